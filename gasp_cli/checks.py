@@ -1,0 +1,289 @@
+"""Cross-record checks: plain functions (records, today) → diagnostics, gathered in `CHECKS`.
+
+The loader has already checked each file alone; these look across files:
+references, meeting file names, who may decide, the proposal lifecycle, and the
+warnings about what looks forgotten (a missing meeting, an overdue action).
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Callable, Iterable
+
+from . import cadence as cadence_periods
+from .diagnostics import Diagnostic, suggestion
+from .labels import long_date
+from .lifecycle import check_lifecycles
+from .loader import KIND_LABELS, Records
+
+Check = Callable[[Records, datetime.date], list[Diagnostic]]
+
+DECIDING_GROUP_KINDS = frozenset({"referents", "intergroupes"})
+
+
+def today_for(records: Records, now: datetime.date) -> datetime.date:
+    """The day the records are judged on: `as_of` for an archive, else today."""
+    if records.gasp is not None and records.gasp.as_of is not None:
+        return min(records.gasp.as_of, now)
+    return now
+
+
+# --- references -------------------------------------------------------------------
+
+def _references(records: Records) -> Iterable[tuple[str, str, tuple, str | None, tuple[str, ...]]]:
+    """Every id written in a record: (kind, id, path, value, kinds it may name)."""
+    gasp = records.gasp
+    if gasp is not None:
+        yield "gasp", "gasp", ("sociologist",), gasp.sociologist, ("people",)
+        yield "gasp", "gasp", ("secretary",), gasp.secretary, ("people",)
+    for gid, group in records.groups.items():
+        yield "groups", gid, ("cadence", "place"), group.cadence.place, ("places",)
+        for i, member in enumerate(group.members):
+            yield "groups", gid, ("members", i, "person"), member.person, ("people",)
+    for pid, person in records.people.items():
+        yield "people", pid, ("service",), person.service, ("services",)
+    for sid, service in records.services.items():
+        if service.agents is not None:
+            yield "services", sid, ("agents", "contact"), service.agents.contact, ("people",)
+    for pid, proposal in records.proposals.items():
+        yield "proposals", pid, ("theme",), proposal.theme, ("themes",)
+        yield "proposals", pid, ("replaces",), proposal.replaces, ("proposals",)
+    for mid, meeting in records.meetings.items():
+        yield "meetings", mid, ("group",), meeting.group, ("groups",)
+        yield "meetings", mid, ("place",), meeting.place, ("places",)
+        for field in ("attendees", "excused"):
+            for i, person in enumerate(getattr(meeting, field)):
+                yield "meetings", mid, (field, i), person, ("people",)
+        for i, problem in enumerate(meeting.problems_raised):
+            yield "meetings", mid, ("problems_raised", i, "theme"), problem.theme, ("themes",)
+        yield "meetings", mid, ("topic",), meeting.topic, ("themes",)
+        for i, item in enumerate(meeting.proposals):
+            yield "meetings", mid, ("proposals", i, "proposal"), item.proposal, ("proposals",)
+        for i, decision in enumerate(meeting.decisions):
+            yield "meetings", mid, ("decisions", i, "proposal"), decision.proposal, ("proposals",)
+        for i, action in enumerate(meeting.actions):
+            yield "meetings", mid, ("actions", i, "who"), action.who, ("people", "services")
+
+
+def check_references(records: Records, today: datetime.date) -> list[Diagnostic]:
+    places = set(records.gasp.places) if records.gasp is not None else None
+    diagnostics = []
+    for kind, record_id, loc, value, targets in _references(records):
+        if value is None:
+            continue
+        candidates: set[str] = set()
+        for target in targets:
+            if target == "places":
+                if places is None:
+                    break  # gasp.yaml is broken: its own errors say so
+                candidates |= places
+            else:
+                candidates |= records.known_ids.get(target, set())
+        else:
+            if value in candidates:
+                continue
+            what = " ou ".join("lieu" if t == "places" else KIND_LABELS[t] for t in targets)
+            where = " (dans places de gasp.yaml)" if targets == ("places",) else ""
+            diagnostics.append(records.diagnostic(
+                kind, record_id, loc, "dangling-ref",
+                f"« {loc[-1] if isinstance(loc[-1], str) else loc[0]} » : {what} « {value} » inconnu{where}"
+                f"{suggestion(value, candidates)}",
+            ))
+    return diagnostics
+
+
+# --- meetings ----------------------------------------------------------------------
+
+def check_meeting_files(records: Records, today: datetime.date) -> list[Diagnostic]:
+    """The file name is `<date>-<group>.yaml`, under a folder of its year."""
+    diagnostics = []
+    for mid, meeting in records.meetings.items():
+        source = records.sources[("meetings", mid)]
+        day = meeting.date.isoformat()
+        if not mid.startswith(day + "-"):
+            diagnostics.append(records.diagnostic(
+                "meetings", mid, ("date",), "file-name",
+                f"la date {day} ne correspond pas au nom du fichier « {mid}.yaml » "
+                f"(attendu : « {day}-{meeting.group}.yaml »)",
+            ))
+        elif mid != f"{day}-{meeting.group}":
+            diagnostics.append(records.diagnostic(
+                "meetings", mid, ("group",), "file-name",
+                f"le groupe « {meeting.group} » ne correspond pas au nom du fichier « {mid}.yaml » "
+                f"(attendu : « {day}-{meeting.group}.yaml »)",
+            ))
+        folders = source.rel.split("/")[2:-1]
+        if folders and folders[0] != str(meeting.date.year):
+            diagnostics.append(records.diagnostic(
+                "meetings", mid, ("date",), "file-place",
+                f"réunion de {meeting.date.year} rangée dans meetings/{folders[0]}/ : "
+                f"déplacez-la dans meetings/{meeting.date.year}/",
+                severity="warning",
+            ))
+    return diagnostics
+
+
+def check_meetings(records: Records, today: datetime.date) -> list[Diagnostic]:
+    """Who may decide; what a meeting's status says about its date; attendance lists."""
+    diagnostics = []
+    for mid, meeting in records.meetings.items():
+        group = records.groups.get(meeting.group)
+        if meeting.decisions and group is not None and group.kind not in DECIDING_GROUP_KINDS:
+            diagnostics.append(records.diagnostic(
+                "meetings", mid, ("decisions",), "decision-outside", (
+                    f"décisions dans une réunion du groupe « {meeting.group} » ({group.kind}) : seuls les "
+                    "référents et la réunion intergroupes décident ; notez ici « discussed » dans proposals"
+                ), key=True,
+            ))
+        if meeting.status == "planned" and meeting.date < today:
+            diagnostics.append(records.diagnostic(
+                "meetings", mid, ("status",), "past-planned",
+                f"réunion du {long_date(meeting.date)} passée mais toujours « planned » : "
+                "indiquez « held » (tenue) ou « cancelled » (annulée)",
+                severity="warning",
+            ))
+        if meeting.status == "held" and meeting.date > today:
+            diagnostics.append(records.diagnostic(
+                "meetings", mid, ("status",), "future-held",
+                f"réunion du {long_date(meeting.date)} marquée « held » alors qu'elle est à venir",
+                severity="warning",
+            ))
+        if meeting.status == "cancelled" and (meeting.proposals or meeting.decisions):
+            diagnostics.append(records.diagnostic(
+                "meetings", mid, ("status",), "cancelled-content",
+                "réunion annulée : ses propositions et décisions ne comptent pas",
+                severity="warning",
+            ))
+        excused = set(meeting.excused)
+        seen: set[str] = set()
+        for i, person in enumerate(meeting.attendees):
+            if person in seen:
+                diagnostics.append(records.diagnostic(
+                    "meetings", mid, ("attendees", i), "duplicate-attendee",
+                    f"« {person} » figure deux fois parmi les présents", severity="warning"))
+            if person in excused:
+                diagnostics.append(records.diagnostic(
+                    "meetings", mid, ("attendees", i), "present-and-excused",
+                    f"« {person} » est à la fois présent et excusé"))
+            seen.add(person)
+    return diagnostics
+
+
+def check_actions(records: Records, today: datetime.date) -> list[Diagnostic]:
+    diagnostics = []
+    for mid, meeting in records.meetings.items():
+        for i, action in enumerate(meeting.actions):
+            if action.due is not None and action.due < today and action.done is False:
+                diagnostics.append(records.diagnostic(
+                    "meetings", mid, ("actions", i, "due"), "overdue-action",
+                    f"action en retard (échéance {long_date(action.due)}) : « {action.what} » ; "
+                    "notez « done: true » si elle est faite",
+                    severity="warning",
+                ))
+    return diagnostics
+
+
+# --- groups and cadences -------------------------------------------------------------
+
+def check_groups(records: Records, today: datetime.date) -> list[Diagnostic]:
+    """Cadences that cannot work, membership dates, and past periods with no meeting recorded."""
+    diagnostics = []
+    meetings_by_group: dict[str, list] = {}
+    for meeting in records.meetings.values():
+        meetings_by_group.setdefault(meeting.group, []).append(meeting)
+    for gid, group in records.groups.items():
+        for path, message in cadence_periods.cadence_problems(group.cadence):
+            diagnostics.append(records.diagnostic("groups", gid, ("cadence", *path), "bad-cadence", message))
+        for i, member in enumerate(group.members):
+            if member.until is not None and member.until < member.since:
+                diagnostics.append(records.diagnostic(
+                    "groups", gid, ("members", i, "until"), "date-order",
+                    f"sortie du groupe ({member.until.isoformat()}) avant l'entrée ({member.since.isoformat()})"))
+        diagnostics.extend(_missing_meetings(records, gid, meetings_by_group.get(gid, []), today))
+    return diagnostics
+
+
+def group_start(records: Records, group_id: str) -> datetime.date | None:
+    """When a group begins to be expected to meet: its first member's arrival, else the Gasp's creation."""
+    group = records.groups[group_id]
+    dates = [m.since for m in group.members]
+    if dates:
+        return min(dates)
+    return records.gasp.created if records.gasp is not None else None
+
+
+def _missing_meetings(records: Records, gid: str, meetings: list, today: datetime.date) -> list[Diagnostic]:
+    """A past period due by the cadence with no meeting recorded in it (held or cancelled)."""
+    group = records.groups[gid]
+    start = group_start(records, gid)
+    if start is None or start >= today:
+        return []
+    frequency = group.cadence.frequency
+    covered = {cadence_periods.period_of(frequency, m.date) for m in meetings}
+    diagnostics = []
+    for period in cadence_periods.due_periods(group.cadence, start, today):
+        slot = cadence_periods.nominal_slot(group.cadence, period)
+        if period.end >= today or period in covered or slot is None or slot < start:
+            continue
+        diagnostics.append(records.diagnostic(
+            "groups", gid, ("cadence", "frequency"), "missing-meeting",
+            f"aucune réunion enregistrée pour la période {period.label} (cadence "
+            f"{frequency}) : ajoutez-la dans meetings/{period.year}/, tenue ou annulée",
+            severity="warning",
+        ))
+    return diagnostics
+
+
+def check_proposals(records: Records, today: datetime.date) -> list[Diagnostic]:
+    diagnostics = check_lifecycles(records)
+    for pid, proposal in records.proposals.items():
+        if proposal.funding:
+            total = sum(f.share for f in proposal.funding)
+            if abs(total - 100) > 0.01:
+                diagnostics.append(records.diagnostic(
+                    "proposals", pid, ("funding",), "funding-share",
+                    f"les parts de financement font {total:g} % au lieu de 100 %", severity="warning", key=True))
+    return diagnostics
+
+
+def check_people(records: Records, today: datetime.date) -> list[Diagnostic]:
+    diagnostics = []
+    for pid, person in records.people.items():
+        if person.kind != "resident" and person.name is None:
+            diagnostics.append(records.diagnostic(
+                "people", pid, (), "missing-field",
+                "champ « name » manquant : seul un habitant peut rester sans nom"))
+        if person.kind == "resident" and person.publish_name and person.name is None:
+            diagnostics.append(records.diagnostic(
+                "people", pid, ("publish_name",), "missing-field",
+                "publish_name: true mais aucun nom à publier (« name » manquant)", severity="warning"))
+    return diagnostics
+
+
+CHECKS: list[Check] = [
+    check_references,
+    check_meeting_files,
+    check_meetings,
+    check_actions,
+    check_groups,
+    check_proposals,
+    check_people,
+]
+
+
+def run_checks(records: Records, today: datetime.date) -> list[Diagnostic]:
+    diagnostics: list[Diagnostic] = []
+    for check in CHECKS:
+        diagnostics.extend(check(records, today))
+    return diagnostics
+
+
+def check_workspace(workspace, now: datetime.date) -> tuple[Records, list[Diagnostic]]:
+    """Load every record and run every check: the first step of every command."""
+    from .diagnostics import sort_diagnostics
+    from .loader import load_workspace
+
+    loaded = load_workspace(workspace)
+    records = loaded.records
+    diagnostics = loaded.diagnostics + run_checks(records, today_for(records, now))
+    return records, sort_diagnostics(diagnostics)

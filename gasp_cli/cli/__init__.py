@@ -1,0 +1,70 @@
+"""The `gasp` command: a Typer app, one thin module per command."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated, Optional
+
+import typer
+
+from .. import __version__
+from .validate import validate
+
+app = typer.Typer(
+    name="gasp",
+    help="Outils du Groupe d'amélioration des services publics (Gasp) : vérifier les "
+    "enregistrements, produire le calendrier, les comptes rendus, les guides, le dossier "
+    "des référents, la trace des propositions et le rapport annuel.",
+    no_args_is_help=True,
+    add_completion=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"gasp {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    records: Annotated[
+        Optional[str],
+        typer.Option(
+            "--records",
+            metavar="DOSSIER",
+            help="L'espace de travail (ou son dossier records/). Par défaut : $GASP_RECORDS, "
+            "puis le dossier courant et ses parents.",
+        ),
+    ] = None,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Affiche la version et s'arrête."),
+    ] = False,
+) -> None:
+    """Outils du Gasp."""
+
+
+app.command("validate")(validate)
+
+
+def main() -> None:
+    """Console entry point: never a Python traceback in front of a user."""
+    try:
+        app(prog_name="gasp")
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        sys.stderr.write("\ngasp : interrompu.\n")
+        sys.exit(130)
+    except BrokenPipeError:
+        sys.exit(0)
+    except Exception as error:  # noqa: BLE001 - the last line of defence
+        sys.stderr.write(
+            f"gasp : erreur interne inattendue ({type(error).__name__} : {error}). "
+            "Rien n'a été écrit. Merci de signaler ce problème avec la commande lancée.\n"
+        )
+        sys.exit(1)

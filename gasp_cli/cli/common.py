@@ -1,0 +1,71 @@
+"""What every command shares: the workspace, loading and checking the records, and the exits.
+
+Kept light: heavy modules (pydantic, the loader) are imported inside the functions,
+so that `gasp --help` stays as quick as importing Typer.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import sys
+from typing import TYPE_CHECKING
+
+import typer
+
+if TYPE_CHECKING:
+    from ..diagnostics import Diagnostic
+    from ..loader import Records
+    from ..workspace import Workspace
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    """Print a French message on stderr; the caller raises the returned Exit."""
+    typer.echo(f"{typer.style('gasp', bold=True)} : {message}", err=True)
+    return typer.Exit(code=code)
+
+
+def workspace(ctx: typer.Context) -> Workspace:
+    from ..workspace import WorkspaceNotFound, find_workspace
+
+    option = (ctx.find_root().params or {}).get("records")
+    try:
+        return find_workspace(option)
+    except WorkspaceNotFound as error:
+        raise fail(str(error), code=2) from None
+
+
+def now() -> datetime.date:
+    """Today, or the day of SOURCE_DATE_EPOCH when it is set (reproducible runs)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.strip().isdigit():
+        return datetime.datetime.fromtimestamp(int(epoch), datetime.timezone.utc).date()
+    return datetime.date.today()
+
+
+def print_diagnostics(diagnostics: list[Diagnostic]) -> None:
+    colours = {"error": "red", "warning": "yellow"}
+    color = sys.stderr.isatty()
+    for diagnostic in diagnostics:
+        text = diagnostic.as_text()
+        if color:
+            head, _, rest = text.partition(": ")
+            label, _, message = rest.partition(": ")
+            text = f"{typer.style(head, bold=True)}: {typer.style(label, fg=colours[diagnostic.severity])}: {message}"
+        typer.echo(text, err=True)
+
+
+def load_records(ctx: typer.Context) -> tuple[Workspace, Records, list[Diagnostic]]:
+    """Load and check the records; on any error, print every problem and exit 1."""
+    from ..checks import check_workspace
+
+    found = workspace(ctx)
+    records, diagnostics = check_workspace(found, now())
+    errors = [d for d in diagnostics if d.severity == "error"]
+    if errors:
+        print_diagnostics(errors)
+        raise fail(
+            f"{len(errors)} erreur(s) dans les enregistrements : rien n'a été produit. "
+            "Corrigez-les (voir « gasp validate »)."
+        )
+    return found, records, diagnostics

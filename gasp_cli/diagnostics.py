@@ -1,0 +1,87 @@
+"""Diagnostics: the problems found in the records, as values.
+
+Every check returns `Diagnostic` values; only the command line turns them into
+text, JSON and an exit code (the beancount habit: errors are values).
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from dataclasses import asdict, dataclass
+from typing import Iterable, Literal
+
+Severity = Literal["error", "warning"]
+
+SEVERITY_LABELS = {"error": "erreur", "warning": "avertissement"}
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """One problem, at `file:line:column` (1-based), relative to the workspace."""
+
+    file: str
+    line: int
+    column: int
+    severity: Severity
+    code: str
+    message: str
+
+    def as_text(self) -> str:
+        label = SEVERITY_LABELS[self.severity]
+        return f"{self.file}:{self.line}:{self.column}: {label}: {self.message}"
+
+    def sort_key(self) -> tuple:
+        return (self.file, self.line, self.column, self.code, self.message)
+
+
+def closest(word: str, candidates: Iterable[str]) -> str | None:
+    """The candidate closest to `word`, if one is close enough to be a typo."""
+    candidates = [c for c in candidates if c is not None]
+    if not isinstance(word, str) or not candidates:
+        return None
+    matches = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
+    if not matches:
+        lowered = {c.lower(): c for c in candidates}
+        matches = [lowered[m] for m in difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=0.6)]
+    return matches[0] if matches else None
+
+
+def suggestion(word: str, candidates: Iterable[str]) -> str:
+    """` ; vouliez-vous dire « x » ?` when a candidate is close, else ``."""
+    found = closest(word, candidates)
+    return f" ; vouliez-vous dire « {found} » ?" if found else ""
+
+
+def plural(count: int, singular: str, plural_form: str | None = None) -> str:
+    """French plural: 0 and 1 take the singular."""
+    word = singular if count <= 1 else (plural_form or singular + "s")
+    return f"{count} {word}"
+
+
+def summary_line(diagnostics: list[Diagnostic], file_count: int) -> str:
+    errors = sum(1 for d in diagnostics if d.severity == "error")
+    warnings = len(diagnostics) - errors
+    return (
+        f"{plural(errors, 'erreur')}, {plural(warnings, 'avertissement')} "
+        f"dans {plural(file_count, 'fichier')}"
+    )
+
+
+def as_json(diagnostics: list[Diagnostic]) -> str:
+    return json.dumps([asdict(d) for d in diagnostics], ensure_ascii=False, indent=2)
+
+
+def sort_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
+    """Sorted by place, with exact duplicates removed."""
+    return sorted(set(diagnostics), key=Diagnostic.sort_key)
+
+
+def with_severity(diagnostics: list[Diagnostic], strict: bool) -> list[Diagnostic]:
+    """`--strict`: warnings count as errors."""
+    if not strict:
+        return diagnostics
+    return [
+        Diagnostic(d.file, d.line, d.column, "error", d.code, d.message) if d.severity == "warning" else d
+        for d in diagnostics
+    ]

@@ -1,0 +1,288 @@
+"""A whole workspace → `Records` (every kind by id) and diagnostics.
+
+Reads every file under `records/`, checks its place and id, and validates it
+against its model. Pydantic's errors are turned into French diagnostics at the
+line and column of the offending key or value. Never raises for bad records.
+"""
+
+from __future__ import annotations
+
+import re
+import types
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any, Sequence, Union, get_args, get_origin
+
+from pydantic import BaseModel, ValidationError
+
+from . import models
+from .diagnostics import Diagnostic, suggestion
+from .models import KINDS, SLUG_PATTERN, TIME_PATTERN
+from .workspace import Workspace
+from .yamlsource import SourceFile, read_record_file
+
+_SLUG = re.compile(SLUG_PATTERN)
+
+KIND_LABELS = {
+    "gasp": "la démarche",
+    "groups": "groupe",
+    "people": "personne",
+    "services": "service",
+    "themes": "thème",
+    "proposals": "proposition",
+    "meetings": "réunion",
+}
+
+
+@dataclass
+class Records:
+    """Every valid record, by kind and id, with the file each came from."""
+
+    gasp: models.Gasp | None = None
+    groups: dict[str, models.Group] = field(default_factory=dict)
+    people: dict[str, models.Person] = field(default_factory=dict)
+    services: dict[str, models.Service] = field(default_factory=dict)
+    themes: dict[str, models.Theme] = field(default_factory=dict)
+    proposals: dict[str, models.Proposal] = field(default_factory=dict)
+    meetings: dict[str, models.Meeting] = field(default_factory=dict)
+    sources: dict[tuple[str, str], SourceFile] = field(default_factory=dict)
+    # Ids seen in files, valid or not: a reference to a broken record is not dangling.
+    known_ids: dict[str, set[str]] = field(default_factory=dict)
+    file_count: int = 0
+
+    def of_kind(self, kind: str) -> dict[str, Any]:
+        return getattr(self, kind)
+
+    def diagnostic(
+        self,
+        kind: str,
+        record_id: str,
+        loc: Sequence[str | int],
+        code: str,
+        message: str,
+        *,
+        severity: str = "error",
+        key: bool = False,
+    ) -> Diagnostic:
+        """A diagnostic at the value (or key) `loc` of one record's file."""
+        source = self.sources[(kind, record_id)]
+        line, column = source.position(loc, key=key)
+        return Diagnostic(source.rel, line, column, severity, code, message)
+
+
+@dataclass
+class Loaded:
+    records: Records
+    diagnostics: list[Diagnostic]
+
+
+def load_workspace(workspace: Workspace) -> Loaded:
+    records = Records()
+    diagnostics: list[Diagnostic] = []
+    root = workspace.records
+
+    gasp_file = root / "gasp.yaml"
+    source = read_record_file(gasp_file, workspace.rel(gasp_file))
+    records.file_count += 1
+    diagnostics.extend(source.diagnostics)
+    if source.node is not None:
+        records.sources[("gasp", "gasp")] = source
+        records.gasp = _validate(models.Gasp, source, diagnostics)
+
+    for path in _record_files(root, workspace, diagnostics):
+        records.file_count += 1
+        rel = workspace.rel(path)
+        kind = path.relative_to(root).parts[0]
+        record_id = path.stem
+        if not _SLUG.match(record_id):
+            diagnostics.append(Diagnostic(
+                rel, 1, 1, "error", "bad-id",
+                f"identifiant « {record_id} » invalide (c'est le nom du fichier) : minuscules sans accents, "
+                f"chiffres et tirets ; vouliez-vous dire « {slugify(record_id)}.yaml » ?",
+            ))
+            continue
+        known = records.known_ids.setdefault(kind, set())
+        if record_id in known:
+            first = records.sources.get((kind, record_id))
+            where = f" par {first.rel}" if first else ""
+            diagnostics.append(Diagnostic(
+                rel, 1, 1, "error", "duplicate-id",
+                f"identifiant « {record_id} » déjà utilisé{where} : deux fichiers de même nom "
+                f"dans {kind}/",
+            ))
+            continue
+        known.add(record_id)
+        source = read_record_file(path, rel)
+        diagnostics.extend(source.diagnostics)
+        if source.node is None:
+            continue
+        records.sources[(kind, record_id)] = source
+        record = _validate(KINDS[kind], source, diagnostics)
+        if record is not None:
+            records.of_kind(kind)[record_id] = record
+    return Loaded(records, diagnostics)
+
+
+def _record_files(root: Path, workspace: Workspace, diagnostics: list[Diagnostic]) -> list[Path]:
+    """The record files under records/, in a stable order; misplaced files reported."""
+    files: list[Path] = []
+    for path in sorted(root.rglob("*")):
+        relative = path.relative_to(root)
+        if any(part.startswith(".") for part in relative.parts) or path.is_dir():
+            continue
+        if path.suffix == ".yml":
+            diagnostics.append(Diagnostic(
+                workspace.rel(path), 1, 1, "error", "bad-extension",
+                f"extension « .yml » : renommez le fichier en « {path.stem}.yaml »",
+            ))
+            continue
+        if path.suffix != ".yaml":
+            continue
+        if len(relative.parts) == 1:
+            if relative.name != "gasp.yaml":
+                diagnostics.append(Diagnostic(
+                    workspace.rel(path), 1, 1, "error", "misplaced-file",
+                    "fichier hors d'un dossier d'enregistrements : rangez-le dans "
+                    + ", ".join(f"{kind}/" for kind in KINDS),
+                ))
+            continue
+        folder = relative.parts[0]
+        if folder not in KINDS:
+            diagnostics.append(Diagnostic(
+                workspace.rel(path), 1, 1, "error", "unknown-folder",
+                f"dossier « {folder}/ » inconnu{suggestion(folder, KINDS)} "
+                f"(dossiers possibles : {', '.join(KINDS)})",
+            ))
+            continue
+        files.append(path)
+    return files
+
+
+def slugify(text: str) -> str:
+    """`Réunion Agents_2` → `reunion-agents-2`."""
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
+    text = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+    return text[:80].rstrip("-") or "x"
+
+
+def _validate(model: type[BaseModel], source: SourceFile, diagnostics: list[Diagnostic]) -> Any:
+    try:
+        return model.model_validate(source.data)
+    except ValidationError as error:
+        for detail in error.errors(include_url=False):
+            diagnostics.append(_diagnostic_from_pydantic(model, source, detail))
+        return None
+
+
+# --- pydantic errors in French -------------------------------------------------------
+
+_TYPE_MESSAGES = {
+    "string_type": "doit être un texte",
+    "int_type": "doit être un nombre entier",
+    "int_from_float": "doit être un nombre entier",
+    "float_type": "doit être un nombre",
+    "bool_type": "doit être true (oui) ou false (non)",
+    "list_type": "doit être une liste (un élément par ligne, précédé de « - »)",
+    "dict_type": "doit être un dictionnaire de clés (« nom: valeur »)",
+    "model_type": "doit être un dictionnaire de clés (« nom: valeur »)",
+    "model_attributes_type": "doit être un dictionnaire de clés (« nom: valeur »)",
+    "date_type": "doit être une date AAAA-MM-JJ, par exemple 2001-03-15",
+    "date_parsing": "doit être une date AAAA-MM-JJ, par exemple 2001-03-15",
+    "date_from_datetime_inexact": "doit être une date sans heure (AAAA-MM-JJ)",
+    "bool_or_date": "doit être true, false ou la date où c'est fait (AAAA-MM-JJ)",
+    "string_too_short": "ne doit pas être vide",
+    "too_short": "ne doit pas être vide",
+}
+
+
+def _unwrap(annotation: Any) -> Any:
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        return _unwrap(get_args(annotation)[0])
+    if origin in (Union, types.UnionType):
+        members = [a for a in get_args(annotation) if a is not type(None)]
+        if len(members) == 1:
+            return _unwrap(members[0])
+    return annotation
+
+
+def _type_at(model: type[BaseModel], loc: Sequence[str | int]) -> Any:
+    """The declared type at `loc` inside `model`, or None when `loc` leaves the model."""
+    annotation: Any = model
+    for part in loc:
+        annotation = _unwrap(annotation)
+        origin = get_origin(annotation)
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            field_info = annotation.model_fields.get(part) if isinstance(part, str) else None
+            if field_info is None:
+                return None
+            annotation = field_info.annotation
+        elif origin is list:
+            annotation = get_args(annotation)[0]
+        elif origin is dict:
+            annotation = get_args(annotation)[1]
+        else:
+            return None
+    return _unwrap(annotation)
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, dict):
+        return "un dictionnaire"
+    if isinstance(value, list):
+        return "une liste"
+    if value is None:
+        return "vide"
+    return f"« {value} »"
+
+
+def _diagnostic_from_pydantic(model: type[BaseModel], source: SourceFile, detail: dict) -> Diagnostic:
+    loc = tuple(detail["loc"])
+    kind = detail["type"]
+    value = detail.get("input")
+    ctx = detail.get("ctx") or {}
+    name = next((part for part in reversed(loc) if isinstance(part, str)), None)
+    where = f"« {name} » : " if name else ""
+    at_key = False
+    code = "bad-value"
+
+    if kind == "extra_forbidden":
+        container = _type_at(model, loc[:-1])
+        allowed = list(container.model_fields) if isinstance(container, type) and issubclass(container, BaseModel) else []
+        hint = suggestion(str(loc[-1]), allowed)
+        if not hint and allowed:
+            hint = f" (clés possibles : {', '.join(allowed)})"
+        message, code, at_key = f"clé inconnue « {loc[-1]} »{hint}", "unknown-key", True
+    elif kind == "missing":
+        message, code = f"champ obligatoire « {loc[-1]} » manquant", "missing-field"
+        line, column = source.position(loc[:-1])
+        return Diagnostic(source.rel, line, column, "error", code, message)
+    elif kind == "literal_error":
+        allowed = [str(a) for a in get_args(_type_at(model, loc))]
+        hint = suggestion(str(value), allowed)
+        message = f"{where}valeur {_describe(value)} invalide{hint} (valeurs possibles : {', '.join(allowed)})"
+        code = "bad-enum"
+    elif kind == "string_pattern_mismatch":
+        if ctx.get("pattern") == TIME_PATTERN:
+            message = f"{where}heure {_describe(value)} invalide : écrivez « HH:MM », par exemple « 09:30 »"
+        else:
+            message = (
+                f"{where}identifiant {_describe(value)} invalide : minuscules sans accents, chiffres et tirets"
+                f" ; vouliez-vous dire « {slugify(str(value))} » ?"
+            )
+            code = "bad-id"
+    elif kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
+        bound = next(iter(ctx.values()), "")
+        words = {"greater_than": "supérieur à", "greater_than_equal": "au moins",
+                 "less_than": "inférieur à", "less_than_equal": "au plus"}[kind]
+        message = f"{where}{_describe(value)} : doit être {words} {bound}"
+    elif kind in _TYPE_MESSAGES:
+        message = f"{where}{_TYPE_MESSAGES[kind]}, pas {_describe(value)}"
+        if kind in ("int_type", "float_type") and isinstance(value, str) and ":" in value:
+            message = f"{where}doit être un nombre, pas {_describe(value)}"
+        code = "bad-type"
+    else:
+        message = f"{where}valeur {_describe(value)} invalide ({detail.get('msg', kind)})"
+    line, column = source.position(loc, key=at_key)
+    return Diagnostic(source.rel, line, column, "error", code, message)

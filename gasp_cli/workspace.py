@@ -1,0 +1,71 @@
+"""Find the workspace: `--records DIR`, else `$GASP_RECORDS`, else the current folder and its parents.
+
+A workspace is a folder holding `records/gasp.yaml`; `DIR` may name the workspace
+or its `records/` folder.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class WorkspaceNotFound(Exception):
+    """No workspace where we looked; the message is French and says where."""
+
+
+@dataclass(frozen=True)
+class Workspace:
+    root: Path
+
+    @property
+    def records(self) -> Path:
+        return self.root / "records"
+
+    @property
+    def templates(self) -> Path:
+        return self.root / "templates"
+
+    @property
+    def out(self) -> Path:
+        return self.root / "out"
+
+    def rel(self, path: Path) -> str:
+        """A path as shown to the user: `records/people/x.yaml`."""
+        try:
+            return path.relative_to(self.root).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+
+def _as_workspace(folder: Path) -> Workspace | None:
+    if (folder / "records" / "gasp.yaml").is_file():
+        return Workspace(folder)
+    if folder.name == "records" and (folder / "gasp.yaml").is_file():
+        return Workspace(folder.parent)
+    return None
+
+
+def find_workspace(option: str | None, environ: dict[str, str] | None = None, cwd: Path | None = None) -> Workspace:
+    environ = os.environ if environ is None else environ
+    for given, origin in ((option, "--records"), (environ.get("GASP_RECORDS"), "GASP_RECORDS")):
+        if given:
+            folder = Path(given).expanduser().resolve()
+            found = _as_workspace(folder)
+            if found is None:
+                raise WorkspaceNotFound(
+                    f"{origin} : « {given} » n'est pas un espace de travail gasp "
+                    "(il faut un dossier qui contient records/gasp.yaml, ou ce dossier records/)."
+                )
+            return found
+    start = (cwd or Path.cwd()).resolve()
+    for folder in (start, *start.parents):
+        found = _as_workspace(folder)
+        if found is not None:
+            return found
+    raise WorkspaceNotFound(
+        f"aucun espace de travail gasp trouvé dans « {start} » ni dans ses dossiers parents "
+        "(il faut un fichier records/gasp.yaml). Indiquez-le avec --records DOSSIER "
+        "ou la variable GASP_RECORDS, ou créez-en un."
+    )
