@@ -12,7 +12,7 @@ from typing import Callable, Iterable
 
 from . import cadence as cadence_periods
 from .diagnostics import Diagnostic, suggestion
-from .labels import long_date
+from .labels import FREQUENCIES, long_date
 from .lifecycle import check_lifecycles
 from .loader import KIND_LABELS, Records
 
@@ -228,7 +228,7 @@ def _missing_meetings(records: Records, gid: str, meetings: list, today: datetim
         diagnostics.append(records.diagnostic(
             "groups", gid, ("cadence", "frequency"), "missing-meeting",
             f"aucune réunion enregistrée pour la période {period.label} (cadence "
-            f"{frequency}) : ajoutez-la dans meetings/{period.year}/, tenue ou annulée",
+            f"{FREQUENCIES[frequency]}) : ajoutez-la dans meetings/{period.year}/, tenue ou annulée",
             severity="warning",
         ))
     return diagnostics

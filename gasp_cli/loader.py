@@ -17,7 +17,7 @@ from typing import Annotated, Any, Sequence, Union, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 
 from . import models
-from .diagnostics import Diagnostic, suggestion
+from .diagnostics import Diagnostic, closest, suggestion
 from .models import KINDS, SLUG_PATTERN, TIME_PATTERN
 from .workspace import Workspace
 from .yamlsource import SourceFile, read_record_file
@@ -151,12 +151,26 @@ def _record_files(root: Path, workspace: Workspace, diagnostics: list[Diagnostic
         if folder not in KINDS:
             diagnostics.append(Diagnostic(
                 workspace.rel(path), 1, 1, "error", "unknown-folder",
-                f"dossier « {folder}/ » inconnu{suggestion(folder, KINDS)} "
+                f"dossier « {folder}/ » inconnu{_folder_suggestion(folder)} "
                 f"(dossiers possibles : {', '.join(KINDS)})",
             ))
             continue
         files.append(path)
     return files
+
+
+# What a French or hurried hand may call the record folders.
+_FOLDER_NAMES = {
+    "groupes": "groups", "group": "groups", "personnes": "people", "persons": "people",
+    "person": "people", "gens": "people", "service": "services", "theme": "themes",
+    "thèmes": "themes", "propositions": "proposals", "proposal": "proposals",
+    "reunions": "meetings", "réunions": "meetings", "meeting": "meetings",
+}
+
+
+def _folder_suggestion(folder: str) -> str:
+    known = _FOLDER_NAMES.get(folder.lower())
+    return f" ; vouliez-vous dire « {known}/ » ?" if known else suggestion(folder, KINDS)
 
 
 def slugify(text: str) -> str:
@@ -170,9 +184,27 @@ def _validate(model: type[BaseModel], source: SourceFile, diagnostics: list[Diag
     try:
         return model.model_validate(source.data)
     except ValidationError as error:
-        for detail in error.errors(include_url=False):
-            diagnostics.append(_diagnostic_from_pydantic(model, source, detail))
+        details = error.errors(include_url=False)
+        for detail in details:
+            if not _explained_by_typo(detail, details, model):
+                diagnostics.append(_diagnostic_from_pydantic(model, source, detail))
         return None
+
+
+def _explained_by_typo(detail: dict, details: list[dict], model: type[BaseModel]) -> bool:
+    """A missing `title` next to an unknown `titel`: the unknown key's message says it all."""
+    if detail["type"] != "missing":
+        return False
+    parent, name = tuple(detail["loc"][:-1]), detail["loc"][-1]
+    container = _type_at(model, parent)
+    if not (isinstance(container, type) and issubclass(container, BaseModel)):
+        return False
+    return any(
+        other["type"] == "extra_forbidden"
+        and tuple(other["loc"][:-1]) == parent
+        and closest(str(other["loc"][-1]), list(container.model_fields)) == name
+        for other in details
+    )
 
 
 # --- pydantic errors in French -------------------------------------------------------

@@ -36,7 +36,7 @@ _scalar_constructors = {tag: _constructor.yaml_constructors[tag] for tag in _KNO
 
 # libyaml's messages, as a secretary would want to read them.
 _YAML_PROBLEMS = {
-    "mapping values are not allowed here": (
+    "mapping values are not allowed": (
         "deux-points inattendu : une valeur qui contient « : » doit être entre guillemets"
     ),
     "could not find expected ':'": "« : » attendu après la clé (ou guillemet non fermé)",

@@ -1,0 +1,43 @@
+"""Shared helpers: a copy of the embedded example to break, and a way to run gasp."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from gasp_cli.cli import app
+
+REPO = Path(__file__).resolve().parent.parent
+EXAMPLE = REPO / "records"
+
+runner = CliRunner()
+
+
+def gasp(*args: str, workspace: Path | None = None, env: dict | None = None):
+    """Run gasp in-process; `workspace` is passed as --records."""
+    argv = (["--records", str(workspace)] if workspace is not None else []) + list(args)
+    return runner.invoke(app, argv, env=env, catch_exceptions=True)
+
+
+def validate_json(workspace: Path, *extra: str) -> tuple[int, list[dict]]:
+    result = gasp("validate", "--format", "json", *extra, workspace=workspace)
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result.exit_code, json.loads(result.stdout)
+
+
+def write(workspace: Path, relative: str, text: str) -> Path:
+    path = workspace / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def example(tmp_path: Path) -> Path:
+    """A fresh copy of the embedded example workspace, free to break."""
+    shutil.copytree(EXAMPLE, tmp_path / "records")
+    return tmp_path
