@@ -67,28 +67,25 @@ def _references(records: Records) -> Iterable[tuple[str, str, tuple, str | None,
 
 def check_references(records: Records, today: datetime.date) -> list[Diagnostic]:
     places = set(records.gasp.places) if records.gasp is not None else None
+    known = dict(records.known_ids)
+    if places is not None:
+        known["places"] = places
     diagnostics = []
     for kind, record_id, loc, value, targets in _references(records):
         if value is None:
             continue
-        candidates: set[str] = set()
-        for target in targets:
-            if target == "places":
-                if places is None:
-                    break  # gasp.yaml is broken: its own errors say so
-                candidates |= places
-            else:
-                candidates |= records.known_ids.get(target, set())
-        else:
-            if value in candidates:
-                continue
-            what = " ou ".join("lieu" if t == "places" else KIND_LABELS[t] for t in targets)
-            where = " (dans places de gasp.yaml)" if targets == ("places",) else ""
-            diagnostics.append(records.diagnostic(
-                kind, record_id, loc, "dangling-ref",
-                f"« {loc[-1] if isinstance(loc[-1], str) else loc[0]} » : {what} « {value} » inconnu{where}"
-                f"{suggestion(value, candidates)}",
-            ))
+        if any(value in known.get(target, ()) for target in targets):
+            continue
+        if "places" in targets and places is None:
+            continue  # gasp.yaml is broken: its own errors say so
+        candidates = set().union(*(known.get(target, set()) for target in targets))
+        what = " ou ".join("lieu" if t == "places" else KIND_LABELS[t] for t in targets)
+        where = " (dans places de gasp.yaml)" if targets == ("places",) else ""
+        field = loc[-1] if isinstance(loc[-1], str) else loc[0]
+        diagnostics.append(records.diagnostic(
+            kind, record_id, loc, "dangling-ref",
+            f"« {field} » : {what} « {value} » inconnu{where}{suggestion(value, candidates)}",
+        ))
     return diagnostics
 
 
@@ -281,9 +278,10 @@ def run_checks(records: Records, today: datetime.date) -> list[Diagnostic]:
 def check_workspace(workspace, now: datetime.date) -> tuple[Records, list[Diagnostic]]:
     """Load every record and run every check: the first step of every command."""
     from .diagnostics import sort_diagnostics
-    from .loader import load_workspace
+    from .loader import garbage_collector_paused, load_workspace
 
-    loaded = load_workspace(workspace)
-    records = loaded.records
-    diagnostics = loaded.diagnostics + run_checks(records, today_for(records, now))
-    return records, sort_diagnostics(diagnostics)
+    with garbage_collector_paused():
+        loaded = load_workspace(workspace)
+        records = loaded.records
+        diagnostics = loaded.diagnostics + run_checks(records, today_for(records, now))
+        return records, sort_diagnostics(diagnostics)

@@ -32,7 +32,7 @@ MOVES: dict[str | None, frozenset[str]] = {
 RAISING_GROUP_KINDS = frozenset({"agents", "usagers", "intergroupes"})
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Event:
     """One step of a proposal: `kind` is an event, a decision outcome or a milestone status."""
 

@@ -7,12 +7,15 @@ line and column of the offending key or value. Never raises for bad records.
 
 from __future__ import annotations
 
+import gc
+import os
 import re
 import types
 import unicodedata
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, Sequence, Union, get_args, get_origin
+from typing import Annotated, Any, Iterator, Sequence, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
@@ -77,6 +80,25 @@ class Loaded:
     diagnostics: list[Diagnostic]
 
 
+@contextmanager
+def garbage_collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while the records are built and checked.
+
+    Every node tree is kept (for positions), so the collector would walk an ever
+    larger heap again and again: it tripled the time of `gasp validate` on a large
+    workspace. What is built then lives as long as the command; it is frozen out of
+    later collections.
+    """
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if collecting:
+            gc.enable()
+
+
 def load_workspace(workspace: Workspace) -> Loaded:
     records = Records()
     diagnostics: list[Diagnostic] = []
@@ -90,11 +112,9 @@ def load_workspace(workspace: Workspace) -> Loaded:
         records.sources[("gasp", "gasp")] = source
         records.gasp = _validate(models.Gasp, source, diagnostics)
 
-    for path in _record_files(root, workspace, diagnostics):
+    for path, rel, kind in _record_files(root, diagnostics):
         records.file_count += 1
-        rel = workspace.rel(path)
-        kind = path.relative_to(root).parts[0]
-        record_id = path.stem
+        record_id = rel.rsplit("/", 1)[1][: -len(".yaml")]
         if not _SLUG.match(record_id):
             diagnostics.append(Diagnostic(
                 rel, 1, 1, "error", "bad-id",
@@ -124,38 +144,41 @@ def load_workspace(workspace: Workspace) -> Loaded:
     return Loaded(records, diagnostics)
 
 
-def _record_files(root: Path, workspace: Workspace, diagnostics: list[Diagnostic]) -> list[Path]:
-    """The record files under records/, in a stable order; misplaced files reported."""
-    files: list[Path] = []
-    for path in sorted(root.rglob("*")):
-        relative = path.relative_to(root)
-        if any(part.startswith(".") for part in relative.parts) or path.is_dir():
-            continue
-        if path.suffix == ".yml":
-            diagnostics.append(Diagnostic(
-                workspace.rel(path), 1, 1, "error", "bad-extension",
-                f"extension « .yml » : renommez le fichier en « {path.stem}.yaml »",
-            ))
-            continue
-        if path.suffix != ".yaml":
-            continue
-        if len(relative.parts) == 1:
-            if relative.name != "gasp.yaml":
+def _record_files(root: Path, diagnostics: list[Diagnostic]) -> list[tuple[Path, str, str]]:
+    """(path, shown path, kind) of every record file under records/, in a stable order.
+
+    Misplaced files are reported. Plain strings rather than pathlib: this walks
+    thousands of files on every command.
+    """
+    files: list[tuple[Path, str, str]] = []
+    for folder, subfolders, names in os.walk(root):
+        subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
+        relative_folder = os.path.relpath(folder, root).replace(os.sep, "/")
+        parts = [] if relative_folder == "." else relative_folder.split("/")
+        for name in sorted(names):
+            if name.startswith(".") or not name.endswith((".yaml", ".yml")):
+                continue
+            rel = "/".join(["records", *parts, name])
+            if name.endswith(".yml"):
                 diagnostics.append(Diagnostic(
-                    workspace.rel(path), 1, 1, "error", "misplaced-file",
-                    "fichier hors d'un dossier d'enregistrements : rangez-le dans "
-                    + ", ".join(f"{kind}/" for kind in KINDS),
+                    rel, 1, 1, "error", "bad-extension",
+                    f"extension « .yml » : renommez le fichier en « {name[:-4]}.yaml »",
                 ))
-            continue
-        folder = relative.parts[0]
-        if folder not in KINDS:
-            diagnostics.append(Diagnostic(
-                workspace.rel(path), 1, 1, "error", "unknown-folder",
-                f"dossier « {folder}/ » inconnu{_folder_suggestion(folder)} "
-                f"(dossiers possibles : {', '.join(KINDS)})",
-            ))
-            continue
-        files.append(path)
+            elif not parts:
+                if name != "gasp.yaml":
+                    diagnostics.append(Diagnostic(
+                        rel, 1, 1, "error", "misplaced-file",
+                        "fichier hors d'un dossier d'enregistrements : rangez-le dans "
+                        + ", ".join(f"{kind}/" for kind in KINDS),
+                    ))
+            elif parts[0] not in KINDS:
+                diagnostics.append(Diagnostic(
+                    rel, 1, 1, "error", "unknown-folder",
+                    f"dossier « {parts[0]}/ » inconnu{_folder_suggestion(parts[0])} "
+                    f"(dossiers possibles : {', '.join(KINDS)})",
+                ))
+            else:
+                files.append((Path(folder, name), rel, parts[0]))
     return files
 
 

@@ -11,6 +11,7 @@ a key given twice, an explicit tag.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
@@ -30,6 +31,25 @@ _TIMESTAMP = _TAG + "timestamp"
 _MAP = _TAG + "map"
 _SEQ = _TAG + "seq"
 _KNOWN_SCALARS = {_STR, _INT, _FLOAT, _TIMESTAMP, _TAG + "bool", _TAG + "null"}
+
+class _Loader(yaml.CSafeLoader):
+    """libyaml with a quicker tag resolver: same tags, fewer Python steps per scalar.
+
+    The composer asks `resolve` for the tag of every node; most values of a record
+    are plain words, which the first character already tells apart.
+    """
+
+    _resolvers = yaml.CSafeLoader.yaml_implicit_resolvers
+
+    def resolve(self, kind, value, implicit):
+        if kind is ScalarNode:
+            if implicit[0]:
+                for tag, regexp in self._resolvers.get(value[:1], ()):
+                    if regexp.match(value):
+                        return tag
+            return _STR
+        return _SEQ if kind is SequenceNode else _MAP
+
 
 _constructor = yaml.constructor.SafeConstructor()
 _scalar_constructors = {tag: _constructor.yaml_constructors[tag] for tag in _KNOWN_SCALARS}
@@ -110,12 +130,13 @@ def read_record_file(path: Path, rel: str) -> SourceFile:
     """Read, check and convert one YAML record file; never raises for bad content."""
     source = SourceFile(rel)
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            source.error(1, 1, "file-too-large",
-                         f"fichier trop gros ({size // 1024} Kio) : un enregistrement fait au plus 1 Mio")
-            return source
-        raw = path.read_bytes()
+        with open(path, "rb") as stream:
+            raw = stream.read(MAX_BYTES + 1)
+            if len(raw) > MAX_BYTES:
+                size = os.fstat(stream.fileno()).st_size
+                source.error(1, 1, "file-too-large",
+                             f"fichier trop gros ({size // 1024} Kio) : un enregistrement fait au plus 1 Mio")
+                return source
     except OSError as error:
         source.error(1, 1, "unreadable", f"fichier illisible : {error.strerror or error}")
         return source
@@ -132,7 +153,7 @@ def read_record_file(path: Path, rel: str) -> SourceFile:
         text = text[1:]
     if ("&" in text or "*" in text) and _refuse_anchors(text, source):
         return source
-    loader = yaml.CSafeLoader(text)
+    loader = _Loader(text)
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as error:

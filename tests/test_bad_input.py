@@ -33,7 +33,7 @@ EXPECTED = {
     "dangling-ref": ("records/meetings/2002/2002-12-10-agents.yaml", 6, 5, "dangling-ref",
                      "vouliez-vous dire « agent-mediatheque »"),
     "dangling-place": ("records/groups/jeunes.yaml", 9, 10, "dangling-ref", "vouliez-vous dire « maison-des-services »"),
-    "duplicate-id": ("records/themes/logement.yaml", 1, 1, "duplicate-id", "déjà utilisé"),
+    "duplicate-id": ("records/themes/archives/logement.yaml", 1, 1, "duplicate-id", "déjà utilisé"),
     "duplicate-key": ("records/themes/transports.yaml", 3, 1, "duplicate-key", "« title » donnée deux fois"),
     "file-name-date": ("records/meetings/2002/2002-12-11-agents.yaml", 2, 7, "file-name", "2002-12-10-agents.yaml"),
     "file-name-group": ("records/meetings/2002/2002-12-10-agents.yaml", 1, 8, "file-name", "2002-12-10-usagers.yaml"),

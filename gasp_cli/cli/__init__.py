@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Annotated, Optional
 
 import typer
 
 from .. import __version__
+
+# gasp uses no pydantic plugin; looking for them scans every installed package.
+os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+
 from .validate import validate
 
 app = typer.Typer(
