@@ -41,9 +41,26 @@ def test_version():
     assert (result.exit_code, result.stdout.strip()) == (0, f"gasp {__version__}")
 
 
-def test_a_bad_option_is_a_usage_error():
-    result = gasp("validate", "--format", "xml", workspace=REPO)
-    assert result.exit_code == 2
+def test_usage_errors_are_told_in_french_with_exit_2():
+    cases = {
+        ("validate", "--format", "xml"): "valeur invalide pour « --format » : « xml » n'est pas permis ; "
+                                         "valeurs possibles : text, json",
+        ("valdate",): "commande « valdate » inconnue ; vouliez-vous dire « validate » ?",
+        ("validate", "--strikt"): "option « --strikt » inconnue ; vouliez-vous dire « --strict » ?",
+        ("validate", "en-trop"): "argument en trop : en-trop",
+    }
+    for args, message in cases.items():
+        result = gasp(*args, workspace=REPO)
+        assert result.exit_code == 2, args
+        assert f"gasp : erreur d'utilisation : {message}\n" in result.stderr, result.stderr
+        assert result.stdout == ""
+
+
+def test_help_headings_are_french():
+    result = gasp("validate", "--help")
+    assert "Utilisation : gasp validate [OPTIONS]" in result.stdout
+    assert "Affiche cette aide et s'arrête." in result.stdout
+    assert "[par défaut : text]" in result.stdout
 
 
 def test_the_real_entry_point_on_the_example():

@@ -13,10 +13,12 @@ from .. import __version__
 # gasp uses no pydantic plugin; looking for them scans every installed package.
 os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
+from .french import FrenchCommand, FrenchGroup
 from .validate import validate
 
 app = typer.Typer(
     name="gasp",
+    cls=FrenchGroup,
     help="Outils du Groupe d'amélioration des services publics (Gasp) : vérifier les "
     "enregistrements, produire le calendrier, les comptes rendus, les guides, le dossier "
     "des référents, la trace des propositions et le rapport annuel.",
@@ -53,7 +55,7 @@ def root(
     """Outils du Gasp."""
 
 
-app.command("validate")(validate)
+app.command("validate", cls=FrenchCommand)(validate)
 
 
 def main() -> None:
