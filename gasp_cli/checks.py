@@ -11,6 +11,7 @@ import datetime
 from typing import Callable, Iterable
 
 from . import cadence as cadence_periods
+from .calendar import group_start
 from .diagnostics import Diagnostic, suggestion
 from .labels import FREQUENCIES, long_date
 from .lifecycle import check_lifecycles
@@ -198,15 +199,6 @@ def check_groups(records: Records, today: datetime.date) -> list[Diagnostic]:
                     f"sortie du groupe ({member.until.isoformat()}) avant l'entrée ({member.since.isoformat()})"))
         diagnostics.extend(_missing_meetings(records, gid, meetings_by_group.get(gid, []), today))
     return diagnostics
-
-
-def group_start(records: Records, group_id: str) -> datetime.date | None:
-    """When a group begins to be expected to meet: its first member's arrival, else the Gasp's creation."""
-    group = records.groups[group_id]
-    dates = [m.since for m in group.members]
-    if dates:
-        return min(dates)
-    return records.gasp.created if records.gasp is not None else None
 
 
 def _missing_meetings(records: Records, gid: str, meetings: list, today: datetime.date) -> list[Diagnostic]:

@@ -41,3 +41,28 @@ def example(tmp_path: Path) -> Path:
     """A fresh copy of the embedded example workspace, free to break."""
     shutil.copytree(EXAMPLE, tmp_path / "records")
     return tmp_path
+
+
+MINIMAL_GASP = """name: Gasp de test
+communes: [Escautpont]
+created: 2020-01-01
+places:
+  salle:
+    name: Salle Jean Jaurès
+    address: 1 rue de la Mairie, 59278 Escautpont
+"""
+
+
+def minimal_workspace(root: Path, as_of: str | None = None) -> Path:
+    """A workspace with one place and one person, to which tests add groups and meetings."""
+    write(root, "records/gasp.yaml", MINIMAL_GASP + (f"as_of: {as_of}\n" if as_of else ""))
+    write(root, "records/people/secretaire.yaml", "name: La secrétaire\nkind: facilitator\n")
+    return root
+
+
+def add_group(root: Path, group_id: str, kind: str, cadence: str, since: str = "2000-01-01") -> None:
+    """`cadence` is the YAML body of the cadence block, one key per line."""
+    body = "".join(f"  {line.strip()}\n" for line in cadence.strip().splitlines())
+    write(root, f"records/groups/{group_id}.yaml",
+          f"name: Groupe {group_id}\nkind: {kind}\ncadence:\n{body}  time: \"14:00\"\n  duration: 90\n"
+          f"  place: salle\nmembers:\n  - {{person: secretaire, since: {since}}}\n")

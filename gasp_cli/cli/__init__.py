@@ -14,6 +14,7 @@ from .. import __version__
 os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
 from .french import FrenchCommand, FrenchGroup
+from .calendar import calendar
 from .validate import validate
 
 app = typer.Typer(
@@ -56,6 +57,7 @@ def root(
 
 
 app.command("validate", cls=FrenchCommand)(validate)
+app.command("calendar", cls=FrenchCommand)(calendar)
 
 
 def main() -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 import os
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
@@ -69,3 +70,31 @@ def load_records(ctx: typer.Context) -> tuple[Workspace, Records, list[Diagnosti
             "Corrigez-les (voir « gasp validate »)."
         )
     return found, records, diagnostics
+
+
+def reproducible_timestamp() -> datetime.datetime:
+    """SOURCE_DATE_EPOCH when set, else the start of today (UTC): the same bytes all day."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.strip().isdigit():
+        return datetime.datetime.fromtimestamp(int(epoch), datetime.timezone.utc)
+    today = datetime.datetime.now(datetime.timezone.utc).date()
+    return datetime.datetime(today.year, today.month, today.day, tzinfo=datetime.timezone.utc)
+
+
+def write_output(found: Workspace, out: Path | None, output: str | bytes) -> None:
+    """To --out (whole or not at all, never under records/), else to stdout."""
+    from ..output import OutputError, check_outside_records, write_atomically
+
+    if out is None:
+        if isinstance(output, bytes):
+            sys.stdout.buffer.write(output)
+            sys.stdout.flush()
+        else:
+            typer.echo(output, nl=False)
+        return
+    try:
+        check_outside_records(out, found.records)
+        write_atomically(out, output)
+    except OutputError as error:
+        raise fail(str(error)) from None
+    typer.echo(f"écrit : {out}", err=True)

@@ -14,6 +14,7 @@ from typing import Any
 import typer
 import typer.core
 from typer._click import exceptions as click_exceptions
+from typer.exceptions import Abort
 
 # typer.core's gettext strings.
 TYPER_STRINGS = {
@@ -131,7 +132,7 @@ class FrenchGroup(_French, typer.core.TyperGroup):
         except click_exceptions.ClickException as error:
             typer.echo(f"gasp : {error.format_message()}", err=True)
             code = error.exit_code
-        except click_exceptions.Abort:
+        except Abort:
             typer.echo("gasp : interrompu.", err=True)
             code = 1
         if standalone_mode:

@@ -1,0 +1,102 @@
+"""`gasp calendar`: the meeting calendar from the groups' cadences and the recorded meetings."""
+
+from __future__ import annotations
+
+import datetime
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+
+class CalendarFormat(str, Enum):
+    table = "table"
+    json = "json"
+    md = "md"
+    ics = "ics"
+
+
+DATE_FORMATS = ["%Y-%m-%d"]
+
+
+def calendar(
+    ctx: typer.Context,
+    year: Annotated[Optional[int], typer.Option("--year", min=1900, max=2200, help="L'année (par défaut : l'année en cours).")] = None,
+    date_from: Annotated[Optional[datetime.datetime], typer.Option("--from", formats=DATE_FORMATS, metavar="AAAA-MM-JJ", help="Premier jour (au lieu de --year).")] = None,
+    date_to: Annotated[Optional[datetime.datetime], typer.Option("--to", formats=DATE_FORMATS, metavar="AAAA-MM-JJ", help="Dernier jour (au lieu de --year).")] = None,
+    group: Annotated[Optional[str], typer.Option("--group", metavar="GROUPE", help="Un seul groupe (son identifiant).")] = None,
+    format: Annotated[CalendarFormat, typer.Option("--format", help="table (terminal), json, md (Markdown) ou ics (iCalendar).")] = CalendarFormat.table,
+    out: Annotated[Optional[Path], typer.Option("--out", metavar="FICHIER", help="Écrit dans ce fichier au lieu de la sortie standard.")] = None,
+) -> None:
+    """Le calendrier des réunions : celles enregistrées, et une date prévue pour chaque période de la cadence qui n'en a pas."""
+    from ..calendar import calendar_rows, holidays_for
+    from ..calendar_formats import as_ics, as_json, as_markdown, print_table
+    from ..diagnostics import suggestion
+    from .common import fail, load_records, now, reproducible_timestamp, write_output
+
+    if year is not None and (date_from is not None or date_to is not None):
+        raise typer.BadParameter("--year ou bien --from/--to, pas les deux", param_hint="--year")
+    workspace, records, _ = load_records(ctx)
+    today = _today(records, now())
+    if date_from is None and date_to is None:
+        start, end = datetime.date(year or today.year, 1, 1), datetime.date(year or today.year, 12, 31)
+    else:
+        start = date_from.date() if date_from else datetime.date(date_to.year, 1, 1)
+        end = date_to.date() if date_to else datetime.date(date_from.year, 12, 31)
+    if start > end:
+        raise typer.BadParameter(
+            f"période vide : le {start.isoformat()} est après le {end.isoformat()}", param_hint="--from/--to")
+    if group is not None and group not in records.groups:
+        raise fail(f"groupe « {group} » inconnu{suggestion(group, records.groups)}"
+                   f" (groupes : {', '.join(sorted(records.groups))})")
+
+    holidays = holidays_for(records, start, end)
+    rows = calendar_rows(records, start, end, holidays, [group] if group else None)
+    _warn_unknown_school_holidays(records, rows, holidays, [group] if group else list(records.groups))
+    title = _title(records, start, end, group)
+
+    if format is CalendarFormat.ics:
+        output: str | bytes = as_ics(rows, records, title, reproducible_timestamp())
+    elif format is CalendarFormat.json:
+        output = as_json(rows)
+    elif format is CalendarFormat.md:
+        output = as_markdown(rows, records, title)
+    else:
+        if out is not None:
+            raise typer.BadParameter("le tableau s'affiche dans le terminal : choisissez --format md, json ou ics pour --out",
+                                     param_hint="--out")
+        print_table(rows, records, title)
+        return
+    write_output(workspace, out, output)
+
+
+def _today(records, today: datetime.date) -> datetime.date:
+    from ..checks import today_for
+
+    return today_for(records, today)
+
+
+def _title(records, start: datetime.date, end: datetime.date, group: str | None) -> str:
+    from ..calendar_formats import group_name
+    from ..labels import long_date
+
+    if start == datetime.date(start.year, 1, 1) and end == datetime.date(start.year, 12, 31):
+        span = str(start.year)
+    else:
+        span = f"du {long_date(start)} au {long_date(end)}"
+    who = f" — {group_name(records, group)}" if group else ""
+    name = records.gasp.name if records.gasp else "Gasp"
+    return f"Calendrier {span}{who} — {name}"
+
+
+def _warn_unknown_school_holidays(records, rows, holidays, group_ids: list[str]) -> None:
+    avoiding = any("school-holidays" in records.groups[g].cadence.avoid for g in group_ids)
+    years = sorted({row.date.year for row in rows if row.origin == "planned"} & set(holidays.school_unknown_years))
+    if avoiding and years:
+        typer.echo(
+            "gasp : avertissement : vacances scolaires inconnues du paquet holidays pour "
+            + ", ".join(str(y) for y in years)
+            + " ; les dates prévues de ces années ne sont pas décalées pour les vacances.",
+            err=True,
+        )
