@@ -186,6 +186,13 @@ def _check_replaces(records: Records, derived: dict[str, History], proposal_id: 
                                        f"remplacements en boucle à partir de « {target} »")]
         seen.add(current)
         current = records.proposals[current].replaces
+    rivals = [pid for pid, other in sorted(records.proposals.items()) if other.replaces == target and pid != proposal_id]
+    if rivals:
+        return [records.diagnostic(
+            "proposals", proposal_id, ("replaces",), "lifecycle",
+            f"« {target} » est déjà remplacée par « {rivals[0]} » : une proposition n'a qu'une remplaçante",
+            severity="warning",
+        )]
     status = derived[target].status
     if status not in FINAL:
         return [records.diagnostic(

@@ -29,11 +29,15 @@ def test_help_is_in_french():
 
 def test_every_command_has_help_and_appears_in_the_readme():
     readme = (REPO / "README.md").read_text(encoding="utf-8")
-    for command in app.registered_commands:
-        name = command.name or command.callback.__name__
-        result = gasp(name, "--help")
+    names = [[command.name] for command in app.registered_commands]
+    for group in app.registered_groups:
+        names += [[group.name, command.name] for command in group.typer_instance.registered_commands]
+    assert ["validate"] in names and ["calendar"] in names and ["trace", "proposal"] in names
+    for name in names:
+        result = gasp(*name, "--help")
         assert result.exit_code == 0, name
-        assert f"gasp {name}" in readme or f"gasp --records . {name}" in readme, name
+        assert result.stdout.startswith(f"Utilisation : gasp {' '.join(name)}"), result.stdout
+        assert f"### `gasp {' '.join(name)}" in readme, name
 
 
 def test_version():

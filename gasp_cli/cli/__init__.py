@@ -15,6 +15,7 @@ os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
 from .french import FrenchCommand, FrenchGroup
 from .calendar import calendar
+from .trace import app as trace_app
 from .validate import validate
 
 app = typer.Typer(
@@ -58,6 +59,7 @@ def root(
 
 app.command("validate", cls=FrenchCommand)(validate)
 app.command("calendar", cls=FrenchCommand)(calendar)
+app.add_typer(trace_app, name="trace")
 
 
 def main() -> None:

@@ -1,0 +1,86 @@
+"""`gasp trace proposal [ID]`: each proposal from the group that raised it to the référents' decision."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Annotated, Optional
+
+import typer
+
+from .french import FrenchCommand, FrenchGroup
+
+app = typer.Typer(cls=FrenchGroup, no_args_is_help=True,
+                  help="Suivre les propositions : d'où elles viennent, où elles en sont.")
+
+
+class TraceFormat(str, Enum):
+    text = "text"
+    md = "md"
+    json = "json"
+    mermaid = "mermaid"
+
+
+@app.command("proposal", cls=FrenchCommand)
+def proposal(
+    ctx: typer.Context,
+    proposal_id: Annotated[Optional[str], typer.Argument(metavar="[ID]", help="Une proposition (son identifiant, ou un début d'identifiant qui n'en désigne qu'une). Sans ID : toutes.")] = None,
+    format: Annotated[TraceFormat, typer.Option("--format", help="text (terminal), md (Markdown), json, ou mermaid (diagramme, avec un ID).")] = TraceFormat.text,
+    status: Annotated[Optional[str], typer.Option("--status", help="Sans ID : seulement ce statut (raised, discussed, validated, study…).")] = None,
+    group: Annotated[Optional[str], typer.Option("--group", help="Sans ID : seulement celles soulevées par ce groupe.")] = None,
+    theme: Annotated[Optional[str], typer.Option("--theme", help="Sans ID : seulement ce thème.")] = None,
+) -> None:
+    """La trace d'une proposition (ou de toutes) : soulevée, discutée, décidée, mise en œuvre."""
+    from ..checks import today_for
+    from ..diagnostics import suggestion
+    from ..labels import PROPOSAL_STATUSES
+    from ..lifecycle import histories
+    from ..trace import UnknownProposal, find_proposal, standing, summaries, trace
+    from .. import trace_formats as formats
+    from .common import fail, load_records, now
+
+    _, records, _ = load_records(ctx)
+    derived = histories(records)
+
+    if proposal_id is None:
+        if format is TraceFormat.mermaid:
+            raise typer.BadParameter("le diagramme mermaid est celui d'une proposition : donnez son ID",
+                                     param_hint="--format")
+        if status is not None and status not in PROPOSAL_STATUSES:
+            raise typer.BadParameter(
+                f"statut « {status} » inconnu{suggestion(status, PROPOSAL_STATUSES)} "
+                f"(statuts : {', '.join(PROPOSAL_STATUSES)})", param_hint="--status")
+        for value, known, word in ((group, records.groups, "groupe"), (theme, records.themes, "thème")):
+            if value is not None and value not in known:
+                raise fail(f"{word} « {value} » inconnu{suggestion(value, known)}")
+        rows = [
+            row for row in summaries(records, derived)
+            if (status is None or row.status == status)
+            and (group is None or row.raised_by == group)
+            and (theme is None or row.theme == theme)
+        ]
+        title = f"Propositions — {records.gasp.name}" if records.gasp else "Propositions"
+        if format is TraceFormat.json:
+            typer.echo(formats.list_json(rows), nl=False)
+        elif format is TraceFormat.md:
+            typer.echo(formats.list_markdown(records, rows, title), nl=False)
+        else:
+            formats.list_table(records, rows, title)
+        return
+
+    if status is not None or group is not None or theme is not None:
+        raise typer.BadParameter("--status, --group et --theme filtrent la liste : pas avec un ID",
+                                 param_hint="--status/--group/--theme")
+    try:
+        found = find_proposal(records, proposal_id)
+    except UnknownProposal as error:
+        raise fail(str(error)) from None
+    result = trace(records, found, derived)
+    where = standing(result, today_for(records, now()))
+    if format is TraceFormat.json:
+        typer.echo(formats.trace_json(result), nl=False)
+    elif format is TraceFormat.md:
+        typer.echo(formats.trace_markdown(records, result, where), nl=False)
+    elif format is TraceFormat.mermaid:
+        typer.echo(formats.trace_mermaid(records, result), nl=False)
+    else:
+        formats.trace_table(records, result, where)
