@@ -20,3 +20,25 @@ def markdown(text: object) -> str:
 def markdown_cell(text: object) -> str:
     """Escape a record value for one cell of a Markdown table: one line, pipes escaped."""
     return markdown(" ".join(str(text).split()))
+
+
+# Typst markup: every character that can start markup, a comment, a label or a
+# reference is backslash-escaped. Quotes are left alone: Typst makes them French
+# typographic quotes, which is what a French reader expects.
+_TYPST_SPECIAL = frozenset("\\#$*_@<>[]`~=-+/.")
+
+
+def typst(text: object) -> str:
+    """Escape a record value for Typst markup."""
+    return "".join("\\" + char if char in _TYPST_SPECIAL else char for char in str(text))
+
+
+# French typography: a narrow no-break space before the high punctuation and
+# inside guillemets, so that « ; » never starts a line.
+_BEFORE_HIGH_PUNCTUATION = re.compile(r"[ \u00a0]([;:!?»])")
+_AFTER_GUILLEMET = re.compile(r"«[ \u00a0]")
+
+
+def french_spacing(text: str) -> str:
+    text = _BEFORE_HIGH_PUNCTUATION.sub("\u202f\\1", text)
+    return _AFTER_GUILLEMET.sub("«\u202f", text)

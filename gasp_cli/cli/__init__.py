@@ -15,6 +15,7 @@ os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
 from .french import FrenchCommand, FrenchGroup
 from .calendar import calendar
+from .render import render
 from .trace import app as trace_app
 from .validate import validate
 
@@ -59,6 +60,7 @@ def root(
 
 app.command("validate", cls=FrenchCommand)(validate)
 app.command("calendar", cls=FrenchCommand)(calendar)
+app.command("render", cls=FrenchCommand)(render)
 app.add_typer(trace_app, name="trace")
 
 

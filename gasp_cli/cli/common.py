@@ -37,11 +37,16 @@ def workspace(ctx: typer.Context) -> Workspace:
 
 
 def now() -> datetime.date:
-    """Today, or the day of SOURCE_DATE_EPOCH when it is set (reproducible runs)."""
+    """Today: the day the records are judged on (a workspace's `as_of` may bring it earlier)."""
+    return datetime.date.today()
+
+
+def source_date() -> datetime.date | None:
+    """The day of SOURCE_DATE_EPOCH, when set: the date printed on generated documents."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch and epoch.strip().isdigit():
         return datetime.datetime.fromtimestamp(int(epoch), datetime.timezone.utc).date()
-    return datetime.date.today()
+    return None
 
 
 def print_diagnostics(diagnostics: list[Diagnostic]) -> None:

@@ -1,0 +1,70 @@
+"""`gasp render`: comptes rendus, both editions of the guide, the référents' dossier and the calendar."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+
+def render(
+    ctx: typer.Context,
+    meeting_ids: Annotated[Optional[list[str]], typer.Argument(metavar="[REUNION]...", help="Les réunions dont faire le compte rendu (identifiants). Sans : tout.")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", metavar="DOSSIER", help="Dossier de sortie (par défaut : out/ de l'espace de travail).")] = None,
+    formats: Annotated[str, typer.Option("--format", metavar="md,html,pdf", help="Formats, séparés par des virgules.")] = "md,html,pdf",
+    only: Annotated[Optional[list[str]], typer.Option("--only", metavar="SORTE", help="Seulement : comptes-rendus, guides, dossier, calendrier (répétable).")] = None,
+) -> None:
+    """Produit les documents du Gasp dans out/ : comptes rendus, guides, dossier des référents, calendrier."""
+    from ..diagnostics import suggestion
+    from ..output import OutputError
+    from ..render.documents import FORMATS, KINDS, RenderError, RenderRequest, render_documents, render_index
+    from ..render.writer import check_target, publish
+    from .common import fail, load_records, now, reproducible_timestamp, source_date
+    from ..checks import today_for
+
+    chosen_formats = tuple(dict.fromkeys(f.strip() for f in formats.split(",") if f.strip()))
+    for value in chosen_formats:
+        if value not in FORMATS:
+            raise typer.BadParameter(f"format « {value} » inconnu{suggestion(value, FORMATS)} (formats : md, html, pdf)",
+                                     param_hint="--format")
+    if not chosen_formats:
+        raise typer.BadParameter("aucun format choisi (formats : md, html, pdf)", param_hint="--format")
+    kinds = [k.strip() for value in (only or []) for k in value.split(",") if k.strip()]
+    for kind in kinds:
+        if kind not in KINDS:
+            raise typer.BadParameter(f"sorte « {kind} » inconnue{suggestion(kind, KINDS)} (sortes : {', '.join(KINDS)})",
+                                     param_hint="--only")
+    if "rapport" in kinds:
+        raise fail("le rapport annuel (gasp report) n'est pas encore disponible dans cette version", code=1)
+
+    workspace, records, _ = load_records(ctx)
+    ids = list(dict.fromkeys(meeting_ids or []))
+    for meeting_id in ids:
+        if meeting_id not in records.meetings:
+            raise fail(f"réunion « {meeting_id} » inconnue{suggestion(meeting_id, records.meetings)}")
+    if ids and not kinds:
+        kinds = ["comptes-rendus"]
+    if not kinds:
+        kinds = [k for k in KINDS if k != "rapport"]
+    today = today_for(records, now())
+    request = RenderRequest(
+        meeting_ids=ids or sorted(records.meetings),
+        formats=chosen_formats,
+        kinds=tuple(kinds),
+        today=today,
+        edition_date=source_date() or today,
+        timestamp=reproducible_timestamp(),
+    )
+    target = out if out is not None else workspace.out
+    try:
+        check_target(target, workspace.root, workspace.records)
+        files = render_documents(records, request, workspace.templates)
+        publish(target, files, lambda paths: render_index(records, paths, request.edition_date, workspace.templates))
+    except (RenderError, OutputError) as error:
+        raise fail(f"{error} ; rien n'a été écrit") from None
+    counts = {}
+    for path in files:
+        counts[path.split("/")[0]] = counts.get(path.split("/")[0], 0) + 1
+    summary = ", ".join(f"{count} dans {folder}/" for folder, count in sorted(counts.items()))
+    typer.echo(f"{len(files) + 1} fichiers écrits dans {target} ({summary}, et index.html)")

@@ -1,0 +1,130 @@
+"""Every document of `gasp render`, as bytes by path under out/; nothing is written here."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+
+from ..calendar import calendar_rows, holidays_for
+from ..calendar_formats import as_ics
+from ..lifecycle import histories
+from ..loader import Records
+from . import views
+from .environment import make_environment
+
+KINDS = ("comptes-rendus", "guides", "dossier", "calendrier", "rapport")
+FORMATS = ("md", "html", "pdf")
+
+
+class RenderError(Exception):
+    """A document that cannot be produced; the message is French."""
+
+
+@dataclass
+class RenderRequest:
+    meeting_ids: list[str]
+    formats: tuple[str, ...]
+    kinds: tuple[str, ...]
+    today: datetime.date  # the day the records are judged on
+    edition_date: datetime.date  # the date printed on the guides and the index
+    timestamp: datetime.datetime
+
+
+_LIST_ITEMS_APART = re.compile(r"(^- [^\n]*)\n\n+(?=- )", re.MULTILINE)
+_HEADING_TOO_CLOSE = re.compile(r"([^\n])\n(?=#{1,6} |={1,6} )")
+_BLANK_LINES = re.compile(r"\n{3,}")
+
+
+def tidy(text: str) -> str:
+    """Even blank lines in Markdown and Typst sources: tight lists, one blank line before headings."""
+    text = _LIST_ITEMS_APART.sub(r"\1\n", text)
+    text = _HEADING_TOO_CLOSE.sub(r"\1\n\n", text)
+    return _BLANK_LINES.sub("\n\n", text).strip("\n") + "\n"
+
+
+class Renderer:
+    """Renders views through the templates of each format; compiles Typst into PDF."""
+
+    def __init__(self, workspace_templates: Path | None, timestamp: datetime.datetime):
+        self._templates = workspace_templates
+        self._environments: dict[str, jinja2.Environment] = {}
+        self._timestamp = timestamp
+
+    def _environment(self, output_format: str) -> jinja2.Environment:
+        if output_format not in self._environments:
+            self._environments[output_format] = make_environment(output_format, self._templates)
+        return self._environments[output_format]
+
+    def text(self, template: str, output_format: str, doc: object) -> str:
+        try:
+            text = self._environment(output_format).get_template(template).render(doc=doc)
+            return tidy(text) if output_format in ("md", "typ") else text
+        except jinja2.TemplateNotFound as error:
+            raise RenderError(f"modèle « {error.name} » introuvable") from None
+        except jinja2.TemplateSyntaxError as error:
+            raise RenderError(f"modèle « {error.filename or error.name} », ligne {error.lineno} : {error.message}") from None
+        except jinja2.UndefinedError as error:
+            raise RenderError(f"modèle « {template} » : {error.message} (nom inconnu dans le modèle)") from None
+        except jinja2.TemplateError as error:
+            raise RenderError(f"modèle « {template} » : {error}") from None
+
+    def pdf(self, template: str, doc: object) -> bytes:
+        import typst
+
+        source = self.text(template, "typ", doc)
+        try:
+            return typst.compile(source.encode("utf-8"), ignore_system_fonts=True,
+                                 timestamp=int(self._timestamp.timestamp()))
+        except typst.TypstError as error:
+            raise RenderError(f"la mise en page PDF (Typst) de « {template} » a échoué : {error}") from None
+
+    def document(self, stem: str, template: str, doc: object, formats: tuple[str, ...]) -> dict[str, bytes]:
+        """`stem`.md / .html / .pdf from `template`.md.j2 / .html.j2 / .typ.j2."""
+        files: dict[str, bytes] = {}
+        for output_format in formats:
+            if output_format == "pdf":
+                files[f"{stem}.pdf"] = self.pdf(f"{template}.typ.j2", doc)
+            else:
+                files[f"{stem}.{output_format}"] = self.text(f"{template}.{output_format}.j2", output_format, doc).encode("utf-8")
+        return files
+
+
+def render_documents(records: Records, request: RenderRequest, workspace_templates: Path | None) -> dict[str, bytes]:
+    renderer = Renderer(workspace_templates, request.timestamp)
+    files: dict[str, bytes] = {}
+    today = request.today
+    if "comptes-rendus" in request.kinds:
+        holidays_cache: dict = {}
+        for meeting_id in request.meeting_ids:
+            doc = views.compte_rendu(records, meeting_id, holidays_cache)
+            files |= renderer.document(f"comptes-rendus/{meeting_id}", "compte-rendu", doc, request.formats)
+    if "guides" in request.kinds:
+        files |= renderer.document("guide/guide-usagers", "guide-usagers", views.guide_usagers(records, request.edition_date),
+                                   request.formats)
+        files |= renderer.document("guide/guide-agents", "guide-agents", views.guide_agents(records, request.edition_date),
+                                   request.formats)
+    if "dossier" in request.kinds:
+        meeting = views.next_referents_meeting(records, today)
+        if meeting is not None:
+            doc = views.dossier(records, histories(records), today, meeting)
+            files |= renderer.document(f"referents/dossier-{meeting.date.isoformat()}", "dossier-referents", doc,
+                                       request.formats)
+    if "calendrier" in request.kinds:
+        start, end = datetime.date(today.year, 1, 1), datetime.date(today.year, 12, 31)
+        rows = calendar_rows(records, start, end, holidays_for(records, start, end))
+        title = f"Calendrier {today.year} — {records.gasp.name}"
+        files[f"calendrier/calendrier-{today.year}.ics"] = as_ics(rows, records, title, request.timestamp)
+        if "html" in request.formats:
+            page = views.calendar_page(records, rows, today.year)
+            files[f"calendrier/calendrier-{today.year}.html"] = renderer.text("calendrier.html.j2", "html", page).encode("utf-8")
+    return files
+
+
+def render_index(records: Records, paths: list[str], today: datetime.date, workspace_templates: Path | None) -> bytes:
+    renderer = Renderer(workspace_templates, datetime.datetime.now(datetime.timezone.utc))
+    page = views.index_page(records, paths, today)
+    return renderer.text("index.html.j2", "html", page).encode("utf-8")

@@ -1,0 +1,593 @@
+"""View models: what each document shows, computed in Python, for templates that only format.
+
+Each audience gets its own view. The usagers edition of the guide is built from
+`PublicService`, which has no field for the agents block: the agents' data cannot
+reach it. A resident who has not consented is never named: people are turned into
+names or counts here, before any template sees them.
+"""
+
+from __future__ import annotations
+
+import datetime
+import unicodedata
+from dataclasses import dataclass, field
+
+from ..calendar import Row, calendar_rows, holidays_for
+from ..cadence import WEEKDAYS_FR
+from ..labels import GROUP_KINDS, MEETING_STATUSES, PROPOSAL_STATUSES, long_date, weekday_date
+from ..lifecycle import OPEN, History
+from ..loader import Records
+from ..models import Meeting
+
+EVENT_LABELS = {"raised": "soulevée", "discussed": "discutée", "withdrawn": "retirée"}
+
+
+def french_time(time: str) -> str:
+    """« 14 h », « 9 h 30 »."""
+    hour, minute = time.split(":")
+    return f"{int(hour)} h" + (f" {minute}" if minute != "00" else "")
+
+
+def euros(amount: float) -> str:
+    """« 25 000 € » with a narrow no-break space between thousands."""
+    whole = f"{amount:,.0f}" if amount == int(amount) else f"{amount:,.2f}"
+    return whole.replace(",", "\u202f").replace(".", ",") + "\u00a0€"
+
+
+def sort_key(text: str) -> str:
+    """Alphabetical order as a French reader expects: accents and case do not count."""
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
+
+
+def place_of(records: Records, place_id: str | None) -> tuple[str, str]:
+    if records.gasp is None or place_id is None or place_id not in records.gasp.places:
+        return (place_id or "", "")
+    place = records.gasp.places[place_id]
+    return (place.name, place.address or "")
+
+
+# --- people ---------------------------------------------------------------------------
+
+@dataclass
+class PersonLine:
+    name: str
+    detail: str
+
+
+@dataclass
+class Attendance:
+    """Named people, and a sentence counting those who may not be named."""
+
+    named: list[PersonLine]
+    counted: str  # « 4 habitants », or ""
+
+    @property
+    def empty(self) -> bool:
+        return not self.named and not self.counted
+
+
+def person_detail(records: Records, person_id: str) -> str:
+    person = records.people[person_id]
+    parts = [person.role] if person.role else []
+    service = records.services.get(person.service) if person.service else None
+    if service is not None and service.name not in parts:
+        parts.append(service.name)
+    return ", ".join(parts)
+
+
+def attendance(records: Records, person_ids: list[str]) -> Attendance:
+    named, residents, others = [], 0, 0
+    for person_id in person_ids:
+        person = records.people[person_id]
+        if person.may_be_named:
+            named.append(PersonLine(person.name or "", person_detail(records, person_id)))
+        elif person.kind == "resident":
+            residents += 1
+        else:
+            others += 1
+    counts = []
+    if residents:
+        counts.append(f"{residents} habitant{'s' if residents > 1 else ''}")
+    if others:
+        counts.append(f"{others} autre{'s' if others > 1 else ''} participant{'s' if others > 1 else ''}")
+    return Attendance(named, " et ".join(counts))
+
+
+def who_name(records: Records, who: str | None) -> str:
+    """An action's `who`: a person (named only with consent) or a service."""
+    if who is None:
+        return ""
+    if who in records.people:
+        person = records.people[who]
+        return person.name if person.may_be_named and person.name else "un habitant"
+    if who in records.services:
+        return records.services[who].name
+    return who
+
+
+# --- compte rendu -----------------------------------------------------------------------
+
+@dataclass
+class Item:
+    """A line of a list: a title, what happened, a note."""
+
+    title: str
+    what: str = ""
+    note: str = ""
+
+
+@dataclass
+class ActionLine:
+    who: str
+    what: str
+    due: str
+    done: str
+
+
+@dataclass
+class OtherGroup:
+    group: str
+    date: str
+    items: list[Item]
+
+
+@dataclass
+class CompteRendu:
+    meeting_id: str
+    gasp_name: str
+    group_name: str
+    group_kind: str
+    date: str
+    weekday_date: str
+    iso_date: str
+    time: str
+    place: str
+    address: str
+    status: str
+    cancelled: bool
+    present: Attendance
+    excused: Attendance
+    guests: list[str]
+    problems: list[Item]
+    topic: str
+    discussion: str
+    proposals: list[Item]
+    decisions: list[Item]
+    actions: list[ActionLine]
+    next_meeting: str
+    others: list[OtherGroup]
+    since: str
+    authors: str
+
+
+def _theme_title(records: Records, theme_id: str | None) -> str:
+    if theme_id is None:
+        return ""
+    theme = records.themes.get(theme_id)
+    return theme.title if theme else theme_id
+
+
+def _meeting_themes(records: Records, meeting: Meeting) -> set[str]:
+    themes = {p.theme for p in meeting.problems_raised if p.theme}
+    if meeting.topic:
+        themes.add(meeting.topic)
+    for item in [*meeting.proposals, *meeting.decisions]:
+        proposal = records.proposals.get(item.proposal)
+        if proposal is not None:
+            themes.add(proposal.theme)
+    return themes
+
+
+def _others_said(records: Records, meeting_id: str, meeting: Meeting) -> tuple[list[OtherGroup], str]:
+    """What the other groups said on this meeting's themes since this group last met."""
+    own = sorted((m.date, mid) for mid, m in records.meetings.items()
+                 if m.group == meeting.group and m.status == "held" and m.date < meeting.date)
+    since = own[-1][0] if own else datetime.date.min
+    themes = _meeting_themes(records, meeting)
+    result = []
+    for mid, other in sorted(records.meetings.items(), key=lambda pair: (pair[1].date, pair[0])):
+        if other.group == meeting.group or other.status != "held" or not (since < other.date <= meeting.date):
+            continue
+        if mid == meeting_id:
+            continue
+        items = []
+        if other.topic in themes:
+            items.append(Item(_theme_title(records, other.topic), "sujet retenu"))
+        for problem in other.problems_raised:
+            if problem.theme in themes:
+                items.append(Item(_theme_title(records, problem.theme), "tour de table", problem.note))
+        for event in other.proposals:
+            proposal = records.proposals.get(event.proposal)
+            if proposal is not None and proposal.theme in themes:
+                items.append(Item(proposal.title, f"proposition {EVENT_LABELS[event.event]}", event.note or ""))
+        for decision in other.decisions:
+            proposal = records.proposals.get(decision.proposal)
+            if proposal is not None and proposal.theme in themes:
+                items.append(Item(proposal.title, PROPOSAL_STATUSES[decision.outcome], decision.note or ""))
+        if items:
+            group = records.groups.get(other.group)
+            result.append(OtherGroup(group.name if group else other.group, long_date(other.date), items))
+    return result, (long_date(since) if own else "")
+
+
+def _next_meeting(records: Records, meeting: Meeting, holidays_cache: dict) -> str:
+    later = sorted((m.date, mid) for mid, m in records.meetings.items()
+                   if m.group == meeting.group and m.date > meeting.date and m.status != "cancelled")
+    group = records.groups[meeting.group]
+    if later:
+        following = records.meetings[later[0][1]]
+        time = following.time or group.cadence.time
+        place, _ = place_of(records, following.place or group.cadence.place)
+        return f"{weekday_date(following.date)} à {french_time(time)}, {place}"
+    start = meeting.date + datetime.timedelta(days=1)
+    end = meeting.date + datetime.timedelta(days=400)
+    key = (start.year, end.year)
+    if key not in holidays_cache:
+        holidays_cache[key] = holidays_for(records, start, end)
+    rows = calendar_rows(records, start, end, holidays_cache[key], [meeting.group])
+    if not rows:
+        return ""
+    row = rows[0]
+    place, _ = place_of(records, row.place)
+    return f"{weekday_date(row.date)} à {french_time(row.time)}, {place} (date prévue par la cadence)"
+
+
+def authors(records: Records) -> str:
+    names = []
+    for person_id, role in ((records.gasp.secretary, "secrétaire"), (records.gasp.sociologist, "sociologue")):
+        if person_id and person_id in records.people and records.people[person_id].may_be_named:
+            names.append(f"{records.people[person_id].name} ({role})")
+    return " et ".join(names)
+
+
+def compte_rendu(records: Records, meeting_id: str, holidays_cache: dict) -> CompteRendu:
+    meeting = records.meetings[meeting_id]
+    group = records.groups[meeting.group]
+    place, address = place_of(records, meeting.place or group.cadence.place)
+    others, since = _others_said(records, meeting_id, meeting)
+    return CompteRendu(
+        meeting_id=meeting_id,
+        gasp_name=records.gasp.name,
+        group_name=group.name,
+        group_kind=GROUP_KINDS[group.kind],
+        date=long_date(meeting.date),
+        weekday_date=weekday_date(meeting.date),
+        iso_date=meeting.date.isoformat(),
+        time=french_time(meeting.time or group.cadence.time),
+        place=place,
+        address=address,
+        status=MEETING_STATUSES[meeting.status],
+        cancelled=meeting.status == "cancelled",
+        present=attendance(records, meeting.attendees),
+        excused=attendance(records, meeting.excused),
+        guests=list(meeting.guests),
+        problems=[Item(_theme_title(records, p.theme), "", p.note) for p in meeting.problems_raised],
+        topic=_theme_title(records, meeting.topic),
+        discussion=meeting.discussion or "",
+        proposals=[
+            Item(records.proposals[e.proposal].title, EVENT_LABELS[e.event], e.note or "")
+            for e in meeting.proposals if e.proposal in records.proposals
+        ],
+        decisions=[
+            Item(records.proposals[d.proposal].title, PROPOSAL_STATUSES[d.outcome], d.note or "")
+            for d in meeting.decisions if d.proposal in records.proposals
+        ],
+        actions=[
+            ActionLine(who_name(records, a.who), a.what, long_date(a.due) if a.due else "",
+                       ("oui, le " + long_date(a.done)) if isinstance(a.done, datetime.date)
+                       else ("oui" if a.done else "non"))
+            for a in meeting.actions
+        ],
+        next_meeting=_next_meeting(records, meeting, holidays_cache),
+        others=others,
+        since=since,
+        authors=authors(records),
+    )
+
+
+# --- the guide -----------------------------------------------------------------------------
+
+@dataclass
+class PublicService:
+    """What the usagers edition may show: name, institution, category and the public block."""
+
+    id: str
+    name: str
+    institution: str
+    category: str
+    description: str
+    tasks: list[str]
+    procedures: list[str]
+    address: str
+    hours: str
+    phone: str
+    email: str
+    website: str
+    accessibility: str
+
+
+@dataclass
+class AgentsService(PublicService):
+    contact: str = ""
+    contact_detail: str = ""
+    direct_phone: str = ""
+    agents_email: str = ""
+    referral: str = ""
+    notes: str = ""
+
+
+@dataclass
+class Category:
+    name: str
+    services: list
+
+
+@dataclass
+class IndexEntry:
+    need: str
+    service: str
+    contact: str
+    phone: str
+
+
+@dataclass
+class Guide:
+    title: str
+    edition: str
+    gasp_name: str
+    date: str
+    categories: list[Category]
+    index: list[IndexEntry] = field(default_factory=list)
+
+
+def _public_fields(records: Records, service_id: str) -> dict:
+    service = records.services[service_id]
+    public = service.public
+    return dict(
+        id=service_id, name=service.name, institution=service.institution, category=service.category,
+        description=public.description or "", tasks=list(public.tasks), procedures=list(public.procedures),
+        address=public.address or "", hours=public.hours or "", phone=public.phone or "",
+        email=public.email or "", website=public.website or "", accessibility=public.accessibility or "",
+    )
+
+
+def _by_category(services: list) -> list[Category]:
+    categories: dict[str, list] = {}
+    for service in sorted(services, key=lambda s: sort_key(s.name)):
+        categories.setdefault(service.category, []).append(service)
+    return [Category(name, categories[name]) for name in sorted(categories, key=sort_key)]
+
+
+def guide_usagers(records: Records, today: datetime.date) -> Guide:
+    services = [PublicService(**_public_fields(records, sid)) for sid in records.services]
+    return Guide("Guide des services publics", "Édition pour les usagers", records.gasp.name, long_date(today),
+                 _by_category(services))
+
+
+def guide_agents(records: Records, today: datetime.date) -> Guide:
+    services = []
+    for sid, service in records.services.items():
+        agents = service.agents
+        contact = contact_detail = ""
+        if agents is not None and agents.contact and agents.contact in records.people:
+            person = records.people[agents.contact]
+            contact = person.name if person.may_be_named and person.name else ""
+            contact_detail = person_detail(records, agents.contact) if contact else ""
+        services.append(AgentsService(
+            **_public_fields(records, sid),
+            contact=contact, contact_detail=contact_detail,
+            direct_phone=(agents.direct_phone or "") if agents else "",
+            agents_email=(agents.email or "") if agents else "",
+            referral=(agents.referral or "") if agents else "",
+            notes=(agents.notes or "") if agents else "",
+        ))
+    index = [
+        IndexEntry(need, service.name, service.contact, service.direct_phone or service.phone)
+        for service in services for need in [*service.tasks, *service.procedures]
+    ]
+    index.sort(key=lambda entry: (sort_key(entry.need), sort_key(entry.service)))
+    return Guide("Guide des services publics", "Édition pour les agents", records.gasp.name, long_date(today),
+                 _by_category(services), index)
+
+
+# --- the dossier des référents ------------------------------------------------------------
+
+@dataclass
+class EventLine:
+    date: str
+    group: str
+    what: str
+    note: str
+
+
+@dataclass
+class DossierProposal:
+    id: str
+    title: str
+    summary: str
+    status: str
+    origin: str
+    waiting: str
+    discussions: list[EventLine]
+    decisions: list[EventLine]
+    cost: str
+    funding: str
+
+
+@dataclass
+class DossierTheme:
+    title: str
+    proposals: list[DossierProposal]
+
+
+@dataclass
+class Dossier:
+    gasp_name: str
+    meeting_date: str
+    iso_date: str
+    meeting_time: str
+    place: str
+    planned_by: str
+    themes: list[DossierTheme]
+    awaiting: list[DossierProposal]
+
+
+def next_referents_meeting(records: Records, today: datetime.date) -> Row | None:
+    """The next référents meeting: recorded as planned, else the next slot of the calendar."""
+    referents = sorted(gid for gid, g in records.groups.items() if g.kind == "referents")
+    if not referents:
+        return None
+    end = today + datetime.timedelta(days=800)
+    rows = calendar_rows(records, today, end, holidays_for(records, today, end), referents)
+    upcoming = [r for r in rows if r.status != "cancelled" and r.status != "held"]
+    recorded = [r for r in upcoming if r.origin == "recorded"]
+    if recorded:
+        return recorded[0]
+    return upcoming[0] if upcoming else None
+
+
+def _group_name(records: Records, group_id: str | None) -> str:
+    group = records.groups.get(group_id) if group_id else None
+    return group.name if group else (group_id or "")
+
+
+def dossier(records: Records, derived: dict[str, History], today: datetime.date, meeting: Row) -> Dossier:
+    proposals_by_theme: dict[str, list[DossierProposal]] = {}
+    for pid, history in sorted(derived.items(), key=lambda pair: (pair[1].raised.date if pair[1].raised else today, pair[0])):
+        status = history.status_on(today)
+        if status not in OPEN:
+            continue
+        proposal = records.proposals[pid]
+        raised = history.raised
+        past = [e for e in history.events if e.date <= today]
+        funding = ", ".join(f"{f.source} : {f.share:g}\u00a0%" for f in proposal.funding)
+        item = DossierProposal(
+            id=pid, title=proposal.title, summary=proposal.summary or "", status=PROPOSAL_STATUSES[status],
+            origin=(f"{_group_name(records, raised.group)}, réunion du {long_date(raised.date)}" if raised else ""),
+            waiting=(f"{(today - raised.date).days} jours" if raised else ""),
+            discussions=[EventLine(long_date(e.date), _group_name(records, e.group), EVENT_LABELS[e.kind], e.note or "")
+                         for e in past if e.kind in ("discussed",)],
+            decisions=[EventLine(long_date(e.date), _group_name(records, e.group), PROPOSAL_STATUSES[e.kind], e.note or "")
+                       for e in past if e.is_decision],
+            cost=euros(proposal.cost) if proposal.cost is not None else "",
+            funding=funding,
+        )
+        proposals_by_theme.setdefault(proposal.theme, []).append(item)
+    themes = [DossierTheme(_theme_title(records, tid), items)
+              for tid, items in sorted(proposals_by_theme.items(), key=lambda pair: sort_key(_theme_title(records, pair[0])))]
+    place, _ = place_of(records, meeting.place)
+    return Dossier(
+        gasp_name=records.gasp.name,
+        meeting_date=weekday_date(meeting.date),
+        iso_date=meeting.date.isoformat(),
+        meeting_time=french_time(meeting.time),
+        place=place,
+        planned_by="réunion enregistrée" if meeting.origin == "recorded" else "date prévue par la cadence",
+        themes=themes,
+        awaiting=[p for theme in themes for p in theme.proposals],
+    )
+
+
+# --- calendar page and index ---------------------------------------------------------------
+
+@dataclass
+class CalendarLine:
+    date: str
+    time: str
+    group: str
+    place: str
+    status: str
+    note: str
+
+
+@dataclass
+class CalendarPage:
+    gasp_name: str
+    year: int
+    lines: list[CalendarLine]
+
+
+def calendar_page(records: Records, rows: list[Row], year: int) -> CalendarPage:
+    lines = []
+    for row in rows:
+        place, _ = place_of(records, row.place)
+        status = MEETING_STATUSES[row.status] + (" (cadence)" if row.origin == "planned" else "")
+        note = f"décalée du {long_date(row.moved_from)} ({row.reason})" if row.moved_from else ""
+        lines.append(CalendarLine(f"{WEEKDAYS_FR[row.date.weekday()]} {long_date(row.date)}", french_time(row.time),
+                                  _group_name(records, row.group), place, status, note))
+    return CalendarPage(records.gasp.name, year, lines)
+
+
+@dataclass
+class IndexSection:
+    title: str
+    links: list
+
+
+@dataclass
+class IndexPage:
+    gasp_name: str
+    date: str
+    sections: list[IndexSection]
+
+
+_SECTIONS = [
+    ("comptes-rendus/", "Comptes rendus"),
+    ("referents/", "Dossier des référents"),
+    ("guide/", "Guide des services publics"),
+    ("calendrier/", "Calendrier"),
+    ("rapport/", "Rapport annuel"),
+]
+_FORMAT_ORDER = ["html", "pdf", "md", "ics"]
+
+
+def _describe_output(records: Records, stem: str, today: datetime.date) -> tuple[str, str]:
+    """(title, date) of an output, from its path."""
+    name = stem.rsplit("/", 1)[-1]
+    if stem.startswith("comptes-rendus/") and name in records.meetings:
+        meeting = records.meetings[name]
+        status = " (annulée)" if meeting.status == "cancelled" else ""
+        return f"{_group_name(records, meeting.group)}{status}", meeting.date.isoformat()
+    if stem.startswith("referents/dossier-"):
+        return "Dossier pour la réunion des référents", name.removeprefix("dossier-")
+    if stem == "guide/guide-usagers":
+        return "Édition pour les usagers", today.isoformat()
+    if stem == "guide/guide-agents":
+        return "Édition pour les agents", today.isoformat()
+    if stem.startswith("calendrier/calendrier-"):
+        return f"Calendrier {name.removeprefix('calendrier-')}", name.removeprefix("calendrier-")
+    if stem.startswith("rapport/rapport-"):
+        return f"Rapport {name.removeprefix('rapport-')}", name.removeprefix("rapport-")
+    return name, ""
+
+
+@dataclass
+class IndexEntryLine:
+    title: str
+    date: str
+    href: str
+    formats: list[tuple[str, str]]
+
+
+def index_page(records: Records, paths: list[str], today: datetime.date) -> IndexPage:
+    stems: dict[str, list[str]] = {}
+    for path in sorted(paths):
+        if path == "index.html" or "." not in path.rsplit("/", 1)[-1]:
+            continue
+        stem, extension = path.rsplit(".", 1)
+        stems.setdefault(stem, []).append(extension)
+    sections = []
+    for prefix, title in _SECTIONS:
+        entries = []
+        for stem, extensions in stems.items():
+            if not stem.startswith(prefix):
+                continue
+            formats = sorted(extensions, key=lambda e: _FORMAT_ORDER.index(e) if e in _FORMAT_ORDER else 99)
+            label, date = _describe_output(records, stem, today)
+            shown = long_date(datetime.date.fromisoformat(date)) if len(date) == 10 else date
+            entries.append((date, IndexEntryLine(label, shown, f"{stem}.{formats[0]}",
+                                                 [(f.upper(), f"{stem}.{f}") for f in formats])))
+        if entries:
+            entries.sort(key=lambda pair: pair[0], reverse=prefix == "comptes-rendus/")
+            sections.append(IndexSection(title, [entry for _, entry in entries]))
+    return IndexPage(records.gasp.name, long_date(today), sections)
