@@ -1,5 +1,5 @@
 # Two entry points for a fresh machine with python3, make and git:
-#   make demo   sets up .venv and runs gasp on the embedded example
+#   make demo   sets up .venv, checks the embedded example and renders it into out/
 #   make test   sets up .venv and runs the whole test suite
 PYTHON ?= python3
 VENV := .venv
@@ -15,6 +15,7 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	$(BIN)/gasp --records . validate
+	$(BIN)/gasp --records . render
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

@@ -145,6 +145,8 @@ class CompteRendu:
     address: str
     status: str
     cancelled: bool
+    # Agents and usagers meetings have a tour de table and a chosen subject; référents decide.
+    open_format: bool
     present: Attendance
     excused: Attendance
     guests: list[str]
@@ -258,6 +260,7 @@ def compte_rendu(records: Records, meeting_id: str, holidays_cache: dict) -> Com
         address=address,
         status=MEETING_STATUSES[meeting.status],
         cancelled=meeting.status == "cancelled",
+        open_format=group.kind in ("agents", "usagers") or bool(meeting.problems_raised or meeting.topic),
         present=attendance(records, meeting.attendees),
         excused=attendance(records, meeting.excused),
         guests=list(meeting.guests),

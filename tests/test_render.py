@@ -1,0 +1,257 @@
+"""`gasp render`: the documents, their separation of audiences, their escaping, their atomic publication."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from conftest import EXAMPLE, gasp, write
+
+EPOCH = {"SOURCE_DATE_EPOCH": "1025395200"}  # 2002-06-30
+
+
+def tree_digest(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def render(workspace: Path, *args: str, env: dict | None = None):
+    return gasp("render", *args, workspace=workspace, env=env or EPOCH)
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory) -> Path:
+    """The whole example rendered once, in all formats."""
+    import shutil
+
+    root = tmp_path_factory.mktemp("rendu")
+    shutil.copytree(EXAMPLE, root / "records")
+    result = render(root)
+    assert result.exit_code == 0, result.output
+    return root
+
+
+def test_every_document_of_the_example(rendered: Path):
+    out = rendered / "out"
+    meetings = sorted(p.stem for p in (rendered / "records/meetings").rglob("*.yaml"))
+    for meeting in meetings:
+        for extension in ("md", "html", "pdf"):
+            assert (out / f"comptes-rendus/{meeting}.{extension}").is_file(), meeting
+    for edition in ("usagers", "agents"):
+        for extension in ("md", "html", "pdf"):
+            assert (out / f"guide/guide-{edition}.{extension}").is_file()
+    assert sorted(p.name for p in (out / "referents").iterdir()) == [
+        "dossier-2002-12-20.html", "dossier-2002-12-20.md", "dossier-2002-12-20.pdf"]
+    assert sorted(p.name for p in (out / "calendrier").iterdir()) == ["calendrier-2002.html", "calendrier-2002.ics"]
+    assert (out / "comptes-rendus/2001-06-14-usagers.pdf").read_bytes().startswith(b"%PDF")
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert '<html lang="fr">' in index
+    assert 'href="comptes-rendus/2000-09-12-agents.html"' in index and "12 septembre 2000" in index
+    assert 'href="referents/dossier-2002-12-20.html"' in index
+    assert 'href="guide/guide-usagers.pdf"' in index
+    assert not list(rendered.glob(".out.*"))
+
+
+def test_the_compte_rendu_in_french_usage(rendered: Path):
+    md = (rendered / "out/comptes-rendus/2001-06-14-usagers.md").read_text(encoding="utf-8")
+    assert md.startswith("# Compte rendu — Groupe des usagers\n")
+    assert "jeudi 14 juin 2001 à 18 h, Maison des services publics" in md
+    for heading in ("## Présents", "## Excusés", "## Tour de table", "## Sujet retenu", "## Discussion",
+                    "## Propositions", "## Actions", "## Prochaine réunion", "## Ce qu’en ont dit les autres groupes"):
+        assert f"\n{heading}\n" in md, heading
+    # Residents are counted; the one who consented is named by her function.
+    assert "- 4 habitants\n" in md and "Présidente de l'amicale des locataires" in md
+    assert "- **Créer une régie de quartier** — soulevée : Proposée par l'amicale des locataires." in md
+    assert "jeudi 13 septembre 2001 à 18 h" in md
+    assert "### Groupe des agents, 10 avril 2001" in md and "depuis la réunion du 8 mars 2001" in md
+
+
+def test_decisions_appear_for_referents(rendered: Path):
+    md = (rendered / "out/comptes-rendus/2001-12-21-referents.md").read_text(encoding="utf-8")
+    assert "| Créer une régie de quartier | mise à l'étude | Étude de faisabilité avec le bailleur. |" in md
+    assert "## Tour de table" not in md
+
+
+def test_a_cancelled_meeting_gets_a_notice(rendered: Path):
+    md = (rendered / "out/comptes-rendus/2002-02-12-agents.md").read_text(encoding="utf-8")
+    assert md.startswith("# Réunion annulée — Groupe des agents")
+    assert "n’a pas eu lieu" in md and "## Présents" not in md
+    assert "## Prochaine réunion\n\nmardi 12 mars 2002 à 14 h" in md
+
+
+def test_the_next_meeting_comes_from_the_calendar_when_none_is_recorded(rendered: Path):
+    md = (rendered / "out/comptes-rendus/2002-06-11-agents.md").read_text(encoding="utf-8")
+    assert "mardi 10 septembre 2002 à 14 h, Maison des services publics (date prévue par la cadence)" in md
+
+
+def test_the_usagers_guide_never_holds_agents_data(rendered: Path):
+    import yaml
+
+    secrets = []
+    for path in (EXAMPLE / "services").glob("*.yaml"):
+        agents = yaml.safe_load(path.read_text(encoding="utf-8")).get("agents") or {}
+        secrets += [str(v) for k, v in agents.items() if k != "contact"]
+    assert len(secrets) > 20
+    for extension in ("md", "html"):
+        usagers = (rendered / f"out/guide/guide-usagers.{extension}").read_text(encoding="utf-8")
+        agents = (rendered / f"out/guide/guide-agents.{extension}").read_text(encoding="utf-8")
+        usagers, agents = (text.replace("\u202f", " ").replace("&#39;", "'") for text in (usagers, agents))
+        for secret in secrets:
+            fragment = secret[:30]
+            assert fragment in agents, secret  # so that the next line can fail
+            assert fragment not in usagers, secret
+        assert "Ligne directe" in agents and "Qui appeler pour quoi" in agents
+        assert "Ligne directe" not in usagers and "Notes internes" not in usagers
+    assert "Édition pour les usagers — 30 juin 2002" in (rendered / "out/guide/guide-usagers.md").read_text(encoding="utf-8")
+
+
+def test_the_usagers_view_has_no_room_for_agents_data():
+    from dataclasses import fields
+
+    from gasp_cli.render.views import AgentsService, PublicService
+
+    public = {f.name for f in fields(PublicService)}
+    assert not public & {"contact", "direct_phone", "agents_email", "referral", "notes"}
+    assert {f.name for f in fields(AgentsService)} > public
+
+
+def test_the_dossier_lists_what_awaits_a_decision(rendered: Path):
+    md = (rendered / "out/referents/dossier-2002-12-20.md").read_text(encoding="utf-8")
+    assert "Réunion du vendredi 20 décembre 2002 à 10 h" in md
+    assert "## Démarches administratives" in md and "## Logement" in md
+    assert "### Créer un poste de médiateur administratif" in md
+    assert "- Origine : Groupe des usagers, réunion du 13 septembre 2001" in md
+    assert "Groupe des référents, 21 décembre 2001 : ajournée" in md
+    assert "| Créer une régie de quartier | regie-de-quartier |  |  |" in md
+    assert "Un guide des services publics" not in md  # done: nothing to decide
+
+
+def test_same_records_same_bytes(rendered: Path, tmp_path: Path):
+    again = render(rendered, "--out", str(tmp_path / "encore"))
+    assert again.exit_code == 0
+    first, second = tree_digest(rendered / "out"), tree_digest(tmp_path / "encore")
+    for path, digest in first.items():
+        if not path.endswith(".pdf"):
+            assert second[path] == digest, path
+
+
+def test_nothing_is_written_under_records(example: Path):
+    before = tree_digest(example / "records")
+    assert render(example, "--only", "guides").exit_code == 0
+    assert tree_digest(example / "records") == before
+    refused = render(example, "--out", str(example / "records" / "out"))
+    assert refused.exit_code == 1 and "records/" in refused.stderr
+    assert tree_digest(example / "records") == before
+
+
+def test_invalid_records_stop_the_render_before_anything_is_written(example: Path):
+    write(example, "records/themes/casse.yaml", "titre: x\n")
+    result = render(example)
+    assert result.exit_code == 1
+    assert "records/themes/casse.yaml:1:1" in result.stderr
+    assert not (example / "out").exists()
+
+
+def test_meeting_ids_and_only(example: Path):
+    result = render(example, "2001-06-14-usagers", "--format", "md")
+    assert result.exit_code == 0, result.output
+    files = sorted(tree_digest(example / "out"))
+    assert files == ["comptes-rendus/2001-06-14-usagers.md", "index.html"]
+    unknown = render(example, "2001-06-14-usager")
+    assert unknown.exit_code == 1
+    assert "réunion « 2001-06-14-usager » inconnue ; vouliez-vous dire « 2001-06-14-usagers » ?" in unknown.stderr
+    guides = render(example, "--only", "guides", "--format", "html")
+    assert guides.exit_code == 0
+    assert "guide/guide-agents.html" in tree_digest(example / "out")
+    assert "comptes-rendus/2001-06-14-usagers.md" in tree_digest(example / "out")  # earlier output kept
+    assert render(example, "--only", "guide").exit_code == 2
+    assert render(example, "--format", "docx").exit_code == 2
+
+
+def test_residents_are_never_named_without_consent(example: Path):
+    path = example / "records/people/habitant-1.yaml"
+    path.write_text("name: Madame Secret\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
+    assert render(example, "--format", "md,html").exit_code == 0
+    for output in (example / "out").rglob("*.*"):
+        assert "Madame Secret" not in output.read_text(encoding="utf-8"), output
+    path.write_text(path.read_text(encoding="utf-8") + "publish_name: true\n", encoding="utf-8")
+    assert render(example, "2001-06-14-usagers", "--format", "md").exit_code == 0
+    assert "Madame Secret" in (example / "out/comptes-rendus/2001-06-14-usagers.md").read_text(encoding="utf-8")
+
+
+HOSTILE = '<script>alert(1)</script> {{ 7*7 }} {% raw %} #set page(width: 1cm) $x$ **gras** [lien](http://x) @ref // fin'
+
+
+def test_record_text_is_data_in_every_format(example: Path):
+    path = example / "records/meetings/2001/2001-06-14-usagers.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("discussion: L'amicale", f"discussion: '{HOSTILE}' # L'amicale").replace(
+        "\n  Le groupe approuve aussi l'idée d'agents de médiation.", ""), encoding="utf-8")
+    assert gasp("validate", workspace=example).exit_code == 0, gasp("validate", workspace=example).stderr
+    result = render(example, "2001-06-14-usagers")
+    assert result.exit_code == 0, result.output
+    html = (example / "out/comptes-rendus/2001-06-14-usagers.html").read_text(encoding="utf-8")
+    assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "{{ 7*7 }}" in html and "49" not in html
+    md = (example / "out/comptes-rendus/2001-06-14-usagers.md").read_text(encoding="utf-8")
+    assert "\\<script\\>" in md and "\\*\\*gras\\*\\*" in md and "\\[lien\\](http://x)" in md
+    assert (example / "out/comptes-rendus/2001-06-14-usagers.pdf").read_bytes().startswith(b"%PDF")
+
+    from gasp_cli.render.documents import Renderer
+    from gasp_cli.render.views import compte_rendu
+    from gasp_cli.checks import check_workspace
+    from gasp_cli.workspace import Workspace
+    import datetime
+
+    records, _ = check_workspace(Workspace(example), datetime.date(2002, 6, 30))
+    source = Renderer(None, datetime.datetime(2002, 6, 30, tzinfo=datetime.timezone.utc)).text(
+        "compte-rendu.typ.j2", "typ", compte_rendu(records, "2001-06-14-usagers", {}))
+    assert "\\#set page(width: 1cm) \\$x\\$ \\*\\*gras\\*\\*" in source
+    assert "\\/\\/ fin" in source and "\\<script\\>" in source
+
+
+def test_a_failed_render_leaves_the_previous_out_as_it_was(example: Path):
+    assert render(example, "--only", "guides").exit_code == 0
+    before = tree_digest(example / "out")
+    write(example, "templates/compte-rendu.typ.j2", "#let x = \n")
+    result = render(example)
+    assert result.exit_code == 1
+    assert "Typst" in result.stderr and "rien n'a été écrit" in result.stderr
+    assert "Traceback" not in result.output
+    assert tree_digest(example / "out") == before
+    assert sorted(p.name for p in example.iterdir() if p.name.startswith(".")) == []
+
+
+def test_workspace_templates_override_the_defaults_by_name(example: Path):
+    default = (Path(__file__).parent.parent / "templates/_page.html.j2").read_text(encoding="utf-8")
+    write(example, "templates/_page.html.j2",
+          default.replace('<p class="gasp">{{ doc.gasp_name }}</p>', '<p class="gasp">Mairie de Bruay — {{ doc.gasp_name }}</p>'))
+    assert render(example, "2001-06-14-usagers", "--format", "html").exit_code == 0
+    html = (example / "out/comptes-rendus/2001-06-14-usagers.html").read_text(encoding="utf-8")
+    assert "Mairie de Bruay — Gasp d" in html
+
+
+def test_an_undefined_name_in_a_template_is_a_clear_error(example: Path):
+    write(example, "templates/compte-rendu.md.j2", "# {{ doc.titre_inexistant }}\n")
+    result = render(example, "2001-06-14-usagers", "--format", "md")
+    assert result.exit_code == 1
+    assert "compte-rendu.md.j2" in result.stderr and "titre_inexistant" in result.stderr
+    assert not (example / "out").exists()
+
+
+def test_out_must_be_gasp_s_own_folder(example: Path, tmp_path: Path):
+    foreign = tmp_path / "mes-documents"
+    write(foreign, "lettre.txt", "à garder")
+    result = render(example, "--out", str(foreign))
+    assert result.exit_code == 1 and "ne vient pas de gasp" in result.stderr
+    assert (foreign / "lettre.txt").read_text(encoding="utf-8") == "à garder"
+    assert render(example, "--out", str(example)).exit_code == 1
+
+
+def test_the_dossier_falls_back_on_the_calendar(example: Path):
+    (example / "records/meetings/2002/2002-12-20-referents.yaml").unlink()
+    assert render(example, "--only", "dossier", "--format", "md").exit_code == 0
+    md = (example / "out/referents/dossier-2002-12-20.md").read_text(encoding="utf-8")
+    assert "(date prévue par la cadence)" in md
