@@ -32,23 +32,31 @@ _MAP = _TAG + "map"
 _SEQ = _TAG + "seq"
 _KNOWN_SCALARS = {_STR, _INT, _FLOAT, _TIMESTAMP, _TAG + "bool", _TAG + "null"}
 
+_RESOLVERS = yaml.CSafeLoader.yaml_implicit_resolvers
+# A plain scalar whose first character may make it something other than a string
+# (a number, a date, a boolean, null): its tag is worked out when it is read.
+_PLAIN = "gasp:plain"
+
+
 class _Loader(yaml.CSafeLoader):
-    """libyaml with a quicker tag resolver: same tags, fewer Python steps per scalar.
+    """libyaml whose composer asks for as little as possible.
 
-    The composer asks `resolve` for the tag of every node; most values of a record
-    are plain words, which the first character already tells apart.
+    The composer calls `resolve` for every untagged node, keys included, whose tag
+    we never need. Here it only sorts plain scalars that might not be strings from
+    the rest; `_to_python` resolves those, once, when it reads a value.
     """
-
-    _resolvers = yaml.CSafeLoader.yaml_implicit_resolvers
 
     def resolve(self, kind, value, implicit):
         if kind is ScalarNode:
-            if implicit[0]:
-                for tag, regexp in self._resolvers.get(value[:1], ()):
-                    if regexp.match(value):
-                        return tag
-            return _STR
+            return _PLAIN if implicit[0] and value[:1] in _RESOLVERS else _STR
         return _SEQ if kind is SequenceNode else _MAP
+
+
+def _resolve_plain(value: str) -> str:
+    for tag, regexp in _RESOLVERS.get(value[:1], ()):
+        if regexp.match(value):
+            return tag
+    return _STR
 
 
 _constructor = yaml.constructor.SafeConstructor()
@@ -203,10 +211,14 @@ def _refuse_anchors(text: str, source: SourceFile) -> bool:
 
 
 def _to_python(node: Node, source: SourceFile) -> Any:
-    if isinstance(node, ScalarNode):
+    if type(node) is ScalarNode:
         tag = node.tag
         if tag == _STR:
             return node.value
+        if tag == _PLAIN:
+            tag = node.tag = _resolve_plain(node.value)
+            if tag == _STR:
+                return node.value
         if tag not in _KNOWN_SCALARS:
             _bad_tag(node, source)
             return node.value
