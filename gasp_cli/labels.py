@@ -51,6 +51,11 @@ def long_date(day: datetime.date) -> str:
     return f"{number} {MONTHS_FR[day.month - 1]} {day.year}"
 
 
+def day_month(day: datetime.date) -> str:
+    """« 12 janvier », « 1er mars »."""
+    return long_date(day).rsplit(" ", 1)[0]
+
+
 def weekday_date(day: datetime.date) -> str:
     """« mardi 12 septembre 2000 »."""
     return f"{WEEKDAYS_FR[day.weekday()]} {long_date(day)}"

@@ -16,6 +16,7 @@ os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 from .french import FrenchCommand, FrenchGroup
 from .calendar import calendar
 from .render import render
+from .report import report
 from .trace import app as trace_app
 from .validate import validate
 
@@ -61,6 +62,7 @@ def root(
 app.command("validate", cls=FrenchCommand)(validate)
 app.command("calendar", cls=FrenchCommand)(calendar)
 app.command("render", cls=FrenchCommand)(render)
+app.command("report", cls=FrenchCommand)(report)
 app.add_typer(trace_app, name="trace")
 
 

@@ -13,9 +13,9 @@ def render(
     meeting_ids: Annotated[Optional[list[str]], typer.Argument(metavar="[REUNION]...", help="Les réunions dont faire le compte rendu (identifiants). Sans : tout.")] = None,
     out: Annotated[Optional[Path], typer.Option("--out", metavar="DOSSIER", help="Dossier de sortie (par défaut : out/ de l'espace de travail).")] = None,
     formats: Annotated[str, typer.Option("--format", metavar="md,html,pdf", help="Formats, séparés par des virgules.")] = "md,html,pdf",
-    only: Annotated[Optional[list[str]], typer.Option("--only", metavar="SORTE", help="Seulement : comptes-rendus, guides, dossier, calendrier (répétable).")] = None,
+    only: Annotated[Optional[list[str]], typer.Option("--only", metavar="SORTE", help="Seulement : comptes-rendus, guides, dossier, calendrier, rapport (répétable).")] = None,
 ) -> None:
-    """Produit les documents du Gasp dans out/ : comptes rendus, guides, dossier des référents, calendrier."""
+    """Produit les documents du Gasp dans out/ : comptes rendus, guides, dossier des référents, calendrier, rapport."""
     from ..diagnostics import suggestion
     from ..output import OutputError
     from ..render.documents import FORMATS, KINDS, RenderError, RenderRequest, render_documents, render_index
@@ -35,8 +35,6 @@ def render(
         if kind not in KINDS:
             raise typer.BadParameter(f"sorte « {kind} » inconnue{suggestion(kind, KINDS)} (sortes : {', '.join(KINDS)})",
                                      param_hint="--only")
-    if "rapport" in kinds:
-        raise fail("le rapport annuel (gasp report) n'est pas encore disponible dans cette version", code=1)
 
     workspace, records, _ = load_records(ctx)
     ids = list(dict.fromkeys(meeting_ids or []))
@@ -46,7 +44,7 @@ def render(
     if ids and not kinds:
         kinds = ["comptes-rendus"]
     if not kinds:
-        kinds = [k for k in KINDS if k != "rapport"]
+        kinds = list(KINDS)
     today = today_for(records, now())
     request = RenderRequest(
         meeting_ids=ids or sorted(records.meetings),

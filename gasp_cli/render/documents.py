@@ -113,6 +113,9 @@ def render_documents(records: Records, request: RenderRequest, workspace_templat
             doc = views.dossier(records, histories(records), today, meeting)
             files |= renderer.document(f"referents/dossier-{meeting.date.isoformat()}", "dossier-referents", doc,
                                        request.formats)
+    if "rapport" in request.kinds:
+        _, view = annual(records, today.year, today)
+        files |= renderer.document(f"rapport/rapport-{today.year}", "rapport", view, request.formats)
     if "calendrier" in request.kinds:
         start, end = datetime.date(today.year, 1, 1), datetime.date(today.year, 12, 31)
         rows = calendar_rows(records, start, end, holidays_for(records, start, end))
@@ -122,6 +125,15 @@ def render_documents(records: Records, request: RenderRequest, workspace_templat
             page = views.calendar_page(records, rows, today.year)
             files[f"calendrier/calendrier-{today.year}.html"] = renderer.text("calendrier.html.j2", "html", page).encode("utf-8")
     return files
+
+
+def annual(records: Records, year: int, today: datetime.date):
+    """The report of a year and its view: the one computation behind `gasp report` and `rapport/`."""
+    from ..report import annual_report
+
+    report = annual_report(records, histories(records), year, today,
+                           holidays_for(records, datetime.date(year + 1, 1, 1), datetime.date(year + 1, 12, 31)))
+    return report, views.report_view(records, report)
 
 
 def render_index(records: Records, paths: list[str], today: datetime.date, workspace_templates: Path | None) -> bytes:

@@ -10,6 +10,7 @@ text is only ever a value, never a template.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import jinja2
@@ -79,4 +80,20 @@ def make_environment(output_format: str, workspace_templates: Path | None) -> ji
     # The output of a macro is template text with its values already escaped:
     # `{{ people(list) | markup }}` keeps `finalize` from escaping it a second time.
     environment.filters["markup"] = Markup if output_format == "html" else Raw
+    environment.filters["number"] = _number
+    environment.filters["colour"] = _colour
     return environment
+
+
+def _colour(value: object) -> Raw:
+    """A colour of gasp's own charts, `#rrggbb`: checked, then written as is."""
+    if not (isinstance(value, str) and re.fullmatch(r"#[0-9a-fA-F]{6}", value)):
+        raise ValueError(f"couleur invalide : {value!r}")
+    return Raw(value)
+
+
+def _number(value: object, decimals: int = 1) -> Raw:
+    """A number for drawing (a bar's length): written as is, never escaped, never text."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"un nombre était attendu, pas {value!r}")
+    return Raw(f"{value:.{decimals}f}")

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from ..calendar import Row, calendar_rows, holidays_for
 from ..cadence import WEEKDAYS_FR
-from ..labels import GROUP_KINDS, MEETING_STATUSES, PROPOSAL_STATUSES, long_date, weekday_date
+from ..labels import GROUP_KINDS, MEETING_STATUSES, PROPOSAL_STATUSES, day_month, long_date, weekday_date
 from ..lifecycle import OPEN, History
 from ..loader import Records
 from ..models import Meeting
@@ -26,6 +26,11 @@ def french_time(time: str) -> str:
     """« 14 h », « 9 h 30 »."""
     hour, minute = time.split(":")
     return f"{int(hour)} h" + (f" {minute}" if minute != "00" else "")
+
+
+def french_number(value: float) -> str:
+    """« 15,1 », « 180 »."""
+    return f"{value:g}".replace(".", ",")
 
 
 def euros(amount: float) -> str:
@@ -594,3 +599,131 @@ def index_page(records: Records, paths: list[str], today: datetime.date) -> Inde
             entries.sort(key=lambda pair: pair[0], reverse=prefix == "comptes-rendus/")
             sections.append(IndexSection(title, [entry for _, entry in entries]))
     return IndexPage(records.gasp.name, long_date(today), sections)
+
+
+# --- the annual report -----------------------------------------------------------------------
+
+@dataclass
+class Bar:
+    label: str
+    value: int
+    fraction: float  # of the longest bar of the chart
+    colour: str
+
+
+@dataclass
+class BarGroup:
+    label: str
+    bars: list[Bar]
+
+
+@dataclass
+class ReportGroup:
+    name: str
+    kind: str
+    due: int
+    held: int
+    cancelled: int
+    attendance: str
+
+
+@dataclass
+class ReportView:
+    gasp_name: str
+    year: int
+    title: str
+    cutoff: str
+    groups: list[ReportGroup]
+    meetings_chart: list[BarGroup]
+    institutions: list[str]
+    joined: list[str]
+    left: list[str]
+    themes_by_group: list[tuple[str, list[str]]]
+    shared_themes: list[tuple[str, list[str]]]
+    raised: list[str]
+    decided: list[tuple[str, int]]
+    awaiting: list[str]
+    implemented: list[str]
+    median_days: str
+    status_chart: list[BarGroup]
+    open_actions: list[ActionLine]
+    overdue_count: int
+    funding: list[tuple[str, str]]
+    funding_total: str
+    next_year: list[tuple[str, list[str]]]
+
+
+STATUS_COLOURS = {
+    "raised": "#9fb8d0", "discussed": "#6f95b8", "deferred": "#c9a227", "study": "#b07d1a",
+    "validated": "#4f9d69", "in-progress": "#2e7d32", "done": "#1b5e20",
+    "rejected": "#b3261e", "withdrawn": "#8d8d8d", "abandoned": "#6d4c41",
+}
+
+
+def report_view(records: Records, report) -> ReportView:
+    end = datetime.date(report.year, 12, 31)
+    cutoff = "" if report.cutoff >= end else f"État au {long_date(report.cutoff)}"
+    longest = max([max(g.due, g.held) for g in report.groups] + [1])
+    chart = [
+        BarGroup(g.name, [Bar("prévues" if g.due > 1 else "prévue", g.due, g.due / longest, "#c9d3dd"),
+                          Bar("tenues" if g.held > 1 else "tenue", g.held, g.held / longest, "#33658a")])
+        for g in report.groups
+    ]
+    statuses = [(s, n) for s, n in sorted(report.status_at_end.items(), key=lambda pair: list(PROPOSAL_STATUSES).index(pair[0]))]
+    most = max([n for _, n in statuses] + [1])
+    status_chart = [BarGroup(PROPOSAL_STATUSES[s], [Bar(PROPOSAL_STATUSES[s], n, n / most, STATUS_COLOURS[s])])
+                    for s, n in statuses]
+
+    def membership(m) -> str:
+        where = f" ({m.institution})" if m.institution else ""
+        return f"{m.label}{where}, le {long_date(m.date)}"
+
+    def titles(ids: list[str]) -> list[str]:
+        return [records.proposals[pid].title for pid in ids]
+
+    median = report.median_days_to_decision
+    total = sum(report.funding.values())
+    return ReportView(
+        gasp_name=records.gasp.name,
+        year=report.year,
+        title=f"Rapport annuel {report.year}",
+        cutoff=cutoff,
+        groups=[
+            ReportGroup(g.name, GROUP_KINDS[g.kind], g.due, g.held, g.cancelled,
+                        (f"{french_number(g.attendance_mean)} en moyenne ({g.attendance_min} à {g.attendance_max})"
+                         if g.attendance else "—"))
+            for g in report.groups
+        ],
+        meetings_chart=chart,
+        institutions=sorted(report.institutions, key=sort_key),
+        joined=[membership(m) for m in report.joined],
+        left=[membership(m) for m in report.left],
+        themes_by_group=[(_group_name(records, gid), sorted((_theme_title(records, t) for t in themes), key=sort_key))
+                         for gid, themes in report.themes_by_group.items()],
+        shared_themes=sorted(((_theme_title(records, t), [_group_name(records, g) for g in gids])
+                              for t, gids in report.shared_themes.items()), key=lambda pair: sort_key(pair[0])),
+        raised=titles(report.raised),
+        decided=[(PROPOSAL_STATUSES[o], n) for o, n in report.decided.items()],
+        awaiting=titles(report.awaiting),
+        implemented=titles(report.implemented),
+        median_days=(f"{french_number(median)} jours" if median is not None else "aucune décision cette année"),
+        status_chart=status_chart,
+        open_actions=[
+            ActionLine(who_name(records, a.who), a.what, long_date(a.due) if a.due else "",
+                       "en retard" if a.overdue else "à faire")
+            for a in report.open_actions
+        ],
+        overdue_count=sum(a.overdue for a in report.open_actions),
+        funding=[(source, euros(amount)) for source, amount in report.funding.items()],
+        funding_total=euros(total) if report.funding else "",
+        next_year=_next_year_short(records, report.next_year),
+    )
+
+
+def _next_year_short(records: Records, rows: list[Row]) -> list[tuple[str, list[str]]]:
+    from ..report import KIND_ORDER
+
+    by_group: dict[str, list[str]] = {}
+    for row in sorted(rows, key=lambda r: (KIND_ORDER.index(records.groups[r.group].kind), r.group, r.date)):
+        by_group.setdefault(_group_name(records, row.group), []).append(day_month(row.date))
+    return list(by_group.items())
