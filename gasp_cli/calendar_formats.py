@@ -70,7 +70,7 @@ def as_markdown(rows: list[Row], records: Records, title: str) -> str:
 def print_table(rows: list[Row], records: Records, title: str) -> None:
     from rich.console import Console
     from rich.table import Table
-    from rich.text import Text
+    from .terminal import safe_text as Text
 
     console = Console(highlight=False)
     if not rows:

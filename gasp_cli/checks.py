@@ -8,6 +8,7 @@ warnings about what looks forgotten (a missing meeting, an overdue action).
 from __future__ import annotations
 
 import datetime
+import re
 from typing import Callable, Iterable
 
 from . import cadence as cadence_periods
@@ -249,6 +250,48 @@ def check_people(records: Records, today: datetime.date) -> list[Diagnostic]:
     return diagnostics
 
 
+# A French mobile number, or an address that names a person or sits at a personal mailbox.
+_MOBILE = re.compile(r"(?<!\d)(?:\+33[\s.]?|0)[67](?:[\s.-]?\d{2}){4}(?!\d)")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_PERSONAL_MAILBOXES = ("gmail.", "hotmail.", "yahoo.", "orange.fr", "wanadoo.fr", "free.fr", "laposte.net",
+                       "sfr.fr", "outlook.", "live.", "icloud.", "aol.")
+_GENERIC_LOCAL_PARTS = {"accueil", "contact", "info", "infos", "mairie", "secretariat", "courrier", "service",
+                        "services", "standard", "direction", "bibliotheque", "mediatheque", "etat-civil", "pmi"}
+
+
+def _personal_email(address: str) -> bool:
+    local, _, domain = address.lower().partition("@")
+    if any(domain.startswith(box) or domain == box for box in _PERSONAL_MAILBOXES):
+        return True
+    # prenom.nom@… names somebody; accueil@… or etat-civil@… does not.
+    return local not in _GENERIC_LOCAL_PARTS and bool(re.fullmatch(r"[a-z]+[.][a-z-]+", local))
+
+
+def check_public_personal_data(records: Records, today: datetime.date) -> list[Diagnostic]:
+    """A mobile number or a personal address in a `public` block would go to every resident."""
+    diagnostics = []
+    for sid, service in records.services.items():
+        for field, value in service.public.model_dump(exclude_none=True).items():
+            values = value if isinstance(value, list) else [value]
+            for index, text in enumerate(values):
+                loc = ("public", field, index) if isinstance(value, list) else ("public", field)
+                if not isinstance(text, str):
+                    continue
+                if _MOBILE.search(text):
+                    diagnostics.append(records.diagnostic(
+                        "services", sid, loc, "personal-data",
+                        "numéro de portable dans le bloc public : s'il est celui d'une personne, il serait publié "
+                        "aux usagers ; mettez-le dans agents.direct_phone", severity="warning"))
+                for address in _EMAIL.findall(text):
+                    if _personal_email(address):
+                        diagnostics.append(records.diagnostic(
+                            "services", sid, loc, "personal-data",
+                            f"adresse « {address} » dans le bloc public : elle semble personnelle et serait publiée "
+                            "aux usagers ; mettez-la dans agents.email, ou donnez une adresse de service",
+                            severity="warning"))
+    return diagnostics
+
+
 CHECKS: list[Check] = [
     check_references,
     check_meeting_files,
@@ -257,6 +300,7 @@ CHECKS: list[Check] = [
     check_groups,
     check_proposals,
     check_people,
+    check_public_personal_data,
 ]
 
 

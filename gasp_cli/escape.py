@@ -22,6 +22,17 @@ def markdown_cell(text: object) -> str:
     return markdown(" ".join(str(text).split()))
 
 
+# Control characters (ESC starts the terminal's own commands) and the bidirectional
+# overrides that can make a line read other than it is.
+_TERMINAL_UNSAFE = re.compile("[\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f\\u202a-\\u202e\\u2066-\\u2069]")
+
+
+def terminal(text: object) -> str:
+    """Record text for the terminal: control characters shown as `\\x1b`, never obeyed."""
+    return _TERMINAL_UNSAFE.sub(lambda m: f"\\u{ord(m[0]):04x}" if ord(m[0]) > 0xff else f"\\x{ord(m[0]):02x}",
+                                str(text))
+
+
 # Typst markup: every character that can start markup, a comment, a label or a
 # reference is backslash-escaped. Quotes are left alone: Typst makes them French
 # typographic quotes, which is what a French reader expects.

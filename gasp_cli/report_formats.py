@@ -14,7 +14,7 @@ def as_json(report) -> str:
 def print_report(view: ReportView) -> None:
     from rich.console import Console
     from rich.table import Table
-    from rich.text import Text
+    from .terminal import safe_text as Text
 
     console = Console(highlight=False)
 

@@ -79,7 +79,7 @@ def list_markdown(records: Records, rows: list[Summary], title: str) -> str:
 def list_table(records: Records, rows: list[Summary], title: str) -> None:
     from rich.console import Console
     from rich.table import Table
-    from rich.text import Text
+    from .terminal import safe_text as Text
 
     console = Console(highlight=False)
     if not rows:
@@ -146,7 +146,7 @@ def trace_markdown(records: Records, trace: Trace, standing: str) -> str:
 def trace_table(records: Records, trace: Trace, standing: str) -> None:
     from rich.console import Console
     from rich.table import Table
-    from rich.text import Text
+    from .terminal import safe_text as Text
 
     console = Console(highlight=False)
     console.print(Text(trace.title, style="bold"))

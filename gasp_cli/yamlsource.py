@@ -22,6 +22,9 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from .diagnostics import Diagnostic
 
 MAX_BYTES = 1024 * 1024
+# A record is a few levels deep; past this, the file is broken or hostile, and a
+# recursive walk would run out of stack.
+MAX_DEPTH = 32
 
 _TAG = "tag:yaml.org,2002:"
 _STR = _TAG + "str"
@@ -81,6 +84,7 @@ _YAML_PROBLEMS = {
     "found unknown escape character": "séquence d'échappement inconnue entre guillemets doubles",
     "control characters are not allowed": "caractère de contrôle interdit",
     "found a tab character that violates indentation": "tabulation interdite : indentez avec des espaces",
+    "exceeded maximum nesting depth": f"imbrication trop profonde (un enregistrement a au plus {MAX_DEPTH} niveaux)",
     "block sequence entries are not allowed in this context": (
         "élément de liste « - » mal placé : vérifiez l'indentation"
     ),
@@ -186,9 +190,17 @@ def read_record_file(path: Path, rel: str) -> SourceFile:
         source.error(line, column, "not-a-mapping",
                      "le fichier doit contenir des clés (« nom: valeur »), pas une liste ni un texte seul")
         return source
+    try:
+        data = _to_python(node, source)
+    except _TooDeep:
+        return source
     source.node = node
-    source.data = _to_python(node, source)
+    source.data = data
     return source
+
+
+class _TooDeep(Exception):
+    """Stops the walk of a file nested deeper than MAX_DEPTH (already reported)."""
 
 
 def _refuse_anchors(text: str, source: SourceFile) -> bool:
@@ -210,7 +222,12 @@ def _refuse_anchors(text: str, source: SourceFile) -> bool:
     return refused
 
 
-def _to_python(node: Node, source: SourceFile) -> Any:
+def _to_python(node: Node, source: SourceFile, depth: int = 0) -> Any:
+    if depth > MAX_DEPTH:
+        mark = node.start_mark
+        source.error(mark.line + 1, mark.column + 1, "too-deep",
+                     f"imbrication trop profonde : un enregistrement a au plus {MAX_DEPTH} niveaux")
+        raise _TooDeep
     if type(node) is ScalarNode:
         tag = node.tag
         if tag == _STR:
@@ -232,7 +249,7 @@ def _to_python(node: Node, source: SourceFile) -> Any:
     if isinstance(node, SequenceNode):
         if node.tag != _SEQ:
             _bad_tag(node, source)
-        return [_to_python(item, source) for item in node.value]
+        return [_to_python(item, source, depth + 1) for item in node.value]
     if node.tag != _MAP:
         _bad_tag(node, source)
     mapping: dict[str, Any] = {}
@@ -247,7 +264,7 @@ def _to_python(node: Node, source: SourceFile) -> Any:
             mark = key_node.start_mark
             source.error(mark.line + 1, mark.column + 1, "duplicate-key",
                          f"clé « {key} » donnée deux fois dans le même bloc")
-        mapping[key] = _to_python(value_node, source)
+        mapping[key] = _to_python(value_node, source, depth + 1)
     return mapping
 
 

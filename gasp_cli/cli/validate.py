@@ -23,6 +23,7 @@ def validate(
     """Vérifie tous les enregistrements et signale tous les problèmes d'un coup."""
     from ..checks import check_workspace
     from ..diagnostics import as_json, summary_line, with_severity
+    from ..escape import terminal
     from .common import now, print_diagnostics, workspace
 
     found = workspace(ctx)
@@ -33,7 +34,7 @@ def validate(
     else:
         print_diagnostics(diagnostics)
         if not any(d.severity == "error" for d in diagnostics):
-            typer.echo(_contents(records))
+            typer.echo(terminal(_contents(records)))
         typer.echo(summary_line(diagnostics, records.file_count))
     if any(d.severity == "error" for d in diagnostics):
         raise typer.Exit(code=1)

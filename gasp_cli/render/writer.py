@@ -2,11 +2,15 @@
 
 The new out/ is assembled beside the old one (a copy of it, plus the new files),
 then swapped in by renaming. An interrupted or failed render leaves the previous
-out/ as it was; at worst a hidden `.out.*` folder is left beside it.
+out/ as it was. Between the two renames of the swap there is an instant without
+out/: a render killed right then leaves the old folder as `.out.ancien-<pid>`,
+which the next render puts back before anything else. A lock file beside out/
+makes two renders at the same time take their turns.
 """
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 from pathlib import Path
@@ -33,6 +37,27 @@ def check_target(out: Path, workspace_root: Path, records: Path) -> None:
 def publish(out: Path, files: dict[str, bytes], index: Callable[[list[str]], bytes]) -> None:
     """Write `files` (path under out/ → bytes) and a fresh index.html, then swap the folder in."""
     out = out.resolve()
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        lock = open(out.parent / f".{out.name}.verrou", "w")
+    except OSError as error:
+        raise OutputError(f"impossible d'écrire dans « {out.parent} » : {error.strerror or error}") from None
+    with lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # another render into the same out/ finishes first
+        _recover(out)
+        _publish(out, files, index)
+
+
+def _recover(out: Path) -> None:
+    """Put back what a render killed in the middle of its swap left beside out/."""
+    leftovers = sorted(out.parent.glob(f".{out.name}.ancien-*"), key=lambda p: p.stat().st_mtime)
+    if leftovers and not out.exists():
+        os.rename(leftovers.pop(), out)
+    for folder in [*leftovers, *out.parent.glob(f".{out.name}.nouveau-*")]:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _publish(out: Path, files: dict[str, bytes], index: Callable[[list[str]], bytes]) -> None:
     parent = out.parent
     staging = parent / f".{out.name}.nouveau-{os.getpid()}"
     previous = parent / f".{out.name}.ancien-{os.getpid()}"
