@@ -37,11 +37,11 @@ def write(root: Path, relative: str, text: str) -> None:
     path.write_text(text, encoding="utf-8")
 
 
-def generate(root: Path) -> int:
+def generate(root: Path, years: int = YEARS, proposals_per_year: int = PROPOSALS_PER_YEAR) -> int:
     if root.exists():
         shutil.rmtree(root)
     rng = random.Random(2000)
-    last_day = datetime.date(FIRST_YEAR + YEARS - 1, 12, 31)
+    last_day = datetime.date(FIRST_YEAR + years - 1, 12, 31)
     write(root, "gasp.yaml", f"""name: Gasp de référence
 communes: [Escautpont, Bruay-sur-l'Escaut]
 created: {FIRST_YEAR}-01-01
@@ -103,7 +103,7 @@ members:
 {lines}
 """)
 
-    for year in range(FIRST_YEAR, FIRST_YEAR + YEARS):
+    for year in range(FIRST_YEAR, FIRST_YEAR + years):
         agents_days = [nth_weekday(year, m, 1, 2) for m in AGENT_MONTHS]
         usagers_days = [nth_weekday(year, m, 3, 2) for m in USAGERS_MONTHS]
         # Decisions in December, after every raising and discussion of the year.
@@ -117,8 +117,8 @@ members:
         meetings[("referents", referents_day)] = {"attendees": referents, "proposals": [], "decisions": []}
         intergroupes_day = nth_weekday(year, 12, 3, 4)
         meetings[("intergroupes", intergroupes_day)] = {"attendees": [0, 1, *referents[:5]], "proposals": [], "decisions": []}
-        for n in range(PROPOSALS_PER_YEAR):
-            pid = f"p{year}-{n:02d}"
+        for n in range(proposals_per_year):
+            pid = f"p{year}-{n:03d}"
             raised_in = ("agents", agents_days[n % 8]) if n % 3 else ("usagers", usagers_days[n % 3])
             discussed_in = ("agents", agents_days[8 + n % 2]) if raised_in[0] == "usagers" else ("usagers", usagers_days[3])
             if discussed_in[1] <= raised_in[1]:

@@ -170,7 +170,7 @@ def read_record_file(path: Path, rel: str) -> SourceFile:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        line, column = _within(text, mark.line + 1, mark.column + 1) if mark else (1, 1)
         if error.problem and "another document" in error.problem:
             source.error(line, column, "several-documents",
                          "plusieurs documents YAML dans un fichier (« --- ») : un enregistrement par fichier")
@@ -201,6 +201,14 @@ def read_record_file(path: Path, rel: str) -> SourceFile:
 
 class _TooDeep(Exception):
     """Stops the walk of a file nested deeper than MAX_DEPTH (already reported)."""
+
+
+def _within(text: str, line: int, column: int) -> tuple[int, int]:
+    """libyaml may point just past the end of a file: bring the place back onto its last line."""
+    lines = text.split("\n")
+    if line <= len(lines):
+        return line, column
+    return len(lines), len(lines[-1]) + 1
 
 
 def _refuse_anchors(text: str, source: SourceFile) -> bool:

@@ -1,0 +1,356 @@
+"""Hardening: every command survives bad input, interruption and hostile content.
+
+The property-based part runs a bounded number of examples in the regular suite;
+`HYPOTHESIS_PROFILE=long make test` runs ten times more.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import EXAMPLE, REPO, gasp, write
+
+settings.register_profile("default", max_examples=40, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+settings.register_profile("long", max_examples=400, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+FILES = sorted(p.relative_to(EXAMPLE).as_posix() for p in EXAMPLE.rglob("*.yaml"))
+MEETINGS = sorted(p.stem for p in (EXAMPLE / "meetings").rglob("*.yaml"))
+PROPOSALS = sorted(p.stem for p in (EXAMPLE / "proposals").glob("*.yaml"))
+
+
+def _damage(text: str, how: str, choice: int, word: str) -> str | bytes:
+    lines = text.splitlines(keepends=True) or [""]
+    at = choice % len(lines)
+    if how == "crlf":
+        return text.replace("\n", "\r\n")
+    if how == "bom":
+        return "\ufeff" + text
+    if how == "tabs":
+        return "".join(line.replace("  ", "\t", 1) if i == at else line for i, line in enumerate(lines))
+    if how == "nul":
+        return (text[: choice % (len(text) + 1)] + "\x00" + text[choice % (len(text) + 1):]).encode("utf-8")
+    if how == "deep":
+        depth = 20 + choice % 60
+        return text + "deep: " + "[" * depth + "]" * depth + "\n"
+    if how == "huge":
+        return text + f"huge: {'x' * (choice % 300_000)}\n"
+    if how == "bad-date":
+        return text.replace("-06-", "-02-3", 1) if "-06-" in text else text.replace("2001", "2001-02-30", 1)
+    if how == "cut":
+        return text[: choice % (len(text) + 1)]
+    if how == "bytes":
+        raw = text.encode("utf-8")
+        return raw[: choice % (len(raw) + 1)] + bytes([choice % 256, 0xFF]) + raw[choice % (len(raw) + 1):]
+    if how == "rename-key":
+        return "".join(line.replace(":", f"{word}:", 1) if i == at else line for i, line in enumerate(lines))
+    if how == "drop-line":
+        return "".join(line for i, line in enumerate(lines) if i != at)
+    if how == "retype":
+        return "".join((line.split(":")[0] + f": {word}\n") if i == at and ":" in line else line
+                       for i, line in enumerate(lines))
+    if how == "hostile":
+        return "".join(line.rstrip("\n") + f" {word}\n" if i == at and line.rstrip().endswith(tuple("abcdefghijklmnopqrstuvwxyz.")) else line
+                       for i, line in enumerate(lines))
+    return text
+
+
+DAMAGE = st.lists(
+    st.tuples(
+        st.sampled_from(FILES),
+        st.sampled_from(["crlf", "bom", "tabs", "nul", "deep", "huge", "bad-date", "cut", "bytes",
+                         "rename-key", "drop-line", "retype", "hostile"]),
+        st.integers(0, 1_000_000),
+        st.sampled_from(["[bold]x[/bold]", "\x1b[31mrouge", "<script>", "{{ 7*7 }}", "#set", "*", "&a", "~",
+                         "2025-02-30", "-1", "yes", "null", "[1, 2", "'", "é\u202e"]),
+    ),
+    min_size=1, max_size=3,
+)
+
+
+def _damaged_workspace(folder: Path, damage) -> Path:
+    shutil.copytree(EXAMPLE, folder / "records")
+    for relative, how, choice, word in damage:
+        path = folder / "records" / relative
+        damaged = _damage(path.read_text(encoding="utf-8", errors="replace"), how, choice, word)
+        if isinstance(damaged, bytes):
+            path.write_bytes(damaged)
+        else:
+            path.write_text(damaged, encoding="utf-8")
+    return folder
+
+
+def _assert_survived(result, args) -> None:
+    assert result.exit_code in (0, 1, 2), (args, result.exit_code, result.output)
+    assert result.exception is None or isinstance(result.exception, SystemExit), (args, repr(result.exception))
+    assert "Traceback" not in result.output
+    assert "\x1b" not in result.output.replace("\x1b[1m", "").replace("\x1b[0m", "")
+    if result.exit_code != 0 and not (result.exit_code == 1 and result.stdout.startswith("[")):
+        # Text diagnostics, or a French message; `validate --format json` puts its list on stdout.
+        assert result.stderr.strip(), args
+        assert "gasp" in result.stderr or ": erreur: " in result.stderr, result.stderr
+
+
+@given(damage=DAMAGE)
+def test_validate_survives_and_points_at_real_lines(damage):
+    with tempfile.TemporaryDirectory() as folder:
+        root = _damaged_workspace(Path(folder), damage)
+        result = gasp("validate", "--format", "json", workspace=root)
+        _assert_survived(result, damage)
+        for diagnostic in json.loads(result.stdout):
+            path = root / diagnostic["file"]
+            assert path.is_file(), diagnostic
+            lines = path.read_bytes().count(b"\n") + 1
+            assert 1 <= diagnostic["line"] <= lines, diagnostic
+            assert diagnostic["column"] >= 1
+        _assert_survived(gasp("validate", workspace=root), damage)
+
+
+OPTIONS = st.one_of(
+    st.tuples(st.just("calendar"), st.sampled_from(["--year", "--from", "--to", "--group", "--format"]),
+              st.sampled_from(["2001", "1899", "2200", "2001-02-30", "2002-13-01", "agents", "agent", "ics", "md",
+                               "json", "table", "xml", "", "-1", "2002-06-30"])),
+    st.tuples(st.just("trace"), st.sampled_from(["proposal", "--status", "--format", "--group", "--theme"]),
+              st.sampled_from([*PROPOSALS, "reg", "med", "x", "", "validated", "study", "mermaid", "md", "json",
+                               "usagers", "logement", "../x"])),
+    st.tuples(st.just("report"), st.sampled_from(["--year", "--format"]),
+              st.sampled_from(["2000", "2001", "2002", "2003", "1", "text", "md", "html", "json", "csv"])),
+)
+
+
+def _command_line(command: str, option: str, value: str) -> list[str]:
+    if command == "trace":
+        if option == "proposal":
+            return ["trace", "proposal", value] if value else ["trace", "proposal"]
+        return ["trace", "proposal", option, value]
+    if command == "calendar":
+        return ["calendar", option, value, *(["--format", "json"] if option != "--format" else [])]
+    return ["report", option, value, *(["--format", "json"] if option != "--format" else [])]
+
+
+@given(damage=st.one_of(st.just([]), DAMAGE), options=st.lists(OPTIONS, min_size=1, max_size=3))
+def test_calendar_trace_and_report_survive_any_option_and_damage(damage, options):
+    with tempfile.TemporaryDirectory() as folder:
+        root = _damaged_workspace(Path(folder), damage)
+        for command, option, value in options:
+            args = _command_line(command, option, value)
+            if args[-1] == "pdf":
+                continue
+            _assert_survived(gasp(*args, workspace=root, env={"COLUMNS": "120"}), (damage, args))
+
+
+@settings(max_examples=15)
+@given(damage=st.one_of(st.just([]), DAMAGE), meeting=st.sampled_from([*MEETINGS, "2001-01-01-agents", "../../etc"]))
+def test_render_survives_and_writes_only_under_out(damage, meeting):
+    with tempfile.TemporaryDirectory() as folder:
+        root = _damaged_workspace(Path(folder), damage)
+        before = sorted(p.relative_to(root).as_posix() for p in root.rglob("*"))
+        result = gasp("render", meeting, "--format", "md,html", workspace=root)
+        _assert_survived(result, (damage, meeting))
+        after = sorted(p.relative_to(root).as_posix() for p in root.rglob("*"))
+        added = set(after) - set(before)
+        assert all(p == ".out.verrou" or p == "out" or p.startswith("out/") for p in added), added
+        if result.exit_code != 0:
+            assert not (root / "out").exists()
+
+
+# --- failures found by the properties, kept as plain cases -------------------------------
+
+def test_deep_nesting_is_an_error_not_a_crash(example: Path):
+    write(example, "records/themes/profond.yaml", "title: x\ndescription: " + "{a: " * 990 + "1" + "}" * 990 + "\n")
+    write(example, "records/themes/tres-profond.yaml", "title: " + "[" * 5000 + "]" * 5000 + "\n")
+    result = gasp("validate", "--format", "json", workspace=example)
+    assert result.exit_code == 1
+    found = {d["file"]: d["message"] for d in json.loads(result.stdout)}
+    assert "imbrication trop profonde" in found["records/themes/profond.yaml"]
+    assert "imbrication trop profonde" in found["records/themes/tres-profond.yaml"]
+
+
+def test_windows_line_endings_a_bom_and_tabs(example: Path):
+    path = example / "records/themes/logement.yaml"
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes().replace(b"\n", b"\r\n"))
+    assert gasp("validate", workspace=example).exit_code == 0
+    write(example, "records/themes/tabulation.yaml", "title: x\n\tdescription: y\n")
+    result = gasp("validate", "--format", "json", workspace=example)
+    assert result.exit_code == 1
+    assert json.loads(result.stdout)[0]["file"] == "records/themes/tabulation.yaml"
+
+
+def test_ten_thousand_files_still_validate(tmp_path: Path):
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    from generate import generate
+
+    count = generate(tmp_path / "grand", years=40, proposals_per_year=232)
+    assert count >= 10_000
+    result = gasp("validate", workspace=tmp_path / "grand")
+    assert result.exit_code == 0, result.stderr[:2000]
+    assert result.stdout.splitlines()[-1] == f"0 erreur, 0 avertissement dans {count} fichiers"
+
+
+# --- injection --------------------------------------------------------------------------------
+
+def test_ics_escapes_and_folds_record_text(example: Path):
+    import vobject
+
+    path = example / "records/gasp.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "name: Maison des services publics",
+        "name: 'Maison des services; salle 2, étage\\ « A »'"), encoding="utf-8")
+    write(example, "records/themes/long.yaml", "title: " + "Un thème au titre très long " * 8 + "\n")
+    path = example / "records/meetings/2001/2001-06-14-usagers.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("topic: logement", "topic: long"), encoding="utf-8")
+    result = gasp("calendar", "--year", "2001", "--format", "ics", workspace=example)
+    assert result.exit_code == 0, result.output
+    text = result.stdout_bytes.decode("utf-8")
+    assert all(len(line.encode("utf-8")) <= 75 for line in text.split("\r\n")), "lines are folded at 75 octets"
+    unfolded = text.replace("\r\n ", "")
+    assert "LOCATION:Maison des services\\; salle 2\\, étage\\\\ « A »\\, " in unfolded
+    event = next(e for e in vobject.readOne(text).vevent_list if e.dtstart.value.month == 6 and e.dtstart.value.day == 14)
+    assert event.location.value.startswith("Maison des services; salle 2, étage\\ « A »")
+    assert ("Un thème au titre très long " * 8).strip() in event.description.value
+
+
+def test_rich_markup_and_escape_sequences_are_printed_literally(example: Path):
+    path = example / "records/themes/logement.yaml"
+    path.write_text('title: "[bold red]Logement[/] \\e[31mrouge\\e[0m"\n', encoding="utf-8")
+    for args in (["trace", "proposal"], ["trace", "proposal", "regie-de-quartier"], ["report", "--year", "2001"]):
+        result = gasp(*args, workspace=example, env={"COLUMNS": "250"})
+        assert result.exit_code == 0, result.output
+        assert "\x1b" not in result.stdout
+        assert "[bold red]Logement[/]" in result.stdout and "\\x1b[31mrouge" in result.stdout
+    write(example, "records/themes/casse.yaml", "title: x\n\"cl\\e[2Jé\": 1\n")
+    result = gasp("validate", workspace=example)
+    assert "\x1b" not in result.stderr and "cl\\x1b[2Jé" in result.stderr
+
+
+def test_ids_never_become_paths(example: Path, tmp_path: Path):
+    write(example, "records/themes/a..b.yaml", "title: x\n")
+    result = gasp("validate", "--format", "json", workspace=example)
+    assert any(d["code"] == "bad-id" for d in json.loads(result.stdout))
+    (example / "records/themes/a..b.yaml").unlink()
+    result = gasp("render", "../../evil", workspace=example)
+    assert result.exit_code == 1 and not (tmp_path / "evil.md").exists()
+
+
+# --- personal data ----------------------------------------------------------------------------
+
+def test_personal_phone_and_address_in_a_public_block_are_warned(example: Path):
+    path = example / "records/services/mediatheque.yaml"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("phone: 03 27 99 03 00", "phone: 06 12 34 56 78\n  email: jean.dupont@gmail.com")
+    path.write_text(text, encoding="utf-8")
+    exit_code = gasp("validate", workspace=example).exit_code
+    diagnostics = json.loads(gasp("validate", "--format", "json", workspace=example).stdout)
+    assert exit_code == 0
+    found = [d for d in diagnostics if d["code"] == "personal-data"]
+    assert len(found) == 2 and all(d["file"] == "records/services/mediatheque.yaml" for d in found)
+    assert any("portable" in d["message"] for d in found)
+    assert any("jean.dupont@gmail.com" in d["message"] for d in found)
+    path.write_text(text.replace("06 12 34 56 78", "03 27 99 03 00").replace("jean.dupont@gmail.com",
+                                                                              "accueil@mediatheque-bruay.fr"),
+                    encoding="utf-8")
+    assert not [d for d in json.loads(gasp("validate", "--format", "json", workspace=example).stdout)
+                if d["code"] == "personal-data"]
+
+
+def test_residents_without_consent_are_named_nowhere(example: Path):
+    names = {}
+    for index in range(1, 9):
+        path = example / f"records/people/habitant-{index}.yaml"
+        names[index] = f"Habitante Secrète {index}"
+        path.write_text(f"name: {names[index]}\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
+    path = example / "records/meetings/2002/2002-06-11-agents.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("who: sylvain-dufresne", "who: habitant-3"),
+                    encoding="utf-8")
+    assert gasp("render", "--format", "md,html", workspace=example).exit_code == 0
+    outputs = [p.read_text(encoding="utf-8") for p in (example / "out").rglob("*") if p.suffix in (".md", ".html", ".ics")]
+    commands = [["trace", "proposal"], ["calendar", "--year", "2001"], ["calendar", "--year", "2002", "--format", "ics"]]
+    commands += [["trace", "proposal", pid, "--format", f] for pid in PROPOSALS for f in ("text", "json", "md", "mermaid")]
+    commands += [["report", "--year", str(y), "--format", f] for y in (2000, 2001, 2002) for f in ("text", "json", "md", "html")]
+    for args in commands:
+        result = gasp(*args, workspace=example, env={"COLUMNS": "250"})
+        assert result.exit_code == 0, (args, result.output)
+        outputs.append(result.stdout)
+    assert len(outputs) > 100
+    for text in outputs:
+        for name in names.values():
+            assert name not in text
+    assert any("un habitant" in text for text in outputs)  # the action's « qui », counted not named
+
+
+# --- nothing lost -------------------------------------------------------------------------------
+
+def _digest(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _render_process(root: Path) -> subprocess.Popen:
+    env = {**os.environ, "PYTHONPATH": str(REPO), "SOURCE_DATE_EPOCH": "1025395200"}
+    return subprocess.Popen([sys.executable, "-m", "gasp_cli", "--records", str(root), "render", "--format", "md,html"],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+@pytest.fixture
+def old_and_new(tmp_path: Path):
+    """A workspace whose out/ holds an old render, and the complete new render to expect."""
+    root = tmp_path / "espace"
+    shutil.copytree(EXAMPLE, root / "records")
+    assert _render_process(root).wait(timeout=120) == 0
+    old = _digest(root / "out")
+    path = root / "records/themes/logement.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("title: Logement", "title: Logement social"),
+                    encoding="utf-8")
+    reference = tmp_path / "reference"
+    shutil.copytree(root / "records", reference / "records")
+    assert _render_process(reference).wait(timeout=120) == 0
+    new = _digest(reference / "out")
+    assert old != new
+    return root, old, new
+
+
+def test_a_render_killed_at_any_moment_leaves_old_or_new(old_and_new):
+    root, old, new = old_and_new
+    records = _digest(root / "records")
+    rng = random.Random(7)
+    for attempt in range(8):
+        process = _render_process(root)
+        time.sleep(rng.uniform(0.05, 1.2))
+        process.send_signal(signal.SIGKILL if attempt % 2 else signal.SIGINT)
+        process.wait(timeout=60)
+        # A render killed between the two renames of the swap is healed by the next one.
+        if not (root / "out").exists():
+            assert _render_process(root).wait(timeout=120) == 0
+        assert _digest(root / "out") in (old, new), f"attempt {attempt}"
+        assert _digest(root / "records") == records
+        assert not list(root.glob(".out.nouveau-*"))
+        if _digest(root / "out") == new:
+            shutil.rmtree(root / "out")
+            (root / "out").mkdir()
+            for relative, payload in old.items():
+                (root / "out" / relative).parent.mkdir(parents=True, exist_ok=True)
+                (root / "out" / relative).write_bytes(payload)
+
+
+def test_two_renders_at_once_do_not_corrupt_out(old_and_new):
+    root, old, new = old_and_new
+    first, second = _render_process(root), _render_process(root)
+    assert first.wait(timeout=120) == 0, first.stderr.read()
+    assert second.wait(timeout=120) == 0, second.stderr.read()
+    assert _digest(root / "out") == new
+    assert sorted(p.name for p in root.iterdir() if p.name.startswith(".")) == [".out.verrou"]
