@@ -59,3 +59,9 @@ def day_month(day: datetime.date) -> str:
 def weekday_date(day: datetime.date) -> str:
     """« mardi 12 septembre 2000 »."""
     return f"{WEEKDAYS_FR[day.weekday()]} {long_date(day)}"
+
+
+def french_time(time: str) -> str:
+    """« 14 h », « 9 h 30 »."""
+    hour, minute = time.split(":")
+    return f"{int(hour)} h" + (f" {minute}" if minute != "00" else "")

@@ -169,7 +169,9 @@ class Service(Record):
     name: Text = Field(description="Nom du service.")
     institution: Text = Field(description="Institution dont relève le service.")
     category: Text = Field(description="Rubrique du guide, par exemple « Enfance et famille ».")
-    public: PublicInfo = Field(description="Informations publiées dans les deux éditions du guide.")
+    public: PublicInfo = Field(
+        default_factory=PublicInfo, description="Informations publiées dans les deux éditions du guide."
+    )
     agents: AgentsInfo | None = Field(None, description="Informations réservées à l'édition des agents.")
 
 

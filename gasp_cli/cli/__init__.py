@@ -15,8 +15,11 @@ os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
 from .french import FrenchCommand, FrenchGroup
 from .calendar import calendar
+from .init import init
+from .new import app as new_app
 from .render import render
 from .report import report
+from .schema import schema
 from .trace import app as trace_app
 from .validate import validate
 
@@ -63,7 +66,10 @@ app.command("validate", cls=FrenchCommand)(validate)
 app.command("calendar", cls=FrenchCommand)(calendar)
 app.command("render", cls=FrenchCommand)(render)
 app.command("report", cls=FrenchCommand)(report)
+app.command("schema", cls=FrenchCommand)(schema)
+app.command("init", cls=FrenchCommand)(init)
 app.add_typer(trace_app, name="trace")
+app.add_typer(new_app, name="new")
 
 
 def main() -> None:

@@ -9,6 +9,8 @@ from typing import Annotated, Optional
 
 import typer
 
+from .completion import complete_groups
+
 
 class CalendarFormat(str, Enum):
     table = "table"
@@ -25,7 +27,7 @@ def calendar(
     year: Annotated[Optional[int], typer.Option("--year", min=1900, max=2200, help="L'année (par défaut : l'année en cours).")] = None,
     date_from: Annotated[Optional[datetime.datetime], typer.Option("--from", formats=DATE_FORMATS, metavar="AAAA-MM-JJ", help="Premier jour (au lieu de --year).")] = None,
     date_to: Annotated[Optional[datetime.datetime], typer.Option("--to", formats=DATE_FORMATS, metavar="AAAA-MM-JJ", help="Dernier jour (au lieu de --year).")] = None,
-    group: Annotated[Optional[str], typer.Option("--group", metavar="GROUPE", help="Un seul groupe (son identifiant).")] = None,
+    group: Annotated[Optional[str], typer.Option("--group", metavar="GROUPE", autocompletion=complete_groups, help="Un seul groupe (son identifiant).")] = None,
     format: Annotated[CalendarFormat, typer.Option("--format", help="table (terminal), json, md (Markdown) ou ics (iCalendar).")] = CalendarFormat.table,
     out: Annotated[Optional[Path], typer.Option("--out", metavar="FICHIER", help="Écrit dans ce fichier au lieu de la sortie standard.")] = None,
 ) -> None:

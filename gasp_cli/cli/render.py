@@ -7,10 +7,12 @@ from typing import Annotated, Optional
 
 import typer
 
+from .completion import complete_meetings
+
 
 def render(
     ctx: typer.Context,
-    meeting_ids: Annotated[Optional[list[str]], typer.Argument(metavar="[REUNION]...", help="Les réunions dont faire le compte rendu (identifiants). Sans : tout.")] = None,
+    meeting_ids: Annotated[Optional[list[str]], typer.Argument(metavar="[REUNION]...", autocompletion=complete_meetings, help="Les réunions dont faire le compte rendu (identifiants). Sans : tout.")] = None,
     out: Annotated[Optional[Path], typer.Option("--out", metavar="DOSSIER", help="Dossier de sortie (par défaut : out/ de l'espace de travail).")] = None,
     formats: Annotated[str, typer.Option("--format", metavar="md,html,pdf", help="Formats, séparés par des virgules.")] = "md,html,pdf",
     only: Annotated[Optional[list[str]], typer.Option("--only", metavar="SORTE", help="Seulement : comptes-rendus, guides, dossier, calendrier, rapport (répétable).")] = None,

@@ -7,6 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from .completion import complete_groups, complete_proposals, complete_themes
 from .french import FrenchCommand, FrenchGroup
 
 app = typer.Typer(cls=FrenchGroup, no_args_is_help=True,
@@ -23,11 +24,11 @@ class TraceFormat(str, Enum):
 @app.command("proposal", cls=FrenchCommand)
 def proposal(
     ctx: typer.Context,
-    proposal_id: Annotated[Optional[str], typer.Argument(metavar="[ID]", help="Une proposition (son identifiant, ou un début d'identifiant qui n'en désigne qu'une). Sans ID : toutes.")] = None,
+    proposal_id: Annotated[Optional[str], typer.Argument(metavar="[ID]", autocompletion=complete_proposals, help="Une proposition (son identifiant, ou un début d'identifiant qui n'en désigne qu'une). Sans ID : toutes.")] = None,
     format: Annotated[TraceFormat, typer.Option("--format", help="text (terminal), md (Markdown), json, ou mermaid (diagramme, avec un ID).")] = TraceFormat.text,
     status: Annotated[Optional[str], typer.Option("--status", help="Sans ID : seulement ce statut (raised, discussed, validated, study…).")] = None,
-    group: Annotated[Optional[str], typer.Option("--group", help="Sans ID : seulement celles soulevées par ce groupe.")] = None,
-    theme: Annotated[Optional[str], typer.Option("--theme", help="Sans ID : seulement ce thème.")] = None,
+    group: Annotated[Optional[str], typer.Option("--group", autocompletion=complete_groups, help="Sans ID : seulement celles soulevées par ce groupe.")] = None,
+    theme: Annotated[Optional[str], typer.Option("--theme", autocompletion=complete_themes, help="Sans ID : seulement ce thème.")] = None,
 ) -> None:
     """La trace d'une proposition (ou de toutes) : soulevée, discutée, décidée, mise en œuvre."""
     from ..checks import today_for

@@ -14,18 +14,12 @@ from dataclasses import dataclass, field
 
 from ..calendar import Row, calendar_rows, holidays_for
 from ..cadence import WEEKDAYS_FR
-from ..labels import GROUP_KINDS, MEETING_STATUSES, PROPOSAL_STATUSES, day_month, long_date, weekday_date
+from ..labels import GROUP_KINDS, MEETING_STATUSES, PROPOSAL_STATUSES, day_month, french_time, long_date, weekday_date
 from ..lifecycle import OPEN, History
 from ..loader import Records
 from ..models import Meeting
 
 EVENT_LABELS = {"raised": "soulevée", "discussed": "discutée", "withdrawn": "retirée"}
-
-
-def french_time(time: str) -> str:
-    """« 14 h », « 9 h 30 »."""
-    hour, minute = time.split(":")
-    return f"{int(hour)} h" + (f" {minute}" if minute != "00" else "")
 
 
 def french_number(value: float) -> str:

@@ -1,0 +1,30 @@
+"""`gasp init`: a new workspace, or a copy of the embedded example."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+
+def init(
+    folder: Annotated[Optional[Path], typer.Argument(metavar="[DOSSIER]", help="Le dossier de l'espace de travail (par défaut : le dossier courant).")] = None,
+    example: Annotated[bool, typer.Option("--example", help="Copier l'exemple d'Escautpont et de Bruay-sur-l'Escaut.")] = False,
+    name: Annotated[str, typer.Option("--name", help="Le nom du Gasp.")] = "Mon Gasp",
+    commune: Annotated[str, typer.Option("--commune", help="La commune (une autre s'ajoute dans gasp.yaml).")] = "Ma commune",
+) -> None:
+    """Crée un espace de travail : records/ (gasp.yaml, un groupe de chaque sorte), templates/, schémas, réglages d'éditeur."""
+    import datetime
+
+    from ..creating import CreationError
+    from ..initializing import init_workspace
+    from .common import fail
+
+    target = folder or Path(".")
+    try:
+        written = init_workspace(target, example, name, commune, datetime.date.today())
+    except CreationError as error:
+        raise fail(str(error)) from None
+    typer.echo(f"Espace de travail créé dans {target} ({len(written)} fichiers).")
+    typer.echo("Ensuite : gasp validate, puis gasp new meeting --group agents.")

@@ -1,0 +1,135 @@
+"""`gasp new …`: write a new record, with French comments, that validates; never overwrite one."""
+
+from __future__ import annotations
+
+import datetime
+import os
+from typing import Annotated, Optional
+
+import typer
+
+from .completion import complete_groups, complete_themes
+from .french import FrenchCommand, FrenchGroup
+
+app = typer.Typer(cls=FrenchGroup, no_args_is_help=True,
+                  help="Écrire un nouvel enregistrement prêt à compléter : réunion, proposition, thème, personne, service.")
+
+DATE_FORMATS = ["%Y-%m-%d"]
+
+
+def _written(path) -> None:
+    """The path, as the user can open it from where they are."""
+    try:
+        shown = os.path.relpath(path)
+    except ValueError:
+        shown = str(path)
+    typer.echo(shown if not shown.startswith("..") else str(path))
+
+
+def _run(creator):
+    from ..creating import CreationError
+    from .common import fail
+
+    try:
+        return creator()
+    except CreationError as error:
+        raise fail(str(error)) from None
+
+
+@app.command("meeting", cls=FrenchCommand)
+def meeting(
+    ctx: typer.Context,
+    group: Annotated[str, typer.Option("--group", metavar="GROUPE", autocompletion=complete_groups, help="Le groupe qui se réunit.")],
+    date: Annotated[Optional[datetime.datetime], typer.Option("--date", formats=DATE_FORMATS, metavar="AAAA-MM-JJ", help="La date (par défaut : la prochaine de la cadence du groupe).")] = None,
+) -> None:
+    """Une réunion prévue, préremplie : heure, lieu, membres présents, propositions en attente."""
+    from ..checks import today_for
+    from ..creating import new_meeting, next_slot
+    from ..diagnostics import suggestion
+    from .common import fail, load_records, now
+
+    workspace, records, _ = load_records(ctx)
+    if group not in records.groups:
+        raise fail(f"groupe « {group} » inconnu{suggestion(group, records.groups)}")
+    today = today_for(records, now())
+    day = date.date() if date else _run(lambda: next_slot(records, group, today))
+    created = _run(lambda: new_meeting(workspace, records, group, day, today))
+    _written(created.path)
+
+
+@app.command("proposal", cls=FrenchCommand)
+def proposal(
+    ctx: typer.Context,
+    title: Annotated[str, typer.Option("--title", help="L'intitulé de la proposition.")],
+    theme: Annotated[str, typer.Option("--theme", metavar="THEME", autocompletion=complete_themes, help="Son thème (identifiant).")],
+    summary: Annotated[Optional[str], typer.Option("--summary", help="La proposition en quelques phrases.")] = None,
+) -> None:
+    """Une proposition ; son identifiant vient de son intitulé."""
+    from ..creating import new_proposal
+    from ..diagnostics import suggestion
+    from .common import fail, load_records
+
+    workspace, records, _ = load_records(ctx)
+    if theme not in records.themes:
+        raise fail(f"thème « {theme} » inconnu{suggestion(theme, records.themes)} "
+                   "(créez-le d'abord avec « gasp new theme »)")
+    _written(_run(lambda: new_proposal(workspace, records, _text(title, "--title"), theme, summary)))
+
+
+@app.command("theme", cls=FrenchCommand)
+def theme(
+    ctx: typer.Context,
+    title: Annotated[str, typer.Option("--title", help="L'intitulé du thème.")],
+    description: Annotated[Optional[str], typer.Option("--description", help="Ce que recouvre le thème.")] = None,
+) -> None:
+    """Un thème ; son identifiant vient de son intitulé."""
+    from ..creating import new_theme
+    from .common import load_records
+
+    workspace, records, _ = load_records(ctx)
+    _written(_run(lambda: new_theme(workspace, records, _text(title, "--title"), description)))
+
+
+@app.command("person", cls=FrenchCommand)
+def person(
+    ctx: typer.Context,
+    kind: Annotated[str, typer.Option("--kind", help="agent, resident (habitant), head, elected ou facilitator.")],
+    name: Annotated[Optional[str], typer.Option("--name", help="Son nom (facultatif pour un habitant).")] = None,
+    role: Annotated[Optional[str], typer.Option("--role", help="Sa fonction.")] = None,
+    service: Annotated[Optional[str], typer.Option("--service", help="Son service (identifiant).")] = None,
+) -> None:
+    """Une personne ; son identifiant vient de son nom (habitant-N pour un habitant sans nom)."""
+    from ..creating import new_person
+    from ..diagnostics import suggestion
+    from ..labels import PERSON_KINDS
+    from .common import fail, load_records
+
+    if kind not in PERSON_KINDS:
+        raise typer.BadParameter(f"« {kind} » n'est pas permis{suggestion(kind, PERSON_KINDS)} ; valeurs possibles : "
+                                 + ", ".join(PERSON_KINDS), param_hint="--kind")
+    workspace, records, _ = load_records(ctx)
+    if service is not None and service not in records.services:
+        raise fail(f"service « {service} » inconnu{suggestion(service, records.services)}")
+    _written(_run(lambda: new_person(workspace, records, name, kind, role, service)))
+
+
+@app.command("service", cls=FrenchCommand)
+def service(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Option("--name", help="Le nom du service.")],
+    institution: Annotated[str, typer.Option("--institution", help="L'institution dont il relève.")],
+    category: Annotated[str, typer.Option("--category", help="La rubrique du guide.")],
+) -> None:
+    """Un service, entrée du guide des services publics ; son identifiant vient de son nom."""
+    from ..creating import new_service
+    from .common import load_records
+
+    workspace, records, _ = load_records(ctx)
+    _written(_run(lambda: new_service(workspace, records, _text(name, "--name"), _text(institution, "--institution"),
+                                      _text(category, "--category"))))
+
+
+def _text(value: str, option: str) -> str:
+    if not value.strip():
+        raise typer.BadParameter("ne doit pas être vide", param_hint=option)
+    return value.strip()

@@ -1,0 +1,289 @@
+"""New records, written for a person to read: YAML with French comments on every field.
+
+The only code that writes under records/. A file is created whole and never
+replaces one that exists (a hard link from a temporary file fails if the name is
+taken). What is written is checked against its model first: a new record validates.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from .calendar import calendar_rows, holidays_for
+from .labels import PROPOSAL_STATUSES, french_time, weekday_date
+from .lifecycle import OPEN, histories
+from .loader import Records, slugify
+from .models import KINDS, Gasp
+from .workspace import Workspace
+
+
+class CreationError(Exception):
+    """A record that cannot be created; the message is French."""
+
+
+def scalar(value: object) -> str:
+    """A value as YAML writes it on one line (quoted when it must be)."""
+    text = yaml.safe_dump(value, allow_unicode=True, default_flow_style=True, width=10_000).strip()
+    return text.removesuffix("\n...").removesuffix("...").strip()
+
+
+def unique_id(wanted: str, taken: set[str]) -> str:
+    base = slugify(wanted)[:76].rstrip("-") or "x"
+    candidate, number = base, 2
+    while candidate in taken:
+        candidate, number = f"{base}-{number}", number + 1
+    return candidate
+
+
+def _check(kind: str, text: str) -> None:
+    """Refuse to write what would not validate: a bug here must not reach the records."""
+    data = yaml.safe_load(text)
+    model = Gasp if kind == "gasp" else KINDS[kind]
+    model.model_validate(data)
+
+
+def create_file(path: Path, text: str, kind: str) -> None:
+    _check(kind, text)
+    if path.exists():
+        raise CreationError(f"« {path} » existe déjà : gasp n'écrase jamais un enregistrement")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as stream:
+                stream.write(text)
+            os.link(temporary, path)  # fails if the name was taken meanwhile: never overwrites
+        finally:
+            os.unlink(temporary)
+    except FileExistsError:
+        raise CreationError(f"« {path} » existe déjà : gasp n'écrase jamais un enregistrement") from None
+    except OSError as error:
+        raise CreationError(f"impossible d'écrire « {path} » : {error.strerror or error}") from None
+
+
+def _schema_line(workspace: Workspace, path: Path, kind: str) -> str:
+    """The yaml-language-server modeline, when the workspace has its schemas."""
+    schema = workspace.root / "schemas" / f"{SCHEMA_NAMES[kind]}.schema.json"
+    if not schema.is_file():
+        return ""
+    relative = os.path.relpath(schema, path.parent).replace(os.sep, "/")
+    return f"# yaml-language-server: $schema={relative}\n"
+
+
+SCHEMA_NAMES = {"gasp": "gasp", "groups": "group", "people": "person", "services": "service",
+                "themes": "theme", "proposals": "proposal", "meetings": "meeting"}
+
+
+# --- meetings -------------------------------------------------------------------------------
+
+@dataclass
+class NewMeeting:
+    path: Path
+    text: str
+
+
+def next_slot(records: Records, group_id: str, today: datetime.date) -> datetime.date:
+    """The group's next date from its cadence that has no meeting recorded yet."""
+    end = today + datetime.timedelta(days=800)
+    rows = calendar_rows(records, today + datetime.timedelta(days=1), end, holidays_for(records, today, end), [group_id])
+    planned = [row for row in rows if row.origin == "planned"]
+    if not planned:
+        raise CreationError(f"le groupe « {group_id} » n'a pas de date prévue dans les deux ans : donnez --date")
+    return planned[0].date
+
+
+def new_meeting(workspace: Workspace, records: Records, group_id: str, day: datetime.date,
+                today: datetime.date) -> NewMeeting:
+    group = records.groups[group_id]
+    meeting_id = f"{day.isoformat()}-{group_id}"
+    path = workspace.records / "meetings" / str(day.year) / f"{meeting_id}.yaml"
+    if meeting_id in records.known_ids.get("meetings", set()) or path.exists():
+        raise CreationError(f"la réunion « {meeting_id} » existe déjà : gasp n'écrase jamais un enregistrement")
+    members = [m.person for m in group.members if m.since <= day and (m.until is None or m.until >= day)]
+    derived = histories(records)
+    waiting = [(pid, derived[pid].status_on(today)) for pid in sorted(records.proposals)
+               if derived[pid].status_on(today) in OPEN]
+    place = group.cadence.place
+    place_name = records.gasp.places[place].name if records.gasp and place in records.gasp.places else place
+    deciding = group.kind in ("referents", "intergroupes")
+
+    lines = [
+        _schema_line(workspace, path, "meetings"),
+        f"# Réunion du {group.name}, {weekday_date(day)} à {french_time(group.cadence.time)}, {place_name}.\n",
+        "# Écrite par « gasp new meeting » : complétez-la après la réunion, vérifiez avec\n",
+        "# « gasp validate », puis faites le compte rendu avec « gasp render " + meeting_id + " ».\n",
+        "\n",
+        "# Le groupe qui se réunit (un fichier de records/groups/).\n",
+        f"group: {group_id}\n",
+        "# La date (AAAA-MM-JJ) : c'est aussi le début du nom du fichier.\n",
+        f"date: {day.isoformat()}\n",
+        "# L'heure, entre guillemets.\n",
+        f"time: {scalar(group.cadence.time)}\n",
+        "# Le lieu : un identifiant de « places » dans gasp.yaml.\n",
+        f"place: {place}\n",
+        "# planned (prévue) ; après la réunion : held (tenue) ou cancelled (annulée).\n",
+        "status: planned\n",
+        "# Les présents : ici les membres du groupe à cette date. Retirez les absents.\n",
+        "attendees:\n" if members else "attendees: []\n",
+        *(f"  - {person}\n" for person in members),
+        "# Les excusés (identifiants de personnes).\n",
+        "excused: []\n",
+        "# Les invités ponctuels, en texte libre : « Un représentant du bailleur ».\n",
+        "guests: []\n",
+    ]
+    lines.append("# Pour remplir une liste ci-dessous, retirez le « # » et l'espace qui le suit en tête de ses lignes.\n")
+    if not deciding:
+        lines += [
+            "# Le tour de table : un problème par élément, avec son thème s'il en a un.\n",
+            "# problems_raised:\n",
+            "#   - theme: logement\n",
+            "#     note: Des halls mal entretenus.\n",
+            "# Le sujet retenu par le groupe (un identifiant de thème).\n",
+            "# topic: logement\n",
+        ]
+    lines += [
+        "# La discussion, en quelques phrases.\n",
+        "# discussion: >-\n",
+        "#   Le groupe a ...\n",
+    ]
+    if group.kind != "referents":  # the référents decide; they do not raise nor discuss
+        lines += ["# Les propositions : raised (soulevée ici), discussed (discutée), withdrawn (retirée).\n",
+                  "# proposals:\n"]
+    if group.kind == "referents":
+        pass
+    elif waiting and not deciding:
+        lines.append("#   # en attente, que le groupe peut discuter :\n")
+        for pid, status in waiting:
+            lines += [f"#   - proposal: {pid}   # {records.proposals[pid].title} ({PROPOSAL_STATUSES[status]})\n",
+                      "#     event: discussed\n"]
+    else:
+        lines += ["#   - proposal: identifiant-de-la-proposition\n", "#     event: raised\n"]
+    if deciding:
+        lines += [
+            "# Les décisions : validated (validée), rejected (refusée), deferred (ajournée), study (à l'étude).\n",
+            "# Ici, chaque proposition qui attend une décision : gardez celles qui ont été décidées.\n",
+            "# decisions:\n",
+        ]
+        for pid, status in waiting:
+            lines += [f"#   - proposal: {pid}   # {records.proposals[pid].title} ({PROPOSAL_STATUSES[status]})\n",
+                      "#     outcome: validated\n",
+                      "#     note: Motif, conditions.\n"]
+    secretary = records.gasp.secretary if records.gasp and records.gasp.secretary else "secretaire"
+    lines += [
+        "# Les actions : quoi, qui (une personne ou un service), échéance, et done: true une fois faites.\n",
+        "# actions:\n",
+        "#   - what: Envoyer le compte rendu\n",
+        f"#     who: {secretary}\n",
+        f"#     due: {(day + datetime.timedelta(days=7)).isoformat()}\n",
+    ]
+    text = "".join(lines)
+    create_file(path, text, "meetings")
+    return NewMeeting(path, text)
+
+
+# --- the other kinds ---------------------------------------------------------------------------
+
+def _create(workspace: Workspace, kind: str, record_id: str, text: str) -> Path:
+    path = workspace.records / kind / f"{record_id}.yaml"
+    create_file(path, _schema_line(workspace, path, kind) + text, kind)
+    return path
+
+
+def new_proposal(workspace: Workspace, records: Records, title: str, theme: str, summary: str | None) -> Path:
+    record_id = unique_id(title, records.known_ids.get("proposals", set()))
+    text = (
+        "# Proposition écrite par « gasp new proposal ». Son histoire vient des réunions : ajoutez-la\n"
+        "# aux « proposals » de la réunion où elle est faite, avec « event: raised ».\n"
+        f"title: {scalar(title)}\n"
+        "# Le thème (un fichier de records/themes/).\n"
+        f"theme: {theme}\n"
+        + (f"summary: {scalar(summary)}\n" if summary else "# summary: La proposition en quelques phrases.\n")
+        + "# cost: 1000                        # coût estimé, en euros\n"
+        "# funding:                          # financements, en parts du coût (100 en tout)\n"
+        "#   - source: politique de la ville\n"
+        "#     share: 100\n"
+        "# replaces: autre-proposition       # celle qu'elle remplace, refusée ou retirée\n"
+        "# milestones:                       # après la validation : in-progress, done, abandoned\n"
+        "#   - date: 2027-01-15\n"
+        "#     status: in-progress\n"
+        "#     note: Début des travaux.\n"
+    )
+    return _create(workspace, "proposals", record_id, text)
+
+
+def new_theme(workspace: Workspace, records: Records, title: str, description: str | None) -> Path:
+    record_id = unique_id(title, records.known_ids.get("themes", set()))
+    text = (
+        "# Thème écrit par « gasp new theme » : un sujet que les groupes travaillent.\n"
+        f"title: {scalar(title)}\n"
+        + (f"description: {scalar(description)}\n" if description
+           else "# description: Ce que recouvre le thème.\n")
+    )
+    return _create(workspace, "themes", record_id, text)
+
+
+def new_person(workspace: Workspace, records: Records, name: str | None, kind: str, role: str | None,
+               service: str | None) -> Path:
+    taken = records.known_ids.get("people", set())
+    if name:
+        record_id = unique_id(name, taken)
+    elif kind == "resident":
+        number = 1
+        while f"habitant-{number}" in taken:
+            number += 1
+        record_id = f"habitant-{number}"
+    else:
+        raise CreationError("--name est obligatoire, sauf pour un habitant (--kind resident)")
+    consent = (
+        "# Un habitant n'est jamais nommé dans les documents, sauf accord écrit : alors\n"
+        "# publish_name: true\n" if kind == "resident" else
+        "# publish_name: false       # pour ne jamais publier son nom\n"
+    )
+    text = (
+        "# Personne écrite par « gasp new person ».\n"
+        + (f"name: {scalar(name)}\n" if name else "# name: (facultatif pour un habitant)\n")
+        + "# agent, resident (habitant), head (responsable), elected (élu), facilitator (animateur).\n"
+        f"kind: {kind}\n"
+        + (f"role: {scalar(role)}\n" if role else "# role: Sa fonction.\n")
+        + (f"service: {service}\n" if service else "# service: identifiant-du-service\n")
+        + consent
+    )
+    return _create(workspace, "people", record_id, text)
+
+
+def new_service(workspace: Workspace, records: Records, name: str, institution: str, category: str) -> Path:
+    record_id = unique_id(name, records.known_ids.get("services", set()))
+    text = (
+        "# Service écrit par « gasp new service » : une entrée du guide des services publics.\n"
+        f"name: {scalar(name)}\n"
+        f"institution: {scalar(institution)}\n"
+        "# La rubrique du guide.\n"
+        f"category: {scalar(category)}\n"
+        "# Ce que voient les usagers ET les agents (les deux éditions du guide) ;\n"
+        "# jamais de numéro ni d'adresse personnels ici. Décommentez ce qui sert.\n"
+        "# public:\n"
+        "  # description: Ce que fait le service.\n"
+        "  # tasks: [Accueil, Orientation]\n"
+        "  # procedures: [Prendre rendez-vous]\n"
+        "  # address: 1 place de la Mairie\n"
+        "  # hours: Du lundi au vendredi, 9 h – 12 h\n"
+        "  # phone: 03 27 00 00 00\n"
+        "  # email: accueil@exemple.fr\n"
+        "  # website: https://exemple.fr\n"
+        "  # accessibility: Accessible en fauteuil.\n"
+        "# Ce que voient seulement les agents (l'édition des agents du guide).\n"
+        "# agents:\n"
+        "#   contact: identifiant-de-la-personne\n"
+        "#   direct_phone: 03 27 00 00 01\n"
+        "#   email: prenom.nom@exemple.fr\n"
+        "#   referral: Quand orienter un usager vers ce service.\n"
+        "#   notes: Notes internes.\n"
+    )
+    return _create(workspace, "services", record_id, text)
+

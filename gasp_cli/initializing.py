@@ -1,0 +1,118 @@
+"""`gasp init`: a new workspace, ready to validate, or a copy of the embedded example."""
+
+from __future__ import annotations
+
+import datetime
+import shutil
+from pathlib import Path
+
+from .creating import CreationError, scalar
+from .output import OutputError, write_atomically
+from .schema import schema_texts, vscode_settings
+
+
+def embedded_example() -> Path:
+    """The example's records/: inside the package once installed, else the repository's."""
+    packaged = Path(__file__).resolve().parent / "example" / "records"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parent.parent / "records"
+
+
+GITIGNORE = """# Produit par gasp render : se refait à partir des enregistrements.
+out/
+.out.*
+"""
+
+TEMPLATES_README = """# Modèles de cet espace de travail
+
+gasp produit ses documents avec des modèles Jinja2 : un par document et par format
+(`compte-rendu.html.j2`, `compte-rendu.md.j2`, `compte-rendu.typ.j2` pour le PDF,
+`guide-usagers.*`, `guide-agents.*`, `dossier-referents.*`, `rapport.*`, `calendrier.html.j2`,
+`index.html.j2`, et les mises en page communes `_page.html.j2` et `_base.typ.j2`).
+
+Pour changer un document, copiez ici le modèle de gasp qui porte le même nom et modifiez
+la copie : gasp prend celui de ce dossier en priorité. L'usage le plus courant est l'en-tête
+(nom et logo de la commune) dans `_page.html.j2` et `_base.typ.j2`.
+
+Les valeurs venues des enregistrements sont échappées d'office ; un nom inconnu dans un
+modèle est une erreur claire de `gasp render`.
+"""
+
+CADENCES = {
+    "agents": ("Groupe des agents", "Une fois par mois, hors juillet et août.",
+               "frequency: monthly\n  weekday: tuesday\n  week: 2\n  skip_months: [7, 8]\n  time: \"14:00\"\n"
+               "  duration: 120\n  place: mairie\n  avoid: [public-holidays]"),
+    "usagers": ("Groupe des usagers", "Une fois par trimestre, le soir, hors vacances scolaires.",
+                "frequency: quarterly\n  weekday: thursday\n  week: 2\n  months: [3, 6, 9, 12]\n  time: \"18:00\"\n"
+                "  duration: 120\n  place: mairie\n  avoid: [public-holidays, school-holidays]"),
+    "referents": ("Groupe des référents", "Deux fois par an, pour décider des propositions.",
+                  "frequency: semiannual\n  weekday: friday\n  week: 3\n  months: [6, 12]\n  time: \"10:00\"\n"
+                  "  duration: 120\n  place: mairie\n  avoid: [public-holidays]"),
+    "intergroupes": ("Réunion intergroupes", "Une fois par an, tous les groupes ensemble.",
+                     "frequency: annual\n  weekday: thursday\n  week: -1\n  months: [6]\n  time: \"18:00\"\n"
+                     "  duration: 150\n  place: mairie\n  avoid: [public-holidays]"),
+}
+
+
+def _files(name: str, commune: str, today: datetime.date) -> dict[str, str]:
+    files = {
+        "records/gasp.yaml": (
+            "# yaml-language-server: $schema=../schemas/gasp.schema.json\n"
+            "# Le Gasp lui-même. Complétez les communes, les lieux de réunion et l'adresse.\n"
+            f"name: {scalar(name)}\n"
+            f"communes:\n  - {scalar(commune)}\n"
+            f"created: {today.isoformat()}\n"
+            "timezone: Europe/Paris\n"
+            "# Zone des vacances scolaires : A, B (académie de Lille) ou C.\n"
+            "school_zone: B\n"
+            "# Les lieux de réunion : identifiant → nom et adresse.\n"
+            "places:\n  mairie:\n    name: Mairie\n    # address: 1 place de la Mairie\n"
+            "secretary: secretaire\n"
+            "# sociologist: identifiant-de-la-personne\n"
+        ),
+        "records/people/secretaire.yaml": (
+            "# yaml-language-server: $schema=../../schemas/person.schema.json\n"
+            "# Renommez ce fichier et la personne : c'est le ou la secrétaire du Gasp.\n"
+            "name: Secrétaire du Gasp\nkind: facilitator\nrole: Secrétaire, responsable de la maison des services\n"
+        ),
+        ".gitignore": GITIGNORE,
+        "templates/README.md": TEMPLATES_README,
+        ".vscode/settings.json": vscode_settings(),
+    }
+    for group_id, (title, why, cadence) in CADENCES.items():
+        files[f"records/groups/{group_id}.yaml"] = (
+            "# yaml-language-server: $schema=../../schemas/group.schema.json\n"
+            f"name: {title}\nkind: {group_id}\n# {why}\ncadence:\n  {cadence}\n"
+            "# Les membres, avec leur date d'arrivée (et de départ : until).\n"
+            f"members:\n  - {{person: secretaire, since: {today.isoformat()}}}\n"
+        )
+    for folder in ("services", "themes", "proposals", "meetings"):
+        files[f"records/{folder}/.gitkeep"] = ""
+    for schema_name, text in schema_texts().items():
+        files[f"schemas/{schema_name}"] = text
+    return files
+
+
+def init_workspace(folder: Path, example: bool, name: str, commune: str, today: datetime.date) -> list[str]:
+    """Create the workspace; returns the files written, relative to `folder`."""
+    records = folder / "records"
+    if records.exists() and any(records.iterdir()):
+        raise CreationError(f"« {records} » n'est pas vide : gasp init ne remplace jamais des enregistrements")
+    written: list[str] = []
+    try:
+        if example:
+            shutil.copytree(embedded_example(), records, dirs_exist_ok=True)
+            written += sorted(p.relative_to(folder).as_posix() for p in records.rglob("*.yaml"))
+            files = {k: v for k, v in _files(name, commune, today).items() if not k.startswith("records/")}
+        else:
+            files = _files(name, commune, today)
+        for relative, text in files.items():
+            path = folder / relative
+            if path.exists() and not relative.startswith("schemas/"):
+                continue  # an existing .gitignore or README is the user's: kept
+            write_atomically(path, text)
+            written.append(relative)
+    except (OSError, OutputError) as error:
+        raise CreationError(f"impossible de créer l'espace de travail : {error}") from None
+    return written
