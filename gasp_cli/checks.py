@@ -67,6 +67,10 @@ def _references(records: Records) -> Iterable[tuple[str, str, tuple, str | None,
             yield "meetings", mid, ("actions", i, "who"), action.who, ("people", "services")
 
 
+# « une personne inconnue », « un thème inconnu ».
+FEMININE_KINDS = frozenset({"people", "proposals", "meetings"})
+
+
 def check_references(records: Records, today: datetime.date) -> list[Diagnostic]:
     places = set(records.gasp.places) if records.gasp is not None else None
     known = dict(records.known_ids)
@@ -84,9 +88,10 @@ def check_references(records: Records, today: datetime.date) -> list[Diagnostic]
         what = " ou ".join("lieu" if t == "places" else KIND_LABELS[t] for t in targets)
         where = " (dans places de gasp.yaml)" if targets == ("places",) else ""
         field = loc[-1] if isinstance(loc[-1], str) else loc[0]
+        unknown = "inconnue" if targets[-1] in FEMININE_KINDS else "inconnu"
         diagnostics.append(records.diagnostic(
             kind, record_id, loc, "dangling-ref",
-            f"« {field} » : {what} « {value} » inconnu{where}{suggestion(value, candidates)}",
+            f"« {field} » : {what} « {value} » {unknown}{where}{suggestion(value, candidates)}",
         ))
     return diagnostics
 

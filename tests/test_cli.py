@@ -37,7 +37,7 @@ def test_every_command_has_help_and_appears_in_the_readme():
         result = gasp(*name, "--help")
         assert result.exit_code == 0, name
         assert result.stdout.startswith(f"Utilisation : gasp {' '.join(name)}"), result.stdout
-        assert f"### `gasp {' '.join(name)}" in readme, name
+        assert f"`gasp {' '.join(name)}" in readme, name
 
 
 def test_version():

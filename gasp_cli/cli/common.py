@@ -37,7 +37,16 @@ def workspace(ctx: typer.Context) -> Workspace:
 
 
 def now() -> datetime.date:
-    """Today: the day the records are judged on (a workspace's `as_of` may bring it earlier)."""
+    """Today: the day the records are judged on (a workspace's `as_of` may bring it earlier).
+
+    `GASP_TODAY=AAAA-MM-JJ` sets it, for reproducible examples and tests.
+    """
+    wanted = os.environ.get("GASP_TODAY", "").strip()
+    if wanted:
+        try:
+            return datetime.date.fromisoformat(wanted)
+        except ValueError:
+            raise fail(f"GASP_TODAY : « {wanted} » n'est pas une date AAAA-MM-JJ", code=2) from None
     return datetime.date.today()
 
 

@@ -15,15 +15,13 @@ def init(
     commune: Annotated[str, typer.Option("--commune", help="La commune (une autre s'ajoute dans gasp.yaml).")] = "Ma commune",
 ) -> None:
     """Crée un espace de travail : records/ (gasp.yaml, un groupe de chaque sorte), templates/, schémas, réglages d'éditeur."""
-    import datetime
-
     from ..creating import CreationError
     from ..initializing import init_workspace
-    from .common import fail
+    from .common import fail, now
 
     target = folder or Path(".")
     try:
-        written = init_workspace(target, example, name, commune, datetime.date.today())
+        written = init_workspace(target, example, name, commune, now())
     except CreationError as error:
         raise fail(str(error)) from None
     typer.echo(f"Espace de travail créé dans {target} ({len(written)} fichiers).")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -67,4 +68,5 @@ def render(
     for path in files:
         counts[path.split("/")[0]] = counts.get(path.split("/")[0], 0) + 1
     summary = ", ".join(f"{count} dans {folder}/" for folder, count in sorted(counts.items()))
-    typer.echo(f"{len(files) + 1} fichiers écrits dans {target} ({summary}, et index.html)")
+    shown = os.path.relpath(target.resolve()) if not os.path.relpath(target.resolve()).startswith("..") else str(target)
+    typer.echo(f"{len(files) + 1} fichiers écrits dans {shown} ({summary}, et index.html)")
