@@ -1,7 +1,5 @@
 """The `gasp` command: a Typer app, one thin module per command."""
 
-from __future__ import annotations
-
 import os
 import sys
 from typing import Annotated, Optional

@@ -1,7 +1,5 @@
 """`gasp calendar`: the meeting calendar from the groups' cadences and the recorded meetings."""
 
-from __future__ import annotations
-
 import datetime
 from enum import Enum
 from pathlib import Path

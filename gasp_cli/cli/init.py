@@ -1,7 +1,5 @@
 """`gasp init`: a new workspace, or a copy of the embedded example."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated, Optional
 

@@ -1,7 +1,5 @@
 """`gasp new …`: write a new record, with French comments, that validates; never overwrite one."""
 
-from __future__ import annotations
-
 import datetime
 import os
 from typing import Annotated, Optional

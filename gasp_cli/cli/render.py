@@ -1,7 +1,5 @@
 """`gasp render`: comptes rendus, both editions of the guide, the référents' dossier and the calendar."""
 
-from __future__ import annotations
-
 import os
 from pathlib import Path
 from typing import Annotated, Optional

@@ -1,7 +1,5 @@
 """`gasp report`: the year, for the inter-group meeting."""
 
-from __future__ import annotations
-
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional

@@ -1,7 +1,5 @@
 """`gasp schema`: one JSON Schema per record kind, for editors."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated, Optional
 

@@ -1,7 +1,5 @@
 """`gasp trace proposal [ID]`: each proposal from the group that raised it to the référents' decision."""
 
-from __future__ import annotations
-
 from enum import Enum
 from typing import Annotated, Optional
 

@@ -1,7 +1,5 @@
 """`gasp validate`: every problem in the records at once."""
 
-from __future__ import annotations
-
 from enum import Enum
 from typing import Annotated
 
