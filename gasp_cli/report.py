@@ -227,8 +227,8 @@ def annual_report(
         if meeting.date > end:
             continue
         for action in meeting.actions:
-            done = action.done
-            still_open = done is False or (isinstance(done, datetime.date) and not isinstance(done, bool) and done > end)
+            done = action.done  # False, True, or the date it was done
+            still_open = done is False or (done is not True and done > end)
             if still_open:
                 overdue = action.due is not None and action.due < cutoff
                 open_actions.append(OpenAction(action.what, action.who, action.due, mid, overdue))

@@ -6,23 +6,13 @@ import datetime
 import json
 
 from . import escape
-from .labels import long_date
+from .labels import PROPOSAL_STATUSES, long_date
 from .lifecycle import label
 from .loader import Records
 from .trace import Summary, Trace
 
-EVENT_WORDS = {
-    "raised": "soulevée",
-    "discussed": "discutée",
-    "withdrawn": "retirée",
-    "validated": "validée",
-    "rejected": "refusée",
-    "deferred": "ajournée",
-    "study": "mise à l'étude",
-    "in-progress": "mise en œuvre commencée",
-    "done": "réalisée",
-    "abandoned": "abandonnée",
-}
+# A milestone « in-progress » reads better as the start of the work.
+EVENT_WORDS = {**PROPOSAL_STATUSES, "in-progress": "mise en œuvre commencée"}
 
 
 def _group_name(records: Records, group_id: str | None) -> str:

@@ -22,7 +22,7 @@ def report(
     out: Annotated[Optional[Path], typer.Option("--out", metavar="FICHIER", help="Écrit dans ce fichier (entier ou pas du tout).")] = None,
 ) -> None:
     """Le rapport annuel pour la réunion intergroupes : réunions, institutions, thèmes, propositions, actions, financements."""
-    import datetime
+    import sys
 
     from ..checks import today_for
     from ..report_formats import as_json, print_report
@@ -50,7 +50,6 @@ def report(
                 output = renderer.text(f"rapport.{format.value}.j2", format.value, view)
         except RenderError as error:
             raise fail(f"{error} ; rien n'a été écrit") from None
-    if format is ReportFormat.pdf and out is None and __import__("sys").stdout.isatty():
+    if format is ReportFormat.pdf and out is None and sys.stdout.isatty():
         raise typer.BadParameter("un PDF ne s'affiche pas dans le terminal : ajoutez --out rapport.pdf", param_hint="--out")
     write_output(workspace, out, output)
-    del datetime

@@ -19,7 +19,6 @@ from ..lifecycle import OPEN, History
 from ..loader import Records
 from ..models import Meeting
 
-EVENT_LABELS = {"raised": "soulevée", "discussed": "discutée", "withdrawn": "retirée"}
 
 
 def french_number(value: float) -> str:
@@ -200,7 +199,7 @@ def _others_said(records: Records, meeting_id: str, meeting: Meeting) -> tuple[l
         for event in other.proposals:
             proposal = records.proposals.get(event.proposal)
             if proposal is not None and proposal.theme in themes:
-                items.append(Item(proposal.title, f"proposition {EVENT_LABELS[event.event]}", event.note or ""))
+                items.append(Item(proposal.title, f"proposition {PROPOSAL_STATUSES[event.event]}", event.note or ""))
         for decision in other.decisions:
             proposal = records.proposals.get(decision.proposal)
             if proposal is not None and proposal.theme in themes:
@@ -267,7 +266,7 @@ def compte_rendu(records: Records, meeting_id: str, holidays_cache: dict) -> Com
         topic=_theme_title(records, meeting.topic),
         discussion=meeting.discussion or "",
         proposals=[
-            Item(records.proposals[e.proposal].title, EVENT_LABELS[e.event], e.note or "")
+            Item(records.proposals[e.proposal].title, PROPOSAL_STATUSES[e.event], e.note or "")
             for e in meeting.proposals if e.proposal in records.proposals
         ],
         decisions=[
@@ -467,7 +466,7 @@ def dossier(records: Records, derived: dict[str, History], today: datetime.date,
             id=pid, title=proposal.title, summary=proposal.summary or "", status=PROPOSAL_STATUSES[status],
             origin=(f"{_group_name(records, raised.group)}, réunion du {long_date(raised.date)}" if raised else ""),
             waiting=(f"{(today - raised.date).days} jours" if raised else ""),
-            discussions=[EventLine(long_date(e.date), _group_name(records, e.group), EVENT_LABELS[e.kind], e.note or "")
+            discussions=[EventLine(long_date(e.date), _group_name(records, e.group), PROPOSAL_STATUSES[e.kind], e.note or "")
                          for e in past if e.kind in ("discussed",)],
             decisions=[EventLine(long_date(e.date), _group_name(records, e.group), PROPOSAL_STATUSES[e.kind], e.note or "")
                        for e in past if e.is_decision],
