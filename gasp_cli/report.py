@@ -157,7 +157,7 @@ def annual_report(
     institutions: set[str] = set()
     joined: list[Membership] = []
     left: list[Membership] = []
-    for gid, group in sorted(records.groups.items()):
+    for _, group in sorted(records.groups.items()):
         if group.kind != "agents":
             continue
         for member in group.members:

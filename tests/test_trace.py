@@ -152,7 +152,7 @@ MERMAID_LINE = re.compile("|".join([
     rf"  {NODE}\(\[{LABEL}\]\)",
     rf"  {NODE} -->\|{LABEL}\| {NODE}",
     rf"  {NODE} -\.-> {NODE}",
-    rf"  classDef [a-z]+ [a-z:#0-9,]+",
+    r"  classDef [a-z]+ [a-z:#0-9,]+",
     rf"  class {NODE} [a-z]+",
 ]))
 

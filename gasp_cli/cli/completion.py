@@ -15,7 +15,7 @@ def _ids(folder: str, incomplete: str) -> list[str]:
         return []
     root = workspace.records / folder
     found = set()
-    for current, _, names in os.walk(root):
+    for _, _, names in os.walk(root):
         found.update(Path(name).stem for name in names if name.endswith(".yaml") and not name.startswith("."))
     return sorted(i for i in found if i.startswith(incomplete))
 
