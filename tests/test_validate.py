@@ -131,3 +131,11 @@ def test_json_is_valid_utf8_french():
     result = gasp("validate", "--format", "json", workspace=REPO)
     assert json.loads(result.stdout) == []
     assert re.fullmatch(r"\[\]\s*", result.stdout)
+
+
+def test_other_commands_mention_warnings_without_blocking(example: Path):
+    _warnings_workspace(example)
+    result = gasp("calendar", "--year", "2001", "--format", "json", workspace=example)
+    assert result.exit_code == 0
+    assert result.stderr == "gasp : 5 avertissements dans les enregistrements (voir « gasp validate »)\n"
+    assert json.loads(result.stdout)

@@ -83,6 +83,10 @@ def load_records(ctx: typer.Context) -> tuple[Workspace, Records, list[Diagnosti
             f"{len(errors)} erreur(s) dans les enregistrements : rien n'a été produit. "
             "Corrigez-les (voir « gasp validate »)."
         )
+    warnings = len(diagnostics)
+    if warnings:
+        typer.echo(f"gasp : {warnings} avertissement{'s' if warnings > 1 else ''} dans les enregistrements "
+                   "(voir « gasp validate »)", err=True)
     return found, records, diagnostics
 
 
