@@ -53,7 +53,7 @@ def calendar(
 
     holidays = holidays_for(records, start, end)
     rows = calendar_rows(records, start, end, holidays, [group] if group else None)
-    _warn_unknown_school_holidays(records, rows, holidays, [group] if group else list(records.groups))
+    _warn_unknown_school_holidays(records, rows, holidays)
     title = _title(records, start, end, group)
 
     if format is CalendarFormat.ics:
@@ -90,10 +90,13 @@ def _title(records, start: datetime.date, end: datetime.date, group: str | None)
     return f"Calendrier {span}{who} — {name}"
 
 
-def _warn_unknown_school_holidays(records, rows, holidays, group_ids: list[str]) -> None:
-    avoiding = any("school-holidays" in records.groups[g].cadence.avoid for g in group_ids)
-    years = sorted({row.date.year for row in rows if row.origin == "planned"} & set(holidays.school_unknown_years))
-    if avoiding and years:
+def _warn_unknown_school_holidays(records, rows, holidays) -> None:
+    """Say so when a slot that should avoid school holidays falls in a year the package does not know."""
+    years = sorted({
+        row.date.year for row in rows
+        if row.origin == "planned" and "school-holidays" in records.groups[row.group].cadence.avoid
+    } & set(holidays.school_unknown_years))
+    if years:
         typer.echo(
             "gasp : avertissement : vacances scolaires inconnues du paquet holidays pour "
             + ", ".join(str(y) for y in years)
