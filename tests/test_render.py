@@ -35,7 +35,9 @@ def rendered(tmp_path_factory) -> Path:
 
 def test_every_document_of_the_example(rendered: Path):
     out = rendered / "out"
-    meetings = sorted(p.stem for p in (rendered / "records/meetings").rglob("*.yaml"))
+    meetings = sorted(p.stem for p in (rendered / "records/meetings").rglob("*.yaml")
+                      if "status: planned" not in p.read_text(encoding="utf-8"))
+    assert len(meetings) == 33 and not (out / "comptes-rendus/2002-12-20-referents.md").exists()
     for meeting in meetings:
         for extension in ("md", "html", "pdf"):
             assert (out / f"comptes-rendus/{meeting}.{extension}").is_file(), meeting
@@ -152,6 +154,11 @@ def test_invalid_records_stop_the_render_before_anything_is_written(example: Pat
     assert result.exit_code == 1
     assert "records/themes/casse.yaml:1:1" in result.stderr
     assert not (example / "out").exists()
+
+
+def test_a_planned_meeting_has_no_compte_rendu_yet(example: Path):
+    result = render(example, "2002-12-20-referents")
+    assert result.exit_code == 1 and "encore prévue" in result.stderr
 
 
 def test_meeting_ids_and_only(example: Path):

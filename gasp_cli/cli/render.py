@@ -42,13 +42,18 @@ def render(
     for meeting_id in ids:
         if meeting_id not in records.meetings:
             raise fail(f"réunion « {meeting_id} » inconnue{suggestion(meeting_id, records.meetings)}")
+    for meeting_id in ids:
+        if records.meetings[meeting_id].status == "planned":
+            raise fail(f"la réunion « {meeting_id} » est encore prévue (status: planned) : "
+                       "pas de compte rendu avant qu'elle soit tenue ou annulée")
     if ids and not kinds:
         kinds = ["comptes-rendus"]
     if not kinds:
         kinds = list(KINDS)
     today = today_for(records, now())
     request = RenderRequest(
-        meeting_ids=ids or sorted(records.meetings),
+        # A meeting still planned has no compte rendu yet.
+        meeting_ids=ids or sorted(mid for mid, m in records.meetings.items() if m.status != "planned"),
         formats=chosen_formats,
         kinds=tuple(kinds),
         today=today,
