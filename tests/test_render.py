@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 
 import pytest
@@ -165,7 +166,7 @@ def test_meeting_ids_and_only(example: Path):
     result = render(example, "2001-06-14-usagers", "--format", "md")
     assert result.exit_code == 0, result.output
     files = sorted(tree_digest(example / "out"))
-    assert files == ["comptes-rendus/2001-06-14-usagers.md", "index.html"]
+    assert files == [".gasp-manifest.json", "comptes-rendus/2001-06-14-usagers.md", "index.html"]
     unknown = render(example, "2001-06-14-usager")
     assert unknown.exit_code == 1
     assert "réunion « 2001-06-14-usager » inconnue ; vouliez-vous dire « 2001-06-14-usagers » ?" in unknown.stderr
@@ -262,3 +263,73 @@ def test_the_dossier_falls_back_on_the_calendar(example: Path):
     assert render(example, "--only", "dossier", "--format", "md").exit_code == 0
     md = (example / "out/referents/dossier-2002-12-20.md").read_text(encoding="utf-8")
     assert "(date prévue par la cadence)" in md
+
+
+def pdf_text(path: Path) -> str:
+    from pypdf import PdfReader
+
+    return " ".join(" ".join(page.extract_text().split()) for page in PdfReader(path).pages)
+
+
+def test_pdfs_are_real_pdfs_holding_the_expected_words(rendered: Path):
+    text = pdf_text(rendered / "out/comptes-rendus/2001-06-14-usagers.pdf")
+    for words in ("Compte rendu", "Groupe des usagers — jeudi 14 juin 2001 à 18 h", "4 habitants",
+                  "Créer une régie de quartier", "Ce qu’en ont dit les autres groupes"):
+        assert words in text, words
+    guide = pdf_text(rendered / "out/guide/guide-agents.pdf")
+    assert "Édition pour les agents" in guide and "Qui appeler pour quoi" in guide and "Ligne directe" in guide
+    usagers = pdf_text(rendered / "out/guide/guide-usagers.pdf")
+    assert "Édition pour les usagers" in usagers and "Ligne directe" not in usagers and "Notes internes" not in usagers
+    dossier = pdf_text(rendered / "out/referents/dossier-2002-12-20.pdf")
+    assert "Dossier des référents" in dossier and "Décisions attendues" in dossier
+
+
+ACCENTS = "àâäçéèêëîïôöùûüÿœæ ÀÂÄÇÉÈÊËÎÏÔÖÙÛÜŸŒÆ « » ’"
+LONG = "Une phrase qui revient encore et encore, pour voir les retours à la ligne. " * 40
+
+
+def test_a_hostile_workspace_comes_out_literally_in_every_format(example: Path):
+    path = example / "records/meetings/2001/2001-06-14-usagers.yaml"
+    text = path.read_text(encoding="utf-8")
+    hostile = ("[clic](javascript:alert(1)) <img src=x onerror=alert(1)> {% if 1 %}jinja{% endif %} "
+               f"#pagebreak() $x^2$ _souligné_ @ref <label> \\ {ACCENTS}")
+    text = text.replace("discussion: L'amicale", f"discussion: {json.dumps(hostile + ' ' + LONG)}\n# L'amicale")
+    text = text.replace("  Le groupe approuve aussi l'idée d'agents de médiation.\n", "")
+    path.write_text(text, encoding="utf-8")
+    person = example / "records/people/presidente-amicale-locataires.yaml"
+    person.write_text(person.read_text(encoding="utf-8").replace(
+        "name: Présidente de l'amicale des locataires",
+        "name: Présidente de l'amicale des locataires du quartier de la Maison des services publics et des environs"),
+        encoding="utf-8")
+    assert gasp("validate", workspace=example).exit_code == 0, gasp("validate", workspace=example).stderr
+    assert render(example, "2001-06-14-usagers").exit_code == 0
+    out = example / "out/comptes-rendus"
+    html = (out / "2001-06-14-usagers.html").read_text(encoding="utf-8")
+    assert "<img" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert 'href="javascript' not in html and "{% if 1 %}jinja{% endif %}" in html and ACCENTS.split()[0] in html
+    md = (out / "2001-06-14-usagers.md").read_text(encoding="utf-8")
+    assert "\\[clic\\](javascript:alert(1))" in md and "\\<img" in md and "{% if 1 %}jinja{% endif %}" in md
+    pdf = pdf_text(out / "2001-06-14-usagers.pdf")
+    assert "[clic](javascript:alert(1))" in pdf and "#pagebreak() $x^2$ _souligné_ @ref <label>" in pdf
+    for word in ACCENTS.split():
+        assert word in pdf, word
+    assert "du quartier de la Maison des services publics et des environs" in pdf
+
+
+def test_a_second_render_with_nothing_changed_rewrites_nothing(example: Path):
+    assert render(example).exit_code == 0
+    before = {p: p.stat().st_mtime_ns for p in (example / "out").rglob("*") if p.is_file()}
+    again = render(example)
+    assert again.exit_code == 0
+    assert "out est à jour : rien n'a changé" in again.stdout
+    assert {p: p.stat().st_mtime_ns for p in (example / "out").rglob("*") if p.is_file()} == before
+    assert again.stderr == ""  # no progress bar when stderr is not a terminal
+
+    # One record changes: its compte rendu is made again; the PDFs of the others are reused.
+    path = example / "records/meetings/2001/2001-06-14-usagers.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("topic: logement", "topic: insecurite"), encoding="utf-8")
+    changed = render(example)
+    assert changed.exit_code == 0 and "fichiers écrits" in changed.stdout
+    after = {p: p.stat().st_mtime_ns for p in (example / "out").rglob("*") if p.is_file()}
+    assert after[example / "out/comptes-rendus/2001-06-14-usagers.pdf"] != before[example / "out/comptes-rendus/2001-06-14-usagers.pdf"]
+    assert "Sentiment d" in pdf_text(example / "out/comptes-rendus/2001-06-14-usagers.pdf")

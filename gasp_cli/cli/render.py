@@ -19,7 +19,7 @@ def render(
     """Produit les documents du Gasp dans out/ : comptes rendus, guides, dossier des référents, calendrier, rapport."""
     from ..diagnostics import suggestion
     from ..output import OutputError
-    from ..render.documents import FORMATS, KINDS, RenderError, RenderRequest, render_documents, render_index
+    from ..render.documents import FORMATS, KINDS, Previous, RenderError, RenderRequest, render_documents, render_index
     from ..render.writer import check_target, publish
     from .common import fail, load_records, now, reproducible_timestamp, source_date
     from ..checks import today_for
@@ -63,13 +63,58 @@ def render(
     target = out if out is not None else workspace.out
     try:
         check_target(target, workspace.root, workspace.records)
-        files = render_documents(records, request, workspace.templates)
-        publish(target, files, lambda paths: render_index(records, paths, request.edition_date, workspace.templates))
+        with _progress_bar() as progress:
+            files = render_documents(records, request, workspace.templates, Previous(target.resolve()), progress)
+        changed = publish(target, files, lambda paths: render_index(records, paths, request.edition_date,
+                                                                    workspace.templates))
     except (RenderError, OutputError) as error:
         raise fail(f"{error} ; rien n'a été écrit") from None
-    counts = {}
-    for path in files:
+    shown = os.path.relpath(target.resolve()) if not os.path.relpath(target.resolve()).startswith("..") else str(target)
+    documents = [path for path in files if not path.startswith(".")]
+    if not changed:
+        typer.echo(f"{shown} est à jour : rien n'a changé ({len(documents)} fichiers vérifiés)")
+        return
+    counts: dict[str, int] = {}
+    for path in documents:
         counts[path.split("/")[0]] = counts.get(path.split("/")[0], 0) + 1
     summary = ", ".join(f"{count} dans {folder}/" for folder, count in sorted(counts.items()))
-    shown = os.path.relpath(target.resolve()) if not os.path.relpath(target.resolve()).startswith("..") else str(target)
-    typer.echo(f"{len(files) + 1} fichiers écrits dans {shown} ({summary}, et index.html)")
+    typer.echo(f"{len(documents) + 1} fichiers écrits dans {shown} ({summary}, et index.html)")
+
+
+class _TerminalProgress:
+    """A rich progress bar on stderr, only when stderr is a terminal."""
+
+    def __init__(self):
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+        self._bar = Progress(TextColumn("Rendu"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
+                             console=Console(stderr=True), transient=True)
+        self._task = None
+
+    def __enter__(self):
+        self._bar.__enter__()
+        self._task = self._bar.add_task("", total=0)
+        return self
+
+    def __exit__(self, *exc):
+        return self._bar.__exit__(*exc)
+
+    def add(self, steps: int) -> None:
+        self._bar.update(self._task, total=(self._bar.tasks[0].total or 0) + steps)
+
+    def advance(self, label: str) -> None:
+        from ..escape import terminal
+
+        self._bar.update(self._task, advance=1, description=terminal(label))
+
+
+def _progress_bar():
+    import contextlib
+    import sys
+
+    from ..render.documents import Progress
+
+    if sys.stderr.isatty():
+        return _TerminalProgress()
+    return contextlib.nullcontext(Progress())

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime
+import hashlib
+import json
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,6 +56,7 @@ class Renderer:
         self._templates = workspace_templates
         self._environments: dict[str, jinja2.Environment] = {}
         self._timestamp = timestamp
+        self.pending_pdfs: dict[str, tuple[str, str]] = {}  # path → (Typst source, template name)
 
     def _environment(self, output_format: str) -> jinja2.Environment:
         if output_format not in self._environments:
@@ -72,50 +76,142 @@ class Renderer:
         except jinja2.TemplateError as error:
             raise RenderError(f"modèle « {template} » : {error}") from None
 
-    def pdf(self, template: str, doc: object) -> bytes:
+    def compile_pdf(self, source: str, name: str) -> bytes:
         import typst
 
-        source = self.text(template, "typ", doc)
         try:
             return typst.compile(source.encode("utf-8"), ignore_system_fonts=True,
                                  timestamp=int(self._timestamp.timestamp()))
         except typst.TypstError as error:
-            raise RenderError(f"la mise en page PDF (Typst) de « {template} » a échoué : {error}") from None
+            raise RenderError(f"la mise en page PDF (Typst) de « {name} » a échoué : {error}") from None
+
+    def pdf(self, template: str, doc: object) -> bytes:
+        return self.compile_pdf(self.text(template, "typ", doc), template)
 
     def document(self, stem: str, template: str, doc: object, formats: tuple[str, ...]) -> dict[str, bytes]:
-        """`stem`.md / .html / .pdf from `template`.md.j2 / .html.j2 / .typ.j2."""
+        """`stem`.md / .html from their templates; the .pdf's Typst source is kept for `compile_all`."""
         files: dict[str, bytes] = {}
         for output_format in formats:
             if output_format == "pdf":
-                files[f"{stem}.pdf"] = self.pdf(f"{template}.typ.j2", doc)
+                self.pending_pdfs[f"{stem}.pdf"] = (self.text(f"{template}.typ.j2", "typ", doc), f"{template}.typ.j2")
             else:
                 files[f"{stem}.{output_format}"] = self.text(f"{template}.{output_format}.j2", output_format, doc).encode("utf-8")
         return files
 
+    def compile_all(self, previous: "Previous", progress: "Progress") -> tuple[dict[str, bytes], dict[str, str]]:
+        """Every pending PDF, and the hash of its source. A PDF whose source has not changed
+        since the last render is taken from out/ as it is; the others compile in parallel."""
+        from concurrent.futures import ThreadPoolExecutor
 
-def render_documents(records: Records, request: RenderRequest, workspace_templates: Path | None) -> dict[str, bytes]:
+        import typst
+
+        progress.add(len(self.pending_pdfs))
+        sources = {path: _source_key(source, typst) for path, (source, _) in self.pending_pdfs.items()}
+        ready: dict[str, bytes] = {}
+        to_compile = []
+        for path, (source, name) in self.pending_pdfs.items():
+            kept = previous.unchanged_pdf(path, sources[path])
+            if kept is not None:
+                ready[path] = kept
+                progress.advance(path)
+            else:
+                to_compile.append((path, source, name))
+
+        def compile_one(job: tuple[str, str, str]) -> tuple[str, bytes]:
+            path, source, name = job
+            return path, self.compile_pdf(source, name)
+
+        # Typst lets go of the GIL: two threads is what the machines here have cores for.
+        with ThreadPoolExecutor(max_workers=max(1, min(4, os.cpu_count() or 1))) as pool:
+            for path, payload in pool.map(compile_one, to_compile):
+                ready[path] = payload
+                progress.advance(path)
+        return ready, sources
+
+
+MANIFEST = ".gasp-manifest.json"
+
+
+def _source_key(source: str, typst_module) -> str:
+    version = getattr(typst_module, "__version__", "")
+    return hashlib.sha256(f"{version}\n{source}".encode("utf-8")).hexdigest()
+
+
+class Previous:
+    """What the last render left in out/: its manifest (the hash of each PDF's source) and its files."""
+
+    def __init__(self, out: Path):
+        self.out = out
+        try:
+            manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+            self.sources = {k: v for k, v in manifest.get("pdf_sources", {}).items() if isinstance(v, str)}
+        except (OSError, ValueError, AttributeError):
+            self.sources = {}
+
+    def unchanged_pdf(self, path: str, source_key: str) -> bytes | None:
+        if self.sources.get(path) != source_key:
+            return None
+        try:
+            payload = (self.out / path).read_bytes()
+        except OSError:
+            return None
+        return payload if payload.startswith(b"%PDF") else None
+
+
+class Progress:
+    """Counts the documents as they are made; the command line draws it on a terminal."""
+
+    def add(self, steps: int) -> None:
+        pass
+
+    def advance(self, label: str) -> None:
+        pass
+
+
+def manifest_bytes(pdf_sources: dict[str, str]) -> bytes:
+    return (json.dumps({"version": 1, "pdf_sources": dict(sorted(pdf_sources.items()))}, indent=1) + "\n").encode()
+
+
+def render_documents(
+    records: Records,
+    request: RenderRequest,
+    workspace_templates: Path | None,
+    previous: Previous | None = None,
+    progress: Progress | None = None,
+) -> dict[str, bytes]:
+    """Every file of the request, by path under out/, and `.gasp-manifest.json`."""
+    progress = progress or Progress()
+    previous = previous or Previous(Path("/nonexistent"))
     renderer = Renderer(workspace_templates, request.timestamp)
     files: dict[str, bytes] = {}
     today = request.today
+    progress.add((len(request.meeting_ids) if "comptes-rendus" in request.kinds else 0)
+                 + 2 * ("guides" in request.kinds)
+                 + sum(kind in request.kinds for kind in ("dossier", "rapport", "calendrier")))
     if "comptes-rendus" in request.kinds:
         holidays_cache: dict = {}
         for meeting_id in request.meeting_ids:
             doc = views.compte_rendu(records, meeting_id, holidays_cache)
             files |= renderer.document(f"comptes-rendus/{meeting_id}", "compte-rendu", doc, request.formats)
+            progress.advance(meeting_id)
     if "guides" in request.kinds:
         files |= renderer.document("guide/guide-usagers", "guide-usagers", views.guide_usagers(records, request.edition_date),
                                    request.formats)
         files |= renderer.document("guide/guide-agents", "guide-agents", views.guide_agents(records, request.edition_date),
                                    request.formats)
+        progress.advance("guide-usagers")
+        progress.advance("guide-agents")
     if "dossier" in request.kinds:
         meeting = views.next_referents_meeting(records, today)
         if meeting is not None:
             doc = views.dossier(records, histories(records), today, meeting)
             files |= renderer.document(f"referents/dossier-{meeting.date.isoformat()}", "dossier-referents", doc,
                                        request.formats)
+        progress.advance("dossier")
     if "rapport" in request.kinds:
         _, view = annual(records, today.year, today)
         files |= renderer.document(f"rapport/rapport-{today.year}", "rapport", view, request.formats)
+        progress.advance("rapport")
     if "calendrier" in request.kinds:
         start, end = datetime.date(today.year, 1, 1), datetime.date(today.year, 12, 31)
         rows = calendar_rows(records, start, end, holidays_for(records, start, end))
@@ -124,6 +220,10 @@ def render_documents(records: Records, request: RenderRequest, workspace_templat
         if "html" in request.formats:
             page = views.calendar_page(records, rows, today.year)
             files[f"calendrier/calendrier-{today.year}.html"] = renderer.text("calendrier.html.j2", "html", page).encode("utf-8")
+        progress.advance("calendrier")
+    pdfs, sources = renderer.compile_all(previous, progress)
+    files |= pdfs
+    files[MANIFEST] = manifest_bytes({**previous.sources, **sources})
     return files
 
 

@@ -34,8 +34,11 @@ def check_target(out: Path, workspace_root: Path, records: Path) -> None:
         )
 
 
-def publish(out: Path, files: dict[str, bytes], index: Callable[[list[str]], bytes]) -> None:
-    """Write `files` (path under out/ → bytes) and a fresh index.html, then swap the folder in."""
+def publish(out: Path, files: dict[str, bytes], index: Callable[[list[str]], bytes]) -> int:
+    """Write `files` (path under out/ → bytes) and a fresh index.html, then swap the folder in.
+
+    Returns how many files changed: none, and nothing at all is written.
+    """
     out = out.resolve()
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -45,7 +48,32 @@ def publish(out: Path, files: dict[str, bytes], index: Callable[[list[str]], byt
     with lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # another render into the same out/ finishes first
         _recover(out)
-        _publish(out, files, index)
+        existing = _files_in(out)
+        listed = sorted(p for p in set(existing) | set(files) if not _hidden(p) and p != "index.html")
+        complete = {**files, "index.html": index(listed)}
+        changed = {path: payload for path, payload in complete.items() if not _same(existing.get(path), payload)}
+        if changed:
+            _publish(out, changed)
+        return len(changed)
+
+
+def _hidden(relative: str) -> bool:
+    return any(part.startswith(".") for part in relative.split("/"))
+
+
+def _files_in(folder: Path) -> dict[str, Path]:
+    if not folder.is_dir():
+        return {}
+    return {p.relative_to(folder).as_posix(): p for p in folder.rglob("*") if p.is_file()}
+
+
+def _same(path: Path | None, payload: bytes) -> bool:
+    if path is None:
+        return False
+    try:
+        return path.stat().st_size == len(payload) and path.read_bytes() == payload
+    except OSError:
+        return False
 
 
 def _recover(out: Path) -> None:
@@ -57,7 +85,7 @@ def _recover(out: Path) -> None:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _publish(out: Path, files: dict[str, bytes], index: Callable[[list[str]], bytes]) -> None:
+def _publish(out: Path, files: dict[str, bytes]) -> None:
     parent = out.parent
     staging = parent / f".{out.name}.nouveau-{os.getpid()}"
     previous = parent / f".{out.name}.ancien-{os.getpid()}"
@@ -72,8 +100,6 @@ def _publish(out: Path, files: dict[str, bytes], index: Callable[[list[str]], by
             path = staging / relative
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(payload)
-        present = sorted(p.relative_to(staging).as_posix() for p in staging.rglob("*") if p.is_file())
-        (staging / "index.html").write_bytes(index(present))
         if out.exists():
             os.rename(out, previous)
         os.rename(staging, out)
