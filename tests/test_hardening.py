@@ -23,9 +23,9 @@ from hypothesis import strategies as st
 
 from conftest import EXAMPLE, REPO, gasp, write
 
-settings.register_profile("default", max_examples=40, deadline=None,
+settings.register_profile("default", max_examples=200, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
-settings.register_profile("long", max_examples=400, deadline=None,
+settings.register_profile("long", max_examples=2000, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
@@ -154,7 +154,7 @@ def test_calendar_trace_and_report_survive_any_option_and_damage(damage, options
             _assert_survived(gasp(*args, workspace=root, env={"COLUMNS": "120"}), (damage, args))
 
 
-@settings(max_examples=15)
+@settings(max_examples=100 if os.environ.get("HYPOTHESIS_PROFILE") != "long" else 1000)
 @given(damage=st.one_of(st.just([]), DAMAGE), meeting=st.sampled_from([*MEETINGS, "2001-01-01-agents", "../../etc"]))
 def test_render_survives_and_writes_only_under_out(damage, meeting):
     with tempfile.TemporaryDirectory() as folder:
