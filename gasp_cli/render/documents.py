@@ -138,10 +138,16 @@ def _source_key(source: str, typst_module) -> str:
 
 
 class Previous:
-    """What the last render left in out/: its manifest (the hash of each PDF's source) and its files."""
+    """What the last render left in out/: its manifest (the hash of each PDF's source) and its files.
 
-    def __init__(self, out: Path):
+    `Previous(None)` is a first render: nothing to reuse.
+    """
+
+    def __init__(self, out: Path | None):
         self.out = out
+        if out is None:
+            self.sources: dict[str, str] = {}
+            return
         try:
             manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
             self.sources = {k: v for k, v in manifest.get("pdf_sources", {}).items() if isinstance(v, str)}
@@ -149,7 +155,7 @@ class Previous:
             self.sources = {}
 
     def unchanged_pdf(self, path: str, source_key: str) -> bytes | None:
-        if self.sources.get(path) != source_key:
+        if self.out is None or self.sources.get(path) != source_key:
             return None
         try:
             payload = (self.out / path).read_bytes()
@@ -181,7 +187,7 @@ def render_documents(
 ) -> dict[str, bytes]:
     """Every file of the request, by path under out/, and `.gasp-manifest.json`."""
     progress = progress or Progress()
-    previous = previous or Previous(Path("/nonexistent"))
+    previous = previous or Previous(None)
     renderer = Renderer(workspace_templates, request.timestamp)
     files: dict[str, bytes] = {}
     today = request.today
