@@ -7,32 +7,24 @@ import hashlib
 import json
 
 from . import escape
-from .calendar import Row
 from .cadence import WEEKDAYS_FR
+from .calendar import Row
 from .labels import MEETING_STATUSES, long_date, weekday_date
 from .lifecycle import OPEN, histories
 from .loader import Records
+from .names import group_name, place_of
 
 ORIGINS = {"recorded": "enregistrée", "planned": "prévue par la cadence"}
 
 
-def group_name(records: Records, group_id: str) -> str:
-    group = records.groups.get(group_id)
-    return group.name if group else group_id
-
-
 def place_name(records: Records, place_id: str | None) -> str:
-    if place_id is None or records.gasp is None or place_id not in records.gasp.places:
-        return place_id or ""
-    return records.gasp.places[place_id].name
+    return place_of(records, place_id)[0]
 
 
 def place_location(records: Records, place_id: str | None) -> str:
     """Name and address, for a calendar program's LOCATION."""
-    if place_id is None or records.gasp is None or place_id not in records.gasp.places:
-        return place_id or ""
-    place = records.gasp.places[place_id]
-    return f"{place.name}, {place.address}" if place.address else place.name
+    name, address = place_of(records, place_id)
+    return f"{name}, {address}" if address else name
 
 
 def short_date(day: datetime.date) -> str:
@@ -70,6 +62,7 @@ def as_markdown(rows: list[Row], records: Records, title: str) -> str:
 def print_table(rows: list[Row], records: Records, title: str) -> None:
     from rich.console import Console
     from rich.table import Table
+
     from .terminal import safe_text as Text
 
     console = Console(highlight=False)

@@ -14,6 +14,7 @@ def as_json(report) -> str:
 def print_report(view: ReportView) -> None:
     from rich.console import Console
     from rich.table import Table
+
     from .terminal import safe_text as Text
 
     console = Console(highlight=False)

@@ -9,6 +9,7 @@ from . import escape
 from .labels import PROPOSAL_STATUSES, long_date
 from .lifecycle import label
 from .loader import Records
+from .names import group_name, theme_title
 from .trace import Summary, Trace
 
 # A milestone « in-progress » reads better as the start of the work.
@@ -16,15 +17,8 @@ EVENT_WORDS = {**PROPOSAL_STATUSES, "in-progress": "mise en œuvre commencée"}
 
 
 def _group_name(records: Records, group_id: str | None) -> str:
-    if group_id is None:
-        return "mise en œuvre"
-    group = records.groups.get(group_id)
-    return group.name if group else group_id
-
-
-def _theme_title(records: Records, theme_id: str) -> str:
-    theme = records.themes.get(theme_id)
-    return theme.title if theme else theme_id
+    """A milestone has no group: it is the implementation's."""
+    return group_name(records, group_id) if group_id else "mise en œuvre"
 
 
 def _gap(previous: datetime.date | None, current: datetime.date) -> str:
@@ -42,7 +36,7 @@ def list_json(rows: list[Summary]) -> str:
 
 def _list_cells(records: Records, row: Summary) -> list[str]:
     return [
-        row.id, row.title, _theme_title(records, row.theme),
+        row.id, row.title, theme_title(records, row.theme),
         _group_name(records, row.raised_by) if row.raised_by else "",
         row.raised_on.strftime("%d/%m/%Y") if row.raised_on else "",
         label(row.status),
@@ -69,6 +63,7 @@ def list_markdown(records: Records, rows: list[Summary], title: str) -> str:
 def list_table(records: Records, rows: list[Summary], title: str) -> None:
     from rich.console import Console
     from rich.table import Table
+
     from .terminal import safe_text as Text
 
     console = Console(highlight=False)
@@ -118,7 +113,7 @@ def trace_markdown(records: Records, trace: Trace, standing: str) -> str:
     lines = [
         f"# {escape.markdown(trace.title)}", "",
         f"- Identifiant : `{trace.id}`",
-        f"- Thème : {escape.markdown(_theme_title(records, trace.theme))}",
+        f"- Thème : {escape.markdown(theme_title(records, trace.theme))}",
         f"- Statut : {escape.markdown(label(trace.status))}",
         *(f"- {escape.markdown(link)}" for link in _links(trace)),
         "",
@@ -136,11 +131,12 @@ def trace_markdown(records: Records, trace: Trace, standing: str) -> str:
 def trace_table(records: Records, trace: Trace, standing: str) -> None:
     from rich.console import Console
     from rich.table import Table
+
     from .terminal import safe_text as Text
 
     console = Console(highlight=False)
     console.print(Text(trace.title, style="bold"))
-    console.print(Text(f"{trace.id} · {_theme_title(records, trace.theme)} · {label(trace.status)}"))
+    console.print(Text(f"{trace.id} · {theme_title(records, trace.theme)} · {label(trace.status)}"))
     for link in _links(trace):
         console.print(Text(link))
     events = _event_rows(records, trace)

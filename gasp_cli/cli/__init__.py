@@ -11,8 +11,8 @@ from .. import __version__
 # gasp uses no pydantic plugin; looking for them scans every installed package.
 os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
-from .french import FrenchCommand, FrenchGroup
 from .calendar import calendar
+from .french import FrenchCommand, FrenchGroup
 from .init import init
 from .new import app as new_app
 from .render import render

@@ -33,12 +33,13 @@ def calendar(
     from ..calendar import calendar_rows, holidays_for
     from ..calendar_formats import as_ics, as_json, as_markdown, print_table
     from ..diagnostics import suggestion
-    from .common import fail, load_records, now, reproducible_timestamp, write_output
+    from .common import fail, load_records, reproducible_timestamp, write_output
+    from .common import today as today_for
 
     if year is not None and (date_from is not None or date_to is not None):
         raise typer.BadParameter("--year ou bien --from/--to, pas les deux", param_hint="--year")
     workspace, records, _ = load_records(ctx)
-    today = _today(records, now())
+    today = today_for(records)
     if date_from is None and date_to is None:
         start, end = datetime.date(year or today.year, 1, 1), datetime.date(year or today.year, 12, 31)
     else:
@@ -71,15 +72,9 @@ def calendar(
     write_output(workspace, out, output)
 
 
-def _today(records, today: datetime.date) -> datetime.date:
-    from ..checks import today_for
-
-    return today_for(records, today)
-
-
 def _title(records, start: datetime.date, end: datetime.date, group: str | None) -> str:
-    from ..calendar_formats import group_name
     from ..labels import long_date
+    from ..names import group_name
 
     if start == datetime.date(start.year, 1, 1) and end == datetime.date(start.year, 12, 31):
         span = str(start.year)

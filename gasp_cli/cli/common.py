@@ -50,6 +50,13 @@ def now() -> datetime.date:
     return datetime.date.today()
 
 
+def today(records: Records) -> datetime.date:
+    """The day the records are judged on: GASP_TODAY or today, brought back to `as_of` for an archive."""
+    from ..checks import today_for
+
+    return today_for(records, now())
+
+
 def source_date() -> datetime.date | None:
     """The day of SOURCE_DATE_EPOCH, when set: the date printed on generated documents."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")

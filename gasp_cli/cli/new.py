@@ -41,15 +41,15 @@ def meeting(
     date: Annotated[Optional[datetime.datetime], typer.Option("--date", formats=DATE_FORMATS, metavar="AAAA-MM-JJ", help="La date (par défaut : la prochaine de la cadence du groupe).")] = None,
 ) -> None:
     """Une réunion prévue, préremplie : heure, lieu, membres présents, propositions en attente."""
-    from ..checks import today_for
     from ..creating import new_meeting, next_slot
     from ..diagnostics import suggestion
-    from .common import fail, load_records, now
+    from .common import fail, load_records
+    from .common import today as today_for
 
     workspace, records, _ = load_records(ctx)
     if group not in records.groups:
         raise fail(f"groupe « {group} » inconnu{suggestion(group, records.groups)}")
-    today = today_for(records, now())
+    today = today_for(records)
     day = date.date() if date else _run(lambda: next_slot(records, group, today))
     created = _run(lambda: new_meeting(workspace, records, group, day, today))
     _written(created.path)

@@ -19,10 +19,18 @@ def render(
     """Produit les documents du Gasp dans out/ : comptes rendus, guides, dossier des référents, calendrier, rapport."""
     from ..diagnostics import suggestion
     from ..output import OutputError
-    from ..render.documents import FORMATS, KINDS, Previous, RenderError, RenderRequest, render_documents, render_index
+    from ..render.documents import (
+        FORMATS,
+        KINDS,
+        Previous,
+        RenderError,
+        RenderRequest,
+        render_documents,
+        render_index,
+    )
     from ..render.writer import check_target, publish
-    from .common import fail, load_records, now, reproducible_timestamp, source_date
-    from ..checks import today_for
+    from .common import fail, load_records, reproducible_timestamp, source_date
+    from .common import today as today_for
 
     chosen_formats = tuple(dict.fromkeys(f.strip() for f in formats.split(",") if f.strip()))
     for value in chosen_formats:
@@ -50,7 +58,7 @@ def render(
         kinds = ["comptes-rendus"]
     if not kinds:
         kinds = list(KINDS)
-    today = today_for(records, now())
+    today = today_for(records)
     request = RenderRequest(
         # A meeting still planned has no compte rendu yet.
         meeting_ids=ids or sorted(mid for mid, m in records.meetings.items() if m.status != "planned"),

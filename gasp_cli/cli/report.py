@@ -24,13 +24,13 @@ def report(
     """Le rapport annuel pour la réunion intergroupes : réunions, institutions, thèmes, propositions, actions, financements."""
     import sys
 
-    from ..checks import today_for
+    from ..render.documents import Renderer, RenderError, annual
     from ..report_formats import as_json, print_report
-    from ..render.documents import RenderError, Renderer, annual
-    from .common import fail, load_records, now, reproducible_timestamp, write_output
+    from .common import fail, load_records, reproducible_timestamp, write_output
+    from .common import today as today_for
 
     workspace, records, _ = load_records(ctx)
-    today = today_for(records, now())
+    today = today_for(records)
     chosen = year or today.year
     report_data, view = annual(records, chosen, today)
     if format is ReportFormat.text:

@@ -29,13 +29,13 @@ def proposal(
     theme: Annotated[Optional[str], typer.Option("--theme", autocompletion=complete_themes, help="Sans ID : seulement ce thème.")] = None,
 ) -> None:
     """La trace d'une proposition (ou de toutes) : soulevée, discutée, décidée, mise en œuvre."""
-    from ..checks import today_for
+    from .. import trace_formats as formats
     from ..diagnostics import suggestion
     from ..labels import PROPOSAL_STATUSES
     from ..lifecycle import histories
     from ..trace import UnknownProposal, find_proposal, standing, summaries, trace
-    from .. import trace_formats as formats
-    from .common import fail, load_records, now
+    from .common import fail, load_records
+    from .common import today as today_for
 
     _, records, _ = load_records(ctx)
     derived = histories(records)
@@ -74,7 +74,7 @@ def proposal(
     except UnknownProposal as error:
         raise fail(str(error)) from None
     result = trace(records, found, derived)
-    where = standing(result, today_for(records, now()))
+    where = standing(result, today_for(records))
     if format is TraceFormat.json:
         typer.echo(formats.trace_json(result), nl=False)
     elif format is TraceFormat.md:

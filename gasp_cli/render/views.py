@@ -12,13 +12,21 @@ import datetime
 import unicodedata
 from dataclasses import dataclass, field
 
-from ..calendar import Row, calendar_rows, holidays_for
 from ..cadence import WEEKDAYS_FR
-from ..labels import GROUP_KINDS, MEETING_STATUSES, PROPOSAL_STATUSES, day_month, french_time, long_date, weekday_date
+from ..calendar import Row, calendar_rows, holidays_for
+from ..labels import (
+    GROUP_KINDS,
+    MEETING_STATUSES,
+    PROPOSAL_STATUSES,
+    day_month,
+    french_time,
+    long_date,
+    weekday_date,
+)
 from ..lifecycle import OPEN, History
 from ..loader import Records
 from ..models import Meeting
-
+from ..names import group_name, place_of, theme_title
 
 
 def french_number(value: float) -> str:
@@ -35,13 +43,6 @@ def euros(amount: float) -> str:
 def sort_key(text: str) -> str:
     """Alphabetical order as a French reader expects: accents and case do not count."""
     return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
-
-
-def place_of(records: Records, place_id: str | None) -> tuple[str, str]:
-    if records.gasp is None or place_id is None or place_id not in records.gasp.places:
-        return (place_id or "", "")
-    place = records.gasp.places[place_id]
-    return (place.name, place.address or "")
 
 
 # --- people ---------------------------------------------------------------------------
@@ -160,13 +161,6 @@ class CompteRendu:
     authors: str
 
 
-def _theme_title(records: Records, theme_id: str | None) -> str:
-    if theme_id is None:
-        return ""
-    theme = records.themes.get(theme_id)
-    return theme.title if theme else theme_id
-
-
 def _meeting_themes(records: Records, meeting: Meeting) -> set[str]:
     themes = {p.theme for p in meeting.problems_raised if p.theme}
     if meeting.topic:
@@ -192,10 +186,10 @@ def _others_said(records: Records, meeting_id: str, meeting: Meeting) -> tuple[l
             continue
         items = []
         if other.topic in themes:
-            items.append(Item(_theme_title(records, other.topic), "sujet retenu"))
+            items.append(Item(theme_title(records, other.topic), "sujet retenu"))
         for problem in other.problems_raised:
             if problem.theme in themes:
-                items.append(Item(_theme_title(records, problem.theme), "tour de table", problem.note))
+                items.append(Item(theme_title(records, problem.theme), "tour de table", problem.note))
         for event in other.proposals:
             proposal = records.proposals.get(event.proposal)
             if proposal is not None and proposal.theme in themes:
@@ -262,8 +256,8 @@ def compte_rendu(records: Records, meeting_id: str, holidays_cache: dict) -> Com
         present=attendance(records, meeting.attendees),
         excused=attendance(records, meeting.excused),
         guests=list(meeting.guests),
-        problems=[Item(_theme_title(records, p.theme), "", p.note) for p in meeting.problems_raised],
-        topic=_theme_title(records, meeting.topic),
+        problems=[Item(theme_title(records, p.theme), "", p.note) for p in meeting.problems_raised],
+        topic=theme_title(records, meeting.topic),
         discussion=meeting.discussion or "",
         proposals=[
             Item(records.proposals[e.proposal].title, PROPOSAL_STATUSES[e.event], e.note or "")
@@ -447,11 +441,6 @@ def next_referents_meeting(records: Records, today: datetime.date) -> Row | None
     return upcoming[0] if upcoming else None
 
 
-def _group_name(records: Records, group_id: str | None) -> str:
-    group = records.groups.get(group_id) if group_id else None
-    return group.name if group else (group_id or "")
-
-
 def dossier(records: Records, derived: dict[str, History], today: datetime.date, meeting: Row) -> Dossier:
     proposals_by_theme: dict[str, list[DossierProposal]] = {}
     for pid, history in sorted(derived.items(), key=lambda pair: (pair[1].raised.date if pair[1].raised else today, pair[0])):
@@ -464,18 +453,18 @@ def dossier(records: Records, derived: dict[str, History], today: datetime.date,
         funding = ", ".join(f"{f.source} : {f.share:g}\u00a0%" for f in proposal.funding)
         item = DossierProposal(
             id=pid, title=proposal.title, summary=proposal.summary or "", status=PROPOSAL_STATUSES[status],
-            origin=(f"{_group_name(records, raised.group)}, réunion du {long_date(raised.date)}" if raised else ""),
+            origin=(f"{group_name(records, raised.group)}, réunion du {long_date(raised.date)}" if raised else ""),
             waiting=(f"{(today - raised.date).days} jours" if raised else ""),
-            discussions=[EventLine(long_date(e.date), _group_name(records, e.group), PROPOSAL_STATUSES[e.kind], e.note or "")
+            discussions=[EventLine(long_date(e.date), group_name(records, e.group), PROPOSAL_STATUSES[e.kind], e.note or "")
                          for e in past if e.kind in ("discussed",)],
-            decisions=[EventLine(long_date(e.date), _group_name(records, e.group), PROPOSAL_STATUSES[e.kind], e.note or "")
+            decisions=[EventLine(long_date(e.date), group_name(records, e.group), PROPOSAL_STATUSES[e.kind], e.note or "")
                        for e in past if e.is_decision],
             cost=euros(proposal.cost) if proposal.cost is not None else "",
             funding=funding,
         )
         proposals_by_theme.setdefault(proposal.theme, []).append(item)
-    themes = [DossierTheme(_theme_title(records, tid), items)
-              for tid, items in sorted(proposals_by_theme.items(), key=lambda pair: sort_key(_theme_title(records, pair[0])))]
+    themes = [DossierTheme(theme_title(records, tid), items)
+              for tid, items in sorted(proposals_by_theme.items(), key=lambda pair: sort_key(theme_title(records, pair[0])))]
     place, _ = place_of(records, meeting.place)
     return Dossier(
         gasp_name=records.gasp.name,
@@ -515,7 +504,7 @@ def calendar_page(records: Records, rows: list[Row], year: int) -> CalendarPage:
         status = MEETING_STATUSES[row.status] + (" (cadence)" if row.origin == "planned" else "")
         note = f"décalée du {long_date(row.moved_from)} ({row.reason})" if row.moved_from else ""
         lines.append(CalendarLine(f"{WEEKDAYS_FR[row.date.weekday()]} {long_date(row.date)}", french_time(row.time),
-                                  _group_name(records, row.group), place, status, note))
+                                  group_name(records, row.group), place, status, note))
     return CalendarPage(records.gasp.name, year, lines)
 
 
@@ -548,7 +537,7 @@ def _describe_output(records: Records, stem: str, today: datetime.date) -> tuple
     if stem.startswith("comptes-rendus/") and name in records.meetings:
         meeting = records.meetings[name]
         status = " (annulée)" if meeting.status == "cancelled" else ""
-        return f"{_group_name(records, meeting.group)}{status}", meeting.date.isoformat()
+        return f"{group_name(records, meeting.group)}{status}", meeting.date.isoformat()
     if stem.startswith("referents/dossier-"):
         return "Dossier pour la réunion des référents", name.removeprefix("dossier-")
     if stem == "guide/guide-usagers":
@@ -691,9 +680,9 @@ def report_view(records: Records, report) -> ReportView:
         institutions=sorted(report.institutions, key=sort_key),
         joined=[membership(m) for m in report.joined],
         left=[membership(m) for m in report.left],
-        themes_by_group=[(_group_name(records, gid), sorted((_theme_title(records, t) for t in themes), key=sort_key))
+        themes_by_group=[(group_name(records, gid), sorted((theme_title(records, t) for t in themes), key=sort_key))
                          for gid, themes in report.themes_by_group.items()],
-        shared_themes=sorted(((_theme_title(records, t), [_group_name(records, g) for g in gids])
+        shared_themes=sorted(((theme_title(records, t), [group_name(records, g) for g in gids])
                               for t, gids in report.shared_themes.items()), key=lambda pair: sort_key(pair[0])),
         raised=titles(report.raised),
         decided=[(PROPOSAL_STATUSES[o], n) for o, n in report.decided.items()],
@@ -718,5 +707,5 @@ def _next_year_short(records: Records, rows: list[Row]) -> list[tuple[str, list[
 
     by_group: dict[str, list[str]] = {}
     for row in sorted(rows, key=lambda r: (KIND_ORDER.index(records.groups[r.group].kind), r.group, r.date)):
-        by_group.setdefault(_group_name(records, row.group), []).append(day_month(row.date))
+        by_group.setdefault(group_name(records, row.group), []).append(day_month(row.date))
     return list(by_group.items())
