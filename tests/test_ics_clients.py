@@ -10,6 +10,7 @@ import json
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -25,6 +26,7 @@ from gasp_cli.workspace import find_workspace
 
 UTC = datetime.timezone.utc
 ICALJS = Path(__file__).resolve().parent / "icaljs"
+LIBICAL = Path(__file__).resolve().parent / "libical" / "check.py"
 STAMP = {"SOURCE_DATE_EPOCH": "1775000000"}  # 2026-03-31T23:33:20Z
 
 
@@ -118,6 +120,34 @@ def icaljs_instants():
     return read
 
 
+@pytest.fixture(scope="session")
+def libical():
+    """(e) libical, when its Debian package (libical3) is installed: instants and its RFC 5546 check."""
+    import ctypes.util
+
+    if ctypes.util.find_library("ical") is None:
+        pytest.skip("libical is not installed (apt-get install libical3): the libical check is skipped")
+
+    def read(files: list[Path]) -> dict[str, dict]:
+        ran = subprocess.run([sys.executable, str(LIBICAL), *map(str, files)],
+                             capture_output=True, text=True, timeout=300)
+        assert ran.returncode == 0, ran.stderr
+        return {file: {"instants": {uid: datetime.datetime.fromisoformat(value)
+                                    for uid, value in found["instants"].items()},
+                       "errors": found["errors"]}
+                for file, found in json.loads(ran.stdout).items()}
+
+    return read
+
+
+def written(files: dict[str, bytes], folder: Path) -> dict[str, Path]:
+    paths = {}
+    for index, (name, ics) in enumerate(files.items()):
+        paths[name] = folder / f"{index}.ics"
+        paths[name].write_bytes(ics)
+    return paths
+
+
 # --- the calendars under test ----------------------------------------------------------
 
 def workspace_2026(root: Path) -> Path:
@@ -173,13 +203,18 @@ def test_every_event_is_at_the_same_instant_in_zoneinfo_icalendar_and_vobject(ca
 
 
 def test_every_event_is_at_the_same_instant_in_icaljs(calendars, icaljs_instants, tmp_path):
-    paths = {}
-    for index, (name, ics) in enumerate(calendars.items()):
-        paths[name] = tmp_path / f"{index}.ics"
-        paths[name].write_bytes(ics)
+    paths = written(calendars, tmp_path)
     read = icaljs_instants(list(paths.values()))
     for name, ics in calendars.items():
         assert read[str(paths[name])] == zoneinfo_instants(ics), name
+
+
+def test_libical_agrees_and_its_rfc_5546_check_passes(calendars, libical, tmp_path):
+    paths = written(calendars, tmp_path)
+    read = libical(list(paths.values()))
+    for name, ics in calendars.items():
+        assert read[str(paths[name])]["instants"] == zoneinfo_instants(ics), name
+        assert read[str(paths[name])]["errors"] == [], name
 
 
 def test_a_summer_afternoon_in_paris_is_noon_utc_in_every_client(calendars, tmp_path):
@@ -197,11 +232,30 @@ def test_a_summer_afternoon_in_paris_is_noon_utc_in_every_client(calendars, tmp_
 
 
 def test_icaljs_puts_a_summer_afternoon_in_paris_at_noon_utc(calendars, icaljs_instants, tmp_path):
-    path = tmp_path / "2026.ics"
-    path.write_bytes(calendars["2026"])
-    instants = icaljs_instants([path])[str(path)]
+    paths = written({"2026": calendars["2026"], "mai": summer_from_may(calendars["2026"])}, tmp_path)
+    read = icaljs_instants(list(paths.values()))
     (uid,) = [e["UID"] for e in events(calendars["2026"]) if e["DTSTART;TZID=Europe/Paris"] == "20260414T140000"]
-    assert instants[uid] == datetime.datetime(2026, 4, 14, 12, 0, tzinfo=UTC)
+    assert read[str(paths["2026"])][uid] == datetime.datetime(2026, 4, 14, 12, 0, tzinfo=UTC)
+    # It reads the file's VTIMEZONE, not a copy of its own: a wrong rule gives a wrong hour.
+    assert read[str(paths["mai"])][uid] == datetime.datetime(2026, 4, 14, 13, 0, tzinfo=UTC)
+
+
+def summer_from_may(ics: bytes) -> bytes:
+    """The same file with a wrong VTIMEZONE: summer time from the last Sunday of May."""
+    wrong = ics.replace(b"RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3", b"RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=5")
+    assert wrong != ics
+    return wrong
+
+
+def test_each_client_reads_the_files_own_vtimezone(calendars, libical, tmp_path):
+    """Else the checks above would hold whatever the VTIMEZONE says."""
+    ics = summer_from_may(calendars["2026"])
+    (uid,) = [e["UID"] for e in events(ics) if e["DTSTART;TZID=Europe/Paris"] == "20260414T140000"]
+    one_pm = datetime.datetime(2026, 4, 14, 13, 0, tzinfo=UTC)
+    assert icalendar_instants(ics)[uid] == one_pm
+    assert vobject_instants(ics)[uid] == one_pm
+    (path,) = written({"mai": ics}, tmp_path).values()
+    assert libical([path])[str(path)]["instants"][uid] == one_pm
 
 
 def test_vobject_reads_each_file_with_its_own_years(calendars):
@@ -285,13 +339,17 @@ def test_rule_changes_are_right_every_day_in_icalendar_and_vobject(zone_calendar
 
 
 def test_rule_changes_are_right_every_day_in_icaljs(zone_calendars, icaljs_instants, tmp_path):
-    paths = {}
-    for tzid, ics in zone_calendars.items():
-        paths[tzid] = tmp_path / (tzid.replace("/", "-") + ".ics")
-        paths[tzid].write_bytes(ics)
+    paths = written(zone_calendars, tmp_path)
     read = icaljs_instants(list(paths.values()))
     for tzid, ics in zone_calendars.items():
         assert read[str(paths[tzid])] == zoneinfo_instants(ics), tzid
+
+
+def test_rule_changes_are_right_every_day_in_libical(zone_calendars, libical, tmp_path):
+    paths = written(zone_calendars, tmp_path)
+    read = libical(list(paths.values()))
+    for tzid, ics in zone_calendars.items():
+        assert read[str(paths[tzid])]["instants"] == zoneinfo_instants(ics), tzid
 
 
 def test_a_rule_that_ended_stops_with_a_count_and_the_current_one_has_no_end():
