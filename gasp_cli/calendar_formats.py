@@ -7,6 +7,7 @@ import hashlib
 import json
 from calendar import monthrange
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from . import escape
 from .cadence import WEEKDAYS_FR
@@ -15,6 +16,9 @@ from .labels import MEETING_STATUSES, long_date, weekday_date
 from .lifecycle import OPEN, histories
 from .loader import Records
 from .names import group_name, place_of
+
+if TYPE_CHECKING:
+    import icalendar
 
 ORIGINS = {"recorded": "enregistrée", "planned": "prévue par la cadence"}
 
@@ -227,7 +231,7 @@ def _changes(zone: datetime.tzinfo, start: datetime.datetime, end: datetime.date
 
 
 def _observance(daylight: bool, start: datetime.datetime, offset_from: datetime.timedelta,
-                offset_to: datetime.timedelta, name: str, recurrence: dict | None = None):
+                offset_to: datetime.timedelta, name: str, recurrence: dict | None = None) -> icalendar.Component:
     import icalendar
 
     component = icalendar.TimezoneDaylight() if daylight else icalendar.TimezoneStandard()
@@ -241,7 +245,7 @@ def _observance(daylight: bool, start: datetime.datetime, offset_from: datetime.
     return component
 
 
-def vtimezone(tzid: str, first_year: int, last_year: int):
+def vtimezone(tzid: str, first_year: int, last_year: int) -> icalendar.Timezone:
     """A VTIMEZONE right for every date from `first_year` to `last_year`, with RRULEs and no RDATE.
 
     The changes are read from zoneinfo over one more year on each side. Changes of the
@@ -256,8 +260,9 @@ def vtimezone(tzid: str, first_year: int, last_year: int):
 
     zone = ZoneInfo(tzid)
     utc = datetime.timezone.utc
-    start = datetime.datetime(first_year - 1, 1, 1, tzinfo=utc)
-    changes = _changes(zone, start, datetime.datetime(last_year + 2, 1, 1, tzinfo=utc))
+    scan_first = max(first_year - 1, 2)  # within datetime's years, whatever the offset
+    start = datetime.datetime(scan_first, 1, 1, tzinfo=utc)
+    changes = _changes(zone, start, datetime.datetime(min(last_year + 2, 9999), 1, 1, tzinfo=utc))
     runs: list[_Run] = []
     latest: dict[tuple, _Run] = {}
     for change in changes:
@@ -275,7 +280,7 @@ def vtimezone(tzid: str, first_year: int, last_year: int):
         # Nothing fixes the offset in force on the calendar's first day: say it.
         offset, daylight, name = _state(zone, start)
         timezone.add_component(
-            _observance(daylight and bool(changes), datetime.datetime(first_year - 1, 1, 1), offset, offset, name))
+            _observance(daylight and bool(changes), datetime.datetime(scan_first, 1, 1), offset, offset, name))
     for run in runs:
         first = run.changes[0]
         recurrence = None
@@ -288,7 +293,7 @@ def vtimezone(tzid: str, first_year: int, last_year: int):
     return timezone
 
 
-def _text(value: object):
+def _text(value: object) -> icalendar.vText:
     """Record text for an iCalendar TEXT value: CR and CRLF become LF (escaped by vText as
     « \\n », so no line of the file can start with a property of the record's making), other
     control characters are shown as « \\x1b », never passed on."""
