@@ -219,14 +219,15 @@ def _changes(zone: datetime.tzinfo, start: datetime.datetime, end: datetime.date
     before, state = start, _state(zone, start)
     while before < end:
         after = before + day
-        if _state(zone, after) != state:
+        after_state = _state(zone, after)
+        if after_state != state:
             low, high = before, after
             while high - low > second:
                 middle = (low + (high - low) / 2).replace(microsecond=0)
                 low, high = (middle, high) if _state(zone, middle) == state else (low, middle)
             offset, daylight, name = _state(zone, high)
             changes.append(_Change(high, state[0], offset, daylight, name))
-        before, state = after, _state(zone, after)
+        before, state = after, after_state
     return changes
 
 
