@@ -3,8 +3,10 @@
 A proposal's history is never typed twice: its raising, discussions and
 withdrawal come from the `proposals` of held meetings, its decisions from their
 `decisions`, its implementation from its own `milestones`. Its status is its last
-event. This is the one derivation the checks, the trace, the compte rendu, the
-dossier and the report all use.
+event, except that a discussion changes it only from « raised » to « discussed »:
+residents discuss projects under way, agents review a realised one, and neither
+makes the project open again. This is the one derivation the checks, the trace, the
+compte rendu, the dossier and the report all use.
 """
 
 from __future__ import annotations
@@ -22,12 +24,20 @@ FINAL = frozenset({"rejected", "withdrawn", "done", "abandoned"})
 DECISIONS = ("validated", "rejected", "deferred", "study")
 
 # The allowed moves of DESIGN.md: from a status (None: not raised yet) to the next events.
+# A discussion is allowed at any time after the raising, whatever the status.
 MOVES: dict[str | None, frozenset[str]] = {
     None: frozenset({"raised"}),
     **{status: frozenset({"discussed", *DECISIONS, "withdrawn"}) for status in OPEN},
-    **{status: frozenset({"in-progress", "done", "abandoned"}) for status in IMPLEMENTING},
-    **{status: frozenset() for status in FINAL},
+    **{status: frozenset({"discussed", "in-progress", "done", "abandoned"}) for status in IMPLEMENTING},
+    **{status: frozenset({"discussed"}) for status in FINAL},
 }
+
+
+def next_status(status: str | None, kind: str) -> str | None:
+    """The status after an event: a discussion moves only a raised proposal, to « discussed »."""
+    if kind == "discussed" and status not in (None, "raised"):
+        return status
+    return kind
 
 RAISING_GROUP_KINDS = frozenset({"agents", "usagers", "intergroupes"})
 
@@ -57,8 +67,22 @@ class History:
 
     @property
     def status(self) -> str | None:
-        """The last event's kind; None for a proposal not raised in a held meeting yet."""
-        return self.events[-1].kind if self.events else None
+        """None for a proposal not raised in a held meeting yet; else its last event's kind,
+        a discussion counting only after the raising."""
+        event = self.status_event()
+        return event.kind if event else None
+
+    def status_event(self, day: datetime.date | None = None) -> Event | None:
+        """The event that set the status (at the end of `day`, or now)."""
+        status: str | None = None
+        setting: Event | None = None
+        for event in self.events:
+            if day is not None and event.date > day:
+                break
+            if next_status(status, event.kind) == event.kind:
+                setting = event
+            status = next_status(status, event.kind)
+        return setting
 
     @property
     def raised(self) -> Event | None:
@@ -70,8 +94,8 @@ class History:
 
     def status_on(self, day: datetime.date) -> str | None:
         """The status at the end of `day`."""
-        past = [e for e in self.events if e.date <= day]
-        return past[-1].kind if past else None
+        event = self.status_event(day)
+        return event.kind if event else None
 
 
 def histories(records: Records) -> dict[str, History]:
@@ -139,7 +163,7 @@ def check_lifecycles(records: Records) -> list[Diagnostic]:
                     kind, record_id, loc, "lifecycle", _illegal_move(proposal_id, status, event)
                 ))
                 continue  # judge the next event from the last legal status
-            status = event.kind
+            status = next_status(status, event.kind)
     for proposal_id, proposal in records.proposals.items():
         dates = [m.date for m in proposal.milestones]
         for index in range(1, len(dates)):
