@@ -185,13 +185,12 @@ def _illegal_move(proposal_id: str, status: str | None, event: Event) -> str:
                 "(il faut d'abord un événement « raised » dans une réunion tenue antérieure)")
     if event.kind == "raised":
         return f"« {proposal_id} » est déjà soulevée : une proposition n'est soulevée qu'une fois"
-    allowed = MOVES[status]
-    if allowed:
-        choices = ", ".join(PROPOSAL_STATUSES[k] for k in sorted(allowed))
-        return (f"« {proposal_id} » ne peut pas passer de « {PROPOSAL_STATUSES[status]} » à « {what} » "
-                f"le {when} (possible : {choices})")
-    return (f"« {proposal_id} » est close (« {PROPOSAL_STATUSES[status]} ») : rien ne peut suivre le {when} ;"
-            " créez une nouvelle proposition avec « replaces »")
+    if status in FINAL:
+        return (f"« {proposal_id} » est close (« {PROPOSAL_STATUSES[status]} ») : seule une discussion peut suivre "
+                f"le {when} ; créez une nouvelle proposition avec « replaces »")
+    choices = ", ".join(PROPOSAL_STATUSES[k] for k in sorted(MOVES[status]))
+    return (f"« {proposal_id} » ne peut pas passer de « {PROPOSAL_STATUSES[status]} » à « {what} » "
+            f"le {when} (possible : {choices})")
 
 
 def _check_replaces(records: Records, derived: dict[str, History], proposal_id: str) -> list[Diagnostic]:
