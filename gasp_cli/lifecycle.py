@@ -15,7 +15,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from .diagnostics import Diagnostic
-from .labels import PROPOSAL_STATUSES
+from .labels import PROPOSAL_STATUSES, long_date
 from .loader import Records
 
 OPEN = frozenset({"raised", "discussed", "deferred", "study"})
@@ -170,7 +170,7 @@ def check_lifecycles(records: Records) -> list[Diagnostic]:
             if dates[index] < dates[index - 1]:
                 diagnostics.append(records.diagnostic(
                     "proposals", proposal_id, ("milestones", index, "date"), "date-order",
-                    f"étape du {dates[index].isoformat()} placée après celle du {dates[index - 1].isoformat()} :"
+                    f"étape du {long_date(dates[index])} placée après celle du {long_date(dates[index - 1])} :"
                     " rangez les étapes par date",
                 ))
         diagnostics.extend(_check_replaces(records, derived, proposal_id))
@@ -178,13 +178,13 @@ def check_lifecycles(records: Records) -> list[Diagnostic]:
 
 
 def _illegal_move(proposal_id: str, status: str | None, event: Event) -> str:
-    when = event.date.isoformat()
+    when = long_date(event.date)
     what = PROPOSAL_STATUSES[event.kind]
     if status is None:
-        return (f"« {proposal_id} » est {what} le {when} avant d'avoir été soulevée "
-                "(il faut d'abord un événement « raised » dans une réunion tenue antérieure)")
+        return (f"« {proposal_id} » est {what} le {when} avant d’avoir été soulevée "
+                "(il faut d’abord un événement « raised » dans une réunion tenue antérieure)")
     if event.kind == "raised":
-        return f"« {proposal_id} » est déjà soulevée : une proposition n'est soulevée qu'une fois"
+        return f"« {proposal_id} » est déjà soulevée : une proposition n’est soulevée qu’une fois"
     if status in FINAL:
         return (f"« {proposal_id} » est close (« {PROPOSAL_STATUSES[status]} ») : seule une discussion peut suivre "
                 f"le {when} ; créez une nouvelle proposition avec « replaces »")
@@ -213,15 +213,15 @@ def _check_replaces(records: Records, derived: dict[str, History], proposal_id: 
     if rivals:
         return [records.diagnostic(
             "proposals", proposal_id, ("replaces",), "lifecycle",
-            f"« {target} » est déjà remplacée par « {rivals[0]} » : une proposition n'a qu'une remplaçante",
+            f"« {target} » est déjà remplacée par « {rivals[0]} » : une proposition n’a qu’une remplaçante",
             severity="warning",
         )]
     status = derived[target].status
     if status not in FINAL:
         return [records.diagnostic(
             "proposals", proposal_id, ("replaces",), "lifecycle",
-            f"remplace « {target} », qui n'est pas close ({label(status)}) : une proposition ne remplace "
-            "qu'une proposition refusée, retirée, réalisée ou abandonnée",
+            f"remplace « {target} », qui n’est pas close ({label(status)}) : une proposition ne remplace "
+            "qu’une proposition refusée, retirée, réalisée ou abandonnée",
             severity="warning",
         )]
     return []

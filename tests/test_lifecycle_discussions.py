@@ -101,3 +101,16 @@ def test_the_status_on_a_day_ignores_a_later_discussion(under_way: Path):
     assert history.status_on(datetime.date(2021, 6, 30)) == "validated"
     assert history.status_on(datetime.date(2021, 9, 30)) == "in-progress"
     assert history.status_event().date == datetime.date(2021, 7, 1)
+
+
+def test_only_a_discussion_may_follow_a_closed_proposal_and_the_message_says_so_in_french(under_way: Path):
+    write(under_way, "records/proposals/navette.yaml", "title: Une navette le soir\ntheme: transport\n"
+          "milestones:\n  - {date: 2021-07-01, status: done}\n")
+    write(under_way, "records/meetings/2021/2021-09-09-usagers.yaml",
+          "group: usagers\ndate: 2021-09-09\nstatus: held\nattendees: [secretaire]\n"
+          "proposals:\n  - {proposal: navette, event: withdrawn}\n")
+    result = gasp("validate", "--format", "json", workspace=under_way, env=ENV)
+    assert result.exit_code == 1
+    messages = [d["message"] for d in json.loads(result.stdout) if d["code"] == "lifecycle"]
+    assert messages == ["« navette » est close (« réalisée ») : seule une discussion peut suivre le 9 septembre 2021 ;"
+                        " créez une nouvelle proposition avec « replaces »"]

@@ -26,13 +26,13 @@ class TraceFormat(str, Enum):
 @app.command("proposal", cls=FrenchCommand)
 def proposal(
     ctx: typer.Context,
-    proposal_id: Annotated[Optional[str], typer.Argument(metavar="[ID]", autocompletion=complete_proposals, help="Une proposition (son identifiant, ou un début d'identifiant qui n'en désigne qu'une). Sans ID : toutes.")] = None,
+    proposal_id: Annotated[Optional[str], typer.Argument(metavar="[ID]", autocompletion=complete_proposals, help="Une proposition (son identifiant, ou un début d’identifiant qui n’en désigne qu’une). Sans ID : toutes.")] = None,
     format: Annotated[TraceFormat, typer.Option("--format", help="text (terminal), md (Markdown), json, ou mermaid (diagramme, avec un ID).")] = TraceFormat.text,
     status: Annotated[Optional[str], typer.Option("--status", help="Sans ID : seulement ce statut, en français comme affiché (« mise à l’étude », « étude », « en cours », « validée »…) ou son code (study, in-progress, validated…).")] = None,
     group: Annotated[Optional[str], typer.Option("--group", autocompletion=complete_groups, help="Sans ID : seulement celles soulevées par ce groupe (son identifiant, son nom ou son genre : « usagers », « agents »).")] = None,
     theme: Annotated[Optional[str], typer.Option("--theme", autocompletion=complete_themes, help="Sans ID : seulement ce thème (son identifiant ou son titre).")] = None,
 ) -> None:
-    """La trace d'une proposition (ou de toutes) : soulevée, discutée, décidée, mise en œuvre."""
+    """La trace d’une proposition (ou de toutes) : soulevée, discutée, décidée, mise en œuvre."""
     from .. import trace_formats as formats
     from ..diagnostics import suggestion
     from ..labels import PROPOSAL_STATUSES
@@ -55,7 +55,7 @@ def proposal(
 
     if proposal_id is None:
         if format is TraceFormat.mermaid:
-            raise typer.BadParameter("le diagramme mermaid est celui d'une proposition : donnez son ID",
+            raise typer.BadParameter("le diagramme mermaid est celui d’une proposition : donnez son ID",
                                      param_hint="--format")
         statuses = match_status(status) if status is not None else []
         if status is not None and not statuses:
