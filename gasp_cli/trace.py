@@ -153,11 +153,16 @@ def find_proposal(records: Records, wanted: str) -> str:
 
 def standing(trace: Trace, today: datetime.date) -> str:
     """Where the proposal stands now, in French, saying since when and of what:
-    « mise à l’étude depuis le 21 juin 2002 (71 jours) »."""
+    « mise à l’étude depuis le 21 juin 2002 (71 jours), en attente du résultat de l’étude »."""
+    return standing_of(trace.history, today, trace.replaced_by)
+
+
+def standing_of(history: History, today: datetime.date, replaced_by: str | None = None) -> str:
+    """`standing` for a bare history: what the dossier and the proposal pages can say too."""
     from .vocabulary import days, long_date, since
 
-    events = trace.history.events
-    last = trace.history.status_event()
+    events = history.events
+    last = history.status_event(today)
     if last is None:
         return "pas encore soulevée dans une réunion tenue"
     raised = events[0].date
@@ -173,7 +178,7 @@ def standing(trace: Trace, today: datetime.date) -> str:
         return f"validée {since(last.date, today)}, mise en œuvre pas encore commencée"
     if status == "in-progress":
         return f"en cours de mise en œuvre {since(last.date, today)}"
-    successor = f" ; remplacée par « {trace.replaced_by} »" if trace.replaced_by else ""
+    successor = f" ; remplacée par « {replaced_by} »" if replaced_by else ""
     words = {"done": "réalisée", "rejected": "refusée", "withdrawn": "retirée", "abandoned": "abandonnée"}[status]
     return f"{words} le {long_date(last.date)}, {days((last.date - raised).days)} après avoir été soulevée{successor}"
 

@@ -115,3 +115,14 @@ def test_the_trace_says_one_day_not_one_days(tmp_path: Path):
     text = gasp("trace", "proposal", "regie-de-quartier", workspace=REPO,
                 env={"GASP_TODAY": "2002-06-22", "COLUMNS": "200"}).stdout
     assert "(1 jour)" in text and "1 jours" not in text
+
+
+def test_the_dossier_says_since_when_and_of_what(tmp_path: Path):
+    import shutil
+
+    shutil.copytree(REPO / "records", tmp_path / "records")
+    result = gasp("render", "--only", "dossier", "--format", "md", workspace=tmp_path)
+    assert result.exit_code == 0, result.output
+    dossier = next((tmp_path / "out/referents").glob("dossier-*.md")).read_text(encoding="utf-8")
+    assert "Statut : mise à l’étude depuis le 21 juin 2002 (9 jours), en attente du résultat de l’étude" in dossier
+    assert "en attente depuis" not in dossier

@@ -427,6 +427,12 @@ class Dossier:
     awaiting: list[DossierProposal]
 
 
+def _standing_of(history: History, today: datetime.date) -> str:
+    from ..trace import standing_of
+
+    return standing_of(history, today)
+
+
 def next_referents_meeting(records: Records, today: datetime.date) -> Row | None:
     """The next référents meeting: recorded as planned, else the next slot of the calendar."""
     referents = sorted(gid for gid, g in records.groups.items() if g.kind == "referents")
@@ -454,7 +460,7 @@ def dossier(records: Records, derived: dict[str, History], today: datetime.date,
         item = DossierProposal(
             id=pid, title=proposal.title, summary=proposal.summary or "", status=PROPOSAL_STATUSES[status],
             origin=(f"{group_name(records, raised.group)}, réunion du {long_date(raised.date)}" if raised else ""),
-            waiting=(f"{(today - raised.date).days} jours" if raised else ""),
+            waiting=_standing_of(history, today),  # « mise à l’étude depuis le 3 mai 2001 (290 jours), en attente … »
             discussions=[EventLine(long_date(e.date), group_name(records, e.group), PROPOSAL_STATUSES[e.kind], e.note or "")
                          for e in past if e.kind in ("discussed",)],
             decisions=[EventLine(long_date(e.date), group_name(records, e.group), PROPOSAL_STATUSES[e.kind], e.note or "")
