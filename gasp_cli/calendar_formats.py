@@ -60,12 +60,12 @@ def as_markdown(rows: list[Row], records: Records, title: str) -> str:
 
 
 def print_table(rows: list[Row], records: Records, title: str) -> None:
-    from rich.console import Console
     from rich.table import Table
 
+    from .terminal import console as terminal_console
     from .terminal import safe_text as Text
 
-    console = Console(highlight=False)
+    console = terminal_console()
     if not rows:
         console.print(Text(f"{title} : aucune réunion sur cette période."))
         return

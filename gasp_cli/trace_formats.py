@@ -61,12 +61,12 @@ def list_markdown(records: Records, rows: list[Summary], title: str) -> str:
 
 
 def list_table(records: Records, rows: list[Summary], title: str) -> None:
-    from rich.console import Console
     from rich.table import Table
 
+    from .terminal import console as terminal_console
     from .terminal import safe_text as Text
 
-    console = Console(highlight=False)
+    console = terminal_console()
     if not rows:
         console.print(Text(f"{title} : aucune proposition."))
         return
@@ -129,12 +129,12 @@ def trace_markdown(records: Records, trace: Trace, standing: str) -> str:
 
 
 def trace_table(records: Records, trace: Trace, standing: str) -> None:
-    from rich.console import Console
     from rich.table import Table
 
+    from .terminal import console as terminal_console
     from .terminal import safe_text as Text
 
-    console = Console(highlight=False)
+    console = terminal_console()
     console.print(Text(trace.title, style="bold"))
     console.print(Text(f"{trace.id} · {theme_title(records, trace.theme)} · {label(trace.status)}"))
     for link in _links(trace):
