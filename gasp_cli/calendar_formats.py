@@ -148,7 +148,7 @@ def as_ics(rows: list[Row], records: Records, title: str, dtstamp: datetime.date
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", title)
+    calendar.add("x-wr-calname", escape.ics(title))
     calendar.add("x-wr-timezone", timezone)
     if rows:
         first = datetime.date(rows[0].date.year, 1, 1)
@@ -166,13 +166,13 @@ def as_ics(rows: list[Row], records: Records, title: str, dtstamp: datetime.date
         event.add("dtstamp", dtstamp)
         event.add("dtstart", start)
         event.add("dtend", start + datetime.timedelta(minutes=row.duration))
-        event.add("summary", group_name(records, row.group))
+        event.add("summary", escape.ics(group_name(records, row.group)))
         location = place_location(records, row.place)
         if location:
-            event.add("location", location)
+            event.add("location", escape.ics(location))
         description = _description(records, row, awaiting)
         if description:
-            event.add("description", description)
+            event.add("description", escape.ics(description))
         if row.status == "cancelled":
             event.add("status", "CANCELLED")
         else:  # a slot of the cadence is only a likely date until someone records it

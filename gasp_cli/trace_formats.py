@@ -166,7 +166,7 @@ _MERMAID_ENTITIES = {"#": "#35;", '"': "#quot;", "<": "#lt;", ">": "#gt;", "&": 
 
 
 def mermaid_text(text: str) -> str:
-    return "".join(_MERMAID_ENTITIES.get(char, char) for char in " ".join(str(text).split()))
+    return "".join(_MERMAID_ENTITIES.get(char, char) for char in escape.mermaid(text))
 
 
 def trace_mermaid(records: Records, trace: Trace) -> str:
