@@ -148,7 +148,7 @@ def as_ics(rows: list[Row], records: Records, title: str, dtstamp: datetime.date
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", escape.ics(title))
+    calendar.add("x-wr-calname", escape.ics_line(title))
     calendar.add("x-wr-timezone", timezone)
     if rows:
         first = datetime.date(rows[0].date.year, 1, 1)
