@@ -39,7 +39,9 @@ ENVIRONMENT = st.fixed_dictionaries({}, optional={
                                    st.integers(0, 10**15).map(str)),
     "NO_COLOR": st.sampled_from(["", "1", "0"]),
     "COLUMNS": st.sampled_from(["0", "1", "20", "-5", "abc", "100000", ""]),
-    "PYTHONIOENCODING": st.sampled_from(["ascii", "latin-1", "utf-8", "nonsense"]),
+    # Read by Python when a process starts: here it only rides along; a real process with
+    # PYTHONIOENCODING=ascii is test_cli_edges.test_an_ascii_only_output_does_not_crash.
+    "PYTHONIOENCODING": st.sampled_from(["ascii", "latin-1", "utf-8"]),
     "GASP_RECORDS": st.sampled_from(["~nouser/x", "/nonexistent", "~", "records"]),
 })
 
