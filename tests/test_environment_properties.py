@@ -30,6 +30,8 @@ YEARS = st.one_of(st.sampled_from(["1899", "1900", "2001", "2200", "2201", "0", 
                                    "deux", "", "2001.5"]), st.integers(-10**6, 10**6).map(str))
 IDS = st.sampled_from(["agents", "usagers", "agent", "../x", "", "-", "--help", "é", "2000-09-12-agents",
                        "2001-01-01-agents", "a" * 300, "x\x1b[31m"])
+TEXTS = st.one_of(st.sampled_from(["Accueil", "", " ", "-x", "é" * 200, "a\nb", "a\rb", "\x1b[31m", "{{ 7*7 }}",
+                                   "[bold]", "x: y", "'\"", "#", "../../x"]), st.text(max_size=20))
 FORMATS = st.sampled_from(["text", "table", "json", "md", "html", "ics", "mermaid", "pdf", "xml", "", "md,html"])
 
 ENVIRONMENT = st.fixed_dictionaries({}, optional={
@@ -62,6 +64,20 @@ def _commands(workspace: str) -> st.SearchStrategy[list[str]]:
             st.tuples(st.just("--date"), DATES), st.tuples(st.just("--group"), IDS)), max_size=2)),
         st.tuples(st.just(["render", "--only", "calendrier"]), st.lists(st.one_of(
             st.tuples(st.just("--format"), FORMATS)), max_size=1)),
+        st.tuples(st.just(["new", "theme"]), st.lists(st.tuples(st.sampled_from(["--title", "--description"]), TEXTS),
+                                                      max_size=2)),
+        st.tuples(st.just(["new", "proposal"]), st.lists(st.one_of(
+            st.tuples(st.sampled_from(["--title", "--summary"]), TEXTS), st.tuples(st.just("--theme"), IDS)),
+            max_size=3)),
+        st.tuples(st.just(["new", "person"]), st.lists(st.one_of(
+            st.tuples(st.sampled_from(["--name", "--role"]), TEXTS),
+            st.tuples(st.just("--kind"), st.sampled_from(["agent", "resident", "elu", ""])),
+            st.tuples(st.just("--service"), IDS)), max_size=3)),
+        st.tuples(st.just(["new", "service"]), st.lists(st.tuples(
+            st.sampled_from(["--name", "--institution", "--category"]), TEXTS), max_size=3)),
+        st.tuples(st.just(["schema", "--out", str(Path(workspace) / "schemas-hors")]), st.just([])),
+        st.tuples(st.sampled_from([["init", str(Path(workspace) / "nouveau")], ["init"]]), st.lists(st.one_of(
+            st.tuples(st.sampled_from(["--name", "--commune"]), TEXTS)), max_size=2)),
     )
     return st.tuples(records, command).map(
         lambda pair: [*pair[0], *pair[1][0], *(part for option in pair[1][1] for part in option)])
@@ -91,8 +107,9 @@ def test_no_environment_nor_option_reaches_the_last_resort_handler(environment, 
     assert "erreur interne" not in result.output and "Traceback" not in result.output, result.output
     if result.exit_code == 2:
         assert "gasp" in result.stderr, (args, environment, result.output)
-    # What `new meeting` wrote is removed, so that each example starts from the same records.
-    for path in (Path(_WORKSPACE) / "records" / "meetings").rglob("*.yaml"):
+    # What `new` and `init` wrote is removed, so that each example starts from the same records.
+    for path in sorted((Path(_WORKSPACE) / "records").rglob("*"), reverse=True):
         if not (EXAMPLE / path.relative_to(Path(_WORKSPACE) / "records")).exists():
-            path.unlink()
-    shutil.rmtree(out, ignore_errors=True)
+            path.unlink() if path.is_file() else path.rmdir()
+    for extra in ("out", "schemas-hors", "nouveau", "schemas", "templates", ".vscode"):
+        shutil.rmtree(Path(_WORKSPACE) / extra, ignore_errors=True)
