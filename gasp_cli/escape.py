@@ -66,6 +66,15 @@ def terminal(text: object) -> str:
     return _INVISIBLE.sub(_shown, str(text))
 
 
+def terminal_line(text: object) -> str:
+    """Record text on one line of the terminal (a diagnostic): line breaks and tabs shown as `\\n`, `\\t`.
+
+    A value copied into a message must not start a line of its own that looks like
+    another diagnostic.
+    """
+    return terminal(str(text).replace("\n", "\\n").replace("\t", "\\t"))
+
+
 def html(text: object) -> str:
     """Record text for HTML, before Jinja's own escaping of `<`, `&` and quotes."""
     return french_spacing(visible(text))

@@ -157,3 +157,16 @@ def test_the_report_in_html_and_md_holds_no_raw_control_character(example: Path)
         if format == "md":
             assert not any("TITRE" in heading for heading in _headings(text))
 
+
+
+def test_a_line_break_in_a_value_does_not_split_a_validate_diagnostic(example: Path):
+    """A value quoted in a message once started a line of its own, shaped like another diagnostic."""
+    (example / "records/people/zz.yaml").write_text(
+        'name: X\nkind: "agentt\\nfaux.yaml:1:1: erreur: injecté\\r\\tfin"\n', encoding="utf-8")
+    result = gasp("validate", workspace=example, env={"GASP_TODAY": "2002-06-30"})
+    assert result.exit_code == 1, result.output
+    lines = result.stderr.splitlines()
+    assert not any(line.startswith("faux.yaml") or line.startswith("\t") for line in lines), lines
+    (line,) = [line for line in lines if line.startswith("records/people/zz.yaml")]
+    assert "agentt\\nfaux.yaml:1:1" in line and "\\x0d\\tfin" in line
+    _no_raw_controls(result.stderr)
