@@ -56,7 +56,7 @@ def find_workspace(option: str | None, environ: dict[str, str] | None = None, cw
             except (RuntimeError, OSError, ValueError):
                 # `~inconnu/…` (no such user), a NUL byte, a symlink loop.
                 raise WorkspaceNotFound(
-                    f"{origin} : « {given} » n'est pas un chemin utilisable (utilisateur inconnu, "
+                    f"{origin} : « {given} » n’est pas un chemin utilisable (utilisateur inconnu, "
                     "caractère nul ou liens symboliques en boucle)."
                 ) from None
             found = _as_workspace(folder)

@@ -46,7 +46,7 @@ YEARS = f"les dates vont de {FIRST_YEAR} à {LAST_YEAR}"
 def check_year(year: int | None, option: str) -> int | None:
     """A year given on the command line, in range: else a usage error (exit 2)."""
     if year is not None and not FIRST_YEAR <= year <= LAST_YEAR:
-        raise typer.BadParameter(f"l'année {year} est hors limites ({YEARS})", param_hint=option)
+        raise typer.BadParameter(f"l’année {year} est hors limites ({YEARS})", param_hint=option)
     return year
 
 
@@ -96,7 +96,7 @@ def source_epoch() -> datetime.datetime | None:
     if not epoch:
         return None
     if not epoch.isascii() or not epoch.isdigit():
-        raise fail(f"SOURCE_DATE_EPOCH : « {epoch} » n'est pas un nombre de secondes depuis 1970", code=2)
+        raise fail(f"SOURCE_DATE_EPOCH : « {epoch} » n’est pas un nombre de secondes depuis 1970", code=2)
     seconds = int(epoch)
     last = datetime.datetime(LAST_YEAR, 12, 31, 23, 59, 59, tzinfo=datetime.timezone.utc)
     start = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)

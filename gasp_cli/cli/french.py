@@ -45,10 +45,10 @@ _VALUE_MESSAGES = [
      lambda m: f"« {m[1]} » n'est pas une date au format AAAA-MM-JJ"),
     (re.compile(r"'(.*)' is not a valid boolean\.?$"), lambda m: f"« {m[1]} » n'est ni oui ni non"),
     # Typer checks some values with pydantic, whose messages name no value.
-    (re.compile(r"Input should be a valid integer"), lambda m: "ce n'est pas un nombre entier"),
+    (re.compile(r"Input should be a valid integer"), lambda m: "ce n’est pas un nombre entier"),
     (re.compile(r"Input should be greater than or equal to (\S+)$"), lambda m: f"la valeur doit être au moins {m[1]}"),
     (re.compile(r"Input should be less than or equal to (\S+)$"), lambda m: f"la valeur doit être au plus {m[1]}"),
-    (re.compile(r"Input should be a valid (?:date|datetime)"), lambda m: "ce n'est pas une date au format AAAA-MM-JJ"),
+    (re.compile(r"Input should be a valid (?:date|datetime)"), lambda m: "ce n’est pas une date au format AAAA-MM-JJ"),
 ]
 
 
