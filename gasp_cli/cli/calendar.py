@@ -22,7 +22,7 @@ DATE_FORMATS = ["%Y-%m-%d"]
 
 def calendar(
     ctx: typer.Context,
-    year: Annotated[Optional[int], typer.Option("--year", help="L'année (par défaut : l'année en cours).")] = None,
+    year: Annotated[Optional[int], typer.Option("--year", metavar="AAAA", help="L’année, de 1900 à 2200 (par défaut : l’année en cours).")] = None,
     date_from: Annotated[Optional[datetime.datetime], typer.Option("--from", formats=DATE_FORMATS, metavar="AAAA-MM-JJ", help="Premier jour (au lieu de --year).")] = None,
     date_to: Annotated[Optional[datetime.datetime], typer.Option("--to", formats=DATE_FORMATS, metavar="AAAA-MM-JJ", help="Dernier jour (au lieu de --year).")] = None,
     group: Annotated[Optional[str], typer.Option("--group", metavar="GROUPE", autocompletion=complete_groups, help="Un seul groupe (son identifiant).")] = None,

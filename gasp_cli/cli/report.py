@@ -17,7 +17,7 @@ class ReportFormat(str, Enum):
 
 def report(
     ctx: typer.Context,
-    year: Annotated[Optional[int], typer.Option("--year", help="L'année (par défaut : l'année en cours).")] = None,
+    year: Annotated[Optional[int], typer.Option("--year", metavar="AAAA", help="L’année, de 1900 à 2200 (par défaut : l’année en cours).")] = None,
     format: Annotated[ReportFormat, typer.Option("--format", help="text (terminal), md, html, pdf ou json.")] = ReportFormat.text,
     out: Annotated[Optional[Path], typer.Option("--out", metavar="FICHIER", help="Écrit dans ce fichier (entier ou pas du tout).")] = None,
 ) -> None:
