@@ -37,23 +37,27 @@ def visible(text: object) -> str:
 # CommonMark lets any ASCII punctuation be escaped with a backslash; these are the
 # ones that can start markup inside a line (and `<`, so that no raw HTML passes).
 _MARKDOWN_INLINE = re.compile(r"([\\`*_\[\]<>|~&])")
-# Characters that start a block only at the beginning of a line (after `lines`, LF is
-# the only line break left, and `^` with MULTILINE finds every line's start).
-_MARKDOWN_LINE_START = re.compile(r"^([ \t]*)([#+=>-]|\d+[.)])", re.MULTILINE)
+# A line's indentation (four columns make a code block; a reader's Markdown drops it
+# anyway), then the characters that start a block only at the beginning of a line.
+# After `lines`, LF is the only line break left, and `^` with MULTILINE finds every
+# line's start.
+_MARKDOWN_INDENT = re.compile(r"^[ \t]+", re.MULTILINE)
+_MARKDOWN_LINE_START = re.compile(r"^([#+=>-]|\d+[.)])", re.MULTILINE)
 
 
 def markdown(text: object) -> str:
     """Escape a record value for Markdown text, line by line."""
     escaped = _MARKDOWN_INLINE.sub(r"\\\1", visible(text))
+    escaped = _MARKDOWN_INDENT.sub("", escaped)
     return _MARKDOWN_LINE_START.sub(_escape_line_start, escaped)
 
 
 def _escape_line_start(match: re.Match[str]) -> str:
     # A backslash escapes punctuation only: « 1. » becomes « 1\. », not « \1. ».
-    indent, marker = match[1], match[2]
+    marker = match[1]
     if marker[0].isdigit():
-        return f"{indent}{marker[:-1]}\\{marker[-1]}"
-    return f"{indent}\\{marker}"
+        return f"{marker[:-1]}\\{marker[-1]}"
+    return f"\\{marker}"
 
 
 def markdown_cell(text: object) -> str:

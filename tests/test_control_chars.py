@@ -10,9 +10,12 @@ fields; the escaping here holds by itself, whatever a record holds.
 from __future__ import annotations
 
 import datetime
+import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
 from conftest import gasp
@@ -42,8 +45,23 @@ def test_no_line_of_record_text_starts_markdown(text: str):
         assert tag not in rendered, (text, escaped, rendered)
 
 
+# Pieces of Markdown syntax, line breaks of every kind, control characters, indentation.
+MARKDOWN_PIECES = st.lists(st.sampled_from([
+    *"#*_-+=>|`~[]()!<&\\:.1) \t\r\nabc\x1b\u2028", "    ", "```", "1.", "http://x", "<b>", "&amp;", "***", "\r\n",
+]), max_size=30).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=MARKDOWN_PIECES)
+def test_escaped_text_is_only_paragraphs_of_text(text: str):
+    """Whatever the record holds, a CommonMark reader sees text in paragraphs, no markup."""
+    rendered = MarkdownIt("commonmark").render(escape.markdown(text))
+    assert set(re.findall(r"<(\w+)", rendered)) <= {"p", "br"}, (text, escape.markdown(text), rendered)
+
+
 def test_line_breaks_are_kept_as_lf():
     assert escape.markdown("un\r\ndeux\rtrois\nquatre") == "un\ndeux\ntrois\nquatre"
+    assert escape.markdown("    code ?\n\tnon") == "code ?\nnon"
     assert escape.html("un\r\ndeux\rtrois") == "un\ndeux\ntrois"
 
 
