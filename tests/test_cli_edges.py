@@ -240,3 +240,13 @@ def test_person_name_says_what_the_person_is(example: Path):
     assert person_name(records, "agent-mediatheque") == "Agent de la médiathèque"
     records.people["agent-mediatheque"] = records.people["agent-mediatheque"].model_copy(update={"publish_name": False})
     assert person_name(records, "agent-mediatheque") == "un agent"
+
+
+@pytest.mark.parametrize("args", [["calendar", "--group", "x\x1b[31mrouge"], ["calendar", "--format", "x\x1b[31mrouge"],
+                                  ["render", "x\x1b]8;;https://piege.example\x1b\\lien"]])
+def test_a_typed_escape_sequence_is_shown_in_the_message_not_obeyed(example: Path, args):
+    """On a terminal, an ESC quoted back in a message would be obeyed; it is shown as `\\x1b`."""
+    result = gasp(*args, workspace=example, env={"GASP_TODAY": "2002-06-30"})
+    assert result.exit_code in (1, 2), result.output
+    assert "\x1b" not in result.stderr
+    assert "x\\x1b" in result.stderr, result.stderr

@@ -21,9 +21,14 @@ if TYPE_CHECKING:
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
-    """Print a French message on stderr; the caller raises the returned Exit."""
+    """Print a French message on stderr; the caller raises the returned Exit.
+
+    The message may quote an option's value or a record's: its control characters are shown, not obeyed.
+    """
+    from ..escape import terminal
+
     name = typer.style("gasp", bold=True) if colour(sys.stderr) else "gasp"
-    typer.echo(f"{name} : {message}", err=True)
+    typer.echo(f"{name} : {terminal(message)}", err=True)
     return typer.Exit(code=code)
 
 

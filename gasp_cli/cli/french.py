@@ -101,7 +101,10 @@ def _show_usage_error(error: click_exceptions.UsageError) -> None:
     if isinstance(error, click_exceptions.NoArgsIsHelpError) and ctx is not None:
         typer.echo(ctx.get_help(), err=True)
         return
-    typer.echo(f"gasp : erreur d'utilisation : {french_usage_message(error)}", err=True)
+    from ..escape import terminal
+
+    # The message quotes what was typed: an ESC in it is shown, not obeyed.
+    typer.echo(f"gasp : erreur d'utilisation : {terminal(french_usage_message(error))}", err=True)
     if ctx is not None:
         typer.echo(f"Aide : {ctx.command_path} --help", err=True)
 
