@@ -93,11 +93,12 @@ class _TerminalProgress:
     """A rich progress bar on stderr, only when stderr is a terminal."""
 
     def __init__(self):
-        from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
+        from ..terminal import console
+
         self._bar = Progress(TextColumn("Rendu"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
-                             console=Console(stderr=True), transient=True)
+                             console=console(stderr=True), transient=True)
         self._task = None
 
     def __enter__(self):
