@@ -47,9 +47,12 @@ def write_beside(path: Path, payload: bytes, tag: str = "tmp", durable: bool = T
 def write_atomically(path: Path, data: bytes | str) -> None:
     """Write beside the target, then rename: a reader sees the old file or the new one, whole.
 
-    The new file follows the umask, also when it replaces an existing one.
+    The new file follows the umask, also when it replaces an existing one. A symlink
+    named as the target stays a symlink: the file it points to is the one replaced.
     """
     payload = data.encode("utf-8") if isinstance(data, str) else data
+    if path.is_symlink():
+        path = path.resolve()
     folder = path.parent if str(path.parent) else Path(".")
     try:
         folder.mkdir(parents=True, exist_ok=True)

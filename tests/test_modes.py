@@ -82,3 +82,14 @@ def test_render_outputs_follow_the_umask(example: Path, umask):
     rewritten = {p for p in files_under(out) if before.get(p) != p.read_bytes() or p.name == ".gasp-manifest.json"}
     assert rewritten and {mode(p) for p in rewritten} == {0o664}
     assert {mode(p) for p in files_under(out) if p not in rewritten} == {0o644}
+
+
+def test_out_through_a_symlink_keeps_the_symlink(example: Path, umask):
+    real = example / "partage/calendrier.ics"
+    real.parent.mkdir()
+    real.write_text("ancien\n", encoding="utf-8")
+    link = example / "calendrier.ics"
+    link.symlink_to(real)
+    assert gasp("calendar", "--year", "2002", "--format", "ics", "--out", str(link), workspace=example, env=ENV).exit_code == 0
+    assert link.is_symlink() and real.read_text(encoding="utf-8").startswith("BEGIN:VCALENDAR")
+    assert mode(real) == 0o644

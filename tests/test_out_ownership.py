@@ -238,3 +238,10 @@ def test_an_out_folder_of_gasp_0_1_0_is_taken_over(example: Path):
     assert mine.read_text(encoding="utf-8") == "à garder"
     assert rendered_anew(out)
     assert "lettre.txt" not in manifest(out)["files"] and "index.html" in manifest(out)["files"]
+
+
+def test_out_being_a_symlink_loop_is_a_french_error(example: Path):
+    (example / "boucle").symlink_to("boucle")
+    result = render(example, "--out", str(example / "boucle"))
+    assert_french_failure(result)
+    assert "boucle" in result.stderr
