@@ -245,3 +245,21 @@ def test_out_being_a_symlink_loop_is_a_french_error(example: Path):
     result = render(example, "--out", str(example / "boucle"))
     assert_french_failure(result)
     assert "boucle" in result.stderr
+
+
+def test_the_lock_falls_back_on_out_itself_when_its_parent_cannot_be_written(tmp_path: Path, monkeypatch):
+    """A mount point's parent (/media, /mnt) is often not the user's to write in."""
+    from gasp_cli.render import writer
+
+    real_open = os.open
+
+    def read_only_parent(path, flags, *args, **kwargs):
+        if str(path).endswith(".verrou"):
+            raise PermissionError(errno.EACCES, "Permission denied")
+        return real_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(writer.os, "open", read_only_parent)
+    out = tmp_path / "out"
+    out.mkdir()
+    writer.publish(out, {"a.md": b"a\n"}, lambda paths: b"index\n")
+    assert (out / "a.md").read_bytes() == b"a\n" and not (tmp_path / ".out.verrou").exists()

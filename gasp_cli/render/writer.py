@@ -166,6 +166,9 @@ def publish(
                 problems.append(_conflict(out, relative, state))
         if problems:
             shown = problems[:10] + ([f"… et {len(problems) - 10} autres"] if len(problems) > 10 else [])
+            if previous is None:
+                shown.append(f"(sans {MANIFEST}, rien n’y est à gasp ; si ces fichiers viennent d’un rendu dont "
+                             "le manifeste a été perdu, supprimez-les : gasp les refera)")
             raise OutputError(f"dans « {out} », gasp ne remplace que ses propres fichiers :\n  " + "\n  ".join(shown))
 
         final = Manifest(kept | set(complete), {k: v for k, v in pdf_sources.items() if k in complete or k in kept})
