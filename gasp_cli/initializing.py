@@ -113,7 +113,7 @@ def init_workspace(folder: Path, example: bool, name: str, commune: str, today: 
     problems = _problems(folder, files)
     if problems:
         raise CreationError("\n".join(problems) if len(problems) == 1 else
-                            "gasp init n’a rien écrit :\n" + "\n".join(f"  - {p}" for p in problems))
+                            "rien n’a été écrit :\n" + "\n".join(f"  - {p}" for p in problems))
     written: list[str] = []
     created_folders: list[Path] = []
     try:
@@ -147,10 +147,10 @@ def _problems(folder: Path, files: dict[str, bytes]) -> list[str]:
         return [f"« {folder} » existe et n’est pas un dossier"]
     records = folder / "records"
     if os.path.lexists(records) and not records.is_dir():
-        return [f"« {records} » existe et n’est pas un dossier : gasp init ne remplace jamais des enregistrements"]
-    if records.is_dir() and any(records.iterdir()):
-        return [f"« {records} » n'est pas vide : gasp init ne remplace jamais des enregistrements"]
-    seen: set[Path] = set()
+        problems.append(f"« {records} » existe et n’est pas un dossier : gasp init ne remplace jamais des enregistrements")
+    elif records.is_dir() and any(records.iterdir()):
+        problems.append(f"« {records} » n'est pas vide : gasp init ne remplace jamais des enregistrements")
+    seen: set[Path] = {records}
     for relative in files:
         path = folder / relative
         for parent in [*reversed(Path(relative).parents)][1:]:
@@ -160,7 +160,7 @@ def _problems(folder: Path, files: dict[str, bytes]) -> list[str]:
             seen.add(along)
             if os.path.lexists(along) and not along.is_dir():
                 problems.append(f"« {along} » existe et n’est pas un dossier : gasp init doit y créer des fichiers")
-        if path.is_dir():
+        if path.is_dir() and not relative.startswith("records/"):
             problems.append(f"« {path} » est un dossier : gasp init doit y écrire un fichier")
     if not problems:
         problems += _unwritable(folder, files)

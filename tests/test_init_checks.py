@@ -63,3 +63,11 @@ def test_a_folder_that_is_a_file_is_a_french_error(tmp_path: Path):
     result = init(tmp_path / "espace", "--example")
     assert_refused(result)
     assert (tmp_path / "espace").read_text(encoding="utf-8") == "un fichier\n"
+
+
+def test_every_problem_is_told_in_one_run(tmp_path: Path):
+    (tmp_path / "records").write_text("un fichier\n", encoding="utf-8")
+    (tmp_path / ".vscode").write_text("un autre\n", encoding="utf-8")
+    result = init(tmp_path)
+    assert_refused(result)
+    assert "records" in result.stderr and ".vscode" in result.stderr
