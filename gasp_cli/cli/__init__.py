@@ -15,6 +15,7 @@ from .calendar import calendar
 from .french import FrenchCommand, FrenchCommandOutsideWorkspace, FrenchGroup
 from .init import init
 from .new import app as new_app
+from .rename import rename
 from .render import render
 from .report import report
 from .schema import schema
@@ -66,6 +67,7 @@ app.command("render", cls=FrenchCommand)(render)
 app.command("report", cls=FrenchCommand)(report)
 app.command("schema", cls=FrenchCommandOutsideWorkspace)(schema)
 app.command("init", cls=FrenchCommandOutsideWorkspace)(init)
+app.command("rename", cls=FrenchCommand)(rename)
 app.add_typer(trace_app, name="trace")
 app.add_typer(new_app, name="new")
 
