@@ -92,6 +92,41 @@ def next_slot(records: Records, group_id: str, today: datetime.date) -> datetime
     return planned[0].date
 
 
+def default_slot(records: Records, group_id: str, today: datetime.date) -> datetime.date:
+    """The date `gasp new meeting` writes when none is given: the meeting that just took place.
+
+    That is the most recent cadence date up to today that has no meeting recorded, if it lies
+    within one cadence period (a month for a monthly group, three for a quarterly one…):
+    on 12 March a monthly group meeting on the second Tuesday gets 9 March, not 13 April.
+    Older than that, it is a forgotten meeting (`gasp validate` warns) rather than the
+    minutes of the day, and the next cadence date is given instead.
+    """
+    from .cadence import PERIOD_MONTHS
+
+    frequency = records.groups[group_id].cadence.frequency
+    start = today - datetime.timedelta(days=31 * PERIOD_MONTHS[frequency])
+    rows = calendar_rows(records, start, today, holidays_for(records, start, today), [group_id])
+    past = [row for row in rows if row.origin == "planned" and row.date <= today]
+    return past[-1].date if past else next_slot(records, group_id, today)
+
+
+def one_line(text: str) -> str:
+    """Record text inside a comment: one line, whatever it holds (a line break would end the comment)."""
+    return " ".join("".join(c if c.isprintable() else " " for c in text).split())
+
+
+def _attendees(records: Records, group_id: str, day: datetime.date) -> list[str]:
+    """The group's members on that day; for the intergroupes, every group's members (each once)."""
+    group = records.groups[group_id]
+    groups = [group_id] + ([g for g in sorted(records.groups) if g != group_id] if group.kind == "intergroupes" else [])
+    found: list[str] = []
+    for gid in groups:
+        for m in records.groups[gid].members:
+            if m.since <= day and (m.until is None or m.until >= day) and m.person not in found:
+                found.append(m.person)
+    return found
+
+
 def new_meeting(workspace: Workspace, records: Records, group_id: str, day: datetime.date,
                 today: datetime.date) -> NewMeeting:
     group = records.groups[group_id]
@@ -99,7 +134,7 @@ def new_meeting(workspace: Workspace, records: Records, group_id: str, day: date
     path = workspace.records / "meetings" / str(day.year) / f"{meeting_id}.yaml"
     if meeting_id in records.known_ids.get("meetings", set()) or path.exists():
         raise CreationError(f"la réunion « {meeting_id} » existe déjà : gasp n'écrase jamais un enregistrement")
-    members = [m.person for m in group.members if m.since <= day and (m.until is None or m.until >= day)]
+    members = _attendees(records, group_id, day)
     derived = histories(records)
     waiting = [(pid, derived[pid].status_on(today)) for pid in sorted(records.proposals)
                if derived[pid].status_on(today) in OPEN]
@@ -107,25 +142,29 @@ def new_meeting(workspace: Workspace, records: Records, group_id: str, day: date
     place_name = records.gasp.places[place].name if records.gasp and place in records.gasp.places else place
     deciding = group.kind in ("referents", "intergroupes")
 
+    name = one_line(group.name)
+    title = name if name.lower().startswith("réunion") else f"Réunion : {name}"
     lines = [
         _schema_line(workspace, path, "meetings"),
-        f"# Réunion du {group.name}, {weekday_date(day)} à {french_time(group.cadence.time)}, {place_name}.\n",
+        f"# {title}, {weekday_date(day)} à {french_time(group.cadence.time)}, {one_line(place_name)}.\n",
         "# Écrite par « gasp new meeting » : complétez-la après la réunion, vérifiez avec\n",
         "# « gasp validate », puis faites le compte rendu avec « gasp render " + meeting_id + " ».\n",
         "\n",
         "# Le groupe qui se réunit (un fichier de records/groups/).\n",
-        f"group: {group_id}\n",
+        f"group: {scalar(group_id)}\n",
         "# La date (AAAA-MM-JJ) : c'est aussi le début du nom du fichier.\n",
         f"date: {day.isoformat()}\n",
         "# L'heure, entre guillemets.\n",
         f"time: {scalar(group.cadence.time)}\n",
         "# Le lieu : un identifiant de « places » dans gasp.yaml.\n",
-        f"place: {place}\n",
+        f"place: {scalar(place)}\n",
         "# planned (prévue) ; après la réunion : held (tenue) ou cancelled (annulée).\n",
         "status: planned\n",
-        "# Les présents : ici les membres du groupe à cette date. Retirez les absents.\n",
+        "# Les présents : ici les membres du groupe à cette date. Retirez les absents.\n"
+        if group.kind != "intergroupes" else
+        "# Les présents : ici les membres de tous les groupes à cette date. Retirez les absents.\n",
         "attendees:\n" if members else "attendees: []\n",
-        *(f"  - {person}\n" for person in members),
+        *(f"  - {scalar(person)}\n" for person in members),
         "# Les excusés (identifiants de personnes).\n",
         "excused: []\n",
         "# Les invités ponctuels, en texte libre : « Un représentant du bailleur ».\n",
@@ -154,7 +193,7 @@ def new_meeting(workspace: Workspace, records: Records, group_id: str, day: date
     elif waiting and not deciding:
         lines.append("#   # en attente, que le groupe peut discuter :\n")
         for pid, status in waiting:
-            lines += [f"#   - proposal: {pid}   # {records.proposals[pid].title} ({PROPOSAL_STATUSES[status]})\n",
+            lines += [f"#   - proposal: {pid}   # {one_line(records.proposals[pid].title)} ({PROPOSAL_STATUSES[status]})\n",
                       "#     event: discussed\n"]
     else:
         lines += ["#   - proposal: identifiant-de-la-proposition\n", "#     event: raised\n"]
@@ -165,7 +204,7 @@ def new_meeting(workspace: Workspace, records: Records, group_id: str, day: date
             "# decisions:\n",
         ]
         for pid, status in waiting:
-            lines += [f"#   - proposal: {pid}   # {records.proposals[pid].title} ({PROPOSAL_STATUSES[status]})\n",
+            lines += [f"#   - proposal: {pid}   # {one_line(records.proposals[pid].title)} ({PROPOSAL_STATUSES[status]})\n",
                       "#     outcome: validated\n",
                       "#     note: Motif, conditions.\n"]
     secretary = records.gasp.secretary if records.gasp and records.gasp.secretary else "secretaire"

@@ -74,7 +74,8 @@ def _files(name: str, commune: str, today: datetime.date) -> dict[str, str]:
         ),
         "records/people/secretaire.yaml": (
             "# yaml-language-server: $schema=../../schemas/person.schema.json\n"
-            "# Renommez ce fichier et la personne : c'est le ou la secrétaire du Gasp.\n"
+            "# Le ou la secrétaire du Gasp : écrivez son nom ci-dessous. Pour changer aussi son\n"
+            "# identifiant partout où il figure : gasp rename person secretaire prenom-nom\n"
             "name: Secrétaire du Gasp\nkind: facilitator\nrole: Secrétaire, responsable de la maison des services\n"
         ),
         ".gitignore": GITIGNORE,

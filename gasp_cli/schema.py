@@ -20,8 +20,53 @@ def schemas() -> dict[str, dict]:
             "gasp": "Le Gasp (records/gasp.yaml)", "groups": "Un groupe", "people": "Une personne",
             "services": "Un service", "themes": "Un thème", "proposals": "Une proposition", "meetings": "Une réunion",
         }[folder]
+        french_titles(schema)
         found[f"{SCHEMA_NAMES[folder]}.schema.json"] = schema
     return found
+
+
+# What an editor shows as a field's title: French, not pydantic's English from the key.
+FIELD_TITLES = {
+    "name": "Nom", "communes": "Communes", "created": "Création", "timezone": "Fuseau horaire",
+    "school_zone": "Zone scolaire", "places": "Lieux", "sociologist": "Sociologue", "secretary": "Secrétaire",
+    "as_of": "Arrêté au", "commitments": "Engagements", "decision_within_days": "Délai de décision (jours)",
+    "minutes_within_days": "Délai du compte rendu (jours)", "address": "Adresse", "frequency": "Fréquence",
+    "weekday": "Jour", "week": "Semaine du mois", "months": "Mois", "skip_months": "Mois sans réunion",
+    "time": "Heure", "duration": "Durée (minutes)", "place": "Lieu", "avoid": "Dates à éviter",
+    "person": "Personne", "since": "Depuis", "until": "Jusqu’au", "kind": "Sorte", "cadence": "Cadence",
+    "members": "Membres", "guests_allowed": "Invités admis", "public_minutes": "Comptes rendus publics",
+    "role": "Fonction", "service": "Service", "publish_name": "Nom publiable", "description": "Description",
+    "tasks": "Missions", "procedures": "Démarches", "hours": "Horaires", "phone": "Téléphone",
+    "email": "Courriel", "website": "Site internet", "accessibility": "Accessibilité", "contact": "Contact",
+    "direct_phone": "Ligne directe", "referral": "Orientation", "notes": "Notes internes",
+    "institution": "Institution", "category": "Rubrique", "public": "Pour le public",
+    "agents": "Pour les agents", "title": "Intitulé", "theme": "Thème", "summary": "Résumé", "cost": "Coût",
+    "funding": "Financements", "replaces": "Remplace", "milestones": "Étapes", "source": "Financeur",
+    "share": "Part (%)", "date": "Date", "status": "Statut", "note": "Note", "proposal": "Proposition",
+    "event": "Événement", "outcome": "Décision", "what": "Quoi", "who": "Qui", "due": "Échéance",
+    "done": "Fait", "group": "Groupe", "attendees": "Présents", "excused": "Excusés", "guests": "Invités",
+    "cancel_reason": "Motif d’annulation", "minutes_sent": "Compte rendu envoyé le",
+    "problems_raised": "Tour de table", "topic": "Sujet retenu", "discussion": "Discussion",
+    "proposals": "Propositions", "decisions": "Décisions", "actions": "Actions", "meeting": "Réunion",
+    "themes": "Thèmes", "text": "Texte",
+}
+MODEL_TITLES = {
+    "Place": "Lieu", "Cadence": "Cadence", "Member": "Membre", "PublicInfo": "Pour le public",
+    "AgentsInfo": "Pour les agents", "Funding": "Financement", "Milestone": "Étape",
+    "ProblemRaised": "Problème évoqué", "ProposalEvent": "Proposition évoquée", "Decision": "Décision",
+    "Action": "Action", "Commitments": "Engagements",
+}
+
+
+def french_titles(schema: dict) -> None:
+    """Give every property and definition a French title (a field unknown here: its description's start)."""
+    for name, definition in schema.get("$defs", {}).items():
+        definition["title"] = MODEL_TITLES.get(name, definition.get("title", name))
+        french_titles(definition)
+    for key, field in schema.get("properties", {}).items():
+        description = field.get("description", "")
+        fallback = description.split(" : ")[0].split(" (")[0].rstrip(".") or key
+        field["title"] = FIELD_TITLES.get(key, fallback)
 
 
 def schema_texts() -> dict[str, str]:

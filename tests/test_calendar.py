@@ -204,17 +204,19 @@ def test_invalid_records_produce_nothing(example: Path):
 def test_the_example_calendar_for_2001():
     found = rows(REPO, "--year", "2001")
     counts = {g: sum(r["group"] == g for r in found) for g in ("agents", "usagers", "referents", "intergroupes")}
-    assert counts == {"agents": 10, "usagers": 4, "referents": 2, "intergroupes": 1}
+    assert counts == {"agents": 12, "usagers": 4, "referents": 2, "intergroupes": 1}
     assert all(r["origin"] == "recorded" and r["status"] == "held" for r in found)
     ics = gasp("calendar", "--year", "2001", "--format", "ics", workspace=REPO, env={"SOURCE_DATE_EPOCH": "0"})
-    assert len(vobject.readOne(ics.stdout_bytes.decode()).vevent_list) == 17
+    assert len(vobject.readOne(ics.stdout_bytes.decode()).vevent_list) == 19
     md = gasp("calendar", "--year", "2001", "--format", "md", workspace=REPO).stdout
-    assert md.count("\n| ") == 18
+    assert md.count("\n| ") == 20
 
 
 def test_the_example_plans_the_rest_of_2002():
     found = rows(REPO, "--from", "2002-07-01", "--to", "2002-12-31")
     assert [(r["date"], r["group"], r["origin"]) for r in found] == [
+        ("2002-07-09", "agents", "planned"),
+        ("2002-08-13", "agents", "planned"),
         ("2002-09-10", "agents", "planned"),
         ("2002-09-12", "usagers", "planned"),
         ("2002-10-08", "agents", "planned"),

@@ -68,7 +68,7 @@ def test_from_init_through_new_to_validate_and_render(fresh: Path):
 
     # The meeting is pre-filled: time, place, members; the référents' one lists what awaits a decision.
     agents = (fresh / created[5]).read_text(encoding="utf-8")
-    assert "# Réunion du Groupe des agents, mardi 8 décembre 2026 à 14 h, Mairie." in agents
+    assert "# Réunion : Groupe des agents, mardi 8 décembre 2026 à 14 h, Mairie." in agents
     assert "time: '14:00'" in agents and "place: mairie" in agents and "attendees:\n  - secretaire\n" in agents
     referents = (fresh / created[6]).read_text(encoding="utf-8")
     assert "#   - proposal: un-relais-logement   # Un relais logement ! (soulevée)" not in referents  # not raised yet

@@ -171,7 +171,7 @@ def test_the_year_is_cut_at_today(year_2005: Path):
 def test_the_example_report_for_2001():
     report = json.loads(gasp("report", "--year", "2001", "--format", "json", workspace=REPO).stdout)
     assert {g: (v["due"], v["held"]) for g, v in report["groups"].items()} == {
-        "agents": (10, 10), "usagers": (4, 4), "referents": (2, 2), "intergroupes": (1, 1)}
+        "agents": (12, 12), "usagers": (4, 4), "referents": (2, 2), "intergroupes": (1, 1)}
     assert report["proposals"] == {"raised": 5, "decided": {"validated": 4, "rejected": 0, "deferred": 1, "study": 1},
                                    "awaiting_decision": 2, "implemented": 3}
     assert report["median_days_to_decision"] == 180

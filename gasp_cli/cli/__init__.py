@@ -12,9 +12,10 @@ from .. import __version__
 os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
 from .calendar import calendar
-from .french import FrenchCommand, FrenchGroup, silence_stdout
+from .french import FrenchCommand, FrenchCommandOutsideWorkspace, FrenchGroup, silence_stdout
 from .init import init
 from .new import app as new_app
+from .rename import rename
 from .render import render
 from .report import report
 from .schema import schema
@@ -64,8 +65,9 @@ app.command("validate", cls=FrenchCommand)(validate)
 app.command("calendar", cls=FrenchCommand)(calendar)
 app.command("render", cls=FrenchCommand)(render)
 app.command("report", cls=FrenchCommand)(report)
-app.command("schema", cls=FrenchCommand)(schema)
-app.command("init", cls=FrenchCommand)(init)
+app.command("schema", cls=FrenchCommandOutsideWorkspace)(schema)
+app.command("init", cls=FrenchCommandOutsideWorkspace)(init)
+app.command("rename", cls=FrenchCommand)(rename)
 app.add_typer(trace_app, name="trace")
 app.add_typer(new_app, name="new")
 

@@ -38,10 +38,10 @@ def _run(creator):
 def meeting(
     ctx: typer.Context,
     group: Annotated[str, typer.Option("--group", metavar="GROUPE", autocompletion=complete_groups, help="Le groupe qui se réunit.")],
-    date: Annotated[Optional[datetime.datetime], typer.Option("--date", formats=DATE_FORMATS, metavar="AAAA-MM-JJ", help="La date (par défaut : la prochaine de la cadence du groupe).")] = None,
+    date: Annotated[Optional[datetime.datetime], typer.Option("--date", formats=DATE_FORMATS, metavar="AAAA-MM-JJ", help="La date (par défaut : celle de la réunion qui vient d'avoir lieu, la dernière date de la cadence sans réunion enregistrée si elle date de moins d'une période ; sinon la prochaine).")] = None,
 ) -> None:
-    """Une réunion prévue, préremplie : heure, lieu, membres présents, propositions en attente."""
-    from ..creating import new_meeting, next_slot
+    """Une réunion, préremplie : heure, lieu, membres présents, propositions en attente."""
+    from ..creating import default_slot, new_meeting
     from ..diagnostics import suggestion
     from .common import check_day, fail, load_records
     from .common import today as today_for
@@ -51,7 +51,7 @@ def meeting(
     if group not in records.groups:
         raise fail(f"groupe « {group} » inconnu{suggestion(group, records.groups)}")
     today = today_for(records)
-    day = chosen or _run(lambda: next_slot(records, group, today))
+    day = chosen or _run(lambda: default_slot(records, group, today))
     created = _run(lambda: new_meeting(workspace, records, group, day, today))
     _written(created.path)
 

@@ -1,0 +1,405 @@
+"""`gasp rename KIND OLD NEW`: a record's new id, and every reference to it, in every file or in none.
+
+Each record file is read by ruamel.yaml's round-trip parser, which keeps comments,
+key order, flow or block style and quotes, and tells where every value stands. The
+references to OLD are changed in that tree. When ruamel writes the file back
+byte for byte as it was (tried with the indentations and widths people use), the
+tree is written by ruamel; when it would not (ruamel re-flows a long plain text
+written over several lines), only the reference values are replaced, at the line
+and column ruamel gives, so that nothing else in the file moves. Either way the
+result is parsed again and must equal the expected tree, and the whole workspace
+is checked in a scratch copy before anything is written.
+
+Writing is all or nothing: every new content is staged beside its target first;
+then files are created (never over an existing one), replaced, and the old names
+removed, each step journalled so that a failure undoes the steps already done.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import os
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import yaml
+
+from .loader import Records
+from .models import SLUG_PATTERN
+from .workspace import Workspace
+
+KINDS = {"person": "people", "group": "groups", "service": "services", "theme": "themes",
+         "proposal": "proposals", "place": "places"}
+KIND_WORDS = {"person": "la personne", "group": "le groupe", "service": "le service", "theme": "le thème",
+              "proposal": "la proposition", "place": "le lieu"}
+
+# Where each kind of id is written: record folder → paths of values ("*": every item of a list).
+# gasp.yaml is the folder "gasp". Keep in step with checks._references and the models.
+REFERENCES: dict[str, dict[str, list[tuple[str, ...]]]] = {
+    "people": {
+        "gasp": [("sociologist",), ("secretary",)],
+        "groups": [("members", "*", "person")],
+        "services": [("agents", "contact")],
+        "meetings": [("attendees", "*"), ("excused", "*"), ("actions", "*", "who")],
+    },
+    "groups": {"meetings": [("group",)]},
+    "services": {
+        "people": [("service",)],
+        "proposals": [("services", "*")],
+        "meetings": [("actions", "*", "who"), ("guests", "*")],
+    },
+    "themes": {
+        "proposals": [("theme",)],
+        "meetings": [("problems_raised", "*", "theme"), ("topic",)],
+        "observations": [("themes", "*")],
+    },
+    "proposals": {
+        "proposals": [("replaces",)],
+        "meetings": [("proposals", "*", "proposal"), ("decisions", "*", "proposal")],
+    },
+    "places": {"groups": [("cadence", "place")], "meetings": [("place",)]},
+    # A meeting's id changes with its group's: observations name meetings.
+    "meetings": {"observations": [("meeting",)]},
+}
+
+FOLDERS = ("groups", "people", "services", "themes", "proposals", "meetings", "observations")
+_SLUG = re.compile(SLUG_PATTERN)
+
+
+class RenameError(Exception):
+    """A rename that cannot be done; the message is French. Nothing was written."""
+
+
+@dataclass
+class FileChange:
+    """One file's new content, and its new path when the file itself is renamed."""
+
+    path: Path
+    old_text: str
+    text: str
+    new_path: Path | None = None
+    references: int = 0
+    mode: int = 0o644
+
+
+@dataclass
+class RenamePlan:
+    kind: str
+    old: str
+    new: str
+    changes: list[FileChange] = field(default_factory=list)
+
+    @property
+    def references(self) -> int:
+        return sum(change.references for change in self.changes)
+
+
+# --- finding and changing the references -------------------------------------------------------
+
+def _record_files(records_dir: Path, folder: str) -> Iterator[tuple[str, Path]]:
+    """(id, path) of every record file of a folder, sub-folders included, in a stable order."""
+    root = records_dir / folder
+    if not root.is_dir():
+        return
+    for path in sorted(root.rglob("*.yaml")):
+        if path.is_file() and not path.name.startswith("."):
+            yield path.stem, path
+
+
+@dataclass
+class _Spot:
+    """A value to change: its container and key in the tree, and where it stands in the text."""
+
+    container: Any
+    key: Any
+    line: int
+    column: int
+    is_key: bool = False
+
+
+def _spots(node: Any, path: tuple[str, ...], old: str) -> Iterator[_Spot]:
+    """Every value equal to `old` at `path` in a round-trip tree."""
+    head, rest = path[0], path[1:]
+    if head == "*":
+        items = list(enumerate(node)) if isinstance(node, list) else []
+    else:
+        items = [(head, node[head])] if isinstance(node, dict) and head in node else []
+    for key, value in items:
+        if rest:
+            yield from _spots(value, rest, old)
+        elif isinstance(value, str) and value == old:
+            if isinstance(node, list):
+                line, column = node.lc.item(key)
+            else:
+                line, column = node.lc.value(key)
+            yield _Spot(node, key, line, column)
+
+
+def _plain(node: Any) -> Any:
+    """A round-trip tree as plain Python values, to compare two readings of a file."""
+    if isinstance(node, dict):
+        return {str(k): _plain(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_plain(v) for v in node]
+    if isinstance(node, str):
+        return str(node)
+    if isinstance(node, datetime.datetime):
+        return node.isoformat()
+    if isinstance(node, datetime.date):
+        return node.isoformat()
+    return node
+
+
+def _yaml(width: int = 4096, sequence: int = 4, offset: int = 2) -> Any:
+    from ruamel.yaml import YAML
+
+    handler = YAML(typ="rt")
+    handler.preserve_quotes = True
+    handler.width = width
+    handler.indent(mapping=2, sequence=sequence, offset=offset)
+    return handler
+
+
+# Indentations and widths people (and gasp new, and PyYAML) write YAML with.
+_LAYOUTS = [(4096, 4, 2), (4096, 2, 0), (80, 2, 0), (80, 4, 2), (100, 2, 0), (100, 4, 2)]
+
+
+def _dump(handler: Any, tree: Any) -> str:
+    stream = io.StringIO()
+    handler.dump(tree, stream)
+    return stream.getvalue()
+
+
+def _faithful_layout(text: str) -> tuple[int, int, int] | None:
+    """The ruamel settings that write this file back unchanged, if any."""
+    for layout in _LAYOUTS:
+        handler = _yaml(*layout)
+        if _dump(handler, handler.load(text)) == text:
+            return layout
+    return None
+
+
+def _scalar(value: str, like: Any) -> Any:
+    """`value` as YAML must hold it: quoted like the value it replaces, or when plain would not read as text."""
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
+
+    if isinstance(like, (SingleQuotedScalarString, DoubleQuotedScalarString)):
+        return type(like)(value)
+    if yaml.safe_load(value) != value:  # « on », « null », « 2001 »: YAML would not read a slug back
+        return SingleQuotedScalarString(value)
+    return value
+
+
+def _token(value: Any) -> str:
+    """How a scalar is written in the text: plain, 'single' or "double" quoted (slugs need no escape)."""
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
+
+    if isinstance(value, SingleQuotedScalarString):
+        return f"'{value}'"
+    if isinstance(value, DoubleQuotedScalarString):
+        return f'"{value}"'
+    return str(value)
+
+
+def rewrite(text: str, paths: list[tuple[str, ...]], old: str, new: str, *,
+            rename_key: tuple[str, ...] | None = None) -> tuple[str, int]:
+    """The file's text with `old` replaced by `new` at `paths` (and the map key at `rename_key`)."""
+    handler = _yaml()
+    tree = handler.load(text)
+    if tree is None:
+        return text, 0
+    spots = [spot for path in paths for spot in _spots(tree, path, old)]
+    if rename_key is not None:
+        parent = tree
+        for part in rename_key:
+            parent = parent.get(part) if isinstance(parent, dict) else None
+        if isinstance(parent, dict) and old in parent:
+            line, column = parent.lc.key(old)
+            spots.append(_Spot(parent, old, line, column, is_key=True))
+    if not spots:
+        return text, 0
+    layout = _faithful_layout(text)
+    lines = text.splitlines(keepends=True)
+    # Replace in the text from the end, so that earlier positions stay right.
+    for spot in sorted(spots, key=lambda s: (s.line, s.column), reverse=True):
+        current = spot.key if spot.is_key else spot.container[spot.key]
+        replacement = _scalar(new, current)
+        before, after = _token(current), _token(replacement)
+        line = lines[spot.line]
+        if line[spot.column:spot.column + len(before)] != before:
+            raise RenameError(f"« {old} » introuvable ligne {spot.line + 1}, colonne {spot.column + 1} "
+                              "(fichier modifié pendant le renommage ?)")
+        lines[spot.line] = line[:spot.column] + after + line[spot.column + len(before):]
+        if spot.is_key:
+            _rename_key(spot.container, old, replacement)
+        else:
+            spot.container[spot.key] = replacement
+    spliced = "".join(lines)
+    result = _dump(_yaml(*layout), tree) if layout is not None else spliced
+    if _plain(_yaml().load(result)) != _plain(tree) or yaml.safe_load(result) != yaml.safe_load(spliced):
+        raise RenameError("le fichier réécrit ne se relit pas comme prévu : rien n'a été écrit")
+    return result, len(spots)
+
+
+def _rename_key(mapping: Any, old: str, new: str) -> None:
+    """Rename a key of a round-trip map in place, keeping its position and its comments."""
+    keys = list(mapping.keys())
+    position = keys.index(old)
+    value = mapping[old]
+    comment = mapping.ca.items.pop(old, None)
+    del mapping[old]
+    mapping.insert(position, new, value)
+    if comment is not None:
+        mapping.ca.items[new] = comment
+
+
+# --- the plan ----------------------------------------------------------------------------------
+
+def _known(records: Records, kind: str) -> set[str]:
+    if kind == "place":
+        return set(records.gasp.places) if records.gasp is not None else set()
+    return set(records.known_ids.get(KINDS[kind], set()))
+
+
+def plan_rename(workspace: Workspace, records: Records, kind: str, old: str, new: str) -> RenamePlan:
+    """Every file change the rename needs, computed in memory; raises RenameError to refuse."""
+    from .diagnostics import suggestion
+
+    if kind not in KINDS:
+        raise RenameError(f"sorte « {kind} » inconnue{suggestion(kind, KINDS)} ; "
+                          f"sortes possibles : {', '.join(KINDS)}")
+    known = _known(records, kind)
+    if old not in known:
+        raise RenameError(f"{KIND_WORDS[kind]} « {old} » n'existe pas{suggestion(old, known)}")
+    if not _SLUG.match(new):
+        from .loader import slugify
+
+        hint = slugify(new)[:80].rstrip("-")
+        raise RenameError(f"« {new} » n'est pas un identifiant : minuscules sans accents, chiffres et tirets"
+                          + (f" ; vouliez-vous dire « {hint} » ?" if hint and _SLUG.match(hint) else ""))
+    if new == old:
+        raise RenameError(f"« {new} » est déjà le nom de {KIND_WORDS[kind]}")
+    if new in known:
+        raise RenameError(f"« {new} » existe déjà : gasp n'écrase jamais un enregistrement")
+
+    folder = KINDS[kind]
+    plan = RenamePlan(kind, old, new)
+    changes: dict[Path, FileChange] = {}
+
+    def change_for(path: Path) -> FileChange:
+        if path not in changes:
+            text = path.read_text(encoding="utf-8")
+            changes[path] = FileChange(path, text, text)
+        return changes[path]
+
+    def apply(path: Path, paths: list[tuple[str, ...]], before: str, after: str,
+              rename_key: tuple[str, ...] | None = None) -> None:
+        change = change_for(path)
+        change.text, count = rewrite(change.text, paths, before, after, rename_key=rename_key)
+        change.references += count
+
+    records_dir = workspace.records
+    gasp_file = records_dir / "gasp.yaml"
+    renamed_meetings: dict[str, str] = {}
+    if folder == "places":
+        apply(gasp_file, [], old, new, rename_key=("places",))
+    else:
+        for record_id, path in _record_files(records_dir, folder):
+            if record_id == old:
+                change_for(path).new_path = path.with_name(f"{new}.yaml")
+    if folder == "groups":
+        for record_id, path in _record_files(records_dir, "meetings"):
+            match = re.fullmatch(rf"(\d{{4}}-\d{{2}}-\d{{2}})-{re.escape(old)}", record_id)
+            if match:  # a meeting's file name is <date>-<group>.yaml
+                change_for(path).new_path = path.with_name(f"{match[1]}-{new}.yaml")
+                renamed_meetings[record_id] = f"{match[1]}-{new}"
+    for target, paths in REFERENCES[folder].items():
+        files = [("gasp", gasp_file)] if target == "gasp" else list(_record_files(records_dir, target))
+        for _, path in files:
+            apply(path, paths, old, new)
+    for old_meeting, new_meeting in renamed_meetings.items():
+        for _, path in _record_files(records_dir, "observations"):
+            apply(path, REFERENCES["meetings"]["observations"], old_meeting, new_meeting)
+
+    for change in changes.values():
+        if change.new_path is not None and change.new_path.exists():
+            raise RenameError(f"« {workspace.rel(change.new_path)} » existe déjà : "
+                              "gasp n'écrase jamais un enregistrement")
+    plan.changes = [c for c in changes.values() if c.text != c.old_text or c.new_path is not None]
+    return plan
+
+
+def check_plan(workspace: Workspace, plan: RenamePlan, today: datetime.date) -> list:
+    """The errors `gasp validate` would find after the rename, from a scratch copy of records/."""
+    from .checks import check_workspace
+
+    with tempfile.TemporaryDirectory(prefix="gasp-rename-") as scratch:
+        copy = Workspace(Path(scratch))
+        shutil.copytree(workspace.records, copy.records, symlinks=False)
+        for change in plan.changes:
+            relative = change.path.relative_to(workspace.records)
+            target = copy.records / (change.new_path or change.path).relative_to(workspace.records)
+            (copy.records / relative).unlink()
+            target.write_text(change.text, encoding="utf-8")
+        _, diagnostics = check_workspace(copy, today)
+    return [d for d in diagnostics if d.severity == "error"]
+
+
+# --- writing, all or nothing -------------------------------------------------------------------
+
+def _stage(target: Path, text: str, mode: int) -> Path:
+    handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+        stream.write(text)
+    os.chmod(name, mode)
+    return Path(name)
+
+
+def apply_plan(plan: RenamePlan) -> None:
+    """Write every change of the plan, or none: on any failure, undo what was done and raise RenameError."""
+    staged: list[tuple[FileChange, Path]] = []
+    undo: list[Callable[[], None]] = []
+    try:
+        for change in plan.changes:
+            change.mode = change.path.stat().st_mode & 0o7777  # the file keeps its permissions
+            staged.append((change, _stage(change.new_path or change.path, change.text, change.mode)))
+        # New names first (a hard link fails if the name is taken: never overwrites)…
+        for change, temporary in staged:
+            if change.new_path is not None:
+                os.link(temporary, change.new_path)
+                undo.append(lambda path=change.new_path: path.unlink())
+        # …then contents changed in place…
+        for change, temporary in staged:
+            if change.new_path is None:
+                os.replace(temporary, change.path)
+                undo.append(lambda change=change: _restore(change))
+        # …then the old names go.
+        for change, _ in staged:
+            if change.new_path is not None:
+                change.path.unlink()
+                undo.append(lambda change=change: _restore(change))
+    except OSError as error:
+        for step in reversed(undo):
+            try:
+                step()
+            except OSError:
+                pass
+        raise RenameError(f"écriture impossible ({error.strerror or error}) : rien n'a été changé") from None
+    finally:
+        for _, temporary in staged:
+            if temporary.exists():
+                temporary.unlink()
+
+
+def _restore(change: FileChange) -> None:
+    temporary = _stage(change.path, change.old_text, change.mode)
+    try:
+        os.replace(temporary, change.path)
+    finally:
+        if temporary.exists():
+            temporary.unlink()
