@@ -258,6 +258,7 @@ class Meeting(Record):
         default_factory=list, description="Décisions (réunions des référents et intergroupes seulement)."
     )
     actions: list[Action] = Field(default_factory=list, description="Actions : qui, quoi, échéance.")
+    cancel_reason: Text | None = Field(None, description="Pour une réunion annulée : pourquoi (montré dans le calendrier).")
 
 
 # Folder under records/ → model. gasp.yaml stands alone.
