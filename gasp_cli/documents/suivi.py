@@ -112,8 +112,9 @@ def next_usagers_meeting(records: Records, day: datetime.date) -> str:
     if not usagers:
         return ""
     start, end = day + datetime.timedelta(days=1), day + datetime.timedelta(days=400)
+    # Every meeting after the day counts, whatever became of it later, except a cancelled one.
     rows = [row for row in calendar_rows(records, start, end, holidays_for(records, start, end), usagers)
-            if row.status not in ("cancelled", "held")]
+            if row.status != "cancelled"]
     if not rows:
         return ""
     place, _ = place_of(records, rows[0].place)
