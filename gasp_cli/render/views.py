@@ -535,9 +535,8 @@ def calendar_page(records: Records, rows: list[Row], year: int) -> CalendarPage:
             notes.append(f"décalée du {long_date(row.moved_from)} ({row.reason})" if row.reason
                          else f"décalée du {long_date(row.moved_from)}")
         meeting = records.meetings.get(row.meeting) if row.meeting else None
-        if meeting is not None and meeting.status == "cancelled":
-            reason = meeting.cancel_reason
-            notes.append(f"annulée : {reason}" if reason else "annulée (motif non précisé)")
+        if meeting is not None and meeting.status == "cancelled" and meeting.cancel_reason:
+            notes.append(meeting.cancel_reason)
         note = " ; ".join(notes)
         lines.append(CalendarLine(f"{WEEKDAYS_FR[row.date.weekday()]} {long_date(row.date)}", french_time(row.time),
                                   group_name(records, row.group), place, status, note))
