@@ -68,3 +68,10 @@ def test_the_hours_filter_only_binds_hours():
     assert hours("Du lundi au vendredi, 8 h 30 – 12 h ; 2 heures") == \
         "Du lundi au vendredi, 8\u00a0h\u00a030\u00a0–\u00a012\u00a0h ; 2 heures"
     assert hours("9h-12h") == "9h-12h" and hours(None) is None
+
+
+def test_hours_in_a_long_note_do_not_break_either(example: Path):
+    result = gasp("render", "--only", "suivi", "--format", "html", workspace=example, env=EPOCH)
+    assert result.exit_code == 0, result.output
+    html = (example / "out/suivi.html").read_text(encoding="utf-8")
+    assert "9\u00a0h\u00a0–\u00a012\u00a0h et 16\u00a0h\u00a0–\u00a019\u00a0h" in html

@@ -96,6 +96,7 @@ def text_blocks(text: str) -> list[tuple[str, list[list[str]]]]:
 
     Paragraphs are separated by blank lines and keep their line breaks; a line starting
     with `- ` is a list item, and the lines under it that are indented continue it.
+    The filters below also bind hours (`hours`) before escaping each line.
     """
     blocks: list[tuple[str, list[list[str]]]] = []
     current: tuple[str, list[list[str]]] | None = None
@@ -133,11 +134,11 @@ def _html_long_text(value: object, inline: bool = False) -> Markup:
     parts = []
     for number, (kind, block) in enumerate(text_blocks(str(value))):
         if kind == "ul":
-            items = (Markup("<br>").join(_html_finalize(line) for line in item) for item in block)
+            items = (Markup("<br>").join(_html_finalize(hours(line)) for line in item) for item in block)
             parts.append(Markup("<ul>") + Markup("").join(Markup("<li>") + item + Markup("</li>") for item in items)
                          + Markup("</ul>"))
         else:
-            body = Markup("<br>").join(_html_finalize(line) for line in _lines(block))
+            body = Markup("<br>").join(_html_finalize(hours(line)) for line in _lines(block))
             parts.append(body if inline and number == 0 else Markup("<p>") + body + Markup("</p>"))
     return Markup("\n").join(parts)
 
@@ -162,9 +163,9 @@ def _markdown_long_text(value: object, inline: bool = False, indent: int = 2) ->
     blocks = []
     for kind, block in text_blocks(str(value)):
         if kind == "ul":
-            text = "\n".join("- " + "\\\n  ".join(_markdown_finalize(line) for line in item) for item in block)
+            text = "\n".join("- " + "\\\n  ".join(_markdown_finalize(hours(line)) for line in item) for item in block)
         else:
-            text = "\\\n".join(_markdown_finalize(line) for line in _lines(block))
+            text = "\\\n".join(_markdown_finalize(hours(line)) for line in _lines(block))
         blocks.append((kind, text))
     return _blocks_joined(blocks, inline, indent)
 
@@ -176,9 +177,9 @@ def _typst_long_text(value: object, inline: bool = False, indent: int = 2) -> Ra
     blocks = []
     for kind, block in text_blocks(str(value)):
         if kind == "ul":
-            text = "\n".join("- " + " \\\n  ".join(_typst_finalize(line) for line in item) for item in block)
+            text = "\n".join("- " + " \\\n  ".join(_typst_finalize(hours(line)) for line in item) for item in block)
         else:
-            text = " \\\n".join(_typst_finalize(line) for line in _lines(block))
+            text = " \\\n".join(_typst_finalize(hours(line)) for line in _lines(block))
         blocks.append((kind, text))
     return _blocks_joined(blocks, inline, indent)
 
