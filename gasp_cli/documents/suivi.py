@@ -81,7 +81,7 @@ def _dates(days: list[datetime.date]) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " et " + words[-1]
 
 
-def _said(records: Records, usagers_events: list) -> str:
+def _said(usagers_events: list) -> str:
     raised = [e.date for e in usagers_events if e.kind == "raised"]
     discussed = sorted({e.date for e in usagers_events if e.kind == "discussed"})
     parts = []
@@ -132,7 +132,7 @@ def build(records: Records, day: datetime.date, derived: dict[str, History] | No
         if not said:
             continue
         status = history.status_on(day)
-        item = SuiviItem(proposal_id, records.proposals[proposal_id].title, _said(records, said),
+        item = SuiviItem(proposal_id, records.proposals[proposal_id].title, _said(said),
                          where_it_stands(records, history, day), _done(records, history, day))
         title = next(title for title, statuses in SECTIONS if status in statuses)
         by_section[title].append((said[0].date, item))

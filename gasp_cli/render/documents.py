@@ -12,7 +12,7 @@ from pathlib import Path
 
 import jinja2
 
-from ..calendar import Row, calendar_rows, holidays_for
+from ..calendar import Holidays, Row, calendar_rows, holidays_for
 from ..calendar_formats import as_ics
 from ..lifecycle import histories
 from ..loader import Records
@@ -255,12 +255,11 @@ def dossier_meetings(records: Records, today: datetime.date) -> list[tuple[Row, 
                   if m.status == "held" and m.date <= today
                   and records.groups[m.group].kind in ("referents", "intergroupes"))
     found: dict[datetime.date, tuple[Row, datetime.date]] = {}
-    if held:
-        calendar = holidays_for(records, held[0][0], held[-1][0])
-        for day, meeting_id in held:
-            group = records.meetings[meeting_id].group
-            row = next(r for r in calendar_rows(records, day, day, calendar, [group]) if r.meeting == meeting_id)
-            found.setdefault(day, (row, day - datetime.timedelta(days=1)))
+    for day, meeting_id in held:
+        group = records.meetings[meeting_id].group
+        # Only the recorded row is wanted: holidays move cadence slots, never a recorded meeting.
+        row = next(r for r in calendar_rows(records, day, day, Holidays(), [group]) if r.meeting == meeting_id)
+        found.setdefault(day, (row, day - datetime.timedelta(days=1)))
     upcoming = views.next_referents_meeting(records, today)
     if upcoming is not None:
         found.setdefault(upcoming.date, (upcoming, today))
