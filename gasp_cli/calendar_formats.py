@@ -5,6 +5,9 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
+from calendar import monthrange
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from . import escape
 from .cadence import WEEKDAYS_FR
@@ -13,6 +16,9 @@ from .labels import MEETING_STATUSES, long_date, weekday_date
 from .lifecycle import OPEN, histories
 from .loader import Records
 from .names import group_name, place_of
+
+if TYPE_CHECKING:
+    import icalendar
 
 ORIGINS = {"recorded": "enregistrée", "planned": "prévue par la cadence"}
 
@@ -135,8 +141,187 @@ def _awaiting_decision(records: Records, rows: list[Row]) -> dict[str, list[str]
     return result
 
 
+# The VTIMEZONE is written here rather than by icalendar's `Timezone.from_tzid`, which
+# lists each change as an RDATE over two years: ical.js (Thunderbird, many web calendars)
+# then ignores the sub-component's start and puts every summer meeting an hour off, and
+# vobject keeps the first VTIMEZONE it met for a TZID, whatever its years. Yearly RRULEs
+# for the zone's rules, read from zoneinfo over the calendar's years, are right in every
+# client and for every date.
+_WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+
+
+@dataclass(frozen=True)
+class _Change:
+    """One change of a zone's offset, name or daylight flag, at a UTC instant."""
+
+    instant: datetime.datetime
+    offset_from: datetime.timedelta
+    offset_to: datetime.timedelta
+    daylight: bool
+    name: str
+
+    @property
+    def local_start(self) -> datetime.datetime:
+        """RFC 5545 §3.6.5: a sub-component's DTSTART is the local time before the change."""
+        return (self.instant + self.offset_from).replace(tzinfo=None)
+
+    @property
+    def observance(self) -> tuple:
+        """What a yearly rule keeps from one year to the next."""
+        start = self.local_start
+        return self.daylight, self.name, self.offset_from, self.offset_to, start.month, start.time()
+
+    def day_rules(self) -> frozenset[tuple]:
+        """Every yearly rule its day fits: the 25th, the last Sunday, the first Sunday on or after the 8th."""
+        start = self.local_start
+        day, weekday = start.day, start.weekday()
+        rules = {("day", day)} | {("on-or-after", weekday, first) for first in range(max(1, day - 6), day + 1)}
+        if day + 7 > monthrange(start.year, start.month)[1]:
+            rules.add(("last", weekday))
+        return frozenset(rules)
+
+
+@dataclass
+class _Run:
+    """Changes of one observance in consecutive years, and the day rules all of them fit."""
+
+    changes: list[_Change]
+    day_rules: frozenset[tuple]
+
+    def recurrence(self) -> dict:
+        """The simplest RRULE among the day rules: « -1SU » rather than « 4SU » or a list of days."""
+        month = self.changes[0].local_start.month
+        rules = sorted(self.day_rules)
+        for kind, *rest in rules:
+            if kind == "last":
+                return {"freq": "yearly", "bymonth": month, "byday": f"-1{_WEEKDAYS[rest[0]]}"}
+        weekly = [rest for kind, *rest in rules if kind == "on-or-after"]
+        for weekday, first in weekly:
+            if first % 7 == 1:
+                return {"freq": "yearly", "bymonth": month, "byday": f"{first // 7 + 1}{_WEEKDAYS[weekday]}"}
+        if weekly:
+            weekday, first = weekly[0]
+            return {"freq": "yearly", "bymonth": month, "byday": _WEEKDAYS[weekday],
+                    "bymonthday": list(range(first, first + 7))}
+        day = next(rest[0] for kind, *rest in rules if kind == "day")
+        return {"freq": "yearly", "bymonth": month, "bymonthday": day}
+
+
+def _state(zone: datetime.tzinfo, instant: datetime.datetime) -> tuple[datetime.timedelta, bool, str]:
+    local = instant.astimezone(zone)
+    return local.utcoffset() or datetime.timedelta(0), bool(local.dst()), local.tzname() or ""
+
+
+def _changes(zone: datetime.tzinfo, start: datetime.datetime, end: datetime.datetime) -> list[_Change]:
+    """The zone's changes between two UTC instants: found a day at a time, then to the second."""
+    changes = []
+    day, second = datetime.timedelta(days=1), datetime.timedelta(seconds=1)
+    before, state = start, _state(zone, start)
+    while before < end:
+        after = before + day
+        after_state = _state(zone, after)
+        if after_state != state:
+            low, high = before, after
+            while high - low > second:
+                middle = (low + (high - low) / 2).replace(microsecond=0)
+                low, high = (middle, high) if _state(zone, middle) == state else (low, middle)
+            offset, daylight, name = _state(zone, high)
+            changes.append(_Change(high, state[0], offset, daylight, name))
+        before, state = after, after_state
+    return changes
+
+
+def _observance(daylight: bool, start: datetime.datetime, offset_from: datetime.timedelta,
+                offset_to: datetime.timedelta, name: str, recurrence: dict | None = None) -> icalendar.Component:
+    import icalendar
+
+    component = icalendar.TimezoneDaylight() if daylight else icalendar.TimezoneStandard()
+    component.add("dtstart", start)
+    component.add("tzoffsetfrom", offset_from)
+    component.add("tzoffsetto", offset_to)
+    if recurrence is not None:
+        component.add("rrule", recurrence)
+    if name:
+        component.add("tzname", name)
+    return component
+
+
+def vtimezone(tzid: str, first_year: int, last_year: int) -> icalendar.Timezone:
+    """A VTIMEZONE right for every date from `first_year` to `last_year`, with RRULEs and no RDATE.
+
+    The changes are read from zoneinfo over one more year on each side. Changes of the
+    same observance (offsets, name, month, local time) in consecutive years that fit one
+    day rule become one STANDARD or DAYLIGHT with a yearly RRULE: open-ended when the
+    rule is still in force after `last_year`, with a COUNT when it ended before. A zone
+    that does not change has a single STANDARD.
+    """
+    from zoneinfo import ZoneInfo
+
+    import icalendar
+
+    zone = ZoneInfo(tzid)
+    utc = datetime.timezone.utc
+    scan_first = max(first_year - 1, 2)  # within datetime's years, whatever the offset
+    start = datetime.datetime(scan_first, 1, 1, tzinfo=utc)
+    changes = _changes(zone, start, datetime.datetime(min(last_year + 2, 9999), 1, 1, tzinfo=utc))
+    runs: list[_Run] = []
+    latest: dict[tuple, _Run] = {}
+    for change in changes:
+        run = latest.get(change.observance)
+        if (run is not None and run.changes[-1].local_start.year + 1 == change.local_start.year
+                and run.day_rules & change.day_rules()):
+            run.changes.append(change)
+            run.day_rules &= change.day_rules()
+        else:
+            latest[change.observance] = run = _Run([change], change.day_rules())
+            runs.append(run)
+    timezone = icalendar.Timezone()
+    timezone.add("tzid", tzid)
+    if not changes or changes[0].local_start.year >= first_year:
+        # Nothing fixes the offset in force on the calendar's first day: say it.
+        offset, daylight, name = _state(zone, start)
+        timezone.add_component(
+            _observance(daylight and bool(changes), datetime.datetime(scan_first, 1, 1), offset, offset, name))
+    for run in runs:
+        first = run.changes[0]
+        recurrence = None
+        if len(run.changes) > 1:
+            recurrence = run.recurrence()
+            if run.changes[-1].local_start.year <= last_year:
+                recurrence["count"] = len(run.changes)
+        timezone.add_component(
+            _observance(first.daylight, first.local_start, first.offset_from, first.offset_to, first.name, recurrence))
+    return timezone
+
+
+def _text(value: object) -> icalendar.vText:
+    """Record text for an iCalendar TEXT value: CR and CRLF become LF (escaped by vText as
+    « \\n », so no line of the file can start with a property of the record's making), other
+    control characters are shown as « \\x1b », never passed on."""
+    import icalendar
+
+    text = str(value).replace("\r\n", "\n").replace("\r", "\n")
+    return icalendar.vText(escape.terminal(text))
+
+
+def _sequence(row: Row, dtstamp: datetime.datetime) -> int:
+    """Grows from one export to any later one, so that a calendar program replaces the event.
+
+    Three times the days from 1970 to DTSTAMP (a later day is always higher), plus the
+    meeting's stage (0 a slot of the cadence, 1 recorded, 2 held or cancelled), so that a
+    file written the same day after the meeting was recorded, held or cancelled wins too.
+    """
+    days = (dtstamp.astimezone(datetime.timezone.utc).date() - datetime.date(1970, 1, 1)).days
+    stage = 0 if row.origin == "planned" else 1 if row.status == "planned" else 2
+    return 3 * days + stage
+
+
 def as_ics(rows: list[Row], records: Records, title: str, dtstamp: datetime.datetime) -> bytes:
-    """RFC 5545 with a VTIMEZONE for the workspace's zone; same rows, same bytes."""
+    """RFC 5545 with a VTIMEZONE for the workspace's zone; same rows, same bytes.
+
+    No METHOD: a published file is not an iTIP message, and METHOD without an ORGANIZER
+    fails RFC 5546's checks (libical's among them).
+    """
     from zoneinfo import ZoneInfo
 
     import icalendar
@@ -147,13 +332,11 @@ def as_ics(rows: list[Row], records: Records, title: str, dtstamp: datetime.date
     calendar.add("prodid", "-//gasp//Calendrier du Gasp//FR")
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", title)
-    calendar.add("x-wr-timezone", timezone)
+    calendar.add("x-wr-calname", _text(title))
+    calendar.add("x-wr-timezone", _text(timezone))
     if rows:
-        first = datetime.date(rows[0].date.year, 1, 1)
-        last = datetime.date(rows[-1].date.year + 1, 12, 31)
-        calendar.add_component(icalendar.Timezone.from_tzid(timezone, first_date=first, last_date=last))
+        years = [row.date.year for row in rows]
+        calendar.add_component(vtimezone(timezone, min(years), max(years)))
     awaiting = _awaiting_decision(records, rows)
     seen_periods: set[tuple[str, str]] = set()
     for row in rows:
@@ -164,15 +347,17 @@ def as_ics(rows: list[Row], records: Records, title: str, dtstamp: datetime.date
         event = icalendar.Event()
         event.add("uid", event_uid(records, row, first_in_period))
         event.add("dtstamp", dtstamp)
+        event.add("last-modified", dtstamp)
+        event.add("sequence", _sequence(row, dtstamp))
         event.add("dtstart", start)
         event.add("dtend", start + datetime.timedelta(minutes=row.duration))
-        event.add("summary", group_name(records, row.group))
+        event.add("summary", _text(group_name(records, row.group)))
         location = place_location(records, row.place)
         if location:
-            event.add("location", location)
+            event.add("location", _text(location))
         description = _description(records, row, awaiting)
         if description:
-            event.add("description", description)
+            event.add("description", _text(description))
         if row.status == "cancelled":
             event.add("status", "CANCELLED")
         else:  # a slot of the cadence is only a likely date until someone records it

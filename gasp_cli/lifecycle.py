@@ -3,8 +3,10 @@
 A proposal's history is never typed twice: its raising, discussions and
 withdrawal come from the `proposals` of held meetings, its decisions from their
 `decisions`, its implementation from its own `milestones`. Its status is its last
-event. This is the one derivation the checks, the trace, the compte rendu, the
-dossier and the report all use.
+event, except that a discussion changes it only from « raised » to « discussed »:
+residents discuss projects under way, agents review a realised one, and neither
+makes the project open again. This is the one derivation the checks, the trace, the
+compte rendu, the dossier and the report all use.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from .diagnostics import Diagnostic
-from .labels import PROPOSAL_STATUSES
+from .labels import PROPOSAL_STATUSES, long_date
 from .loader import Records
 
 OPEN = frozenset({"raised", "discussed", "deferred", "study"})
@@ -22,12 +24,20 @@ FINAL = frozenset({"rejected", "withdrawn", "done", "abandoned"})
 DECISIONS = ("validated", "rejected", "deferred", "study")
 
 # The allowed moves of DESIGN.md: from a status (None: not raised yet) to the next events.
+# A discussion is allowed at any time after the raising, whatever the status.
 MOVES: dict[str | None, frozenset[str]] = {
     None: frozenset({"raised"}),
     **{status: frozenset({"discussed", *DECISIONS, "withdrawn"}) for status in OPEN},
-    **{status: frozenset({"in-progress", "done", "abandoned"}) for status in IMPLEMENTING},
-    **{status: frozenset() for status in FINAL},
+    **{status: frozenset({"discussed", "in-progress", "done", "abandoned"}) for status in IMPLEMENTING},
+    **{status: frozenset({"discussed"}) for status in FINAL},
 }
+
+
+def next_status(status: str | None, kind: str) -> str | None:
+    """The status after an event: a discussion moves only a raised proposal, to « discussed »."""
+    if kind == "discussed" and status not in (None, "raised"):
+        return status
+    return kind
 
 RAISING_GROUP_KINDS = frozenset({"agents", "usagers", "intergroupes"})
 
@@ -57,8 +67,22 @@ class History:
 
     @property
     def status(self) -> str | None:
-        """The last event's kind; None for a proposal not raised in a held meeting yet."""
-        return self.events[-1].kind if self.events else None
+        """None for a proposal not raised in a held meeting yet; else its last event's kind,
+        a discussion counting only after the raising."""
+        event = self.status_event()
+        return event.kind if event else None
+
+    def status_event(self, day: datetime.date | None = None) -> Event | None:
+        """The event that set the status (at the end of `day`, or now)."""
+        status: str | None = None
+        setting: Event | None = None
+        for event in self.events:
+            if day is not None and event.date > day:
+                break
+            if next_status(status, event.kind) == event.kind:
+                setting = event
+            status = next_status(status, event.kind)
+        return setting
 
     @property
     def raised(self) -> Event | None:
@@ -70,8 +94,8 @@ class History:
 
     def status_on(self, day: datetime.date) -> str | None:
         """The status at the end of `day`."""
-        past = [e for e in self.events if e.date <= day]
-        return past[-1].kind if past else None
+        event = self.status_event(day)
+        return event.kind if event else None
 
 
 def histories(records: Records) -> dict[str, History]:
@@ -139,14 +163,14 @@ def check_lifecycles(records: Records) -> list[Diagnostic]:
                     kind, record_id, loc, "lifecycle", _illegal_move(proposal_id, status, event)
                 ))
                 continue  # judge the next event from the last legal status
-            status = event.kind
+            status = next_status(status, event.kind)
     for proposal_id, proposal in records.proposals.items():
         dates = [m.date for m in proposal.milestones]
         for index in range(1, len(dates)):
             if dates[index] < dates[index - 1]:
                 diagnostics.append(records.diagnostic(
                     "proposals", proposal_id, ("milestones", index, "date"), "date-order",
-                    f"étape du {dates[index].isoformat()} placée après celle du {dates[index - 1].isoformat()} :"
+                    f"étape du {long_date(dates[index])} placée après celle du {long_date(dates[index - 1])} :"
                     " rangez les étapes par date",
                 ))
         diagnostics.extend(_check_replaces(records, derived, proposal_id))
@@ -154,20 +178,19 @@ def check_lifecycles(records: Records) -> list[Diagnostic]:
 
 
 def _illegal_move(proposal_id: str, status: str | None, event: Event) -> str:
-    when = event.date.isoformat()
+    when = long_date(event.date)
     what = PROPOSAL_STATUSES[event.kind]
     if status is None:
-        return (f"« {proposal_id} » est {what} le {when} avant d'avoir été soulevée "
-                "(il faut d'abord un événement « raised » dans une réunion tenue antérieure)")
+        return (f"« {proposal_id} » est {what} le {when} avant d’avoir été soulevée "
+                "(il faut d’abord un événement « raised » dans une réunion tenue antérieure)")
     if event.kind == "raised":
-        return f"« {proposal_id} » est déjà soulevée : une proposition n'est soulevée qu'une fois"
-    allowed = MOVES[status]
-    if allowed:
-        choices = ", ".join(PROPOSAL_STATUSES[k] for k in sorted(allowed))
-        return (f"« {proposal_id} » ne peut pas passer de « {PROPOSAL_STATUSES[status]} » à « {what} » "
-                f"le {when} (possible : {choices})")
-    return (f"« {proposal_id} » est close (« {PROPOSAL_STATUSES[status]} ») : rien ne peut suivre le {when} ;"
-            " créez une nouvelle proposition avec « replaces »")
+        return f"« {proposal_id} » est déjà soulevée : une proposition n’est soulevée qu’une fois"
+    if status in FINAL:
+        return (f"« {proposal_id} » est close (« {PROPOSAL_STATUSES[status]} ») : seule une discussion peut suivre "
+                f"le {when} ; créez une nouvelle proposition avec « replaces »")
+    choices = ", ".join(PROPOSAL_STATUSES[k] for k in sorted(MOVES[status]))
+    return (f"« {proposal_id} » ne peut pas passer de « {PROPOSAL_STATUSES[status]} » à « {what} » "
+            f"le {when} (possible : {choices})")
 
 
 def _check_replaces(records: Records, derived: dict[str, History], proposal_id: str) -> list[Diagnostic]:
@@ -190,15 +213,15 @@ def _check_replaces(records: Records, derived: dict[str, History], proposal_id: 
     if rivals:
         return [records.diagnostic(
             "proposals", proposal_id, ("replaces",), "lifecycle",
-            f"« {target} » est déjà remplacée par « {rivals[0]} » : une proposition n'a qu'une remplaçante",
+            f"« {target} » est déjà remplacée par « {rivals[0]} » : une proposition n’a qu’une remplaçante",
             severity="warning",
         )]
     status = derived[target].status
     if status not in FINAL:
         return [records.diagnostic(
             "proposals", proposal_id, ("replaces",), "lifecycle",
-            f"remplace « {target} », qui n'est pas close ({label(status)}) : une proposition ne remplace "
-            "qu'une proposition refusée, retirée, réalisée ou abandonnée",
+            f"remplace « {target} », qui n’est pas close ({label(status)}) : une proposition ne remplace "
+            "qu’une proposition refusée, retirée, réalisée ou abandonnée",
             severity="warning",
         )]
     return []

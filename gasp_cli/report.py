@@ -75,19 +75,33 @@ class Report:
     open_actions: list[OpenAction]
     funding: dict[str, float]
     next_year: list[Row] = field(default_factory=list)
+    # Services named among the `guests` of the year's held meetings: occasional institutions.
+    guest_institutions: list[str] = field(default_factory=list)
+    # gasp.yaml's commitment, in days, and the proposals answered within it (None without one).
+    decision_within_days: int | None = None
+    decided_within_commitment: int | None = None
+    # Days from each held meeting of the year to its `minutes_sent`.
+    days_to_minutes: list[int] = field(default_factory=list)
+    # The Gasp did not exist yet that year: before gasp.yaml's `created` and before any meeting.
+    before_gasp: bool = False
+    created: datetime.date | None = None  # the day it began: creation or first meeting
 
     @property
     def median_days_to_decision(self) -> float | None:
         return statistics.median(self.days_to_decision) if self.days_to_decision else None
 
+    @property
+    def median_days_to_minutes(self) -> float | None:
+        return statistics.median(self.days_to_minutes) if self.days_to_minutes else None
+
     def as_json(self) -> dict:
-        """The keys of DESIGN.md, and only those."""
-        median = self.median_days_to_decision
+        """The keys of DESIGN.md, in its order: everything the pages show."""
         return {
             "year": self.year,
             "groups": {
                 g.id: {"kind": g.kind, "due": g.due, "held": g.held, "cancelled": g.cancelled,
-                       "attendance_mean": g.attendance_mean}
+                       "attendance_mean": g.attendance_mean,
+                       "attendance_min": g.attendance_min, "attendance_max": g.attendance_max}
                 for g in self.groups
             },
             "proposals": {
@@ -96,9 +110,18 @@ class Report:
                 "awaiting_decision": len(self.awaiting),
                 "implemented": len(self.implemented),
             },
-            "median_days_to_decision": int(median) if median is not None and median == int(median) else median,
+            "median_days_to_decision": _whole_or_none(self.median_days_to_decision),
             "open_actions": len(self.open_actions),
             "funding": {source: _whole(euros) for source, euros in self.funding.items()},
+            "institutions": list(self.institutions),
+            "arrivals": [{"person": m.person, "date": m.date.isoformat()} for m in self.joined],
+            "departures": [{"person": m.person, "date": m.date.isoformat()} for m in self.left],
+            "guest_institutions": list(self.guest_institutions),
+            "themes": {gid: list(themes) for gid, themes in self.themes_by_group.items()},
+            "shared_themes": {theme: list(gids) for theme, gids in self.shared_themes.items()},
+            "decided_within_commitment": self.decided_within_commitment,
+            "median_days_to_minutes": _whole_or_none(self.median_days_to_minutes),
+            "next_year": [row.as_json() for row in self.next_year],
         }
 
 
@@ -108,6 +131,19 @@ KIND_ORDER = ("agents", "usagers", "referents", "intergroupes")
 def _groups_in_order(records: Records) -> list:
     """Agents, usagers, référents, intergroupes: the order of the method."""
     return sorted(records.groups.items(), key=lambda pair: (KIND_ORDER.index(pair[1].kind), pair[0]))
+
+
+def _whole_or_none(value: float | None) -> int | float | None:
+    return None if value is None else _whole(value)
+
+
+def _commitment(records: Records, key: str) -> int | None:
+    """gasp.yaml's `commitments.<key>`, or None: read whether the model has the block or not."""
+    commitments = getattr(records.gasp, "commitments", None) if records.gasp is not None else None
+    if commitments is None:
+        return None
+    value = commitments.get(key) if isinstance(commitments, dict) else getattr(commitments, key, None)
+    return value if isinstance(value, int) else None
 
 
 def _whole(amount: float) -> int | float:
@@ -126,6 +162,11 @@ def _institution(records: Records, person_id: str) -> str:
     person = records.people.get(person_id)
     service = records.services.get(person.service) if person and person.service else None
     return f"{service.institution} — {service.name}" if service else ""
+
+
+def _service_id(records: Records, person_id: str) -> str | None:
+    person = records.people.get(person_id)
+    return person.service if person and person.service in records.services else None
 
 
 def annual_report(
@@ -166,8 +207,9 @@ def annual_report(
                 continue
             active = member.since <= end and (member.until is None or member.until >= start)
             institution = _institution(records, member.person)
-            if active and institution:
-                institutions.add(institution)
+            service_id = _service_id(records, member.person)
+            if active and service_id:
+                institutions.add(service_id)
             if start <= member.since <= end:
                 joined.append(Membership(member.person, _person_label(records, member.person), institution, member.since))
             if member.until is not None and start <= member.until <= end:
@@ -222,6 +264,36 @@ def annual_report(
             for share in proposal.funding:
                 funding[share.source] = funding.get(share.source, 0.0) + proposal.cost * share.share / 100
 
+    # Occasional institutions: a guest that is a service id (a bailleur, a transporteur).
+    guest_institutions = sorted({
+        guest for meeting in in_year.values() if meeting.status == "held"
+        for guest in getattr(meeting, "guests", None) or [] if isinstance(guest, str) and guest in records.services
+    })
+
+    # The référents' commitment: proposals whose first answer, given this year, came within N days.
+    decision_within_days = _commitment(records, "decision_within_days")
+    within: int | None = None
+    if decision_within_days is not None:
+        within = 0
+        for history in derived.values():
+            first_decision = next((e for e in history.events if e.is_decision), None)
+            raising = history.raised
+            if (first_decision is not None and raising is not None and start <= first_decision.date <= end
+                    and (first_decision.date - raising.date).days <= decision_within_days):
+                within += 1
+
+    days_to_minutes = []
+    for meeting in in_year.values():
+        sent = getattr(meeting, "minutes_sent", None)
+        if meeting.status == "held" and isinstance(sent, datetime.date):
+            days_to_minutes.append((sent - meeting.date).days)
+
+    # The Gasp exists from its creation, or from its first recorded meeting if that came earlier.
+    created = records.gasp.created if records.gasp is not None else None
+    first_meeting = min((m.date for m in records.meetings.values()), default=None)
+    began = min((day for day in (created, first_meeting) if day is not None), default=None)
+    before_gasp = began is not None and year < began.year
+
     open_actions = []
     for mid, meeting in sorted(records.meetings.items()):
         if meeting.date > end:
@@ -245,4 +317,7 @@ def annual_report(
         shared_themes=shared, raised=raised, decided=decided, awaiting=awaiting, implemented=implemented,
         days_to_decision=days, status_at_end=status_at_end, open_actions=open_actions,
         funding=dict(sorted(funding.items())), next_year=next_year,
+        guest_institutions=guest_institutions, decision_within_days=decision_within_days,
+        decided_within_commitment=within, days_to_minutes=days_to_minutes,
+        before_gasp=before_gasp, created=began,
     )

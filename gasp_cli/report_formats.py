@@ -31,7 +31,10 @@ def print_report(view: ReportView) -> None:
 
     console.print(Text(f"{view.title} — {view.gasp_name}", style="bold"))
     if view.cutoff:
-        console.print(Text(view.cutoff, style="dim"))
+        console.print(Text(f"{view.cutoff}.", style="dim"))
+    if view.not_yet:
+        console.print(Text(view.not_yet))
+        return
 
     heading("Réunions")
     table = Table()
@@ -40,14 +43,18 @@ def print_report(view: ReportView) -> None:
     for group in view.groups:
         table.add_row(Text(group.name), str(group.due), str(group.held), str(group.cancelled), Text(group.attendance))
     console.print(table)
+    if view.median_minutes:
+        console.print(Text(f"Délai médian d’envoi des comptes rendus : {view.median_minutes}"))
 
     heading("Le groupe des agents : institutions et renouvellement")
-    console.print(Text(f"{len(view.institutions)} institutions ou services représentés"))
+    console.print(Text(view.institutions_line))
     lines(view.institutions, "aucune")
     console.print(Text("Arrivées :"))
     lines(view.joined, "  aucune")
     console.print(Text("Départs :"))
     lines(view.left, "  aucun")
+    console.print(Text("Institutions invitées :"))
+    lines(view.guest_institutions, "  aucune")
 
     heading("Thèmes")
     lines([f"{group} : {' ; '.join(themes)}" for group, themes in view.themes_by_group], "Aucun thème abordé.")
@@ -55,16 +62,16 @@ def print_report(view: ReportView) -> None:
     lines([f"{theme} : {', '.join(groups)}" for theme, groups in view.shared_themes], "  aucun")
 
     heading("Propositions")
-    console.print(Text(f"Soulevées dans l'année : {len(view.raised)}"))
-    console.print(Text("Décisions : " + ", ".join(f"{label} {count}" for label, count in view.decided)))
-    console.print(Text(f"En attente de décision à la fin de l'année : {len(view.awaiting)}"))
-    console.print(Text(f"Réalisées dans l'année : {len(view.implemented)}"))
+    for words, count in view.proposal_figures:
+        console.print(Text(f"{words} : {count}"))
     console.print(Text(f"Délai médian entre proposition et décision : {view.median_days}"))
+    if view.commitment:
+        console.print(Text(f"Engagement : {view.commitment}"))
     lines([f"en attente : {title}" for title in view.awaiting], "")
 
     heading("Actions en cours")
     if view.open_actions:
-        console.print(Text(f"{len(view.open_actions)} actions ouvertes, dont {view.overdue_count} en retard"))
+        console.print(Text(view.open_actions_line))
         for action in view.open_actions:
             due = f" (échéance {action.due})" if action.due else ""
             console.print(Text(f"  • {action.who} : {action.what}{due} — {action.done}"))

@@ -10,8 +10,16 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from .lifecycle import History, histories, replaced_by
+from .lifecycle import Event, History, histories, replaced_by
 from .loader import Records
+
+
+def document_of(event: Event) -> str | None:
+    """The compte rendu an event is written in, as a path under out/ (its html edition,
+    the one every render writes and the site links to); None for a milestone, which
+    no meeting records. Events come only from held meetings, and every held meeting
+    has its compte rendu."""
+    return f"comptes-rendus/{event.meeting}.html" if event.meeting else None
 
 
 @dataclass(slots=True)
@@ -24,12 +32,21 @@ class Summary:
     status: str | None
     outcome: str | None
     decided_on: datetime.date | None
+    first_decided_on: datetime.date | None = None
 
     @property
     def days_to_decision(self) -> int | None:
+        """From the raising to the last decision (the one `outcome` and `decided_on` name)."""
         if self.raised_on is None or self.decided_on is None:
             return None
         return (self.decided_on - self.raised_on).days
+
+    @property
+    def days_to_first_decision(self) -> int | None:
+        """From the raising to the first decision: a study or a deferral is an answer too."""
+        if self.raised_on is None or self.first_decided_on is None:
+            return None
+        return (self.first_decided_on - self.raised_on).days
 
     def as_json(self) -> dict:
         return {
@@ -42,6 +59,7 @@ class Summary:
             "outcome": self.outcome,
             "decided_on": _iso(self.decided_on),
             "days_to_decision": self.days_to_decision,
+            "days_to_first_decision": self.days_to_first_decision,
         }
 
 
@@ -64,7 +82,8 @@ class Trace:
             "replaces": self.replaces,
             "replaced_by": self.replaced_by,
             "events": [
-                {"date": e.date.isoformat(), "kind": e.kind, "meeting": e.meeting, "group": e.group, "note": e.note}
+                {"date": e.date.isoformat(), "kind": e.kind, "meeting": e.meeting, "group": e.group, "note": e.note,
+                 "document": document_of(e)}
                 for e in self.history.events
             ],
         }
@@ -82,10 +101,12 @@ def summaries(records: Records, derived: dict[str, History] | None = None) -> li
         history = derived[pid]
         raised = history.raised
         decision = history.last_decision
+        first = next((e for e in history.events if e.is_decision), None)
         rows.append(Summary(
             pid, proposal.title, proposal.theme,
             raised.group if raised else None, raised.date if raised else None,
             history.status, decision.kind if decision else None, decision.date if decision else None,
+            first.date if first else None,
         ))
     return sorted(rows, key=lambda r: (r.raised_on is None, r.raised_on or datetime.date.min, r.id))
 
@@ -131,29 +152,72 @@ def find_proposal(records: Records, wanted: str) -> str:
 
 
 def standing(trace: Trace, today: datetime.date) -> str:
-    """Where the proposal stands now, in French: « en attente des référents depuis 143 jours »."""
-    events = trace.history.events
-    if not events:
+    """Where the proposal stands now, in French, saying since when and of what:
+    « mise à l’étude depuis le 21 juin 2002 (71 jours), en attente du résultat de l’étude »."""
+    return standing_of(trace.history, today, trace.replaced_by)
+
+
+def standing_of(history: History, today: datetime.date, replaced_by: str | None = None) -> str:
+    """`standing` for a bare history: what the dossier and the proposal pages can say too."""
+    from .vocabulary import days, long_date, since
+
+    events = history.events
+    last = history.status_event(today)
+    if last is None:
         return "pas encore soulevée dans une réunion tenue"
-    last = events[-1]
     raised = events[0].date
-    since = (today - last.date).days
-    from .labels import long_date
-
-    def days(count: int) -> str:
-        return "1 jour" if count == 1 else f"{count} jours"
-
     status = last.kind
     if status in ("raised", "discussed"):
-        return f"en attente d'une décision des référents depuis {days((today - raised).days)}"
+        return (f"en attente d’une décision des référents depuis qu’elle a été soulevée le {long_date(raised)}"
+                f" ({days((today - raised).days)})")
     if status == "deferred":
-        return f"ajournée le {long_date(last.date)} : en attente d'une nouvelle décision depuis {days(since)}"
+        return f"ajournée {since(last.date, today)}, en attente d’une nouvelle décision des référents"
     if status == "study":
-        return f"mise à l'étude le {long_date(last.date)}, depuis {days(since)}"
+        return f"mise à l’étude {since(last.date, today)}, en attente du résultat de l’étude"
     if status == "validated":
-        return f"validée le {long_date(last.date)}, mise en œuvre pas encore commencée ({days(since)})"
+        return f"validée {since(last.date, today)}, mise en œuvre pas encore commencée"
     if status == "in-progress":
-        return f"en cours de mise en œuvre depuis le {long_date(last.date)} ({days(since)})"
-    successor = f" ; remplacée par « {trace.replaced_by} »" if trace.replaced_by else ""
+        return f"en cours de mise en œuvre {since(last.date, today)}"
+    successor = f" ; remplacée par « {replaced_by} »" if replaced_by else ""
     words = {"done": "réalisée", "rejected": "refusée", "withdrawn": "retirée", "abandoned": "abandonnée"}[status]
     return f"{words} le {long_date(last.date)}, {days((last.date - raised).days)} après avoir été soulevée{successor}"
+
+
+def _kind_words(records: Records, group_id: str) -> list[str]:
+    from .labels import GROUP_KINDS
+
+    group = records.groups[group_id]
+    return [group_id, group.name, group.kind, GROUP_KINDS.get(group.kind, group.kind)]
+
+
+def match_status(wanted: str) -> list[str]:
+    """The statuses a typed word names: a code (« study ») or the French shown (« mise à l'étude »,
+    « étude », « etude », « en cours », « Validée »)."""
+    from .labels import PROPOSAL_STATUSES
+    from .vocabulary import fold, words_match
+
+    if wanted in PROPOSAL_STATUSES:
+        return [wanted]
+    return [code for code, shown in PROPOSAL_STATUSES.items()
+            if fold(wanted) == fold(code) or words_match(wanted, shown)]
+
+
+def match_group(records: Records, wanted: str) -> list[str]:
+    """The groups a typed word names: an id, a name (« Groupe des usagers »), a kind (« référents »)."""
+    from .vocabulary import fold, words_match
+
+    if wanted in records.groups:
+        return [wanted]
+    exact = [gid for gid in sorted(records.groups) if any(fold(wanted) == fold(w) for w in _kind_words(records, gid))]
+    return exact or [gid for gid in sorted(records.groups)
+                     if any(words_match(wanted, w) for w in _kind_words(records, gid))]
+
+
+def match_theme(records: Records, wanted: str) -> list[str]:
+    """The themes a typed word names: an id or a title, whatever the case and accents."""
+    from .vocabulary import fold, words_match
+
+    if wanted in records.themes:
+        return [wanted]
+    exact = [tid for tid, theme in sorted(records.themes.items()) if fold(wanted) in (fold(tid), fold(theme.title))]
+    return exact or [tid for tid, theme in sorted(records.themes.items()) if words_match(wanted, theme.title)]

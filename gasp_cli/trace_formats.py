@@ -10,7 +10,7 @@ from .labels import PROPOSAL_STATUSES, long_date
 from .lifecycle import label
 from .loader import Records
 from .names import group_name, theme_title
-from .trace import Summary, Trace
+from .trace import Summary, Trace, document_of
 
 # A milestone « in-progress » reads better as the start of the work.
 EVENT_WORDS = {**PROPOSAL_STATUSES, "in-progress": "mise en œuvre commencée"}
@@ -28,10 +28,37 @@ def _gap(previous: datetime.date | None, current: datetime.date) -> str:
     return f"+{days} j"
 
 
+def _console():
+    """A rich console for which a reader that stops early (`| head`) is not a failure:
+    rich would exit 1; the rest of the output is silently dropped instead."""
+    import os
+    import sys
+
+    from rich.console import Console
+
+    console = Console(highlight=False)
+
+    def reader_has_gone() -> None:
+        console.quiet = True
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+
+    console.on_broken_pipe = reader_has_gone  # type: ignore[method-assign]
+    return console
+
+
 # --- the list --------------------------------------------------------------------------
 
 def list_json(rows: list[Summary]) -> str:
     return json.dumps([row.as_json() for row in rows], ensure_ascii=False, indent=2) + "\n"
+
+
+def _days_cell(row: Summary) -> str:
+    """« 190 / 372 »: to the first decision, then to the last; one number when they are the same."""
+    first, last = row.days_to_first_decision, row.days_to_decision
+    if last is None:
+        return ""
+    return str(last) if first is None or first == last else f"{first} / {last}"
 
 
 def _list_cells(records: Records, row: Summary) -> list[str]:
@@ -42,11 +69,18 @@ def _list_cells(records: Records, row: Summary) -> list[str]:
         label(row.status),
         EVENT_WORDS[row.outcome] if row.outcome else "",
         row.decided_on.strftime("%d/%m/%Y") if row.decided_on else "",
-        str(row.days_to_decision) if row.days_to_decision is not None else "",
+        _days_cell(row),
     ]
 
 
 LIST_HEADINGS = ["Id", "Proposition", "Thème", "Soulevée par", "Le", "Statut", "Décision", "Décidée le", "Jours"]
+DAYS_LEGEND = ("Jours : de la proposition à la première décision / à la dernière "
+               "(un seul nombre quand c’est la même).")
+
+# Below these widths the terminal list drops columns, then turns into one block a proposal:
+# an id is what one types next, so it is never cut.
+FULL_TABLE_WIDTH = 150
+COMPACT_TABLE_SPARE = 40
 
 
 def list_markdown(records: Records, rows: list[Summary], title: str) -> str:
@@ -57,26 +91,60 @@ def list_markdown(records: Records, rows: list[Summary], title: str) -> str:
     lines.append("|" + "---|" * len(LIST_HEADINGS))
     for row in rows:
         lines.append("| " + " | ".join(escape.markdown_cell(c) for c in _list_cells(records, row)) + " |")
+    lines += ["", DAYS_LEGEND]
     return "\n".join(lines) + "\n"
 
 
 def list_table(records: Records, rows: list[Summary], title: str) -> None:
-    from rich.console import Console
     from rich.table import Table
 
     from .terminal import safe_text as Text
 
-    console = Console(highlight=False)
+    console = _console()
     if not rows:
         console.print(Text(f"{title} : aucune proposition."))
         return
-    table = Table(title=Text(title), title_justify="left")
-    for heading in LIST_HEADINGS:
-        table.add_column(heading, no_wrap=heading in ("Le", "Décidée le", "Jours"),
-                         justify="right" if heading == "Jours" else "left")
+    id_width = max(len(row.id) for row in rows)
+    if console.width < id_width + COMPACT_TABLE_SPARE:
+        _list_blocks(console, records, rows, title)
+        return
+    compact = console.width < FULL_TABLE_WIDTH
+    shown = (["Id", "Proposition", "Statut", "Jours"] if compact else LIST_HEADINGS)
+    table = Table(title=Text(title), title_justify="left", caption=Text(DAYS_LEGEND), caption_justify="left")
+    for heading in shown:
+        if heading == "Id":
+            table.add_column(heading, no_wrap=True, min_width=id_width)
+        elif heading == "Proposition":
+            table.add_column(heading, overflow="fold", ratio=3)
+        else:
+            table.add_column(heading, no_wrap=heading in ("Le", "Décidée le", "Jours"),
+                             justify="right" if heading == "Jours" else "left",
+                             ratio=None if heading in ("Le", "Décidée le", "Jours") else 1)
     for row in rows:
-        table.add_row(*(Text(cell) for cell in _list_cells(records, row)))
+        cells = dict(zip(LIST_HEADINGS, _list_cells(records, row)))
+        table.add_row(*(Text(cells[heading]) for heading in shown))
     console.print(table)
+    if compact:
+        console.print(Text(f"Thème, groupe et dates : élargissez le terminal à {FULL_TABLE_WIDTH} colonnes, "
+                           "ou --format md."), style="dim")
+
+
+def _list_blocks(console, records: Records, rows: list[Summary], title: str) -> None:
+    """One block a proposal, for a narrow terminal: the id on its own line, never cut."""
+    from .terminal import safe_text as Text
+
+    console.print(Text(title, style="bold"))
+    for row in rows:
+        cells = dict(zip(LIST_HEADINGS, _list_cells(records, row)))
+        console.print()
+        console.print(Text(row.id, style="bold"), no_wrap=True, overflow="ignore", crop=False)
+        console.print(Text(row.title))
+        raised = f"soulevée par {cells['Soulevée par']} le {cells['Le']}" if row.raised_on else "pas encore soulevée"
+        console.print(Text(f"{raised} · {cells['Statut']}"))
+        if row.decided_on:
+            console.print(Text(f"{cells['Décision']} le {cells['Décidée le']} · jours : {cells['Jours']}"))
+    console.print()
+    console.print(Text(DAYS_LEGEND, style="dim"))
 
 
 # --- one proposal ----------------------------------------------------------------------
@@ -94,6 +162,8 @@ def _event_rows(records: Records, trace: Trace) -> list[list[str]]:
 
 
 EVENT_HEADINGS = ["Date", "Écart", "Groupe", "Réunion", "Événement", "Note"]
+
+
 
 
 def trace_json(trace: Trace) -> str:
@@ -122,32 +192,68 @@ def trace_markdown(records: Records, trace: Trace, standing: str) -> str:
     if events:
         lines.append("| " + " | ".join(EVENT_HEADINGS) + " |")
         lines.append("|" + "---|" * len(EVENT_HEADINGS))
-        lines += ["| " + " | ".join(escape.markdown_cell(c) for c in row) + " |" for row in events]
+        for event, row in zip(trace.history.events, events):
+            cells = [escape.markdown_cell(c) for c in row]
+            document = document_of(event)
+            if document:
+                cells[3] = f"[{cells[3]}]({document})"
+            lines.append("| " + " | ".join(cells) + " |")
         lines.append("")
     lines.append(f"**Où elle en est :** {escape.markdown(standing)}.")
     return "\n".join(lines) + "\n"
 
 
 def trace_table(records: Records, trace: Trace, standing: str) -> None:
-    from rich.console import Console
     from rich.table import Table
 
     from .terminal import safe_text as Text
 
-    console = Console(highlight=False)
+    console = _console()
     console.print(Text(trace.title, style="bold"))
-    console.print(Text(f"{trace.id} · {theme_title(records, trace.theme)} · {label(trace.status)}"))
+    console.print(Text(trace.id), no_wrap=True, overflow="ignore", crop=False)
+    console.print(Text(f"{theme_title(records, trace.theme)} · {label(trace.status)}"))
     for link in _links(trace):
         console.print(Text(link))
     events = _event_rows(records, trace)
-    if events:
-        table = Table()
-        for heading in EVENT_HEADINGS:
-            table.add_column(heading, no_wrap=heading in ("Date", "Écart"))
+    meeting_width = max(len(row[3]) for row in events) if events else 0
+    if events and console.width >= meeting_width + EVENT_TABLE_SPARE:
+        narrow = console.width < 120
+        table = Table(expand=narrow)
+        headings = [h for h in EVENT_HEADINGS if not (narrow and h == "Écart")]  # the gap goes under the date
+        for heading in headings:
+            if heading == "Réunion":  # an id, typed next: never cut
+                table.add_column(heading, no_wrap=True, min_width=meeting_width)
+            elif heading in ("Date", "Écart"):
+                table.add_column(heading, no_wrap=True)
+            else:
+                table.add_column(heading, overflow="fold", ratio=3 if heading == "Note" else 2,
+                                 min_width=None if heading == "Note" else 10)
         for row in events:
-            table.add_row(*(Text(cell) for cell in row))
+            cells = dict(zip(EVENT_HEADINGS, row))
+            if narrow and cells["Écart"]:
+                cells["Date"] += "\n" + cells["Écart"]
+            table.add_row(*(Text(cells[heading]) for heading in headings))
         console.print(table)
+        documents = [document for e in trace.history.events if (document := document_of(e))]
+        if documents:
+            console.print(Text("Comptes rendus, dans out/ : comptes-rendus/<réunion>.html"), style="dim")
+    elif events:
+        # A narrow terminal: one block an event, ids and paths on their own lines, never cut.
+        for event, row in zip(trace.history.events, events):
+            date, gap, group, meeting, what, note = row
+            console.print()
+            console.print(Text(" · ".join(part for part in (date + (f" ({gap})" if gap else ""), group, what) if part)))
+            document = document_of(event)
+            for line in (meeting, document):
+                if line:
+                    console.print(Text(line), no_wrap=True, overflow="ignore", crop=False)
+            if note:
+                console.print(Text(note))
+        console.print()
     console.print(Text(f"Où elle en est : {standing}."))
+
+
+EVENT_TABLE_SPARE = 56
 
 
 # --- Mermaid -------------------------------------------------------------------------------

@@ -44,7 +44,7 @@ EXPECTED = {
     "lifecycle-raised-by-referents": ("records/meetings/2002/2002-06-21-referents.yaml", 6, 12, "lifecycle",
                                       "pas chez les référents"),
     "lifecycle-decided-before-raised": ("records/meetings/2002/2002-06-21-referents.yaml", 6, 14, "lifecycle",
-                                        "avant d'avoir été soulevée"),
+                                        "avant d’avoir été soulevée"),
     "events-out-of-order": ("records/proposals/horaires-police.yaml", 6, 11, "date-order", "rangez les étapes par date"),
     "alias": ("records/themes/bombe.yaml", 1, 8, "yaml-alias", "ancre"),
     "several-documents": ("records/themes/deux.yaml", 2, 1, "several-documents", "un enregistrement par fichier"),

@@ -40,6 +40,7 @@ def test_a_history_is_in_date_order_and_starts_with_its_raising():
     assert history.last_decision.kind == "study"
 
 
-def test_final_statuses_allow_nothing():
+def test_final_statuses_allow_nothing_but_a_discussion():
+    """DESIGN.md: a discussion is allowed at any time after the raising (and changes nothing)."""
     for status in ("rejected", "withdrawn", "done", "abandoned"):
-        assert MOVES[status] == frozenset()
+        assert MOVES[status] == frozenset({"discussed"})

@@ -42,7 +42,8 @@ def test_a_held_meeting_s_dossier_is_as_it_stood_the_day_before(rendered: Path):
     assert "[compte rendu](../comptes-rendus/2001-12-21-referents.md)" in md
     # Raised in September 2001 and discussed since: awaiting the décision of that day.
     assert "### Créer un poste de médiateur administratif" in md
-    assert "- Statut : discutée le 9 octobre 2001" in md
+    assert ("- Statut : en attente d’une décision des référents depuis qu’elle a été soulevée le 13 septembre 2001"
+            " (98 jours)") in md
     # Its decision of 21 December (ajournée) and what came after are not there yet.
     assert ": ajournée" not in md and "2002" not in md
     # The guide, validated on 15 December 2000, no longer awaited a decision.
@@ -59,8 +60,7 @@ def test_the_intergroupes_dossier_says_so(rendered: Path):
 def test_the_next_meeting_s_dossier_is_as_of_today_and_not_marked_held(rendered: Path):
     md = (rendered / "referents/dossier-2002-12-20.md").read_text(encoding="utf-8")
     assert "a eu lieu" not in md and md.startswith("# Dossier des référents\n")
-    assert "- Statut : mise à l'étude le 21 juin 2002" in md
-    assert "- En attente : 381\u00a0jours depuis qu’elle a été soulevée" in md  # régie: 14 juin 2001 → 30 juin 2002
+    assert "- Statut : mise à l’étude depuis le 21 juin 2002 (9 jours), en attente du résultat de l’étude" in md
 
 
 def test_the_index_groups_by_year(rendered: Path):

@@ -73,13 +73,22 @@ members:
 def test_every_figure_worked_out_by_hand(year_2005: Path):
     result = gasp("report", "--year", "2005", "--format", "json", workspace=year_2005)
     assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout) == {
+    report = json.loads(result.stdout)
+    # The calendar rows of 2006: 10 agents (no July, August), 4 usagers, 2 référents.
+    next_year = report.pop("next_year")
+    assert len(next_year) == 16 and next_year[0] == {
+        "date": "2006-01-10", "time": "14:00", "group": "agents", "place": "salle", "origin": "planned",
+        "status": "planned", "moved_from": None, "reason": None}
+    assert report == {
         "year": 2005,
         "groups": {
             # 10 months without July and August; Jan, Feb, Mar held with 3, 2 and 4 present; April cancelled.
-            "agents": {"kind": "agents", "due": 10, "held": 3, "cancelled": 1, "attendance_mean": 3.0},
-            "usagers": {"kind": "usagers", "due": 4, "held": 2, "cancelled": 0, "attendance_mean": 1.5},
-            "referents": {"kind": "referents", "due": 2, "held": 2, "cancelled": 0, "attendance_mean": 2.0},
+            "agents": {"kind": "agents", "due": 10, "held": 3, "cancelled": 1, "attendance_mean": 3.0,
+                       "attendance_min": 2, "attendance_max": 4},
+            "usagers": {"kind": "usagers", "due": 4, "held": 2, "cancelled": 0, "attendance_mean": 1.5,
+                        "attendance_min": 1, "attendance_max": 2},
+            "referents": {"kind": "referents", "due": 2, "held": 2, "cancelled": 0, "attendance_mean": 2.0,
+                          "attendance_min": 2, "attendance_max": 2},
         },
         "proposals": {
             "raised": 4,
@@ -92,6 +101,17 @@ def test_every_figure_worked_out_by_hand(year_2005: Path):
         "open_actions": 2,  # « Appeler le bailleur » (overdue) and « Compter les voyageurs » (due in 2006)
         # p1 only was validated in 2005: 1 000 € split 60/40; p2 was rejected.
         "funding": {"commune": 600, "politique de la ville": 400},
+        # The agents' services: agent A and C at the post office, agent B at the town hall.
+        "institutions": ["accueil", "poste"],
+        # The group began on 1 January with A and B; C came in September; A left in June.
+        "arrivals": [{"person": "agent-a", "date": "2005-01-01"}, {"person": "agent-b", "date": "2005-01-01"},
+                     {"person": "agent-c", "date": "2005-09-01"}],
+        "departures": [{"person": "agent-a", "date": "2005-06-30"}],
+        "guest_institutions": [],
+        "themes": {"agents": ["logement", "transport"], "usagers": ["logement", "transport"]},
+        "shared_themes": {"logement": ["agents", "usagers"], "transport": ["agents", "usagers"]},
+        "decided_within_commitment": None,  # no commitment in gasp.yaml
+        "median_days_to_minutes": None,  # no minutes_sent recorded
     }
 
 
@@ -129,12 +149,16 @@ def test_a_year_with_no_meeting_is_an_honest_empty_report(year_2005: Path):
     result = gasp("report", "--year", "2003", "--format", "json", workspace=year_2005)
     assert result.exit_code == 0
     report = json.loads(result.stdout)
-    assert report["groups"]["agents"] == {"kind": "agents", "due": 0, "held": 0, "cancelled": 0, "attendance_mean": None}
+    assert report["groups"]["agents"] == {"kind": "agents", "due": 0, "held": 0, "cancelled": 0, "attendance_mean": None,
+                                          "attendance_min": None, "attendance_max": None}
     assert report["proposals"]["raised"] == 0 and report["median_days_to_decision"] is None
     assert report["funding"] == {}
     for output_format in ("text", "md", "html"):
         assert gasp("report", "--year", "2003", "--format", output_format, workspace=year_2005).exit_code == 0
-    assert "aucune décision cette année" in gasp("report", "--year", "2003", "--format", "md", workspace=year_2005).stdout
+    # 2003 is before the first meeting (2005) and the creation (2020): there was no Gasp yet.
+    assert "Le Gasp n’existait pas encore en 2003" in gasp("report", "--year", "2003", "--format", "md",
+                                                          workspace=year_2005).stdout
+    assert "aucune décision cette année" in gasp("report", "--year", "2006", "--format", "md", workspace=year_2005).stdout
 
 
 def test_the_year_is_cut_at_today(year_2005: Path):

@@ -70,7 +70,7 @@ def test_the_list_has_the_contract_keys_and_is_sorted_by_raising(fates: Path):
     assert jardins == {
         "id": "jardins", "title": "Des jardins partagés", "theme": "logement", "raised_by": "usagers",
         "raised_on": "2004-01-08", "status": "in-progress", "outcome": "validated", "decided_on": "2004-06-18",
-        "days_to_decision": 162,
+        "days_to_decision": 162, "days_to_first_decision": 71,
     }
     banc = rows[2]
     assert (banc["status"], banc["outcome"], banc["decided_on"], banc["days_to_decision"]) == ("raised", None, None, None)
@@ -90,14 +90,15 @@ def test_one_proposal_studied_then_validated(fates: Path):
     assert trace["status"] == "in-progress"
     assert trace["events"] == [
         {"date": "2004-01-08", "kind": "raised", "meeting": "2004-01-08-usagers", "group": "usagers",
-         "note": "Proposés par des habitantes"},
+         "note": "Proposés par des habitantes", "document": "comptes-rendus/2004-01-08-usagers.html"},
         {"date": "2004-02-10", "kind": "discussed", "meeting": "2004-02-10-agents", "group": "agents",
-         "note": "Terrain | à trouver <vite>"},
+         "note": "Terrain | à trouver <vite>", "document": "comptes-rendus/2004-02-10-agents.html"},
         {"date": "2004-03-19", "kind": "study", "meeting": "2004-03-19-referents", "group": "referents",
-         "note": "Chercher un terrain"},
+         "note": "Chercher un terrain", "document": "comptes-rendus/2004-03-19-referents.html"},
         {"date": "2004-06-18", "kind": "validated", "meeting": "2004-06-18-referents", "group": "referents",
-         "note": None},
-        {"date": "2004-06-20", "kind": "in-progress", "meeting": None, "group": None, "note": "Première parcelle"},
+         "note": None, "document": "comptes-rendus/2004-06-18-referents.html"},
+        {"date": "2004-06-20", "kind": "in-progress", "meeting": None, "group": None, "note": "Première parcelle",
+         "document": None},
     ]
 
 
@@ -114,7 +115,8 @@ def test_withdrawn_and_waiting(fates: Path):
     assert trace_json(fates, "fete")["status"] == "withdrawn"
     text = gasp("trace", "proposal", "banc", workspace=fates, env={"COLUMNS": "200"}).stdout
     # as_of 2004-06-30: 169 days after 13 January.
-    assert "Où elle en est : en attente d'une décision des référents depuis 169 jours." in text
+    assert ("Où elle en est : en attente d’une décision des référents depuis qu’elle a été soulevée"
+            " le 13 janvier 2004 (169 jours)." in text)
 
 
 def test_the_timeline_shows_the_time_between_steps(fates: Path):

@@ -17,7 +17,7 @@ class ReportFormat(str, Enum):
 
 def report(
     ctx: typer.Context,
-    year: Annotated[Optional[int], typer.Option("--year", min=1900, max=2200, help="L'année (par défaut : l'année en cours).")] = None,
+    year: Annotated[Optional[int], typer.Option("--year", min=1900, max=2200, help="L’année (par défaut : l’année en cours).")] = None,
     format: Annotated[ReportFormat, typer.Option("--format", help="text (terminal), md, html, pdf ou json.")] = ReportFormat.text,
     out: Annotated[Optional[Path], typer.Option("--out", metavar="FICHIER", help="Écrit dans ce fichier (entier ou pas du tout).")] = None,
 ) -> None:
@@ -35,7 +35,7 @@ def report(
     report_data, view = annual(records, chosen, today)
     if format is ReportFormat.text:
         if out is not None:
-            raise typer.BadParameter("le texte s'affiche dans le terminal : choisissez --format md, html, pdf ou json",
+            raise typer.BadParameter("le texte s’affiche dans le terminal : choisissez --format md, html, pdf ou json",
                                      param_hint="--out")
         print_report(view)
         return
@@ -49,7 +49,7 @@ def report(
             else:
                 output = renderer.text(f"rapport.{format.value}.j2", format.value, view)
         except RenderError as error:
-            raise fail(f"{error} ; rien n'a été écrit") from None
+            raise fail(f"{error} ; rien n’a été écrit") from None
     if format is ReportFormat.pdf and out is None and sys.stdout.isatty():
-        raise typer.BadParameter("un PDF ne s'affiche pas dans le terminal : ajoutez --out rapport.pdf", param_hint="--out")
+        raise typer.BadParameter("un PDF ne s’affiche pas dans le terminal : ajoutez --out rapport.pdf", param_hint="--out")
     write_output(workspace, out, output)

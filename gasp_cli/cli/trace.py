@@ -1,5 +1,9 @@
 """`gasp trace proposal [ID]`: each proposal from the group that raised it to the référents' decision."""
 
+import contextlib
+import os
+import sys
+from collections.abc import Iterator
 from enum import Enum
 from typing import Annotated, Optional
 
@@ -9,7 +13,7 @@ from .completion import complete_groups, complete_proposals, complete_themes
 from .french import FrenchCommand, FrenchGroup
 
 app = typer.Typer(cls=FrenchGroup, no_args_is_help=True,
-                  help="Suivre les propositions : d'où elles viennent, où elles en sont.")
+                  help="Suivre les propositions : d’où elles viennent, où elles en sont.")
 
 
 class TraceFormat(str, Enum):
@@ -22,18 +26,27 @@ class TraceFormat(str, Enum):
 @app.command("proposal", cls=FrenchCommand)
 def proposal(
     ctx: typer.Context,
-    proposal_id: Annotated[Optional[str], typer.Argument(metavar="[ID]", autocompletion=complete_proposals, help="Une proposition (son identifiant, ou un début d'identifiant qui n'en désigne qu'une). Sans ID : toutes.")] = None,
+    proposal_id: Annotated[Optional[str], typer.Argument(metavar="[ID]", autocompletion=complete_proposals, help="Une proposition (son identifiant, ou un début d’identifiant qui n’en désigne qu’une). Sans ID : toutes.")] = None,
     format: Annotated[TraceFormat, typer.Option("--format", help="text (terminal), md (Markdown), json, ou mermaid (diagramme, avec un ID).")] = TraceFormat.text,
-    status: Annotated[Optional[str], typer.Option("--status", help="Sans ID : seulement ce statut (raised, discussed, validated, study…).")] = None,
-    group: Annotated[Optional[str], typer.Option("--group", autocompletion=complete_groups, help="Sans ID : seulement celles soulevées par ce groupe.")] = None,
-    theme: Annotated[Optional[str], typer.Option("--theme", autocompletion=complete_themes, help="Sans ID : seulement ce thème.")] = None,
+    status: Annotated[Optional[str], typer.Option("--status", help="Sans ID : seulement ce statut, en français comme affiché (« mise à l’étude », « étude », « en cours », « validée »…) ou son code (study, in-progress, validated…).")] = None,
+    group: Annotated[Optional[str], typer.Option("--group", autocompletion=complete_groups, help="Sans ID : seulement celles soulevées par ce groupe (son identifiant, son nom ou son genre : « usagers », « agents »).")] = None,
+    theme: Annotated[Optional[str], typer.Option("--theme", autocompletion=complete_themes, help="Sans ID : seulement ce thème (son identifiant ou son titre).")] = None,
 ) -> None:
-    """La trace d'une proposition (ou de toutes) : soulevée, discutée, décidée, mise en œuvre."""
+    """La trace d’une proposition (ou de toutes) : soulevée, discutée, décidée, mise en œuvre."""
     from .. import trace_formats as formats
     from ..diagnostics import suggestion
     from ..labels import PROPOSAL_STATUSES
     from ..lifecycle import histories
-    from ..trace import UnknownProposal, find_proposal, standing, summaries, trace
+    from ..trace import (
+        UnknownProposal,
+        find_proposal,
+        match_group,
+        match_status,
+        match_theme,
+        standing,
+        summaries,
+        trace,
+    )
     from .common import fail, load_records
     from .common import today as today_for
 
@@ -42,28 +55,34 @@ def proposal(
 
     if proposal_id is None:
         if format is TraceFormat.mermaid:
-            raise typer.BadParameter("le diagramme mermaid est celui d'une proposition : donnez son ID",
+            raise typer.BadParameter("le diagramme mermaid est celui d’une proposition : donnez son ID",
                                      param_hint="--format")
-        if status is not None and status not in PROPOSAL_STATUSES:
+        statuses = match_status(status) if status is not None else []
+        if status is not None and not statuses:
+            shown = ", ".join(f"« {word} »" for word in PROPOSAL_STATUSES.values())
             raise typer.BadParameter(
                 f"statut « {status} » inconnu{suggestion(status, PROPOSAL_STATUSES)} "
-                f"(statuts : {', '.join(PROPOSAL_STATUSES)})", param_hint="--status")
-        for value, known, word in ((group, records.groups, "groupe"), (theme, records.themes, "thème")):
-            if value is not None and value not in known:
+                f"(statuts : {shown}, ou leurs codes {', '.join(PROPOSAL_STATUSES)})", param_hint="--status")
+        groups = match_group(records, group) if group is not None else []
+        themes = match_theme(records, theme) if theme is not None else []
+        for value, found, known, word in ((group, groups, records.groups, "groupe"),
+                                          (theme, themes, records.themes, "thème")):
+            if value is not None and not found:
                 raise fail(f"{word} « {value} » inconnu{suggestion(value, known)}")
         rows = [
             row for row in summaries(records, derived)
-            if (status is None or row.status == status)
-            and (group is None or row.raised_by == group)
-            and (theme is None or row.theme == theme)
+            if (status is None or row.status in statuses)
+            and (group is None or row.raised_by in groups)
+            and (theme is None or row.theme in themes)
         ]
         title = f"Propositions — {records.gasp.name}" if records.gasp else "Propositions"
-        if format is TraceFormat.json:
-            typer.echo(formats.list_json(rows), nl=False)
-        elif format is TraceFormat.md:
-            typer.echo(formats.list_markdown(records, rows, title), nl=False)
-        else:
-            formats.list_table(records, rows, title)
+        with _reader_may_stop_early():
+            if format is TraceFormat.json:
+                typer.echo(formats.list_json(rows), nl=False)
+            elif format is TraceFormat.md:
+                typer.echo(formats.list_markdown(records, rows, title), nl=False)
+            else:
+                formats.list_table(records, rows, title)
         return
 
     if status is not None or group is not None or theme is not None:
@@ -75,11 +94,29 @@ def proposal(
         raise fail(str(error)) from None
     result = trace(records, found, derived)
     where = standing(result, today_for(records))
-    if format is TraceFormat.json:
-        typer.echo(formats.trace_json(result), nl=False)
-    elif format is TraceFormat.md:
-        typer.echo(formats.trace_markdown(records, result, where), nl=False)
-    elif format is TraceFormat.mermaid:
-        typer.echo(formats.trace_mermaid(records, result), nl=False)
-    else:
-        formats.trace_table(records, result, where)
+    with _reader_may_stop_early():
+        if format is TraceFormat.json:
+            typer.echo(formats.trace_json(result), nl=False)
+        elif format is TraceFormat.md:
+            typer.echo(formats.trace_markdown(records, result, where), nl=False)
+        elif format is TraceFormat.mermaid:
+            typer.echo(formats.trace_mermaid(records, result), nl=False)
+        else:
+            formats.trace_table(records, result, where)
+
+
+@contextlib.contextmanager
+def _reader_may_stop_early() -> Iterator[None]:
+    """`gasp trace proposal | head` is a success: the reader had what it wanted.
+
+    The rest of the output goes to /dev/null, so that the flush at exit does not fail again.
+    """
+    try:
+        yield
+        sys.stdout.flush()
+    except BrokenPipeError:
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass  # not a real file (tests): nothing will flush it

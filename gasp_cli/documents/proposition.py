@@ -95,9 +95,9 @@ def steps(records: Records, history: History, day: datetime.date) -> list[Step]:
 def where_it_stands(records: Records, history: History, day: datetime.date) -> str:
     """Where the proposal stands on `day`, in one sentence a resident reads."""
     past = past_events(history, day)
-    if not past:
+    last = history.status_event(day)  # a discussion after the decision does not change the status
+    if last is None:
         return "Elle n’a pas encore été présentée en réunion."
-    last = past[-1]
     status, when = last.kind, long_date(last.date)
     raised = history.raised
     if status in ("raised", "discussed"):

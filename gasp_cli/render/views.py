@@ -435,6 +435,12 @@ class Dossier:
     awaiting: list[DossierProposal]
 
 
+def _standing_of(history: History, today: datetime.date) -> str:
+    from ..trace import standing_of
+
+    return standing_of(history, today)
+
+
 def next_referents_meeting(records: Records, today: datetime.date) -> Row | None:
     """The next référents meeting: recorded as planned, else the next slot of the calendar."""
     referents = sorted(gid for gid, g in records.groups.items() if g.kind == "referents")
@@ -449,12 +455,6 @@ def next_referents_meeting(records: Records, today: datetime.date) -> Row | None
     return upcoming[0] if upcoming else None
 
 
-def _since(history: History, day: datetime.date, status: str) -> datetime.date:
-    """The day a proposal took its current status (its last event up to `day`)."""
-    past = [e for e in history.events if e.date <= day]
-    return past[-1].date if past and past[-1].kind == status else day
-
-
 def dossier(records: Records, derived: dict[str, History], day: datetime.date, meeting: Row) -> Dossier:
     """The proposals awaiting a decision on `day`, for `meeting`: the next one (day: today)
     or one already held (day: the day before it, so that it reads as it was handed out)."""
@@ -467,14 +467,10 @@ def dossier(records: Records, derived: dict[str, History], day: datetime.date, m
         raised = history.raised
         past = [e for e in history.events if e.date <= day]
         funding = ", ".join(f"{f.source} : {f.share:g}\u00a0%" for f in proposal.funding)
-        since = _since(history, day, status)
-        waited = (day - raised.date).days if raised else 0
         item = DossierProposal(
-            id=pid, title=proposal.title, summary=proposal.summary or "",
-            status=(PROPOSAL_STATUSES[status] if raised is None or since == raised.date
-                    else f"{PROPOSAL_STATUSES[status]} le {long_date(since)}"),
+            id=pid, title=proposal.title, summary=proposal.summary or "", status=PROPOSAL_STATUSES[status],
             origin=(f"{group_name(records, raised.group)}, réunion du {long_date(raised.date)}" if raised else ""),
-            waiting=(f"{waited}\u00a0jour{'s' if waited > 1 else ''} depuis qu’elle a été soulevée" if raised else ""),
+            waiting=_standing_of(history, day),  # « mise à l’étude depuis le 3 mai 2001 (290 jours), en attente … »
             discussions=[EventLine(long_date(e.date), group_name(records, e.group), PROPOSAL_STATUSES[e.kind], e.note or "")
                          for e in past if e.kind in ("discussed",)],
             decisions=[EventLine(long_date(e.date), group_name(records, e.group), PROPOSAL_STATUSES[e.kind], e.note or "")
@@ -694,6 +690,15 @@ class ReportView:
     funding: list[tuple[str, str]]
     funding_total: str
     next_year: list[tuple[str, list[str]]]
+    # The same figures, with the same words, in the table and in the chart.
+    proposal_figures: list[tuple[str, int]] = field(default_factory=list)
+    institutions_line: str = ""
+    guest_institutions: list[str] = field(default_factory=list)
+    open_actions_line: str = ""
+    commitment: str = ""
+    median_minutes: str = ""
+    # Set for a year before the Gasp existed: the only thing the report says.
+    not_yet: str = ""
 
 
 STATUS_COLOURS = {
@@ -702,8 +707,23 @@ STATUS_COLOURS = {
     "rejected": "#b3261e", "withdrawn": "#8d8d8d", "abandoned": "#6d4c41",
 }
 
+# The decisions of the year, as the table and the chart both name them.
+DECISIONS_OF_THE_YEAR = {
+    "validated": "Validées dans l’année",
+    "rejected": "Refusées dans l’année",
+    "deferred": "Ajournées dans l’année",
+    "study": "Mises à l’étude dans l’année",
+}
+
+
+def _service_label(records: Records, service_id: str) -> str:
+    service = records.services.get(service_id)
+    return f"{service.institution} — {service.name}" if service else service_id
+
 
 def report_view(records: Records, report) -> ReportView:
+    from ..vocabulary import days, plural
+
     end = datetime.date(report.year, 12, 31)
     cutoff = "" if report.cutoff >= end else f"État au {long_date(report.cutoff)}"
     longest = max([max(g.due, g.held) for g in report.groups] + [1])
@@ -712,10 +732,14 @@ def report_view(records: Records, report) -> ReportView:
                           Bar("tenues" if g.held > 1 else "tenue", g.held, g.held / longest, "#33658a")])
         for g in report.groups
     ]
-    statuses = [(s, n) for s, n in sorted(report.status_at_end.items(), key=lambda pair: list(PROPOSAL_STATUSES).index(pair[0]))]
-    most = max([n for _, n in statuses] + [1])
-    status_chart = [BarGroup(PROPOSAL_STATUSES[s], [Bar(PROPOSAL_STATUSES[s], n, n / most, STATUS_COLOURS[s])])
-                    for s, n in statuses]
+    figures = [
+        ("Soulevées dans l’année", len(report.raised), STATUS_COLOURS["raised"]),
+        *((DECISIONS_OF_THE_YEAR[o], n, STATUS_COLOURS[o]) for o, n in report.decided.items()),
+        ("En attente de décision à la fin de l’année", len(report.awaiting), STATUS_COLOURS["discussed"]),
+        ("Réalisées dans l’année", len(report.implemented), STATUS_COLOURS["done"]),
+    ]
+    most = max([n for _, n, _ in figures] + [1])
+    status_chart = [BarGroup(words, [Bar(words, n, n / most, colour)]) for words, n, colour in figures]
 
     def membership(m) -> str:
         where = f" ({m.institution})" if m.institution else ""
@@ -724,21 +748,31 @@ def report_view(records: Records, report) -> ReportView:
     def titles(ids: list[str]) -> list[str]:
         return [records.proposals[pid].title for pid in ids]
 
+    def attendance_words(g) -> str:
+        if not g.attendance:
+            return "—"
+        mean = f"{french_number(g.attendance_mean)} en moyenne"
+        return mean if g.attendance_min == g.attendance_max else f"{mean} ({g.attendance_min} à {g.attendance_max})"
+
+    institutions = sorted((_service_label(records, sid) for sid in report.institutions), key=sort_key)
+    overdue = sum(a.overdue for a in report.open_actions)
     median = report.median_days_to_decision
+    minutes = report.median_days_to_minutes
     total = sum(report.funding.values())
+    not_yet = ""
+    if report.before_gasp:
+        not_yet = f"Le Gasp n’existait pas encore en {report.year} : il a commencé le {long_date(report.created)}."
     return ReportView(
         gasp_name=records.gasp.name,
         year=report.year,
         title=f"Rapport annuel {report.year}",
         cutoff=cutoff,
         groups=[
-            ReportGroup(g.name, GROUP_KINDS[g.kind], g.due, g.held, g.cancelled,
-                        (f"{french_number(g.attendance_mean)} en moyenne ({g.attendance_min} à {g.attendance_max})"
-                         if g.attendance else "—"))
+            ReportGroup(g.name, GROUP_KINDS[g.kind], g.due, g.held, g.cancelled, attendance_words(g))
             for g in report.groups
         ],
         meetings_chart=chart,
-        institutions=sorted(report.institutions, key=sort_key),
+        institutions=institutions,
         joined=[membership(m) for m in report.joined],
         left=[membership(m) for m in report.left],
         themes_by_group=[(group_name(records, gid), sorted((theme_title(records, t) for t in themes), key=sort_key))
@@ -746,20 +780,31 @@ def report_view(records: Records, report) -> ReportView:
         shared_themes=sorted(((theme_title(records, t), [group_name(records, g) for g in gids])
                               for t, gids in report.shared_themes.items()), key=lambda pair: sort_key(pair[0])),
         raised=titles(report.raised),
-        decided=[(PROPOSAL_STATUSES[o], n) for o, n in report.decided.items()],
+        decided=[(DECISIONS_OF_THE_YEAR[o], n) for o, n in report.decided.items()],
         awaiting=titles(report.awaiting),
         implemented=titles(report.implemented),
-        median_days=(f"{french_number(median)} jours" if median is not None else "aucune décision cette année"),
+        median_days=(days(median) if median is not None else "aucune décision cette année"),
         status_chart=status_chart,
         open_actions=[
             ActionLine(who_name(records, a.who), a.what, long_date(a.due) if a.due else "",
                        "en retard" if a.overdue else "à faire")
             for a in report.open_actions
         ],
-        overdue_count=sum(a.overdue for a in report.open_actions),
+        overdue_count=overdue,
         funding=[(source, euros(amount)) for source, amount in report.funding.items()],
         funding_total=euros(total) if report.funding else "",
         next_year=_next_year_short(records, report.next_year),
+        proposal_figures=[(words, n) for words, n, _ in figures],
+        institutions_line=plural(len(institutions), "institution ou service représenté"),
+        guest_institutions=sorted((_service_label(records, sid) for sid in report.guest_institutions), key=sort_key),
+        open_actions_line=(plural(len(report.open_actions), "action ouverte")
+                           + (f", dont {overdue} en retard" if overdue else "")),
+        commitment=("" if report.decided_within_commitment is None else
+                    f"{plural(report.decided_within_commitment, 'proposition')} "
+                    f"{'a reçu sa' if report.decided_within_commitment < 2 else 'ont reçu leur'} première réponse "
+                    f"des référents dans les {days(report.decision_within_days)} promis"),
+        median_minutes=(days(minutes) if minutes is not None else ""),
+        not_yet=not_yet,
     )
 
 
