@@ -101,3 +101,24 @@ def test_record_text_on_the_page_is_data(example: Path):
     assert "<script>x" not in html and "&lt;script&gt;x&lt;/script&gt; #set {{ 7*7 }} *gras*" in html
     md = (example / "out/propositions/regie-de-quartier.md").read_text(encoding="utf-8")
     assert md.startswith("# \\<script\\>x\\</script\\> #set {{ 7\\*7 }} \\*gras\\*\n")
+
+
+def test_a_project_under_way_discussed_again_stays_under_way(example: Path):
+    """A discussion after the decision is told in the story but changes nothing to where it stands."""
+    meeting = example / "records/meetings/2002/2002-06-13-usagers.yaml"
+    text = meeting.read_text(encoding="utf-8")
+    addition = ("- proposal: formation-agents-de-mediation\n  event: discussed\n"
+                "  note: Les habitants ont déjà fait appel aux médiateurs.\n")
+    text = text.replace("proposals:\n", "proposals:\n" + addition) if "proposals:\n" in text \
+        else text + "proposals:\n" + addition
+    meeting.write_text(text, encoding="utf-8")
+    assert gasp("validate", workspace=example).exit_code == 0, gasp("validate", workspace=example).output
+    result = gasp("render", "--only", "propositions", "--only", "suivi", "--format", "md", workspace=example, env=EPOCH)
+    assert result.exit_code == 0, result.output
+    page = (example / "out/propositions/formation-agents-de-mediation.md").read_text(encoding="utf-8")
+    assert "**Où en est-elle ?** Validée, en cours de réalisation depuis le 4 mars 2002." in page
+    assert ("- **13 juin 2002** — Groupe des usagers : le groupe en discute. Les habitants ont déjà fait appel "
+            "aux médiateurs.") in page
+    sheet = (example / "out/suivi.md").read_text(encoding="utf-8")
+    under_way = sheet[sheet.index("## C’est en cours"):sheet.index("## En attente")]
+    assert "Vous en avez parlé le 14 juin 2001 et le 13 juin 2002." in under_way
