@@ -24,6 +24,7 @@ def test_the_calendar_says_why_a_slot_moved_and_why_a_meeting_was_cancelled(tmp_
     assert "décalée du 5 avril 2021 (Lundi de Pâques)" in rows["lundi 12 avril 2021"]
     assert "<td>La salle est &lt;b&gt;inondée&lt;/b&gt;.</td>" in rows["lundi 1er mars 2021"]
     assert "<td>annulée</td>" in rows["lundi 1er mars 2021"]
+    assert "<td>14\u00a0h</td>" in rows["lundi 1er mars 2021"]  # an hour never breaks
 
 
 def test_a_cancelled_meeting_s_compte_rendu_gives_its_reason(tmp_path: Path):
