@@ -73,8 +73,8 @@ def test_the_index_groups_by_year(rendered: Path):
     dossiers = html[html.index("<h2>Dossiers des référents</h2>"):html.index("<h2>Guide")]
     assert re.findall(r"<h3>(\d{4})</h3>", dossiers) == ["2002", "2001", "2000"]
     assert dossiers.index("dossier-2002-12-20") < dossiers.index("dossier-2002-06-27")
-    assert "Dossier remis à la réunion (Réunion intergroupes, tenue)" in dossiers
-    assert "Dossier pour la prochaine réunion des référents" in dossiers
+    assert "Réunion intergroupes\u202f: réunion tenue (le dossier de la veille)" in dossiers
+    assert ">Prochaine réunion des référents</a>" in dossiers
     for year in (2000, 2001, 2002):
         assert f'href="rapport/rapport-{year}.html"' in html
     assert 'href="suivi.html"' in html and 'href="propositions/regie-de-quartier.html"' in html

@@ -585,8 +585,8 @@ def _describe_output(records: Records, stem: str, today: datetime.date) -> tuple
         held = [m for m in records.meetings.values() if m.date.isoformat() == iso and m.status == "held"
                 and m.group in records.groups and records.groups[m.group].kind in ("referents", "intergroupes")]
         if held:
-            return f"Dossier remis à la réunion ({group_name(records, held[0].group)}, tenue)", iso
-        return "Dossier pour la prochaine réunion des référents", iso
+            return f"{group_name(records, held[0].group)} : réunion tenue (le dossier de la veille)", iso
+        return "Prochaine réunion des référents", iso
     if stem.startswith("propositions/") and name in records.proposals:
         raised = [m.date for m in records.meetings.values() if m.status == "held"
                   and any(e.proposal == name and e.event == "raised" for e in m.proposals)]
