@@ -66,12 +66,12 @@ def as_markdown(rows: list[Row], records: Records, title: str) -> str:
 
 
 def print_table(rows: list[Row], records: Records, title: str) -> None:
-    from rich.console import Console
     from rich.table import Table
 
+    from .terminal import console as terminal_console
     from .terminal import safe_text as Text
 
-    console = Console(highlight=False)
+    console = terminal_console()
     if not rows:
         console.print(Text(f"{title} : aucune réunion sur cette période."))
         return
@@ -300,8 +300,7 @@ def _text(value: object) -> icalendar.vText:
     control characters are shown as « \\x1b », never passed on."""
     import icalendar
 
-    text = str(value).replace("\r\n", "\n").replace("\r", "\n")
-    return icalendar.vText(escape.terminal(text))
+    return icalendar.vText(escape.ics(value))
 
 
 def _sequence(row: Row, dtstamp: datetime.datetime) -> int:
@@ -332,7 +331,7 @@ def as_ics(rows: list[Row], records: Records, title: str, dtstamp: datetime.date
     calendar.add("prodid", "-//gasp//Calendrier du Gasp//FR")
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("x-wr-calname", _text(title))
+    calendar.add("x-wr-calname", _text(escape.ics_line(title)))
     calendar.add("x-wr-timezone", _text(timezone))
     if rows:
         years = [row.date.year for row in rows]

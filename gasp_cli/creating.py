@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from .labels import PROPOSAL_STATUSES, french_time, weekday_date
 from .lifecycle import OPEN, histories
 from .loader import Records, slugify
 from .models import KINDS, Gasp
+from .output import write_new
 from .workspace import Workspace
 
 
@@ -54,13 +54,7 @@ def create_file(path: Path, text: str, kind: str) -> None:
         raise CreationError(f"« {path} » existe déjà : gasp n'écrase jamais un enregistrement")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                stream.write(text)
-            os.link(temporary, path)  # fails if the name was taken meanwhile: never overwrites
-        finally:
-            os.unlink(temporary)
+        write_new(path, text)  # with the user's umask; fails if the name was taken meanwhile: never overwrites
     except FileExistsError:
         raise CreationError(f"« {path} » existe déjà : gasp n'écrase jamais un enregistrement") from None
     except OSError as error:

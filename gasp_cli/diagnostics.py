@@ -28,10 +28,10 @@ class Diagnostic:
     message: str
 
     def as_text(self) -> str:
-        from .escape import terminal
+        from .escape import terminal_line
 
         label = SEVERITY_LABELS[self.severity]
-        return terminal(f"{self.file}:{self.line}:{self.column}: {label}: {self.message}")
+        return terminal_line(f"{self.file}:{self.line}:{self.column}: {label}: {self.message}")
 
     def sort_key(self) -> tuple:
         return (self.file, self.line, self.column, self.code, self.message)

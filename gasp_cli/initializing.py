@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime
-import shutil
+import os
 from pathlib import Path
 
 from .creating import CreationError, scalar
-from .output import OutputError, write_atomically
+from .output import OutputError, write_new
 from .schema import schema_texts, vscode_settings
 
 
@@ -95,24 +96,97 @@ def _files(name: str, commune: str, today: datetime.date) -> dict[str, str]:
 
 
 def init_workspace(folder: Path, example: bool, name: str, commune: str, today: datetime.date) -> list[str]:
-    """Create the workspace; returns the files written, relative to `folder`."""
-    records = folder / "records"
-    if records.exists() and any(records.iterdir()):
-        raise CreationError(f"« {records} » n'est pas vide : gasp init ne remplace jamais des enregistrements")
+    """Create the workspace; returns the files written, relative to `folder`.
+
+    Everything is checked before the first write, and every problem is reported at once:
+    a refused run writes nothing, so running it again once the problem is fixed works.
+    An existing file (a schema, .gitignore, a README) is the user's: it is kept, never
+    overwritten. If writing fails half-way (disk full), what was written is taken back.
+    """
+    files = {relative: text.encode("utf-8") for relative, text in _files(name, commune, today).items()}
+    if example:
+        source = embedded_example()
+        files = {k: v for k, v in files.items() if not k.startswith("records/")}
+        for path in sorted(source.rglob("*")):
+            if path.is_file() and not path.is_symlink():
+                files[f"records/{path.relative_to(source).as_posix()}"] = path.read_bytes()
+    problems = _problems(folder, files)
+    if problems:
+        raise CreationError("\n".join(problems) if len(problems) == 1 else
+                            "rien n’a été écrit :\n" + "\n".join(f"  - {p}" for p in problems))
     written: list[str] = []
+    created_folders: list[Path] = []
     try:
-        if example:
-            shutil.copytree(embedded_example(), records, dirs_exist_ok=True)
-            written += sorted(p.relative_to(folder).as_posix() for p in records.rglob("*.yaml"))
-            files = {k: v for k, v in _files(name, commune, today).items() if not k.startswith("records/")}
-        else:
-            files = _files(name, commune, today)
-        for relative, text in files.items():
+        for relative, payload in files.items():
             path = folder / relative
-            if path.exists() and not relative.startswith("schemas/"):
-                continue  # an existing .gitignore or README is the user's: kept
-            write_atomically(path, text)
+            if os.path.lexists(path):
+                continue  # the user's own file (.gitignore, a schema…): kept
+            created_folders += _make_folders(path.parent)
+            try:
+                write_new(path, payload)
+            except FileExistsError:
+                if relative.startswith("records/"):
+                    raise
+                continue
             written.append(relative)
     except (OSError, OutputError) as error:
-        raise CreationError(f"impossible de créer l'espace de travail : {error}") from None
+        for relative in reversed(written):
+            (folder / relative).unlink(missing_ok=True)
+        for created in reversed(created_folders):
+            with contextlib.suppress(OSError):
+                created.rmdir()
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else error
+        raise CreationError(f"impossible de créer l'espace de travail : {reason} ; rien n’a été gardé") from None
     return written
+
+
+def _problems(folder: Path, files: dict[str, bytes]) -> list[str]:
+    """What would stop the workspace from being written, found before anything is."""
+    problems: list[str] = []
+    if os.path.lexists(folder) and not folder.is_dir():
+        return [f"« {folder} » existe et n’est pas un dossier"]
+    records = folder / "records"
+    if os.path.lexists(records) and not records.is_dir():
+        problems.append(f"« {records} » existe et n’est pas un dossier : gasp init ne remplace jamais des enregistrements")
+    elif records.is_dir() and any(records.iterdir()):
+        problems.append(f"« {records} » n'est pas vide : gasp init ne remplace jamais des enregistrements")
+    seen: set[Path] = {records}
+    for relative in files:
+        path = folder / relative
+        for parent in [*reversed(Path(relative).parents)][1:]:
+            along = folder / parent
+            if along in seen:
+                continue
+            seen.add(along)
+            if os.path.lexists(along) and not along.is_dir():
+                problems.append(f"« {along} » existe et n’est pas un dossier : gasp init doit y créer des fichiers")
+        if path.is_dir() and not relative.startswith("records/"):
+            problems.append(f"« {path} » est un dossier : gasp init doit y écrire un fichier")
+    if not problems:
+        problems += _unwritable(folder, files)
+    return problems
+
+
+def _unwritable(folder: Path, files: dict[str, bytes]) -> list[str]:
+    """Folders that exist but where a file would have to be created and cannot."""
+    problems = []
+    for parent in sorted({(folder / relative).parent for relative in files}):
+        existing = parent
+        while not existing.exists() and existing != existing.parent:
+            existing = existing.parent
+        if existing.is_dir() and not os.access(existing, os.W_OK | os.X_OK):
+            message = f"« {existing} » n’est pas accessible en écriture"
+            if message not in problems:
+                problems.append(message)
+    return problems
+
+
+def _make_folders(folder: Path) -> list[Path]:
+    """Create `folder` and its missing parents; returns those created, outermost first."""
+    missing = []
+    while not folder.exists():
+        missing.append(folder)
+        folder = folder.parent
+    for path in reversed(missing):
+        path.mkdir()
+    return list(reversed(missing))

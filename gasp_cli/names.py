@@ -21,3 +21,16 @@ def place_of(records: Records, place_id: str | None) -> tuple[str, str]:
         return (place_id or "", "")
     place = records.gasp.places[place_id]
     return (place.name, place.address or "")
+
+
+def person_name(records: Records, person_id: str) -> str:
+    """A person's name when it may be published, else what they are: « un agent », « un habitant »…
+
+    Never the role: « la directrice de l'école » names someone as surely as her name.
+    """
+    from .labels import PERSON_KINDS
+
+    person = records.people[person_id]
+    if person.may_be_named and person.name:
+        return person.name
+    return f"un {PERSON_KINDS.get(person.kind, 'participant')}"

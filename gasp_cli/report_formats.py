@@ -12,12 +12,12 @@ def as_json(report) -> str:
 
 
 def print_report(view: ReportView) -> None:
-    from rich.console import Console
     from rich.table import Table
 
+    from .terminal import console as terminal_console
     from .terminal import safe_text as Text
 
-    console = Console(highlight=False)
+    console = terminal_console()
 
     def heading(title: str) -> None:
         console.print()

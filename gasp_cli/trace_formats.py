@@ -28,27 +28,6 @@ def _gap(previous: datetime.date | None, current: datetime.date) -> str:
     return f"+{days} j"
 
 
-def _console():
-    """A rich console for which a reader that stops early (`| head`) is not a failure:
-    rich would exit 1; the rest of the output is silently dropped instead."""
-    import os
-    import sys
-
-    from rich.console import Console
-
-    console = Console(highlight=False)
-
-    def reader_has_gone() -> None:
-        console.quiet = True
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-
-    console.on_broken_pipe = reader_has_gone  # type: ignore[method-assign]
-    return console
-
-
-# --- the list --------------------------------------------------------------------------
-
 def list_json(rows: list[Summary]) -> str:
     return json.dumps([row.as_json() for row in rows], ensure_ascii=False, indent=2) + "\n"
 
@@ -98,9 +77,10 @@ def list_markdown(records: Records, rows: list[Summary], title: str) -> str:
 def list_table(records: Records, rows: list[Summary], title: str) -> None:
     from rich.table import Table
 
+    from .terminal import console as terminal_console
     from .terminal import safe_text as Text
 
-    console = _console()
+    console = terminal_console()
     if not rows:
         console.print(Text(f"{title} : aucune proposition."))
         return
@@ -206,9 +186,10 @@ def trace_markdown(records: Records, trace: Trace, standing: str) -> str:
 def trace_table(records: Records, trace: Trace, standing: str) -> None:
     from rich.table import Table
 
+    from .terminal import console as terminal_console
     from .terminal import safe_text as Text
 
-    console = _console()
+    console = terminal_console()
     console.print(Text(trace.title, style="bold"))
     console.print(Text(trace.id), no_wrap=True, overflow="ignore", crop=False)
     console.print(Text(f"{theme_title(records, trace.theme)} · {label(trace.status)}"))
@@ -272,7 +253,7 @@ _MERMAID_ENTITIES = {"#": "#35;", '"': "#quot;", "<": "#lt;", ">": "#gt;", "&": 
 
 
 def mermaid_text(text: str) -> str:
-    return "".join(_MERMAID_ENTITIES.get(char, char) for char in " ".join(str(text).split()))
+    return "".join(_MERMAID_ENTITIES.get(char, char) for char in escape.mermaid(text))
 
 
 def trace_mermaid(records: Records, trace: Trace) -> str:

@@ -51,7 +51,14 @@ def find_workspace(option: str | None, environ: dict[str, str] | None = None, cw
     environ = os.environ if environ is None else environ
     for given, origin in ((option, "--records"), (environ.get("GASP_RECORDS"), "GASP_RECORDS")):
         if given:
-            folder = Path(given).expanduser().resolve()
+            try:
+                folder = Path(given).expanduser().resolve()
+            except (RuntimeError, OSError, ValueError):
+                # `~inconnu/…` (no such user), a NUL byte, a symlink loop.
+                raise WorkspaceNotFound(
+                    f"{origin} : « {given} » n’est pas un chemin utilisable (utilisateur inconnu, "
+                    "caractère nul ou liens symboliques en boucle)."
+                ) from None
             found = _as_workspace(folder)
             if found is None:
                 raise WorkspaceNotFound(

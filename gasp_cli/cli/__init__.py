@@ -12,7 +12,7 @@ from .. import __version__
 os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
 from .calendar import calendar
-from .french import FrenchCommand, FrenchGroup
+from .french import FrenchCommand, FrenchGroup, silence_stdout
 from .init import init
 from .new import app as new_app
 from .render import render
@@ -70,8 +70,22 @@ app.add_typer(trace_app, name="trace")
 app.add_typer(new_app, name="new")
 
 
+def _tolerant_streams() -> None:
+    """A terminal or a PYTHONIOENCODING that cannot show « é » gets `\\xe9`, not a crash.
+
+    Click already writes UTF-8 when stdout claims ASCII; rich and the last-resort
+    message below write through these streams themselves.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(errors="backslashreplace")
+        except (AttributeError, ValueError, OSError):
+            pass  # not a text file (a test runner's buffer): its owner decides
+
+
 def main() -> None:
     """Console entry point: never a Python traceback in front of a user."""
+    _tolerant_streams()
     try:
         app(prog_name="gasp")
     except SystemExit:
@@ -80,6 +94,7 @@ def main() -> None:
         sys.stderr.write("\ngasp : interrompu.\n")
         sys.exit(130)
     except BrokenPipeError:
+        silence_stdout()
         sys.exit(0)
     except Exception as error:  # noqa: BLE001 - the last line of defence
         sys.stderr.write(

@@ -22,7 +22,7 @@ DATE_FORMATS = ["%Y-%m-%d"]
 
 def calendar(
     ctx: typer.Context,
-    year: Annotated[Optional[int], typer.Option("--year", min=1900, max=2200, help="L'année (par défaut : l'année en cours).")] = None,
+    year: Annotated[Optional[int], typer.Option("--year", metavar="AAAA", help="L’année, de 1900 à 2200 (par défaut : l’année en cours).")] = None,
     date_from: Annotated[Optional[datetime.datetime], typer.Option("--from", formats=DATE_FORMATS, metavar="AAAA-MM-JJ", help="Premier jour (au lieu de --year).")] = None,
     date_to: Annotated[Optional[datetime.datetime], typer.Option("--to", formats=DATE_FORMATS, metavar="AAAA-MM-JJ", help="Dernier jour (au lieu de --year).")] = None,
     group: Annotated[Optional[str], typer.Option("--group", metavar="GROUPE", autocompletion=complete_groups, help="Un seul groupe (son identifiant).")] = None,
@@ -33,18 +33,20 @@ def calendar(
     from ..calendar import calendar_rows, holidays_for
     from ..calendar_formats import as_ics, as_json, as_markdown, print_table
     from ..diagnostics import suggestion
-    from .common import fail, load_records, reproducible_timestamp, write_output
+    from .common import check_day, check_year, fail, load_records, reproducible_timestamp, write_output
     from .common import today as today_for
 
     if year is not None and (date_from is not None or date_to is not None):
         raise typer.BadParameter("--year ou bien --from/--to, pas les deux", param_hint="--year")
+    year = check_year(year, "--year")
+    first, last = check_day(date_from, "--from"), check_day(date_to, "--to")
     workspace, records, _ = load_records(ctx)
     today = today_for(records)
-    if date_from is None and date_to is None:
+    if first is None and last is None:
         start, end = datetime.date(year or today.year, 1, 1), datetime.date(year or today.year, 12, 31)
     else:
-        start = date_from.date() if date_from else datetime.date(date_to.year, 1, 1)
-        end = date_to.date() if date_to else datetime.date(date_from.year, 12, 31)
+        start = first or datetime.date(last.year, 1, 1)
+        end = last or datetime.date(first.year, 12, 31)
     if start > end:
         raise typer.BadParameter(
             f"période vide : le {start.isoformat()} est après le {end.isoformat()}", param_hint="--from/--to")
@@ -86,15 +88,25 @@ def _title(records, start: datetime.date, end: datetime.date, group: str | None)
 
 
 def _warn_unknown_school_holidays(records, rows, holidays) -> None:
-    """Say so when a slot that should avoid school holidays falls in a year the package does not know."""
+    """Say so, in one line, when slots that should avoid school holidays fall in years the package does not know."""
     years = sorted({
         row.date.year for row in rows
         if row.origin == "planned" and "school-holidays" in records.groups[row.group].cadence.avoid
     } & set(holidays.school_unknown_years))
     if years:
         typer.echo(
-            "gasp : avertissement : vacances scolaires inconnues du paquet holidays pour "
-            + ", ".join(str(y) for y in years)
-            + " ; les dates prévues de ces années ne sont pas décalées pour les vacances.",
+            f"gasp : avertissement : vacances scolaires inconnues du paquet holidays pour {year_spans(years)} ; "
+            "les dates prévues de ces années ne sont pas décalées pour les vacances.",
             err=True,
         )
+
+
+def year_spans(years: list[int]) -> str:
+    """Sorted years in a few words: « 2002 », « 2002, 2004 », « 2027 à 2200 »."""
+    spans: list[list[int]] = []
+    for year in years:
+        if spans and year == spans[-1][1] + 1:
+            spans[-1][1] = year
+        else:
+            spans.append([year, year])
+    return ", ".join(str(a) if a == b else f"{a} et {b}" if b == a + 1 else f"{a} à {b}" for a, b in spans)

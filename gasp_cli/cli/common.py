@@ -21,8 +21,14 @@ if TYPE_CHECKING:
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
-    """Print a French message on stderr; the caller raises the returned Exit."""
-    typer.echo(f"{typer.style('gasp', bold=True)} : {message}", err=True)
+    """Print a French message on stderr; the caller raises the returned Exit.
+
+    The message may quote an option's value or a record's: its control characters are shown, not obeyed.
+    """
+    from ..escape import terminal
+
+    name = typer.style("gasp", bold=True) if colour(sys.stderr) else "gasp"
+    typer.echo(f"{name} : {terminal(message)}", err=True)
     return typer.Exit(code=code)
 
 
@@ -36,18 +42,45 @@ def workspace(ctx: typer.Context) -> Workspace:
         raise fail(str(error), code=2) from None
 
 
+# Dates on the command line, in GASP_TODAY and in SOURCE_DATE_EPOCH lie in these years
+# (DESIGN.md, « Input rules »): past them, holidays, cadences and Python's own dates fail.
+FIRST_YEAR, LAST_YEAR = 1900, 2200
+YEARS = f"les dates vont de {FIRST_YEAR} à {LAST_YEAR}"
+
+
+def check_year(year: int | None, option: str) -> int | None:
+    """A year given on the command line, in range: else a usage error (exit 2)."""
+    if year is not None and not FIRST_YEAR <= year <= LAST_YEAR:
+        raise typer.BadParameter(f"l’année {year} est hors limites ({YEARS})", param_hint=option)
+    return year
+
+
+def check_day(day: datetime.date | datetime.datetime | None, option: str) -> datetime.date | None:
+    """A date given on the command line, in range: else a usage error (exit 2)."""
+    if day is None:
+        return None
+    if isinstance(day, datetime.datetime):
+        day = day.date()
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise typer.BadParameter(f"le {day.isoformat()} est hors limites ({YEARS})", param_hint=option)
+    return day
+
+
 def now() -> datetime.date:
     """Today: the day the records are judged on (a workspace's `as_of` may bring it earlier).
 
     `GASP_TODAY=AAAA-MM-JJ` sets it, for reproducible examples and tests.
     """
     wanted = os.environ.get("GASP_TODAY", "").strip()
-    if wanted:
-        try:
-            return datetime.date.fromisoformat(wanted)
-        except ValueError:
-            raise fail(f"GASP_TODAY : « {wanted} » n'est pas une date AAAA-MM-JJ", code=2) from None
-    return datetime.date.today()
+    if not wanted:
+        return datetime.date.today()
+    try:
+        day = datetime.date.fromisoformat(wanted)
+    except ValueError:
+        raise fail(f"GASP_TODAY : « {wanted} » n'est pas une date AAAA-MM-JJ", code=2) from None
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise fail(f"GASP_TODAY : le {day.isoformat()} est hors limites ({YEARS})", code=2)
+    return day
 
 
 def today(records: Records) -> datetime.date:
@@ -57,17 +90,40 @@ def today(records: Records) -> datetime.date:
     return today_for(records, now())
 
 
+def source_epoch() -> datetime.datetime | None:
+    """SOURCE_DATE_EPOCH, when set: seconds since 1970 (reproducible-builds.org), in range.
+
+    The one reader of the variable. A value that is not a whole number of seconds, or
+    that falls outside the years gasp accepts, is a usage error (exit 2), as the
+    specification asks of a malformed value, rather than a date silently made up.
+    """
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not epoch:
+        return None
+    if not epoch.isascii() or not epoch.isdigit():
+        raise fail(f"SOURCE_DATE_EPOCH : « {epoch} » n’est pas un nombre de secondes depuis 1970", code=2)
+    seconds = int(epoch)
+    last = datetime.datetime(LAST_YEAR, 12, 31, 23, 59, 59, tzinfo=datetime.timezone.utc)
+    start = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
+    if seconds > (last - start).total_seconds():
+        raise fail(f"SOURCE_DATE_EPOCH : « {epoch} » désigne un jour après {LAST_YEAR} ({YEARS})", code=2)
+    return start + datetime.timedelta(seconds=seconds)
+
+
 def source_date() -> datetime.date | None:
     """The day of SOURCE_DATE_EPOCH, when set: the date printed on generated documents."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.strip().isdigit():
-        return datetime.datetime.fromtimestamp(int(epoch), datetime.timezone.utc).date()
-    return None
+    epoch = source_epoch()
+    return epoch.date() if epoch is not None else None
+
+
+def colour(stream) -> bool:
+    """Styles only on a terminal, and never when NO_COLOR is set (no-color.org)."""
+    return stream.isatty() and not os.environ.get("NO_COLOR")
 
 
 def print_diagnostics(diagnostics: list[Diagnostic]) -> None:
     colours = {"error": "red", "warning": "yellow"}
-    color = sys.stderr.isatty()
+    color = colour(sys.stderr)
     for diagnostic in diagnostics:
         text = diagnostic.as_text()
         if color:
@@ -99,9 +155,9 @@ def load_records(ctx: typer.Context) -> tuple[Workspace, Records, list[Diagnosti
 
 def reproducible_timestamp() -> datetime.datetime:
     """SOURCE_DATE_EPOCH when set, else the start of today (UTC): the same bytes all day."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.strip().isdigit():
-        return datetime.datetime.fromtimestamp(int(epoch), datetime.timezone.utc)
+    epoch = source_epoch()
+    if epoch is not None:
+        return epoch
     today = datetime.datetime.now(datetime.timezone.utc).date()
     return datetime.datetime(today.year, today.month, today.day, tzinfo=datetime.timezone.utc)
 

@@ -7,6 +7,7 @@ get French headings. Everything else Typer does is left as it is.
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from typing import Any
@@ -43,6 +44,11 @@ _VALUE_MESSAGES = [
     (re.compile(r"'(.*)' does not match the formats? (.*)\.$"),
      lambda m: f"« {m[1]} » n'est pas une date au format AAAA-MM-JJ"),
     (re.compile(r"'(.*)' is not a valid boolean\.?$"), lambda m: f"« {m[1]} » n'est ni oui ni non"),
+    # Typer checks some values with pydantic, whose messages name no value.
+    (re.compile(r"Input should be a valid integer"), lambda m: "ce n’est pas un nombre entier"),
+    (re.compile(r"Input should be greater than or equal to (\S+)$"), lambda m: f"la valeur doit être au moins {m[1]}"),
+    (re.compile(r"Input should be less than or equal to (\S+)$"), lambda m: f"la valeur doit être au plus {m[1]}"),
+    (re.compile(r"Input should be a valid (?:date|datetime)"), lambda m: "ce n’est pas une date au format AAAA-MM-JJ"),
 ]
 
 
@@ -95,7 +101,10 @@ def _show_usage_error(error: click_exceptions.UsageError) -> None:
     if isinstance(error, click_exceptions.NoArgsIsHelpError) and ctx is not None:
         typer.echo(ctx.get_help(), err=True)
         return
-    typer.echo(f"gasp : erreur d'utilisation : {french_usage_message(error)}", err=True)
+    from ..escape import terminal
+
+    # The message quotes what was typed: an ESC in it is shown, not obeyed.
+    typer.echo(f"gasp : erreur d'utilisation : {terminal(french_usage_message(error))}", err=True)
     if ctx is not None:
         typer.echo(f"Aide : {ctx.command_path} --help", err=True)
 
@@ -119,7 +128,37 @@ class FrenchCommand(_French, typer.core.TyperCommand):
     pass
 
 
+class StdoutClosed(Exception):
+    """Whoever read stdout went away (`gasp … | head`): what they wanted was read, not an error."""
+
+
+def silence_stdout() -> None:
+    """Point stdout at the null device, so that the interpreter's last flush finds no broken pipe."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, sys.stdout.fileno())
+        finally:
+            os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass  # not a real file (the tests' runner): nothing will flush into a pipe
+
+
 class FrenchGroup(_French, typer.core.TyperGroup):
+    # Typer turns a broken pipe into exit 1; `gasp … | head` is a success, like `cat … | head`.
+    # Every output (help, --version, a command) happens in one of these two calls.
+    def make_context(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().make_context(*args, **kwargs)
+        except BrokenPipeError:
+            raise StdoutClosed from None
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            raise StdoutClosed from None
+
     def main(self, args: Any = None, prog_name: Any = None, complete_var: Any = None,
              standalone_mode: bool = True, **extra: Any) -> Any:
         try:
@@ -135,6 +174,9 @@ class FrenchGroup(_French, typer.core.TyperGroup):
         except Abort:
             typer.echo("gasp : interrompu.", err=True)
             code = 1
+        except StdoutClosed:
+            silence_stdout()
+            code = 0
         if standalone_mode:
             sys.exit(code)
         return code

@@ -43,14 +43,15 @@ def meeting(
     """Une réunion prévue, préremplie : heure, lieu, membres présents, propositions en attente."""
     from ..creating import new_meeting, next_slot
     from ..diagnostics import suggestion
-    from .common import fail, load_records
+    from .common import check_day, fail, load_records
     from .common import today as today_for
 
+    chosen = check_day(date, "--date")
     workspace, records, _ = load_records(ctx)
     if group not in records.groups:
         raise fail(f"groupe « {group} » inconnu{suggestion(group, records.groups)}")
     today = today_for(records)
-    day = date.date() if date else _run(lambda: next_slot(records, group, today))
+    day = chosen or _run(lambda: next_slot(records, group, today))
     created = _run(lambda: new_meeting(workspace, records, group, day, today))
     _written(created.path)
 

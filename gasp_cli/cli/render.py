@@ -25,6 +25,7 @@ def render(
         Previous,
         RenderError,
         RenderRequest,
+        answered_by,
         render_documents,
         render_index,
     )
@@ -74,14 +75,17 @@ def render(
         with _progress_bar() as progress:
             files = render_documents(records, request, workspace.templates, Previous(target.resolve()), progress)
         changed = publish(target, files, lambda paths: render_index(records, paths, request.edition_date,
-                                                                    workspace.templates))
+                                                                    workspace.templates),
+                          answered_by(request, every_meeting=not ids))
     except (RenderError, OutputError) as error:
         raise fail(f"{error} ; rien n'a été écrit") from None
     shown = os.path.relpath(target.resolve()) if not os.path.relpath(target.resolve()).startswith("..") else str(target)
     documents = [path for path in files if not path.startswith(".")]
-    if not changed:
+    if not changed.written and not changed.removed:
         typer.echo(f"{shown} est à jour : rien n'a changé ({len(documents)} fichiers vérifiés)")
         return
+    if changed.removed:  # gasp's own files that are no longer documents (a deleted meeting)
+        typer.echo(f"retirés de {shown}, qui n’en sont plus : {', '.join(changed.removed)}", err=True)
     counts: dict[str, int] = {}
     for path in documents:
         folder = path.split("/")[0] + "/" if "/" in path else ""
@@ -95,11 +99,12 @@ class _TerminalProgress:
     """A rich progress bar on stderr, only when stderr is a terminal."""
 
     def __init__(self):
-        from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
+        from ..terminal import console
+
         self._bar = Progress(TextColumn("Rendu"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
-                             console=Console(stderr=True), transient=True)
+                             console=console(stderr=True), transient=True)
         self._task = None
 
     def __enter__(self):

@@ -17,7 +17,7 @@ class ReportFormat(str, Enum):
 
 def report(
     ctx: typer.Context,
-    year: Annotated[Optional[int], typer.Option("--year", min=1900, max=2200, help="L’année (par défaut : l’année en cours).")] = None,
+    year: Annotated[Optional[int], typer.Option("--year", metavar="AAAA", help="L’année, de 1900 à 2200 (par défaut : l’année en cours).")] = None,
     format: Annotated[ReportFormat, typer.Option("--format", help="text (terminal), md, html, pdf ou json.")] = ReportFormat.text,
     out: Annotated[Optional[Path], typer.Option("--out", metavar="FICHIER", help="Écrit dans ce fichier (entier ou pas du tout).")] = None,
 ) -> None:
@@ -26,9 +26,10 @@ def report(
 
     from ..render.documents import Renderer, RenderError, annual
     from ..report_formats import as_json, print_report
-    from .common import fail, load_records, reproducible_timestamp, write_output
+    from .common import check_year, fail, load_records, reproducible_timestamp, write_output
     from .common import today as today_for
 
+    year = check_year(year, "--year")
     workspace, records, _ = load_records(ctx)
     today = today_for(records)
     chosen = year or today.year

@@ -140,24 +140,24 @@ def _source_key(source: str, typst_module) -> str:
 class Previous:
     """What the last render left in out/: its manifest (the hash of each PDF's source) and its files.
 
-    `Previous(None)` is a first render: nothing to reuse.
+    `Previous(None)` is a first render: nothing to reuse. Only a file the manifest says is
+    gasp's is reused, and never through a symlink.
     """
 
     def __init__(self, out: Path | None):
+        from .writer import read_manifest
+
         self.out = out
-        if out is None:
-            self.sources: dict[str, str] = {}
-            return
-        try:
-            manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
-            self.sources = {k: v for k, v in manifest.get("pdf_sources", {}).items() if isinstance(v, str)}
-        except (OSError, ValueError, AttributeError):
-            self.sources = {}
+        manifest = read_manifest(out) if out is not None else None
+        self.sources: dict[str, str] = manifest.pdf_sources if manifest else {}
+        self._owned = manifest.files if manifest else set()
 
     def unchanged_pdf(self, path: str, source_key: str) -> bytes | None:
-        if self.out is None or self.sources.get(path) != source_key:
+        if self.out is None or self.sources.get(path) != source_key or path not in self._owned:
             return None
         try:
+            if (self.out / path).is_symlink():
+                return None
             payload = (self.out / path).read_bytes()
         except OSError:
             return None
@@ -172,6 +172,31 @@ class Progress:
 
     def advance(self, label: str) -> None:
         pass
+
+
+_FOLDER_KINDS = {"comptes-rendus": "comptes-rendus", "guide": "guides", "referents": "dossier",
+                 "calendrier": "calendrier", "rapport": "rapport"}
+
+
+def answered_by(request: RenderRequest, every_meeting: bool):
+    """Which paths under out/ a render answers for: an owned file among them that the render
+    did not produce is no longer a document (a deleted meeting's compte rendu), and goes.
+
+    A partial render answers only for what it was asked: `--only guides` leaves the comptes
+    rendus alone, `--format md` the HTML and PDF, a render of named meetings the others.
+    A folder of no kind (a document of a later gasp) is answered for by a full render only.
+    """
+    def answers_for(path: str) -> bool:
+        extension = path.rsplit(".", 1)[-1] if "." in path.rsplit("/", 1)[-1] else ""
+        if extension in FORMATS and extension not in request.formats:
+            return False
+        kind = _FOLDER_KINDS.get(path.split("/", 1)[0]) if "/" in path else None
+        if kind is None:
+            return set(request.kinds) == set(KINDS) and every_meeting
+        if kind not in request.kinds:
+            return False
+        return every_meeting or kind != "comptes-rendus"
+    return answers_for
 
 
 def manifest_bytes(pdf_sources: dict[str, str]) -> bytes:

@@ -55,7 +55,7 @@ def _html_finalize(value: object) -> object:
         return ""
     if isinstance(value, (Markup, Raw)):
         return Markup(value)
-    return Markup.escape(escape.french_spacing(str(value)))
+    return Markup.escape(escape.html(value))
 
 
 def make_environment(output_format: str, workspace_templates: Path | None) -> jinja2.Environment:

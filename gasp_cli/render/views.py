@@ -26,7 +26,7 @@ from ..labels import (
 from ..lifecycle import OPEN, History
 from ..loader import Records
 from ..models import Meeting
-from ..names import group_name, place_of, theme_title
+from ..names import group_name, person_name, place_of, theme_title
 
 
 def french_number(value: float) -> str:
@@ -97,8 +97,7 @@ def who_name(records: Records, who: str | None) -> str:
     if who is None:
         return ""
     if who in records.people:
-        person = records.people[who]
-        return person.name if person.may_be_named and person.name else "un habitant"
+        return person_name(records, who)
     if who in records.services:
         return records.services[who].name
     return who
