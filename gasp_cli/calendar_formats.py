@@ -331,7 +331,7 @@ def as_ics(rows: list[Row], records: Records, title: str, dtstamp: datetime.date
     calendar.add("prodid", "-//gasp//Calendrier du Gasp//FR")
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("x-wr-calname", _text(escape.ics_line(title)))
+    calendar.add("x-wr-calname", _text(title))
     calendar.add("x-wr-timezone", _text(timezone))
     if rows:
         years = [row.date.year for row in rows]

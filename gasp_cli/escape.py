@@ -89,11 +89,6 @@ def ics(text: object) -> str:
     return visible(text)
 
 
-def ics_line(text: object) -> str:
-    """Record text for a one-line iCalendar value (X-WR-CALNAME): no line break at all."""
-    return " ".join(visible(text).split())
-
-
 def mermaid(text: object) -> str:
     """Record text for a Mermaid label: one line, control characters shown."""
     return " ".join(visible(text).split())

@@ -71,7 +71,7 @@ def test_a_number_is_escaped_after_it():
     assert MarkdownIt("commonmark").render(escape.markdown("1. un")) == "<p>1. un</p>\n"
 
 
-@pytest.mark.parametrize("name", ["markdown", "markdown_cell", "html", "ics", "ics_line", "mermaid", "typst",
+@pytest.mark.parametrize("name", ["markdown", "markdown_cell", "html", "ics", "mermaid", "typst",
                                   "terminal"])
 def test_every_escape_shows_control_characters(name: str):
     format_escape = getattr(escape, name)
