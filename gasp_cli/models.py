@@ -253,6 +253,8 @@ class Meeting(Record):
     )
     topic: Slug | None = Field(None, description="Sujet retenu par le groupe (identifiant de thème).")
     discussion: Text | None = Field(None, description="Compte rendu de la discussion.")
+    minutes_sent: Date | None = Field(None, description="Date d'envoi du compte rendu (AAAA-MM-JJ).")
+    cancel_reason: Text | None = Field(None, description="Pour une réunion annulée : pourquoi.")
     proposals: list[ProposalEvent] = Field(default_factory=list, description="Propositions évoquées.")
     decisions: list[Decision] = Field(
         default_factory=list, description="Décisions (réunions des référents et intergroupes seulement)."

@@ -135,7 +135,7 @@ def _event_rows(records: Records, trace: Trace) -> list[list[str]]:
     for event in trace.history.events:
         rows.append([
             event.date.strftime("%d/%m/%Y"), _gap(previous, event.date), _group_name(records, event.group),
-            event.meeting or "", EVENT_WORDS[event.kind], event.note or "",
+            event.meeting or "", EVENT_WORDS[event.kind], (event.note or "").strip(),
         ])
         previous = event.date
     return rows

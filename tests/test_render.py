@@ -45,8 +45,10 @@ def test_every_document_of_the_example(rendered: Path):
     for edition in ("usagers", "agents"):
         for extension in ("md", "html", "pdf"):
             assert (out / f"guide/guide-{edition}.{extension}").is_file()
+    # A dossier for every held référents or intergroupes meeting, and for the next one (DESIGN.md).
+    dossiers = ["2000-12-15", "2001-06-15", "2001-06-28", "2001-12-21", "2002-06-21", "2002-06-27", "2002-12-20"]
     assert sorted(p.name for p in (out / "referents").iterdir()) == [
-        "dossier-2002-12-20.html", "dossier-2002-12-20.md", "dossier-2002-12-20.pdf"]
+        f"dossier-{day}.{extension}" for day in dossiers for extension in ("html", "md", "pdf")]
     assert sorted(p.name for p in (out / "calendrier").iterdir()) == ["calendrier-2002.html", "calendrier-2002.ics"]
     assert (out / "comptes-rendus/2001-06-14-usagers.pdf").read_bytes().startswith(b"%PDF")
     index = (out / "index.html").read_text(encoding="utf-8")

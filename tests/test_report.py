@@ -187,8 +187,9 @@ def test_the_example_report_in_render():
         shutil.copytree(REPO / "records", root / "records")
         result = gasp("render", "--only", "rapport", workspace=root)
         assert result.exit_code == 0, result.output
+        # Every year from the first recorded meeting to the current one (DESIGN.md).
         assert sorted(p.name for p in (root / "out/rapport").iterdir()) == [
-            "rapport-2002.html", "rapport-2002.md", "rapport-2002.pdf"]
+            f"rapport-{year}.{extension}" for year in (2000, 2001, 2002) for extension in ("html", "md", "pdf")]
         md = (root / "out/rapport/rapport-2002.md").read_text(encoding="utf-8")
         assert "État au 30 juin 2002" in md
 

@@ -14,9 +14,9 @@ def render(
     meeting_ids: Annotated[Optional[list[str]], typer.Argument(metavar="[REUNION]...", autocompletion=complete_meetings, help="Les réunions dont faire le compte rendu (identifiants). Sans : tout.")] = None,
     out: Annotated[Optional[Path], typer.Option("--out", metavar="DOSSIER", help="Dossier de sortie (par défaut : out/ de l'espace de travail).")] = None,
     formats: Annotated[str, typer.Option("--format", metavar="md,html,pdf", help="Formats, séparés par des virgules.")] = "md,html,pdf",
-    only: Annotated[Optional[list[str]], typer.Option("--only", metavar="SORTE", help="Seulement : comptes-rendus, guides, dossier, calendrier, rapport (répétable).")] = None,
+    only: Annotated[Optional[list[str]], typer.Option("--only", metavar="SORTE", help="Seulement : comptes-rendus, guides, dossier, calendrier, rapport, propositions, suivi (répétable).")] = None,
 ) -> None:
-    """Produit les documents du Gasp dans out/ : comptes rendus, guides, dossier des référents, calendrier, rapport."""
+    """Produit les documents du Gasp dans out/ : comptes rendus, guides, dossiers des référents, calendrier, rapports, propositions, suivi."""
     from ..diagnostics import suggestion
     from ..output import OutputError
     from ..render.documents import (
@@ -88,8 +88,10 @@ def render(
         typer.echo(f"retirés de {shown}, qui n’en sont plus : {', '.join(changed.removed)}", err=True)
     counts: dict[str, int] = {}
     for path in documents:
-        counts[path.split("/")[0]] = counts.get(path.split("/")[0], 0) + 1
-    summary = ", ".join(f"{count} dans {folder}/" for folder, count in sorted(counts.items()))
+        folder = path.split("/")[0] + "/" if "/" in path else ""
+        counts[folder] = counts.get(folder, 0) + 1
+    summary = ", ".join(f"{count} dans {folder}" if folder else f"{count} à la racine"
+                        for folder, count in sorted(counts.items(), key=lambda pair: (not pair[0], pair[0])))
     typer.echo(f"{len(documents) + 1} fichiers écrits dans {shown} ({summary}, et index.html)")
 
 

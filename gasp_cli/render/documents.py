@@ -12,14 +12,14 @@ from pathlib import Path
 
 import jinja2
 
-from ..calendar import calendar_rows, holidays_for
+from ..calendar import Holidays, Row, calendar_rows, holidays_for
 from ..calendar_formats import as_ics
 from ..lifecycle import histories
 from ..loader import Records
 from . import views
 from .environment import make_environment
 
-KINDS = ("comptes-rendus", "guides", "dossier", "calendrier", "rapport")
+KINDS = ("comptes-rendus", "guides", "dossier", "calendrier", "rapport", "propositions", "suivi")
 FORMATS = ("md", "html", "pdf")
 
 
@@ -216,9 +216,12 @@ def render_documents(
     renderer = Renderer(workspace_templates, request.timestamp)
     files: dict[str, bytes] = {}
     today = request.today
+    dossiers = dossier_meetings(records, today) if "dossier" in request.kinds else []
+    years = report_years(records, today) if "rapport" in request.kinds else []
+    proposals = sorted(records.proposals) if "propositions" in request.kinds else []
     progress.add((len(request.meeting_ids) if "comptes-rendus" in request.kinds else 0)
-                 + 2 * ("guides" in request.kinds)
-                 + sum(kind in request.kinds for kind in ("dossier", "rapport", "calendrier")))
+                 + 2 * ("guides" in request.kinds) + len(dossiers) + len(years) + len(proposals)
+                 + sum(kind in request.kinds for kind in ("calendrier", "suivi")))
     if "comptes-rendus" in request.kinds:
         holidays_cache: dict = {}
         for meeting_id in request.meeting_ids:
@@ -232,17 +235,28 @@ def render_documents(
                                    request.formats)
         progress.advance("guide-usagers")
         progress.advance("guide-agents")
-    if "dossier" in request.kinds:
-        meeting = views.next_referents_meeting(records, today)
-        if meeting is not None:
-            doc = views.dossier(records, histories(records), today, meeting)
-            files |= renderer.document(f"referents/dossier-{meeting.date.isoformat()}", "dossier-referents", doc,
-                                       request.formats)
-        progress.advance("dossier")
-    if "rapport" in request.kinds:
-        _, view = annual(records, today.year, today)
-        files |= renderer.document(f"rapport/rapport-{today.year}", "rapport", view, request.formats)
-        progress.advance("rapport")
+    derived = histories(records)
+    for row, stood_on in dossiers:
+        doc = views.dossier(records, derived, stood_on, row)
+        files |= renderer.document(f"referents/dossier-{row.date.isoformat()}", "dossier-referents", doc,
+                                   request.formats)
+        progress.advance(f"dossier-{row.date.isoformat()}")
+    for year in years:
+        _, view = annual(records, year, today)
+        files |= renderer.document(f"rapport/rapport-{year}", "rapport", view, request.formats)
+        progress.advance(f"rapport-{year}")
+    if proposals:
+        from ..documents import proposition
+
+        for proposal_id in proposals:
+            files |= renderer.document(f"propositions/{proposal_id}", "proposition",
+                                       proposition.build(records, today, proposal_id, derived), request.formats)
+            progress.advance(proposal_id)
+    if "suivi" in request.kinds:
+        from ..documents import suivi
+
+        files |= renderer.document("suivi", "suivi", suivi.build(records, today, derived), request.formats)
+        progress.advance("suivi")
     if "calendrier" in request.kinds:
         start, end = datetime.date(today.year, 1, 1), datetime.date(today.year, 12, 31)
         rows = calendar_rows(records, start, end, holidays_for(records, start, end))
@@ -256,6 +270,31 @@ def render_documents(
     files |= pdfs
     files[MANIFEST] = manifest_bytes({**previous.sources, **sources})
     return files
+
+
+def dossier_meetings(records: Records, today: datetime.date) -> list[tuple[Row, datetime.date]]:
+    """The dossiers to write, each with the day its state is taken on: one for every held
+    référents or intergroupes meeting, as it stood the day before (histories are derived,
+    so a past dossier can be rebuilt), and one for the next référents meeting, as of today."""
+    held = sorted((m.date, mid) for mid, m in records.meetings.items()
+                  if m.status == "held" and m.date <= today
+                  and records.groups[m.group].kind in ("referents", "intergroupes"))
+    found: dict[datetime.date, tuple[Row, datetime.date]] = {}
+    for day, meeting_id in held:
+        group = records.meetings[meeting_id].group
+        # Only the recorded row is wanted: holidays move cadence slots, never a recorded meeting.
+        row = next(r for r in calendar_rows(records, day, day, Holidays(), [group]) if r.meeting == meeting_id)
+        found.setdefault(day, (row, day - datetime.timedelta(days=1)))
+    upcoming = views.next_referents_meeting(records, today)
+    if upcoming is not None:
+        found.setdefault(upcoming.date, (upcoming, today))
+    return [found[day] for day in sorted(found)]
+
+
+def report_years(records: Records, today: datetime.date) -> list[int]:
+    """Every year from the first recorded meeting to the current one."""
+    first = min((m.date.year for m in records.meetings.values()), default=today.year)
+    return list(range(min(first, today.year), today.year + 1))
 
 
 def annual(records: Records, year: int, today: datetime.date):

@@ -82,7 +82,140 @@ def make_environment(output_format: str, workspace_templates: Path | None) -> ji
     environment.filters["markup"] = Markup if output_format == "html" else Raw
     environment.filters["number"] = _number
     environment.filters["colour"] = _colour
+    environment.filters["long_text"] = _LONG_TEXT[output_format]
+    environment.filters["hours"] = hours
+    if output_format == "md":
+        environment.filters["long_cell"] = markdown_long_cell
     return environment
+
+
+# --- long text: paragraphs and `- ` list items (DESIGN.md, Input rules) ----------------------
+
+def text_blocks(text: str) -> list[tuple[str, list[list[str]]]]:
+    """A long text as blocks: ("p", [lines]) for a paragraph, ("ul", [item lines, …]) for a list.
+
+    Paragraphs are separated by blank lines and keep their line breaks; a line starting
+    with `- ` is a list item, and the lines under it that are indented continue it.
+    The filters below also bind hours (`hours`) before escaping each line.
+    """
+    blocks: list[tuple[str, list[list[str]]]] = []
+    current: tuple[str, list[list[str]]] | None = None
+    for raw in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        line = raw.rstrip()
+        stripped = line.lstrip()
+        if not stripped:
+            current = None
+        elif stripped.startswith("- ") or stripped == "-":
+            if current is None or current[0] != "ul":
+                current = ("ul", [])
+                blocks.append(current)
+            current[1].append([stripped[2:].strip()])
+        elif current is not None and current[0] == "ul" and line != stripped:
+            current[1][-1].append(stripped)  # an indented line continues the list item
+        else:
+            if current is None or current[0] != "p":
+                current = ("p", [])
+                blocks.append(current)
+            current[1].append([stripped])
+    return blocks
+
+
+def _lines(block: list[list[str]]) -> list[str]:
+    return [line for item in block for line in item]
+
+
+def _html_long_text(value: object, inline: bool = False) -> Markup:
+    """Long text as HTML paragraphs and lists; each piece escaped by `_html_finalize`.
+
+    `inline`: the first paragraph is not wrapped in `<p>`, for a note after other words.
+    """
+    if value is None:
+        return Markup("")
+    parts = []
+    for number, (kind, block) in enumerate(text_blocks(str(value))):
+        if kind == "ul":
+            items = (Markup("<br>").join(_html_finalize(hours(line)) for line in item) for item in block)
+            parts.append(Markup("<ul>") + Markup("").join(Markup("<li>") + item + Markup("</li>") for item in items)
+                         + Markup("</ul>"))
+        else:
+            body = Markup("<br>").join(_html_finalize(hours(line)) for line in _lines(block))
+            parts.append(body if inline and number == 0 else Markup("<p>") + body + Markup("</p>"))
+    return Markup("\n").join(parts)
+
+
+def _blocks_joined(blocks: list[tuple[str, str]], inline: bool, indent: int) -> Raw:
+    """Markdown or Typst blocks, a blank line apart. `inline`: the text follows other words
+    in a list item, so its later blocks (and a leading list) are indented to stay inside it."""
+    if not inline:
+        return Raw("\n\n".join(text for _, text in blocks))
+    first = blocks[0][1] if blocks and blocks[0][0] == "p" else ""
+    rest = blocks[1:] if first else blocks
+    margin = " " * indent
+    indented = ["\n".join(margin + line for line in text.split("\n")) for _, text in rest]
+    return Raw("\n\n".join([first, *indented]) if indented else first)
+
+
+def _markdown_long_text(value: object, inline: bool = False, indent: int = 2) -> Raw:
+    """Long text as Markdown paragraphs (hard line breaks kept) and `- ` lists; each line
+    escaped by `_markdown_finalize`."""
+    if value is None:
+        return Raw("")
+    blocks = []
+    for kind, block in text_blocks(str(value)):
+        if kind == "ul":
+            text = "\n".join("- " + "\\\n  ".join(_markdown_finalize(hours(line)) for line in item) for item in block)
+        else:
+            text = "\\\n".join(_markdown_finalize(hours(line)) for line in _lines(block))
+        blocks.append((kind, text))
+    return _blocks_joined(blocks, inline, indent)
+
+
+def _typst_long_text(value: object, inline: bool = False, indent: int = 2) -> Raw:
+    """Long text as Typst paragraphs (line breaks kept) and lists; each line escaped by `_typst_finalize`."""
+    if value is None:
+        return Raw("")
+    blocks = []
+    for kind, block in text_blocks(str(value)):
+        if kind == "ul":
+            text = "\n".join("- " + " \\\n  ".join(_typst_finalize(hours(line)) for line in item) for item in block)
+        else:
+            text = " \\\n".join(_typst_finalize(hours(line)) for line in _lines(block))
+        blocks.append((kind, text))
+    return _blocks_joined(blocks, inline, indent)
+
+
+def markdown_long_cell(value: object) -> Raw:
+    """Long text in one cell of a Markdown table: a table row is one line, so paragraphs and
+    list items are kept with `<br>` (which Markdown tables allow), each piece escaped as a cell."""
+    if value is None:
+        return Raw("")
+    pieces = []
+    for kind, block in text_blocks(str(value)):
+        if kind == "ul":
+            pieces.append("<br>".join("• " + " ".join(escape.markdown_cell(line) for line in item) for item in block))
+        else:
+            pieces.append("<br>".join(escape.markdown_cell(line) for line in _lines(block)))
+    return Raw("<br><br>".join(pieces))
+
+
+_LONG_TEXT = {"html": _html_long_text, "md": _markdown_long_text, "typ": _typst_long_text}
+
+
+# « 9 h », « 9 h 30 », « 9 h – 12 h »: an hour never breaks across lines.
+_HOUR = re.compile(r"\b(\d{1,2})( ?)h(?:( ?)(\d{2}))?\b")
+_HOUR_RANGE = re.compile("(\\d{1,2}\u00a0?h(?:\u00a0?\\d{2})?)( ?)([–-])( ?)(?=\\d{1,2}\u00a0?h)")
+
+
+def hours(value: object) -> str | None:
+    """Opening hours with no-break spaces inside each hour and around « – » between two hours.
+
+    Returns plain text: the format's `finalize` escapes it like any record value.
+    """
+    if value is None:
+        return None
+    text = _HOUR.sub(lambda m: m[1] + ("\u00a0" if m[2] else "") + "h" + (("\u00a0" if m[3] else "") + m[4] if m[4] else ""),
+                     str(value))
+    return _HOUR_RANGE.sub(lambda m: m[1] + ("\u00a0" if m[2] else "") + m[3] + ("\u00a0" if m[4] else ""), text)
 
 
 def _colour(value: object) -> Raw:

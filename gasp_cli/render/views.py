@@ -143,6 +143,7 @@ class CompteRendu:
     address: str
     status: str
     cancelled: bool
+    cancel_reason: str
     # Agents and usagers meetings have a tour de table and a chosen subject; référents decide.
     open_format: bool
     present: Attendance
@@ -251,6 +252,7 @@ def compte_rendu(records: Records, meeting_id: str, holidays_cache: dict) -> Com
         address=address,
         status=MEETING_STATUSES[meeting.status],
         cancelled=meeting.status == "cancelled",
+        cancel_reason=(meeting.cancel_reason or "") if meeting.status == "cancelled" else "",
         open_format=group.kind in ("agents", "usagers") or bool(meeting.problems_raised or meeting.topic),
         present=attendance(records, meeting.attendees),
         excused=attendance(records, meeting.excused),
@@ -417,11 +419,17 @@ class DossierTheme:
 @dataclass
 class Dossier:
     gasp_name: str
+    title: str
+    group_name: str
     meeting_date: str
     iso_date: str
     meeting_time: str
     place: str
     planned_by: str
+    # For a meeting already held: the dossier as it stood the day before, and its compte rendu.
+    held: bool
+    stood_on: str
+    meeting_id: str
     themes: list[DossierTheme]
     awaiting: list[DossierProposal]
 
@@ -446,20 +454,22 @@ def next_referents_meeting(records: Records, today: datetime.date) -> Row | None
     return upcoming[0] if upcoming else None
 
 
-def dossier(records: Records, derived: dict[str, History], today: datetime.date, meeting: Row) -> Dossier:
+def dossier(records: Records, derived: dict[str, History], day: datetime.date, meeting: Row) -> Dossier:
+    """The proposals awaiting a decision on `day`, for `meeting`: the next one (day: today)
+    or one already held (day: the day before it, so that it reads as it was handed out)."""
     proposals_by_theme: dict[str, list[DossierProposal]] = {}
-    for pid, history in sorted(derived.items(), key=lambda pair: (pair[1].raised.date if pair[1].raised else today, pair[0])):
-        status = history.status_on(today)
+    for pid, history in sorted(derived.items(), key=lambda pair: (pair[1].raised.date if pair[1].raised else day, pair[0])):
+        status = history.status_on(day)
         if status not in OPEN:
             continue
         proposal = records.proposals[pid]
         raised = history.raised
-        past = [e for e in history.events if e.date <= today]
+        past = [e for e in history.events if e.date <= day]
         funding = ", ".join(f"{f.source} : {f.share:g}\u00a0%" for f in proposal.funding)
         item = DossierProposal(
             id=pid, title=proposal.title, summary=proposal.summary or "", status=PROPOSAL_STATUSES[status],
             origin=(f"{group_name(records, raised.group)}, réunion du {long_date(raised.date)}" if raised else ""),
-            waiting=_standing_of(history, today),  # « mise à l’étude depuis le 3 mai 2001 (290 jours), en attente … »
+            waiting=_standing_of(history, day),  # « mise à l’étude depuis le 3 mai 2001 (290 jours), en attente … »
             discussions=[EventLine(long_date(e.date), group_name(records, e.group), PROPOSAL_STATUSES[e.kind], e.note or "")
                          for e in past if e.kind in ("discussed",)],
             decisions=[EventLine(long_date(e.date), group_name(records, e.group), PROPOSAL_STATUSES[e.kind], e.note or "")
@@ -471,13 +481,21 @@ def dossier(records: Records, derived: dict[str, History], today: datetime.date,
     themes = [DossierTheme(theme_title(records, tid), items)
               for tid, items in sorted(proposals_by_theme.items(), key=lambda pair: sort_key(theme_title(records, pair[0])))]
     place, _ = place_of(records, meeting.place)
+    kind = records.groups[meeting.group].kind if meeting.group in records.groups else "referents"
+    held = meeting.status == "held"
     return Dossier(
         gasp_name=records.gasp.name,
+        title="Dossier de la réunion intergroupes" if kind == "intergroupes" else "Dossier des référents",
+        group_name=group_name(records, meeting.group),
         meeting_date=weekday_date(meeting.date),
         iso_date=meeting.date.isoformat(),
         meeting_time=french_time(meeting.time),
         place=place,
-        planned_by="réunion enregistrée" if meeting.origin == "recorded" else "date prévue par la cadence",
+        planned_by=("réunion tenue" if held else
+                    "réunion enregistrée" if meeting.origin == "recorded" else "date prévue par la cadence"),
+        held=held,
+        stood_on=long_date(day),
+        meeting_id=meeting.meeting or "",
         themes=themes,
         awaiting=[p for theme in themes for p in theme.proposals],
     )
@@ -507,16 +525,31 @@ def calendar_page(records: Records, rows: list[Row], year: int) -> CalendarPage:
     for row in rows:
         place, _ = place_of(records, row.place)
         status = MEETING_STATUSES[row.status] + (" (cadence)" if row.origin == "planned" else "")
-        note = f"décalée du {long_date(row.moved_from)} ({row.reason})" if row.moved_from else ""
+        notes = []
+        if row.moved_from:
+            notes.append(f"décalée du {long_date(row.moved_from)} ({row.reason})" if row.reason
+                         else f"décalée du {long_date(row.moved_from)}")
+        meeting = records.meetings.get(row.meeting) if row.meeting else None
+        if meeting is not None and meeting.status == "cancelled" and meeting.cancel_reason:
+            notes.append(meeting.cancel_reason)
+        note = " ; ".join(notes)
         lines.append(CalendarLine(f"{WEEKDAYS_FR[row.date.weekday()]} {long_date(row.date)}", french_time(row.time),
                                   group_name(records, row.group), place, status, note))
     return CalendarPage(records.gasp.name, year, lines)
 
 
 @dataclass
-class IndexSection:
+class IndexGroup:
+    """The documents of one year within a section (title "" when a section is not split by year)."""
+
     title: str
     links: list
+
+
+@dataclass
+class IndexSection:
+    title: str
+    groups: list[IndexGroup]
 
 
 @dataclass
@@ -526,12 +559,15 @@ class IndexPage:
     sections: list[IndexSection]
 
 
+# (path prefix, title, split by year, newest first)
 _SECTIONS = [
-    ("comptes-rendus/", "Comptes rendus"),
-    ("referents/", "Dossier des référents"),
-    ("guide/", "Guide des services publics"),
-    ("calendrier/", "Calendrier"),
-    ("rapport/", "Rapport annuel"),
+    ("comptes-rendus/", "Comptes rendus", True, True),
+    ("suivi", "Vous avez dit, nous avons fait", False, False),
+    ("propositions/", "Propositions", False, False),
+    ("referents/", "Dossiers des référents", True, True),
+    ("guide/", "Guide des services publics", False, False),
+    ("calendrier/", "Calendrier", False, False),
+    ("rapport/", "Rapports annuels", False, True),
 ]
 _FORMAT_ORDER = ["html", "pdf", "md", "ics"]
 
@@ -544,7 +580,18 @@ def _describe_output(records: Records, stem: str, today: datetime.date) -> tuple
         status = " (annulée)" if meeting.status == "cancelled" else ""
         return f"{group_name(records, meeting.group)}{status}", meeting.date.isoformat()
     if stem.startswith("referents/dossier-"):
-        return "Dossier pour la réunion des référents", name.removeprefix("dossier-")
+        iso = name.removeprefix("dossier-")
+        held = [m for m in records.meetings.values() if m.date.isoformat() == iso and m.status == "held"
+                and m.group in records.groups and records.groups[m.group].kind in ("referents", "intergroupes")]
+        if held:
+            return f"{group_name(records, held[0].group)} : réunion tenue (le dossier de la veille)", iso
+        return "Prochaine réunion des référents", iso
+    if stem.startswith("propositions/") and name in records.proposals:
+        raised = [m.date for m in records.meetings.values() if m.status == "held"
+                  and any(e.proposal == name and e.event == "raised" for e in m.proposals)]
+        return records.proposals[name].title, min(raised).isoformat() if raised else ""
+    if stem == "suivi":
+        return "Ce que les usagers ont proposé, où en est chaque proposition", today.isoformat()
     if stem == "guide/guide-usagers":
         return "Édition pour les usagers", today.isoformat()
     if stem == "guide/guide-agents":
@@ -572,19 +619,23 @@ def index_page(records: Records, paths: list[str], today: datetime.date) -> Inde
         stem, extension = path.rsplit(".", 1)
         stems.setdefault(stem, []).append(extension)
     sections = []
-    for prefix, title in _SECTIONS:
+    for prefix, title, by_year, newest_first in _SECTIONS:
         entries = []
         for stem, extensions in stems.items():
-            if not stem.startswith(prefix):
+            if not (stem.startswith(prefix) if prefix.endswith("/") else stem == prefix):
                 continue
             formats = sorted(extensions, key=lambda e: _FORMAT_ORDER.index(e) if e in _FORMAT_ORDER else 99)
             label, date = _describe_output(records, stem, today)
             shown = long_date(datetime.date.fromisoformat(date)) if len(date) == 10 else date
-            entries.append((date, IndexEntryLine(label, shown, f"{stem}.{formats[0]}",
-                                                 [(f.upper(), f"{stem}.{f}") for f in formats])))
-        if entries:
-            entries.sort(key=lambda pair: pair[0], reverse=prefix == "comptes-rendus/")
-            sections.append(IndexSection(title, [entry for _, entry in entries]))
+            entries.append((date, sort_key(label), IndexEntryLine(label, shown, f"{stem}.{formats[0]}",
+                                                                  [(f.upper(), f"{stem}.{f}") for f in formats])))
+        if not entries:
+            continue
+        entries.sort(key=lambda entry: entry[:2], reverse=newest_first)
+        groups: dict[str, list[IndexEntryLine]] = {}
+        for date, _, line in entries:
+            groups.setdefault(date[:4] if by_year else "", []).append(line)
+        sections.append(IndexSection(title, [IndexGroup(year, links) for year, links in groups.items()]))
     return IndexPage(records.gasp.name, long_date(today), sections)
 
 

@@ -1,0 +1,156 @@
+"""A proposal's page, `propositions/<id>.*`: its whole story in plain words.
+
+From the group and meeting that raised it, through every discussion and decision,
+to its milestones; each step that happened in a meeting names that meeting, so the
+templates can link its compte rendu. What it replaces and what replaces it close
+the page. The story is the one derivation of `lifecycle.histories`, cut at the day.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from ..labels import PROPOSAL_STATUSES, long_date
+from ..lifecycle import History, histories, replaced_by
+from ..loader import Records
+from ..names import group_name, theme_title
+
+
+@dataclass
+class Step:
+    """One step of the story: « 14 juin 2001 — Groupe des usagers : la proposition est faite. »"""
+
+    date: str
+    iso_date: str
+    who: str
+    what: str
+    note: str
+    meeting: str  # the meeting's id, for the link to its compte rendu; "" for a milestone
+
+
+@dataclass
+class Related:
+    """A proposal this one replaces or is replaced by."""
+
+    id: str
+    title: str
+    status: str
+
+
+@dataclass
+class PropositionPage:
+    gasp_name: str
+    id: str
+    title: str
+    theme: str
+    summary: str
+    status: str
+    where: str
+    cost: str
+    funding: str
+    steps: list[Step]
+    replaces: Related | None
+    replaced_by: list[Related]
+    date: str
+
+
+# What happened, in the words of a résident; the first milestone « in-progress » starts the work.
+_WHAT = {
+    "raised": "la proposition est faite.",
+    "discussed": "le groupe en discute.",
+    "withdrawn": "la proposition est retirée.",
+    "validated": "la proposition est validée.",
+    "rejected": "la proposition est refusée.",
+    "deferred": "la décision est reportée à une prochaine réunion.",
+    "study": "la proposition est mise à l’étude avant de décider.",
+    "in-progress": "la mise en œuvre commence.",
+    "done": "c’est fait : la proposition est réalisée.",
+    "abandoned": "la mise en œuvre est abandonnée.",
+}
+
+
+def past_events(history: History, day: datetime.date) -> list:
+    return [event for event in history.events if event.date <= day]
+
+
+def steps(records: Records, history: History, day: datetime.date) -> list[Step]:
+    """The story up to `day`, in date order."""
+    result = []
+    started = False
+    for event in past_events(history, day):
+        what = _WHAT[event.kind]
+        group = records.groups.get(event.group) if event.group else None
+        if event.kind == "discussed" and group is not None and group.kind == "intergroupes":
+            what = "tous les groupes en discutent."
+        if event.kind == "in-progress":
+            what = "la mise en œuvre avance." if started else what
+            started = True
+        who = group_name(records, event.group) if event.group else "Mise en œuvre"
+        result.append(Step(long_date(event.date), event.date.isoformat(), who, what, event.note or "",
+                           event.meeting or ""))
+    return result
+
+
+def where_it_stands(records: Records, history: History, day: datetime.date) -> str:
+    """Where the proposal stands on `day`, in one sentence a resident reads."""
+    past = past_events(history, day)
+    last = history.status_event(day)  # a discussion after the decision does not change the status
+    if last is None:
+        return "Elle n’a pas encore été présentée en réunion."
+    status, when = last.kind, long_date(last.date)
+    raised = history.raised
+    if status in ("raised", "discussed"):
+        origin = f"Proposée le {long_date(raised.date)} ({group_name(records, raised.group)})" if raised else "Proposée"
+        discussed = " et discutée depuis" if status == "discussed" else ""
+        return f"{origin}{discussed} : elle attend la décision des référents."
+    if status == "deferred":
+        return f"Décision reportée le {when} : elle reviendra devant les référents."
+    if status == "study":
+        return f"Mise à l’étude le {when} : les référents font étudier ce qu’elle demande avant de décider."
+    if status == "validated":
+        return f"Validée le {when} ; la mise en œuvre n’a pas encore commencé."
+    if status == "in-progress":
+        first = next(e for e in past if e.kind == "in-progress")
+        return f"Validée, en cours de réalisation depuis le {long_date(first.date)}."
+    if status == "done":
+        return f"Réalisée le {when}."
+    return {
+        "rejected": f"Refusée le {when}.",
+        "withdrawn": f"Retirée le {when}.",
+        "abandoned": f"Abandonnée le {when}, après avoir été validée.",
+    }[status]
+
+
+def _related(records: Records, derived: dict[str, History], proposal_id: str, day: datetime.date) -> Related:
+    status = derived[proposal_id].status_on(day)
+    label = PROPOSAL_STATUSES[status] if status else "pas encore présentée"
+    return Related(proposal_id, records.proposals[proposal_id].title, label)
+
+
+def build(records: Records, day: datetime.date, proposal_id: str,
+          derived: dict[str, History] | None = None) -> PropositionPage:
+    """The page of one proposal, as it stands on `day`."""
+    from ..render.views import euros
+
+    derived = derived if derived is not None else histories(records)
+    proposal = records.proposals[proposal_id]
+    history = derived[proposal_id]
+    status = history.status_on(day)
+    replacing = replaced_by(records).get(proposal_id, [])
+    return PropositionPage(
+        gasp_name=records.gasp.name,
+        id=proposal_id,
+        title=proposal.title,
+        theme=theme_title(records, proposal.theme),
+        summary=proposal.summary or "",
+        status=PROPOSAL_STATUSES[status] if status else "pas encore présentée",
+        where=where_it_stands(records, history, day),
+        cost=euros(proposal.cost) if proposal.cost is not None else "",
+        funding=", ".join(f"{f.source} : {f.share:g}\u00a0%" for f in proposal.funding),
+        steps=steps(records, history, day),
+        replaces=(_related(records, derived, proposal.replaces, day)
+                  if proposal.replaces and proposal.replaces in records.proposals else None),
+        replaced_by=[_related(records, derived, pid, day) for pid in replacing],
+        date=long_date(day),
+    )

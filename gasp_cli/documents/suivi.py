@@ -1,0 +1,142 @@
+"""`suivi.*`, « Vous avez dit, nous avons fait » : the sheet handed to the next usagers meeting.
+
+Every proposal the usagers groups raised or discussed (up to the day), where it stands
+in one sentence, and what was decided and done since, grouped from « c’est fait » to
+« non retenu ». It is read by residents, so it is built from what residents may see:
+titles, the usagers' own meeting dates, the référents' and the inter-group meeting's
+decisions, and the proposal's milestones. Never a person (no attendance, nobody
+named), never what the agents' group said, never a service's agents block.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from ..calendar import calendar_rows, holidays_for
+from ..labels import french_time, long_date, weekday_date
+from ..lifecycle import History, histories
+from ..loader import Records
+from ..names import place_of
+from .proposition import past_events, where_it_stands
+
+
+@dataclass
+class Done:
+    """Something decided or done about a proposal: « 15 juin 2001 : validée par les référents. »"""
+
+    date: str
+    what: str
+    note: str
+
+
+@dataclass
+class SuiviItem:
+    id: str
+    title: str
+    said: str
+    where: str
+    done: list[Done]
+
+
+@dataclass
+class SuiviSection:
+    title: str
+    items: list[SuiviItem]
+
+
+@dataclass
+class Suivi:
+    gasp_name: str
+    date: str
+    next_meeting: str
+    sections: list[SuiviSection]
+    count: int
+
+
+# From what a resident wants to hear first to what did not go through.
+SECTIONS = (
+    ("C’est fait", frozenset({"done"})),
+    ("C’est en cours", frozenset({"validated", "in-progress"})),
+    ("En attente d’une décision", frozenset({"raised", "discussed", "deferred", "study"})),
+    ("Pas retenu", frozenset({"rejected", "withdrawn", "abandoned"})),
+)
+
+_DECIDED_BY = {"referents": "par les référents", "intergroupes": "en réunion intergroupes"}
+_DONE = {
+    "validated": "validée",
+    "rejected": "refusée",
+    "deferred": "décision reportée",
+    "study": "mise à l’étude",
+    "withdrawn": "retirée",
+    "in-progress": "mise en œuvre",
+    "done": "réalisée",
+    "abandoned": "abandonnée",
+}
+
+
+def _dates(days: list[datetime.date]) -> str:
+    """« le 8 mars 2001 », « le 8 mars 2001 et le 14 juin 2001 »."""
+    words = [f"le {long_date(day)}" for day in days]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " et " + words[-1]
+
+
+def _said(usagers_events: list) -> str:
+    raised = [e.date for e in usagers_events if e.kind == "raised"]
+    discussed = sorted({e.date for e in usagers_events if e.kind == "discussed"})
+    parts = []
+    if raised:
+        parts.append(f"Vous l’avez proposée {_dates(raised)}")
+    if discussed:
+        parts.append(f"vous en avez parlé {_dates(discussed)}" if raised else f"Vous en avez parlé {_dates(discussed)}")
+    return " ; ".join(parts) + "."
+
+
+def _done(records: Records, history: History, day: datetime.date) -> list[Done]:
+    """Decisions of the référents and the inter-group meeting, and milestones: never the agents' words."""
+    result = []
+    for event in past_events(history, day):
+        if event.kind == "withdrawn" or event.is_decision:
+            kind = records.groups[event.group].kind if event.group in records.groups else ""
+            if kind not in _DECIDED_BY:
+                continue  # a withdrawal in an agents meeting is told by the status, not by their words
+            result.append(Done(long_date(event.date), f"{_DONE[event.kind]} {_DECIDED_BY[kind]}", event.note or ""))
+        elif event.meeting is None:
+            result.append(Done(long_date(event.date), _DONE[event.kind], event.note or ""))
+    return result
+
+
+def next_usagers_meeting(records: Records, day: datetime.date) -> str:
+    """« jeudi 12 septembre 2002 à 18 h, Maison des services publics », or "" without a usagers group."""
+    usagers = sorted(gid for gid, group in records.groups.items() if group.kind == "usagers")
+    if not usagers:
+        return ""
+    start, end = day + datetime.timedelta(days=1), day + datetime.timedelta(days=400)
+    # Every meeting after the day counts, whatever became of it later, except a cancelled one.
+    rows = [row for row in calendar_rows(records, start, end, holidays_for(records, start, end), usagers)
+            if row.status != "cancelled"]
+    if not rows:
+        return ""
+    place, _ = place_of(records, rows[0].place)
+    return f"{weekday_date(rows[0].date)} à {french_time(rows[0].time)}, {place}"
+
+
+def build(records: Records, day: datetime.date, derived: dict[str, History] | None = None) -> Suivi:
+    """Every proposal raised or discussed by an usagers group up to `day`, and where it stands."""
+    derived = derived if derived is not None else histories(records)
+    by_section: dict[str, list[tuple[datetime.date, SuiviItem]]] = {title: [] for title, _ in SECTIONS}
+    for proposal_id, history in sorted(derived.items()):
+        said = [e for e in past_events(history, day)
+                if e.kind in ("raised", "discussed") and e.group in records.groups
+                and records.groups[e.group].kind == "usagers"]
+        if not said:
+            continue
+        status = history.status_on(day)
+        item = SuiviItem(proposal_id, records.proposals[proposal_id].title, _said(said),
+                         where_it_stands(records, history, day), _done(records, history, day))
+        title = next(title for title, statuses in SECTIONS if status in statuses)
+        by_section[title].append((said[0].date, item))
+    sections = [SuiviSection(title, [item for _, item in sorted(by_section[title], key=lambda pair: pair[0])])
+                for title, _ in SECTIONS if by_section[title]]
+    return Suivi(records.gasp.name, long_date(day), next_usagers_meeting(records, day), sections,
+                 sum(len(section.items) for section in sections))
