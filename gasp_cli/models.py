@@ -112,8 +112,8 @@ Date = Annotated[datetime.date, BeforeValidator(_date),
                  WithJsonSchema({"type": "string", "format": "date", "pattern": DATE_PATTERN, **_NO_CONTROL})]
 Timezone = Annotated[str, AfterValidator(_timezone),
                      WithJsonSchema({"type": "string", "pattern": r"^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*$"})]
-Euros = Annotated[float, BeforeValidator(_integral), Field(ge=0, le=MAX_EUROS, allow_inf_nan=False)]
-Days = Annotated[int, BeforeValidator(_integral), Field(ge=1, le=MAX_COMMITMENT_DAYS)]
+Euros = Annotated[float, Field(ge=0, le=MAX_EUROS, allow_inf_nan=False), BeforeValidator(_integral)]
+Days = Annotated[int, Field(ge=1, le=MAX_COMMITMENT_DAYS), BeforeValidator(_integral)]
 
 GroupKind = Literal["agents", "usagers", "referents", "intergroupes"]
 Frequency = Literal["monthly", "quarterly", "semiannual", "annual"]
@@ -124,7 +124,7 @@ MeetingStatus = Literal["planned", "held", "cancelled"]
 ProposalEventKind = Literal["raised", "discussed", "withdrawn"]
 Outcome = Literal["validated", "rejected", "deferred", "study"]
 MilestoneStatus = Literal["in-progress", "done", "abandoned"]
-Month = Annotated[int, BeforeValidator(_integral), Field(ge=1, le=12)]
+Month = Annotated[int, Field(ge=1, le=12), BeforeValidator(_integral)]
 Week = Annotated[Literal[1, 2, 3, 4, -1], BeforeValidator(_integral)]
 
 
@@ -210,7 +210,7 @@ class Cadence(Record):
         default_factory=list, description="Mois sans réunion (par exemple 7 et 8 pour l'été)."
     )
     time: Time = Field(description="Heure de début, « HH:MM » entre guillemets.")
-    duration: Annotated[int, BeforeValidator(_integral), Field(gt=0, le=720)] = Field(description="Durée en minutes.")
+    duration: Annotated[int, Field(gt=0, le=720), BeforeValidator(_integral)] = Field(description="Durée en minutes.")
     place: Slug = Field(description="Lieu habituel : un identifiant de `places` dans gasp.yaml.")
     avoid: list[Avoid] = Field(
         default_factory=list,
@@ -319,7 +319,7 @@ class Theme(Record):
 
 class Funding(Record):
     source: Line = Field(description="Financeur, par exemple « politique de la ville ».")
-    share: Annotated[float, BeforeValidator(_integral), Field(gt=0, le=100, allow_inf_nan=False)] = Field(description="Part en pourcentage.")
+    share: Annotated[float, Field(gt=0, le=100, allow_inf_nan=False), BeforeValidator(_integral)] = Field(description="Part en pourcentage.")
 
 
 class Milestone(Record):

@@ -298,7 +298,10 @@ def _to_python(node: Node, source: SourceFile, depth: int = 0) -> Any:
             return node.value
         if node.tag != _PLAIN:
             _bad_tag(node, source)
-            return node.value
+            # Read on as if untagged, so that the tag is the only error reported here.
+            if node.style or node.tag.endswith(":str"):
+                return node.value
+            return _plain_scalar(node, source)
         value = node.value
         if value[:1] not in _MAY_NOT_BE_TEXT and value:
             return value
@@ -345,7 +348,7 @@ def _plain_scalar(node: ScalarNode, source: SourceFile) -> Any:
         source.error(mark.line + 1, mark.column + 1, "bad-number",
                      f"nombre « {value} » en octal ou en hexadécimal : écrivez-le en décimal "
                      "(ou mettez-le entre guillemets si c'est un texte)")
-        return value
+        return int(value[2:], 8 if value[1] == "o" else 16)
     if _NOT_FINITE.fullmatch(value):
         source.error(mark.line + 1, mark.column + 1, "bad-number",
                      f"« {value} » n'est pas un nombre fini : écrivez un nombre")
