@@ -268,9 +268,13 @@ def _validate(model: type[BaseModel], source: SourceFile, diagnostics: list[Diag
         return model.model_validate(source.data)
     except ValidationError as error:
         details = error.errors(include_url=False)
+        # Where the YAML reader already refused a value (a tag, `.inf`), that is the one problem told there.
+        told = {(d.line, d.column) for d in source.diagnostics}
         for detail in details:
             if not _explained_by_typo(detail, details, model):
-                diagnostics.append(_diagnostic_from_pydantic(model, source, detail))
+                diagnostic = _diagnostic_from_pydantic(model, source, detail)
+                if (diagnostic.line, diagnostic.column) not in told:
+                    diagnostics.append(diagnostic)
         return None
 
 

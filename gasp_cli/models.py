@@ -79,7 +79,7 @@ def _date(value: Any) -> Any:
 
 def _integral(value: Any) -> Any:
     """`120.0` is the integer 120, as for JSON Schema; `true` is not 1."""
-    if type(value) is float and value.is_integer():
+    if type(value) is float and value.is_integer() and abs(value) <= 2**53:
         return int(value)
     if isinstance(value, bool):
         return "true" if value else "false"  # refused below, with the value shown as written
