@@ -111,7 +111,8 @@ Text = Annotated[str, BeforeValidator(_line_ends), StringConstraints(min_length=
 Date = Annotated[datetime.date, BeforeValidator(_date),
                  WithJsonSchema({"type": "string", "format": "date", "pattern": DATE_PATTERN, **_NO_CONTROL})]
 Timezone = Annotated[str, AfterValidator(_timezone),
-                     WithJsonSchema({"type": "string", "pattern": r"^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*$"})]
+                     WithJsonSchema({"type": "string", "pattern": r"^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*$",
+                                     **_NO_CONTROL})]
 Euros = Annotated[float, Field(ge=0, le=MAX_EUROS, allow_inf_nan=False), BeforeValidator(_integral)]
 Days = Annotated[int, Field(ge=1, le=MAX_COMMITMENT_DAYS), BeforeValidator(_integral)]
 

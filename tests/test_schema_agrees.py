@@ -159,6 +159,7 @@ CORPUS = [
     ("id-uppercase", MEETING, "group: agents", "group: Agents", False),
     ("timezone-valid", G, "timezone: Europe/Paris", "timezone: America/Cayenne", True),
     ("timezone-path", G, "timezone: Europe/Paris", "timezone: ../../etc/passwd", False),
+    ("timezone-newline", G, "timezone: Europe/Paris", 'timezone: "Europe/Paris\\n"', False),
     ("minutes-sent", MEETING, "status: held", "status: held\nminutes_sent: 2000-09-20\ncancel_reason: x", True),
     ("proposal-services", PROPOSAL, "funding:", "services: [bailleurs]\nfunding:", True),
     ("proposal-services-bad-id", PROPOSAL, "funding:", "services: [Bailleurs]\nfunding:", False),
