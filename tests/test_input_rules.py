@@ -383,3 +383,13 @@ def test_public_minutes_defaults_by_group_kind():
         "agents": False, "usagers": True, "referents": False, "intergroupes": True}
     agents = models.Group.model_validate({"name": "G", "kind": "agents", "cadence": cadence, "public_minutes": True})
     assert agents.minutes_are_public
+
+
+def test_a_place_name_with_a_line_break_is_refused(example: Path):
+    replace_in(example, "records/gasp.yaml", "    name: Maison des services publics",
+               '    name: "Maison des services\\npublics"')
+    error = only_error(example, "records/gasp.yaml")
+    assert (error["line"], error["column"]) == (12, 11) and "une seule ligne" in error["message"], error
+    for command in (["calendar", "--year", "2001", "--format", "ics"], ["render", "--format", "md"]):
+        result = gasp(*command, workspace=example)
+        assert result.exit_code == 1 and "erreur interne" not in result.output

@@ -15,12 +15,15 @@ What only `gasp validate` can see is kept apart, and said in each schema's `$com
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
 from conftest import EXAMPLE, gasp, validate_json
 
@@ -216,7 +219,11 @@ def judge(workspace: Path, validators: dict, file: str, old: str, new: str) -> t
             path.write_text(original, encoding="utf-8")
     errors = [d for d in diagnostics if d["file"] == file and d["severity"] == "error"]
     own = [d for d in errors if d["code"] not in CROSS_FILE]
-    schema_errors = [e.message for e in validators[_schema_for(file)].iter_errors(as_editor_reads(mutated))]
+    try:
+        data = as_editor_reads(mutated)
+    except yaml.YAMLError as error:  # not YAML at all: the editor refuses it too
+        return own, [f"YAML : {error}"], []
+    schema_errors = [e.message for e in validators[_schema_for(file)].iter_errors(data)]
     return own, schema_errors, [d for d in errors if d["code"] in CROSS_FILE]
 
 
@@ -268,3 +275,33 @@ def test_what_only_the_written_form_shows_is_validate_s_alone(workspace: Path, v
                                                                file: str, old: str, new: str, code: str):
     own, schema_errors, _ = judge(workspace, validators, file, old, new)
     assert schema_errors == [] and [d["code"] for d in own] == [code], (name, own, schema_errors)
+
+
+# --- the same, on mutations drawn at random ----------------------------------------------------
+
+# Raw YAML values put in place of a value of the example: numbers, booleans of YAML 1.1 and 1.2,
+# dates quoted or not and out of range, text with control characters, lists, maps, ids.
+VALUES = ["yes", "no", "True", "true", "false", "off", "1", "1.0", "1.5", "-1", "0", "2", "12", "13", "720", "721",
+          ".inf", "-.inf", "1e999", "1.0e+308", "'2001-01-01'", "2001-01-01", "1899-01-01", "2201-01-01", "2001-02-30",
+          '"x\\ny"', '"a\\tb"', '"a\\e[31m"', '"a\\u202e"', "14:30", "'14:30'", "25:00", "null", "~", "''", '"é"',
+          "[a]", "[1, 2]", "[]", "{a: 1}", "{}", "abc", "Abc def", "maison-des-services", "1e9", "1000000001",
+          "e-sion", "monthly", "held", "agents", "resident", "-1.0", "100", "100.5", "0.0", "[7.0]", "'1'",
+          '["x\\ny"]', "[2001-01-01]", "Europe/Paris", "UTC", "tenue", "|\n  deux\n  lignes"]
+_FILES = sorted(path.relative_to(EXAMPLE.parent).as_posix() for path in EXAMPLE.rglob("*.yaml"))
+_SCALAR_LINE = re.compile(r"^(\s*(?:-\s+)?)([a-z_]+): (\S.*)$")
+
+
+@settings(max_examples=int(os.environ.get("GASP_AGREE_EXAMPLES", "60")), deadline=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(file=st.sampled_from(_FILES), pick=st.integers(min_value=0, max_value=10_000), value=st.sampled_from(VALUES))
+def test_schema_and_validate_agree_on_random_mutations(workspace: Path, validators: dict, file: str, pick: int,
+                                                       value: str):
+    lines = (EXAMPLE.parent / file).read_text(encoding="utf-8").split("\n")
+    scalar_lines = [index for index, line in enumerate(lines) if _SCALAR_LINE.match(line)]
+    assume(scalar_lines)
+    index = scalar_lines[pick % len(scalar_lines)]
+    match = _SCALAR_LINE.match(lines[index])
+    indent = " " * (len(match[1]) + 2)
+    new = f"{match[1]}{match[2]}: {value.replace(chr(10), chr(10) + indent)}"
+    own, schema_errors, _ = judge(workspace, validators, file, lines[index], new)
+    assert (not own) == (not schema_errors), (file, new, own, schema_errors)
