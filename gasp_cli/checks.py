@@ -56,7 +56,7 @@ _SLUG = re.compile(SLUG_PATTERN)
 def _values_at(data: object, path: tuple[str, ...], loc: tuple = ()) -> Iterable[tuple[tuple, str]]:
     """(loc, id) of every id at `path` in a record's data; what is not an id is the model's to report."""
     if not path:
-        if isinstance(data, str) and _SLUG.match(data):
+        if isinstance(data, str) and _SLUG.fullmatch(data):
             yield loc, data
         return
     head, rest = path[0], path[1:]

@@ -3,6 +3,8 @@
 Reads every file under `records/`, checks its place and id, and validates it
 against its model. Pydantic's errors are turned into French diagnostics at the
 line and column of the offending key or value. Never raises for bad records.
+Only regular files are read; a folder or file that cannot be read, and a symbolic
+link that leads out of the workspace, are errors, never silently skipped.
 """
 
 from __future__ import annotations
@@ -122,7 +124,7 @@ def load_workspace(workspace: Workspace) -> Loaded:
     for path, rel, kind in _record_files(root, diagnostics, os.path.realpath(workspace.root)):
         records.file_count += 1
         record_id = rel.rsplit("/", 1)[1][: -len(".yaml")]
-        if not _SLUG.match(record_id):
+        if not _SLUG.fullmatch(record_id):
             diagnostics.append(Diagnostic(
                 rel, 1, 1, "error", "bad-id",
                 f"identifiant « {record_id} » invalide (c'est le nom du fichier) : minuscules sans accents, "

@@ -393,3 +393,10 @@ def test_a_place_name_with_a_line_break_is_refused(example: Path):
     for command in (["calendar", "--year", "2001", "--format", "ics"], ["render", "--format", "md"]):
         result = gasp(*command, workspace=example)
         assert result.exit_code == 1 and "erreur interne" not in result.output
+
+
+def test_an_id_with_a_final_line_break_is_one_error_not_two(example: Path):
+    relative = "records/meetings/2001/2001-01-09-agents.yaml"
+    replace_in(example, relative, "- e-sion\n", '- "e-sion\\n"\n')
+    found = errors_of(example, relative)
+    assert [d["code"] for d in found] == ["bad-id"], found
