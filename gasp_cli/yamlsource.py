@@ -206,9 +206,19 @@ def not_regular(mode: int) -> str | None:
 def _read_regular_file(path: Path, source: SourceFile) -> bytes | None:
     """The first MAX_BYTES + 1 bytes of a regular file; None (reported) for anything else.
 
-    Opened without blocking and checked on the open descriptor: a FIFO named
-    `x.yaml` would otherwise wait forever for a writer, and a device be read.
+    Looked at before it is opened (opening a device can already do something), then
+    opened without blocking and checked again on the open descriptor (the file may
+    have changed in between): a FIFO named `x.yaml` would otherwise wait forever for
+    a writer, and a device be read.
     """
+    try:
+        what = not_regular(os.stat(path).st_mode)
+    except OSError as error:
+        source.error(1, 1, "unreadable", f"fichier illisible : {system_reason(error)}")
+        return None
+    if what is not None:
+        source.error(1, 1, "not-a-file", f"ce n'est pas un fichier ordinaire mais {what} : gasp ne lit que des fichiers")
+        return None
     try:
         descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
     except OSError as error:
@@ -252,7 +262,9 @@ def system_reason(error: OSError) -> str:
 
     french = {errno.EACCES: "permission refusée", errno.EPERM: "opération non permise",
               errno.ENOENT: "fichier introuvable", errno.ELOOP: "trop de liens symboliques",
-              errno.EISDIR: "c'est un dossier", errno.EIO: "erreur d'entrée-sortie"}
+              errno.EISDIR: "c'est un dossier", errno.EIO: "erreur d'entrée-sortie",
+              errno.ENOTDIR: "un élément du chemin n'est pas un dossier", errno.EBUSY: "ressource occupée",
+              errno.ENAMETOOLONG: "nom trop long", errno.EMFILE: "trop de fichiers ouverts"}
     return french.get(error.errno, error.strerror or str(error))
 
 
