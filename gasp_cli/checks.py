@@ -17,6 +17,7 @@ from .diagnostics import Diagnostic, suggestion
 from .labels import FREQUENCIES, long_date
 from .lifecycle import check_lifecycles
 from .loader import KIND_LABELS, Records
+from .models import SLUG_PATTERN
 
 Check = Callable[[Records, datetime.date], list[Diagnostic]]
 
@@ -32,47 +33,68 @@ def today_for(records: Records, now: datetime.date) -> datetime.date:
 
 # --- references -------------------------------------------------------------------
 
+# Where each kind of record names another record: a path into the file ("*": every
+# item of a list) → the kinds of record it may name.
+REFERENCES: dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]] = {
+    "gasp": [(("sociologist",), ("people",)), (("secretary",), ("people",))],
+    "groups": [(("cadence", "place"), ("places",)), (("members", "*", "person"), ("people",))],
+    "people": [(("service",), ("services",))],
+    "services": [(("agents", "contact"), ("people",))],
+    "proposals": [(("theme",), ("themes",)), (("replaces",), ("proposals",)), (("services", "*"), ("services",))],
+    "meetings": [
+        (("group",), ("groups",)), (("place",), ("places",)), (("attendees", "*"), ("people",)),
+        (("excused", "*"), ("people",)), (("problems_raised", "*", "theme"), ("themes",)), (("topic",), ("themes",)),
+        (("proposals", "*", "proposal"), ("proposals",)), (("decisions", "*", "proposal"), ("proposals",)),
+        (("actions", "*", "who"), ("people", "services")),
+    ],
+    "observations": [(("meeting",), ("meetings",)), (("themes", "*"), ("themes",))],
+}
+
+_SLUG = re.compile(SLUG_PATTERN)
+
+
+def _values_at(data: object, path: tuple[str, ...], loc: tuple = ()) -> Iterable[tuple[tuple, str]]:
+    """(loc, id) of every id at `path` in a record's data; what is not an id is the model's to report."""
+    if not path:
+        if isinstance(data, str) and _SLUG.fullmatch(data):
+            yield loc, data
+        return
+    head, rest = path[0], path[1:]
+    if head == "*":
+        if isinstance(data, list):
+            for index, item in enumerate(data):
+                yield from _values_at(item, rest, (*loc, index))
+    elif isinstance(data, dict) and head in data:
+        yield from _values_at(data[head], rest, (*loc, head))
+
+
 def _references(records: Records) -> Iterable[tuple[str, str, tuple, str | None, tuple[str, ...]]]:
-    """Every id written in a record: (kind, id, path, value, kinds it may name)."""
-    gasp = records.gasp
-    if gasp is not None:
-        yield "gasp", "gasp", ("sociologist",), gasp.sociologist, ("people",)
-        yield "gasp", "gasp", ("secretary",), gasp.secretary, ("people",)
-    for gid, group in records.groups.items():
-        yield "groups", gid, ("cadence", "place"), group.cadence.place, ("places",)
-        for i, member in enumerate(group.members):
-            yield "groups", gid, ("members", i, "person"), member.person, ("people",)
-    for pid, person in records.people.items():
-        yield "people", pid, ("service",), person.service, ("services",)
-    for sid, service in records.services.items():
-        if service.agents is not None:
-            yield "services", sid, ("agents", "contact"), service.agents.contact, ("people",)
-    for pid, proposal in records.proposals.items():
-        yield "proposals", pid, ("theme",), proposal.theme, ("themes",)
-        yield "proposals", pid, ("replaces",), proposal.replaces, ("proposals",)
-    for mid, meeting in records.meetings.items():
-        yield "meetings", mid, ("group",), meeting.group, ("groups",)
-        yield "meetings", mid, ("place",), meeting.place, ("places",)
-        for field in ("attendees", "excused"):
-            for i, person in enumerate(getattr(meeting, field)):
-                yield "meetings", mid, (field, i), person, ("people",)
-        for i, problem in enumerate(meeting.problems_raised):
-            yield "meetings", mid, ("problems_raised", i, "theme"), problem.theme, ("themes",)
-        yield "meetings", mid, ("topic",), meeting.topic, ("themes",)
-        for i, item in enumerate(meeting.proposals):
-            yield "meetings", mid, ("proposals", i, "proposal"), item.proposal, ("proposals",)
-        for i, decision in enumerate(meeting.decisions):
-            yield "meetings", mid, ("decisions", i, "proposal"), decision.proposal, ("proposals",)
-        for i, action in enumerate(meeting.actions):
-            yield "meetings", mid, ("actions", i, "who"), action.who, ("people", "services")
+    """Every id written in a record: (kind, id, path, value, kinds it may name).
+
+    Read from each file's data rather than from its model, so that a record that
+    fails its model still has its references checked: one run shows every problem.
+    """
+    for (kind, record_id), source in records.sources.items():
+        for path, targets in REFERENCES.get(kind, ()):
+            for loc, value in _values_at(source.data, path):
+                yield kind, record_id, loc, value, targets
+
+
+def _places(records: Records) -> set[str] | None:
+    """The place ids of gasp.yaml, even when gasp.yaml fails its model for another reason."""
+    if records.gasp is not None:
+        return set(records.gasp.places)
+    source = records.sources.get(("gasp", "gasp"))
+    places = source.data.get("places") if source is not None and isinstance(source.data, dict) else None
+    return {key for key in places if isinstance(key, str)} if isinstance(places, dict) else None
 
 
 # « une personne inconnue », « un thème inconnu ».
-FEMININE_KINDS = frozenset({"people", "proposals", "meetings"})
+FEMININE_KINDS = frozenset({"people", "proposals", "meetings", "observations"})
 
 
 def check_references(records: Records, today: datetime.date) -> list[Diagnostic]:
-    places = set(records.gasp.places) if records.gasp is not None else None
+    places = _places(records)
     known = dict(records.known_ids)
     if places is not None:
         known["places"] = places

@@ -27,6 +27,14 @@ class Diagnostic:
     code: str
     message: str
 
+    def __post_init__(self) -> None:
+        # A record value quoted in a message may hold a line break or ESC: shown as
+        # `\n`, `\x1b`, so that one problem is always one line, in text as in JSON.
+        if not self.message.isprintable():
+            object.__setattr__(self, "message", one_line(self.message))
+        if not self.file.isprintable():
+            object.__setattr__(self, "file", one_line(self.file))
+
     def as_text(self) -> str:
         from .escape import terminal_line
 
@@ -35,6 +43,18 @@ class Diagnostic:
 
     def sort_key(self) -> tuple:
         return (self.file, self.line, self.column, self.code, self.message)
+
+
+_VISIBLE = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def one_line(text: str) -> str:
+    """Line breaks and control characters made visible: `a\nb` → `a\\nb`."""
+    from .escape import terminal
+
+    text = "".join(_VISIBLE.get(char, char) for char in text)
+    text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    return terminal(text)
 
 
 def closest(word: str, candidates: Iterable[str]) -> str | None:

@@ -3,10 +3,13 @@
 Reads every file under `records/`, checks its place and id, and validates it
 against its model. Pydantic's errors are turned into French diagnostics at the
 line and column of the offending key or value. Never raises for bad records.
+Only regular files are read; a folder or file that cannot be read, and a symbolic
+link that leads out of the workspace, are errors, never silently skipped.
 """
 
 from __future__ import annotations
 
+import datetime
 import gc
 import os
 import re
@@ -23,7 +26,7 @@ from . import models
 from .diagnostics import Diagnostic, closest, suggestion
 from .models import KINDS, SLUG_PATTERN, TIME_PATTERN
 from .workspace import Workspace
-from .yamlsource import SourceFile, read_record_file
+from .yamlsource import SourceFile, read_record_file, system_reason
 
 _SLUG = re.compile(SLUG_PATTERN)
 
@@ -35,6 +38,7 @@ KIND_LABELS = {
     "themes": "thème",
     "proposals": "proposition",
     "meetings": "réunion",
+    "observations": "observation",
 }
 
 
@@ -49,6 +53,7 @@ class Records:
     themes: dict[str, models.Theme] = field(default_factory=dict)
     proposals: dict[str, models.Proposal] = field(default_factory=dict)
     meetings: dict[str, models.Meeting] = field(default_factory=dict)
+    observations: dict[str, models.Observation] = field(default_factory=dict)
     sources: dict[tuple[str, str], SourceFile] = field(default_factory=dict)
     # Ids seen in files, valid or not: a reference to a broken record is not dangling.
     known_ids: dict[str, set[str]] = field(default_factory=dict)
@@ -105,17 +110,21 @@ def load_workspace(workspace: Workspace) -> Loaded:
     root = workspace.records
 
     gasp_file = root / "gasp.yaml"
-    source = read_record_file(gasp_file, workspace.rel(gasp_file))
     records.file_count += 1
-    diagnostics.extend(source.diagnostics)
-    if source.node is not None:
-        records.sources[("gasp", "gasp")] = source
-        records.gasp = _validate(models.Gasp, source, diagnostics)
+    outside = _leaves_workspace(str(gasp_file), os.path.realpath(workspace.root))
+    if outside:
+        diagnostics.append(Diagnostic("records/gasp.yaml", 1, 1, "error", "outside-link", outside))
+    else:
+        source = read_record_file(gasp_file, workspace.rel(gasp_file))
+        diagnostics.extend(source.diagnostics)
+        if source.node is not None:
+            records.sources[("gasp", "gasp")] = source
+            records.gasp = _validate(models.Gasp, source, diagnostics)
 
-    for path, rel, kind in _record_files(root, diagnostics):
+    for path, rel, kind in _record_files(root, diagnostics, os.path.realpath(workspace.root)):
         records.file_count += 1
         record_id = rel.rsplit("/", 1)[1][: -len(".yaml")]
-        if not _SLUG.match(record_id):
+        if not _SLUG.fullmatch(record_id):
             diagnostics.append(Diagnostic(
                 rel, 1, 1, "error", "bad-id",
                 f"identifiant « {record_id} » invalide (c'est le nom du fichier) : minuscules sans accents, "
@@ -144,42 +153,95 @@ def load_workspace(workspace: Workspace) -> Loaded:
     return Loaded(records, diagnostics)
 
 
-def _record_files(root: Path, diagnostics: list[Diagnostic]) -> list[tuple[Path, str, str]]:
+def _record_files(root: Path, diagnostics: list[Diagnostic], inside: str) -> list[tuple[Path, str, str]]:
     """(path, shown path, kind) of every record file under records/, in a stable order.
 
-    Misplaced files are reported. Plain strings rather than pathlib: this walks
-    thousands of files on every command.
+    Misplaced files are reported, and so is everything that cannot be read: a folder
+    or file without permission, a FIFO or a device named `*.yaml`, a symbolic link
+    that leads out of the workspace (`inside`, a real path). A link that stays inside
+    is followed, once. Plain strings rather than pathlib: this walks thousands of
+    files on every command.
     """
     files: list[tuple[Path, str, str]] = []
-    for folder, subfolders, names in os.walk(root):
-        subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
-        relative_folder = os.path.relpath(folder, root).replace(os.sep, "/")
-        parts = [] if relative_folder == "." else relative_folder.split("/")
-        for name in sorted(names):
-            if name.startswith(".") or not name.endswith((".yaml", ".yml")):
+    seen_folders = {os.path.realpath(root)}
+
+    def walk(folder: str, parts: list[str]) -> None:
+        shown = "/".join(["records", *parts])
+        try:
+            with os.scandir(folder) as scan:
+                entries = sorted(scan, key=lambda entry: entry.name)
+        except OSError as error:
+            diagnostics.append(Diagnostic(shown, 1, 1, "error", "unreadable",
+                                          f"dossier illisible ({system_reason(error)}) : ses enregistrements ne sont pas lus"))
+            return
+        subfolders: list[tuple[str, str]] = []
+        for entry in entries:
+            name = entry.name
+            if name.startswith("."):
                 continue
-            rel = "/".join(["records", *parts, name])
-            if name.endswith(".yml"):
-                diagnostics.append(Diagnostic(
-                    rel, 1, 1, "error", "bad-extension",
-                    f"extension « .yml » : renommez le fichier en « {name[:-4]}.yaml »",
-                ))
-            elif not parts:
-                if name != "gasp.yaml":
-                    diagnostics.append(Diagnostic(
-                        rel, 1, 1, "error", "misplaced-file",
-                        "fichier hors d'un dossier d'enregistrements : rangez-le dans "
-                        + ", ".join(f"{kind}/" for kind in KINDS),
-                    ))
-            elif parts[0] not in KINDS:
-                diagnostics.append(Diagnostic(
-                    rel, 1, 1, "error", "unknown-folder",
-                    f"dossier « {parts[0]}/ » inconnu{_folder_suggestion(parts[0])} "
-                    f"(dossiers possibles : {', '.join(KINDS)})",
-                ))
-            else:
-                files.append((Path(folder, name), rel, parts[0]))
+            rel = f"{shown}/{name}"
+            try:
+                link = entry.is_symlink()
+                if link:
+                    outside = _leaves_workspace(entry.path, inside)
+                    if outside:
+                        if entry.is_dir() or name.endswith((".yaml", ".yml")):
+                            diagnostics.append(Diagnostic(rel, 1, 1, "error", "outside-link", outside))
+                        continue
+                is_folder = entry.is_dir()  # follows a link that stays inside
+            except OSError as error:
+                diagnostics.append(Diagnostic(rel, 1, 1, "error", "unreadable", f"illisible : {system_reason(error)}"))
+                continue
+            if is_folder:
+                subfolders.append((entry.path, name))
+            elif name.endswith((".yaml", ".yml")):
+                _sort_file(Path(entry.path), rel, parts, name, files, diagnostics)
+        # A folder's files come before its sub-folders' (the first of two same ids is kept).
+        for path, name in subfolders:
+            real = os.path.realpath(path)
+            if real in seen_folders:
+                continue  # a link back to a folder already read (or a loop)
+            seen_folders.add(real)
+            walk(path, [*parts, name])
+
+    walk(str(root), [])
     return files
+
+
+def _sort_file(path: Path, rel: str, parts: list[str], name: str, files: list[tuple[Path, str, str]],
+               diagnostics: list[Diagnostic]) -> None:
+    """Put one `*.yaml` file in its kind, or say why it is not a record."""
+    if name.endswith(".yml"):
+        diagnostics.append(Diagnostic(
+            rel, 1, 1, "error", "bad-extension",
+            f"extension « .yml » : renommez le fichier en « {name[:-4]}.yaml »",
+        ))
+    elif not parts:
+        if name != "gasp.yaml":
+            diagnostics.append(Diagnostic(
+                rel, 1, 1, "error", "misplaced-file",
+                "fichier hors d'un dossier d'enregistrements : rangez-le dans "
+                + ", ".join(f"{kind}/" for kind in KINDS),
+            ))
+    elif parts[0] not in KINDS:
+        diagnostics.append(Diagnostic(
+            rel, 1, 1, "error", "unknown-folder",
+            f"dossier « {parts[0]}/ » inconnu{_folder_suggestion(parts[0])} "
+            f"(dossiers possibles : {', '.join(KINDS)})",
+        ))
+    else:
+        files.append((path, rel, parts[0]))
+
+
+def _leaves_workspace(path: str, inside: str) -> str | None:
+    """Why a path may not be read, when it is a symbolic link leading out of the workspace."""
+    if not os.path.islink(path):
+        return None
+    real = os.path.realpath(path)
+    if real == inside or real.startswith(inside.rstrip(os.sep) + os.sep):
+        return None
+    return ("lien symbolique qui mène hors de l'espace de travail : il n'est pas suivi ; "
+            "copiez le fichier ou le dossier dans records/")
 
 
 # What a French or hurried hand may call the record folders.
@@ -208,9 +270,13 @@ def _validate(model: type[BaseModel], source: SourceFile, diagnostics: list[Diag
         return model.model_validate(source.data)
     except ValidationError as error:
         details = error.errors(include_url=False)
+        # Where the YAML reader already refused a value (a tag, `.inf`), that is the one problem told there.
+        told = {(d.line, d.column) for d in source.diagnostics}
         for detail in details:
             if not _explained_by_typo(detail, details, model):
-                diagnostics.append(_diagnostic_from_pydantic(model, source, detail))
+                diagnostic = _diagnostic_from_pydantic(model, source, detail)
+                if (diagnostic.line, diagnostic.column) not in told:
+                    diagnostics.append(diagnostic)
         return None
 
 
@@ -289,7 +355,78 @@ def _describe(value: Any) -> str:
         return "une liste"
     if value is None:
         return "vide"
-    return f"« {value} »"
+    text = str(value)
+    return f"« {text[:77] + '…' if len(text) > 80 else text} »"
+
+
+# What YAML 1.1 (and a French hand) reads as a boolean: YAML 1.2 reads them as text.
+_YAML11_BOOLEANS = {"yes": "true", "y": "true", "on": "true", "oui": "true", "vrai": "true",
+                    "no": "false", "n": "false", "off": "false", "non": "false", "faux": "false"}
+
+
+def _french_labels() -> dict[str, str]:
+    """Enum token → its French label, as documents show it."""
+    from .cadence import WEEKDAYS_FR
+    from .labels import FREQUENCIES, GROUP_KINDS, MEETING_STATUSES, PERSON_KINDS, PROPOSAL_STATUSES
+
+    weekdays = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+    return {**GROUP_KINDS, **FREQUENCIES, **MEETING_STATUSES, **PROPOSAL_STATUSES, **PERSON_KINDS,
+            **dict(zip(weekdays, WEEKDAYS_FR)),
+            "public-holidays": "jours fériés", "school-holidays": "vacances scolaires"}
+
+
+def _plain_word(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return " ".join(text.lower().replace("'", " ").replace("’", " ").split())
+
+
+def _french_word(value: Any, allowed: list[str]) -> str:
+    """`tenue` for a meeting's status: « ; écrivez held (tenue) »."""
+    if not isinstance(value, str):
+        return ""
+    labels = {token: label for token, label in _french_labels().items() if token in allowed}
+    by_word = {_plain_word(label): token for token, label in labels.items() if _plain_word(label) != token}
+    token = by_word.get(_plain_word(value))
+    if token is not None:
+        return f" ; écrivez {token} ({labels[token]})"
+    near = closest(_plain_word(value), list(by_word))
+    if near is not None and closest(value, allowed) is None:
+        token = by_word[near]
+        return f" ; vouliez-vous dire {token} ({labels[token]}) ?"
+    return ""
+
+
+_CHARACTER_NAMES = {"\n": "un saut de ligne", "\r": "un retour chariot", "\t": "une tabulation",
+                    "\x1b": "un caractère d'échappement (ESC)", "\x00": "un caractère nul",
+                    "\x85": "un saut de ligne (NEL)", "\u2028": "un séparateur de ligne",
+                    "\u2029": "un séparateur de paragraphe"}
+
+
+def _forbidden_character(text: str) -> str:
+    found = models._FORBIDDEN_IN_ONE_LINE.search(text)
+    if found is None:
+        return "un caractère interdit"
+    char = found[0]
+    if char in _CHARACTER_NAMES:
+        return _CHARACTER_NAMES[char]
+    if "\u202a" <= char <= "\u2069":
+        return f"une marque de sens d'écriture (U+{ord(char):04X})"
+    return f"un caractère de contrôle (U+{ord(char):04X})"
+
+
+def _timezones() -> list[str]:
+    import zoneinfo
+
+    return sorted(zoneinfo.available_timezones())
+
+
+def _number(bound: Any) -> str:
+    """1000000000.0 → « 1 000 000 000 »."""
+    if isinstance(bound, float) and bound.is_integer():
+        bound = int(bound)
+    if isinstance(bound, int) and abs(bound) >= 10000:
+        return f"{bound:,}".replace(",", "\u202f")
+    return str(bound)
 
 
 def _diagnostic_from_pydantic(model: type[BaseModel], source: SourceFile, detail: dict) -> Diagnostic:
@@ -315,9 +452,27 @@ def _diagnostic_from_pydantic(model: type[BaseModel], source: SourceFile, detail
         return Diagnostic(source.rel, line, column, "error", code, message)
     elif kind == "literal_error":
         allowed = [str(a) for a in get_args(_type_at(model, loc))]
-        hint = suggestion(str(value), allowed)
+        hint = _french_word(value, allowed) or suggestion(str(value), allowed)
         message = f"{where}valeur {_describe(value)} invalide{hint} (valeurs possibles : {', '.join(allowed)})"
         code = "bad-enum"
+    elif kind == "one_line":
+        message = (f"{where}une seule ligne, sans caractère de contrôle : {_describe(value)} contient "
+                   f"{_forbidden_character(str(value))}")
+    elif kind == "date_range":
+        shown = value.isoformat() if isinstance(value, datetime.date) else value
+        message = f"{where}date {_describe(shown)} hors de la période admise : entre 1900 et 2200"
+        code = "bad-date"
+    elif kind == "timezone":
+        hint = suggestion(str(value), _timezones()) if isinstance(value, str) and len(value) < 100 else ""
+        message = (f"{where}fuseau horaire {_describe(value)} inconnu{hint} "
+                   "(un nom de la base IANA, par exemple « Europe/Paris »)")
+    elif kind == "finite_number":
+        message = f"{where}{_describe(value)} : doit être un nombre fini"
+    elif kind == "bool_type" and isinstance(value, str):
+        guess = _YAML11_BOOLEANS.get(value.lower())
+        hint = f" (ici sans doute {guess})" if guess else ""
+        message = f"{where}écrivez true ou false{hint}, pas {_describe(value)}"
+        code = "bad-type"
     elif kind == "string_pattern_mismatch":
         if ctx.get("pattern") == TIME_PATTERN:
             message = f"{where}heure {_describe(value)} invalide : écrivez « HH:MM », par exemple « 09:30 »"
@@ -328,7 +483,7 @@ def _diagnostic_from_pydantic(model: type[BaseModel], source: SourceFile, detail
             )
             code = "bad-id"
     elif kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
-        bound = next(iter(ctx.values()), "")
+        bound = _number(next(iter(ctx.values()), ""))
         words = {"greater_than": "supérieur à", "greater_than_equal": "au moins",
                  "less_than": "inférieur à", "less_than_equal": "au plus"}[kind]
         message = f"{where}{_describe(value)} : doit être {words} {bound}"

@@ -1,13 +1,56 @@
-"""JSON Schemas of the record kinds, generated from the models, for editors (yaml-language-server)."""
+"""JSON Schemas of the record kinds, generated from the models, for editors (yaml-language-server).
+
+The schema describes exactly what `gasp validate` accepts of one file read as YAML 1.2
+(as editors read it): types, values, patterns, bounds, one-line fields. Two kinds of
+rules stay `gasp validate`'s alone, and the schema says so in `$comment`:
+- what needs other files: references to other records and places, ids unique, file
+  names, the lifecycle of a proposal, decisions only by the référents;
+- how a value is written, which JSON cannot see: YAML tags, anchors and aliases,
+  a key given twice, integers with leading zeros (`010`) or in octal or hexadecimal,
+  `.inf` and `.nan`, a time zone that zoneinfo does not know.
+`tests/test_schema_agrees.py` checks both on a corpus of mutated records.
+"""
 
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from .creating import SCHEMA_NAMES
 from .models import KINDS, Gasp
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
+
+SCHEMA_COMMENT = (
+    "Ce schéma vérifie un fichier seul, lu en YAML 1.2. gasp validate vérifie en plus : les références "
+    "vers d'autres enregistrements et vers les lieux de gasp.yaml, les identifiants en double, les noms de "
+    "fichier des réunions, la vie des propositions, les étiquettes, ancres et alias YAML, les clés "
+    "données deux fois, les entiers écrits avec un zéro en tête, en octal ou en hexadécimal, .inf et "
+    ".nan, et que le fuseau horaire existe."
+)
+
+TITLES = {
+    "gasp": "Le Gasp (records/gasp.yaml)", "groups": "Un groupe", "people": "Une personne",
+    "services": "Un service", "themes": "Un thème", "proposals": "Une proposition", "meetings": "Une réunion",
+    "observations": "Une observation",
+}
+
+
+def schema_name(folder: str) -> str:
+    """`meetings` → `meeting`: the schema's file name without `.schema.json`."""
+    return SCHEMA_NAMES.get(folder) or folder.removesuffix("s")
+
+
+def _close_maps(node: Any) -> None:
+    """A map whose keys follow a pattern (places) has no other keys, as in the model."""
+    if isinstance(node, dict):
+        if "patternProperties" in node and "additionalProperties" not in node:
+            node["additionalProperties"] = False
+        for value in node.values():
+            _close_maps(value)
+    elif isinstance(node, list):
+        for value in node:
+            _close_maps(value)
 
 
 def schemas() -> dict[str, dict]:
@@ -15,13 +58,12 @@ def schemas() -> dict[str, dict]:
     found = {}
     for folder, model in [("gasp", Gasp), *KINDS.items()]:
         schema = model.model_json_schema()
-        schema = {"$schema": SCHEMA_DIALECT, "$id": f"{SCHEMA_NAMES[folder]}.schema.json", **schema}
-        schema["title"] = {
-            "gasp": "Le Gasp (records/gasp.yaml)", "groups": "Un groupe", "people": "Une personne",
-            "services": "Un service", "themes": "Un thème", "proposals": "Une proposition", "meetings": "Une réunion",
-        }[folder]
+        _close_maps(schema)
+        schema = {"$schema": SCHEMA_DIALECT, "$id": f"{schema_name(folder)}.schema.json",
+                  "$comment": SCHEMA_COMMENT, **schema}
+        schema["title"] = TITLES[folder]
         french_titles(schema)
-        found[f"{SCHEMA_NAMES[folder]}.schema.json"] = schema
+        found[f"{schema_name(folder)}.schema.json"] = schema
     return found
 
 
@@ -82,6 +124,7 @@ SCHEMA_GLOBS = {
     "theme.schema.json": ["records/themes/**/*.yaml"],
     "proposal.schema.json": ["records/proposals/**/*.yaml"],
     "meeting.schema.json": ["records/meetings/**/*.yaml"],
+    "observation.schema.json": ["records/observations/**/*.yaml"],
 }
 
 

@@ -6,12 +6,22 @@ check three files away can still point at the exact line of a value, at no cost
 while nothing is wrong. Refused here, each with a diagnostic at the file: a file
 over 1 MiB, bytes that are not UTF-8, YAML aliases and anchors (the "billion
 laughs"), several documents, an empty file, a top level that is not a mapping,
-a key given twice, an explicit tag.
+a key given twice, an explicit tag (`!!str` too), a file that is not a regular file.
+
+Plain scalars are read as YAML 1.2 reads them (its core schema, the one editors and
+their JSON Schemas use), not as PyYAML's YAML 1.1: `yes`, `no`, `on`, `off` are
+text, not booleans (a boolean field then says « écrivez true ou false »), `14:30` is
+text, not a base-60 number, and a date is text that the models read as a date.
+Refused as well: integers with a leading zero (`010`, octal in YAML 1.1) or written
+in octal or hexadecimal, and numbers that are not finite (`.inf`, `.nan`, `1e999`).
 """
 
 from __future__ import annotations
 
+import math
 import os
+import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
@@ -26,44 +36,32 @@ MAX_BYTES = 1024 * 1024
 # recursive walk would run out of stack.
 MAX_DEPTH = 32
 
-_TAG = "tag:yaml.org,2002:"
-_STR = _TAG + "str"
-_INT = _TAG + "int"
-_FLOAT = _TAG + "float"
-_TIMESTAMP = _TAG + "timestamp"
-_MAP = _TAG + "map"
-_SEQ = _TAG + "seq"
-_KNOWN_SCALARS = {_STR, _INT, _FLOAT, _TIMESTAMP, _TAG + "bool", _TAG + "null"}
+# What a node is, as our composer marks it. A node that carries a real YAML tag
+# (`tag:yaml.org,2002:…`) was given one explicitly in the file, and is refused.
+_PLAIN = "gasp:plain"      # a plain scalar: text, a number, a boolean or null, by YAML 1.2 rules
+_QUOTED = "gasp:quoted"    # a quoted or block scalar: always text
+_SEQ = "gasp:seq"
+_MAP = "gasp:map"
 
-_RESOLVERS = yaml.CSafeLoader.yaml_implicit_resolvers
-# A plain scalar whose first character may make it something other than a string
-# (a number, a date, a boolean, null): its tag is worked out when it is read.
-_PLAIN = "gasp:plain"
+# The YAML 1.2 core schema (https://yaml.org/spec/1.2.2/#1032-tag-resolution).
+_NULL = re.compile(r"(?:~|null|Null|NULL|)")
+_BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+_INT = re.compile(r"[-+]?[0-9]+")
+_INT_OTHER_BASE = re.compile(r"0o[0-7]+|0x[0-9a-fA-F]+")
+_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?")
+_NOT_FINITE = re.compile(r"[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)")
+# Only a plain scalar starting with one of these can be something other than text.
+_MAY_NOT_BE_TEXT = frozenset("~nNtTfF0123456789+-.")
 
 
 class _Loader(yaml.CSafeLoader):
-    """libyaml whose composer asks for as little as possible.
-
-    The composer calls `resolve` for every untagged node, keys included, whose tag
-    we never need. Here it only sorts plain scalars that might not be strings from
-    the rest; `_to_python` resolves those, once, when it reads a value.
-    """
+    """libyaml whose composer only marks what kind of node it built; `_to_python` reads it."""
 
     def resolve(self, kind, value, implicit):
         if kind is ScalarNode:
-            return _PLAIN if implicit[0] and value[:1] in _RESOLVERS else _STR
+            return _PLAIN if implicit[0] else _QUOTED
         return _SEQ if kind is SequenceNode else _MAP
 
-
-def _resolve_plain(value: str) -> str:
-    for tag, regexp in _RESOLVERS.get(value[:1], ()):
-        if regexp.match(value):
-            return tag
-    return _STR
-
-
-_constructor = yaml.constructor.SafeConstructor()
-_scalar_constructors = {tag: _constructor.yaml_constructors[tag] for tag in _KNOWN_SCALARS}
 
 # libyaml's messages, as a secretary would want to read them.
 _YAML_PROBLEMS = {
@@ -141,16 +139,8 @@ class SourceFile:
 def read_record_file(path: Path, rel: str) -> SourceFile:
     """Read, check and convert one YAML record file; never raises for bad content."""
     source = SourceFile(rel)
-    try:
-        with open(path, "rb") as stream:
-            raw = stream.read(MAX_BYTES + 1)
-            if len(raw) > MAX_BYTES:
-                size = os.fstat(stream.fileno()).st_size
-                source.error(1, 1, "file-too-large",
-                             f"fichier trop gros ({size // 1024} Kio) : un enregistrement fait au plus 1 Mio")
-                return source
-    except OSError as error:
-        source.error(1, 1, "unreadable", f"fichier illisible : {error.strerror or error}")
+    raw = _read_regular_file(path, source)
+    if raw is None:
         return source
     try:
         text = raw.decode("utf-8")
@@ -199,6 +189,85 @@ def read_record_file(path: Path, rel: str) -> SourceFile:
     return source
 
 
+# What a path that is not a regular file is, for the message.
+_FILE_TYPES = [
+    (stat.S_ISDIR, "un dossier"), (stat.S_ISFIFO, "un tube nommé (FIFO)"), (stat.S_ISCHR, "un périphérique"),
+    (stat.S_ISBLK, "un périphérique"), (stat.S_ISSOCK, "une socket"),
+]
+
+
+def not_regular(mode: int) -> str | None:
+    """What a file of this mode is, when it is not a regular file; None for a regular file."""
+    if stat.S_ISREG(mode):
+        return None
+    return next((name for test, name in _FILE_TYPES if test(mode)), "un fichier spécial")
+
+
+def _read_regular_file(path: Path, source: SourceFile) -> bytes | None:
+    """The first MAX_BYTES + 1 bytes of a regular file; None (reported) for anything else.
+
+    Looked at before it is opened (opening a device can already do something), then
+    opened without blocking and checked again on the open descriptor (the file may
+    have changed in between): a FIFO named `x.yaml` would otherwise wait forever for
+    a writer, and a device be read.
+    """
+    try:
+        what = not_regular(os.stat(path).st_mode)
+    except OSError as error:
+        source.error(1, 1, "unreadable", f"fichier illisible : {system_reason(error)}")
+        return None
+    if what is not None:
+        source.error(1, 1, "not-a-file", f"ce n'est pas un fichier ordinaire mais {what} : gasp ne lit que des fichiers")
+        return None
+    try:
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    except OSError as error:
+        source.error(1, 1, "unreadable", f"fichier illisible : {system_reason(error)}")
+        return None
+    try:
+        status = os.fstat(descriptor)
+        what = not_regular(status.st_mode)
+        if what is not None:
+            source.error(1, 1, "not-a-file",
+                         f"ce n'est pas un fichier ordinaire mais {what} : gasp ne lit que des fichiers")
+            return None
+        if status.st_size > MAX_BYTES:
+            source.error(1, 1, "file-too-large",
+                         f"fichier trop gros ({status.st_size // 1024} Kio) : un enregistrement fait au plus 1 Mio")
+            return None
+        chunks = []
+        size = 0
+        while size <= MAX_BYTES:
+            chunk = os.read(descriptor, MAX_BYTES + 1 - size)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        raw = b"".join(chunks)
+    except OSError as error:
+        source.error(1, 1, "unreadable", f"fichier illisible : {system_reason(error)}")
+        return None
+    finally:
+        os.close(descriptor)
+    if len(raw) > MAX_BYTES:
+        source.error(1, 1, "file-too-large",
+                     f"fichier trop gros (plus de {MAX_BYTES // 1024} Kio) : un enregistrement fait au plus 1 Mio")
+        return None
+    return raw
+
+
+def system_reason(error: OSError) -> str:
+    """The system's reason, in French for the usual ones."""
+    import errno
+
+    french = {errno.EACCES: "permission refusée", errno.EPERM: "opération non permise",
+              errno.ENOENT: "fichier introuvable", errno.ELOOP: "trop de liens symboliques",
+              errno.EISDIR: "c'est un dossier", errno.EIO: "erreur d'entrée-sortie",
+              errno.ENOTDIR: "un élément du chemin n'est pas un dossier", errno.EBUSY: "ressource occupée",
+              errno.ENAMETOOLONG: "nom trop long", errno.EMFILE: "trop de fichiers ouverts"}
+    return french.get(error.errno, error.strerror or str(error))
+
+
 class _TooDeep(Exception):
     """Stops the walk of a file nested deeper than MAX_DEPTH (already reported)."""
 
@@ -237,23 +306,18 @@ def _to_python(node: Node, source: SourceFile, depth: int = 0) -> Any:
                      f"imbrication trop profonde : un enregistrement a au plus {MAX_DEPTH} niveaux")
         raise _TooDeep
     if type(node) is ScalarNode:
-        tag = node.tag
-        if tag == _STR:
+        if node.tag == _QUOTED:
             return node.value
-        if tag == _PLAIN:
-            tag = node.tag = _resolve_plain(node.value)
-            if tag == _STR:
-                return node.value
-        if tag not in _KNOWN_SCALARS:
+        if node.tag != _PLAIN:
             _bad_tag(node, source)
-            return node.value
-        if tag in (_INT, _FLOAT) and ":" in node.value:
-            # YAML 1.1 reads 18:30 as a base-60 number; here it is a time.
-            return node.value
-        try:
-            return _scalar_constructors[tag](_constructor, node)
-        except (ValueError, OverflowError, yaml.constructor.ConstructorError):
-            return node.value  # e.g. 2001-02-30: the model reports the bad date
+            # Read on as if untagged, so that the tag is the only error reported here.
+            if node.style or node.tag.endswith(":str"):
+                return node.value
+            return _plain_scalar(node, source)
+        value = node.value
+        if value[:1] not in _MAY_NOT_BE_TEXT and value:
+            return value
+        return _plain_scalar(node, source)
     if isinstance(node, SequenceNode):
         if node.tag != _SEQ:
             _bad_tag(node, source)
@@ -267,6 +331,8 @@ def _to_python(node: Node, source: SourceFile, depth: int = 0) -> Any:
             source.error(mark.line + 1, mark.column + 1, "bad-key",
                          "une clé doit être un simple mot, pas une liste ni un dictionnaire")
             continue
+        if key_node.tag not in (_PLAIN, _QUOTED):
+            _bad_tag(key_node, source)
         key = key_node.value
         if key in mapping:
             mark = key_node.start_mark
@@ -276,8 +342,42 @@ def _to_python(node: Node, source: SourceFile, depth: int = 0) -> Any:
     return mapping
 
 
+def _plain_scalar(node: ScalarNode, source: SourceFile) -> Any:
+    """A plain scalar by the YAML 1.2 core schema, refusing the numbers that hide a slip."""
+    value = node.value
+    if _NULL.fullmatch(value):
+        return None
+    if value in _BOOL:
+        return _BOOL[value]
+    mark = node.start_mark
+    if _INT.fullmatch(value):
+        if len(value.lstrip("+-")) > 1 and value.lstrip("+-").startswith("0"):
+            source.error(mark.line + 1, mark.column + 1, "bad-number",
+                         f"nombre « {value} » écrit avec un zéro en tête : écrivez "
+                         f"« {value.lstrip('+-').lstrip('0') or '0'} » (ou mettez-le entre guillemets si c'est un texte)")
+        return int(value)
+    if _INT_OTHER_BASE.fullmatch(value):
+        source.error(mark.line + 1, mark.column + 1, "bad-number",
+                     f"nombre « {value} » en octal ou en hexadécimal : écrivez-le en décimal "
+                     "(ou mettez-le entre guillemets si c'est un texte)")
+        return int(value[2:], 8 if value[1] == "o" else 16)
+    if _NOT_FINITE.fullmatch(value):
+        source.error(mark.line + 1, mark.column + 1, "bad-number",
+                     f"« {value} » n'est pas un nombre fini : écrivez un nombre")
+        return value
+    if _FLOAT.fullmatch(value):
+        number = float(value)
+        if not math.isfinite(number):
+            source.error(mark.line + 1, mark.column + 1, "bad-number",
+                         f"nombre « {value} » trop grand : écrivez un nombre raisonnable")
+            return value
+        return number
+    return value
+
+
 def _bad_tag(node: Node, source: SourceFile) -> None:
     mark = node.start_mark
+    tag = node.tag.replace("tag:yaml.org,2002:", "!!")
     source.error(mark.line + 1, mark.column + 1, "yaml-tag",
-                 f"étiquette YAML « {node.tag} » refusée : écrivez la valeur sans étiquette")
+                 f"étiquette YAML « {tag} » refusée : écrivez la valeur sans étiquette")
 

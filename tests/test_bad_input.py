@@ -53,6 +53,18 @@ EXPECTED = {
     "not-utf8": ("records/themes/latin1.yaml", 1, 11, "not-utf8", "UTF-8"),
     "unknown-folder": ("records/persons/quelqu-un.yaml", 1, 1, "unknown-folder", "vouliez-vous dire « people/ »"),
     "explicit-tag": ("records/themes/etiquette.yaml", 1, 8, "yaml-tag", "refusée"),
+    # DESIGN.md « Input rules » (issue 11) and one-run validate (issue 12)
+    "explicit-tag-str": ("records/themes/chaine.yaml", 1, 8, "yaml-tag", "« !!str » refusée"),
+    "timezone-unknown": ("records/gasp.yaml", 8, 11, "bad-value", "vouliez-vous dire « Europe/Paris »"),
+    "yaml-boolean": ("records/people/quelqu-un.yaml", 3, 15, "bad-type", "écrivez true ou false"),
+    "leading-zero": ("records/groups/jeunes.yaml", 7, 17, "bad-number", "zéro en tête"),
+    "line-break-in-title": ("records/themes/retour.yaml", 1, 8, "bad-value", "une seule ligne"),
+    "cost-infinite": ("records/proposals/infini.yaml", 3, 7, "bad-number", "pas un nombre fini"),
+    "cost-too-large": ("records/proposals/enorme.yaml", 3, 7, "bad-value", "au plus 1\u202f000\u202f000\u202f000"),
+    "date-out-of-range": ("records/observations/lointaine.yaml", 1, 7, "bad-date", "entre 1900 et 2200"),
+    "french-enum": ("records/meetings/2002/2002-12-10-agents.yaml", 3, 9, "bad-enum", "écrivez held (tenue)"),
+    "several-rounds": ("records/meetings/2002/2002-12-10-agents.yaml", 6, 3, "dangling-ref",
+                       "vouliez-vous dire « e-sion »"),
 }
 
 

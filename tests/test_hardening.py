@@ -226,13 +226,23 @@ def test_ics_escapes_and_folds_record_text(example: Path):
 
 
 def test_rich_markup_and_escape_sequences_are_printed_literally(example: Path):
+    # A one-line field refuses ESC (DESIGN.md « Input rules »): validate shows it, never obeys it.
     path = example / "records/themes/logement.yaml"
     path.write_text('title: "[bold red]Logement[/] \\e[31mrouge\\e[0m"\n', encoding="utf-8")
+    result = gasp("validate", workspace=example)
+    assert result.exit_code == 1 and "\x1b" not in result.stderr and "\\x1b[31mrouge" in result.stderr
+    # Rich markup in a title, and ESC in long text (a note), are printed literally.
+    path.write_text('title: "[bold red]Logement[/]"\n', encoding="utf-8")
+    meeting = example / "records/meetings/2001/2001-06-14-usagers.yaml"
+    meeting.write_text(meeting.read_text(encoding="utf-8").replace(
+        "note: Proposée par l'amicale des locataires.", 'note: "\\e[31mrouge\\e[0m"'), encoding="utf-8")
     for args in (["trace", "proposal"], ["trace", "proposal", "regie-de-quartier"], ["report", "--year", "2001"]):
         result = gasp(*args, workspace=example, env={"COLUMNS": "250"})
         assert result.exit_code == 0, result.output
         assert "\x1b" not in result.stdout
-        assert "[bold red]Logement[/]" in result.stdout and "\\x1b[31mrouge" in result.stdout
+        assert "[bold red]Logement[/]" in result.stdout
+    assert "\\x1b[31mrouge" in gasp("trace", "proposal", "regie-de-quartier", workspace=example,
+                                    env={"COLUMNS": "250"}).stdout
     write(example, "records/themes/casse.yaml", "title: x\n\"cl\\e[2Jé\": 1\n")
     result = gasp("validate", workspace=example)
     assert "\x1b" not in result.stderr and "cl\\x1b[2Jé" in result.stderr

@@ -151,7 +151,7 @@ def _validators(tmp_path: Path):
     import jsonschema
 
     result = gasp("schema", "--out", str(tmp_path / "schemas"))
-    assert result.exit_code == 0 and result.stdout.startswith("7 schémas écrits")
+    assert result.exit_code == 0 and result.stdout.startswith("8 schémas écrits")
     validators = {}
     for path in (tmp_path / "schemas").glob("*.schema.json"):
         schema = json.loads(path.read_text(encoding="utf-8"))
