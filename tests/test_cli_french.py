@@ -39,7 +39,7 @@ def test_the_usage_lines_and_headings_read_french():
     assert top.startswith("Utilisation : gasp [OPTIONS] COMMANDE [ARGUMENTS]...\n")
     assert "\nOptions :\n" in top and "\nCommandes :\n" in top
     # A command's summary is its whole sentence, wrapped, never cut with « ... ».
-    assert "dossier des référents, calendrier, rapport." in " ".join(top.split())
+    assert "dossiers des référents, calendrier, rapports, propositions, suivi." in " ".join(top.split())
     render = gasp("render", "--help", env={"COLUMNS": "80"}).stdout
     assert render.startswith("Utilisation : gasp render [OPTIONS] [REUNION]...\n")
     assert "\nArguments :\n  [REUNION]...  " in render

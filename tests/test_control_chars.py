@@ -187,5 +187,5 @@ def test_a_line_break_in_a_value_does_not_split_a_validate_diagnostic(example: P
     lines = result.stderr.splitlines()
     assert not any(line.startswith("faux.yaml") or line.startswith("\t") for line in lines), lines
     (line,) = [line for line in lines if line.startswith("records/people/zz.yaml")]
-    assert "agentt\\nfaux.yaml:1:1" in line and "\\x0d\\tfin" in line
+    assert "agentt\\nfaux.yaml:1:1" in line and "\\r\\tfin" in line
     _no_raw_controls(result.stderr)

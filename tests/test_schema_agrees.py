@@ -75,6 +75,7 @@ SCHEMA_OF = {"groups": "group", "people": "person", "services": "service", "them
 
 G = "records/gasp.yaml"
 AGENTS = "records/groups/agents.yaml"
+USAGERS = "records/groups/usagers.yaml"
 AGENT = "records/people/assistante-sociale-escautpont.yaml"
 RESIDENT = "records/people/habitant-4.yaml"
 MEETING = "records/meetings/2000/2000-09-12-agents.yaml"
@@ -106,8 +107,8 @@ CORPUS = [
     ("week-float", AGENTS, "week: 2", "week: 2.0", True),
     ("week-bool", AGENTS, "week: 2", "week: true", False),
     ("week-five", AGENTS, "week: 2", "week: 5", False),
-    ("month-float", AGENTS, "skip_months: [7, 8]", "skip_months: [7.0, 8]", True),
-    ("month-thirteen", AGENTS, "skip_months: [7, 8]", "skip_months: [13]", False),
+    ("month-float", USAGERS, "months: [3, 6, 9, 12]", "months: [3.0, 6, 9, 12]", True),
+    ("month-thirteen", USAGERS, "months: [3, 6, 9, 12]", "months: [3, 6, 9, 13]", False),
     ("cost-integer", PROPOSAL, "funding:", "cost: 150000\nfunding:", True),
     ("cost-billion", PROPOSAL, "funding:", "cost: 1000000000\nfunding:", True),
     ("cost-huge", PROPOSAL, "funding:", "cost: 1.0e+308\nfunding:", False),
@@ -262,8 +263,8 @@ def test_every_schema_says_what_only_validate_checks(validators: dict):
 # What the editor's data cannot show: how a value was written. The schema accepts, validate refuses,
 # each with a reader code, and the schema's $comment says so.
 WRITTEN_FORM = [
-    ("leading-zero", AGENTS, "skip_months: [7, 8]", "skip_months: [07, 8]", "bad-number"),
-    ("octal", AGENTS, "skip_months: [7, 8]", "skip_months: [0o7, 8]", "bad-number"),
+    ("leading-zero", USAGERS, "months: [3, 6, 9, 12]", "months: [03, 6, 9, 12]", "bad-number"),
+    ("octal", USAGERS, "months: [3, 6, 9, 12]", "months: [0o3, 6, 9, 12]", "bad-number"),
     ("tag-str", THEME, "title: Logement", "title: !!str Logement", "yaml-tag"),
     ("tag-int", AGENTS, "duration: 120", "duration: !!int 120", "yaml-tag"),
     ("unknown-zone", G, "timezone: Europe/Paris", "timezone: Europe/Pars", "bad-value"),
