@@ -21,6 +21,9 @@ from .environment import make_environment
 
 KINDS = ("comptes-rendus", "guides", "dossier", "calendrier", "rapport", "propositions", "suivi")
 FORMATS = ("md", "html", "pdf")
+# Every PDF is PDF/UA-1 (accessible: tagged, header cells, alt text, title shown) and
+# PDF/A-2a (archivable, level A: tagged, Unicode text). Typst refuses what breaks either.
+PDF_STANDARDS = ("ua-1", "a-2a")
 
 
 class RenderError(Exception):
@@ -80,7 +83,7 @@ class Renderer:
         import typst
 
         try:
-            return typst.compile(source.encode("utf-8"), ignore_system_fonts=True,
+            return typst.compile(source.encode("utf-8"), ignore_system_fonts=True, pdf_standards=list(PDF_STANDARDS),
                                  timestamp=int(self._timestamp.timestamp()))
         except typst.TypstError as error:
             raise RenderError(f"la mise en page PDF (Typst) de « {name} » a échoué : {error}") from None
