@@ -373,3 +373,26 @@ def test_the_html_checks_catch_a_skipped_heading_a_missing_lang_and_a_dead_skip_
     page = '<html lang="en"><body><a href="#contenu">Aller au contenu</a><h1>A</h1><h3>B</h3></body></html>'
     assert html_problems(page) == ["langue de la page : 'en', pas fr", "lien '#contenu' vers un élément qui n’existe pas",
                                    "niveau de titre sauté : h1 puis h3"]
+
+
+# --- every way to a PDF ---------------------------------------------------------------------------
+
+
+def test_the_report_command_writes_a_pdf_ua_too(example: Path):
+    result = gasp("report", "--year", "2001", "--format", "pdf", "--out", str(example / "rapport.pdf"), workspace=example)
+    assert result.exit_code == 0, result.output
+    assert pdf_problems(example / "rapport.pdf", _gasp_name(example)) == []
+    assert len(pdf_charts(example / "rapport.pdf")) == 2
+
+
+def test_a_pdf_compiled_before_the_standards_is_not_reused(example: Path, monkeypatch):
+    from gasp_cli.render import documents
+
+    with monkeypatch.context() as patch:
+        patch.setattr(documents, "PDF_STANDARDS", ())
+        assert gasp("render", "--only", "rapport", "--format", "pdf", workspace=example).exit_code == 0
+    path = example / "out/rapport/rapport-2001.pdf"
+    assert "pas de pdfuaid:part = 1 (PDF/UA-1) dans les métadonnées XMP" in pdf_problems(path, _gasp_name(example))
+    result = gasp("render", "--only", "rapport", "--format", "pdf", workspace=example)
+    assert result.exit_code == 0, result.output
+    assert pdf_problems(path, _gasp_name(example)) == []

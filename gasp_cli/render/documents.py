@@ -137,7 +137,8 @@ MANIFEST = ".gasp-manifest.json"
 
 def _source_key(source: str, typst_module) -> str:
     version = getattr(typst_module, "__version__", "")
-    return hashlib.sha256(f"{version}\n{source}".encode("utf-8")).hexdigest()
+    # The standards are part of the key: a PDF compiled without them is never reused.
+    return hashlib.sha256(f"{version}\n{','.join(PDF_STANDARDS)}\n{source}".encode("utf-8")).hexdigest()
 
 
 class Previous:
