@@ -297,6 +297,15 @@ def test_every_html_page_is_structured_and_has_enough_contrast(workspaces: list[
     assert checked >= 60
 
 
+def test_every_page_starts_with_a_skip_link_and_shows_the_focus(workspaces: list[Path]):
+    for root in workspaces:
+        for path in sorted((root / "out").rglob("*.html")):
+            text = path.read_text(encoding="utf-8")
+            links = re.findall(r'<a [^>]*href="([^"]*)"', text)
+            assert links[0] == "#contenu" and 'id="contenu"' in text, path
+            assert re.search(r"a:focus-visible \{ outline: 3px solid", text), path
+
+
 def test_the_charts_are_named_by_their_caption_and_labels_are_not_cut(workspaces: list[Path]):
     page = (workspaces[0] / "out/rapport/rapport-2001.html").read_text(encoding="utf-8")
     svgs = re.findall(r"<svg[^>]*>", page)
