@@ -320,6 +320,15 @@ def test_the_charts_are_named_by_their_caption_and_labels_are_not_cut(workspaces
             assert float(x) + len(words) * 11 * 0.6 <= width, words
 
 
+def test_the_text_colours_of_the_pdf_templates_have_enough_contrast_on_their_backgrounds():
+    typst = "\n".join(path.read_text(encoding="utf-8") for path in sorted((REPO / "templates").glob("*.typ.j2")))
+    foregrounds = set(re.findall(r'text\([^)]*fill: rgb\("(#\w+)"\)', typst))
+    backgrounds = {"#ffffff", *re.findall(r'#block\([^)]*fill: rgb\("(#\w+)"\)', typst),
+                   *re.findall(r'if y == 0 \{ rgb\("(#\w+)"\)', typst)}
+    assert {"#5b6670", "#33658a"} <= foregrounds and {"#eef3fb", "#fff8e6", "#fdecea"} <= backgrounds
+    assert [(fg, bg) for fg in foregrounds for bg in backgrounds if contrast(fg, bg) < 4.5] == []
+
+
 def test_the_palette_contrast_is_computed_as_wcag_says():
     assert contrast("#000000", "#ffffff") == pytest.approx(21)
     assert contrast("#777777", "#ffffff") == pytest.approx(4.48, abs=0.01)
