@@ -136,8 +136,8 @@ def cadence_problems(cadence: Cadence) -> list[tuple[tuple, str]]:
             period = period_of(frequency, datetime.date(2000, month, 1))
             if period in seen:
                 problems.append((("months", index),
-                                 f"mois {month} et {seen[period]} dans la même période ({_period_word(frequency)}) :"
-                                 " un seul mois par période"))
+                                 (f"mois {month} et {seen[period]} dans la même période ({_period_word(frequency)}) :"
+                                  " un seul mois par période")))
             seen[period] = month
             if month in cadence.skip_months:
                 problems.append((("months", index), f"mois {month} à la fois dans months et skip_months"))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 from . import cadence as cadence_periods
 from .calendar import group_start

@@ -15,10 +15,11 @@ import os
 import re
 import types
 import unicodedata
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, Iterator, Sequence, Union, get_args, get_origin
+from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
@@ -371,7 +372,7 @@ def _french_labels() -> dict[str, str]:
 
     weekdays = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
     return {**GROUP_KINDS, **FREQUENCIES, **MEETING_STATUSES, **PROPOSAL_STATUSES, **PERSON_KINDS,
-            **dict(zip(weekdays, WEEKDAYS_FR)),
+            **dict(zip(weekdays, WEEKDAYS_FR, strict=True)),
             "public-holidays": "jours fériés", "school-holidays": "vacances scolaires"}
 
 

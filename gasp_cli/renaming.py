@@ -17,15 +17,17 @@ removed, each step journalled so that a failure undoes the steps already done.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import io
 import os
 import re
 import shutil
 import tempfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import yaml
 
@@ -385,10 +387,8 @@ def apply_plan(plan: RenamePlan) -> None:
                 undo.append(lambda change=change: _restore(change))
     except OSError as error:
         for step in reversed(undo):
-            try:
+            with contextlib.suppress(OSError):
                 step()
-            except OSError:
-                pass
         raise RenameError(f"écriture impossible ({error.strerror or error}) : rien n'a été changé") from None
     finally:
         for _, temporary in staged:

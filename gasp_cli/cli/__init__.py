@@ -1,8 +1,9 @@
 """The `gasp` command: a Typer app, one thin module per command."""
 
+import contextlib
 import os
 import sys
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -45,7 +46,7 @@ def _version(value: bool) -> None:
 @app.callback()
 def root(
     records: Annotated[
-        Optional[str],
+        str | None,
         typer.Option(
             "--records",
             metavar="DOSSIER",
@@ -79,10 +80,9 @@ def _tolerant_streams() -> None:
     message below write through these streams themselves.
     """
     for stream in (sys.stdout, sys.stderr):
-        try:
+        # Not a text file (a test runner's buffer): its owner decides.
+        with contextlib.suppress(AttributeError, ValueError, OSError):
             stream.reconfigure(errors="backslashreplace")
-        except (AttributeError, ValueError, OSError):
-            pass  # not a text file (a test runner's buffer): its owner decides
 
 
 def main() -> None:

@@ -1,16 +1,16 @@
 """`gasp calendar`: the meeting calendar from the groups' cadences and the recorded meetings."""
 
 import datetime
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
 from .completion import complete_groups
 
 
-class CalendarFormat(str, Enum):
+class CalendarFormat(StrEnum):
     table = "table"
     json = "json"
     md = "md"
@@ -22,12 +22,12 @@ DATE_FORMATS = ["%Y-%m-%d"]
 
 def calendar(
     ctx: typer.Context,
-    year: Annotated[Optional[int], typer.Option("--year", metavar="AAAA", help="L’année, de 1900 à 2200 (par défaut : l’année en cours).")] = None,
-    date_from: Annotated[Optional[datetime.datetime], typer.Option("--from", formats=DATE_FORMATS, metavar="AAAA-MM-JJ", help="Premier jour (au lieu de --year).")] = None,
-    date_to: Annotated[Optional[datetime.datetime], typer.Option("--to", formats=DATE_FORMATS, metavar="AAAA-MM-JJ", help="Dernier jour (au lieu de --year).")] = None,
-    group: Annotated[Optional[str], typer.Option("--group", metavar="GROUPE", autocompletion=complete_groups, help="Un seul groupe (son identifiant).")] = None,
+    year: Annotated[int | None, typer.Option("--year", metavar="AAAA", help="L’année, de 1900 à 2200 (par défaut : l’année en cours).")] = None,
+    date_from: Annotated[datetime.datetime | None, typer.Option("--from", formats=DATE_FORMATS, metavar="AAAA-MM-JJ", help="Premier jour (au lieu de --year).")] = None,
+    date_to: Annotated[datetime.datetime | None, typer.Option("--to", formats=DATE_FORMATS, metavar="AAAA-MM-JJ", help="Dernier jour (au lieu de --year).")] = None,
+    group: Annotated[str | None, typer.Option("--group", metavar="GROUPE", autocompletion=complete_groups, help="Un seul groupe (son identifiant).")] = None,
     format: Annotated[CalendarFormat, typer.Option("--format", help="table (terminal), json, md (Markdown) ou ics (iCalendar).")] = CalendarFormat.table,
-    out: Annotated[Optional[Path], typer.Option("--out", metavar="FICHIER", help="Écrit dans ce fichier au lieu de la sortie standard.")] = None,
+    out: Annotated[Path | None, typer.Option("--out", metavar="FICHIER", help="Écrit dans ce fichier au lieu de la sortie standard.")] = None,
 ) -> None:
     """Le calendrier des réunions : celles enregistrées, et une date prévue pour chaque période de la cadence qui n'en a pas."""
     from ..calendar import calendar_rows, holidays_for

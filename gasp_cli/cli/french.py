@@ -164,9 +164,10 @@ def french_help_text(text: str) -> str:
         for pattern, french in _EXTRA_PIECES:
             found = pattern.match(piece)
             if found:
-                piece = french(found)
+                pieces.append(french(found))
                 break
-        pieces.append(piece)
+        else:
+            pieces.append(piece)
     return f"{text[:match.start()]}  [{' ; '.join(pieces)}]"
 
 

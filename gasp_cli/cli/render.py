@@ -2,7 +2,7 @@
 
 import os
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -11,10 +11,10 @@ from .completion import complete_meetings
 
 def render(
     ctx: typer.Context,
-    meeting_ids: Annotated[Optional[list[str]], typer.Argument(metavar="[REUNION]...", autocompletion=complete_meetings, help="Les réunions dont faire le compte rendu (identifiants). Sans : tout.")] = None,
-    out: Annotated[Optional[Path], typer.Option("--out", metavar="DOSSIER", help="Dossier de sortie (par défaut : out/ de l'espace de travail).")] = None,
+    meeting_ids: Annotated[list[str] | None, typer.Argument(metavar="[REUNION]...", autocompletion=complete_meetings, help="Les réunions dont faire le compte rendu (identifiants). Sans : tout.")] = None,
+    out: Annotated[Path | None, typer.Option("--out", metavar="DOSSIER", help="Dossier de sortie (par défaut : out/ de l'espace de travail).")] = None,
     formats: Annotated[str, typer.Option("--format", metavar="md,html,pdf", help="Formats, séparés par des virgules.")] = "md,html,pdf",
-    only: Annotated[Optional[list[str]], typer.Option("--only", metavar="SORTE", help="Seulement : comptes-rendus, guides, dossier, calendrier, rapport, propositions, suivi (répétable).")] = None,
+    only: Annotated[list[str] | None, typer.Option("--only", metavar="SORTE", help="Seulement : comptes-rendus, guides, dossier, calendrier, rapport, propositions, suivi (répétable).")] = None,
 ) -> None:
     """Produit les documents du Gasp dans out/ : comptes rendus, guides, dossiers des référents, calendrier, rapports, propositions, suivi."""
     from ..diagnostics import suggestion
