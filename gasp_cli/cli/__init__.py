@@ -1,6 +1,7 @@
 """The `gasp` command: a Typer app, one thin module per command."""
 
 import contextlib
+import io
 import os
 import sys
 from typing import Annotated
@@ -81,8 +82,9 @@ def _tolerant_streams() -> None:
     """
     for stream in (sys.stdout, sys.stderr):
         # Not a text file (a test runner's buffer): its owner decides.
-        with contextlib.suppress(AttributeError, ValueError, OSError):
-            stream.reconfigure(errors="backslashreplace")
+        if isinstance(stream, io.TextIOWrapper):
+            with contextlib.suppress(ValueError, OSError):
+                stream.reconfigure(errors="backslashreplace")
 
 
 def main() -> None:

@@ -3,11 +3,15 @@
 import datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from .completion import complete_groups
+
+if TYPE_CHECKING:
+    from ..calendar import Holidays, Row
+    from ..loader import Records
 
 
 class CalendarFormat(StrEnum):
@@ -42,11 +46,10 @@ def calendar(
     first, last = check_day(date_from, "--from"), check_day(date_to, "--to")
     workspace, records, _ = load_records(ctx)
     today = today_for(records)
-    if first is None and last is None:
-        start, end = datetime.date(year or today.year, 1, 1), datetime.date(year or today.year, 12, 31)
-    else:
-        start = first or datetime.date(last.year, 1, 1)
-        end = last or datetime.date(first.year, 12, 31)
+    # Without --from, the first of January of --to's year (else of the year asked, else this year);
+    # without --to, the thirty-first of December of --from's year.
+    start = first or datetime.date(last.year if last else year or today.year, 1, 1)
+    end = last or datetime.date(first.year if first else year or today.year, 12, 31)
     if start > end:
         raise typer.BadParameter(
             f"période vide : le {start.isoformat()} est après le {end.isoformat()}", param_hint="--from/--to")
@@ -74,7 +77,7 @@ def calendar(
     write_output(workspace, out, output)
 
 
-def _title(records, start: datetime.date, end: datetime.date, group: str | None) -> str:
+def _title(records: "Records", start: datetime.date, end: datetime.date, group: str | None) -> str:
     from ..labels import long_date
     from ..names import group_name
 
@@ -87,7 +90,7 @@ def _title(records, start: datetime.date, end: datetime.date, group: str | None)
     return f"Calendrier {span}{who} — {name}"
 
 
-def _warn_unknown_school_holidays(records, rows, holidays) -> None:
+def _warn_unknown_school_holidays(records: "Records", rows: "list[Row]", holidays: "Holidays") -> None:
     """Say so, in one line, when slots that should avoid school holidays fall in years the package does not know."""
     years = sorted({
         row.date.year for row in rows

@@ -10,7 +10,7 @@ import datetime
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 import typer
 
@@ -116,7 +116,7 @@ def source_date() -> datetime.date | None:
     return epoch.date() if epoch is not None else None
 
 
-def colour(stream) -> bool:
+def colour(stream: TextIO) -> bool:
     """Styles only on a terminal, and never when NO_COLOR is set (no-color.org)."""
     return stream.isatty() and not os.environ.get("NO_COLOR")
 

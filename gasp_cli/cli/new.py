@@ -2,7 +2,9 @@
 
 import datetime
 import os
-from typing import Annotated
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, TypeVar
 
 import typer
 
@@ -14,8 +16,10 @@ app = typer.Typer(cls=FrenchGroup, no_args_is_help=True,
 
 DATE_FORMATS = ["%Y-%m-%d"]
 
+Created = TypeVar("Created")
 
-def _written(path) -> None:
+
+def _written(path: Path) -> None:
     """The path, as the user can open it from where they are."""
     try:
         shown = os.path.relpath(path)
@@ -24,7 +28,7 @@ def _written(path) -> None:
     typer.echo(shown if not shown.startswith("..") else str(path))
 
 
-def _run(creator):
+def _run(creator: Callable[[], Created]) -> Created:
     from ..creating import CreationError
     from .common import fail
 

@@ -89,10 +89,10 @@ def proposal(
         raise typer.BadParameter("--status, --group et --theme filtrent la liste : pas avec un ID",
                                  param_hint="--status/--group/--theme")
     try:
-        found = find_proposal(records, proposal_id)
+        pid = find_proposal(records, proposal_id)
     except UnknownProposal as error:
         raise fail(str(error)) from None
-    result = trace(records, found, derived)
+    result = trace(records, pid, derived)
     where = standing(result, today_for(records))
     with _reader_may_stop_early():
         if format is TraceFormat.json:

@@ -1,9 +1,12 @@
 """`gasp validate`: every problem in the records at once."""
 
 from enum import StrEnum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:
+    from ..loader import Records
 
 
 class ValidateFormat(StrEnum):
@@ -38,7 +41,7 @@ def validate(
         raise typer.Exit(code=1)
 
 
-def _contents(records) -> str:
+def _contents(records: "Records") -> str:
     from ..diagnostics import plural
 
     name = records.gasp.name if records.gasp else "?"
