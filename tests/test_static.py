@@ -61,3 +61,4 @@ def test_a_zone_folder_a_data_file_or_a_name_too_long_is_an_unknown_time_zone(na
 
 def test_a_real_time_zone_is_kept():
     assert TypeAdapter(Timezone).validate_python("Europe/Paris") == "Europe/Paris"
+

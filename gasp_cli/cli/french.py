@@ -112,7 +112,8 @@ def french_usage_message(error: Any) -> str:
         return "commande manquante"
     match = re.match(r"No such command '(.*)'\.(?: Did you mean '(.*)'\?)?", message)
     if match:
-        hint = f" ; vouliez-vous dire « {match[2]} » ?" if match[2] else ""
+        near = match[2] or _closest_command(error, match[1])
+        hint = f" ; vouliez-vous dire « {near} » ?" if near else ""
         return f"commande « {match[1]} » inconnue{hint}"
     match = re.match(r"Got unexpected extra argument(?:s|\(s\))? \((.*)\)", message)
     if match:
@@ -124,6 +125,16 @@ def french_usage_message(error: Any) -> str:
     if match:
         return f"l'option « {match[1]} » ne prend pas de valeur"
     return message
+
+
+def _closest_command(error: Any, name: str) -> str | None:
+    """The command meant by a typo: Click 8.2 names it, Click 8.1 (under Typer 0.15) does not."""
+    from ..diagnostics import closest
+
+    ctx = error.ctx
+    if ctx is None or not hasattr(ctx.command, "list_commands"):
+        return None
+    return closest(name, ctx.command.list_commands(ctx))
 
 
 def _show_usage_error(error: Any) -> None:
