@@ -13,6 +13,7 @@ import calendar as _calendar
 import datetime
 from dataclasses import dataclass
 
+from .diagnostics import Loc
 from .models import Cadence
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -126,9 +127,9 @@ def due_periods(cadence: Cadence, start: datetime.date, end: datetime.date) -> l
     return [p for p in periods_between(cadence.frequency, start, end) if slot_month(cadence, p) is not None]
 
 
-def cadence_problems(cadence: Cadence) -> list[tuple[tuple, str]]:
+def cadence_problems(cadence: Cadence) -> list[tuple[Loc, str]]:
     """Why a cadence cannot work, as (path inside the cadence, French message) pairs."""
-    problems: list[tuple[tuple, str]] = []
+    problems: list[tuple[Loc, str]] = []
     frequency = cadence.frequency
     if cadence.months is not None and frequency != "monthly":
         seen: dict[Period, int] = {}
@@ -136,8 +137,8 @@ def cadence_problems(cadence: Cadence) -> list[tuple[tuple, str]]:
             period = period_of(frequency, datetime.date(2000, month, 1))
             if period in seen:
                 problems.append((("months", index),
-                                 f"mois {month} et {seen[period]} dans la même période ({_period_word(frequency)}) :"
-                                 " un seul mois par période"))
+                                 (f"mois {month} et {seen[period]} dans la même période ({_period_word(frequency)}) :"
+                                  " un seul mois par période")))
             seen[period] = month
             if month in cadence.skip_months:
                 problems.append((("months", index), f"mois {month} à la fois dans months et skip_months"))

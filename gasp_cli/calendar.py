@@ -11,6 +11,7 @@ asked for in French whatever the machine's locale.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from .cadence import Period, due_periods, nominal_slot, period_of
@@ -37,7 +38,7 @@ class Row:
     reason: str | None = None
     topic: str | None = None
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, str | None]:
         """The keys of DESIGN.md, in its order."""
         return {
             "date": self.date.isoformat(),
@@ -60,7 +61,7 @@ class Holidays:
     # Years asked for but that the package has no school holidays for.
     school_unknown_years: list[int] = field(default_factory=list)
 
-    def reason(self, day: datetime.date, avoid: list[str]) -> str | None:
+    def reason(self, day: datetime.date, avoid: Sequence[str]) -> str | None:
         if "public-holidays" in avoid and day in self.public:
             return self.public[day]
         if "school-holidays" in avoid and day in self.school:
@@ -72,8 +73,9 @@ def french_holidays(years: range, school_zone: str) -> Holidays:
     """Public holidays of mainland France and school holidays of a zone, in French."""
     import holidays as holiday_data
 
-    public = holiday_data.France(years=years, language="fr")
-    school = holiday_data.France(years=years, subdiv=f"Zone {school_zone}", categories=("school",), language="fr")
+    public = holiday_data.country_holidays("FR", years=years, language="fr")
+    school = holiday_data.country_holidays("FR", years=years, subdiv=f"Zone {school_zone}", categories=("school",),
+                                           language="fr")
     known_school_years = {day.year for day in school}
     return Holidays(
         public=dict(public.items()),
@@ -91,7 +93,7 @@ def group_start(records: Records, group_id: str) -> datetime.date | None:
     return records.gasp.created if records.gasp is not None else None
 
 
-def place_slot(day: datetime.date, avoid: list[str], holidays: Holidays) -> tuple[datetime.date, datetime.date | None, str | None]:
+def place_slot(day: datetime.date, avoid: Sequence[str], holidays: Holidays) -> tuple[datetime.date, datetime.date | None, str | None]:
     """(date, moved_from, reason): a week later each time the day is avoided."""
     reasons: list[str] = []
     moved = day

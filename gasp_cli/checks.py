@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import datetime
 import re
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 from . import cadence as cadence_periods
 from .calendar import group_start
-from .diagnostics import Diagnostic, suggestion
+from .diagnostics import Diagnostic, Loc, suggestion
 from .labels import FREQUENCIES, long_date
 from .lifecycle import check_lifecycles
 from .loader import KIND_LABELS, Records
-from .models import SLUG_PATTERN
+from .models import SLUG_PATTERN, Meeting
+from .workspace import Workspace
 
 Check = Callable[[Records, datetime.date], list[Diagnostic]]
 
@@ -53,7 +54,7 @@ REFERENCES: dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]] = {
 _SLUG = re.compile(SLUG_PATTERN)
 
 
-def _values_at(data: object, path: tuple[str, ...], loc: tuple = ()) -> Iterable[tuple[tuple, str]]:
+def _values_at(data: object, path: tuple[str, ...], loc: Loc = ()) -> Iterable[tuple[Loc, str]]:
     """(loc, id) of every id at `path` in a record's data; what is not an id is the model's to report."""
     if not path:
         if isinstance(data, str) and _SLUG.fullmatch(data):
@@ -68,7 +69,7 @@ def _values_at(data: object, path: tuple[str, ...], loc: tuple = ()) -> Iterable
         yield from _values_at(data[head], rest, (*loc, head))
 
 
-def _references(records: Records) -> Iterable[tuple[str, str, tuple, str | None, tuple[str, ...]]]:
+def _references(records: Records) -> Iterable[tuple[str, str, Loc, str | None, tuple[str, ...]]]:
     """Every id written in a record: (kind, id, path, value, kinds it may name).
 
     Read from each file's data rather than from its model, so that a record that
@@ -214,7 +215,7 @@ def check_actions(records: Records, today: datetime.date) -> list[Diagnostic]:
 def check_groups(records: Records, today: datetime.date) -> list[Diagnostic]:
     """Cadences that cannot work, membership dates, and past periods with no meeting recorded."""
     diagnostics = []
-    meetings_by_group: dict[str, list] = {}
+    meetings_by_group: dict[str, list[Meeting]] = {}
     for meeting in records.meetings.values():
         meetings_by_group.setdefault(meeting.group, []).append(meeting)
     for gid, group in records.groups.items():
@@ -229,7 +230,7 @@ def check_groups(records: Records, today: datetime.date) -> list[Diagnostic]:
     return diagnostics
 
 
-def _missing_meetings(records: Records, gid: str, meetings: list, today: datetime.date) -> list[Diagnostic]:
+def _missing_meetings(records: Records, gid: str, meetings: list[Meeting], today: datetime.date) -> list[Diagnostic]:
     """A past period due by the cadence with no meeting recorded in it (held or cancelled)."""
     group = records.groups[gid]
     start = group_start(records, gid)
@@ -338,7 +339,7 @@ def run_checks(records: Records, today: datetime.date) -> list[Diagnostic]:
     return diagnostics
 
 
-def check_workspace(workspace, now: datetime.date) -> tuple[Records, list[Diagnostic]]:
+def check_workspace(workspace: Workspace, now: datetime.date) -> tuple[Records, list[Diagnostic]]:
     """Load every record and run every check: the first step of every command."""
     from .diagnostics import sort_diagnostics
     from .loader import garbage_collector_paused, load_workspace

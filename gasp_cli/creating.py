@@ -136,8 +136,8 @@ def new_meeting(workspace: Workspace, records: Records, group_id: str, day: date
         raise CreationError(f"la réunion « {meeting_id} » existe déjà : gasp n'écrase jamais un enregistrement")
     members = _attendees(records, group_id, day)
     derived = histories(records)
-    waiting = [(pid, derived[pid].status_on(today)) for pid in sorted(records.proposals)
-               if derived[pid].status_on(today) in OPEN]
+    waiting = [(pid, status) for pid in sorted(records.proposals)
+               if (status := derived[pid].status_on(today)) is not None and status in OPEN]
     place = group.cadence.place
     place_name = records.gasp.places[place].name if records.gasp and place in records.gasp.places else place
     deciding = group.kind in ("referents", "intergroupes")

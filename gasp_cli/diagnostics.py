@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import difflib
 import json
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
-from typing import Iterable, Literal
+from typing import Literal
 
 Severity = Literal["error", "warning"]
+# A place inside a record: its keys and list indexes, from the top.
+Loc = tuple[str | int, ...]
 
 SEVERITY_LABELS = {"error": "erreur", "warning": "avertissement"}
 
@@ -41,7 +44,7 @@ class Diagnostic:
         label = SEVERITY_LABELS[self.severity]
         return terminal_line(f"{self.file}:{self.line}:{self.column}: {label}: {self.message}")
 
-    def sort_key(self) -> tuple:
+    def sort_key(self) -> tuple[str, int, int, str, str]:
         return (self.file, self.line, self.column, self.code, self.message)
 
 

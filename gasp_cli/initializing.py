@@ -42,17 +42,17 @@ modèle est une erreur claire de `gasp render`.
 
 CADENCES = {
     "agents": ("Groupe des agents", "Une fois par mois, hors juillet et août.",
-               "frequency: monthly\n  weekday: tuesday\n  week: 2\n  skip_months: [7, 8]\n  time: \"14:00\"\n"
-               "  duration: 120\n  place: mairie\n  avoid: [public-holidays]"),
+               ("frequency: monthly\n  weekday: tuesday\n  week: 2\n  skip_months: [7, 8]\n  time: \"14:00\"\n"
+                "  duration: 120\n  place: mairie\n  avoid: [public-holidays]")),
     "usagers": ("Groupe des usagers", "Une fois par trimestre, le soir, hors vacances scolaires.",
-                "frequency: quarterly\n  weekday: thursday\n  week: 2\n  months: [3, 6, 9, 12]\n  time: \"18:00\"\n"
-                "  duration: 120\n  place: mairie\n  avoid: [public-holidays, school-holidays]"),
+                ("frequency: quarterly\n  weekday: thursday\n  week: 2\n  months: [3, 6, 9, 12]\n  time: \"18:00\"\n"
+                 "  duration: 120\n  place: mairie\n  avoid: [public-holidays, school-holidays]")),
     "referents": ("Groupe des référents", "Deux fois par an, pour décider des propositions.",
-                  "frequency: semiannual\n  weekday: friday\n  week: 3\n  months: [6, 12]\n  time: \"10:00\"\n"
-                  "  duration: 120\n  place: mairie\n  avoid: [public-holidays]"),
+                  ("frequency: semiannual\n  weekday: friday\n  week: 3\n  months: [6, 12]\n  time: \"10:00\"\n"
+                   "  duration: 120\n  place: mairie\n  avoid: [public-holidays]")),
     "intergroupes": ("Réunion intergroupes", "Une fois par an, tous les groupes ensemble.",
-                     "frequency: annual\n  weekday: thursday\n  week: -1\n  months: [6]\n  time: \"18:00\"\n"
-                     "  duration: 150\n  place: mairie\n  avoid: [public-holidays]"),
+                     ("frequency: annual\n  weekday: thursday\n  week: -1\n  months: [6]\n  time: \"18:00\"\n"
+                      "  duration: 150\n  place: mairie\n  avoid: [public-holidays]")),
 }
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from .diagnostics import Diagnostic
+from .diagnostics import Diagnostic, Loc
 from .labels import PROPOSAL_STATUSES, long_date
 from .loader import Records
 
@@ -52,7 +52,7 @@ class Event:
     group: str | None
     note: str | None
     # Where it is written: (record kind, record id, path inside the record).
-    origin: tuple[str, str, tuple]
+    origin: tuple[str, str, Loc]
     time: str = ""
 
     @property
@@ -100,7 +100,7 @@ class History:
 
 def histories(records: Records) -> dict[str, History]:
     """Every proposal's history, events in date order (meetings before milestones on a day)."""
-    found: dict[str, list[tuple[tuple, Event]]] = {pid: [] for pid in records.proposals}
+    found: dict[str, list[tuple[tuple[datetime.date, int, str, str, int], Event]]] = {pid: [] for pid in records.proposals}
     for meeting_id, meeting in records.meetings.items():
         if meeting.status != "held":
             continue

@@ -15,15 +15,17 @@ import os
 import re
 import types
 import unicodedata
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, Iterator, Sequence, Union, get_args, get_origin
+from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from . import models
-from .diagnostics import Diagnostic, closest, suggestion
+from .diagnostics import Diagnostic, Severity, closest, suggestion
 from .models import KINDS, SLUG_PATTERN, TIME_PATTERN
 from .workspace import Workspace
 from .yamlsource import SourceFile, read_record_file, system_reason
@@ -60,7 +62,8 @@ class Records:
     file_count: int = 0
 
     def of_kind(self, kind: str) -> dict[str, Any]:
-        return getattr(self, kind)
+        by_id: dict[str, Any] = getattr(self, kind)
+        return by_id
 
     def diagnostic(
         self,
@@ -70,7 +73,7 @@ class Records:
         code: str,
         message: str,
         *,
-        severity: str = "error",
+        severity: Severity = "error",
         key: bool = False,
     ) -> Diagnostic:
         """A diagnostic at the value (or key) `loc` of one record's file."""
@@ -280,7 +283,7 @@ def _validate(model: type[BaseModel], source: SourceFile, diagnostics: list[Diag
         return None
 
 
-def _explained_by_typo(detail: dict, details: list[dict], model: type[BaseModel]) -> bool:
+def _explained_by_typo(detail: ErrorDetails, details: list[ErrorDetails], model: type[BaseModel]) -> bool:
     """A missing `title` next to an unknown `titel`: the unknown key's message says it all."""
     if detail["type"] != "missing":
         return False
@@ -371,7 +374,7 @@ def _french_labels() -> dict[str, str]:
 
     weekdays = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
     return {**GROUP_KINDS, **FREQUENCIES, **MEETING_STATUSES, **PROPOSAL_STATUSES, **PERSON_KINDS,
-            **dict(zip(weekdays, WEEKDAYS_FR)),
+            **dict(zip(weekdays, WEEKDAYS_FR, strict=True)),
             "public-holidays": "jours fériés", "school-holidays": "vacances scolaires"}
 
 
@@ -429,7 +432,7 @@ def _number(bound: Any) -> str:
     return str(bound)
 
 
-def _diagnostic_from_pydantic(model: type[BaseModel], source: SourceFile, detail: dict) -> Diagnostic:
+def _diagnostic_from_pydantic(model: type[BaseModel], source: SourceFile, detail: ErrorDetails) -> Diagnostic:
     loc = tuple(detail["loc"])
     kind = detail["type"]
     value = detail.get("input")

@@ -94,8 +94,8 @@ def _timezone(value: str) -> str:
         try:
             zoneinfo.ZoneInfo(value)
             return value
-        except Exception:  # ZoneInfoNotFoundError, or a file of the zone folder that is not a zone
-            pass
+        except (KeyError, ValueError, OSError):  # ZoneInfoNotFoundError; a zone-folder file that is not a zone
+            pass  # (ValueError), a folder (IsADirectoryError) or a name too long for the disk (OSError)
     raise PydanticCustomError("timezone", "fuseau horaire inconnu")
 
 

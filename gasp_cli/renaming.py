@@ -17,18 +17,22 @@ removed, each step journalled so that a failure undoes the steps already done.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
+import functools
 import io
 import os
 import re
 import shutil
 import tempfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import yaml
 
+from .diagnostics import Diagnostic
 from .loader import Records
 from .models import SLUG_PATTERN
 from .workspace import Workspace
@@ -124,7 +128,10 @@ class _Spot:
 
 def _spots(node: Any, path: tuple[str, ...], old: str) -> Iterator[_Spot]:
     """Every value equal to `old` at `path` in a round-trip tree."""
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
     head, rest = path[0], path[1:]
+    items: list[tuple[int | str, Any]]
     if head == "*":
         items = list(enumerate(node)) if isinstance(node, list) else []
     else:
@@ -133,10 +140,13 @@ def _spots(node: Any, path: tuple[str, ...], old: str) -> Iterator[_Spot]:
         if rest:
             yield from _spots(value, rest, old)
         elif isinstance(value, str) and value == old:
-            if isinstance(node, list):
+            # Containers of a round-trip tree are ruamel's, which know their lines and columns.
+            if isinstance(node, CommentedSeq):
                 line, column = node.lc.item(key)
-            else:
+            elif isinstance(node, CommentedMap):
                 line, column = node.lc.value(key)
+            else:
+                continue
             yield _Spot(node, key, line, column)
 
 
@@ -215,10 +225,12 @@ def rewrite(text: str, paths: list[tuple[str, ...]], old: str, new: str, *,
         return text, 0
     spots = [spot for path in paths for spot in _spots(tree, path, old)]
     if rename_key is not None:
+        from ruamel.yaml.comments import CommentedMap
+
         parent = tree
         for part in rename_key:
             parent = parent.get(part) if isinstance(parent, dict) else None
-        if isinstance(parent, dict) and old in parent:
+        if isinstance(parent, CommentedMap) and old in parent:
             line, column = parent.lc.key(old)
             spots.append(_Spot(parent, old, line, column, is_key=True))
     if not spots:
@@ -334,7 +346,7 @@ def plan_rename(workspace: Workspace, records: Records, kind: str, old: str, new
     return plan
 
 
-def check_plan(workspace: Workspace, plan: RenamePlan, today: datetime.date) -> list:
+def check_plan(workspace: Workspace, plan: RenamePlan, today: datetime.date) -> list[Diagnostic]:
     """The errors `gasp validate` would find after the rename, from a scratch copy of records/."""
     from .checks import check_workspace
 
@@ -372,23 +384,21 @@ def apply_plan(plan: RenamePlan) -> None:
         for change, temporary in staged:
             if change.new_path is not None:
                 os.link(temporary, change.new_path)
-                undo.append(lambda path=change.new_path: path.unlink())
+                undo.append(change.new_path.unlink)
         # …then contents changed in place…
         for change, temporary in staged:
             if change.new_path is None:
                 os.replace(temporary, change.path)
-                undo.append(lambda change=change: _restore(change))
+                undo.append(functools.partial(_restore, change))
         # …then the old names go.
         for change, _ in staged:
             if change.new_path is not None:
                 change.path.unlink()
-                undo.append(lambda change=change: _restore(change))
+                undo.append(functools.partial(_restore, change))
     except OSError as error:
         for step in reversed(undo):
-            try:
+            with contextlib.suppress(OSError):
                 step()
-            except OSError:
-                pass
         raise RenameError(f"écriture impossible ({error.strerror or error}) : rien n'a été changé") from None
     finally:
         for _, temporary in staged:

@@ -16,6 +16,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from pydantic import BaseModel
+
 from .creating import SCHEMA_NAMES
 from .models import KINDS, Gasp
 
@@ -53,10 +55,11 @@ def _close_maps(node: Any) -> None:
             _close_maps(value)
 
 
-def schemas() -> dict[str, dict]:
+def schemas() -> dict[str, dict[str, Any]]:
     """File name → schema, one per record kind."""
     found = {}
-    for folder, model in [("gasp", Gasp), *KINDS.items()]:
+    kinds: list[tuple[str, type[BaseModel]]] = [("gasp", Gasp), *KINDS.items()]
+    for folder, model in kinds:
         schema = model.model_json_schema()
         _close_maps(schema)
         schema = {"$schema": SCHEMA_DIALECT, "$id": f"{schema_name(folder)}.schema.json",
@@ -100,7 +103,7 @@ MODEL_TITLES = {
 }
 
 
-def french_titles(schema: dict) -> None:
+def french_titles(schema: dict[str, Any]) -> None:
     """Give every property and definition a French title (a field unknown here: its description's start)."""
     for name, definition in schema.get("$defs", {}).items():
         definition["title"] = MODEL_TITLES.get(name, definition.get("title", name))

@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 from functools import cache
+from typing import TYPE_CHECKING
 
 from .escape import terminal
 
+if TYPE_CHECKING:  # rich is imported by the commands that print, not by `gasp --help`
+    from rich.console import Console
+    from rich.text import Text
 
-def safe_text(value: object, style: str = ""):
+
+def safe_text(value: object, style: str = "") -> Text:
     """A rich `Text` (no markup is read from it) with control characters made visible."""
     from rich.text import Text
 
     return Text(terminal(value), style=style)
 
 
-def console(stderr: bool = False):
+def console(stderr: bool = False) -> Console:
     """A rich Console for gasp's terminal output.
 
     Rich honours NO_COLOR by itself; a broken pipe (`gasp … | head`) is handed back to
@@ -24,7 +29,7 @@ def console(stderr: bool = False):
 
 
 @cache
-def _console_class():
+def _console_class() -> type[Console]:
     from rich.console import Console
 
     class GaspConsole(Console):

@@ -7,6 +7,7 @@ or its `records/` folder.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,9 +48,9 @@ def _as_workspace(folder: Path) -> Workspace | None:
     return None
 
 
-def find_workspace(option: str | None, environ: dict[str, str] | None = None, cwd: Path | None = None) -> Workspace:
-    environ = os.environ if environ is None else environ
-    for given, origin in ((option, "--records"), (environ.get("GASP_RECORDS"), "GASP_RECORDS")):
+def find_workspace(option: str | None, environ: Mapping[str, str] | None = None, cwd: Path | None = None) -> Workspace:
+    variables = os.environ if environ is None else environ
+    for given, origin in ((option, "--records"), (variables.get("GASP_RECORDS"), "GASP_RECORDS")):
         if given:
             try:
                 folder = Path(given).expanduser().resolve()

@@ -22,14 +22,15 @@ import math
 import os
 import re
 import stat
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from .diagnostics import Diagnostic
+from .diagnostics import Diagnostic, Severity
 
 MAX_BYTES = 1024 * 1024
 # A record is a few levels deep; past this, the file is broken or hostile, and a
@@ -57,7 +58,7 @@ _MAY_NOT_BE_TEXT = frozenset("~nNtTfF0123456789+-.")
 class _Loader(yaml.CSafeLoader):
     """libyaml whose composer only marks what kind of node it built; `_to_python` reads it."""
 
-    def resolve(self, kind, value, implicit):
+    def resolve(self, kind: type[Node], value: str | None, implicit: tuple[bool, bool]) -> str:
         if kind is ScalarNode:
             return _PLAIN if implicit[0] else _QUOTED
         return _SEQ if kind is SequenceNode else _MAP
@@ -106,7 +107,7 @@ class SourceFile:
     data: Any = None
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
-    def error(self, line: int, column: int, code: str, message: str, severity: str = "error") -> None:
+    def error(self, line: int, column: int, code: str, message: str, severity: Severity = "error") -> None:
         self.diagnostics.append(Diagnostic(self.rel, line, column, severity, code, message))
 
     def position(self, loc: Sequence[str | int] = (), *, key: bool = False) -> tuple[int, int]:
@@ -260,7 +261,7 @@ def system_reason(error: OSError) -> str:
     """The system's reason, in French for the usual ones."""
     import errno
 
-    french = {errno.EACCES: "permission refusée", errno.EPERM: "opération non permise",
+    french: dict[int | None, str] = {errno.EACCES: "permission refusée", errno.EPERM: "opération non permise",
               errno.ENOENT: "fichier introuvable", errno.ELOOP: "trop de liens symboliques",
               errno.EISDIR: "c'est un dossier", errno.EIO: "erreur d'entrée-sortie",
               errno.ENOTDIR: "un élément du chemin n'est pas un dossier", errno.EBUSY: "ressource occupée",
@@ -286,12 +287,13 @@ def _refuse_anchors(text: str, source: SourceFile) -> bool:
     try:
         for event in yaml.parse(text, Loader=yaml.CSafeLoader):
             mark = event.start_mark
+            line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
             if isinstance(event, yaml.AliasEvent):
-                source.error(mark.line + 1, mark.column + 1, "yaml-alias",
+                source.error(line, column, "yaml-alias",
                              f"alias YAML « *{event.anchor} » refusé : recopiez la valeur")
                 refused = True
-            elif getattr(event, "anchor", None):
-                source.error(mark.line + 1, mark.column + 1, "yaml-alias",
+            elif isinstance(event, yaml.NodeEvent) and event.anchor:
+                source.error(line, column, "yaml-alias",
                              f"ancre YAML « &{event.anchor} » refusée : les ancres et alias ne sont pas admis")
                 refused = True
     except yaml.YAMLError:

@@ -14,7 +14,10 @@ from gasp_cli.cli import app
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE = REPO / "records"
 
-runner = CliRunner()
+try:  # Click 8.1 (Typer 0.15) mixes stderr into stdout unless asked; Click 8.2 keeps them apart
+    runner = CliRunner(mix_stderr=False)
+except TypeError:  # Click 8.2 on, and the Click inside Typer 0.16 on: no such argument
+    runner = CliRunner()
 
 
 def gasp(*args: str, workspace: Path | None = None, env: dict | None = None):

@@ -11,7 +11,7 @@ D = datetime.date
 
 
 def cadence(**fields) -> Cadence:
-    base = dict(frequency="monthly", weekday="tuesday", week=2, time="14:00", duration=120, place="salle")
+    base = {"frequency": "monthly", "weekday": "tuesday", "week": 2, "time": "14:00", "duration": 120, "place": "salle"}
     return Cadence.model_validate({**base, **fields})
 
 

@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 from conftest import REPO, gasp
-
 from gasp_cli import __version__
 from gasp_cli.cli import app
 

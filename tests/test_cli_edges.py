@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, add_group, gasp, minimal_workspace, write
+from conftest import REPO, add_group, gasp, minimal_workspace
 
 TODAY = {"GASP_TODAY": "2026-03-01"}
 

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from conftest import REPO, gasp
 
 # Words Typer or Click print in English; none may reach a help screen or a usage error.
@@ -128,7 +129,7 @@ def test_the_schema_titles_are_french():
     assert {"Quoi", "Qui", "Échéance", "Présents"} <= titles
     # Every field of every model has a title other than its key made English-looking.
     for model in (Gasp, *KINDS.values()):
-        for name, field in model.model_fields.items():
+        for name in model.model_fields:
             title = schemas_title(model, name)
             same_in_french = {"communes", "cadence", "description", "institution", "date", "note", "service",
                               "actions", "discussion", "contact"}

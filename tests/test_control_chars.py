@@ -102,7 +102,7 @@ def test_ics_text_shows_control_characters_even_from_one_line_fields(example: Pa
     records.groups["agents"] = records.groups["agents"].model_copy(update={"name": HOSTILE})
     start, end = datetime.date(2001, 1, 1), datetime.date(2001, 12, 31)
     rows = calendar_rows(records, start, end, holidays_for(records, start, end), ["agents"])
-    ics = as_ics(rows, records, f"Calendrier {HOSTILE}", datetime.datetime(2002, 6, 30, tzinfo=datetime.timezone.utc))
+    ics = as_ics(rows, records, f"Calendrier {HOSTILE}", datetime.datetime(2002, 6, 30, tzinfo=datetime.UTC))
     text = ics.decode("utf-8")
     for char in ("\x1b", "\x00", "\u202e", "\u2066", "\x7f", "\x85"):
         assert char not in text, repr(char)
@@ -168,7 +168,7 @@ def test_the_report_in_html_and_md_holds_no_raw_control_character(example: Path)
     for gid in list(records.groups):
         records.groups[gid] = records.groups[gid].model_copy(update={"name": HOSTILE})
     _, view = annual(records, 2001, datetime.date(2002, 6, 30))
-    renderer = Renderer(None, datetime.datetime(2002, 6, 30, tzinfo=datetime.timezone.utc))
+    renderer = Renderer(None, datetime.datetime(2002, 6, 30, tzinfo=datetime.UTC))
     for format in ("html", "md"):
         text = renderer.text(f"rapport.{format}.j2", format, view)
         _no_raw_controls(text)
@@ -185,7 +185,7 @@ def test_a_line_break_in_a_value_does_not_split_a_validate_diagnostic(example: P
     result = gasp("validate", workspace=example, env={"GASP_TODAY": "2002-06-30"})
     assert result.exit_code == 1, result.output
     lines = result.stderr.splitlines()
-    assert not any(line.startswith("faux.yaml") or line.startswith("\t") for line in lines), lines
+    assert not any(line.startswith(("faux.yaml", "\t")) for line in lines), lines
     (line,) = [line for line in lines if line.startswith("records/people/zz.yaml")]
     assert "agentt\\nfaux.yaml:1:1" in line and "\\r\\tfin" in line
     _no_raw_controls(result.stderr)

@@ -62,7 +62,7 @@ def replay(text: str, folder: Path) -> tuple[str, list[tuple[str, str]]]:
         body = lines[index + 1:end]
         out.append(line)
         if language == "console":
-            commands = [(i, l[2:]) for i, l in enumerate(body) if l.startswith("$ ")]
+            commands = [(i, text[2:]) for i, text in enumerate(body) if text.startswith("$ ")]
             for number, (position, command) in enumerate(commands):
                 stop = commands[number + 1][0] if number + 1 < len(commands) else len(body)
                 expected = "\n".join(body[position + 1:stop])

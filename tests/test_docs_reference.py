@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 import typing
 
-from conftest import REPO
 from pydantic import BaseModel
 
+from conftest import REPO
 from gasp_cli.models import KINDS, Gasp
 
 REFERENCE = REPO / "docs" / "enregistrements.md"

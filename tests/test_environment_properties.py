@@ -92,7 +92,6 @@ shutil.copytree(EXAMPLE, Path(_WORKSPACE) / "records")
 def test_no_environment_nor_option_reaches_the_last_resort_handler(environment, args):
     if "pdf" in args:  # Typst is slow; the PDF path is covered by test_render
         args = [part if part != "pdf" else "md" for part in args]
-    out = Path(_WORKSPACE) / "out"
     # From inside the copy, so that the current folder and GASP_RECORDS=records find it,
     # never the repository's own records.
     before = os.getcwd()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 
 from conftest import EXAMPLE, REPO
-
 from gasp_cli.loader import load_workspace
 from gasp_cli.workspace import Workspace
 

@@ -357,7 +357,7 @@ def test_a_render_killed_at_any_moment_leaves_old_or_new(old_and_new):
 
 
 def test_two_renders_at_once_do_not_corrupt_out(old_and_new):
-    root, old, new = old_and_new
+    root, _old, new = old_and_new
     first, second = _render_process(root), _render_process(root)
     assert first.wait(timeout=120) == 0, first.stderr.read()
     assert second.wait(timeout=120) == 0, second.stderr.read()

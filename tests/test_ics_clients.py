@@ -17,14 +17,14 @@ from zoneinfo import ZoneInfo
 import icalendar
 import pytest
 import vobject
-from conftest import REPO, add_group, gasp, minimal_workspace, write
 
+from conftest import REPO, add_group, gasp, minimal_workspace, write
 from gasp_cli.calendar import calendar_rows, holidays_for
 from gasp_cli.calendar_formats import as_ics, vtimezone
 from gasp_cli.checks import check_workspace
 from gasp_cli.workspace import find_workspace
 
-UTC = datetime.timezone.utc
+UTC = datetime.UTC
 ICALJS = Path(__file__).resolve().parent / "icaljs"
 LIBICAL = Path(__file__).resolve().parent / "libical" / "check.py"
 STAMP = {"SOURCE_DATE_EPOCH": "1775000000"}  # 2026-03-31T23:33:20Z

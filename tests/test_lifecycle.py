@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+from conftest import REPO
 from gasp_cli.checks import check_workspace
 from gasp_cli.lifecycle import MOVES, histories
 from gasp_cli.workspace import Workspace
-
-from conftest import REPO
 
 
 def _example():

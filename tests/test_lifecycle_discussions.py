@@ -91,10 +91,11 @@ def test_a_discussion_still_moves_a_raised_proposal_to_discussed(under_way: Path
 
 
 def test_the_status_on_a_day_ignores_a_later_discussion(under_way: Path):
+    import datetime
+
     from gasp_cli.checks import check_workspace
     from gasp_cli.lifecycle import histories
     from gasp_cli.workspace import Workspace
-    import datetime
 
     records, _ = check_workspace(Workspace(under_way), datetime.date(2021, 12, 31))
     history = histories(records)["navette"]
@@ -112,5 +113,5 @@ def test_only_a_discussion_may_follow_a_closed_proposal_and_the_message_says_so_
     result = gasp("validate", "--format", "json", workspace=under_way, env=ENV)
     assert result.exit_code == 1
     messages = [d["message"] for d in json.loads(result.stdout) if d["code"] == "lifecycle"]
-    assert messages == ["« navette » est close (« réalisée ») : seule une discussion peut suivre le 9 septembre 2021 ;"
-                        " créez une nouvelle proposition avec « replaces »"]
+    assert messages == [("« navette » est close (« réalisée ») : seule une discussion peut suivre le 9 septembre 2021 ;"
+                         " créez une nouvelle proposition avec « replaces »")]

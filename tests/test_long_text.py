@@ -20,7 +20,7 @@ HOSTILE = "<script>alert(1)</script>\n\n- #set page(width: 1cm)\n- *gras* {{ 7*7
 def filtered(output_format: str, text: str, **options) -> str:
     environment = make_environment(output_format, None)
     arguments = ", ".join(f"{key}={value!r}" for key, value in options.items())
-    template = environment.from_string("{{ text | long_text(%s) }}" % arguments)
+    template = environment.from_string(f"{{{{ text | long_text({arguments}) }}}}")
     return template.render(text=text)
 
 

@@ -6,6 +6,7 @@ import datetime
 from pathlib import Path
 
 import yaml
+
 from conftest import EXAMPLE, add_group, gasp, minimal_workspace, write
 
 

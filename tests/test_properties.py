@@ -26,10 +26,10 @@ def _paths(value, prefix=()):
     yield prefix
     if isinstance(value, dict):
         for key, item in value.items():
-            yield from _paths(item, prefix + (key,))
+            yield from _paths(item, (*prefix, key))
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            yield from _paths(item, prefix + (index,))
+            yield from _paths(item, (*prefix, index))
 
 
 def _mutate(text: str, data, how: str, choice: int, odd) -> str | bytes:

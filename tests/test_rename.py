@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from conftest import REPO, gasp, validate_json, write
 
 
@@ -70,7 +71,7 @@ def test_every_kind_is_renamed_everywhere_on_the_example(example: Path, kind: st
         changed += 1
         old_lines, new_lines = content.decode().splitlines(True), new_content.decode().splitlines(True)
         assert len(old_lines) == len(new_lines), path
-        for a, b in zip(old_lines, new_lines):
+        for a, b in zip(old_lines, new_lines, strict=True):
             if a != b:
                 assert re.sub(rf"(?<![\w-]){re.escape(old)}(?![\w-])", new, a) == b, (path, a, b)
     assert changed >= 1
@@ -103,8 +104,8 @@ def test_comments_quotes_and_flow_style_are_kept(example: Path):
     # The changed line keeps its quotes and its comment (ruamel keeps the comment's column when it can)…
     assert re.search(r'^- "emile-sion" +# la sociologue$', rewritten, re.M), rewritten
     # …and every other line is as it was.
-    assert [l for l in rewritten.splitlines() if "emile-sion" not in l] == \
-        [l for l in text.splitlines() if '"e-sion"' not in l]
+    assert [line for line in rewritten.splitlines() if "emile-sion" not in line] == \
+        [line for line in text.splitlines() if '"e-sion"' not in line]
     assert "status: held  # tenue\n# Un commentaire seul.\n" in rewritten
     assert (people / "emile-sion.yaml").stat().st_mode & 0o777 == 0o640
 

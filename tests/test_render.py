@@ -209,14 +209,15 @@ def test_record_text_is_data_in_every_format(example: Path):
     assert "\\<script\\>" in md and "\\*\\*gras\\*\\*" in md and "\\[lien\\](http://x)" in md
     assert (example / "out/comptes-rendus/2001-06-14-usagers.pdf").read_bytes().startswith(b"%PDF")
 
-    from gasp_cli.render.documents import Renderer
-    from gasp_cli.render.views import compte_rendu
-    from gasp_cli.checks import check_workspace
-    from gasp_cli.workspace import Workspace
     import datetime
 
+    from gasp_cli.checks import check_workspace
+    from gasp_cli.render.documents import Renderer
+    from gasp_cli.render.views import compte_rendu
+    from gasp_cli.workspace import Workspace
+
     records, _ = check_workspace(Workspace(example), datetime.date(2002, 6, 30))
-    source = Renderer(None, datetime.datetime(2002, 6, 30, tzinfo=datetime.timezone.utc)).text(
+    source = Renderer(None, datetime.datetime(2002, 6, 30, tzinfo=datetime.UTC)).text(
         "compte-rendu.typ.j2", "typ", compte_rendu(records, "2001-06-14-usagers", {}))
     assert "\\#set page(width: 1cm) \\$x\\$ \\*\\*gras\\*\\*" in source
     assert "\\/\\/ fin" in source and "\\<script\\>" in source

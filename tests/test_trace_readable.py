@@ -30,7 +30,7 @@ def test_every_id_shows_in_full_and_titles_wrap(columns: int):
     assert "…" not in text
     if columns == 80:  # the longest title is on two lines or more, and every word of it is there
         assert "Former des agents de médiation pour les conflits de voisinage" not in text
-        assert all(word in text for word in "Former des agents de médiation pour les conflits de voisinage".split())
+        assert all(word in text for word in ["Former", "des", "agents", "de", "médiation", "pour", "les", "conflits", "de", "voisinage"])
 
 
 def line_width(line: str) -> int:

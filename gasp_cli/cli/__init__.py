@@ -1,8 +1,10 @@
 """The `gasp` command: a Typer app, one thin module per command."""
 
+import contextlib
+import io
 import os
 import sys
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -45,7 +47,7 @@ def _version(value: bool) -> None:
 @app.callback()
 def root(
     records: Annotated[
-        Optional[str],
+        str | None,
         typer.Option(
             "--records",
             metavar="DOSSIER",
@@ -79,10 +81,10 @@ def _tolerant_streams() -> None:
     message below write through these streams themselves.
     """
     for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.reconfigure(errors="backslashreplace")
-        except (AttributeError, ValueError, OSError):
-            pass  # not a text file (a test runner's buffer): its owner decides
+        # Not a text file (a test runner's buffer): its owner decides.
+        if isinstance(stream, io.TextIOWrapper):
+            with contextlib.suppress(ValueError, OSError):
+                stream.reconfigure(errors="backslashreplace")
 
 
 def main() -> None:

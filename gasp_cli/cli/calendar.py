@@ -1,16 +1,20 @@
 """`gasp calendar`: the meeting calendar from the groups' cadences and the recorded meetings."""
 
 import datetime
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from .completion import complete_groups
 
+if TYPE_CHECKING:
+    from ..calendar import Holidays, Row
+    from ..loader import Records
 
-class CalendarFormat(str, Enum):
+
+class CalendarFormat(StrEnum):
     table = "table"
     json = "json"
     md = "md"
@@ -22,12 +26,12 @@ DATE_FORMATS = ["%Y-%m-%d"]
 
 def calendar(
     ctx: typer.Context,
-    year: Annotated[Optional[int], typer.Option("--year", metavar="AAAA", help="L’année, de 1900 à 2200 (par défaut : l’année en cours).")] = None,
-    date_from: Annotated[Optional[datetime.datetime], typer.Option("--from", formats=DATE_FORMATS, metavar="AAAA-MM-JJ", help="Premier jour (au lieu de --year).")] = None,
-    date_to: Annotated[Optional[datetime.datetime], typer.Option("--to", formats=DATE_FORMATS, metavar="AAAA-MM-JJ", help="Dernier jour (au lieu de --year).")] = None,
-    group: Annotated[Optional[str], typer.Option("--group", metavar="GROUPE", autocompletion=complete_groups, help="Un seul groupe (son identifiant).")] = None,
+    year: Annotated[int | None, typer.Option("--year", metavar="AAAA", help="L’année, de 1900 à 2200 (par défaut : l’année en cours).")] = None,
+    date_from: Annotated[datetime.datetime | None, typer.Option("--from", formats=DATE_FORMATS, metavar="AAAA-MM-JJ", help="Premier jour (au lieu de --year).")] = None,
+    date_to: Annotated[datetime.datetime | None, typer.Option("--to", formats=DATE_FORMATS, metavar="AAAA-MM-JJ", help="Dernier jour (au lieu de --year).")] = None,
+    group: Annotated[str | None, typer.Option("--group", metavar="GROUPE", autocompletion=complete_groups, help="Un seul groupe (son identifiant).")] = None,
     format: Annotated[CalendarFormat, typer.Option("--format", help="table (terminal), json, md (Markdown) ou ics (iCalendar).")] = CalendarFormat.table,
-    out: Annotated[Optional[Path], typer.Option("--out", metavar="FICHIER", help="Écrit dans ce fichier au lieu de la sortie standard.")] = None,
+    out: Annotated[Path | None, typer.Option("--out", metavar="FICHIER", help="Écrit dans ce fichier au lieu de la sortie standard.")] = None,
 ) -> None:
     """Le calendrier des réunions : celles enregistrées, et une date prévue pour chaque période de la cadence qui n'en a pas."""
     from ..calendar import calendar_rows, holidays_for
@@ -42,11 +46,10 @@ def calendar(
     first, last = check_day(date_from, "--from"), check_day(date_to, "--to")
     workspace, records, _ = load_records(ctx)
     today = today_for(records)
-    if first is None and last is None:
-        start, end = datetime.date(year or today.year, 1, 1), datetime.date(year or today.year, 12, 31)
-    else:
-        start = first or datetime.date(last.year, 1, 1)
-        end = last or datetime.date(first.year, 12, 31)
+    # Without --from, the first of January of --to's year (else of the year asked, else this year);
+    # without --to, the thirty-first of December of --from's year.
+    start = first or datetime.date(last.year if last else year or today.year, 1, 1)
+    end = last or datetime.date(first.year if first else year or today.year, 12, 31)
     if start > end:
         raise typer.BadParameter(
             f"période vide : le {start.isoformat()} est après le {end.isoformat()}", param_hint="--from/--to")
@@ -74,7 +77,7 @@ def calendar(
     write_output(workspace, out, output)
 
 
-def _title(records, start: datetime.date, end: datetime.date, group: str | None) -> str:
+def _title(records: "Records", start: datetime.date, end: datetime.date, group: str | None) -> str:
     from ..labels import long_date
     from ..names import group_name
 
@@ -87,7 +90,7 @@ def _title(records, start: datetime.date, end: datetime.date, group: str | None)
     return f"Calendrier {span}{who} — {name}"
 
 
-def _warn_unknown_school_holidays(records, rows, holidays) -> None:
+def _warn_unknown_school_holidays(records: "Records", rows: "list[Row]", holidays: "Holidays") -> None:
     """Say so, in one line, when slots that should avoid school holidays fall in years the package does not know."""
     years = sorted({
         row.date.year for row in rows

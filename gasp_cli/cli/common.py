@@ -10,7 +10,7 @@ import datetime
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 import typer
 
@@ -103,8 +103,8 @@ def source_epoch() -> datetime.datetime | None:
     if not epoch.isascii() or not epoch.isdigit():
         raise fail(f"SOURCE_DATE_EPOCH : « {epoch} » n’est pas un nombre de secondes depuis 1970", code=2)
     seconds = int(epoch)
-    last = datetime.datetime(LAST_YEAR, 12, 31, 23, 59, 59, tzinfo=datetime.timezone.utc)
-    start = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
+    last = datetime.datetime(LAST_YEAR, 12, 31, 23, 59, 59, tzinfo=datetime.UTC)
+    start = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
     if seconds > (last - start).total_seconds():
         raise fail(f"SOURCE_DATE_EPOCH : « {epoch} » désigne un jour après {LAST_YEAR} ({YEARS})", code=2)
     return start + datetime.timedelta(seconds=seconds)
@@ -116,7 +116,7 @@ def source_date() -> datetime.date | None:
     return epoch.date() if epoch is not None else None
 
 
-def colour(stream) -> bool:
+def colour(stream: TextIO) -> bool:
     """Styles only on a terminal, and never when NO_COLOR is set (no-color.org)."""
     return stream.isatty() and not os.environ.get("NO_COLOR")
 
@@ -158,8 +158,8 @@ def reproducible_timestamp() -> datetime.datetime:
     epoch = source_epoch()
     if epoch is not None:
         return epoch
-    today = datetime.datetime.now(datetime.timezone.utc).date()
-    return datetime.datetime(today.year, today.month, today.day, tzinfo=datetime.timezone.utc)
+    today = datetime.datetime.now(datetime.UTC).date()
+    return datetime.datetime(today.year, today.month, today.day, tzinfo=datetime.UTC)
 
 
 def write_output(found: Workspace, out: Path | None, output: str | bytes) -> None:

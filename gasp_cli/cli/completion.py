@@ -16,7 +16,7 @@ def _ids(folder: str, incomplete: str) -> list[str]:
     except WorkspaceNotFound:
         return []
     root = workspace.records / folder
-    found = set()
+    found: set[str] = set()
     for _, _, names in os.walk(root):
         found.update(Path(name).stem for name in names if name.endswith(".yaml") and not name.startswith("."))
     return sorted(i for i in found if i.startswith(incomplete))

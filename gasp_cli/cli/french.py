@@ -19,6 +19,7 @@ import copy
 import os
 import re
 import sys
+from collections.abc import Callable, Sequence
 from enum import Enum
 from typing import Any
 
@@ -27,8 +28,11 @@ import typer.core
 from typer import Abort
 
 
-def _click_class(name: str) -> type[Exception]:
-    """One of Click's exception classes, from the ancestry of `typer.BadParameter` (public)."""
+def _click_class(name: str) -> Any:
+    """One of Click's exception classes, from the ancestry of `typer.BadParameter` (public).
+
+    Typed Any: its module is Click's or Typer's own copy of it, depending on the Typer.
+    """
     for cls in typer.BadParameter.__mro__:
         if cls.__name__ == name:
             return cls
@@ -49,8 +53,11 @@ PARAM_HELP = {
     "show_completion": "Affiche le script de complétion du shell courant, à copier ou adapter.",
 }
 
+# A message of Click or Typer, in English, and what makes its French from the match.
+_Translation = tuple[re.Pattern[str], Callable[[re.Match[str]], str]]
+
 # Click's messages for a bad value, and their French.
-_VALUE_MESSAGES = [
+_VALUE_MESSAGES: list[_Translation] = [
     (re.compile(r"(?:Value error, )?'(.*)' is not one of (.*)\.$"),
      lambda m: f"« {m[1]} » n'est pas permis ; valeurs possibles : {m[2].replace(chr(39), '')}"),
     (re.compile(r"'(.*)' is not a valid integer( range)?\.?$"), lambda m: f"« {m[1]} » n'est pas un nombre entier"),
@@ -100,12 +107,13 @@ def french_usage_message(error: Any) -> str:
         hint = (hint or "").replace("'", "")
         where = f" pour « {hint} »" if hint else ""
         return f"valeur invalide{where} : {_french_value_message(error.message)}"
-    message = error.format_message()
+    message = str(error.format_message())
     if message.strip() == "Missing command.":
         return "commande manquante"
     match = re.match(r"No such command '(.*)'\.(?: Did you mean '(.*)'\?)?", message)
     if match:
-        hint = f" ; vouliez-vous dire « {match[2]} » ?" if match[2] else ""
+        near = match[2] or _closest_command(error, match[1])
+        hint = f" ; vouliez-vous dire « {near} » ?" if near else ""
         return f"commande « {match[1]} » inconnue{hint}"
     match = re.match(r"Got unexpected extra argument(?:s|\(s\))? \((.*)\)", message)
     if match:
@@ -117,6 +125,16 @@ def french_usage_message(error: Any) -> str:
     if match:
         return f"l'option « {match[1]} » ne prend pas de valeur"
     return message
+
+
+def _closest_command(error: Any, name: str) -> str | None:
+    """The command meant by a typo: Click 8.2 names it, Click 8.1 (under Typer 0.15) does not."""
+    from ..diagnostics import closest
+
+    ctx = error.ctx
+    if ctx is None or not hasattr(ctx.command, "list_commands"):
+        return None
+    return closest(name, ctx.command.list_commands(ctx))
 
 
 def _show_usage_error(error: Any) -> None:
@@ -135,7 +153,7 @@ def _show_usage_error(error: Any) -> None:
 # --- help screens -----------------------------------------------------------------------------
 
 # What Typer or Click may append in brackets to an option's help, in English.
-_EXTRA_PIECES = [
+_EXTRA_PIECES: list[_Translation] = [
     (re.compile(r"^default: (.*)$", re.S), lambda m: f"par défaut : {m[1]}"),
     (re.compile(r"^env var: (.*)$", re.S), lambda m: f"variable : {m[1]}"),
     (re.compile(r"^required$"), lambda m: "obligatoire"),
@@ -164,9 +182,10 @@ def french_help_text(text: str) -> str:
         for pattern, french in _EXTRA_PIECES:
             found = pattern.match(piece)
             if found:
-                piece = french(found)
+                pieces.append(french(found))
                 break
-        pieces.append(piece)
+        else:
+            pieces.append(piece)
     return f"{text[:match.start()]}  [{' ; '.join(pieces)}]"
 
 
@@ -187,7 +206,7 @@ def _value_metavar(param: Any) -> str:
         return "|".join(str(getattr(c, "value", c)) for c in choices)
     if param.name in _METAVAR_BY_NAME:
         return _METAVAR_BY_NAME[param.name]
-    type_name = getattr(click_type, "name", None) or getattr(annotation, "__name__", "")
+    type_name = str(getattr(click_type, "name", None) or getattr(annotation, "__name__", ""))
     return _METAVAR_BY_TYPE.get(type_name.lower(), "VALEUR")
 
 
@@ -246,7 +265,8 @@ def _install_completion(ctx: Any, param: Any, value: Any) -> Any:
     """`--install-completion`, told in French (Typer's own callback speaks English)."""
     if not value or ctx.resilient_parsing:
         return value
-    from typer.completion import install
+    # Public in every Typer tested, but re-exported without an __all__ that says so.
+    from typer.completion import install  # type: ignore[attr-defined]
 
     shell, path = install(shell=value) if isinstance(value, str) else install()
     typer.echo(f"complétion {shell} installée dans {path}")
@@ -281,7 +301,8 @@ class _French:
             _section(formatter, "Options", options)
         if hasattr(self, "list_commands"):
             rows = []
-            for name in self.list_commands(ctx):  # type: ignore[attr-defined]
+            for name in self.list_commands(ctx):
+                # A group's method: hasattr() above told mypy of list_commands only.
                 command = self.get_command(ctx, name)  # type: ignore[attr-defined]
                 if command is not None and not command.hidden:
                     rows.append((name, _summary(command)))
@@ -290,8 +311,9 @@ class _French:
 
     takes_records = True
 
-    def get_params(self, ctx: Any) -> list:
-        params = super().get_params(ctx)  # type: ignore[misc]
+    def get_params(self, ctx: Any) -> list[Any]:
+        # A mixin: mypy cannot see the Click command it is mixed into.
+        params: list[Any] = super().get_params(ctx)  # type: ignore[misc]
         for param in params:
             if param.name in PARAM_HELP:
                 param.help = PARAM_HELP[param.name]
@@ -351,8 +373,10 @@ class FrenchGroup(_French, typer.core.TyperGroup):
         except BrokenPipeError:
             raise StdoutClosed from None
 
-    def main(self, args: Any = None, prog_name: Any = None, complete_var: Any = None,
-             standalone_mode: bool = True, **extra: Any) -> Any:
+    def main(self, args: Sequence[str] | None = None, prog_name: str | None = None, complete_var: str | None = None,
+             standalone_mode: bool = True, windows_expand_args: bool = True, **extra: Any) -> Any:
+        if not windows_expand_args:  # passed on only when asked: Click 8.0.0 does not know it
+            extra["windows_expand_args"] = False
         try:
             result = super().main(args=args, prog_name=prog_name, complete_var=complete_var,
                                   standalone_mode=False, **extra)

@@ -1,13 +1,13 @@
 """`gasp init`: a new workspace, or a copy of the embedded example."""
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
 
 def init(
-    folder: Annotated[Optional[Path], typer.Argument(metavar="[DOSSIER]", help="Le dossier de l'espace de travail (par défaut : le dossier courant).")] = None,
+    folder: Annotated[Path | None, typer.Argument(metavar="[DOSSIER]", help="Le dossier de l'espace de travail (par défaut : le dossier courant).")] = None,
     example: Annotated[bool, typer.Option("--example", help="Copier l'exemple d'Escautpont et de Bruay-sur-l'Escaut.")] = False,
     name: Annotated[str, typer.Option("--name", help="Le nom du Gasp.")] = "Mon Gasp",
     commune: Annotated[str, typer.Option("--commune", help="La commune (une autre s'ajoute dans gasp.yaml).")] = "Ma commune",

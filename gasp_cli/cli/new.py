@@ -2,7 +2,9 @@
 
 import datetime
 import os
-from typing import Annotated, Optional
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, TypeVar
 
 import typer
 
@@ -14,8 +16,10 @@ app = typer.Typer(cls=FrenchGroup, no_args_is_help=True,
 
 DATE_FORMATS = ["%Y-%m-%d"]
 
+Created = TypeVar("Created")
 
-def _written(path) -> None:
+
+def _written(path: Path) -> None:
     """The path, as the user can open it from where they are."""
     try:
         shown = os.path.relpath(path)
@@ -24,7 +28,7 @@ def _written(path) -> None:
     typer.echo(shown if not shown.startswith("..") else str(path))
 
 
-def _run(creator):
+def _run(creator: Callable[[], Created]) -> Created:
     from ..creating import CreationError
     from .common import fail
 
@@ -38,7 +42,7 @@ def _run(creator):
 def meeting(
     ctx: typer.Context,
     group: Annotated[str, typer.Option("--group", metavar="GROUPE", autocompletion=complete_groups, help="Le groupe qui se réunit.")],
-    date: Annotated[Optional[datetime.datetime], typer.Option("--date", formats=DATE_FORMATS, metavar="AAAA-MM-JJ", help="La date (par défaut : celle de la réunion qui vient d'avoir lieu, la dernière date de la cadence sans réunion enregistrée si elle date de moins d'une période ; sinon la prochaine).")] = None,
+    date: Annotated[datetime.datetime | None, typer.Option("--date", formats=DATE_FORMATS, metavar="AAAA-MM-JJ", help="La date (par défaut : celle de la réunion qui vient d'avoir lieu, la dernière date de la cadence sans réunion enregistrée si elle date de moins d'une période ; sinon la prochaine).")] = None,
 ) -> None:
     """Une réunion, préremplie : heure, lieu, membres présents, propositions en attente."""
     from ..creating import default_slot, new_meeting
@@ -61,7 +65,7 @@ def proposal(
     ctx: typer.Context,
     title: Annotated[str, typer.Option("--title", help="L'intitulé de la proposition.")],
     theme: Annotated[str, typer.Option("--theme", metavar="THEME", autocompletion=complete_themes, help="Son thème (identifiant).")],
-    summary: Annotated[Optional[str], typer.Option("--summary", help="La proposition en quelques phrases.")] = None,
+    summary: Annotated[str | None, typer.Option("--summary", help="La proposition en quelques phrases.")] = None,
 ) -> None:
     """Une proposition ; son identifiant vient de son intitulé."""
     from ..creating import new_proposal
@@ -79,7 +83,7 @@ def proposal(
 def theme(
     ctx: typer.Context,
     title: Annotated[str, typer.Option("--title", help="L'intitulé du thème.")],
-    description: Annotated[Optional[str], typer.Option("--description", help="Ce que recouvre le thème.")] = None,
+    description: Annotated[str | None, typer.Option("--description", help="Ce que recouvre le thème.")] = None,
 ) -> None:
     """Un thème ; son identifiant vient de son intitulé."""
     from ..creating import new_theme
@@ -93,9 +97,9 @@ def theme(
 def person(
     ctx: typer.Context,
     kind: Annotated[str, typer.Option("--kind", help="agent, resident (habitant), head, elected ou facilitator.")],
-    name: Annotated[Optional[str], typer.Option("--name", help="Son nom (facultatif pour un habitant).")] = None,
-    role: Annotated[Optional[str], typer.Option("--role", help="Sa fonction.")] = None,
-    service: Annotated[Optional[str], typer.Option("--service", help="Son service (identifiant).")] = None,
+    name: Annotated[str | None, typer.Option("--name", help="Son nom (facultatif pour un habitant).")] = None,
+    role: Annotated[str | None, typer.Option("--role", help="Sa fonction.")] = None,
+    service: Annotated[str | None, typer.Option("--service", help="Son service (identifiant).")] = None,
 ) -> None:
     """Une personne ; son identifiant vient de son nom (habitant-N pour un habitant sans nom)."""
     from ..creating import new_person

@@ -1,6 +1,6 @@
 """`gasp rename KIND OLD NEW`: rename a record and every reference to it, in every file or in none."""
 
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated
 
 import typer
@@ -8,7 +8,7 @@ import typer
 from .completion import complete_rename_old
 
 
-class RenameKind(str, Enum):
+class RenameKind(StrEnum):
     person = "person"
     group = "group"
     service = "service"

@@ -1,20 +1,25 @@
 """`gasp render`: comptes rendus, both editions of the guide, the référents' dossier and the calendar."""
 
+import contextlib
 import os
 from pathlib import Path
-from typing import Annotated, Optional
+from types import TracebackType
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from .completion import complete_meetings
 
+if TYPE_CHECKING:
+    from rich.progress import TaskID
+
 
 def render(
     ctx: typer.Context,
-    meeting_ids: Annotated[Optional[list[str]], typer.Argument(metavar="[REUNION]...", autocompletion=complete_meetings, help="Les réunions dont faire le compte rendu (identifiants). Sans : tout.")] = None,
-    out: Annotated[Optional[Path], typer.Option("--out", metavar="DOSSIER", help="Dossier de sortie (par défaut : out/ de l'espace de travail).")] = None,
+    meeting_ids: Annotated[list[str] | None, typer.Argument(metavar="[REUNION]...", autocompletion=complete_meetings, help="Les réunions dont faire le compte rendu (identifiants). Sans : tout.")] = None,
+    out: Annotated[Path | None, typer.Option("--out", metavar="DOSSIER", help="Dossier de sortie (par défaut : out/ de l'espace de travail).")] = None,
     formats: Annotated[str, typer.Option("--format", metavar="md,html,pdf", help="Formats, séparés par des virgules.")] = "md,html,pdf",
-    only: Annotated[Optional[list[str]], typer.Option("--only", metavar="SORTE", help="Seulement : comptes-rendus, guides, dossier, calendrier, rapport, propositions, suivi (répétable).")] = None,
+    only: Annotated[list[str] | None, typer.Option("--only", metavar="SORTE", help="Seulement : comptes-rendus, guides, dossier, calendrier, rapport, propositions, suivi (répétable).")] = None,
 ) -> None:
     """Produit les documents du Gasp dans out/ : comptes rendus, guides, dossiers des référents, calendrier, rapports, propositions, suivi."""
     from ..diagnostics import suggestion
@@ -98,22 +103,24 @@ def render(
 class _TerminalProgress:
     """A rich progress bar on stderr, only when stderr is a terminal."""
 
-    def __init__(self):
+    _task: "TaskID"  # from __enter__ on: the bar is only moved inside its `with`
+
+    def __init__(self) -> None:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
         from ..terminal import console
 
         self._bar = Progress(TextColumn("Rendu"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
                              console=console(stderr=True), transient=True)
-        self._task = None
 
-    def __enter__(self):
+    def __enter__(self) -> "_TerminalProgress":
         self._bar.__enter__()
         self._task = self._bar.add_task("", total=0)
         return self
 
-    def __exit__(self, *exc):
-        return self._bar.__exit__(*exc)
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 traceback: TracebackType | None) -> None:
+        self._bar.__exit__(kind, error, traceback)
 
     def add(self, steps: int) -> None:
         self._bar.update(self._task, total=(self._bar.tasks[0].total or 0) + steps)
@@ -124,8 +131,8 @@ class _TerminalProgress:
         self._bar.update(self._task, advance=1, description=terminal(label))
 
 
-def _progress_bar():
-    import contextlib
+def _progress_bar() -> contextlib.AbstractContextManager[Any]:
+    """The bar on a terminal, else render's silent Progress: both have add() and advance()."""
     import sys
 
     from ..render.documents import Progress

@@ -1,13 +1,13 @@
 """`gasp report`: the year, for the inter-group meeting."""
 
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
 
-class ReportFormat(str, Enum):
+class ReportFormat(StrEnum):
     text = "text"
     md = "md"
     html = "html"
@@ -17,9 +17,9 @@ class ReportFormat(str, Enum):
 
 def report(
     ctx: typer.Context,
-    year: Annotated[Optional[int], typer.Option("--year", metavar="AAAA", help="L’année, de 1900 à 2200 (par défaut : l’année en cours).")] = None,
+    year: Annotated[int | None, typer.Option("--year", metavar="AAAA", help="L’année, de 1900 à 2200 (par défaut : l’année en cours).")] = None,
     format: Annotated[ReportFormat, typer.Option("--format", help="text (terminal), md, html, pdf ou json.")] = ReportFormat.text,
-    out: Annotated[Optional[Path], typer.Option("--out", metavar="FICHIER", help="Écrit dans ce fichier (entier ou pas du tout).")] = None,
+    out: Annotated[Path | None, typer.Option("--out", metavar="FICHIER", help="Écrit dans ce fichier (entier ou pas du tout).")] = None,
 ) -> None:
     """Le rapport annuel pour la réunion intergroupes : réunions, institutions, thèmes, propositions, actions, financements."""
     import sys

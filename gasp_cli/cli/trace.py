@@ -4,8 +4,8 @@ import contextlib
 import os
 import sys
 from collections.abc import Iterator
-from enum import Enum
-from typing import Annotated, Optional
+from enum import StrEnum
+from typing import Annotated
 
 import typer
 
@@ -16,7 +16,7 @@ app = typer.Typer(cls=FrenchGroup, no_args_is_help=True,
                   help="Suivre les propositions : d’où elles viennent, où elles en sont.")
 
 
-class TraceFormat(str, Enum):
+class TraceFormat(StrEnum):
     text = "text"
     md = "md"
     json = "json"
@@ -26,11 +26,11 @@ class TraceFormat(str, Enum):
 @app.command("proposal", cls=FrenchCommand)
 def proposal(
     ctx: typer.Context,
-    proposal_id: Annotated[Optional[str], typer.Argument(metavar="[ID]", autocompletion=complete_proposals, help="Une proposition (son identifiant, ou un début d’identifiant qui n’en désigne qu’une). Sans ID : toutes.")] = None,
+    proposal_id: Annotated[str | None, typer.Argument(metavar="[ID]", autocompletion=complete_proposals, help="Une proposition (son identifiant, ou un début d’identifiant qui n’en désigne qu’une). Sans ID : toutes.")] = None,
     format: Annotated[TraceFormat, typer.Option("--format", help="text (terminal), md (Markdown), json, ou mermaid (diagramme, avec un ID).")] = TraceFormat.text,
-    status: Annotated[Optional[str], typer.Option("--status", help="Sans ID : seulement ce statut, en français comme affiché (« mise à l’étude », « étude », « en cours », « validée »…) ou son code (study, in-progress, validated…).")] = None,
-    group: Annotated[Optional[str], typer.Option("--group", autocompletion=complete_groups, help="Sans ID : seulement celles soulevées par ce groupe (son identifiant, son nom ou son genre : « usagers », « agents »).")] = None,
-    theme: Annotated[Optional[str], typer.Option("--theme", autocompletion=complete_themes, help="Sans ID : seulement ce thème (son identifiant ou son titre).")] = None,
+    status: Annotated[str | None, typer.Option("--status", help="Sans ID : seulement ce statut, en français comme affiché (« mise à l’étude », « étude », « en cours », « validée »…) ou son code (study, in-progress, validated…).")] = None,
+    group: Annotated[str | None, typer.Option("--group", autocompletion=complete_groups, help="Sans ID : seulement celles soulevées par ce groupe (son identifiant, son nom ou son genre : « usagers », « agents »).")] = None,
+    theme: Annotated[str | None, typer.Option("--theme", autocompletion=complete_themes, help="Sans ID : seulement ce thème (son identifiant ou son titre).")] = None,
 ) -> None:
     """La trace d’une proposition (ou de toutes) : soulevée, discutée, décidée, mise en œuvre."""
     from .. import trace_formats as formats
@@ -89,10 +89,10 @@ def proposal(
         raise typer.BadParameter("--status, --group et --theme filtrent la liste : pas avec un ID",
                                  param_hint="--status/--group/--theme")
     try:
-        found = find_proposal(records, proposal_id)
+        pid = find_proposal(records, proposal_id)
     except UnknownProposal as error:
         raise fail(str(error)) from None
-    result = trace(records, found, derived)
+    result = trace(records, pid, derived)
     where = standing(result, today_for(records))
     with _reader_may_stop_early():
         if format is TraceFormat.json:

@@ -1,12 +1,15 @@
 """`gasp validate`: every problem in the records at once."""
 
-from enum import Enum
-from typing import Annotated
+from enum import StrEnum
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+if TYPE_CHECKING:
+    from ..loader import Records
 
-class ValidateFormat(str, Enum):
+
+class ValidateFormat(StrEnum):
     text = "text"
     json = "json"
 
@@ -38,7 +41,7 @@ def validate(
         raise typer.Exit(code=1)
 
 
-def _contents(records) -> str:
+def _contents(records: "Records") -> str:
     from ..diagnostics import plural
 
     name = records.gasp.name if records.gasp else "?"

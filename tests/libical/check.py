@@ -51,7 +51,7 @@ def check(lib: ctypes.CDLL, data: bytes) -> dict:
         start = lib.icalcomponent_get_dtstart(event)
         assert start.zone, "DTSTART without a time zone"
         seconds = lib.icaltime_as_timet_with_zone(start, start.zone)
-        utc = datetime.datetime.fromtimestamp(seconds, datetime.timezone.utc)
+        utc = datetime.datetime.fromtimestamp(seconds, datetime.UTC)
         instants[lib.icalcomponent_get_uid(event).decode("utf-8")] = utc.isoformat()
         event = lib.icalcomponent_get_next_component(calendar, vevent)
     lib.icalrestriction_check(calendar)
