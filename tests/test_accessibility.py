@@ -14,6 +14,7 @@ that they report a table that loses its header row and a chart that loses its na
 
 from __future__ import annotations
 
+import itertools
 import re
 import shutil
 from html.parser import HTMLParser
@@ -34,8 +35,8 @@ def _kids(node) -> list:
     kids = kids.get_object() if hasattr(kids, "get_object") else kids
     kids = kids if isinstance(kids, list) else [kids]
     found = []
-    for kid in kids:
-        kid = kid.get_object() if hasattr(kid, "get_object") else kid
+    for reference in kids:
+        kid = reference.get_object() if hasattr(reference, "get_object") else reference
         if isinstance(kid, dict) and "/S" in kid:
             found.append(kid)
     return found
@@ -81,7 +82,7 @@ def pdf_problems(path: Path, author: str) -> list[str]:
     if not str(info.get("/Title") or "").strip():
         problems.append("pas de titre")
     if "/StructTreeRoot" not in catalog:
-        return problems + ["PDF non balisé (pas d’arbre de structure)"]
+        return [*problems, "PDF non balisé (pas d’arbre de structure)"]
     elements = _structure(catalog["/StructTreeRoot"].get_object(), [])
     for number, table in enumerate((e for e in elements if e["/S"] == "/Table"), start=1):
         if not any(cell["/S"] == "/TH" for cell in _structure(table, [])):
@@ -179,12 +180,12 @@ def html_problems(text: str) -> list[str]:
                 problems.append(f"graphique {svg_number} (svg role=img) sans nom accessible")
         if tag == "img" and "alt" not in attributes:
             problems.append(f"image {attributes.get('src')!r} sans alt")
-        if tag == "a" and attributes.get("href", "").startswith("#"):
-            if attributes["href"][1:] not in page.text_by_id:
+        if (tag == "a" and attributes.get("href", "").startswith("#")
+                and attributes["href"][1:] not in page.text_by_id):
                 problems.append(f"lien {attributes['href']!r} vers un élément qui n’existe pas")
     if page.headings and page.headings[0] != 1:
         problems.append(f"la page commence par un titre h{page.headings[0]}, pas h1")
-    for before, after in zip(page.headings, page.headings[1:]):
+    for before, after in itertools.pairwise(page.headings):
         if after > before + 1:
             problems.append(f"niveau de titre sauté : h{before} puis h{after}")
     if page.headings.count(1) != 1:
