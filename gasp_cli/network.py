@@ -110,23 +110,26 @@ def read_sites(path: Path, shown: str) -> tuple[SitesFile | None, list[Diagnosti
     if source.node is None or diagnostics:
         return None, diagnostics
     network = _validate(_models(), source, diagnostics)
-    if network is None:
-        return None, diagnostics
+    # Read from the raw values too, so that one run shows every problem of the file.
+    entries = source.data.get("sites") if isinstance(source.data, dict) else None
     seen: dict[str, int] = {}
-    for index, entry in enumerate(network.sites):
-        if entry.id in seen:
+    for index, entry in enumerate(entries if isinstance(entries, list) else []):
+        if not isinstance(entry, dict):
+            continue
+        site_id, ref = entry.get("id"), entry.get("ref")
+        if isinstance(site_id, str) and site_id in seen:
             line, column = source.position(("sites", index, "id"))
             diagnostics.append(Diagnostic(shown, line, column, "error", "duplicate-id",
-                                          f"site « {entry.id} » déjà déclaré (élément {seen[entry.id] + 1} de sites)"))
-        else:
-            seen[entry.id] = index
-        if entry.ref is not None and not _REF.fullmatch(entry.ref):
+                                          f"site « {site_id} » déjà déclaré (élément {seen[site_id] + 1} de sites)"))
+        elif isinstance(site_id, str):
+            seen[site_id] = index
+        if isinstance(ref, str) and not _REF.fullmatch(ref):
             line, column = source.position(("sites", index, "ref"))
             diagnostics.append(Diagnostic(shown, line, column, "error", "bad-ref",
-                                          f"référence « {entry.ref} » invalide : un nom de branche ou d’étiquette "
+                                          f"référence « {ref} » invalide : un nom de branche ou d’étiquette "
                                           "(lettres, chiffres, « . », « _ », « / », « - »)"))
-    if diagnostics:
-        return None, diagnostics
+    if network is None or diagnostics:
+        return None, sorted(diagnostics, key=Diagnostic.sort_key)
     sites = [Site(e.id, e.name, e.repo, e.ref) for e in network.sites]
     return SitesFile(network.name, sites, path.resolve().parent), diagnostics
 
