@@ -521,7 +521,7 @@ def run_network(
     with _locked(cache):
         results: dict[str, SiteResult] = {}
         to_read: list[Fetched] = []
-        with ThreadPoolExecutor(max_workers=min(32, max(4, workers * 8))) as fetchers:
+        with ThreadPoolExecutor(max_workers=min(16, max(4, workers * 4))) as fetchers:
             for fetched in fetchers.map(lambda s: fetch_site(s, cache, network.folder, timeout), network.sites):
                 site = fetched.site
                 if fetched.commit is None:
