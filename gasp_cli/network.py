@@ -52,7 +52,7 @@ ALLOWED_PROTOCOLS = "https:ssh:git:file"
 # A new layout of the cached results must not be read as the old one.
 CACHE_FORMAT = 1
 # What a site may export: past these, the site is refused (a records/ folder is a few MiB).
-MAX_EXPORT_BYTES = 256 * 1024 * 1024
+MAX_EXPORT_BYTES = 64 * 1024 * 1024
 MAX_EXPORT_FILES = 200_000
 
 _TRANSPORT_HELPER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9+.-]*::")
@@ -290,8 +290,9 @@ def fetch_site(site: Site, cache: Path, folder: Path, timeout: float = DEFAULT_T
         location = git_location(site.repo, folder)
         tips = _tips(location, site.ref, timeout)
         if not tips:
-            wanted = f"la référence « {site.ref} »" if site.ref else "une HEAD"
-            return Fetched(site, reason=f"{wanted} introuvable dans le dépôt « {redact(site.repo)} »")
+            if site.ref:
+                return Fetched(site, reason=f"référence « {site.ref} » introuvable dans le dépôt « {redact(site.repo)} »")
+            return Fetched(site, reason=f"le dépôt « {redact(site.repo)} » n’a pas de HEAD (dépôt vide ?)")
         name, advertised = tips[0]
         place = _site_folder(cache, site)
         repository = place / "repo.git"
@@ -389,7 +390,7 @@ def read_site(repository: str, commit: str, year: int, now: datetime.date, timeo
     from .workspace import Workspace
 
     try:
-        with tempfile.TemporaryDirectory(prefix="gasp-site-") as folder:
+        with tempfile.TemporaryDirectory(prefix="gasp-site-", dir=_scratch()) as folder:
             root = Path(folder)
             diagnostics = export_records(Path(repository), commit, root, timeout)
             if not (root / "records" / "gasp.yaml").is_file():
@@ -411,9 +412,24 @@ def read_site(repository: str, commit: str, year: int, now: datetime.date, timeo
     except GitFailed as error:
         return _failed(str(error))
     finally:
-        # check_workspace freezes what it built out of the collector: let it go now, a worker reads many sites.
+        # check_workspace freezes what it built out of the collector (and the `gasp` script runs
+        # without it): give it back, and collect now and then, a worker reads many sites.
         gc.unfreeze()
-        gc.collect()
+        _READS[0] += 1
+        if _READS[0] % 8 == 0:
+            gc.collect()
+
+
+_READS = [0]
+
+
+def _scratch() -> str | None:
+    """Where a site is exported: a folder in memory when there is one (six times quicker than
+    a disk for hundreds of small files), else the system's temporary folder."""
+    for candidate in (os.environ.get("XDG_RUNTIME_DIR"), "/dev/shm"):
+        if candidate and os.path.isdir(candidate) and os.access(candidate, os.W_OK | os.X_OK):
+            return candidate
+    return None
 
 
 def _failed(reason: str) -> dict[str, Any]:
@@ -653,7 +669,12 @@ def network_totals(year: int, results: list[SiteResult]) -> dict[str, Any]:
 
 
 def json_chunks(year: int, results: list[SiteResult], totals: dict[str, Any]) -> Iterator[str]:
-    """The network's JSON, `{year, sites, totals}`, a site at a time (indented as `gasp report` indents)."""
+    """The network's JSON, `{year, sites, totals}`, a site at a time.
+
+    Each site's report is written as the cache keeps it, on one line: re-indenting
+    thousands of reports took longer than the whole warm run (Python's JSON encoder
+    has no C path with `indent`).
+    """
     def indented(value: Any, depth: int) -> str:
         return json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n" + "  " * depth)
 
@@ -661,7 +682,7 @@ def json_chunks(year: int, results: list[SiteResult], totals: dict[str, Any]) ->
     for index, result in enumerate(results):
         entry = indented({"name": result.site.name, "commit": result.commit, "status": result.status,
                           "reason": result.reason}, 2)
-        report = indented(result.report, 3) if result.report_json is not None else "null"
+        report = result.report_json if result.report_json is not None else "null"
         comma = "," if index < len(results) - 1 else ""
         # `entry` ends with "\n    }": the report goes in before that brace.
         yield f"\n    {json.dumps(result.site.id, ensure_ascii=False)}: {entry[:-6]},\n      \"report\": {report}\n    }}{comma}"
