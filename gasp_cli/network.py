@@ -411,6 +411,8 @@ def read_site(repository: str, commit: str, year: int, now: datetime.date, timeo
             }
     except GitFailed as error:
         return _failed(str(error))
+    except Exception as error:  # noqa: BLE001 - one site never stops the others
+        return _failed(f"erreur interne en lisant le site ({type(error).__name__} : {error})")
     finally:
         # check_workspace freezes what it built out of the collector (and the `gasp` script runs
         # without it): give it back, and collect now and then, a worker reads many sites.
@@ -572,8 +574,14 @@ def _read_all(to_read: list[Fetched], cache: Path, year: int, now: datetime.date
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
     with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=context) as pool:
-        # map() keeps the order; chunks of one: each worker holds one site at a time.
-        yield from pool.map(read_site, *zip(*jobs))
+        # One job per site: each worker holds one site at a time. A worker that dies (killed,
+        # out of memory) fails its sites, not the run.
+        futures = [pool.submit(read_site, *job) for job in jobs]
+        for future in futures:
+            try:
+                yield future.result()
+            except Exception as error:  # noqa: BLE001 - BrokenProcessPool and the like
+                yield _failed(f"la lecture du site s’est arrêtée ({type(error).__name__})")
 
 
 # --- the totals ----------------------------------------------------------------------------
