@@ -338,6 +338,9 @@ def export_records(repository: Path, commit: str, into: Path, timeout: float) ->
     """Write the commit's `records/` into `into`; what could not be written safely is a diagnostic."""
     import tarfile
 
+    if not hasattr(tarfile, "data_filter"):
+        raise GitFailed("ce Python n’a pas le filtre « data » de tarfile (Python 3.11.4 ou plus récent) : "
+                        "gasp ne lit pas un site sans lui")
     process = subprocess.Popen([*GIT, "--git-dir", str(repository), "archive", "--format=tar", commit, "--", "records"],
                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                env=git_environment(), start_new_session=True)

@@ -411,3 +411,18 @@ def test_help_is_french():
     result = gasp("network", "report", "--help")
     assert result.exit_code == 0
     assert "Le fichier YAML des sites" in result.stdout
+
+
+def test_a_ref_may_be_a_branch_or_a_tag_and_the_tag_is_read_at_its_commit(tmp_path):
+    site = make_site(tmp_path / "site")
+    git(site, "tag", "-a", "bilan-2001", "-m", "le bilan")
+    tagged = git(site, "rev-parse", "HEAD")
+    (site / "records" / "themes" / "nouveau.yaml").write_text("title: Un thème de plus\n", encoding="utf-8")
+    head = commit_all(site, "après le bilan")
+    cache = tmp_path / "cache"
+    on_tag = network.fetch_site(network.Site("site", "Site", "site", "bilan-2001"), cache, tmp_path, timeout=60)
+    assert on_tag.commit == tagged and on_tag.fetched
+    on_branch = network.fetch_site(network.Site("site", "Site", "site", "main"), cache, tmp_path, timeout=60)
+    assert on_branch.commit == head and on_branch.fetched
+    again = network.fetch_site(network.Site("site", "Site", "site", "main"), cache, tmp_path, timeout=60)
+    assert again.commit == head and not again.fetched
