@@ -125,8 +125,11 @@ def main() -> int:
             print(f"{name} : {seconds:.2f} s, mémoire de pointe {peak / 1e6:.0f} Mo — {summary}")
         warm = rows[1][1]
         peak = max(row[2] for row in rows)
-        ok = peak < 300e6 and (count < 300 or warm < 2.0)
-        print(f"cible à chaud < 2 s pour 300 sites, mémoire < 300 Mo : {'ok' if ok else 'AU-DESSUS DE LA CIBLE'}")
+        # The goal is 2 s for 300 sites: for N sites, in proportion.
+        goal = 2.0 * max(count, 300) / 300
+        ok = peak < 300e6 and warm < goal
+        print(f"cible à chaud < {goal:.1f} s ({count} sites ; 2 s pour 300), mémoire < 300 Mo : "
+              f"{'ok' if ok else 'AU-DESSUS DE LA CIBLE'}")
         return 0 if ok else 1
 
 
