@@ -11,7 +11,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test a11y bench clean
+.PHONY: demo test a11y bench bench-network clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,10 @@ a11y: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
+
+# Minutes, not seconds: 300 git repositories generated, then read cold, warm, after one change.
+bench-network: $(STAMP)
+	$(BIN)/python benchmarks/network.py 300
 
 clean:
 	rm -rf $(VENV) out .pytest_cache

@@ -16,6 +16,7 @@ os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 from .calendar import calendar
 from .french import FrenchCommand, FrenchCommandOutsideWorkspace, FrenchGroup, silence_stdout
 from .init import init
+from .network import app as network_app
 from .new import app as new_app
 from .rename import rename
 from .render import render
@@ -72,6 +73,7 @@ app.command("init", cls=FrenchCommandOutsideWorkspace)(init)
 app.command("rename", cls=FrenchCommand)(rename)
 app.add_typer(trace_app, name="trace")
 app.add_typer(new_app, name="new")
+app.add_typer(network_app, name="network")
 
 
 def _tolerant_streams() -> None:

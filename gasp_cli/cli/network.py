@@ -1,0 +1,91 @@
+"""`gasp network report`: one report over a network of Gasps, each site its own git repository."""
+
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from .french import FrenchCommandOutsideWorkspace, FrenchGroup
+
+app = typer.Typer(cls=FrenchGroup, no_args_is_help=True,
+                  help="Un réseau de Gasp : lire les dépôts git de plusieurs sites et en faire un rapport commun.")
+
+
+class NetworkFormat(str, Enum):
+    text = "text"
+    md = "md"
+    html = "html"
+    pdf = "pdf"
+    json = "json"
+
+
+@app.command("report", cls=FrenchCommandOutsideWorkspace)
+def report(
+    sites: Annotated[Path, typer.Option("--sites", metavar="FICHIER", help="Le fichier YAML des sites : name, puis sites (id, name, repo, ref).")],
+    year: Annotated[Optional[int], typer.Option("--year", metavar="AAAA", help="L’année, de 1900 à 2200 (par défaut : l’année en cours).")] = None,
+    format: Annotated[NetworkFormat, typer.Option("--format", help="text (terminal), md, html, pdf ou json.")] = NetworkFormat.text,
+    cache: Annotated[Optional[Path], typer.Option("--cache", metavar="DOSSIER", help="Le cache des dépôts et des résultats (par défaut : ~/.cache/gasp/network, ou $XDG_CACHE_HOME/gasp/network).")] = None,
+    timeout: Annotated[float, typer.Option("--timeout", metavar="SECONDES", min=1, max=3600, help="Délai accordé à chaque commande git d’un site (par défaut : 120 s).")] = 120.0,
+) -> None:
+    """Le rapport d’un réseau de Gasp : chaque site lu dans son dépôt git, vérifié et compté comme « gasp report », puis les totaux du réseau."""
+    import sys
+
+    from .. import network
+    from .common import check_year, fail, now, print_diagnostics, reproducible_timestamp
+
+    check_year(year, "--year")
+    if format is NetworkFormat.pdf and sys.stdout.isatty():
+        raise typer.BadParameter("un PDF ne s’affiche pas dans le terminal : redirigez la sortie (> reseau.pdf)",
+                                 param_hint="--format")
+    try:
+        is_file = sites.is_file()
+    except OSError:
+        is_file = False
+    if not is_file:
+        raise fail(f"--sites : « {sites} » n’est pas un fichier lisible", code=2)
+    network_file, diagnostics = network.read_sites(sites, str(sites))
+    if network_file is None:
+        print_diagnostics(diagnostics)
+        raise fail(f"{len(diagnostics)} erreur(s) dans le fichier des sites : rien n’a été lu.")
+    today = now()
+    chosen = year or today.year
+    folder = cache if cache is not None else network.default_cache()
+    try:
+        results = network.run_network(network_file, folder.expanduser(), chosen, today, timeout)
+    except OSError as error:
+        raise fail(f"cache « {folder} » inutilisable : {error.strerror or error}") from None
+    totals = network.network_totals(chosen, results)
+    failed = [r for r in results if r.status != "ok"]
+    read = sum(r.read for r in results)
+    cached = sum(not r.read and r.commit is not None for r in results)
+    typer.echo(f"gasp : {len(results)} site(s), {len(results) - len(failed)} en ordre, {len(failed)} en échec ; "
+               f"{read} lu(s), {cached} repris du cache.", err=True)
+    for result in failed:
+        typer.echo(f"gasp : site « {result.site.id} » en échec : {result.reason}", err=True)
+
+    if format is NetworkFormat.json:
+        for chunk in network.json_chunks(chosen, results, totals):
+            sys.stdout.write(chunk)
+        sys.stdout.flush()
+    else:
+        from ..documents.network import network_page, print_page
+
+        page = network_page(network_file.name, chosen, results, totals)
+        if format is NetworkFormat.text:
+            print_page(page)
+        else:
+            from ..render.documents import Renderer, RenderError
+
+            renderer = Renderer(None, reproducible_timestamp())
+            try:
+                if format is NetworkFormat.pdf:
+                    output = renderer.pdf("network.typ.j2", page)
+                    sys.stdout.buffer.write(output)
+                    sys.stdout.flush()
+                else:
+                    typer.echo(renderer.text(f"network.{format.value}.j2", format.value, page), nl=False)
+            except RenderError as error:
+                raise fail(f"{error} ; rien n’a été écrit") from None
+    if results and not len(failed) < len(results):
+        raise typer.Exit(code=1)
