@@ -9,7 +9,7 @@ On a generated workspace (40 years, `benchmarks/generate.py`), in one run:
 3. `gasp --help` / `python -c "import typer"`. Target: at most 1.3.
 4. `gasp export` / `gasp validate`, when `gasp export --help` exits 0. Target: 1.5.
 5. the peak resident memory of a full render at 10, 20 and 40 years (md,html),
-   and once with PDFs at 40 years. Target: under 250 MB at 40 years, growing less
+   and at 40 years with PDFs (the first render of 2., unless --quick or --no-pdf). Target: under 250 MB at 40 years, growing less
    than linearly with the years.
 
 Each command runs in a fresh process, several times; the runs are interleaved
@@ -17,7 +17,8 @@ Each command runs in a fresh process, several times; the runs are interleaved
 every command alike; the median is kept. Nothing here is a test: the exit status
 says whether every target is met.
 
-Usage: python benchmarks/run.py [--quick] [--runs N] [--no-pdf]
+Ratios are of elapsed time; the processor time of each is printed too (on a busy
+machine it moves less). Usage: python benchmarks/run.py [--quick] [--runs N] [--no-pdf]
 """
 
 from __future__ import annotations
@@ -63,8 +64,8 @@ def workspace_for(years: int) -> Path:
     return root
 
 
-def run(command: list[str]) -> tuple[float, int, int]:
-    """Seconds, peak resident memory in bytes, and exit status of one fresh process."""
+def run(command: list[str]) -> tuple[float, float, int, int]:
+    """Elapsed seconds, processor seconds, peak resident memory (bytes) and exit status of one fresh process."""
     start = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _, status, usage = os.wait4(process.pid, 0)
@@ -72,40 +73,41 @@ def run(command: list[str]) -> tuple[float, int, int]:
     process.returncode = os.waitstatus_to_exitcode(status)
     # ru_maxrss is in kilobytes on Linux, in bytes on macOS.
     peak = usage.ru_maxrss if sys.platform == "darwin" else usage.ru_maxrss * 1024
-    return seconds, peak, process.returncode
+    return seconds, usage.ru_utime + usage.ru_stime, peak, process.returncode
 
 
-def medians(commands: dict[str, list[str]], runs: int) -> dict[str, float]:
-    """The median time of each command, one run of each per round."""
-    times: dict[str, list[float]] = {name: [] for name in commands}
+def medians(commands: dict[str, list[str]], runs: int) -> dict[str, tuple[float, float]]:
+    """The median elapsed and processor time of each command, one run of each per round."""
+    times: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
     for _ in range(runs):
         for name, command in commands.items():
-            seconds, _, status = run(command)
+            seconds, cpu, _, status = run(command)
             if status != 0:
                 raise SystemExit(f"{name} : code de sortie {status} ({' '.join(command)})")
-            times[name].append(seconds)
-    return {name: statistics.median(values) for name, values in times.items()}
+            times[name].append((seconds, cpu))
+    return {name: (statistics.median(t for t, _ in values), statistics.median(c for _, c in values))
+            for name, values in times.items()}
 
 
-def full_render_peak(workspace: Path, formats: str) -> tuple[float, int, int]:
+def full_render(workspace: Path, formats: str, out: Path) -> tuple[float, int, int]:
     """Seconds, peak memory and number of files of a full render into a new out/."""
-    with tempfile.TemporaryDirectory(prefix="gasp-bench-") as out:
-        seconds, peak, status = run([*gasp_command(), "--records", str(workspace), "render",
-                                     "--out", out, "--format", formats])
-        if status != 0:
-            raise SystemExit(f"gasp render --format {formats} : code de sortie {status}")
-        files = sum(1 for path in Path(out).rglob("*") if path.is_file())
-    return seconds, peak, files
+    seconds, _, peak, status = run([*gasp_command(), "--records", str(workspace), "render",
+                                    "--out", str(out), "--format", formats])
+    if status != 0:
+        raise SystemExit(f"gasp render --format {formats} : code de sortie {status}")
+    return seconds, peak, sum(1 for path in out.rglob("*") if path.is_file())
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true",
-                        help="3 exécutions par mesure, mémoire à 10 et 40 ans seulement, sans PDF")
+                        help="3 exécutions par mesure ; rendus en md,html seulement, à 10 et 40 ans")
     parser.add_argument("--runs", type=int, help="exécutions par mesure (7 par défaut, 3 avec --quick)")
-    parser.add_argument("--no-pdf", action="store_true", help="ne pas mesurer le rendu complet avec PDF")
+    parser.add_argument("--no-pdf", action="store_true", help="aucun rendu avec PDF (le plus long)")
     options = parser.parse_args()
     runs = options.runs or (3 if options.quick else 7)
+    with_pdf = not (options.quick or options.no_pdf)
+    formats = "md,html,pdf" if with_pdf else "md,html"
     gasp = gasp_command()
 
     workspace = workspace_for(YEARS)
@@ -117,68 +119,64 @@ def main() -> int:
         print(check.stdout, check.stderr)
         return 1
     export_there = subprocess.run([*gasp, "export", "--help"], capture_output=True).returncode == 0
+    print(f"Espace généré de {YEARS} ans : {files} fichiers, {meetings} réunions ; "
+          f"médiane de {runs} exécutions, chacune dans un nouveau processus.", flush=True)
 
-    out = Path(tempfile.mkdtemp(prefix="gasp-bench-out-"))
+    peaks: dict[str, int] = {}
+    scratch = Path(tempfile.mkdtemp(prefix="gasp-bench-"))
     try:
-        started = time.perf_counter()
-        first = subprocess.run([*gasp, "--records", str(workspace), "render", "--out", str(out)],
-                               capture_output=True, text=True)
-        first_seconds = time.perf_counter() - started
-        if first.returncode != 0:
-            print(first.stdout, first.stderr)
-            return 1
-        rendered = sum(1 for path in out.rglob("*") if path.is_file())
+        out = scratch / "out"
+        seconds, peak, rendered = full_render(workspace, formats, out)
+        peaks[f"{YEARS} ans, --format {formats}"] = peak
+        print(f"Premier rendu complet (--format {formats}) : {rendered} fichiers en {seconds:.1f} s.", flush=True)
         commands = {
             "floor": [sys.executable, "-c", FLOOR, str(records)],
             "validate": [*gasp, "--records", str(workspace), "validate"],
-            "render": [*gasp, "--records", str(workspace), "render", "--out", str(out)],
+            "render": [*gasp, "--records", str(workspace), "render", "--out", str(out), "--format", formats],
             "typer": [sys.executable, "-c", "import typer"],
             "help": [*gasp, "--help"],
         }
         if export_there:
-            export_out = out.parent / (out.name + ".export")
-            commands["export"] = [*gasp, "--records", str(workspace), "export", "--out", str(export_out)]
+            commands["export"] = [*gasp, "--records", str(workspace), "export", "--out", str(scratch / "export")]
         times = medians(commands, runs)
     finally:
-        shutil.rmtree(out, ignore_errors=True)
-        if export_there:
-            shutil.rmtree(out.parent / (out.name + ".export"), ignore_errors=True)
+        shutil.rmtree(scratch, ignore_errors=True)
 
-    print(f"Espace généré de {YEARS} ans : {files} fichiers, {meetings} réunions ; "
-          f"médiane de {runs} exécutions, chacune dans un nouveau processus.")
-    print(f"Premier rendu complet (md,html,pdf) : {rendered} fichiers en {first_seconds:.1f} s.")
     rows = [
-        ("gasp validate / lecture libyaml seule", times["validate"], times["floor"], 1.3),
-        ("gasp render sans changement / gasp validate", times["render"], times["validate"], 1.3),
-        ("gasp --help / import typer", times["help"], times["typer"], 1.3),
+        ("gasp validate / lecture libyaml seule", "validate", "floor", 1.3),
+        (f"gasp render sans changement ({formats}) / gasp validate", "render", "validate", 1.3),
+        ("gasp --help / import typer", "help", "typer", 1.3),
     ]
     if export_there:
-        rows.append(("gasp export / gasp validate", times["export"], times["validate"], 1.5))
+        rows.append(("gasp export / gasp validate", "export", "validate", 1.5))
+    print("Rapports (temps écoulé ; temps processeur, moins sensible à la charge de la machine) :")
     ok = True
     for name, measured, base, target in rows:
-        ratio = measured / base
+        (wall, cpu), (base_wall, base_cpu) = times[measured], times[base]
+        ratio = wall / base_wall
         verdict = "ok" if ratio <= target else "AU-DESSUS DE LA CIBLE"
         ok &= ratio <= target
-        print(f"  {name} : {measured:.3f} s / {base:.3f} s = {ratio:.2f} (cible ≤ {target}) {verdict}")
+        print(f"  {name} : {wall:.3f} s / {base_wall:.3f} s = {ratio:.2f} (cible ≤ {target}) {verdict} ; "
+              f"processeur {cpu:.3f} s / {base_cpu:.3f} s = {cpu / base_cpu:.2f}")
     if not export_there:
         print("  gasp export / gasp validate : pas encore là (`gasp export --help` échoue)")
 
-    print("Mémoire résidente maximale d'un rendu complet dans un out/ neuf :")
-    years_list = [10, YEARS] if options.quick else [10, 20, YEARS]
-    peaks = {}
-    for years in years_list:
-        seconds, peak, count = full_render_peak(workspace_for(years), "md,html")
-        peaks[years] = peak
-        print(f"  {years} ans, --format md,html : {peak / MB:.0f} Mo ({count} fichiers, {seconds:.1f} s)")
-    if not (options.quick or options.no_pdf):
-        seconds, peak, count = full_render_peak(workspace, "md,html,pdf")
-        peaks["pdf"] = peak
-        print(f"  {YEARS} ans, --format md,html,pdf : {peak / MB:.0f} Mo ({count} fichiers, {seconds:.1f} s)")
+    print("Mémoire résidente maximale d'un rendu complet dans un out/ neuf :", flush=True)
+    growth_years = [10, 20, YEARS] if not options.quick else [10, YEARS]
+    by_years: dict[int, int] = {}
+    for years in growth_years:
+        key = f"{years} ans, --format md,html"
+        if key not in peaks:
+            with tempfile.TemporaryDirectory(prefix="gasp-bench-") as folder:
+                seconds, peaks[key], count = full_render(workspace_for(years), "md,html", Path(folder) / "out")
+        by_years[years] = peaks[key]
+    for key, peak in peaks.items():
+        print(f"  {key} : {peak / MB:.0f} Mo")
+    factor = by_years[YEARS] / by_years[10]
+    sublinear = factor < YEARS / 10
+    print(f"  de 10 à {YEARS} ans (md,html) : ×{factor:.2f} pour ×{YEARS // 10} années "
+          f"({'sous-linéaire' if sublinear else 'AU MOINS LINÉAIRE'})")
     largest = max(peaks.values())
-    growth = (peaks[YEARS] / peaks[10]) / (YEARS / 10)
-    sublinear = peaks[YEARS] / peaks[10] < YEARS / 10
-    print(f"  de 10 à {YEARS} ans : ×{peaks[YEARS] / peaks[10]:.2f} pour ×{YEARS // 10} années "
-          f"({'sous-linéaire' if sublinear else 'AU MOINS LINÉAIRE'}, {growth:.2f} de la croissance linéaire)")
     under = largest < 250 * MB
     print(f"  maximum : {largest / MB:.0f} Mo (cible < 250 Mo) {'ok' if under else 'AU-DESSUS DE LA CIBLE'}")
     ok &= under and sublinear
