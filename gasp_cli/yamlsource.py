@@ -23,7 +23,6 @@ import os
 import re
 import stat
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Sequence
 
 import yaml
@@ -148,7 +147,7 @@ class SourceFile:
         return (mark.line + 1, mark.column + 1)
 
 
-def read_record_file(path: Path, rel: str) -> SourceFile:
+def read_record_file(path: str | os.PathLike[str], rel: str) -> SourceFile:
     """Read, check and convert one YAML record file; never raises for bad content."""
     source = SourceFile(rel)
     raw = _read_regular_file(path, source)
@@ -215,7 +214,7 @@ def not_regular(mode: int) -> str | None:
     return next((name for test, name in _FILE_TYPES if test(mode)), "un fichier spécial")
 
 
-def _read_regular_file(path: Path, source: SourceFile) -> bytes | None:
+def _read_regular_file(path: str | os.PathLike[str], source: SourceFile) -> bytes | None:
     """The first MAX_BYTES + 1 bytes of a regular file; None (reported) for anything else.
 
     Looked at before it is opened (opening a device can already do something), then
