@@ -1,27 +1,42 @@
-"""Speed of gasp, as ratios against a floor measured in the same run.
+"""Speed and memory of gasp, as ratios against floors measured in the same run.
 
-1. `gasp validate` on a large generated workspace (40 years, about 3,300 files)
-   divided by a bare libyaml parse of the same files (yaml.load with CSafeLoader),
-   each in a fresh Python process. Target: at most 1.5.
-2. `gasp --help` divided by `python -c "import typer"`. Target: at most 1.3.
+On a generated workspace (40 years, `benchmarks/generate.py`), in one run:
 
-Each command is run several times; the median is kept. Usage: python benchmarks/run.py
+1. `gasp validate` / a bare libyaml parse of the same files (yaml.load with
+   CSafeLoader, nothing else). Target: at most 1.3.
+2. a no-op `gasp render` (after a first full render into a temporary out/) /
+   `gasp validate`. Target: at most 1.3.
+3. `gasp --help` / `python -c "import typer"`. Target: at most 1.3.
+4. `gasp export` / `gasp validate`, when `gasp export --help` exits 0. Target: 1.5.
+5. the peak resident memory of a full render at 10, 20 and 40 years (md,html),
+   and at 40 years with PDFs (the first render of 2., unless --quick or --no-pdf). Target: under 250 MB at 40 years, growing less
+   than linearly with the years.
+
+Each command runs in a fresh process, several times; the runs are interleaved
+(one of each command per round) so that a change of load on the machine falls on
+every command alike; the median is kept. Nothing here is a test: the exit status
+says whether every target is met.
+
+Ratios are of elapsed time; the processor time of each is printed too (on a busy
+machine it moves less). Usage: python benchmarks/run.py [--quick] [--runs N] [--no-pdf]
 """
 
 from __future__ import annotations
 
+import argparse
+import os
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from generate import generate  # noqa: E402
-
-RUNS = 7
+from generate import YEARS, generate  # noqa: E402
 
 FLOOR = """
 import sys, yaml
@@ -30,46 +45,141 @@ for path in sorted(Path(sys.argv[1]).rglob("*.yaml")):
     yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
 """
 
+MB = 1024 * 1024
+
 
 def gasp_command() -> list[str]:
     script = Path(sys.executable).with_name("gasp")
     return [str(script)] if script.exists() else [sys.executable, "-m", "gasp_cli"]
 
 
-def median_seconds(command: list[str]) -> float:
-    times = []
-    for _ in range(RUNS):
-        start = time.perf_counter()
-        subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+def workspace_for(years: int) -> Path:
+    """The generated workspace of so many years, made once and kept (benchmarks/workspace*)."""
+    root = HERE / ("workspace" if years == YEARS else f"workspace-{years}")
+    stamp = root / ".generated"
+    source = (HERE / "generate.py").read_bytes()
+    if not stamp.exists() or stamp.read_bytes() != source:
+        generate(root, years=years)
+        stamp.write_bytes(source)
+    return root
+
+
+def run(command: list[str]) -> tuple[float, float, int, int]:
+    """Elapsed seconds, processor seconds, peak resident memory (bytes) and exit status of one fresh process."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - start
+    process.returncode = os.waitstatus_to_exitcode(status)
+    # ru_maxrss is in kilobytes on Linux, in bytes on macOS.
+    peak = usage.ru_maxrss if sys.platform == "darwin" else usage.ru_maxrss * 1024
+    return seconds, usage.ru_utime + usage.ru_stime, peak, process.returncode
+
+
+def medians(commands: dict[str, list[str]], runs: int) -> dict[str, tuple[float, float]]:
+    """The median elapsed and processor time of each command, one run of each per round."""
+    times: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
+    for _ in range(runs):
+        for name, command in commands.items():
+            seconds, cpu, _, status = run(command)
+            if status != 0:
+                raise SystemExit(f"{name} : code de sortie {status} ({' '.join(command)})")
+            times[name].append((seconds, cpu))
+    return {name: (statistics.median(t for t, _ in values), statistics.median(c for _, c in values))
+            for name, values in times.items()}
+
+
+def full_render(workspace: Path, formats: str, out: Path) -> tuple[float, int, int]:
+    """Seconds, peak memory and number of files of a full render into a new out/."""
+    seconds, _, peak, status = run([*gasp_command(), "--records", str(workspace), "render",
+                                    "--out", str(out), "--format", formats])
+    if status != 0:
+        raise SystemExit(f"gasp render --format {formats} : code de sortie {status}")
+    return seconds, peak, sum(1 for path in out.rglob("*") if path.is_file())
 
 
 def main() -> int:
-    workspace = HERE / "workspace"
-    if not (workspace / "records" / "gasp.yaml").exists():
-        generate(workspace)
-    files = sum(1 for _ in (workspace / "records").rglob("*.yaml"))
-    check = subprocess.run([*gasp_command(), "--records", str(workspace), "validate"], capture_output=True, text=True)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true",
+                        help="3 exécutions par mesure ; rendus en md,html seulement, à 10 et 40 ans")
+    parser.add_argument("--runs", type=int, help="exécutions par mesure (7 par défaut, 3 avec --quick)")
+    parser.add_argument("--no-pdf", action="store_true", help="aucun rendu avec PDF (le plus long)")
+    options = parser.parse_args()
+    runs = options.runs or (3 if options.quick else 7)
+    with_pdf = not (options.quick or options.no_pdf)
+    formats = "md,html,pdf" if with_pdf else "md,html"
+    gasp = gasp_command()
+
+    workspace = workspace_for(YEARS)
+    records = workspace / "records"
+    files = sum(1 for _ in records.rglob("*.yaml"))
+    meetings = sum(1 for _ in (records / "meetings").rglob("*.yaml"))
+    check = subprocess.run([*gasp, "--records", str(workspace), "validate"], capture_output=True, text=True)
     if check.returncode != 0:
         print(check.stdout, check.stderr)
         return 1
+    export_there = subprocess.run([*gasp, "export", "--help"], capture_output=True).returncode == 0
+    print(f"Espace généré de {YEARS} ans : {files} fichiers, {meetings} réunions ; "
+          f"médiane de {runs} exécutions, chacune dans un nouveau processus.", flush=True)
 
-    rows = []
-    floor = median_seconds([sys.executable, "-c", FLOOR, str(workspace / "records")])
-    validate = median_seconds([*gasp_command(), "--records", str(workspace), "validate"])
-    rows.append(("gasp validate / analyse libyaml seule", validate, floor, 1.5))
-    typer_import = median_seconds([sys.executable, "-c", "import typer"])
-    help_time = median_seconds([*gasp_command(), "--help"])
-    rows.append(("gasp --help / import typer", help_time, typer_import, 1.3))
+    peaks: dict[str, int] = {}
+    scratch = Path(tempfile.mkdtemp(prefix="gasp-bench-"))
+    try:
+        out = scratch / "out"
+        seconds, peak, rendered = full_render(workspace, formats, out)
+        peaks[f"{YEARS} ans, --format {formats}"] = peak
+        print(f"Premier rendu complet (--format {formats}) : {rendered} fichiers en {seconds:.1f} s.", flush=True)
+        commands = {
+            "floor": [sys.executable, "-c", FLOOR, str(records)],
+            "validate": [*gasp, "--records", str(workspace), "validate"],
+            "render": [*gasp, "--records", str(workspace), "render", "--out", str(out), "--format", formats],
+            "typer": [sys.executable, "-c", "import typer"],
+            "help": [*gasp, "--help"],
+        }
+        if export_there:
+            commands["export"] = [*gasp, "--records", str(workspace), "export", "--out", str(scratch / "export")]
+        times = medians(commands, runs)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
 
-    print(f"{files} fichiers, médiane de {RUNS} exécutions")
+    rows = [
+        ("gasp validate / lecture libyaml seule", "validate", "floor", 1.3),
+        (f"gasp render sans changement ({formats}) / gasp validate", "render", "validate", 1.3),
+        ("gasp --help / import typer", "help", "typer", 1.3),
+    ]
+    if export_there:
+        rows.append(("gasp export / gasp validate", "export", "validate", 1.5))
+    print("Rapports (temps écoulé ; temps processeur, moins sensible à la charge de la machine) :")
     ok = True
     for name, measured, base, target in rows:
-        ratio = measured / base
+        (wall, cpu), (base_wall, base_cpu) = times[measured], times[base]
+        ratio = wall / base_wall
         verdict = "ok" if ratio <= target else "AU-DESSUS DE LA CIBLE"
         ok &= ratio <= target
-        print(f"{name}: {measured:.3f} s / {base:.3f} s = {ratio:.2f} (cible ≤ {target}) {verdict}")
+        print(f"  {name} : {wall:.3f} s / {base_wall:.3f} s = {ratio:.2f} (cible ≤ {target}) {verdict} ; "
+              f"processeur {cpu:.3f} s / {base_cpu:.3f} s = {cpu / base_cpu:.2f}")
+    if not export_there:
+        print("  gasp export / gasp validate : pas encore là (`gasp export --help` échoue)")
+
+    print("Mémoire résidente maximale d'un rendu complet dans un out/ neuf :", flush=True)
+    growth_years = [10, 20, YEARS] if not options.quick else [10, YEARS]
+    by_years: dict[int, int] = {}
+    for years in growth_years:
+        key = f"{years} ans, --format md,html"
+        if key not in peaks:
+            with tempfile.TemporaryDirectory(prefix="gasp-bench-") as folder:
+                seconds, peaks[key], count = full_render(workspace_for(years), "md,html", Path(folder) / "out")
+        by_years[years] = peaks[key]
+    for key, peak in peaks.items():
+        print(f"  {key} : {peak / MB:.0f} Mo")
+    factor = by_years[YEARS] / by_years[10]
+    sublinear = factor < YEARS / 10
+    print(f"  de 10 à {YEARS} ans (md,html) : ×{factor:.2f} pour ×{YEARS // 10} années "
+          f"({'sous-linéaire' if sublinear else 'AU MOINS LINÉAIRE'})")
+    largest = max(peaks.values())
+    under = largest < 250 * MB
+    print(f"  maximum : {largest / MB:.0f} Mo (cible < 250 Mo) {'ok' if under else 'AU-DESSUS DE LA CIBLE'}")
+    ok &= under and sublinear
     return 0 if ok else 1
 
 

@@ -56,17 +56,24 @@ _SLUG = re.compile(SLUG_PATTERN)
 
 def _values_at(data: object, path: tuple[str, ...], loc: Loc = ()) -> Iterable[tuple[Loc, str]]:
     """(loc, id) of every id at `path` in a record's data; what is not an id is the model's to report."""
+    found: list[tuple[tuple, str]] = []
+    _collect_ids(data, path, loc, found)
+    return found
+
+
+def _collect_ids(data: object, path: tuple[str, ...], loc: tuple, found: list[tuple[tuple, str]]) -> None:
+    # A plain recursion into a list: this runs for every reference of every record.
     if not path:
         if isinstance(data, str) and _SLUG.fullmatch(data):
-            yield loc, data
+            found.append((loc, data))
         return
     head, rest = path[0], path[1:]
     if head == "*":
         if isinstance(data, list):
             for index, item in enumerate(data):
-                yield from _values_at(item, rest, (*loc, index))
+                _collect_ids(item, rest, (*loc, index), found)
     elif isinstance(data, dict) and head in data:
-        yield from _values_at(data[head], rest, (*loc, head))
+        _collect_ids(data[head], rest, (*loc, head), found)
 
 
 def _references(records: Records) -> Iterable[tuple[str, str, Loc, str | None, tuple[str, ...]]]:
@@ -75,9 +82,12 @@ def _references(records: Records) -> Iterable[tuple[str, str, Loc, str | None, t
     Read from each file's data rather than from its model, so that a record that
     fails its model still has its references checked: one run shows every problem.
     """
+    found: list[tuple[tuple, str]] = []
     for (kind, record_id), source in records.sources.items():
         for path, targets in REFERENCES.get(kind, ()):
-            for loc, value in _values_at(source.data, path):
+            found.clear()
+            _collect_ids(source.data, path, (), found)
+            for loc, value in found:
                 yield kind, record_id, loc, value, targets
 
 
@@ -100,10 +110,16 @@ def check_references(records: Records, today: datetime.date) -> list[Diagnostic]
     if places is not None:
         known["places"] = places
     diagnostics = []
+    # The ids each tuple of target kinds allows, gathered once: there is a reference
+    # for every attendee of every meeting.
+    allowed: dict[tuple[str, ...], set[str]] = {}
     for kind, record_id, loc, value, targets in _references(records):
         if value is None:
             continue
-        if any(value in known.get(target, ()) for target in targets):
+        ids = allowed.get(targets)
+        if ids is None:
+            ids = allowed[targets] = set().union(*(known.get(target, ()) for target in targets))
+        if value in ids:
             continue
         if "places" in targets and places is None:
             continue  # gasp.yaml is broken: its own errors say so

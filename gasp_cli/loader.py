@@ -156,7 +156,7 @@ def load_workspace(workspace: Workspace) -> Loaded:
     return Loaded(records, diagnostics)
 
 
-def _record_files(root: Path, diagnostics: list[Diagnostic], inside: str) -> list[tuple[Path, str, str]]:
+def _record_files(root: Path, diagnostics: list[Diagnostic], inside: str) -> list[tuple[str, str, str]]:
     """(path, shown path, kind) of every record file under records/, in a stable order.
 
     Misplaced files are reported, and so is everything that cannot be read: a folder
@@ -165,7 +165,7 @@ def _record_files(root: Path, diagnostics: list[Diagnostic], inside: str) -> lis
     is followed, once. Plain strings rather than pathlib: this walks thousands of
     files on every command.
     """
-    files: list[tuple[Path, str, str]] = []
+    files: list[tuple[str, str, str]] = []
     seen_folders = {os.path.realpath(root)}
 
     def walk(folder: str, parts: list[str]) -> None:
@@ -198,7 +198,7 @@ def _record_files(root: Path, diagnostics: list[Diagnostic], inside: str) -> lis
             if is_folder:
                 subfolders.append((entry.path, name))
             elif name.endswith((".yaml", ".yml")):
-                _sort_file(Path(entry.path), rel, parts, name, files, diagnostics)
+                _sort_file(entry.path, rel, parts, name, files, diagnostics)
         # A folder's files come before its sub-folders' (the first of two same ids is kept).
         for path, name in subfolders:
             real = os.path.realpath(path)
@@ -211,7 +211,7 @@ def _record_files(root: Path, diagnostics: list[Diagnostic], inside: str) -> lis
     return files
 
 
-def _sort_file(path: Path, rel: str, parts: list[str], name: str, files: list[tuple[Path, str, str]],
+def _sort_file(path: str, rel: str, parts: list[str], name: str, files: list[tuple[str, str, str]],
                diagnostics: list[Diagnostic]) -> None:
     """Put one `*.yaml` file in its kind, or say why it is not a record."""
     if name.endswith(".yml"):

@@ -24,10 +24,10 @@ import re
 import stat
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import yaml
+from yaml.cyaml import CParser
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .diagnostics import Diagnostic, Severity
@@ -55,13 +55,24 @@ _NOT_FINITE = re.compile(r"[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)")
 _MAY_NOT_BE_TEXT = frozenset("~nNtTfF0123456789+-.")
 
 
-class _Loader(yaml.CSafeLoader):
-    """libyaml whose composer only marks what kind of node it built; `_to_python` reads it."""
+class _Loader(CParser):
+    """libyaml whose composer only marks what kind of node it built; `_to_python` reads it.
+
+    libyaml's parser alone (what `yaml.CSafeLoader` adds, a constructor and a resolver,
+    is not used): nothing in Python is set up for each of thousands of files.
+    """
 
     def resolve(self, kind: type[Node], value: str | None, implicit: tuple[bool, bool]) -> str:
         if kind is ScalarNode:
             return _PLAIN if implicit[0] else _QUOTED
         return _SEQ if kind is SequenceNode else _MAP
+
+    # Called around every node for PyYAML's path resolvers, which gasp never adds.
+    def descend_resolver(self, current_node, current_index):
+        pass
+
+    def ascend_resolver(self):
+        pass
 
 
 # libyaml's messages, as a secretary would want to read them.
@@ -137,7 +148,7 @@ class SourceFile:
         return (mark.line + 1, mark.column + 1)
 
 
-def read_record_file(path: Path, rel: str) -> SourceFile:
+def read_record_file(path: str | os.PathLike[str], rel: str) -> SourceFile:
     """Read, check and convert one YAML record file; never raises for bad content."""
     source = SourceFile(rel)
     raw = _read_regular_file(path, source)
@@ -204,7 +215,7 @@ def not_regular(mode: int) -> str | None:
     return next((name for test, name in _FILE_TYPES if test(mode)), "un fichier spécial")
 
 
-def _read_regular_file(path: Path, source: SourceFile) -> bytes | None:
+def _read_regular_file(path: str | os.PathLike[str], source: SourceFile) -> bytes | None:
     """The first MAX_BYTES + 1 bytes of a regular file; None (reported) for anything else.
 
     Looked at before it is opened (opening a device can already do something), then
@@ -323,7 +334,16 @@ def _to_python(node: Node, source: SourceFile, depth: int = 0) -> Any:
     if isinstance(node, SequenceNode):
         if node.tag != _SEQ:
             _bad_tag(node, source)
-        return [_to_python(item, source, depth + 1) for item in node.value]
+        items = []
+        for item in node.value:
+            # A list of ids (attendees): plain text, read here rather than through one more call.
+            if type(item) is ScalarNode and item.tag == _PLAIN and depth < MAX_DEPTH:
+                value = item.value
+                if value and value[0] not in _MAY_NOT_BE_TEXT:
+                    items.append(value)
+                    continue
+            items.append(_to_python(item, source, depth + 1))
+        return items
     if node.tag != _MAP:
         _bad_tag(node, source)
     mapping: dict[str, Any] = {}
@@ -340,6 +360,16 @@ def _to_python(node: Node, source: SourceFile, depth: int = 0) -> Any:
             mark = key_node.start_mark
             source.error(mark.line + 1, mark.column + 1, "duplicate-key",
                          f"clé « {key} » donnée deux fois dans le même bloc")
+        # Most values are text: read them here rather than through one more call.
+        if type(value_node) is ScalarNode and depth < MAX_DEPTH:
+            tag = value_node.tag
+            if tag == _QUOTED:
+                mapping[key] = value_node.value
+                continue
+            if tag == _PLAIN:
+                value = value_node.value
+                mapping[key] = value if value and value[0] not in _MAY_NOT_BE_TEXT else _plain_scalar(value_node, source)
+                continue
         mapping[key] = _to_python(value_node, source, depth + 1)
     return mapping
 
