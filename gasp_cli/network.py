@@ -36,14 +36,19 @@ import statistics
 import subprocess
 import tempfile
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from . import __version__
 from .diagnostics import Diagnostic, plural
+
+if TYPE_CHECKING:  # for the annotations only: like pydantic, these are imported where they are used
+    from .loader import Records
+    from .models import Record
+    from .report import Report
 
 # The time limit of each git command of a site, in seconds (`--timeout`).
 DEFAULT_TIMEOUT = 120.0
@@ -81,7 +86,7 @@ class SitesFile:
     folder: Path  # relative local paths are read from here
 
 
-def _models():
+def _models() -> type[Record]:
     """The sites file's pydantic models, built on the records' own types (same checks, same French)."""
     from pydantic import Field
 
@@ -225,7 +230,7 @@ GIT = ("git", "-c", "protocol.ext.allow=never", "-c", "core.hooksPath=/dev/null"
        "-c", "core.fsmonitor=false", "-c", "transfer.fsckObjects=true")
 
 
-def run_git(arguments: list[str], timeout: float, *, stdout: int | None = subprocess.PIPE) -> subprocess.CompletedProcess:
+def run_git(arguments: list[str], timeout: float, *, stdout: int | None = subprocess.PIPE) -> subprocess.CompletedProcess[bytes]:
     """Run git in its own session (no terminal to prompt on); kill it and its children on time out."""
     process = subprocess.Popen([*GIT, *arguments], stdin=subprocess.DEVNULL, stdout=stdout, stderr=subprocess.PIPE,
                                env=git_environment(), start_new_session=True)
@@ -240,15 +245,13 @@ def run_git(arguments: list[str], timeout: float, *, stdout: int | None = subpro
     return subprocess.CompletedProcess(process.args, process.returncode, out, err)
 
 
-def _kill(process: subprocess.Popen) -> None:
-    try:
+def _kill(process: subprocess.Popen[bytes]) -> None:
+    with suppress(OSError):
         os.killpg(process.pid, signal.SIGKILL)
-    except OSError:
-        pass
     process.communicate()
 
 
-def _git_reason(result: subprocess.CompletedProcess) -> str:
+def _git_reason(result: subprocess.CompletedProcess[bytes]) -> str:
     """git's last line of complaint, without a secret and on one line."""
     from .diagnostics import one_line
 
@@ -326,10 +329,11 @@ def fetch_site(site: Site, cache: Path, folder: Path, timeout: float = DEFAULT_T
 
 # --- reading a site at its commit ----------------------------------------------------------
 
-def site_report(records, year: int, today: datetime.date):
+def site_report(records: Records, year: int, today: datetime.date) -> Report:
     """A site's report: the one entry point of `gasp report` (repoint here if it moves)."""
     from .render.documents import annual
 
+    report: Report  # `annual` is in the output half, not annotated yet (issue 13)
     report, _view = annual(records, year, today)
     return report
 
@@ -371,7 +375,8 @@ def export_records(repository: Path, commit: str, into: Path, timeout: float) ->
         pass  # git's own complaint, below, says why
     finally:
         try:
-            process.stdout.close()
+            if process.stdout is not None:  # always a pipe here (stdout=PIPE)
+                process.stdout.close()
             _, err = process.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
             _kill(process)
@@ -457,11 +462,11 @@ class SiteResult:
     attendance: dict[str, list[int]] = field(default_factory=dict)
 
     @property
-    def report(self) -> dict | None:
+    def report(self) -> dict[str, Any] | None:
         return json.loads(self.report_json) if self.report_json is not None else None
 
 
-def _read_json(path: Path) -> dict | None:
+def _read_json(path: Path) -> dict[str, Any] | None:
     try:
         value = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -469,7 +474,7 @@ def _read_json(path: Path) -> dict | None:
     return value if isinstance(value, dict) else None
 
 
-def _write_json(path: Path, value: dict) -> None:
+def _write_json(path: Path, value: dict[str, Any]) -> None:
     from .output import write_beside
 
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -477,7 +482,7 @@ def _write_json(path: Path, value: dict) -> None:
     os.replace(temporary, path)
 
 
-def cache_key(commit: str, year: int, now: datetime.date) -> list:
+def cache_key(commit: str, year: int, now: datetime.date) -> list[int | str]:
     """What a result depends on: the commit, the year, gasp, and the day (only until the year is over)."""
     day = min(now, datetime.date(year, 12, 31))
     return [CACHE_FORMAT, commit, year, __version__, day.isoformat()]
@@ -511,7 +516,7 @@ def _workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _from_result(fetched: Fetched, result: dict, read: bool) -> SiteResult:
+def _from_result(fetched: Fetched, result: dict[str, Any], read: bool) -> SiteResult:
     return SiteResult(
         fetched.site, fetched.commit, result["status"], result["reason"], result.get("report_json"), read,
         days_to_decision=list(result.get("days_to_decision", [])), days_to_minutes=list(result.get("days_to_minutes", [])),
@@ -541,29 +546,31 @@ def run_network(
     workers = workers or _workers()
     with _locked(cache):
         results: dict[str, SiteResult] = {}
-        to_read: list[Fetched] = []
+        to_read: list[tuple[Fetched, str]] = []  # the sites to read, each with its fetched commit
         with ThreadPoolExecutor(max_workers=min(16, max(4, workers * 4))) as fetchers:
             for fetched in fetchers.map(lambda s: fetch_site(s, cache, network.folder, timeout), network.sites):
-                site = fetched.site
-                if fetched.commit is None:
+                site, commit = fetched.site, fetched.commit
+                if commit is None:
                     results[site.id] = SiteResult(site, None, "error", fetched.reason, None, False)
                     continue
                 cached = _read_json(_site_folder(cache, site) / "result.json")
-                if cached is not None and cached.get("key") == cache_key(fetched.commit, year, now) \
+                if cached is not None and cached.get("key") == cache_key(commit, year, now) \
                         and cached.get("status") in ("ok", "error"):
                     results[site.id] = _from_result(fetched, cached, read=False)
                 else:
-                    to_read.append(fetched)
-        for fetched, result in zip(to_read, _read_all(to_read, cache, year, now, timeout, workers, reader)):
-            key = cache_key(fetched.commit, year, now)
+                    to_read.append((fetched, commit))
+        # _read_all yields one result per site to read, in order.
+        for (fetched, commit), result in zip(to_read, _read_all(to_read, cache, year, now, timeout, workers, reader),
+                                             strict=True):
+            key = cache_key(commit, year, now)
             _write_json(_site_folder(cache, fetched.site) / "result.json", {"key": key, **result})
             results[fetched.site.id] = _from_result(fetched, result, read=True)
     return [results[site.id] for site in network.sites]
 
 
-def _read_all(to_read: list[Fetched], cache: Path, year: int, now: datetime.date, timeout: float, workers: int,
+def _read_all(to_read: list[tuple[Fetched, str]], cache: Path, year: int, now: datetime.date, timeout: float, workers: int,
               reader: Callable[..., dict[str, Any]] | None) -> Iterator[dict[str, Any]]:
-    jobs = [(str(_site_folder(cache, f.site) / "repo.git"), f.commit, year, now, timeout) for f in to_read]
+    jobs = [(str(_site_folder(cache, f.site) / "repo.git"), commit, year, now, timeout) for f, commit in to_read]
     if reader is not None or workers == 1 or len(jobs) <= 1:
         for job in jobs:
             yield (reader or read_site)(*job)
@@ -611,13 +618,13 @@ def network_totals(year: int, results: list[SiteResult]) -> dict[str, Any]:
     minutes: list[int] = []
     funding: dict[str, float] = {}
     institutions: list[str] = []
-    arrivals: list[dict] = []
-    departures: list[dict] = []
+    arrivals: list[dict[str, Any]] = []
+    departures: list[dict[str, Any]] = []
     guests: list[str] = []
     themes: dict[str, set[str]] = {}
     shared: dict[str, list[str]] = {}
     within: int | None = None
-    next_year: list[dict] = []
+    next_year: list[dict[str, Any]] = []
     for result in results:
         if result.status != "ok" or result.report_json is None:
             continue

@@ -387,7 +387,7 @@ def test_the_pdf_has_header_rows(first_run, sites):
     parsed, _ = network.read_sites(sites, "sites.yaml")
     results = network.run_network(parsed, cache, 2001, datetime.date(2002, 6, 1))
     page = network_page(parsed.name, 2001, results, network.network_totals(2001, results))
-    renderer = Renderer(None, datetime.datetime(2024, 1, 1, tzinfo=datetime.timezone.utc))
+    renderer = Renderer(None, datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC))
     source = renderer.text("network.typ.j2", "typ", page)
     assert source.count("table.header(") == 3
     assert renderer.compile_pdf(source, "network.typ.j2").startswith(b"%PDF")

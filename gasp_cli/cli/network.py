@@ -1,8 +1,8 @@
 """`gasp network report`: one report over a network of Gasps, each site its own git repository."""
 
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -12,7 +12,7 @@ app = typer.Typer(cls=FrenchGroup, no_args_is_help=True,
                   help="Un réseau de Gasp : lire les dépôts git de plusieurs sites et en faire un rapport commun.")
 
 
-class NetworkFormat(str, Enum):
+class NetworkFormat(StrEnum):
     text = "text"
     md = "md"
     html = "html"
@@ -23,9 +23,9 @@ class NetworkFormat(str, Enum):
 @app.command("report", cls=FrenchCommandOutsideWorkspace)
 def report(
     sites: Annotated[Path, typer.Option("--sites", metavar="FICHIER", help="Le fichier YAML des sites : name, puis sites (id, name, repo, ref).")],
-    year: Annotated[Optional[int], typer.Option("--year", metavar="AAAA", help="L’année, de 1900 à 2200 (par défaut : l’année en cours).")] = None,
+    year: Annotated[int | None, typer.Option("--year", metavar="AAAA", help="L’année, de 1900 à 2200 (par défaut : l’année en cours).")] = None,
     format: Annotated[NetworkFormat, typer.Option("--format", help="text (terminal), md, html, pdf ou json.")] = NetworkFormat.text,
-    cache: Annotated[Optional[Path], typer.Option("--cache", metavar="DOSSIER", help="Le cache des dépôts et des résultats (par défaut : ~/.cache/gasp/network, ou $XDG_CACHE_HOME/gasp/network).")] = None,
+    cache: Annotated[Path | None, typer.Option("--cache", metavar="DOSSIER", help="Le cache des dépôts et des résultats (par défaut : ~/.cache/gasp/network, ou $XDG_CACHE_HOME/gasp/network).")] = None,
     timeout: Annotated[float, typer.Option("--timeout", metavar="SECONDES", min=1, max=3600, help="Délai accordé à chaque commande git d’un site (par défaut : 120 s).")] = 120.0,
 ) -> None:
     """Le rapport d’un réseau de Gasp : chaque site lu dans son dépôt git, vérifié et compté comme « gasp report », puis les totaux du réseau."""
