@@ -168,7 +168,7 @@ def main() -> int:
         key = f"{years} ans, --format md,html"
         if key not in peaks:
             with tempfile.TemporaryDirectory(prefix="gasp-bench-") as folder:
-                seconds, peaks[key], count = full_render(workspace_for(years), "md,html", Path(folder) / "out")
+                _seconds, peaks[key], _count = full_render(workspace_for(years), "md,html", Path(folder) / "out")
         by_years[years] = peaks[key]
     for key, peak in peaks.items():
         print(f"  {key} : {peak / MB:.0f} Mo")

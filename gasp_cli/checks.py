@@ -56,12 +56,12 @@ _SLUG = re.compile(SLUG_PATTERN)
 
 def _values_at(data: object, path: tuple[str, ...], loc: Loc = ()) -> Iterable[tuple[Loc, str]]:
     """(loc, id) of every id at `path` in a record's data; what is not an id is the model's to report."""
-    found: list[tuple[tuple, str]] = []
+    found: list[tuple[Loc, str]] = []
     _collect_ids(data, path, loc, found)
     return found
 
 
-def _collect_ids(data: object, path: tuple[str, ...], loc: tuple, found: list[tuple[tuple, str]]) -> None:
+def _collect_ids(data: object, path: tuple[str, ...], loc: Loc, found: list[tuple[Loc, str]]) -> None:
     # A plain recursion into a list: this runs for every reference of every record.
     if not path:
         if isinstance(data, str) and _SLUG.fullmatch(data):
@@ -82,7 +82,7 @@ def _references(records: Records) -> Iterable[tuple[str, str, Loc, str | None, t
     Read from each file's data rather than from its model, so that a record that
     fails its model still has its references checked: one run shows every problem.
     """
-    found: list[tuple[tuple, str]] = []
+    found: list[tuple[Loc, str]] = []
     for (kind, record_id), source in records.sources.items():
         for path, targets in REFERENCES.get(kind, ()):
             found.clear()

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
-from yaml.cyaml import CParser
+from yaml.cyaml import CParser  # type: ignore[attr-defined]  # libyaml's parser; the stubs only list the loaders
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .diagnostics import Diagnostic, Severity
@@ -68,10 +68,10 @@ class _Loader(CParser):
         return _SEQ if kind is SequenceNode else _MAP
 
     # Called around every node for PyYAML's path resolvers, which gasp never adds.
-    def descend_resolver(self, current_node, current_index):
+    def descend_resolver(self, current_node: Node | None, current_index: object) -> None:
         pass
 
-    def ascend_resolver(self):
+    def ascend_resolver(self) -> None:
         pass
 
 
