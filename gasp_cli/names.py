@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from .loader import Records
 
 
@@ -34,3 +36,59 @@ def person_name(records: Records, person_id: str) -> str:
     if person.may_be_named and person.name:
         return person.name
     return f"un {PERSON_KINDS.get(person.kind, 'participant')}"
+
+
+@dataclass
+class PersonLine:
+    name: str
+    detail: str
+
+
+@dataclass
+class Attendance:
+    """Named people, and a sentence counting those who may not be named."""
+
+    named: list[PersonLine]
+    counted: str  # « 4 habitants », or ""
+
+    @property
+    def empty(self) -> bool:
+        return not self.named and not self.counted
+
+
+def person_detail(records: Records, person_id: str) -> str:
+    person = records.people[person_id]
+    parts = [person.role] if person.role else []
+    service = records.services.get(person.service) if person.service else None
+    if service is not None and service.name not in parts:
+        parts.append(service.name)
+    return ", ".join(parts)
+
+
+def attendance(records: Records, person_ids: list[str]) -> Attendance:
+    named, residents, others = [], 0, 0
+    for person_id in person_ids:
+        person = records.people[person_id]
+        if person.may_be_named:
+            named.append(PersonLine(person.name or "", person_detail(records, person_id)))
+        elif person.kind == "resident":
+            residents += 1
+        else:
+            others += 1
+    counts = []
+    if residents:
+        counts.append(f"{residents} habitant{'s' if residents > 1 else ''}")
+    if others:
+        counts.append(f"{others} autre{'s' if others > 1 else ''} participant{'s' if others > 1 else ''}")
+    return Attendance(named, " et ".join(counts))
+
+
+def who_name(records: Records, who: str | None) -> str:
+    """An action's `who`: a person (named only with consent) or a service."""
+    if who is None:
+        return ""
+    if who in records.people:
+        return person_name(records, who)
+    if who in records.services:
+        return records.services[who].name
+    return who

@@ -188,7 +188,7 @@ def test_mermaid_follows_the_grammar(fates: Path):
 
 
 def test_mermaid_escapes_quotes_and_markup(tmp_path: Path):
-    from gasp_cli.trace_formats import mermaid_text
+    from gasp_cli.documents.trace import mermaid_text
 
     assert mermaid_text('Un "banc" <b>#1</b> & | x') == "Un #quot;banc#quot; #lt;b#gt;#35;1#lt;/b#gt; #amp; #124; x"
 

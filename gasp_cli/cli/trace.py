@@ -33,7 +33,7 @@ def proposal(
     theme: Annotated[Optional[str], typer.Option("--theme", autocompletion=complete_themes, help="Sans ID : seulement ce thème (son identifiant ou son titre).")] = None,
 ) -> None:
     """La trace d’une proposition (ou de toutes) : soulevée, discutée, décidée, mise en œuvre."""
-    from .. import trace_formats as formats
+    from ..documents import trace as formats
     from ..diagnostics import suggestion
     from ..labels import PROPOSAL_STATUSES
     from ..lifecycle import histories

@@ -15,6 +15,9 @@ from ..labels import PROPOSAL_STATUSES, long_date
 from ..lifecycle import History, histories, replaced_by
 from ..loader import Records
 from ..names import group_name, theme_title
+from .base import Template
+
+FORMATS: dict[str, Template] = {"md": "proposition.md.j2", "html": "proposition.html.j2", "pdf": "proposition.typ.j2"}
 
 
 @dataclass
@@ -131,7 +134,7 @@ def _related(records: Records, derived: dict[str, History], proposal_id: str, da
 def build(records: Records, day: datetime.date, proposal_id: str,
           derived: dict[str, History] | None = None) -> PropositionPage:
     """The page of one proposal, as it stands on `day`."""
-    from ..render.views import euros
+    from ..vocabulary import euros
 
     derived = derived if derived is not None else histories(records)
     proposal = records.proposals[proposal_id]
@@ -154,3 +157,12 @@ def build(records: Records, day: datetime.date, proposal_id: str,
         replaced_by=[_related(records, derived, pid, day) for pid in replacing],
         date=long_date(day),
     )
+
+
+def entry(records: Records, proposal_id: str, today: datetime.date) -> tuple[str, str] | None:
+    """The index's title and date of a proposal's page: its title, the day it was raised."""
+    if proposal_id not in records.proposals:
+        return None
+    raised = [m.date for m in records.meetings.values() if m.status == "held"
+              and any(e.proposal == proposal_id and e.event == "raised" for e in m.proposals)]
+    return records.proposals[proposal_id].title, min(raised).isoformat() if raised else ""

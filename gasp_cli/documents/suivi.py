@@ -18,7 +18,10 @@ from ..labels import french_time, long_date, weekday_date
 from ..lifecycle import History, histories
 from ..loader import Records
 from ..names import place_of
+from .base import Template
 from .proposition import past_events, where_it_stands
+
+FORMATS: dict[str, Template] = {"md": "suivi.md.j2", "html": "suivi.html.j2", "pdf": "suivi.typ.j2"}
 
 
 @dataclass
@@ -140,3 +143,8 @@ def build(records: Records, day: datetime.date, derived: dict[str, History] | No
                 for title, _ in SECTIONS if by_section[title]]
     return Suivi(records.gasp.name, long_date(day), next_usagers_meeting(records, day), sections,
                  sum(len(section.items) for section in sections))
+
+
+def entry(records: Records, name: str, today: datetime.date) -> tuple[str, str] | None:
+    """The index's title and date of the suivi sheet."""
+    return "Ce que les usagers ont proposé, où en est chaque proposition", today.isoformat()

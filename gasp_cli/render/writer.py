@@ -60,14 +60,15 @@ class Publication(NamedTuple):
 
 @dataclass
 class Manifest:
-    """What out/.gasp-manifest.json says: the files gasp owns, and each PDF's source hash."""
+    """What out/.gasp-manifest.json says: the files gasp owns, and the data key of each document's file
+    (a hash of the data it was made from: the same key, the same file, which a render need not make again)."""
 
     files: set[str] = field(default_factory=set)
-    pdf_sources: dict[str, str] = field(default_factory=dict)
+    data_keys: dict[str, str] = field(default_factory=dict)
     lists_files: bool = True  # False for a manifest of gasp 0.1.0, which did not list its files
 
     def to_bytes(self) -> bytes:
-        data = {"version": 2, "files": sorted(self.files), "pdf_sources": dict(sorted(self.pdf_sources.items()))}
+        data = {"version": 3, "files": sorted(self.files), "data_keys": dict(sorted(self.data_keys.items()))}
         return (json.dumps(data, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
 
 
@@ -79,12 +80,15 @@ def read_manifest(out: Path) -> Manifest | None:
         return None
     if not isinstance(data, dict):
         return None
-    sources = data.get("pdf_sources")
-    sources = {k: v for k, v in sources.items() if _safe(k) and isinstance(v, str)} if isinstance(sources, dict) else {}
+    keys = data.get("data_keys")
+    keys = {k: v for k, v in keys.items() if _safe(k) and isinstance(v, str)} if isinstance(keys, dict) else {}
     files = data.get("files")
     if not isinstance(files, list):
-        return Manifest({*sources, "index.html"}, sources, lists_files=False)
-    return Manifest({p for p in files if _safe(p)}, sources)
+        # gasp 0.1.0 listed its PDFs' source hashes, not its files.
+        sources = data.get("pdf_sources")
+        legacy = {k for k in sources if _safe(k)} if isinstance(sources, dict) else set()
+        return Manifest({*legacy, "index.html"}, {}, lists_files=False)
+    return Manifest({p for p in files if _safe(p)}, keys)
 
 
 def _safe(relative: object) -> bool:
@@ -120,7 +124,7 @@ def check_target(out: Path, workspace_root: Path, records: Path) -> None:
 
 def publish(
     out: Path,
-    files: dict[str, bytes],
+    files: dict[str, bytes | None],
     index: Callable[[list[str]], bytes],
     answers_for: Callable[[str], bool] = lambda path: False,
 ) -> Publication:
@@ -128,11 +132,12 @@ def publish(
 
     `answers_for(path)`: whether this render would produce `path` if it were still a
     document; an owned file it answers for and did not produce is removed. Nothing at all
-    is written when nothing changed. `files` may hold the manifest's PDF hashes under MANIFEST.
+    is written when nothing changed. `files` may hold the documents' data keys under MANIFEST;
+    a path mapped to None is unchanged since the last render: kept as it is, if it is still gasp's file.
     """
     out = out.resolve()
     files = dict(files)
-    pdf_sources = _pdf_sources(files.pop(MANIFEST, None))
+    data_keys = _data_keys(files.pop(MANIFEST, None))
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as error:
@@ -157,7 +162,10 @@ def publish(
         changed: dict[str, bytes] = {}
         for relative, payload in complete.items():
             state = _state(out, relative)
-            if state == "absent":
+            if payload is None:  # unchanged: its data key is the one of the file in out/
+                if not (state == "file" and relative in actual):
+                    problems.append(f"« {out / relative} » a changé pendant le rendu : relancez « gasp render »")
+            elif state == "absent":
                 changed[relative] = payload
             elif state == "file" and (relative in actual or adopt):
                 if not _same(out / relative, payload):
@@ -171,23 +179,23 @@ def publish(
                              "le manifeste a été perdu, supprimez-les : gasp les refera)")
             raise OutputError(f"dans « {out} », gasp ne remplace que ses propres fichiers :\n  " + "\n  ".join(shown))
 
-        final = Manifest(kept | set(complete), {k: v for k, v in pdf_sources.items() if k in complete or k in kept})
+        final = Manifest(kept | set(complete), {k: v for k, v in data_keys.items() if k in complete})
         manifest_changed = previous is None or final.to_bytes() != _read(out / MANIFEST)
         if not changed and not removed and not manifest_changed:
             return Publication(0, [])
-        intent = Manifest(owned | final.files, final.pdf_sources)
+        intent = Manifest(owned | final.files, final.data_keys)
         _write_files(out, changed, removed, intent, final)
         return Publication(len(changed) + 1, removed)
 
 
-def _pdf_sources(payload: bytes | None) -> dict[str, str]:
+def _data_keys(payload: bytes | None) -> dict[str, str]:
     if payload is None:
         return {}
     try:
-        sources = json.loads(payload).get("pdf_sources", {})
+        keys = json.loads(payload).get("data_keys", {})
     except (ValueError, AttributeError):
         return {}
-    return {k: v for k, v in sources.items() if isinstance(v, str)}
+    return {k: v for k, v in keys.items() if isinstance(v, str)}
 
 
 def _read(path: Path) -> bytes | None:

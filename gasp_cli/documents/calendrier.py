@@ -9,16 +9,20 @@ from calendar import monthrange
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from . import escape
-from .cadence import WEEKDAYS_FR
-from .calendar import Row
-from .labels import MEETING_STATUSES, long_date, weekday_date
-from .lifecycle import OPEN, histories
-from .loader import Records
-from .names import group_name, place_of
+from .. import escape
+from ..cadence import WEEKDAYS_FR
+from ..calendar import Row
+from ..labels import MEETING_STATUSES, french_time, long_date, weekday_date
+from ..lifecycle import OPEN, histories
+from ..loader import Records
+from ..names import group_name, place_of
+from ..vocabulary import decides
+from .base import Template
 
 if TYPE_CHECKING:
     import icalendar
+
+FORMATS: dict[str, Template] = {"html": "calendrier.html.j2"}
 
 ORIGINS = {"recorded": "enregistrée", "planned": "prévue par la cadence"}
 
@@ -68,8 +72,8 @@ def as_markdown(rows: list[Row], records: Records, title: str) -> str:
 def print_table(rows: list[Row], records: Records, title: str) -> None:
     from rich.table import Table
 
-    from .terminal import console as terminal_console
-    from .terminal import safe_text as Text
+    from ..terminal import console as terminal_console
+    from ..terminal import safe_text as Text
 
     console = terminal_console()
     if not rows:
@@ -127,7 +131,7 @@ def _description(records: Records, row: Row, awaiting: dict[str, list[str]]) -> 
 
 def _awaiting_decision(records: Records, rows: list[Row]) -> dict[str, list[str]]:
     """For each référents or intergroupes row: the proposals open on the eve of the meeting."""
-    deciding = [r for r in rows if records.groups[r.group].kind in ("referents", "intergroupes")]
+    deciding = [r for r in rows if decides(records.groups[r.group].kind)]
     if not deciding:
         return {}
     derived = histories(records)
@@ -364,3 +368,44 @@ def as_ics(rows: list[Row], records: Records, title: str, dtstamp: datetime.date
         event.add("transp", "OPAQUE")
         calendar.add_component(event)
     return calendar.to_ical()
+
+
+@dataclass
+class CalendarLine:
+    date: str
+    time: str
+    group: str
+    place: str
+    status: str
+    note: str
+
+
+@dataclass
+class CalendarPage:
+    gasp_name: str
+    year: int
+    lines: list[CalendarLine]
+
+
+def calendar_page(records: Records, rows: list[Row], year: int) -> CalendarPage:
+    lines = []
+    for row in rows:
+        place, _ = place_of(records, row.place)
+        status = MEETING_STATUSES[row.status] + (" (cadence)" if row.origin == "planned" else "")
+        notes = []
+        if row.moved_from:
+            notes.append(f"décalée du {long_date(row.moved_from)} ({row.reason})" if row.reason
+                         else f"décalée du {long_date(row.moved_from)}")
+        meeting = records.meetings.get(row.meeting) if row.meeting else None
+        if meeting is not None and meeting.status == "cancelled" and meeting.cancel_reason:
+            notes.append(meeting.cancel_reason)
+        note = " ; ".join(notes)
+        lines.append(CalendarLine(f"{WEEKDAYS_FR[row.date.weekday()]} {long_date(row.date)}", french_time(row.time),
+                                  group_name(records, row.group), place, status, note))
+    return CalendarPage(records.gasp.name, year, lines)
+
+
+def entry(records: Records, name: str, today: datetime.date) -> tuple[str, str] | None:
+    """The index's title and date of a year's calendar (`calendrier-AAAA`)."""
+    year = name.removeprefix("calendrier-")
+    return (f"Calendrier {year}", year) if name.startswith("calendrier-") else None

@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime
 import json
 
-from . import escape
-from .labels import PROPOSAL_STATUSES, long_date
-from .lifecycle import label
-from .loader import Records
-from .names import group_name, theme_title
-from .trace import Summary, Trace, document_of
+from .. import escape
+from ..labels import PROPOSAL_STATUSES, long_date
+from ..lifecycle import label
+from ..loader import Records
+from ..names import group_name, theme_title
+from ..trace import Summary, Trace, document_of
 
 # A milestone « in-progress » reads better as the start of the work.
 EVENT_WORDS = {**PROPOSAL_STATUSES, "in-progress": "mise en œuvre commencée"}
@@ -77,8 +77,8 @@ def list_markdown(records: Records, rows: list[Summary], title: str) -> str:
 def list_table(records: Records, rows: list[Summary], title: str) -> None:
     from rich.table import Table
 
-    from .terminal import console as terminal_console
-    from .terminal import safe_text as Text
+    from ..terminal import console as terminal_console
+    from ..terminal import safe_text as Text
 
     console = terminal_console()
     if not rows:
@@ -111,7 +111,7 @@ def list_table(records: Records, rows: list[Summary], title: str) -> None:
 
 def _list_blocks(console, records: Records, rows: list[Summary], title: str) -> None:
     """One block a proposal, for a narrow terminal: the id on its own line, never cut."""
-    from .terminal import safe_text as Text
+    from ..terminal import safe_text as Text
 
     console.print(Text(title, style="bold"))
     for row in rows:
@@ -186,8 +186,8 @@ def trace_markdown(records: Records, trace: Trace, standing: str) -> str:
 def trace_table(records: Records, trace: Trace, standing: str) -> None:
     from rich.table import Table
 
-    from .terminal import console as terminal_console
-    from .terminal import safe_text as Text
+    from ..terminal import console as terminal_console
+    from ..terminal import safe_text as Text
 
     console = terminal_console()
     console.print(Text(trace.title, style="bold"))
