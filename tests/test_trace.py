@@ -144,7 +144,7 @@ def test_markdown_escapes_record_text(fates: Path):
     assert listing.count("\n| ") == 6
 
 
-# The part of Mermaid's flowchart grammar that gasp writes (see trace_formats.py).
+# The part of Mermaid's flowchart grammar that gasp writes (see documents/trace.py).
 LABEL = r'"[^"<>|&]*(?:<br/>[^"<>|&]*)*"'
 NODE = r"[A-Za-z][A-Za-z0-9_]*"
 MERMAID_LINE = re.compile("|".join([
