@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-import json
 import os
 import re
 from dataclasses import dataclass
@@ -12,7 +11,10 @@ from pathlib import Path
 
 import jinja2
 
+import collections
 import stat
+from collections.abc import Callable
+from concurrent.futures import Future
 
 from ..calendar import calendar_rows, holidays_for
 from ..lifecycle import histories
@@ -151,10 +153,6 @@ def answered_by(request: RenderRequest, every_meeting: bool):
     return answers_for
 
 
-def manifest_bytes(data_keys: dict[str, str]) -> bytes:
-    return (json.dumps({"version": 3, "data_keys": dict(sorted(data_keys.items()))}, indent=1) + "\n").encode()
-
-
 def _templates_fingerprint(workspace_templates: Path | None) -> str:
     """What every template says (gasp's and the workspace's), and the versions that turn them into bytes."""
     import typst
@@ -172,16 +170,29 @@ def _templates_fingerprint(workspace_templates: Path | None) -> str:
     return digest.hexdigest()
 
 
+Sink = Callable[[str, "bytes | None"], None]
+
+
 class _Producer:
-    """Makes each document's files, or keeps them as they are when their data key has not changed."""
+    """Makes each document's files and hands each to `sink` as soon as it is made (nothing is held
+    for the whole render), or hands None when its data key has not changed: kept as it is.
+    PDFs compile two at a time (Typst lets go of the GIL), a few in flight at most."""
 
     def __init__(self, renderer: Renderer, previous: Previous, fingerprint: str, formats: tuple[str, ...],
-                 progress: Progress):
+                 progress: Progress, sink: Sink):
+        from concurrent.futures import ThreadPoolExecutor
+
         self.renderer, self.previous, self.fingerprint = renderer, previous, fingerprint
-        self.formats, self.progress = formats, progress
-        self.files: dict[str, bytes | None] = {}  # None: unchanged, kept as it is in out/
+        self.formats, self.progress, self.sink = formats, progress, sink
+        self.paths: list[str] = []
         self.keys: dict[str, str] = {}
-        self._pdfs: list[tuple[str, str, object]] = []  # (path, template, data) of the PDFs to compile
+        self._workers = max(1, min(4, os.cpu_count() or 1))
+        self._pool = ThreadPoolExecutor(max_workers=self._workers)
+        self._in_flight: collections.deque[tuple[str, Future[bytes]]] = collections.deque()
+
+    def put(self, path: str, payload: bytes | None) -> None:
+        self.paths.append(path)
+        self.sink(path, payload)
 
     def document(self, stem: str, formats: dict[str, str], data: object, label: str) -> None:
         from ..documents.base import data_key
@@ -193,25 +204,28 @@ class _Producer:
             key = data_key(data, output_format, formats[output_format], self.fingerprint)
             self.keys[path] = key
             if self.previous.unchanged(path, key):
-                self.files[path] = None
+                self.put(path, None)
             elif output_format == "pdf":
-                self._pdfs.append((path, formats[output_format], data))
+                self._in_flight.append((path, self._pool.submit(self.renderer.pdf, formats[output_format], data)))
+                while len(self._in_flight) > 2 * self._workers:
+                    self._collect_one()
             else:
-                self.files[path] = self.renderer.text(formats[output_format], output_format, data).encode("utf-8")
+                self.put(path, self.renderer.text(formats[output_format], output_format, data).encode("utf-8"))
         self.progress.advance(label)
 
-    def compile_pdfs(self) -> None:
-        """The PDFs whose data changed, two at a time (Typst lets go of the GIL)."""
-        from concurrent.futures import ThreadPoolExecutor
+    def _collect_one(self) -> None:
+        path, future = self._in_flight.popleft()
+        self.put(path, future.result())
 
-        def compile_one(job: tuple[str, str, object]) -> tuple[str, bytes]:
-            path, template, data = job
-            return path, self.renderer.pdf(template, data)
-
-        with ThreadPoolExecutor(max_workers=max(1, min(4, os.cpu_count() or 1))) as pool:
-            for path, payload in pool.map(compile_one, self._pdfs):
-                self.files[path] = payload
-        self._pdfs.clear()
+    def close(self) -> None:
+        """Wait for the PDFs still compiling; on an error, drop the others."""
+        try:
+            while self._in_flight:
+                self._collect_one()
+        finally:
+            for _, future in self._in_flight:
+                future.cancel()
+            self._pool.shutdown(wait=True)
 
 
 def render_documents(
@@ -220,13 +234,25 @@ def render_documents(
     workspace_templates: Path | None,
     previous: Previous | None = None,
     progress: Progress | None = None,
-) -> dict[str, bytes | None]:
-    """Every file of the request, by path under out/ (None: unchanged, kept as it is), and the manifest."""
-    from ..documents import calendrier, compte_rendu, dossier, guide, proposition, rapport, suivi
+    sink: Sink | None = None,
+) -> tuple[list[str], dict[str, str]]:
+    """Every file of the request, handed to `sink` as it is made (path under out/, bytes; None when
+    unchanged since the last render); returns the paths, and the data key of each document's file."""
 
     progress = progress or Progress()
     producer = _Producer(Renderer(workspace_templates, request.timestamp), previous or Previous(None),
-                         _templates_fingerprint(workspace_templates), request.formats, progress)
+                         _templates_fingerprint(workspace_templates), request.formats, progress,
+                         sink or (lambda path, payload: None))
+    try:
+        _produce(records, request, producer, progress)
+    finally:
+        producer.close()
+    return producer.paths, producer.keys
+
+
+def _produce(records: Records, request: RenderRequest, producer: _Producer, progress: Progress) -> None:
+    from ..documents import calendrier, compte_rendu, dossier, guide, proposition, rapport, suivi
+
     today = request.today
     dossiers = dossier.meetings(records, today) if "dossier" in request.kinds else []
     years = rapport.years(records, today) if "rapport" in request.kinds else []
@@ -259,17 +285,13 @@ def render_documents(
         rows = calendar_rows(records, start, end, holidays_for(records, start, end))
         title = f"Calendrier {today.year} — {records.gasp.name}"
         # One small file that shows much of the records: always made, compared by its bytes.
-        producer.files[f"calendrier/calendrier-{today.year}.ics"] = calendrier.as_ics(rows, records, title,
-                                                                                      request.timestamp)
+        producer.put(f"calendrier/calendrier-{today.year}.ics",
+                     calendrier.as_ics(rows, records, title, request.timestamp))
         if "html" in request.formats:
             producer.document(f"calendrier/calendrier-{today.year}", calendrier.FORMATS,
                               calendrier.calendar_page(records, rows, today.year), "calendrier")
         else:
             progress.advance("calendrier")
-    producer.compile_pdfs()
-    files = producer.files
-    files[MANIFEST] = manifest_bytes(producer.keys)
-    return files
 
 
 def render_index(records: Records, paths: list[str], today: datetime.date, workspace_templates: Path | None) -> bytes:

@@ -135,57 +135,125 @@ def publish(
     is written when nothing changed. `files` may hold the documents' data keys under MANIFEST;
     a path mapped to None is unchanged since the last render: kept as it is, if it is still gasp's file.
     """
-    out = out.resolve()
     files = dict(files)
     data_keys = _data_keys(files.pop(MANIFEST, None))
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise OutputError(f"impossible de créer « {out} » : {error.strerror or error}") from None
-    with _locked(out):
-        _recover_legacy(out)
-        previous = read_manifest(out)
-        owned = previous.files if previous else set()
+    with Session(out, answers_for) as session:
+        for relative, payload in files.items():
+            session.add(relative, payload)
+        return session.finish(index, data_keys)
+
+
+class Session:
+    """One publication into out/, fed file by file as the render makes them (`add`), so that a
+    render never holds every document in memory: each new or changed file is written at once
+    beside its target (step 1 above); `finish` writes the index, then renames (step 2).
+
+    The lock is held from the start: two renders take their turns. On any problem (a path
+    that is the user's) staging stops, and `finish` removes what was staged and says why.
+    """
+
+    def __init__(self, out: Path, answers_for: Callable[[str], bool] = lambda path: False):
+        self.out = out.resolve()
+        self._answers_for = answers_for
+        self._lock: contextlib.ExitStack | None = None
+        self._staged: dict[Path, Path] = {}  # target → its temporary file beside it
+        self._created: list[Path] = []  # folders made for new files, removed again on failure
+        self._seen_folders: set[Path] = set()
+        self._produced: set[str] = set()
+        self._problems: list[str] = []
+
+    def __enter__(self) -> "Session":
+        self._made_out = not os.path.lexists(self.out)  # removed again if the render fails
+        try:
+            self.out.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise OutputError(f"impossible de créer « {self.out} » : {error.strerror or error}") from None
+        self._lock = contextlib.ExitStack()
+        self._lock.enter_context(_locked(self.out))
+        _recover_legacy(self.out)
+        self._previous = read_manifest(self.out)
+        self._owned = self._previous.files if self._previous else set()
         # A manifest of gasp 0.1.0 did not list its files; it replaced the whole folder. A
         # regular file where gasp writes now is taken as 0.1.0's; nothing else is removed.
-        adopt = previous is not None and not previous.lists_files
-        _remove_temporaries(out, owned | set(files))
+        self._adopt = self._previous is not None and not self._previous.lists_files
+        _remove_temporaries(self.out, self._owned)
+        self._seen_folders = {self.out} | {(self.out / path).parent for path in self._owned}
+        if _state(self.out, MANIFEST) not in ("absent", "file"):
+            self._problems.append(_conflict(self.out, MANIFEST, _state(self.out, MANIFEST)))
+        self._actual = {path for path in self._owned if _state(self.out, path) == "file"}
+        return self
 
-        problems: list[str] = []
-        if _state(out, MANIFEST) not in ("absent", "file"):
-            problems.append(_conflict(out, MANIFEST, _state(out, MANIFEST)))
-        actual = {path for path in owned if _state(out, path) == "file"}
-        removed = sorted(path for path in actual - set(files) if path != "index.html" and answers_for(path))
-        kept = actual - set(removed)
-        listed = sorted(path for path in kept | set(files) if path != "index.html")
-        complete = {**files, "index.html": index(listed)}
-        changed: dict[str, bytes] = {}
-        for relative, payload in complete.items():
-            state = _state(out, relative)
-            if payload is None:  # unchanged: its data key is the one of the file in out/
-                if not (state == "file" and relative in actual):
-                    problems.append(f"« {out / relative} » a changé pendant le rendu : relancez « gasp render »")
-            elif state == "absent":
-                changed[relative] = payload
-            elif state == "file" and (relative in actual or adopt):
-                if not _same(out / relative, payload):
-                    changed[relative] = payload
-            else:
-                problems.append(_conflict(out, relative, state))
-        if problems:
+    def __exit__(self, kind: object, *exc: object) -> None:
+        self._discard()
+        if kind is not None and self._made_out:
+            with contextlib.suppress(OSError):
+                self.out.rmdir()  # only when still empty
+        if self._lock is not None:
+            self._lock.close()
+
+    def add(self, relative: str, payload: bytes | None) -> None:
+        """One file of the render: written beside its target now if it is new or changed.
+        None: unchanged since the last render (same data key), kept as it is."""
+        self._produced.add(relative)
+        state = _state(self.out, relative)
+        if payload is None:
+            if not (state == "file" and relative in self._actual):
+                self._problems.append(f"« {self.out / relative} » a changé pendant le rendu : relancez « gasp render »")
+            return
+        if state == "file" and (relative in self._actual or self._adopt):
+            if _same(self.out / relative, payload):
+                return
+        elif state != "absent":
+            self._problems.append(_conflict(self.out, relative, state))
+            return
+        if self._problems:
+            return  # nothing more is staged: the render will stop
+        target = self.out / relative
+        try:
+            if target.parent not in self._seen_folders:
+                self._seen_folders.add(target.parent)
+                _remove_temporaries_in(self.out, target.parent)
+            self._created += _make_folders(self.out, target.parent)
+            self._staged[target] = write_beside(target, payload, tag="gasp", durable=False)
+        except OSError as error:
+            self._discard()
+            raise OutputError(f"impossible d'écrire dans « {self.out} » : {error.strerror or error}") from None
+
+    def finish(self, index: Callable[[list[str]], bytes], data_keys: dict[str, str]) -> Publication:
+        """The index, then the renames: every staged file over its target, stale files removed."""
+        out = self.out
+        removed = sorted(path for path in self._actual - self._produced
+                         if path != "index.html" and self._answers_for(path))
+        kept = self._actual - set(removed)
+        listed = sorted(path for path in kept | self._produced if path != "index.html")
+        self.add("index.html", index(listed))
+        if self._problems:
+            self._discard()
+            problems = self._problems
             shown = problems[:10] + ([f"… et {len(problems) - 10} autres"] if len(problems) > 10 else [])
-            if previous is None:
+            if self._previous is None:
                 shown.append(f"(sans {MANIFEST}, rien n’y est à gasp ; si ces fichiers viennent d’un rendu dont "
                              "le manifeste a été perdu, supprimez-les : gasp les refera)")
             raise OutputError(f"dans « {out} », gasp ne remplace que ses propres fichiers :\n  " + "\n  ".join(shown))
-
-        final = Manifest(kept | set(complete), {k: v for k, v in data_keys.items() if k in complete})
-        manifest_changed = previous is None or final.to_bytes() != _read(out / MANIFEST)
-        if not changed and not removed and not manifest_changed:
+        final = Manifest(kept | self._produced, {k: v for k, v in data_keys.items() if k in self._produced})
+        manifest_changed = self._previous is None or final.to_bytes() != _read(out / MANIFEST)
+        if not self._staged and not removed and not manifest_changed:
             return Publication(0, [])
-        intent = Manifest(owned | final.files, final.data_keys)
-        _write_files(out, changed, removed, intent, final)
-        return Publication(len(changed) + 1, removed)
+        intent = Manifest(self._owned | final.files, final.data_keys)
+        written = len(self._staged) + 1
+        _write_files(out, self._staged, self._created, removed, intent, final)
+        self._staged, self._created = {}, []
+        return Publication(written, removed)
+
+    def _discard(self) -> None:
+        """Remove what was staged, and the folders made for it."""
+        for temporary in self._staged.values():
+            with contextlib.suppress(OSError):
+                temporary.unlink()
+        for folder in reversed(self._created):
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        self._staged, self._created = {}, []
 
 
 def _data_keys(payload: bytes | None) -> dict[str, str]:
@@ -250,14 +318,11 @@ def _same(path: Path, payload: bytes) -> bool:
         return False
 
 
-def _write_files(out: Path, changed: dict[str, bytes], removed: list[str], intent: Manifest, final: Manifest) -> None:
-    staged: dict[Path, Path] = {}
-    created: list[Path] = []
+def _write_files(out: Path, staged: dict[Path, Path], created: list[Path], removed: list[str], intent: Manifest,
+                 final: Manifest) -> None:
+    """Step 2: the intent manifest, every staged file renamed over its target, stale files removed, the final manifest."""
+    staged = dict(staged)
     try:
-        for relative, payload in changed.items():
-            target = out / relative
-            created += _make_folders(out, target.parent)
-            staged[target] = write_beside(target, payload, tag="gasp", durable=False)
         staged[out / MANIFEST] = write_beside(out / MANIFEST, intent.to_bytes(), tag="gasp")
         with _signals_held():
             os.replace(staged.pop(out / MANIFEST), out / MANIFEST)
@@ -312,18 +377,21 @@ def _remove_empty_folders(out: Path, folder: Path) -> None:
 
 def _remove_temporaries(out: Path, paths: set[str]) -> None:
     """Temporary files that a render killed while writing left beside gasp's files."""
-    folders = {out} | {(out / path).parent for path in paths}
-    for folder in folders:
-        if _state(out, folder.relative_to(out).as_posix()) != "folder" and folder != out:
-            continue
-        try:
-            entries = list(os.scandir(folder))
-        except OSError:
-            continue
-        for entry in entries:
-            if _TEMPORARY.match(entry.name) and entry.is_file(follow_symlinks=False):
-                with contextlib.suppress(OSError):
-                    os.unlink(entry.path)
+    for folder in {out} | {(out / path).parent for path in paths}:
+        _remove_temporaries_in(out, folder)
+
+
+def _remove_temporaries_in(out: Path, folder: Path) -> None:
+    if folder != out and _state(out, folder.relative_to(out).as_posix()) != "folder":
+        return
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        if _TEMPORARY.match(entry.name) and entry.is_file(follow_symlinks=False):
+            with contextlib.suppress(OSError):
+                os.unlink(entry.path)
 
 
 @contextlib.contextmanager
