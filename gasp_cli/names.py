@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .loader import Records
+from .vocabulary import plural
 
 
 def group_name(records: Records, group_id: str | None) -> str:
@@ -25,6 +26,12 @@ def place_of(records: Records, place_id: str | None) -> tuple[str, str]:
     return (place.name, place.address or "")
 
 
+def published_name(records: Records, person_id: str) -> str | None:
+    """A person's name when they agreed to be named (and have one), else None: the one consent test."""
+    person = records.people.get(person_id)
+    return person.name if person is not None and person.may_be_named and person.name else None
+
+
 def person_name(records: Records, person_id: str) -> str:
     """A person's name when it may be published, else what they are: « un agent », « un habitant »…
 
@@ -32,10 +39,10 @@ def person_name(records: Records, person_id: str) -> str:
     """
     from .labels import PERSON_KINDS
 
-    person = records.people[person_id]
-    if person.may_be_named and person.name:
-        return person.name
-    return f"un {PERSON_KINDS.get(person.kind, 'participant')}"
+    name = published_name(records, person_id)
+    if name is not None:
+        return name
+    return f"un {PERSON_KINDS.get(records.people[person_id].kind, 'participant')}"
 
 
 @dataclass
@@ -77,9 +84,9 @@ def attendance(records: Records, person_ids: list[str]) -> Attendance:
             others += 1
     counts = []
     if residents:
-        counts.append(f"{residents} habitant{'s' if residents > 1 else ''}")
+        counts.append(plural(residents, "habitant"))
     if others:
-        counts.append(f"{others} autre{'s' if others > 1 else ''} participant{'s' if others > 1 else ''}")
+        counts.append(plural(others, "autre participant"))
     return Attendance(named, " et ".join(counts))
 
 

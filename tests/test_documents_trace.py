@@ -17,13 +17,16 @@ def _records():
     return records
 
 
-def test_trace_markdown_escapes_record_text():
+def test_trace_markdown_goes_through_its_template_and_escapes_record_text():
     from gasp_cli.documents import trace as formats
+    from gasp_cli.documents.base import output
     from gasp_cli.trace import standing, trace
 
     records = _records()
     pid = sorted(records.proposals)[0]
-    records.proposals[pid] = records.proposals[pid].model_copy(update={"title": "*gras* <b>"})
+    records.proposals[pid] = records.proposals[pid].model_copy(update={"title": "*gras* | <b>"})
     found = trace(records, pid)
-    text = formats.trace_markdown(records, found, standing(found, DAY))
-    assert text.startswith("# \\*gras\\*") or "\\*gras\\*" in text.splitlines()[0]
+    page = formats.TracePage(found, records, standing(found, DAY))
+    text = output(formats.FORMATS, "md", page, None, datetime.datetime(2002, 6, 30, tzinfo=datetime.timezone.utc))
+    assert text.splitlines()[0] == "# \\*gras\\* | <b>" or text.splitlines()[0].startswith("# \\*gras\\*")
+    assert formats.FORMATS["md"] == "trace.md.j2" and "mermaid" in formats.FORMATS

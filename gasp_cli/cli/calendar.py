@@ -32,9 +32,10 @@ def calendar(
     """Le calendrier des réunions : celles enregistrées, et une date prévue pour chaque période de la cadence qui n'en a pas."""
     from ..calendar import calendar_rows, holidays_for
     from ..documents import calendrier
-    from ..documents.base import json_text
+    from ..documents.base import emit
+    from ..render.documents import RenderError
     from ..diagnostics import suggestion
-    from .common import check_day, check_year, fail, load_records, reproducible_timestamp, write_output
+    from .common import check_day, check_year, fail, load_records, reproducible_timestamp
     from .common import today as today_for
 
     if year is not None and (date_from is not None or date_to is not None):
@@ -66,12 +67,11 @@ def calendar(
                                      param_hint="--out")
         calendrier.print_table(rows, records, title)
         return
-    formats = {
-        CalendarFormat.ics: lambda: calendrier.as_ics(rows, records, title, reproducible_timestamp()),
-        CalendarFormat.json: lambda: json_text(rows),
-        CalendarFormat.md: lambda: calendrier.as_markdown(rows, records, title),
-    }
-    write_output(workspace, out, formats[format]())
+    try:
+        emit(calendrier.COMMAND_FORMATS, format.value, calendrier.build(records, rows, title), workspace, out,
+             reproducible_timestamp())
+    except RenderError as error:
+        raise fail(f"{error} ; rien n’a été écrit") from None
 
 
 def _title(records, start: datetime.date, end: datetime.date, group: str | None) -> str:

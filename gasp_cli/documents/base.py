@@ -13,7 +13,7 @@ import dataclasses
 import datetime
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 
 # A template's file name under templates/ ("rapport.md.j2"); a PDF's is its Typst template.
 Template = str
+# A format that is not text from a template (iCalendar): data and the timestamp → bytes.
+Writer = Callable[[Any, datetime.datetime], bytes]
 
 
 @dataclass
@@ -83,21 +85,23 @@ def data_key(data: object, *context: str) -> str:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-def output(formats: Mapping[str, Template], output_format: str, data: object, templates: Path | None,
+def output(formats: Mapping[str, Template | Writer], output_format: str, data: object, templates: Path | None,
            timestamp: datetime.datetime) -> str | bytes:
     """One format of a document: JSON from the data, text from its template, PDF through Typst."""
     from ..render.documents import Renderer
 
     if output_format == "json":
         return json_text(data)
-    renderer = Renderer(templates, timestamp)
     template = formats[output_format]
+    if not isinstance(template, str):
+        return template(data, timestamp)
+    renderer = Renderer(templates, timestamp)
     if output_format == "pdf":
         return renderer.pdf(template, data)
     return renderer.text(template, output_format, data)
 
 
-def emit(formats: Mapping[str, Template], output_format: str, data: object, workspace: Workspace,
+def emit(formats: Mapping[str, Template | Writer], output_format: str, data: object, workspace: Workspace,
          out: Path | None, timestamp: datetime.datetime) -> None:
     """Write one format of a document to --out (whole or not at all) or to stdout."""
     from ..cli.common import write_output

@@ -17,12 +17,14 @@ from ..lifecycle import OPEN, histories
 from ..loader import Records
 from ..names import group_name, place_of
 from ..vocabulary import decides
-from .base import Template
+from .base import Template, Writer
 
 if TYPE_CHECKING:
     import icalendar
 
+# The year's page of `gasp render` (CalendarPage); `gasp calendar --format md` (CalendarTable).
 FORMATS: dict[str, Template] = {"html": "calendrier.html.j2"}
+COMMAND_FORMATS: dict[str, Template | Writer] = {"md": "calendrier.md.j2", "ics": lambda data, timestamp: _ics(data, timestamp)}
 
 ORIGINS = {"recorded": "enregistrée", "planned": "prévue par la cadence"}
 
@@ -52,21 +54,33 @@ def as_json(rows: list[Row]) -> str:
     return json.dumps([row.as_json() for row in rows], ensure_ascii=False, indent=2) + "\n"
 
 
-def as_markdown(rows: list[Row], records: Records, title: str) -> str:
-    lines = [f"# {escape.markdown(title)}", ""]
-    if not rows:
-        return "\n".join(lines + ["Aucune réunion sur cette période.", ""])
-    lines += [
-        "| Date | Heure | Groupe | Lieu | Origine | Statut | Remarque |",
-        "|---|---|---|---|---|---|---|",
-    ]
-    for row in rows:
-        cells = [
-            weekday_date(row.date), row.time, group_name(records, row.group), place_name(records, row.place),
-            ORIGINS[row.origin], MEETING_STATUSES[row.status], moved_note(row),
+@dataclass
+class Calendar:
+    """`gasp calendar`: the rows of a period under a title. JSON: the rows; md: a row of cells
+    per meeting (calendrier.md.j2); ics: iCalendar, from the rows themselves."""
+
+    title: str
+    rows: list[Row]
+    records: Records
+
+    def as_json(self) -> list[dict[str, object]]:
+        return [row.as_json() for row in self.rows]
+
+    @property
+    def cells(self) -> list[list[str]]:
+        return [
+            [weekday_date(row.date), row.time, group_name(self.records, row.group), place_name(self.records, row.place),
+             ORIGINS[row.origin], MEETING_STATUSES[row.status], moved_note(row)]
+            for row in self.rows
         ]
-        lines.append("| " + " | ".join(escape.markdown_cell(c) for c in cells) + " |")
-    return "\n".join(lines) + "\n"
+
+
+def build(records: Records, rows: list[Row], title: str) -> Calendar:
+    return Calendar(title, rows, records)
+
+
+def _ics(calendar: Calendar, timestamp: datetime.datetime) -> bytes:
+    return as_ics(calendar.rows, calendar.records, calendar.title, timestamp)
 
 
 def print_table(rows: list[Row], records: Records, title: str) -> None:

@@ -13,7 +13,7 @@ from ..calendar import calendar_rows, holidays_for
 from ..labels import GROUP_KINDS, MEETING_STATUSES, PROPOSAL_STATUSES, french_time, long_date, weekday_date
 from ..loader import Records
 from ..models import Meeting
-from ..names import Attendance, attendance, group_name, place_of, theme_title, who_name
+from ..names import Attendance, attendance, group_name, place_of, published_name, theme_title, who_name
 from ..vocabulary import has_open_format, meeting_themes
 from .base import ActionLine, Item, Template
 
@@ -115,8 +115,9 @@ def _next_meeting(records: Records, meeting: Meeting) -> str:
 def authors(records: Records) -> str:
     names = []
     for person_id, role in ((records.gasp.secretary, "secrétaire"), (records.gasp.sociologist, "sociologue")):
-        if person_id and person_id in records.people and records.people[person_id].may_be_named:
-            names.append(f"{records.people[person_id].name} ({role})")
+        name = published_name(records, person_id) if person_id else None
+        if name is not None:
+            names.append(f"{name} ({role})")
     return " et ".join(names)
 
 

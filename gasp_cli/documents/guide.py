@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from ..labels import long_date
 from ..loader import Records
-from ..names import person_detail
+from ..names import person_detail, published_name
 from ..vocabulary import sort_key
 from .base import Template
 
@@ -104,8 +104,7 @@ def guide_agents(records: Records, today: datetime.date) -> Guide:
         agents = service.agents
         contact = contact_detail = ""
         if agents is not None and agents.contact and agents.contact in records.people:
-            person = records.people[agents.contact]
-            contact = person.name if person.may_be_named and person.name else ""
+            contact = published_name(records, agents.contact) or ""
             contact_detail = person_detail(records, agents.contact) if contact else ""
         services.append(AgentsService(
             **_public_fields(records, sid),
