@@ -105,6 +105,12 @@ def typst(text: object) -> str:
     return "".join("\\" + char if char in _TYPST_SPECIAL else char for char in visible(text))
 
 
+def typst_string(text: object) -> str:
+    """A record value inside a Typst string literal ("…"): the document's author, a chart's
+    alt text. One line; backslash and double quote escaped."""
+    return " ".join(visible(text).split()).replace("\\", "\\\\").replace('"', '\\"')
+
+
 # French typography: a narrow no-break space before the high punctuation and
 # inside guillemets, so that « ; » never starts a line.
 _BEFORE_HIGH_PUNCTUATION = re.compile(r"[ \u00a0]([;:!?»])")

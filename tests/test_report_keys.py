@@ -111,7 +111,7 @@ def test_the_commitment_in_gasp_yaml_reaches_the_json(tmp_path: Path):
 
 def _table_and_chart(page: str) -> tuple[dict[str, int], dict[str, int]]:
     section = page[page.index("<h2>Propositions</h2>"):page.index("<h2>Actions en cours</h2>")]
-    table = {html.unescape(k): int(v) for k, v in re.findall(r"<tr><th>([^<]+)</th><td>(\d+)</td></tr>", section)}
+    table = {html.unescape(k): int(v) for k, v in re.findall(r'<tr><th scope="row">([^<]+)</th><td>(\d+)</td></tr>', section)}
     chart = {html.unescape(k): int(v) for k, v in re.findall(r"<title>([^<]+) : (\d+)</title>", section)}
     return table, chart
 

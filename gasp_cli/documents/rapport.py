@@ -440,7 +440,7 @@ class ReportView:
 
 
 STATUS_COLOURS = {
-    "raised": "#9fb8d0", "discussed": "#6f95b8", "deferred": "#c9a227", "study": "#b07d1a",
+    "raised": "#7592b0", "discussed": "#6f95b8", "deferred": "#a3841b", "study": "#b07d1a",
     "validated": "#4f9d69", "in-progress": "#2e7d32", "done": "#1b5e20",
     "rejected": "#b3261e", "withdrawn": "#8d8d8d", "abandoned": "#6d4c41",
 }
@@ -465,7 +465,7 @@ def view(records: Records, report: Report) -> ReportView:
     cutoff = "" if report.cutoff >= end else f"État au {long_date(report.cutoff)}"
     longest = max([max(g.due, g.held) for g in report.groups] + [1])
     chart = [
-        BarGroup(g.name, [Bar("prévues" if g.due > 1 else "prévue", g.due, g.due / longest, "#c9d3dd"),
+        BarGroup(g.name, [Bar("prévues" if g.due > 1 else "prévue", g.due, g.due / longest, "#87939f"),
                           Bar("tenues" if g.held > 1 else "tenue", g.held, g.held / longest, "#33658a")])
         for g in report.groups
     ]

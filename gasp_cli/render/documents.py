@@ -23,6 +23,9 @@ from .environment import make_environment
 
 KINDS = ("comptes-rendus", "guides", "dossier", "calendrier", "rapport", "propositions", "suivi")
 FORMATS = ("md", "html", "pdf")
+# Every PDF is PDF/UA-1 (accessible: tagged, header cells, alt text, title shown) and
+# PDF/A-2a (archivable, level A: tagged, Unicode text). Typst refuses what breaks either.
+PDF_STANDARDS = ("ua-1", "a-2a")
 
 
 class RenderError(Exception):
@@ -81,7 +84,7 @@ class Renderer:
         import typst
 
         try:
-            return typst.compile(source.encode("utf-8"), ignore_system_fonts=True,
+            return typst.compile(source.encode("utf-8"), ignore_system_fonts=True, pdf_standards=list(PDF_STANDARDS),
                                  timestamp=int(self._timestamp.timestamp()))
         except typst.TypstError as error:
             raise RenderError(f"la mise en page PDF (Typst) de « {name} » a échoué : {error}") from None
@@ -160,7 +163,8 @@ def _templates_fingerprint(workspace_templates: Path | None) -> str:
     from .. import __version__
     from .environment import default_templates
 
-    digest = hashlib.sha256(f"{__version__}\n{getattr(typst, '__version__', '')}\n".encode())
+    # The PDF standards are part of the key: a PDF compiled without them is never kept.
+    digest = hashlib.sha256(f"{__version__}\n{getattr(typst, '__version__', '')}\n{','.join(PDF_STANDARDS)}\n".encode())
     for folder in (default_templates(), workspace_templates):
         if folder is None or not folder.is_dir():
             continue

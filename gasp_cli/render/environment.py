@@ -86,6 +86,7 @@ def make_environment(output_format: str, workspace_templates: Path | None) -> ji
     environment.filters["colour"] = _colour
     environment.filters["long_text"] = _LONG_TEXT[output_format]
     environment.filters["hours"] = hours
+    environment.filters["typst_string"] = lambda value: Raw(escape.typst_string(value))
     if output_format == "md":
         environment.filters["long_cell"] = markdown_long_cell
     return environment
