@@ -27,18 +27,13 @@ def counted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     from gasp_cli.render.documents import Renderer
 
     made: list[str] = []
-    text, pdf = Renderer.text, Renderer.pdf
+    text = Renderer.text
 
     def counting_text(self, template, output_format, doc):  # type: ignore[no-untyped-def]
-        made.append(template)
+        made.append(f"pdf:{template}" if output_format == "typ" else template)  # a Typst source is a PDF to compile
         return text(self, template, output_format, doc)
 
-    def counting_pdf(self, template, doc):  # type: ignore[no-untyped-def]
-        made.append(f"pdf:{template}")
-        return pdf(self, template, doc)
-
     monkeypatch.setattr(Renderer, "text", counting_text)
-    monkeypatch.setattr(Renderer, "pdf", counting_pdf)
     return made
 
 
@@ -103,3 +98,27 @@ def test_json_comes_from_the_data():
             return {"un": 1}
 
     assert json.loads(json_text([WithJson(), WithJson()])) == [{"un": 1}, {"un": 1}]
+
+
+def test_a_large_render_compiles_in_worker_processes_to_the_same_bytes(tmp_path: Path, monkeypatch):
+    """Past PROCESSES_FROM documents, PDFs compile in recycled processes (Typst's caches only grow
+    within a process): the bytes are those of the threads."""
+    from gasp_cli.render import documents
+
+    shutil.copytree(EXAMPLE, tmp_path / "records")
+    threads, processes = tmp_path / "fils", tmp_path / "processus"
+    assert gasp("render", "--only", "guides", "--out", str(threads), workspace=tmp_path, env=EPOCH).exit_code == 0
+    made = []
+    real = documents._pdf_pool
+
+    def recorded(workers, large):  # type: ignore[no-untyped-def]
+        pool = real(workers, large)
+        made.append(type(pool).__name__)
+        return pool
+
+    monkeypatch.setattr(documents, "PROCESSES_FROM", 0)
+    monkeypatch.setattr(documents, "PDFS_PER_PROCESS", 1)
+    monkeypatch.setattr(documents, "_pdf_pool", recorded)
+    assert gasp("render", "--only", "guides", "--out", str(processes), workspace=tmp_path, env=EPOCH).exit_code == 0
+    assert made == ["ProcessPoolExecutor"]
+    assert _digest(threads) == _digest(processes)

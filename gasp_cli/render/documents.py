@@ -14,7 +14,7 @@ import jinja2
 import collections
 import stat
 from collections.abc import Callable
-from concurrent.futures import Future
+from concurrent.futures import Executor, Future
 
 from ..calendar import calendar_rows, holidays_for
 from ..lifecycle import histories
@@ -60,7 +60,7 @@ class Renderer:
     def __init__(self, workspace_templates: Path | None, timestamp: datetime.datetime):
         self._templates = workspace_templates
         self._environments: dict[str, jinja2.Environment] = {}
-        self._timestamp = timestamp
+        self.timestamp = timestamp
 
     def _environment(self, output_format: str) -> jinja2.Environment:
         if output_format not in self._environments:
@@ -81,19 +81,31 @@ class Renderer:
             raise RenderError(f"modèle « {template} » : {error}") from None
 
     def compile_pdf(self, source: str, name: str) -> bytes:
-        import typst
-
-        try:
-            return typst.compile(source.encode("utf-8"), ignore_system_fonts=True, pdf_standards=list(PDF_STANDARDS),
-                                 timestamp=int(self._timestamp.timestamp()))
-        except typst.TypstError as error:
-            raise RenderError(f"la mise en page PDF (Typst) de « {name} » a échoué : {error}") from None
+        return compile_typst(source, name, int(self.timestamp.timestamp()), PDF_STANDARDS)
 
     def pdf(self, template: str, doc: object) -> bytes:
         return self.compile_pdf(self.text(template, "typ", doc), template)
 
 
 MANIFEST = ".gasp-manifest.json"
+
+
+def compile_typst(source: str, name: str, timestamp: int, standards: tuple[str, ...]) -> bytes:
+    """A Typst source into PDF bytes (a top-level function: a worker process can run it)."""
+    import typst
+
+    try:
+        return typst.compile(source.encode("utf-8"), ignore_system_fonts=True, pdf_standards=list(standards),
+                             timestamp=timestamp)
+    except typst.TypstError as error:
+        raise RenderError(f"la mise en page PDF (Typst) de « {name} » a échoué : {error}") from None
+
+
+# Typst keeps what it laid out in caches that only grow within a process (its Python package
+# has no way to empty them): 40 years of dossiers took 3 GB. A large render compiles in worker
+# processes, each replaced after a few PDFs, which gives that memory back.
+PROCESSES_FROM = 100  # documents in a render
+PDFS_PER_PROCESS = 20
 
 
 class Previous:
@@ -184,14 +196,13 @@ class _Producer:
 
     def __init__(self, renderer: Renderer, previous: Previous, fingerprint: str, formats: tuple[str, ...],
                  progress: Progress, sink: Sink):
-        from concurrent.futures import ThreadPoolExecutor
-
         self.renderer, self.previous, self.fingerprint = renderer, previous, fingerprint
         self.formats, self.progress, self.sink = formats, progress, sink
         self.paths: list[str] = []
         self.keys: dict[str, str] = {}
         self._workers = max(1, min(4, os.cpu_count() or 1))
-        self._pool = ThreadPoolExecutor(max_workers=self._workers)
+        self._pool: Executor | None = None
+        self._timestamp = int(renderer.timestamp.timestamp())
         self._in_flight: collections.deque[tuple[str, Future[bytes]]] = collections.deque()
 
     def put(self, path: str, payload: bytes | None) -> None:
@@ -210,12 +221,24 @@ class _Producer:
             if self.previous.unchanged(path, key):
                 self.put(path, None)
             elif output_format == "pdf":
-                self._in_flight.append((path, self._pool.submit(self.renderer.pdf, formats[output_format], data)))
+                template = formats[output_format]
+                source = self.renderer.text(template, "typ", data)
+                job = self.pool().submit(compile_typst, source, template, self._timestamp, PDF_STANDARDS)
+                self._in_flight.append((path, job))
                 while len(self._in_flight) > 2 * self._workers:
                     self._collect_one()
             else:
                 self.put(path, self.renderer.text(formats[output_format], output_format, data).encode("utf-8"))
         self.progress.advance(label)
+
+    def expect(self, documents: int) -> None:
+        """How many documents the render makes: a large one compiles its PDFs in worker processes."""
+        self._large = documents >= PROCESSES_FROM
+
+    def pool(self) -> Executor:
+        if self._pool is None:
+            self._pool = _pdf_pool(self._workers, getattr(self, "_large", False))
+        return self._pool
 
     def _collect_one(self) -> None:
         path, future = self._in_flight.popleft()
@@ -229,7 +252,23 @@ class _Producer:
         finally:
             for _, future in self._in_flight:
                 future.cancel()
-            self._pool.shutdown(wait=True)
+            if self._pool is not None:
+                self._pool.shutdown(wait=True)
+
+
+def _pdf_pool(workers: int, large: bool) -> Executor:
+    """Threads for a small render (Typst lets go of the GIL); recycled processes for a large one."""
+    from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+
+    if large:
+        import multiprocessing
+
+        try:
+            return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                                       max_tasks_per_child=PDFS_PER_PROCESS)
+        except (OSError, NotImplementedError, ValueError):
+            pass  # no worker processes here: threads, and the memory Typst keeps
+    return ThreadPoolExecutor(max_workers=workers)
 
 
 def render_documents(
@@ -261,9 +300,11 @@ def _produce(records: Records, request: RenderRequest, producer: _Producer, prog
     dossiers = dossier.meetings(records, today) if "dossier" in request.kinds else []
     years = rapport.years(records, today) if "rapport" in request.kinds else []
     proposals = sorted(records.proposals) if "propositions" in request.kinds else []
-    progress.add((len(request.meeting_ids) if "comptes-rendus" in request.kinds else 0)
+    documents = ((len(request.meeting_ids) if "comptes-rendus" in request.kinds else 0)
                  + 2 * ("guides" in request.kinds) + len(dossiers) + len(years) + len(proposals)
                  + sum(kind in request.kinds for kind in ("calendrier", "suivi")))
+    progress.add(documents)
+    producer.expect(documents)
     if "comptes-rendus" in request.kinds:
         for meeting_id in request.meeting_ids:
             producer.document(f"comptes-rendus/{meeting_id}", compte_rendu.FORMATS,
