@@ -8,6 +8,11 @@ from .loader import Records
 from .vocabulary import plural
 
 
+def gasp_name(records: Records) -> str:
+    """The Gasp's name (checked records always have gasp.yaml)."""
+    return records.gasp.name if records.gasp is not None else ""
+
+
 def group_name(records: Records, group_id: str | None) -> str:
     group = records.groups.get(group_id) if group_id else None
     return group.name if group else (group_id or "")

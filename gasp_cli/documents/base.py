@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 # A template's file name under templates/ ("rapport.md.j2"); a PDF's is its Typst template.
 Template = str
 # A format that is not text from a template (iCalendar): data and the timestamp → bytes.
-Writer = Callable[[Any, datetime.datetime], bytes]
+Writer = Callable[[Any, datetime.datetime], "str | bytes"]
 
 
 @dataclass

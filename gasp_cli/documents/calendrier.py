@@ -15,7 +15,7 @@ from ..calendar import Row
 from ..labels import MEETING_STATUSES, french_time, long_date, weekday_date
 from ..lifecycle import OPEN, histories
 from ..loader import Records
-from ..names import group_name, place_of
+from ..names import gasp_name, group_name, place_of
 from ..vocabulary import decides
 from .base import Template, Writer
 
@@ -121,7 +121,7 @@ def print_table(rows: list[Row], records: Records, title: str) -> None:
 
 def event_uid(records: Records, row: Row, first_in_period: bool) -> str:
     """Stable from run to run: the group and its period, so a slot keeps its UID once recorded."""
-    workspace = records.gasp.name if records.gasp is not None else "gasp"
+    workspace = gasp_name(records) if records.gasp is not None else "gasp"
     domain = hashlib.sha1(workspace.encode("utf-8")).hexdigest()[:12]
     key = f"{row.group}-{row.period.key}" if first_in_period or row.meeting is None else row.meeting
     return f"{key}@{domain}.gasp"
@@ -416,7 +416,7 @@ def calendar_page(records: Records, rows: list[Row], year: int) -> CalendarPage:
         note = " ; ".join(notes)
         lines.append(CalendarLine(f"{WEEKDAYS_FR[row.date.weekday()]} {long_date(row.date)}", french_time(row.time),
                                   group_name(records, row.group), place, status, note))
-    return CalendarPage(records.gasp.name, year, lines)
+    return CalendarPage(gasp_name(records), year, lines)
 
 
 def entry(records: Records, name: str, today: datetime.date) -> tuple[str, str] | None:

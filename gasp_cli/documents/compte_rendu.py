@@ -13,7 +13,7 @@ from ..calendar import calendar_rows, holidays_for
 from ..labels import GROUP_KINDS, MEETING_STATUSES, PROPOSAL_STATUSES, french_time, long_date, weekday_date
 from ..loader import Records
 from ..models import Meeting
-from ..names import Attendance, attendance, group_name, place_of, published_name, theme_title, who_name
+from ..names import Attendance, attendance, gasp_name, group_name, place_of, published_name, theme_title, who_name
 from ..vocabulary import has_open_format, meeting_themes
 from .base import ActionLine, Item, Template
 
@@ -113,7 +113,9 @@ def _next_meeting(records: Records, meeting: Meeting) -> str:
 
 
 def authors(records: Records) -> str:
-    names = []
+    names: list[str] = []
+    if records.gasp is None:
+        return ""
     for person_id, role in ((records.gasp.secretary, "secrétaire"), (records.gasp.sociologist, "sociologue")):
         name = published_name(records, person_id) if person_id else None
         if name is not None:
@@ -129,7 +131,7 @@ def build(records: Records, meeting_id: str) -> CompteRendu:
     others, since = _others_said(records, meeting_id, meeting)
     return CompteRendu(
         meeting_id=meeting_id,
-        gasp_name=records.gasp.name,
+        gasp_name=gasp_name(records),
         group_name=group.name,
         group_kind=GROUP_KINDS[group.kind],
         date=long_date(meeting.date),

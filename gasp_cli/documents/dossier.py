@@ -10,7 +10,7 @@ from ..calendar import Holidays, Row, calendar_rows, holidays_for
 from ..labels import PROPOSAL_STATUSES, french_time, long_date, weekday_date
 from ..lifecycle import History
 from ..loader import Records
-from ..names import group_name, place_of, theme_title
+from ..names import gasp_name, group_name, place_of, theme_title
 from ..vocabulary import awaiting_decision, decides, euros, sort_key
 from .base import Template
 
@@ -114,7 +114,7 @@ def build(records: Records, derived: dict[str, History], day: datetime.date, mee
     kind = records.groups[meeting.group].kind if meeting.group in records.groups else "referents"
     held = meeting.status == "held"
     return Dossier(
-        gasp_name=records.gasp.name,
+        gasp_name=gasp_name(records),
         title="Dossier de la réunion intergroupes" if kind == "intergroupes" else "Dossier des référents",
         group_name=group_name(records, meeting.group),
         meeting_date=weekday_date(meeting.date),

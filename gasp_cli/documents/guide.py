@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from ..labels import long_date
 from ..loader import Records
-from ..names import person_detail, published_name
+from ..names import gasp_name, person_detail, published_name
 from ..vocabulary import sort_key
 from .base import Template
 
@@ -94,7 +94,7 @@ def _by_category(services: list) -> list[Category]:
 
 def guide_usagers(records: Records, today: datetime.date) -> Guide:
     services = [PublicService(**_public_fields(records, sid)) for sid in records.services]
-    return Guide("Guide des services publics", "Édition pour les usagers", records.gasp.name, long_date(today),
+    return Guide("Guide des services publics", "Édition pour les usagers", gasp_name(records), long_date(today),
                  _by_category(services))
 
 
@@ -119,7 +119,7 @@ def guide_agents(records: Records, today: datetime.date) -> Guide:
         for service in services for need in [*service.tasks, *service.procedures]
     ]
     index.sort(key=lambda entry: (sort_key(entry.need), sort_key(entry.service)))
-    return Guide("Guide des services publics", "Édition pour les agents", records.gasp.name, long_date(today),
+    return Guide("Guide des services publics", "Édition pour les agents", gasp_name(records), long_date(today),
                  _by_category(services), index)
 
 

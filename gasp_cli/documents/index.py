@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from ..labels import long_date
 from ..loader import Records
+from ..names import gasp_name
 from ..vocabulary import sort_key
 from . import calendrier, compte_rendu, dossier, guide, proposition, rapport, suivi
 from .base import Template
@@ -104,7 +105,7 @@ def index_page(records: Records, paths: list[str], today: datetime.date) -> Inde
         for date, _, line in entries:
             groups.setdefault(date[:4] if by_year else "", []).append(line)
         sections.append(IndexSection(title, [IndexGroup(year, links) for year, links in groups.items()]))
-    return IndexPage(records.gasp.name, long_date(today), sections)
+    return IndexPage(gasp_name(records), long_date(today), sections)
 
 
 def build(records: Records, paths: list[str], today: datetime.date) -> IndexPage:

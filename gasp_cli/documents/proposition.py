@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from ..labels import PROPOSAL_STATUSES, long_date
 from ..lifecycle import History, histories, replaced_by
 from ..loader import Records
-from ..names import group_name, theme_title
+from ..names import gasp_name, group_name, theme_title
 from .base import Template
 
 FORMATS: dict[str, Template] = {"md": "proposition.md.j2", "html": "proposition.html.j2", "pdf": "proposition.typ.j2"}
@@ -142,7 +142,7 @@ def build(records: Records, day: datetime.date, proposal_id: str,
     status = history.status_on(day)
     replacing = replaced_by(records).get(proposal_id, [])
     return PropositionPage(
-        gasp_name=records.gasp.name,
+        gasp_name=gasp_name(records),
         id=proposal_id,
         title=proposal.title,
         theme=theme_title(records, proposal.theme),

@@ -17,7 +17,7 @@ from ..labels import GROUP_KINDS, day_month, long_date
 from ..lifecycle import DECISIONS, History, histories
 from ..loader import Records
 from ..models import Group, Meeting
-from ..names import group_name, person_name, theme_title, who_name
+from ..names import gasp_name, group_name, person_name, theme_title, who_name
 from ..vocabulary import KIND_ORDER, awaiting_decision, days, euros, french_number, meeting_themes, plural, sort_key
 from .base import ActionLine, Template
 
@@ -500,7 +500,7 @@ def view(records: Records, report: Report) -> ReportView:
     if report.before_gasp:
         not_yet = f"Le Gasp n’existait pas encore en {report.year} : il a commencé le {long_date(report.created)}."
     return ReportView(
-        gasp_name=records.gasp.name,
+        gasp_name=gasp_name(records),
         year=report.year,
         title=f"Rapport annuel {report.year}",
         cutoff=cutoff,

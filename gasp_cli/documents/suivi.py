@@ -17,7 +17,7 @@ from ..calendar import calendar_rows, holidays_for
 from ..labels import french_time, long_date, weekday_date
 from ..lifecycle import History, histories
 from ..loader import Records
-from ..names import place_of
+from ..names import gasp_name, place_of
 from .base import Template
 from .proposition import past_events, where_it_stands
 
@@ -141,7 +141,7 @@ def build(records: Records, day: datetime.date, derived: dict[str, History] | No
         by_section[title].append((said[0].date, item))
     sections = [SuiviSection(title, [item for _, item in sorted(by_section[title], key=lambda pair: pair[0])])
                 for title, _ in SECTIONS if by_section[title]]
-    return Suivi(records.gasp.name, long_date(day), next_usagers_meeting(records, day), sections,
+    return Suivi(gasp_name(records), long_date(day), next_usagers_meeting(records, day), sections,
                  sum(len(section.items) for section in sections))
 
 

@@ -18,6 +18,7 @@ from concurrent.futures import Executor, Future
 
 from ..calendar import calendar_rows, holidays_for
 from ..lifecycle import histories
+from ..names import gasp_name
 from ..loader import Records
 from .environment import make_environment
 
@@ -328,7 +329,7 @@ def _produce(records: Records, request: RenderRequest, producer: _Producer, prog
     if "calendrier" in request.kinds:
         start, end = datetime.date(today.year, 1, 1), datetime.date(today.year, 12, 31)
         rows = calendar_rows(records, start, end, holidays_for(records, start, end))
-        title = f"Calendrier {today.year} — {records.gasp.name}"
+        title = f"Calendrier {today.year} — {gasp_name(records)}"
         # One small file that shows much of the records: always made, compared by its bytes.
         producer.put(f"calendrier/calendrier-{today.year}.ics",
                      calendrier.as_ics(rows, records, title, request.timestamp))
