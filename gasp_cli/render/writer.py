@@ -14,7 +14,8 @@ lists only what gasp owns after the render, never names it did not write.
 Publication, file by file. The out folder itself is never renamed: it may be a mount
 point (rename fails with EBUSY), and swapping whole folders copied the user's files
 (symlinks became files, hard links split). Instead:
-1. every new or changed file is written beside its target (`.<name>.gasp-<pid>-<hex>`,
+1. as the render makes them (`Session.add`: no render holds every document in memory),
+   every new or changed file is written beside its target (`.<name>.gasp-<pid>-<hex>`,
    with the user's umask), in the target's own folder, so that its rename never crosses a
    file system (not fsynced one by one: that tripled the time during which a killed
    render leaves temporary files, and out/ is rebuilt from the records anyway);
@@ -42,6 +43,7 @@ import re
 import shutil
 import signal
 import stat
+import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator, NamedTuple
@@ -159,6 +161,11 @@ class Session:
         self._staged: dict[Path, Path] = {}  # target → its temporary file beside it
         self._created: list[Path] = []  # folders made for new files, removed again on failure
         self._seen_folders: set[Path] = set()
+        # New and changed files wait in an anonymous file outside out/ (gone with the process
+        # whatever kills it), each at (offset, length): memory holds one document at a time,
+        # and out/ sees temporary files only during the short publication at the end.
+        self._spool: typing.BinaryIO | None = None
+        self._pending: list[tuple[str, int, int]] = []
         self._produced: set[str] = set()
         self._problems: list[str] = []
 
@@ -207,14 +214,30 @@ class Session:
             self._problems.append(_conflict(self.out, relative, state))
             return
         if self._problems:
-            return  # nothing more is staged: the render will stop
-        target = self.out / relative
+            return  # nothing more is kept: the render will stop
         try:
-            if target.parent not in self._seen_folders:
-                self._seen_folders.add(target.parent)
-                _remove_temporaries_in(self.out, target.parent)
-            self._created += _make_folders(self.out, target.parent)
-            self._staged[target] = write_beside(target, payload, tag="gasp", durable=False)
+            if self._spool is None:
+                import tempfile
+
+                self._spool = tempfile.TemporaryFile()
+            offset = self._spool.seek(0, os.SEEK_END)
+            self._spool.write(payload)
+        except OSError as error:
+            raise OutputError(f"impossible d'écrire un fichier temporaire : {error.strerror or error}") from None
+        self._pending.append((relative, offset, len(payload)))
+
+    def _stage(self) -> None:
+        """Step 1: every new or changed file written beside its target, from the spool."""
+        try:
+            for relative, offset, length in self._pending:
+                target = self.out / relative
+                if target.parent not in self._seen_folders:
+                    self._seen_folders.add(target.parent)
+                    _remove_temporaries_in(self.out, target.parent)
+                self._created += _make_folders(self.out, target.parent)
+                assert self._spool is not None
+                self._spool.seek(offset)
+                self._staged[target] = write_beside(target, self._spool.read(length), tag="gasp", durable=False)
         except OSError as error:
             self._discard()
             raise OutputError(f"impossible d'écrire dans « {self.out} » : {error.strerror or error}") from None
@@ -237,8 +260,9 @@ class Session:
             raise OutputError(f"dans « {out} », gasp ne remplace que ses propres fichiers :\n  " + "\n  ".join(shown))
         final = Manifest(kept | self._produced, {k: v for k, v in data_keys.items() if k in self._produced})
         manifest_changed = self._previous is None or final.to_bytes() != _read(out / MANIFEST)
-        if not self._staged and not removed and not manifest_changed:
+        if not self._pending and not removed and not manifest_changed:
             return Publication(0, [])
+        self._stage()
         intent = Manifest(self._owned | final.files, final.data_keys)
         written = len(self._staged) + 1
         _write_files(out, self._staged, self._created, removed, intent, final)
@@ -254,6 +278,9 @@ class Session:
             with contextlib.suppress(OSError):
                 folder.rmdir()
         self._staged, self._created = {}, []
+        if self._spool is not None:
+            self._spool.close()
+            self._spool = None
 
 
 def _data_keys(payload: bytes | None) -> dict[str, str]:
