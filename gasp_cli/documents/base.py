@@ -81,8 +81,24 @@ def _canonical(value: object) -> object:
 def data_key(data: object, *context: str) -> str:
     """A hash of a document's data (and of what else shapes its bytes: templates, format, gasp's
     version): the same key, the same file. A no-op render compares keys, not renders."""
-    payload = json.dumps([list(context), _canonical(data)], ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+    return context_key(data_digest(data), *context)
+
+
+def data_digest(data: object) -> bytes:
+    """The digest of a document's data, serialised once for all its formats. Pickle writes every
+    value of the view (views are plain dataclasses of strings, numbers and lists): different
+    data never gives the same bytes; the same data built the same way gives the same bytes."""
+    import pickle
+
+    try:
+        return hashlib.sha256(pickle.dumps(data, protocol=5)).digest()
+    except (pickle.PicklingError, TypeError, AttributeError):
+        payload = json.dumps(_canonical(data), ensure_ascii=False, separators=(",", ":"))
+        return hashlib.sha256(payload.encode("utf-8")).digest()
+
+
+def context_key(digest: bytes, *context: str) -> str:
+    return hashlib.sha256(digest + "\0".join(context).encode("utf-8")).hexdigest()
 
 
 def output(formats: Mapping[str, Template | Writer], output_format: str, data: object, templates: Path | None,

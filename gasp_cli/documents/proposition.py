@@ -163,6 +163,22 @@ def entry(records: Records, proposal_id: str, today: datetime.date) -> tuple[str
     """The index's title and date of a proposal's page: its title, the day it was raised."""
     if proposal_id not in records.proposals:
         return None
-    raised = [m.date for m in records.meetings.values() if m.status == "held"
-              and any(e.proposal == proposal_id and e.event == "raised" for e in m.proposals)]
-    return records.proposals[proposal_id].title, min(raised).isoformat() if raised else ""
+    raised = _raised_on(records).get(proposal_id)
+    return records.proposals[proposal_id].title, raised.isoformat() if raised else ""
+
+
+_RAISED: list[tuple[Records, dict[str, datetime.date]]] = []  # the last records asked about, for the index
+
+
+def _raised_on(records: Records) -> dict[str, datetime.date]:
+    """The day each proposal was first raised in a held meeting (one pass over the meetings)."""
+    if _RAISED and _RAISED[0][0] is records:
+        return _RAISED[0][1]
+    found: dict[str, datetime.date] = {}
+    for meeting in records.meetings.values():
+        if meeting.status == "held":
+            for event in meeting.proposals:
+                if event.event == "raised" and (event.proposal not in found or meeting.date < found[event.proposal]):
+                    found[event.proposal] = meeting.date
+    _RAISED[:] = [(records, found)]
+    return found

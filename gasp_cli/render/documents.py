@@ -211,13 +211,14 @@ class _Producer:
         self.sink(path, payload)
 
     def document(self, stem: str, formats: dict[str, str], data: object, label: str) -> None:
-        from ..documents.base import data_key
+        from ..documents.base import context_key, data_digest
 
+        digest = data_digest(data)
         for output_format in self.formats:
             if output_format not in formats:
                 continue
             path = f"{stem}.{output_format}"
-            key = data_key(data, output_format, formats[output_format], self.fingerprint)
+            key = context_key(digest, output_format, formats[output_format], self.fingerprint)
             self.keys[path] = key
             if self.previous.unchanged(path, key):
                 self.put(path, None)
