@@ -11,6 +11,7 @@ asked for in French whatever the machine's locale.
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -69,8 +70,10 @@ class Holidays:
         return None
 
 
+@functools.lru_cache(maxsize=32)
 def french_holidays(years: range, school_zone: str) -> Holidays:
-    """Public holidays of mainland France and school holidays of a zone, in French."""
+    """Public holidays of mainland France and school holidays of a zone, in French
+    (kept for the next call: a render asks for the same years hundreds of times; never modified)."""
     import holidays as holiday_data
 
     public = holiday_data.country_holidays("FR", years=years, language="fr")

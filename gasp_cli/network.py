@@ -46,9 +46,9 @@ from . import __version__
 from .diagnostics import Diagnostic, plural
 
 if TYPE_CHECKING:  # for the annotations only: like pydantic, these are imported where they are used
+    from .documents.rapport import Report
     from .loader import Records
     from .models import Record
-    from .report import Report
 
 # The time limit of each git command of a site, in seconds (`--timeout`).
 DEFAULT_TIMEOUT = 120.0
@@ -331,10 +331,9 @@ def fetch_site(site: Site, cache: Path, folder: Path, timeout: float = DEFAULT_T
 
 def site_report(records: Records, year: int, today: datetime.date) -> Report:
     """A site's report: the one entry point of `gasp report` (repoint here if it moves)."""
-    from .render.documents import annual
+    from .documents import rapport
 
-    report: Report  # `annual` is in the output half, not annotated yet (issue 13)
-    report, _view = annual(records, year, today)
+    report: Report = rapport.build(records, year, today)
     return report
 
 
@@ -597,7 +596,7 @@ def _read_all(to_read: list[tuple[Fetched, str]], cache: Path, year: int, now: d
 # --- the totals ----------------------------------------------------------------------------
 
 def _median(values: list[int]) -> int | float | None:
-    from .report import _whole_or_none
+    from .documents.rapport import _whole_or_none
 
     return _whole_or_none(statistics.median(values)) if values else None
 
@@ -608,7 +607,8 @@ def network_totals(year: int, results: list[SiteResult]) -> dict[str, Any]:
     A group id, a theme id or a person id means something only in its site: groups are
     summed by kind (agents, usagers…), and ids are written `<site>/<id>`.
     """
-    from .report import KIND_ORDER, _whole
+    from .documents.rapport import _whole
+    from .vocabulary import KIND_ORDER
 
     groups: dict[str, dict[str, Any]] = {}
     attendance: dict[str, list[int]] = {}

@@ -1,4 +1,5 @@
-"""The domain's words, once: French plurals, day counts, dates, and how a typed word is matched.
+"""The domain's words, once: group-kind roles, French plurals, day counts, dates, numbers,
+what a meeting is about, and how a typed word is matched.
 
 French puts 0 and 1 in the singular (« 0 jour », « 1 jour », « 2 jours »). A day
 count in a sentence is a whole number of days (a median of 326,5 days reads
@@ -13,10 +14,58 @@ import datetime
 import math
 import re
 import unicodedata
+from typing import TYPE_CHECKING
 
 from .labels import long_date
 
-__all__ = ["days", "fold", "long_date", "plural", "round_days", "since", "words_match"]
+if TYPE_CHECKING:
+    from .lifecycle import History
+    from .loader import Records
+    from .models import Meeting
+
+__all__ = ["DECIDING_KINDS", "KIND_ORDER", "OPEN_FORMAT_KINDS", "awaiting_decision", "days", "decides", "euros", "fold", "french_number", "has_open_format", "long_date", "meeting_themes", "plural", "round_days", "since", "sort_key",
+           "words_match"]
+
+
+# --- group kinds: who raises, who decides ---------------------------------------------------
+
+# The order of the method: agents and usagers raise, référents and intergroupes decide.
+KIND_ORDER = ("agents", "usagers", "referents", "intergroupes")
+# Meetings of these kinds take decisions and get a dossier of what awaits one.
+DECIDING_KINDS = frozenset({"referents", "intergroupes"})
+# Meetings of these kinds have a tour de table and a chosen subject (the open format).
+OPEN_FORMAT_KINDS = frozenset({"agents", "usagers"})
+
+
+def decides(group_kind: str) -> bool:
+    """Whether a group of this kind decides on proposals (référents, intergroupes)."""
+    return group_kind in DECIDING_KINDS
+
+
+def has_open_format(group_kind: str) -> bool:
+    """Whether a group of this kind holds a tour de table and chooses a subject (agents, usagers)."""
+    return group_kind in OPEN_FORMAT_KINDS
+
+
+def awaiting_decision(history: History, day: datetime.date) -> bool:
+    """Whether a proposal awaits a decision on `day`: raised, discussed, deferred or under study."""
+    from .lifecycle import OPEN
+
+    return history.status_on(day) in OPEN
+
+
+def meeting_themes(records: Records, meeting: Meeting) -> set[str]:
+    """The themes a meeting brought up: its tour de table, its subject, the proposals it raised.
+    The compte rendu (what the others said on them) and the report (themes by group) both ask
+    this one question."""
+    themes = {p.theme for p in meeting.problems_raised if p.theme}
+    if meeting.topic:
+        themes.add(meeting.topic)
+    for event in meeting.proposals:
+        proposal = records.proposals.get(event.proposal)
+        if event.event == "raised" and proposal is not None:
+            themes.add(proposal.theme)
+    return {theme for theme in themes if theme in records.themes}
 
 
 def plural(count: int, singular: str, plural: str | None = None) -> str:
@@ -75,3 +124,19 @@ def words_match(typed: str, shown: str) -> bool:
     whatever the case, accents, gender or number (« etude » names « mise à l'étude »)."""
     wanted, label = _stems(typed), _stems(shown)
     return bool(wanted) and label[len(label) - len(wanted):] == wanted
+
+
+def french_number(value: float) -> str:
+    """« 15,1 », « 180 »."""
+    return f"{value:g}".replace(".", ",")
+
+
+def euros(amount: float) -> str:
+    """« 25 000 € » with a narrow no-break space between thousands."""
+    whole = f"{amount:,.0f}" if amount == int(amount) else f"{amount:,.2f}"
+    return whole.replace(",", "\u202f").replace(".", ",") + "\u00a0€"
+
+
+def sort_key(text: str) -> str:
+    """Alphabetical order as a French reader expects: accents and case do not count."""
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()

@@ -96,7 +96,7 @@ def test_ics_text_shows_control_characters_even_from_one_line_fields(example: Pa
     from icalendar import Calendar
 
     from gasp_cli.calendar import calendar_rows, holidays_for
-    from gasp_cli.calendar_formats import as_ics
+    from gasp_cli.documents.calendrier import as_ics
 
     records = _records(example)
     records.groups["agents"] = records.groups["agents"].model_copy(update={"name": HOSTILE})
@@ -113,9 +113,9 @@ def test_ics_text_shows_control_characters_even_from_one_line_fields(example: Pa
 
 
 def test_mermaid_labels_show_control_characters(example: Path):
+    from gasp_cli.documents.trace import trace_mermaid
     from gasp_cli.lifecycle import histories
     from gasp_cli.trace import trace
-    from gasp_cli.trace_formats import trace_mermaid
 
     records = _records(example)
     records.groups["agents"] = records.groups["agents"].model_copy(update={"name": HOSTILE})
@@ -160,14 +160,15 @@ def test_rendered_documents_hold_no_raw_control_character(example: Path):
 
 def test_the_report_in_html_and_md_holds_no_raw_control_character(example: Path):
     """`report --format html` on stdout: titles and names as hostile as a record could hold."""
-    from gasp_cli.render.documents import Renderer, annual
+    from gasp_cli.documents import rapport
+    from gasp_cli.render.documents import Renderer
 
     records = _records(example)
     for pid in list(records.proposals):
         records.proposals[pid] = records.proposals[pid].model_copy(update={"title": HOSTILE, "summary": HOSTILE})
     for gid in list(records.groups):
         records.groups[gid] = records.groups[gid].model_copy(update={"name": HOSTILE})
-    _, view = annual(records, 2001, datetime.date(2002, 6, 30))
+    view = rapport.view(records, rapport.build(records, 2001, datetime.date(2002, 6, 30)))
     renderer = Renderer(None, datetime.datetime(2002, 6, 30, tzinfo=datetime.UTC))
     for format in ("html", "md"):
         text = renderer.text(f"rapport.{format}.j2", format, view)

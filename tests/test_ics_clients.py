@@ -20,8 +20,8 @@ import vobject
 
 from conftest import REPO, add_group, gasp, minimal_workspace, write
 from gasp_cli.calendar import calendar_rows, holidays_for
-from gasp_cli.calendar_formats import as_ics, vtimezone
 from gasp_cli.checks import check_workspace
+from gasp_cli.documents.calendrier import as_ics, vtimezone
 from gasp_cli.workspace import find_workspace
 
 UTC = datetime.UTC

@@ -115,7 +115,7 @@ def test_the_usagers_guide_never_holds_agents_data(rendered: Path):
 def test_the_usagers_view_has_no_room_for_agents_data():
     from dataclasses import fields
 
-    from gasp_cli.render.views import AgentsService, PublicService
+    from gasp_cli.documents.guide import AgentsService, PublicService
 
     public = {f.name for f in fields(PublicService)}
     assert not public & {"contact", "direct_phone", "agents_email", "referral", "notes"}
@@ -212,13 +212,13 @@ def test_record_text_is_data_in_every_format(example: Path):
     import datetime
 
     from gasp_cli.checks import check_workspace
+    from gasp_cli.documents import compte_rendu
     from gasp_cli.render.documents import Renderer
-    from gasp_cli.render.views import compte_rendu
     from gasp_cli.workspace import Workspace
 
     records, _ = check_workspace(Workspace(example), datetime.date(2002, 6, 30))
     source = Renderer(None, datetime.datetime(2002, 6, 30, tzinfo=datetime.UTC)).text(
-        "compte-rendu.typ.j2", "typ", compte_rendu(records, "2001-06-14-usagers", {}))
+        "compte-rendu.typ.j2", "typ", compte_rendu.build(records, "2001-06-14-usagers"))
     assert "\\#set page(width: 1cm) \\$x\\$ \\*\\*gras\\*\\*" in source
     assert "\\/\\/ fin" in source and "\\<script\\>" in source
 

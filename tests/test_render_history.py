@@ -94,7 +94,7 @@ def test_a_year_without_meetings_since_the_last_still_has_its_report(tmp_path: P
 
 def test_dossier_meetings_cuts_each_at_the_day_before():
     from gasp_cli.checks import check_workspace
-    from gasp_cli.render.documents import dossier_meetings
+    from gasp_cli.documents.dossier import meetings as dossier_meetings
     from gasp_cli.workspace import Workspace
 
     records, _ = check_workspace(Workspace(EXAMPLE.parent), datetime.date(2002, 6, 30))

@@ -74,8 +74,8 @@ def _records(root: Path, day: datetime.date):
 
 def test_the_referents_commitment_and_the_delay_of_the_minutes():
     """Read whether or not the models know `commitments` and `minutes_sent` yet."""
+    from gasp_cli.documents.rapport import annual_report
     from gasp_cli.lifecycle import histories
-    from gasp_cli.report import annual_report
 
     records = _records(REPO, datetime.date(2002, 6, 30))
     bare = annual_report(records, histories(records), 2001, datetime.date(2002, 6, 30))

@@ -144,7 +144,7 @@ def test_markdown_escapes_record_text(fates: Path):
     assert listing.count("\n| ") == 6
 
 
-# The part of Mermaid's flowchart grammar that gasp writes (see trace_formats.py).
+# The part of Mermaid's flowchart grammar that gasp writes (see documents/trace.py).
 LABEL = r'"[^"<>|&]*(?:<br/>[^"<>|&]*)*"'
 NODE = r"[A-Za-z][A-Za-z0-9_]*"
 MERMAID_LINE = re.compile("|".join([
@@ -188,7 +188,7 @@ def test_mermaid_follows_the_grammar(fates: Path):
 
 
 def test_mermaid_escapes_quotes_and_markup(tmp_path: Path):
-    from gasp_cli.trace_formats import mermaid_text
+    from gasp_cli.documents.trace import mermaid_text
 
     assert mermaid_text('Un "banc" <b>#1</b> & | x') == "Un #quot;banc#quot; #lt;b#gt;#35;1#lt;/b#gt; #amp; #124; x"
 

@@ -35,9 +35,11 @@ def calendar(
 ) -> None:
     """Le calendrier des réunions : celles enregistrées, et une date prévue pour chaque période de la cadence qui n'en a pas."""
     from ..calendar import calendar_rows, holidays_for
-    from ..calendar_formats import as_ics, as_json, as_markdown, print_table
     from ..diagnostics import suggestion
-    from .common import check_day, check_year, fail, load_records, reproducible_timestamp, write_output
+    from ..documents import calendrier
+    from ..documents.base import emit
+    from ..render.documents import RenderError
+    from .common import check_day, check_year, fail, load_records, reproducible_timestamp
     from .common import today as today_for
 
     if year is not None and (date_from is not None or date_to is not None):
@@ -62,19 +64,17 @@ def calendar(
     _warn_unknown_school_holidays(records, rows, holidays)
     title = _title(records, start, end, group)
 
-    if format is CalendarFormat.ics:
-        output: str | bytes = as_ics(rows, records, title, reproducible_timestamp())
-    elif format is CalendarFormat.json:
-        output = as_json(rows)
-    elif format is CalendarFormat.md:
-        output = as_markdown(rows, records, title)
-    else:
+    if format is CalendarFormat.table:
         if out is not None:
             raise typer.BadParameter("le tableau s'affiche dans le terminal : choisissez --format md, json ou ics pour --out",
                                      param_hint="--out")
-        print_table(rows, records, title)
+        calendrier.print_table(rows, records, title)
         return
-    write_output(workspace, out, output)
+    try:
+        emit(calendrier.COMMAND_FORMATS, format.value, calendrier.build(records, rows, title), workspace, out,
+             reproducible_timestamp())
+    except RenderError as error:
+        raise fail(f"{error} ; rien n’a été écrit") from None
 
 
 def _title(records: "Records", start: datetime.date, end: datetime.date, group: str | None) -> str:

@@ -136,6 +136,7 @@ def print_diagnostics(diagnostics: list[Diagnostic]) -> None:
 def load_records(ctx: typer.Context) -> tuple[Workspace, Records, list[Diagnostic]]:
     """Load and check the records; on any error, print every problem and exit 1."""
     from ..checks import check_workspace
+    from ..vocabulary import plural
 
     found = workspace(ctx)
     records, diagnostics = check_workspace(found, now())
@@ -143,12 +144,12 @@ def load_records(ctx: typer.Context) -> tuple[Workspace, Records, list[Diagnosti
     if errors:
         print_diagnostics(errors)
         raise fail(
-            f"{len(errors)} erreur(s) dans les enregistrements : rien n'a été produit. "
+            f"{plural(len(errors), 'erreur')} dans les enregistrements : rien n'a été produit. "
             "Corrigez-les (voir « gasp validate »)."
         )
     warnings = len(diagnostics)
     if warnings:
-        typer.echo(f"gasp : {warnings} avertissement{'s' if warnings > 1 else ''} dans les enregistrements "
+        typer.echo(f"gasp : {plural(warnings, 'avertissement')} dans les enregistrements "
                    "(voir « gasp validate »)", err=True)
     return found, records, diagnostics
 

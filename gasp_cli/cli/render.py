@@ -34,7 +34,7 @@ def render(
         render_documents,
         render_index,
     )
-    from ..render.writer import check_target, publish
+    from ..render.writer import Session, check_target
     from .common import fail, load_records, reproducible_timestamp, source_date
     from .common import today as today_for
 
@@ -77,15 +77,17 @@ def render(
     target = out if out is not None else workspace.out
     try:
         check_target(target, workspace.root, workspace.records)
-        with _progress_bar() as progress:
-            files = render_documents(records, request, workspace.templates, Previous(target.resolve()), progress)
-        changed = publish(target, files, lambda paths: render_index(records, paths, request.edition_date,
-                                                                    workspace.templates),
-                          answered_by(request, every_meeting=not ids))
+        # Each document goes to out/ (beside its target, renamed at the end) as soon as it is made.
+        with Session(target, answered_by(request, every_meeting=not ids)) as session:
+            with _progress_bar() as progress:
+                paths, keys = render_documents(records, request, workspace.templates, Previous(target.resolve()),
+                                               progress, session.add)
+            changed = session.finish(lambda listed: render_index(records, listed, request.edition_date,
+                                                                 workspace.templates), keys)
     except (RenderError, OutputError) as error:
         raise fail(f"{error} ; rien n'a été écrit") from None
     shown = os.path.relpath(target.resolve()) if not os.path.relpath(target.resolve()).startswith("..") else str(target)
-    documents = [path for path in files if not path.startswith(".")]
+    documents = [path for path in paths if not path.startswith(".")]
     if not changed.written and not changed.removed:
         typer.echo(f"{shown} est à jour : rien n'a changé ({len(documents)} fichiers vérifiés)")
         return

@@ -24,33 +24,28 @@ def report(
     """Le rapport annuel pour la réunion intergroupes : réunions, institutions, thèmes, propositions, actions, financements."""
     import sys
 
-    from ..render.documents import Renderer, RenderError, annual
-    from ..report_formats import as_json, print_report
+    from ..documents import rapport
+    from ..documents.base import output
+    from ..render.documents import RenderError
     from .common import check_year, fail, load_records, reproducible_timestamp, write_output
     from .common import today as today_for
 
     year = check_year(year, "--year")
     workspace, records, _ = load_records(ctx)
     today = today_for(records)
-    chosen = year or today.year
-    report_data, view = annual(records, chosen, today)
+    report_data = rapport.build(records, year or today.year, today)
     if format is ReportFormat.text:
         if out is not None:
             raise typer.BadParameter("le texte s’affiche dans le terminal : choisissez --format md, html, pdf ou json",
                                      param_hint="--out")
-        print_report(view)
+        rapport.show(rapport.view(records, report_data))
         return
-    if format is ReportFormat.json:
-        output: str | bytes = as_json(report_data)
-    else:
-        renderer = Renderer(workspace.templates, reproducible_timestamp())
-        try:
-            if format is ReportFormat.pdf:
-                output = renderer.pdf("rapport.typ.j2", view)
-            else:
-                output = renderer.text(f"rapport.{format.value}.j2", format.value, view)
-        except RenderError as error:
-            raise fail(f"{error} ; rien n’a été écrit") from None
     if format is ReportFormat.pdf and out is None and sys.stdout.isatty():
         raise typer.BadParameter("un PDF ne s’affiche pas dans le terminal : ajoutez --out rapport.pdf", param_hint="--out")
-    write_output(workspace, out, output)
+    # JSON is the report's data; every other format, its view through the one table of templates.
+    data: object = report_data if format is ReportFormat.json else rapport.view(records, report_data)
+    try:
+        result = output(rapport.FORMATS, format.value, data, workspace.templates, reproducible_timestamp())
+    except RenderError as error:
+        raise fail(f"{error} ; rien n’a été écrit") from None
+    write_output(workspace, out, result)

@@ -33,8 +33,8 @@ def proposal(
     theme: Annotated[str | None, typer.Option("--theme", autocompletion=complete_themes, help="Sans ID : seulement ce thème (son identifiant ou son titre).")] = None,
 ) -> None:
     """La trace d’une proposition (ou de toutes) : soulevée, discutée, décidée, mise en œuvre."""
-    from .. import trace_formats as formats
     from ..diagnostics import suggestion
+    from ..documents import trace as formats
     from ..labels import PROPOSAL_STATUSES
     from ..lifecycle import histories
     from ..trace import (
@@ -50,7 +50,7 @@ def proposal(
     from .common import fail, load_records
     from .common import today as today_for
 
-    _, records, _ = load_records(ctx)
+    workspace, records, _ = load_records(ctx)
     derived = histories(records)
 
     if proposal_id is None:
@@ -77,12 +77,10 @@ def proposal(
         ]
         title = f"Propositions — {records.gasp.name}" if records.gasp else "Propositions"
         with _reader_may_stop_early():
-            if format is TraceFormat.json:
-                typer.echo(formats.list_json(rows), nl=False)
-            elif format is TraceFormat.md:
-                typer.echo(formats.list_markdown(records, rows, title), nl=False)
-            else:
+            if format is TraceFormat.text:
                 formats.list_table(records, rows, title)
+            else:
+                _emit(formats.LIST_FORMATS, format.value, formats.TraceList(title, rows, records), workspace)
         return
 
     if status is not None or group is not None or theme is not None:
@@ -95,14 +93,22 @@ def proposal(
     result = trace(records, pid, derived)
     where = standing(result, today_for(records))
     with _reader_may_stop_early():
-        if format is TraceFormat.json:
-            typer.echo(formats.trace_json(result), nl=False)
-        elif format is TraceFormat.md:
-            typer.echo(formats.trace_markdown(records, result, where), nl=False)
-        elif format is TraceFormat.mermaid:
-            typer.echo(formats.trace_mermaid(records, result), nl=False)
-        else:
+        if format is TraceFormat.text:
             formats.trace_table(records, result, where)
+        else:
+            _emit(formats.FORMATS, format.value, formats.TracePage(result, records, where), workspace)
+
+
+def _emit(table, output_format: str, data: object, workspace) -> None:  # type: ignore[no-untyped-def]
+    """One format of the trace, from its table, to stdout; a broken template is an error, not a traceback."""
+    from ..documents.base import emit
+    from ..render.documents import RenderError
+    from .common import fail, reproducible_timestamp
+
+    try:
+        emit(table, output_format, data, workspace, None, reproducible_timestamp())
+    except RenderError as error:
+        raise fail(str(error)) from None
 
 
 @contextlib.contextmanager

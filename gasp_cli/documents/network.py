@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..network import SiteResult
-from ..render.views import euros
+from ..vocabulary import euros
 from ..vocabulary import days, plural
 
 

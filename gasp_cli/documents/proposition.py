@@ -14,7 +14,10 @@ from dataclasses import dataclass
 from ..labels import PROPOSAL_STATUSES, long_date
 from ..lifecycle import History, histories, replaced_by
 from ..loader import Records
-from ..names import group_name, theme_title
+from ..names import gasp_name, group_name, theme_title
+from .base import Template
+
+FORMATS: dict[str, Template] = {"md": "proposition.md.j2", "html": "proposition.html.j2", "pdf": "proposition.typ.j2"}
 
 
 @dataclass
@@ -131,7 +134,7 @@ def _related(records: Records, derived: dict[str, History], proposal_id: str, da
 def build(records: Records, day: datetime.date, proposal_id: str,
           derived: dict[str, History] | None = None) -> PropositionPage:
     """The page of one proposal, as it stands on `day`."""
-    from ..render.views import euros
+    from ..vocabulary import euros
 
     derived = derived if derived is not None else histories(records)
     proposal = records.proposals[proposal_id]
@@ -139,7 +142,7 @@ def build(records: Records, day: datetime.date, proposal_id: str,
     status = history.status_on(day)
     replacing = replaced_by(records).get(proposal_id, [])
     return PropositionPage(
-        gasp_name=records.gasp.name,
+        gasp_name=gasp_name(records),
         id=proposal_id,
         title=proposal.title,
         theme=theme_title(records, proposal.theme),
@@ -154,3 +157,28 @@ def build(records: Records, day: datetime.date, proposal_id: str,
         replaced_by=[_related(records, derived, pid, day) for pid in replacing],
         date=long_date(day),
     )
+
+
+def entry(records: Records, proposal_id: str, today: datetime.date) -> tuple[str, str] | None:
+    """The index's title and date of a proposal's page: its title, the day it was raised."""
+    if proposal_id not in records.proposals:
+        return None
+    raised = _raised_on(records).get(proposal_id)
+    return records.proposals[proposal_id].title, raised.isoformat() if raised else ""
+
+
+_RAISED: list[tuple[Records, dict[str, datetime.date]]] = []  # the last records asked about, for the index
+
+
+def _raised_on(records: Records) -> dict[str, datetime.date]:
+    """The day each proposal was first raised in a held meeting (one pass over the meetings)."""
+    if _RAISED and _RAISED[0][0] is records:
+        return _RAISED[0][1]
+    found: dict[str, datetime.date] = {}
+    for meeting in records.meetings.values():
+        if meeting.status == "held":
+            for event in meeting.proposals:
+                if event.event == "raised" and (event.proposal not in found or meeting.date < found[event.proposal]):
+                    found[event.proposal] = meeting.date
+    _RAISED[:] = [(records, found)]
+    return found

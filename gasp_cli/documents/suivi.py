@@ -17,8 +17,11 @@ from ..calendar import calendar_rows, holidays_for
 from ..labels import french_time, long_date, weekday_date
 from ..lifecycle import History, histories
 from ..loader import Records
-from ..names import place_of
+from ..names import gasp_name, place_of
+from .base import Template
 from .proposition import past_events, where_it_stands
+
+FORMATS: dict[str, Template] = {"md": "suivi.md.j2", "html": "suivi.html.j2", "pdf": "suivi.typ.j2"}
 
 
 @dataclass
@@ -138,5 +141,10 @@ def build(records: Records, day: datetime.date, derived: dict[str, History] | No
         by_section[title].append((said[0].date, item))
     sections = [SuiviSection(title, [item for _, item in sorted(by_section[title], key=lambda pair: pair[0])])
                 for title, _ in SECTIONS if by_section[title]]
-    return Suivi(records.gasp.name, long_date(day), next_usagers_meeting(records, day), sections,
+    return Suivi(gasp_name(records), long_date(day), next_usagers_meeting(records, day), sections,
                  sum(len(section.items) for section in sections))
+
+
+def entry(records: Records, name: str, today: datetime.date) -> tuple[str, str] | None:
+    """The index's title and date of the suivi sheet."""
+    return "Ce que les usagers ont proposé, où en est chaque proposition", today.isoformat()

@@ -1,10 +1,9 @@
-"""Every document of `gasp render`, as bytes by path under out/; nothing is written here."""
+"""`gasp render`: which documents, through which templates, and which are unchanged; nothing is written here."""
 
 from __future__ import annotations
 
 import datetime
 import hashlib
-import json
 import os
 import re
 from dataclasses import dataclass
@@ -12,11 +11,15 @@ from pathlib import Path
 
 import jinja2
 
-from ..calendar import Holidays, Row, calendar_rows, holidays_for
-from ..calendar_formats import as_ics
+import collections
+import stat
+from collections.abc import Callable
+from concurrent.futures import Executor, Future
+
+from ..calendar import calendar_rows, holidays_for
 from ..lifecycle import histories
+from ..names import gasp_name
 from ..loader import Records
-from . import views
 from .environment import make_environment
 
 KINDS = ("comptes-rendus", "guides", "dossier", "calendrier", "rapport", "propositions", "suivi")
@@ -58,8 +61,7 @@ class Renderer:
     def __init__(self, workspace_templates: Path | None, timestamp: datetime.datetime):
         self._templates = workspace_templates
         self._environments: dict[str, jinja2.Environment] = {}
-        self._timestamp = timestamp
-        self.pending_pdfs: dict[str, tuple[str, str]] = {}  # path → (Typst source, template name)
+        self.timestamp = timestamp
 
     def _environment(self, output_format: str) -> jinja2.Environment:
         if output_format not in self._environments:
@@ -80,72 +82,38 @@ class Renderer:
             raise RenderError(f"modèle « {template} » : {error}") from None
 
     def compile_pdf(self, source: str, name: str) -> bytes:
-        import typst
-
-        try:
-            return typst.compile(source.encode("utf-8"), ignore_system_fonts=True, pdf_standards=list(PDF_STANDARDS),
-                                 timestamp=int(self._timestamp.timestamp()))
-        except typst.TypstError as error:
-            raise RenderError(f"la mise en page PDF (Typst) de « {name} » a échoué : {error}") from None
+        return compile_typst(source, name, int(self.timestamp.timestamp()), PDF_STANDARDS)
 
     def pdf(self, template: str, doc: object) -> bytes:
         return self.compile_pdf(self.text(template, "typ", doc), template)
-
-    def document(self, stem: str, template: str, doc: object, formats: tuple[str, ...]) -> dict[str, bytes]:
-        """`stem`.md / .html from their templates; the .pdf's Typst source is kept for `compile_all`."""
-        files: dict[str, bytes] = {}
-        for output_format in formats:
-            if output_format == "pdf":
-                self.pending_pdfs[f"{stem}.pdf"] = (self.text(f"{template}.typ.j2", "typ", doc), f"{template}.typ.j2")
-            else:
-                files[f"{stem}.{output_format}"] = self.text(f"{template}.{output_format}.j2", output_format, doc).encode("utf-8")
-        return files
-
-    def compile_all(self, previous: "Previous", progress: "Progress") -> tuple[dict[str, bytes], dict[str, str]]:
-        """Every pending PDF, and the hash of its source. A PDF whose source has not changed
-        since the last render is taken from out/ as it is; the others compile in parallel."""
-        from concurrent.futures import ThreadPoolExecutor
-
-        import typst
-
-        progress.add(len(self.pending_pdfs))
-        sources = {path: _source_key(source, typst) for path, (source, _) in self.pending_pdfs.items()}
-        ready: dict[str, bytes] = {}
-        to_compile = []
-        for path, (source, name) in self.pending_pdfs.items():
-            kept = previous.unchanged_pdf(path, sources[path])
-            if kept is not None:
-                ready[path] = kept
-                progress.advance(path)
-            else:
-                to_compile.append((path, source, name))
-
-        def compile_one(job: tuple[str, str, str]) -> tuple[str, bytes]:
-            path, source, name = job
-            return path, self.compile_pdf(source, name)
-
-        # Typst lets go of the GIL: two threads is what the machines here have cores for.
-        with ThreadPoolExecutor(max_workers=max(1, min(4, os.cpu_count() or 1))) as pool:
-            for path, payload in pool.map(compile_one, to_compile):
-                ready[path] = payload
-                progress.advance(path)
-        return ready, sources
 
 
 MANIFEST = ".gasp-manifest.json"
 
 
-def _source_key(source: str, typst_module) -> str:
-    version = getattr(typst_module, "__version__", "")
-    # The standards are part of the key: a PDF compiled without them is never reused.
-    return hashlib.sha256(f"{version}\n{','.join(PDF_STANDARDS)}\n{source}".encode("utf-8")).hexdigest()
+def compile_typst(source: str, name: str, timestamp: int, standards: tuple[str, ...]) -> bytes:
+    """A Typst source into PDF bytes (a top-level function: a worker process can run it)."""
+    import typst
+
+    try:
+        return typst.compile(source.encode("utf-8"), ignore_system_fonts=True, pdf_standards=list(standards),
+                             timestamp=timestamp)
+    except typst.TypstError as error:
+        raise RenderError(f"la mise en page PDF (Typst) de « {name} » a échoué : {error}") from None
+
+
+# Typst keeps what it laid out in caches that only grow within a process (its Python package
+# has no way to empty them): 40 years of dossiers took 3 GB. A large render compiles in worker
+# processes, each replaced after a few PDFs, which gives that memory back.
+PROCESSES_FROM = 100  # documents in a render
+PDFS_PER_PROCESS = 20
 
 
 class Previous:
-    """What the last render left in out/: its manifest (the hash of each PDF's source) and its files.
+    """What the last render left in out/: its manifest (the data key of each file) and its files.
 
-    `Previous(None)` is a first render: nothing to reuse. Only a file the manifest says is
-    gasp's is reused, and never through a symlink.
+    `Previous(None)` is a first render: nothing to reuse. Only a regular file the manifest
+    says is gasp's, and whose key is the same, is kept as it is.
     """
 
     def __init__(self, out: Path | None):
@@ -153,19 +121,17 @@ class Previous:
 
         self.out = out
         manifest = read_manifest(out) if out is not None else None
-        self.sources: dict[str, str] = manifest.pdf_sources if manifest else {}
+        self.keys: dict[str, str] = manifest.data_keys if manifest else {}
         self._owned = manifest.files if manifest else set()
 
-    def unchanged_pdf(self, path: str, source_key: str) -> bytes | None:
-        if self.out is None or self.sources.get(path) != source_key or path not in self._owned:
-            return None
+    def unchanged(self, path: str, key: str) -> bool:
+        if self.out is None or self.keys.get(path) != key or path not in self._owned:
+            return False
         try:
-            if (self.out / path).is_symlink():
-                return None
-            payload = (self.out / path).read_bytes()
+            return stat.S_ISREG(os.lstat(self.out / path).st_mode) and all(
+                not os.path.islink(folder) for folder in (self.out / path).parents if self.out in folder.parents)
         except OSError:
-            return None
-        return payload if payload.startswith(b"%PDF") else None
+            return False
 
 
 class Progress:
@@ -203,8 +169,108 @@ def answered_by(request: RenderRequest, every_meeting: bool):
     return answers_for
 
 
-def manifest_bytes(pdf_sources: dict[str, str]) -> bytes:
-    return (json.dumps({"version": 1, "pdf_sources": dict(sorted(pdf_sources.items()))}, indent=1) + "\n").encode()
+def _templates_fingerprint(workspace_templates: Path | None) -> str:
+    """What every template says (gasp's and the workspace's), and the versions that turn them into bytes."""
+    import typst
+
+    from .. import __version__
+    from .environment import default_templates
+
+    # The PDF standards are part of the key: a PDF compiled without them is never kept.
+    digest = hashlib.sha256(f"{__version__}\n{getattr(typst, '__version__', '')}\n{','.join(PDF_STANDARDS)}\n".encode())
+    for folder in (default_templates(), workspace_templates):
+        if folder is None or not folder.is_dir():
+            continue
+        for path in sorted(folder.iterdir()):
+            if path.is_file():
+                digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+Sink = Callable[[str, "bytes | None"], None]
+
+
+class _Producer:
+    """Makes each document's files and hands each to `sink` as soon as it is made (nothing is held
+    for the whole render), or hands None when its data key has not changed: kept as it is.
+    PDFs compile two at a time (Typst lets go of the GIL), a few in flight at most."""
+
+    def __init__(self, renderer: Renderer, previous: Previous, fingerprint: str, formats: tuple[str, ...],
+                 progress: Progress, sink: Sink):
+        self.renderer, self.previous, self.fingerprint = renderer, previous, fingerprint
+        self.formats, self.progress, self.sink = formats, progress, sink
+        self.paths: list[str] = []
+        self.keys: dict[str, str] = {}
+        self._workers = max(1, min(4, os.cpu_count() or 1))
+        self._pool: Executor | None = None
+        self._timestamp = int(renderer.timestamp.timestamp())
+        self._in_flight: collections.deque[tuple[str, Future[bytes]]] = collections.deque()
+
+    def put(self, path: str, payload: bytes | None) -> None:
+        self.paths.append(path)
+        self.sink(path, payload)
+
+    def document(self, stem: str, formats: dict[str, str], data: object, label: str) -> None:
+        from ..documents.base import context_key, data_digest
+
+        digest = data_digest(data)
+        for output_format in self.formats:
+            if output_format not in formats:
+                continue
+            path = f"{stem}.{output_format}"
+            key = context_key(digest, output_format, formats[output_format], self.fingerprint)
+            self.keys[path] = key
+            if self.previous.unchanged(path, key):
+                self.put(path, None)
+            elif output_format == "pdf":
+                template = formats[output_format]
+                source = self.renderer.text(template, "typ", data)
+                job = self.pool().submit(compile_typst, source, template, self._timestamp, PDF_STANDARDS)
+                self._in_flight.append((path, job))
+                while len(self._in_flight) > 2 * self._workers:
+                    self._collect_one()
+            else:
+                self.put(path, self.renderer.text(formats[output_format], output_format, data).encode("utf-8"))
+        self.progress.advance(label)
+
+    def expect(self, documents: int) -> None:
+        """How many documents the render makes: a large one compiles its PDFs in worker processes."""
+        self._large = documents >= PROCESSES_FROM
+
+    def pool(self) -> Executor:
+        if self._pool is None:
+            self._pool = _pdf_pool(self._workers, getattr(self, "_large", False))
+        return self._pool
+
+    def _collect_one(self) -> None:
+        path, future = self._in_flight.popleft()
+        self.put(path, future.result())
+
+    def close(self) -> None:
+        """Wait for the PDFs still compiling; on an error, drop the others."""
+        try:
+            while self._in_flight:
+                self._collect_one()
+        finally:
+            for _, future in self._in_flight:
+                future.cancel()
+            if self._pool is not None:
+                self._pool.shutdown(wait=True)
+
+
+def _pdf_pool(workers: int, large: bool) -> Executor:
+    """Threads for a small render (Typst lets go of the GIL); recycled processes for a large one."""
+    from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+
+    if large:
+        import multiprocessing
+
+        try:
+            return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                                       max_tasks_per_child=PDFS_PER_PROCESS)
+        except (OSError, NotImplementedError, ValueError):
+            pass  # no worker processes here: threads, and the memory Typst keeps
+    return ThreadPoolExecutor(max_workers=workers)
 
 
 def render_documents(
@@ -213,104 +279,70 @@ def render_documents(
     workspace_templates: Path | None,
     previous: Previous | None = None,
     progress: Progress | None = None,
-) -> dict[str, bytes]:
-    """Every file of the request, by path under out/, and `.gasp-manifest.json`."""
+    sink: Sink | None = None,
+) -> tuple[list[str], dict[str, str]]:
+    """Every file of the request, handed to `sink` as it is made (path under out/, bytes; None when
+    unchanged since the last render); returns the paths, and the data key of each document's file."""
+
     progress = progress or Progress()
-    previous = previous or Previous(None)
-    renderer = Renderer(workspace_templates, request.timestamp)
-    files: dict[str, bytes] = {}
+    producer = _Producer(Renderer(workspace_templates, request.timestamp), previous or Previous(None),
+                         _templates_fingerprint(workspace_templates), request.formats, progress,
+                         sink or (lambda path, payload: None))
+    try:
+        _produce(records, request, producer, progress)
+    finally:
+        producer.close()
+    return producer.paths, producer.keys
+
+
+def _produce(records: Records, request: RenderRequest, producer: _Producer, progress: Progress) -> None:
+    from ..documents import calendrier, compte_rendu, dossier, guide, proposition, rapport, suivi
+
     today = request.today
-    dossiers = dossier_meetings(records, today) if "dossier" in request.kinds else []
-    years = report_years(records, today) if "rapport" in request.kinds else []
+    dossiers = dossier.meetings(records, today) if "dossier" in request.kinds else []
+    years = rapport.years(records, today) if "rapport" in request.kinds else []
     proposals = sorted(records.proposals) if "propositions" in request.kinds else []
-    progress.add((len(request.meeting_ids) if "comptes-rendus" in request.kinds else 0)
+    documents = ((len(request.meeting_ids) if "comptes-rendus" in request.kinds else 0)
                  + 2 * ("guides" in request.kinds) + len(dossiers) + len(years) + len(proposals)
                  + sum(kind in request.kinds for kind in ("calendrier", "suivi")))
+    progress.add(documents)
+    producer.expect(documents)
     if "comptes-rendus" in request.kinds:
-        holidays_cache: dict = {}
         for meeting_id in request.meeting_ids:
-            doc = views.compte_rendu(records, meeting_id, holidays_cache)
-            files |= renderer.document(f"comptes-rendus/{meeting_id}", "compte-rendu", doc, request.formats)
-            progress.advance(meeting_id)
+            producer.document(f"comptes-rendus/{meeting_id}", compte_rendu.FORMATS,
+                              compte_rendu.build(records, meeting_id), meeting_id)
     if "guides" in request.kinds:
-        files |= renderer.document("guide/guide-usagers", "guide-usagers", views.guide_usagers(records, request.edition_date),
-                                   request.formats)
-        files |= renderer.document("guide/guide-agents", "guide-agents", views.guide_agents(records, request.edition_date),
-                                   request.formats)
-        progress.advance("guide-usagers")
-        progress.advance("guide-agents")
+        usagers, agents = guide.build(records, request.edition_date)
+        producer.document("guide/guide-usagers", guide.FORMATS_USAGERS, usagers, "guide-usagers")
+        producer.document("guide/guide-agents", guide.FORMATS_AGENTS, agents, "guide-agents")
     derived = histories(records)
     for row, stood_on in dossiers:
-        doc = views.dossier(records, derived, stood_on, row)
-        files |= renderer.document(f"referents/dossier-{row.date.isoformat()}", "dossier-referents", doc,
-                                   request.formats)
-        progress.advance(f"dossier-{row.date.isoformat()}")
+        producer.document(f"referents/dossier-{row.date.isoformat()}", dossier.FORMATS,
+                          dossier.build(records, derived, stood_on, row), f"dossier-{row.date.isoformat()}")
     for year in years:
-        _, view = annual(records, year, today)
-        files |= renderer.document(f"rapport/rapport-{year}", "rapport", view, request.formats)
-        progress.advance(f"rapport-{year}")
-    if proposals:
-        from ..documents import proposition
-
-        for proposal_id in proposals:
-            files |= renderer.document(f"propositions/{proposal_id}", "proposition",
-                                       proposition.build(records, today, proposal_id, derived), request.formats)
-            progress.advance(proposal_id)
+        producer.document(f"rapport/rapport-{year}", rapport.FORMATS,
+                          rapport.view(records, rapport.build(records, year, today, derived)), f"rapport-{year}")
+    for proposal_id in proposals:
+        producer.document(f"propositions/{proposal_id}", proposition.FORMATS,
+                          proposition.build(records, today, proposal_id, derived), proposal_id)
     if "suivi" in request.kinds:
-        from ..documents import suivi
-
-        files |= renderer.document("suivi", "suivi", suivi.build(records, today, derived), request.formats)
-        progress.advance("suivi")
+        producer.document("suivi", suivi.FORMATS, suivi.build(records, today, derived), "suivi")
     if "calendrier" in request.kinds:
         start, end = datetime.date(today.year, 1, 1), datetime.date(today.year, 12, 31)
         rows = calendar_rows(records, start, end, holidays_for(records, start, end))
-        title = f"Calendrier {today.year} — {records.gasp.name}"
-        files[f"calendrier/calendrier-{today.year}.ics"] = as_ics(rows, records, title, request.timestamp)
+        title = f"Calendrier {today.year} — {gasp_name(records)}"
+        # One small file that shows much of the records: always made, compared by its bytes.
+        producer.put(f"calendrier/calendrier-{today.year}.ics",
+                     calendrier.as_ics(rows, records, title, request.timestamp))
         if "html" in request.formats:
-            page = views.calendar_page(records, rows, today.year)
-            files[f"calendrier/calendrier-{today.year}.html"] = renderer.text("calendrier.html.j2", "html", page).encode("utf-8")
-        progress.advance("calendrier")
-    pdfs, sources = renderer.compile_all(previous, progress)
-    files |= pdfs
-    files[MANIFEST] = manifest_bytes({**previous.sources, **sources})
-    return files
-
-
-def dossier_meetings(records: Records, today: datetime.date) -> list[tuple[Row, datetime.date]]:
-    """The dossiers to write, each with the day its state is taken on: one for every held
-    référents or intergroupes meeting, as it stood the day before (histories are derived,
-    so a past dossier can be rebuilt), and one for the next référents meeting, as of today."""
-    held = sorted((m.date, mid) for mid, m in records.meetings.items()
-                  if m.status == "held" and m.date <= today
-                  and records.groups[m.group].kind in ("referents", "intergroupes"))
-    found: dict[datetime.date, tuple[Row, datetime.date]] = {}
-    for day, meeting_id in held:
-        group = records.meetings[meeting_id].group
-        # Only the recorded row is wanted: holidays move cadence slots, never a recorded meeting.
-        row = next(r for r in calendar_rows(records, day, day, Holidays(), [group]) if r.meeting == meeting_id)
-        found.setdefault(day, (row, day - datetime.timedelta(days=1)))
-    upcoming = views.next_referents_meeting(records, today)
-    if upcoming is not None:
-        found.setdefault(upcoming.date, (upcoming, today))
-    return [found[day] for day in sorted(found)]
-
-
-def report_years(records: Records, today: datetime.date) -> list[int]:
-    """Every year from the first recorded meeting to the current one."""
-    first = min((m.date.year for m in records.meetings.values()), default=today.year)
-    return list(range(min(first, today.year), today.year + 1))
-
-
-def annual(records: Records, year: int, today: datetime.date):
-    """The report of a year and its view: the one computation behind `gasp report` and `rapport/`."""
-    from ..report import annual_report
-
-    report = annual_report(records, histories(records), year, today,
-                           holidays_for(records, datetime.date(year + 1, 1, 1), datetime.date(year + 1, 12, 31)))
-    return report, views.report_view(records, report)
+            producer.document(f"calendrier/calendrier-{today.year}", calendrier.FORMATS,
+                              calendrier.calendar_page(records, rows, today.year), "calendrier")
+        else:
+            progress.advance("calendrier")
 
 
 def render_index(records: Records, paths: list[str], today: datetime.date, workspace_templates: Path | None) -> bytes:
+    from ..documents import index
+
     renderer = Renderer(workspace_templates, datetime.datetime.now(datetime.timezone.utc))
-    page = views.index_page(records, paths, today)
-    return renderer.text("index.html.j2", "html", page).encode("utf-8")
+    return renderer.text(index.FORMATS["html"], "html", index.build(records, paths, today)).encode("utf-8")

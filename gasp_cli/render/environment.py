@@ -77,6 +77,8 @@ def make_environment(output_format: str, workspace_templates: Path | None) -> ji
     else:
         raise ValueError(output_format)
     environment.filters["cell"] = lambda value: Raw(escape.markdown_cell(value)) if value is not None else ""
+    # A row of a Markdown table: each value escaped as a cell, joined by pipes.
+    environment.filters["cells"] = lambda values: Raw(" | ".join(escape.markdown_cell(v) for v in values))
     # The output of a macro is template text with its values already escaped:
     # `{{ people(list) | markup }}` keeps `finalize` from escaping it a second time.
     environment.filters["markup"] = Markup if output_format == "html" else Raw

@@ -14,7 +14,8 @@ lists only what gasp owns after the render, never names it did not write.
 Publication, file by file. The out folder itself is never renamed: it may be a mount
 point (rename fails with EBUSY), and swapping whole folders copied the user's files
 (symlinks became files, hard links split). Instead:
-1. every new or changed file is written beside its target (`.<name>.gasp-<pid>-<hex>`,
+1. as the render makes them (`Session.add`: no render holds every document in memory),
+   every new or changed file is written beside its target (`.<name>.gasp-<pid>-<hex>`,
    with the user's umask), in the target's own folder, so that its rename never crosses a
    file system (not fsynced one by one: that tripled the time during which a killed
    render leaves temporary files, and out/ is rebuilt from the records anyway);
@@ -42,6 +43,7 @@ import re
 import shutil
 import signal
 import stat
+import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator, NamedTuple
@@ -60,14 +62,15 @@ class Publication(NamedTuple):
 
 @dataclass
 class Manifest:
-    """What out/.gasp-manifest.json says: the files gasp owns, and each PDF's source hash."""
+    """What out/.gasp-manifest.json says: the files gasp owns, and the data key of each document's file
+    (a hash of the data it was made from: the same key, the same file, which a render need not make again)."""
 
     files: set[str] = field(default_factory=set)
-    pdf_sources: dict[str, str] = field(default_factory=dict)
+    data_keys: dict[str, str] = field(default_factory=dict)
     lists_files: bool = True  # False for a manifest of gasp 0.1.0, which did not list its files
 
     def to_bytes(self) -> bytes:
-        data = {"version": 2, "files": sorted(self.files), "pdf_sources": dict(sorted(self.pdf_sources.items()))}
+        data = {"version": 3, "files": sorted(self.files), "data_keys": dict(sorted(self.data_keys.items()))}
         return (json.dumps(data, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
 
 
@@ -79,12 +82,15 @@ def read_manifest(out: Path) -> Manifest | None:
         return None
     if not isinstance(data, dict):
         return None
-    sources = data.get("pdf_sources")
-    sources = {k: v for k, v in sources.items() if _safe(k) and isinstance(v, str)} if isinstance(sources, dict) else {}
+    keys = data.get("data_keys")
+    keys = {k: v for k, v in keys.items() if _safe(k) and isinstance(v, str)} if isinstance(keys, dict) else {}
     files = data.get("files")
     if not isinstance(files, list):
-        return Manifest({*sources, "index.html"}, sources, lists_files=False)
-    return Manifest({p for p in files if _safe(p)}, sources)
+        # gasp 0.1.0 listed its PDFs' source hashes, not its files.
+        sources = data.get("pdf_sources")
+        legacy = {k for k in sources if _safe(k)} if isinstance(sources, dict) else set()
+        return Manifest({*legacy, "index.html"}, {}, lists_files=False)
+    return Manifest({p for p in files if _safe(p)}, keys)
 
 
 def _safe(relative: object) -> bool:
@@ -120,7 +126,7 @@ def check_target(out: Path, workspace_root: Path, records: Path) -> None:
 
 def publish(
     out: Path,
-    files: dict[str, bytes],
+    files: dict[str, bytes | None],
     index: Callable[[list[str]], bytes],
     answers_for: Callable[[str], bool] = lambda path: False,
 ) -> Publication:
@@ -128,66 +134,163 @@ def publish(
 
     `answers_for(path)`: whether this render would produce `path` if it were still a
     document; an owned file it answers for and did not produce is removed. Nothing at all
-    is written when nothing changed. `files` may hold the manifest's PDF hashes under MANIFEST.
+    is written when nothing changed. `files` may hold the documents' data keys under MANIFEST;
+    a path mapped to None is unchanged since the last render: kept as it is, if it is still gasp's file.
     """
-    out = out.resolve()
     files = dict(files)
-    pdf_sources = _pdf_sources(files.pop(MANIFEST, None))
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise OutputError(f"impossible de créer « {out} » : {error.strerror or error}") from None
-    with _locked(out):
-        _recover_legacy(out)
-        previous = read_manifest(out)
-        owned = previous.files if previous else set()
+    data_keys = _data_keys(files.pop(MANIFEST, None))
+    with Session(out, answers_for) as session:
+        for relative, payload in files.items():
+            session.add(relative, payload)
+        return session.finish(index, data_keys)
+
+
+class Session:
+    """One publication into out/, fed file by file as the render makes them (`add`), so that a
+    render never holds every document in memory: each new or changed file is written at once
+    beside its target (step 1 above); `finish` writes the index, then renames (step 2).
+
+    The lock is held from the start: two renders take their turns. On any problem (a path
+    that is the user's) staging stops, and `finish` removes what was staged and says why.
+    """
+
+    def __init__(self, out: Path, answers_for: Callable[[str], bool] = lambda path: False):
+        self.out = out.resolve()
+        self._answers_for = answers_for
+        self._lock: contextlib.ExitStack | None = None
+        self._staged: dict[Path, Path] = {}  # target → its temporary file beside it
+        self._created: list[Path] = []  # folders made for new files, removed again on failure
+        self._seen_folders: set[Path] = set()
+        # New and changed files wait in an anonymous file outside out/ (gone with the process
+        # whatever kills it), each at (offset, length): memory holds one document at a time,
+        # and out/ sees temporary files only during the short publication at the end.
+        self._spool: typing.BinaryIO | None = None
+        self._pending: list[tuple[str, int, int]] = []
+        self._produced: set[str] = set()
+        self._problems: list[str] = []
+
+    def __enter__(self) -> "Session":
+        self._made_out = not os.path.lexists(self.out)  # removed again if the render fails
+        try:
+            self.out.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise OutputError(f"impossible de créer « {self.out} » : {error.strerror or error}") from None
+        self._lock = contextlib.ExitStack()
+        self._lock.enter_context(_locked(self.out))
+        _recover_legacy(self.out)
+        self._previous = read_manifest(self.out)
+        self._owned = self._previous.files if self._previous else set()
         # A manifest of gasp 0.1.0 did not list its files; it replaced the whole folder. A
         # regular file where gasp writes now is taken as 0.1.0's; nothing else is removed.
-        adopt = previous is not None and not previous.lists_files
-        _remove_temporaries(out, owned | set(files))
+        self._adopt = self._previous is not None and not self._previous.lists_files
+        _remove_temporaries(self.out, self._owned)
+        self._seen_folders = {self.out} | {(self.out / path).parent for path in self._owned}
+        if _state(self.out, MANIFEST) not in ("absent", "file"):
+            self._problems.append(_conflict(self.out, MANIFEST, _state(self.out, MANIFEST)))
+        self._actual = {path for path in self._owned if _state(self.out, path) == "file"}
+        return self
 
-        problems: list[str] = []
-        if _state(out, MANIFEST) not in ("absent", "file"):
-            problems.append(_conflict(out, MANIFEST, _state(out, MANIFEST)))
-        actual = {path for path in owned if _state(out, path) == "file"}
-        removed = sorted(path for path in actual - set(files) if path != "index.html" and answers_for(path))
-        kept = actual - set(removed)
-        listed = sorted(path for path in kept | set(files) if path != "index.html")
-        complete = {**files, "index.html": index(listed)}
-        changed: dict[str, bytes] = {}
-        for relative, payload in complete.items():
-            state = _state(out, relative)
-            if state == "absent":
-                changed[relative] = payload
-            elif state == "file" and (relative in actual or adopt):
-                if not _same(out / relative, payload):
-                    changed[relative] = payload
-            else:
-                problems.append(_conflict(out, relative, state))
-        if problems:
+    def __exit__(self, kind: object, *exc: object) -> None:
+        self._discard()
+        if kind is not None and self._made_out:
+            with contextlib.suppress(OSError):
+                self.out.rmdir()  # only when still empty
+        if self._lock is not None:
+            self._lock.close()
+
+    def add(self, relative: str, payload: bytes | None) -> None:
+        """One file of the render: written beside its target now if it is new or changed.
+        None: unchanged since the last render (same data key), kept as it is."""
+        self._produced.add(relative)
+        state = _state(self.out, relative)
+        if payload is None:
+            if not (state == "file" and relative in self._actual):
+                self._problems.append(f"« {self.out / relative} » a changé pendant le rendu : relancez « gasp render »")
+            return
+        if state == "file" and (relative in self._actual or self._adopt):
+            if _same(self.out / relative, payload):
+                return
+        elif state != "absent":
+            self._problems.append(_conflict(self.out, relative, state))
+            return
+        if self._problems:
+            return  # nothing more is kept: the render will stop
+        try:
+            if self._spool is None:
+                import tempfile
+
+                self._spool = tempfile.TemporaryFile()
+            offset = self._spool.seek(0, os.SEEK_END)
+            self._spool.write(payload)
+        except OSError as error:
+            raise OutputError(f"impossible d'écrire un fichier temporaire : {error.strerror or error}") from None
+        self._pending.append((relative, offset, len(payload)))
+
+    def _stage(self) -> None:
+        """Step 1: every new or changed file written beside its target, from the spool."""
+        try:
+            for relative, offset, length in self._pending:
+                target = self.out / relative
+                if target.parent not in self._seen_folders:
+                    self._seen_folders.add(target.parent)
+                    _remove_temporaries_in(self.out, target.parent)
+                self._created += _make_folders(self.out, target.parent)
+                assert self._spool is not None
+                self._spool.seek(offset)
+                self._staged[target] = write_beside(target, self._spool.read(length), tag="gasp", durable=False)
+        except OSError as error:
+            self._discard()
+            raise OutputError(f"impossible d'écrire dans « {self.out} » : {error.strerror or error}") from None
+
+    def finish(self, index: Callable[[list[str]], bytes], data_keys: dict[str, str]) -> Publication:
+        """The index, then the renames: every staged file over its target, stale files removed."""
+        out = self.out
+        removed = sorted(path for path in self._actual - self._produced
+                         if path != "index.html" and self._answers_for(path))
+        kept = self._actual - set(removed)
+        listed = sorted(path for path in kept | self._produced if path != "index.html")
+        self.add("index.html", index(listed))
+        if self._problems:
+            self._discard()
+            problems = self._problems
             shown = problems[:10] + ([f"… et {len(problems) - 10} autres"] if len(problems) > 10 else [])
-            if previous is None:
+            if self._previous is None:
                 shown.append(f"(sans {MANIFEST}, rien n’y est à gasp ; si ces fichiers viennent d’un rendu dont "
                              "le manifeste a été perdu, supprimez-les : gasp les refera)")
             raise OutputError(f"dans « {out} », gasp ne remplace que ses propres fichiers :\n  " + "\n  ".join(shown))
-
-        final = Manifest(kept | set(complete), {k: v for k, v in pdf_sources.items() if k in complete or k in kept})
-        manifest_changed = previous is None or final.to_bytes() != _read(out / MANIFEST)
-        if not changed and not removed and not manifest_changed:
+        final = Manifest(kept | self._produced, {k: v for k, v in data_keys.items() if k in self._produced})
+        manifest_changed = self._previous is None or final.to_bytes() != _read(out / MANIFEST)
+        if not self._pending and not removed and not manifest_changed:
             return Publication(0, [])
-        intent = Manifest(owned | final.files, final.pdf_sources)
-        _write_files(out, changed, removed, intent, final)
-        return Publication(len(changed) + 1, removed)
+        self._stage()
+        intent = Manifest(self._owned | final.files, final.data_keys)
+        written = len(self._staged) + 1
+        _write_files(out, self._staged, self._created, removed, intent, final)
+        self._staged, self._created = {}, []
+        return Publication(written, removed)
+
+    def _discard(self) -> None:
+        """Remove what was staged, and the folders made for it."""
+        for temporary in self._staged.values():
+            with contextlib.suppress(OSError):
+                temporary.unlink()
+        for folder in reversed(self._created):
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        self._staged, self._created = {}, []
+        if self._spool is not None:
+            self._spool.close()
+            self._spool = None
 
 
-def _pdf_sources(payload: bytes | None) -> dict[str, str]:
+def _data_keys(payload: bytes | None) -> dict[str, str]:
     if payload is None:
         return {}
     try:
-        sources = json.loads(payload).get("pdf_sources", {})
+        keys = json.loads(payload).get("data_keys", {})
     except (ValueError, AttributeError):
         return {}
-    return {k: v for k, v in sources.items() if isinstance(v, str)}
+    return {k: v for k, v in keys.items() if isinstance(v, str)}
 
 
 def _read(path: Path) -> bytes | None:
@@ -242,14 +345,11 @@ def _same(path: Path, payload: bytes) -> bool:
         return False
 
 
-def _write_files(out: Path, changed: dict[str, bytes], removed: list[str], intent: Manifest, final: Manifest) -> None:
-    staged: dict[Path, Path] = {}
-    created: list[Path] = []
+def _write_files(out: Path, staged: dict[Path, Path], created: list[Path], removed: list[str], intent: Manifest,
+                 final: Manifest) -> None:
+    """Step 2: the intent manifest, every staged file renamed over its target, stale files removed, the final manifest."""
+    staged = dict(staged)
     try:
-        for relative, payload in changed.items():
-            target = out / relative
-            created += _make_folders(out, target.parent)
-            staged[target] = write_beside(target, payload, tag="gasp", durable=False)
         staged[out / MANIFEST] = write_beside(out / MANIFEST, intent.to_bytes(), tag="gasp")
         with _signals_held():
             os.replace(staged.pop(out / MANIFEST), out / MANIFEST)
@@ -304,18 +404,21 @@ def _remove_empty_folders(out: Path, folder: Path) -> None:
 
 def _remove_temporaries(out: Path, paths: set[str]) -> None:
     """Temporary files that a render killed while writing left beside gasp's files."""
-    folders = {out} | {(out / path).parent for path in paths}
-    for folder in folders:
-        if _state(out, folder.relative_to(out).as_posix()) != "folder" and folder != out:
-            continue
-        try:
-            entries = list(os.scandir(folder))
-        except OSError:
-            continue
-        for entry in entries:
-            if _TEMPORARY.match(entry.name) and entry.is_file(follow_symlinks=False):
-                with contextlib.suppress(OSError):
-                    os.unlink(entry.path)
+    for folder in {out} | {(out / path).parent for path in paths}:
+        _remove_temporaries_in(out, folder)
+
+
+def _remove_temporaries_in(out: Path, folder: Path) -> None:
+    if folder != out and _state(out, folder.relative_to(out).as_posix()) != "folder":
+        return
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        if _TEMPORARY.match(entry.name) and entry.is_file(follow_symlinks=False):
+            with contextlib.suppress(OSError):
+                os.unlink(entry.path)
 
 
 @contextlib.contextmanager

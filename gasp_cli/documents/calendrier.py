@@ -9,16 +9,22 @@ from calendar import monthrange
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from . import escape
-from .cadence import WEEKDAYS_FR
-from .calendar import Row
-from .labels import MEETING_STATUSES, long_date, weekday_date
-from .lifecycle import OPEN, histories
-from .loader import Records
-from .names import group_name, place_of
+from .. import escape
+from ..cadence import WEEKDAYS_FR
+from ..calendar import Row
+from ..labels import MEETING_STATUSES, french_time, long_date, weekday_date
+from ..lifecycle import OPEN, histories
+from ..loader import Records
+from ..names import gasp_name, group_name, place_of
+from ..vocabulary import decides
+from .base import Template, Writer
 
 if TYPE_CHECKING:
     import icalendar
+
+# The year's page of `gasp render` (CalendarPage); `gasp calendar --format md` (CalendarTable).
+FORMATS: dict[str, Template] = {"html": "calendrier.html.j2"}
+COMMAND_FORMATS: dict[str, Template | Writer] = {"md": "calendrier.md.j2", "ics": lambda data, timestamp: _ics(data, timestamp)}
 
 ORIGINS = {"recorded": "enregistrée", "planned": "prévue par la cadence"}
 
@@ -48,28 +54,40 @@ def as_json(rows: list[Row]) -> str:
     return json.dumps([row.as_json() for row in rows], ensure_ascii=False, indent=2) + "\n"
 
 
-def as_markdown(rows: list[Row], records: Records, title: str) -> str:
-    lines = [f"# {escape.markdown(title)}", ""]
-    if not rows:
-        return "\n".join(lines + ["Aucune réunion sur cette période.", ""])
-    lines += [
-        "| Date | Heure | Groupe | Lieu | Origine | Statut | Remarque |",
-        "|---|---|---|---|---|---|---|",
-    ]
-    for row in rows:
-        cells = [
-            weekday_date(row.date), row.time, group_name(records, row.group), place_name(records, row.place),
-            ORIGINS[row.origin], MEETING_STATUSES[row.status], moved_note(row),
+@dataclass
+class Calendar:
+    """`gasp calendar`: the rows of a period under a title. JSON: the rows; md: a row of cells
+    per meeting (calendrier.md.j2); ics: iCalendar, from the rows themselves."""
+
+    title: str
+    rows: list[Row]
+    records: Records
+
+    def as_json(self) -> list[dict[str, object]]:
+        return [row.as_json() for row in self.rows]
+
+    @property
+    def cells(self) -> list[list[str]]:
+        return [
+            [weekday_date(row.date), row.time, group_name(self.records, row.group), place_name(self.records, row.place),
+             ORIGINS[row.origin], MEETING_STATUSES[row.status], moved_note(row)]
+            for row in self.rows
         ]
-        lines.append("| " + " | ".join(escape.markdown_cell(c) for c in cells) + " |")
-    return "\n".join(lines) + "\n"
+
+
+def build(records: Records, rows: list[Row], title: str) -> Calendar:
+    return Calendar(title, rows, records)
+
+
+def _ics(calendar: Calendar, timestamp: datetime.datetime) -> bytes:
+    return as_ics(calendar.rows, calendar.records, calendar.title, timestamp)
 
 
 def print_table(rows: list[Row], records: Records, title: str) -> None:
     from rich.table import Table
 
-    from .terminal import console as terminal_console
-    from .terminal import safe_text as Text
+    from ..terminal import console as terminal_console
+    from ..terminal import safe_text as Text
 
     console = terminal_console()
     if not rows:
@@ -103,7 +121,7 @@ def print_table(rows: list[Row], records: Records, title: str) -> None:
 
 def event_uid(records: Records, row: Row, first_in_period: bool) -> str:
     """Stable from run to run: the group and its period, so a slot keeps its UID once recorded."""
-    workspace = records.gasp.name if records.gasp is not None else "gasp"
+    workspace = gasp_name(records) if records.gasp is not None else "gasp"
     domain = hashlib.sha1(workspace.encode("utf-8")).hexdigest()[:12]
     key = f"{row.group}-{row.period.key}" if first_in_period or row.meeting is None else row.meeting
     return f"{key}@{domain}.gasp"
@@ -127,7 +145,7 @@ def _description(records: Records, row: Row, awaiting: dict[str, list[str]]) -> 
 
 def _awaiting_decision(records: Records, rows: list[Row]) -> dict[str, list[str]]:
     """For each référents or intergroupes row: the proposals open on the eve of the meeting."""
-    deciding = [r for r in rows if records.groups[r.group].kind in ("referents", "intergroupes")]
+    deciding = [r for r in rows if decides(records.groups[r.group].kind)]
     if not deciding:
         return {}
     derived = histories(records)
@@ -364,3 +382,44 @@ def as_ics(rows: list[Row], records: Records, title: str, dtstamp: datetime.date
         event.add("transp", "OPAQUE")
         calendar.add_component(event)
     return calendar.to_ical()
+
+
+@dataclass
+class CalendarLine:
+    date: str
+    time: str
+    group: str
+    place: str
+    status: str
+    note: str
+
+
+@dataclass
+class CalendarPage:
+    gasp_name: str
+    year: int
+    lines: list[CalendarLine]
+
+
+def calendar_page(records: Records, rows: list[Row], year: int) -> CalendarPage:
+    lines = []
+    for row in rows:
+        place, _ = place_of(records, row.place)
+        status = MEETING_STATUSES[row.status] + (" (cadence)" if row.origin == "planned" else "")
+        notes = []
+        if row.moved_from:
+            notes.append(f"décalée du {long_date(row.moved_from)} ({row.reason})" if row.reason
+                         else f"décalée du {long_date(row.moved_from)}")
+        meeting = records.meetings.get(row.meeting) if row.meeting else None
+        if meeting is not None and meeting.status == "cancelled" and meeting.cancel_reason:
+            notes.append(meeting.cancel_reason)
+        note = " ; ".join(notes)
+        lines.append(CalendarLine(f"{WEEKDAYS_FR[row.date.weekday()]} {long_date(row.date)}", french_time(row.time),
+                                  group_name(records, row.group), place, status, note))
+    return CalendarPage(gasp_name(records), year, lines)
+
+
+def entry(records: Records, name: str, today: datetime.date) -> tuple[str, str] | None:
+    """The index's title and date of a year's calendar (`calendrier-AAAA`)."""
+    year = name.removeprefix("calendrier-")
+    return (f"Calendrier {year}", year) if name.startswith("calendrier-") else None

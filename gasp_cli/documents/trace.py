@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import datetime
-import json
+from dataclasses import dataclass
+from typing import Any
 
-from . import escape
-from .labels import PROPOSAL_STATUSES, long_date
-from .lifecycle import label
-from .loader import Records
-from .names import group_name, theme_title
-from .trace import Summary, Trace, document_of
+from .. import escape
+from ..labels import PROPOSAL_STATUSES, long_date
+from ..lifecycle import label
+from ..loader import Records
+from ..names import group_name, theme_title
+from ..trace import Summary, Trace, document_of
+from .base import Template, Writer
 
 # A milestone « in-progress » reads better as the start of the work.
 EVENT_WORDS = {**PROPOSAL_STATUSES, "in-progress": "mise en œuvre commencée"}
@@ -26,10 +28,6 @@ def _gap(previous: datetime.date | None, current: datetime.date) -> str:
         return ""
     days = (current - previous).days
     return f"+{days} j"
-
-
-def list_json(rows: list[Summary]) -> str:
-    return json.dumps([row.as_json() for row in rows], ensure_ascii=False, indent=2) + "\n"
 
 
 def _days_cell(row: Summary) -> str:
@@ -62,23 +60,33 @@ FULL_TABLE_WIDTH = 150
 COMPACT_TABLE_SPARE = 40
 
 
-def list_markdown(records: Records, rows: list[Summary], title: str) -> str:
-    lines = [f"# {escape.markdown(title)}", ""]
-    if not rows:
-        return "\n".join(lines + ["Aucune proposition.", ""])
-    lines.append("| " + " | ".join(LIST_HEADINGS) + " |")
-    lines.append("|" + "---|" * len(LIST_HEADINGS))
-    for row in rows:
-        lines.append("| " + " | ".join(escape.markdown_cell(c) for c in _list_cells(records, row)) + " |")
-    lines += ["", DAYS_LEGEND]
-    return "\n".join(lines) + "\n"
+@dataclass
+class TraceList:
+    """`gasp trace proposal` without an ID: one summary a proposal. JSON: the summaries;
+    md: trace-list.md.j2, a row of cells a proposal."""
+
+    title: str
+    rows: list[Summary]
+    records: Records
+    headings: tuple[str, ...] = tuple(LIST_HEADINGS)
+    legend: str = DAYS_LEGEND
+
+    def as_json(self) -> list[dict[str, Any]]:
+        return [row.as_json() for row in self.rows]
+
+    @property
+    def cells(self) -> list[list[str]]:
+        return [_list_cells(self.records, row) for row in self.rows]
+
+
+LIST_FORMATS: dict[str, Template | Writer] = {"md": "trace-list.md.j2"}
 
 
 def list_table(records: Records, rows: list[Summary], title: str) -> None:
     from rich.table import Table
 
-    from .terminal import console as terminal_console
-    from .terminal import safe_text as Text
+    from ..terminal import console as terminal_console
+    from ..terminal import safe_text as Text
 
     console = terminal_console()
     if not rows:
@@ -111,7 +119,7 @@ def list_table(records: Records, rows: list[Summary], title: str) -> None:
 
 def _list_blocks(console, records: Records, rows: list[Summary], title: str) -> None:
     """One block a proposal, for a narrow terminal: the id on its own line, never cut."""
-    from .terminal import safe_text as Text
+    from ..terminal import safe_text as Text
 
     console.print(Text(title, style="bold"))
     for row in rows:
@@ -146,10 +154,6 @@ EVENT_HEADINGS = ["Date", "Écart", "Groupe", "Réunion", "Événement", "Note"]
 
 
 
-def trace_json(trace: Trace) -> str:
-    return json.dumps(trace.as_json(), ensure_ascii=False, indent=2) + "\n"
-
-
 def _links(trace: Trace) -> list[str]:
     links = []
     if trace.replaces:
@@ -159,35 +163,68 @@ def _links(trace: Trace) -> list[str]:
     return links
 
 
-def trace_markdown(records: Records, trace: Trace, standing: str) -> str:
-    lines = [
-        f"# {escape.markdown(trace.title)}", "",
-        f"- Identifiant : `{trace.id}`",
-        f"- Thème : {escape.markdown(theme_title(records, trace.theme))}",
-        f"- Statut : {escape.markdown(label(trace.status))}",
-        *(f"- {escape.markdown(link)}" for link in _links(trace)),
-        "",
-    ]
-    events = _event_rows(records, trace)
-    if events:
-        lines.append("| " + " | ".join(EVENT_HEADINGS) + " |")
-        lines.append("|" + "---|" * len(EVENT_HEADINGS))
-        for event, row in zip(trace.history.events, events):
-            cells = [escape.markdown_cell(c) for c in row]
-            document = document_of(event)
-            if document:
-                cells[3] = f"[{cells[3]}]({document})"
-            lines.append("| " + " | ".join(cells) + " |")
-        lines.append("")
-    lines.append(f"**Où elle en est :** {escape.markdown(standing)}.")
-    return "\n".join(lines) + "\n"
+@dataclass
+class EventRow:
+    """A row of a proposal's events: the meeting's cell links its compte rendu when there is one."""
+
+    before: list[str]  # date, gap, group
+    meeting: str
+    document: str  # the compte rendu's path, or ""
+    after: list[str]  # event, note
+
+
+@dataclass
+class TracePage:
+    """`gasp trace proposal ID`: one proposal's story. JSON: the trace; md: trace.md.j2; mermaid."""
+
+    trace: Trace
+    records: Records
+    standing: str
+
+    def as_json(self) -> dict[str, Any]:
+        return self.trace.as_json()
+
+    @property
+    def title(self) -> str:
+        return self.trace.title
+
+    @property
+    def id(self) -> str:
+        return self.trace.id
+
+    @property
+    def theme(self) -> str:
+        return theme_title(self.records, self.trace.theme)
+
+    @property
+    def status(self) -> str:
+        return label(self.trace.status)
+
+    @property
+    def links(self) -> list[str]:
+        return _links(self.trace)
+
+    @property
+    def headings(self) -> list[str]:
+        return EVENT_HEADINGS
+
+    @property
+    def events(self) -> list[EventRow]:
+        return [EventRow(row[:3], row[3], document_of(event) or "", row[4:])
+                for event, row in zip(self.trace.history.events, _event_rows(self.records, self.trace))]
+
+
+FORMATS: dict[str, Template | Writer] = {
+    "md": "trace.md.j2",
+    "mermaid": lambda page, timestamp: trace_mermaid(page.records, page.trace),
+}
 
 
 def trace_table(records: Records, trace: Trace, standing: str) -> None:
     from rich.table import Table
 
-    from .terminal import console as terminal_console
-    from .terminal import safe_text as Text
+    from ..terminal import console as terminal_console
+    from ..terminal import safe_text as Text
 
     console = terminal_console()
     console.print(Text(trace.title, style="bold"))

@@ -1,0 +1,180 @@
+"""The compte rendu of a meeting: its queries (what the other groups said, the next meeting) and its view.
+
+A resident who has not consented is never named: people are turned into names or
+counts here (`names.attendance`), before any template sees them.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from ..calendar import calendar_rows, holidays_for
+from ..labels import GROUP_KINDS, MEETING_STATUSES, PROPOSAL_STATUSES, french_time, long_date, weekday_date
+from ..loader import Records
+from ..models import Meeting
+from ..names import Attendance, attendance, gasp_name, group_name, place_of, published_name, theme_title, who_name
+from ..vocabulary import has_open_format, meeting_themes
+from .base import ActionLine, Item, Template
+
+NAME = "compte-rendu"
+# A new format of the compte rendu: one template, and one line here.
+FORMATS: dict[str, Template] = {"md": "compte-rendu.md.j2", "html": "compte-rendu.html.j2", "pdf": "compte-rendu.typ.j2"}
+
+
+@dataclass
+class OtherGroup:
+    group: str
+    date: str
+    items: list[Item]
+
+
+@dataclass
+class CompteRendu:
+    meeting_id: str
+    gasp_name: str
+    group_name: str
+    group_kind: str
+    date: str
+    weekday_date: str
+    iso_date: str
+    time: str
+    place: str
+    address: str
+    status: str
+    cancelled: bool
+    cancel_reason: str
+    # Agents and usagers meetings have a tour de table and a chosen subject; référents decide.
+    open_format: bool
+    present: Attendance
+    excused: Attendance
+    guests: list[str]
+    problems: list[Item]
+    topic: str
+    discussion: str
+    proposals: list[Item]
+    decisions: list[Item]
+    actions: list[ActionLine]
+    next_meeting: str
+    others: list[OtherGroup]
+    since: str
+    authors: str
+
+
+def _others_said(records: Records, meeting_id: str, meeting: Meeting) -> tuple[list[OtherGroup], str]:
+    """What the other groups said on this meeting's themes since this group last met."""
+    own = sorted((m.date, mid) for mid, m in records.meetings.items()
+                 if m.group == meeting.group and m.status == "held" and m.date < meeting.date)
+    since = own[-1][0] if own else datetime.date.min
+    themes = meeting_themes(records, meeting)
+    result = []
+    for mid, other in sorted(records.meetings.items(), key=lambda pair: (pair[1].date, pair[0])):
+        if other.group == meeting.group or other.status != "held" or not (since < other.date <= meeting.date):
+            continue
+        if mid == meeting_id:
+            continue
+        items = []
+        if other.topic in themes:
+            items.append(Item(theme_title(records, other.topic), "sujet retenu"))
+        for problem in other.problems_raised:
+            if problem.theme in themes:
+                items.append(Item(theme_title(records, problem.theme), "tour de table", problem.note))
+        for event in other.proposals:
+            proposal = records.proposals.get(event.proposal)
+            if proposal is not None and proposal.theme in themes:
+                items.append(Item(proposal.title, f"proposition {PROPOSAL_STATUSES[event.event]}", event.note or ""))
+        for decision in other.decisions:
+            proposal = records.proposals.get(decision.proposal)
+            if proposal is not None and proposal.theme in themes:
+                items.append(Item(proposal.title, PROPOSAL_STATUSES[decision.outcome], decision.note or ""))
+        if items:
+            group = records.groups.get(other.group)
+            result.append(OtherGroup(group.name if group else other.group, long_date(other.date), items))
+    return result, (long_date(since) if own else "")
+
+
+def _next_meeting(records: Records, meeting: Meeting) -> str:
+    later = sorted((m.date, mid) for mid, m in records.meetings.items()
+                   if m.group == meeting.group and m.date > meeting.date and m.status != "cancelled")
+    group = records.groups[meeting.group]
+    if later:
+        following = records.meetings[later[0][1]]
+        time = following.time or group.cadence.time
+        place, _ = place_of(records, following.place or group.cadence.place)
+        return f"{weekday_date(following.date)} à {french_time(time)}, {place}"
+    start = meeting.date + datetime.timedelta(days=1)
+    end = meeting.date + datetime.timedelta(days=400)
+    rows = calendar_rows(records, start, end, holidays_for(records, start, end), [meeting.group])
+    if not rows:
+        return ""
+    row = rows[0]
+    place, _ = place_of(records, row.place)
+    return f"{weekday_date(row.date)} à {french_time(row.time)}, {place} (date prévue par la cadence)"
+
+
+def authors(records: Records) -> str:
+    names: list[str] = []
+    if records.gasp is None:
+        return ""
+    for person_id, role in ((records.gasp.secretary, "secrétaire"), (records.gasp.sociologist, "sociologue")):
+        name = published_name(records, person_id) if person_id else None
+        if name is not None:
+            names.append(f"{name} ({role})")
+    return " et ".join(names)
+
+
+def build(records: Records, meeting_id: str) -> CompteRendu:
+    """The compte rendu of one meeting, held or cancelled."""
+    meeting = records.meetings[meeting_id]
+    group = records.groups[meeting.group]
+    place, address = place_of(records, meeting.place or group.cadence.place)
+    others, since = _others_said(records, meeting_id, meeting)
+    return CompteRendu(
+        meeting_id=meeting_id,
+        gasp_name=gasp_name(records),
+        group_name=group.name,
+        group_kind=GROUP_KINDS[group.kind],
+        date=long_date(meeting.date),
+        weekday_date=weekday_date(meeting.date),
+        iso_date=meeting.date.isoformat(),
+        time=french_time(meeting.time or group.cadence.time),
+        place=place,
+        address=address,
+        status=MEETING_STATUSES[meeting.status],
+        cancelled=meeting.status == "cancelled",
+        cancel_reason=(meeting.cancel_reason or "") if meeting.status == "cancelled" else "",
+        open_format=has_open_format(group.kind) or bool(meeting.problems_raised or meeting.topic),
+        present=attendance(records, meeting.attendees),
+        excused=attendance(records, meeting.excused),
+        guests=list(meeting.guests),
+        problems=[Item(theme_title(records, p.theme), "", p.note) for p in meeting.problems_raised],
+        topic=theme_title(records, meeting.topic),
+        discussion=meeting.discussion or "",
+        proposals=[
+            Item(records.proposals[e.proposal].title, PROPOSAL_STATUSES[e.event], e.note or "")
+            for e in meeting.proposals if e.proposal in records.proposals
+        ],
+        decisions=[
+            Item(records.proposals[d.proposal].title, PROPOSAL_STATUSES[d.outcome], d.note or "")
+            for d in meeting.decisions if d.proposal in records.proposals
+        ],
+        actions=[
+            ActionLine(who_name(records, a.who), a.what, long_date(a.due) if a.due else "",
+                       ("oui, le " + long_date(a.done)) if isinstance(a.done, datetime.date)
+                       else ("oui" if a.done else "non"))
+            for a in meeting.actions
+        ],
+        next_meeting=_next_meeting(records, meeting),
+        others=others,
+        since=since,
+        authors=authors(records),
+    )
+
+
+def entry(records: Records, meeting_id: str, today: datetime.date) -> tuple[str, str] | None:
+    """The index's title and date of a compte rendu: its group, and whether it was cancelled."""
+    meeting = records.meetings.get(meeting_id)
+    if meeting is None:
+        return None
+    status = " (annulée)" if meeting.status == "cancelled" else ""
+    return f"{group_name(records, meeting.group)}{status}", meeting.date.isoformat()

@@ -1,0 +1,161 @@
+"""The dossier of a référents (or intergroupes) meeting: the proposals awaiting a decision,
+by theme, as they stood the day before a held meeting, or today for the next one."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from ..calendar import Holidays, Row, calendar_rows, holidays_for
+from ..labels import PROPOSAL_STATUSES, french_time, long_date, weekday_date
+from ..lifecycle import History
+from ..loader import Records
+from ..names import gasp_name, group_name, place_of, theme_title
+from ..vocabulary import awaiting_decision, decides, euros, sort_key
+from .base import Template
+
+FORMATS: dict[str, Template] = {"md": "dossier-referents.md.j2", "html": "dossier-referents.html.j2",
+                                "pdf": "dossier-referents.typ.j2"}
+
+
+@dataclass
+class EventLine:
+    date: str
+    group: str
+    what: str
+    note: str
+
+
+@dataclass
+class DossierProposal:
+    id: str
+    title: str
+    summary: str
+    status: str
+    origin: str
+    waiting: str
+    discussions: list[EventLine]
+    decisions: list[EventLine]
+    cost: str
+    funding: str
+
+
+@dataclass
+class DossierTheme:
+    title: str
+    proposals: list[DossierProposal]
+
+
+@dataclass
+class Dossier:
+    gasp_name: str
+    title: str
+    group_name: str
+    meeting_date: str
+    iso_date: str
+    meeting_time: str
+    place: str
+    planned_by: str
+    # For a meeting already held: the dossier as it stood the day before, and its compte rendu.
+    held: bool
+    stood_on: str
+    meeting_id: str
+    themes: list[DossierTheme]
+    awaiting: list[DossierProposal]
+
+
+def _standing_of(history: History, today: datetime.date) -> str:
+    from ..trace import standing_of
+
+    return standing_of(history, today)
+
+
+def next_referents_meeting(records: Records, today: datetime.date) -> Row | None:
+    """The next référents meeting: recorded as planned, else the next slot of the calendar."""
+    referents = sorted(gid for gid, g in records.groups.items() if g.kind == "referents")
+    if not referents:
+        return None
+    end = today + datetime.timedelta(days=800)
+    rows = calendar_rows(records, today, end, holidays_for(records, today, end), referents)
+    upcoming = [r for r in rows if r.status != "cancelled" and r.status != "held"]
+    recorded = [r for r in upcoming if r.origin == "recorded"]
+    if recorded:
+        return recorded[0]
+    return upcoming[0] if upcoming else None
+
+
+def build(records: Records, derived: dict[str, History], day: datetime.date, meeting: Row) -> Dossier:
+    """The proposals awaiting a decision on `day`, for `meeting`: the next one (day: today)
+    or one already held (day: the day before it, so that it reads as it was handed out)."""
+    proposals_by_theme: dict[str, list[DossierProposal]] = {}
+    for pid, history in sorted(derived.items(), key=lambda pair: (pair[1].raised.date if pair[1].raised else day, pair[0])):
+        if not awaiting_decision(history, day):
+            continue
+        status = history.status_on(day)
+        proposal = records.proposals[pid]
+        raised = history.raised
+        past = [e for e in history.events if e.date <= day]
+        funding = ", ".join(f"{f.source} : {f.share:g}\u00a0%" for f in proposal.funding)
+        item = DossierProposal(
+            id=pid, title=proposal.title, summary=proposal.summary or "", status=PROPOSAL_STATUSES[status],
+            origin=(f"{group_name(records, raised.group)}, réunion du {long_date(raised.date)}" if raised else ""),
+            waiting=_standing_of(history, day),  # « mise à l’étude depuis le 3 mai 2001 (290 jours), en attente … »
+            discussions=[EventLine(long_date(e.date), group_name(records, e.group), PROPOSAL_STATUSES[e.kind], e.note or "")
+                         for e in past if e.kind in ("discussed",)],
+            decisions=[EventLine(long_date(e.date), group_name(records, e.group), PROPOSAL_STATUSES[e.kind], e.note or "")
+                       for e in past if e.is_decision],
+            cost=euros(proposal.cost) if proposal.cost is not None else "",
+            funding=funding,
+        )
+        proposals_by_theme.setdefault(proposal.theme, []).append(item)
+    themes = [DossierTheme(theme_title(records, tid), items)
+              for tid, items in sorted(proposals_by_theme.items(), key=lambda pair: sort_key(theme_title(records, pair[0])))]
+    place, _ = place_of(records, meeting.place)
+    kind = records.groups[meeting.group].kind if meeting.group in records.groups else "referents"
+    held = meeting.status == "held"
+    return Dossier(
+        gasp_name=gasp_name(records),
+        title="Dossier de la réunion intergroupes" if kind == "intergroupes" else "Dossier des référents",
+        group_name=group_name(records, meeting.group),
+        meeting_date=weekday_date(meeting.date),
+        iso_date=meeting.date.isoformat(),
+        meeting_time=french_time(meeting.time),
+        place=place,
+        planned_by=("réunion tenue" if held else
+                    "réunion enregistrée" if meeting.origin == "recorded" else "date prévue par la cadence"),
+        held=held,
+        stood_on=long_date(day),
+        meeting_id=meeting.meeting or "",
+        themes=themes,
+        awaiting=[p for theme in themes for p in theme.proposals],
+    )
+
+
+def meetings(records: Records, today: datetime.date) -> list[tuple[Row, datetime.date]]:
+    """The dossiers to write, each with the day its state is taken on: one for every held
+    référents or intergroupes meeting, as it stood the day before (histories are derived,
+    so a past dossier can be rebuilt), and one for the next référents meeting, as of today."""
+    held = sorted((m.date, mid) for mid, m in records.meetings.items()
+                  if m.status == "held" and m.date <= today and decides(records.groups[m.group].kind))
+    found: dict[datetime.date, tuple[Row, datetime.date]] = {}
+    for day, meeting_id in held:
+        group = records.meetings[meeting_id].group
+        # Only the recorded row is wanted: holidays move cadence slots, never a recorded meeting.
+        row = next(r for r in calendar_rows(records, day, day, Holidays(), [group]) if r.meeting == meeting_id)
+        found.setdefault(day, (row, day - datetime.timedelta(days=1)))
+    upcoming = next_referents_meeting(records, today)
+    if upcoming is not None:
+        found.setdefault(upcoming.date, (upcoming, today))
+    return [found[day] for day in sorted(found)]
+
+
+def entry(records: Records, name: str, today: datetime.date) -> tuple[str, str] | None:
+    """The index's title and date of a dossier (`dossier-AAAA-MM-JJ`)."""
+    if not name.startswith("dossier-"):
+        return None
+    iso = name.removeprefix("dossier-")
+    held = [m for m in records.meetings.values() if m.date.isoformat() == iso and m.status == "held"
+            and m.group in records.groups and decides(records.groups[m.group].kind)]
+    if held:
+        return f"{group_name(records, held[0].group)} : réunion tenue (le dossier de la veille)", iso
+    return "Prochaine réunion des référents", iso

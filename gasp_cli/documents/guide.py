@@ -1,0 +1,134 @@
+"""The guide of public services, in two editions: the usagers' and the agents'.
+
+The usagers edition is built from `PublicService`, which has no field for the agents
+block: the agents' data cannot reach it. The agents' templates extend the usagers'.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from ..labels import long_date
+from ..loader import Records
+from ..names import gasp_name, person_detail, published_name
+from ..vocabulary import sort_key
+from .base import Template
+
+FORMATS_USAGERS: dict[str, Template] = {"md": "guide-usagers.md.j2", "html": "guide-usagers.html.j2",
+                                        "pdf": "guide-usagers.typ.j2"}
+FORMATS_AGENTS: dict[str, Template] = {"md": "guide-agents.md.j2", "html": "guide-agents.html.j2",
+                                       "pdf": "guide-agents.typ.j2"}
+
+
+@dataclass
+class PublicService:
+    """What the usagers edition may show: name, institution, category and the public block."""
+
+    id: str
+    name: str
+    institution: str
+    category: str
+    description: str
+    tasks: list[str]
+    procedures: list[str]
+    address: str
+    hours: str
+    phone: str
+    email: str
+    website: str
+    accessibility: str
+
+
+@dataclass
+class AgentsService(PublicService):
+    contact: str = ""
+    contact_detail: str = ""
+    direct_phone: str = ""
+    agents_email: str = ""
+    referral: str = ""
+    notes: str = ""
+
+
+@dataclass
+class Category:
+    name: str
+    services: list
+
+
+@dataclass
+class IndexEntry:
+    need: str
+    service: str
+    contact: str
+    phone: str
+
+
+@dataclass
+class Guide:
+    title: str
+    edition: str
+    gasp_name: str
+    date: str
+    categories: list[Category]
+    index: list[IndexEntry] = field(default_factory=list)
+
+
+def _public_fields(records: Records, service_id: str) -> dict:
+    service = records.services[service_id]
+    public = service.public
+    return dict(
+        id=service_id, name=service.name, institution=service.institution, category=service.category,
+        description=public.description or "", tasks=list(public.tasks), procedures=list(public.procedures),
+        address=public.address or "", hours=public.hours or "", phone=public.phone or "",
+        email=public.email or "", website=public.website or "", accessibility=public.accessibility or "",
+    )
+
+
+def _by_category(services: list) -> list[Category]:
+    categories: dict[str, list] = {}
+    for service in sorted(services, key=lambda s: sort_key(s.name)):
+        categories.setdefault(service.category, []).append(service)
+    return [Category(name, categories[name]) for name in sorted(categories, key=sort_key)]
+
+
+def guide_usagers(records: Records, today: datetime.date) -> Guide:
+    services = [PublicService(**_public_fields(records, sid)) for sid in records.services]
+    return Guide("Guide des services publics", "Édition pour les usagers", gasp_name(records), long_date(today),
+                 _by_category(services))
+
+
+def guide_agents(records: Records, today: datetime.date) -> Guide:
+    services = []
+    for sid, service in records.services.items():
+        agents = service.agents
+        contact = contact_detail = ""
+        if agents is not None and agents.contact and agents.contact in records.people:
+            contact = published_name(records, agents.contact) or ""
+            contact_detail = person_detail(records, agents.contact) if contact else ""
+        services.append(AgentsService(
+            **_public_fields(records, sid),
+            contact=contact, contact_detail=contact_detail,
+            direct_phone=(agents.direct_phone or "") if agents else "",
+            agents_email=(agents.email or "") if agents else "",
+            referral=(agents.referral or "") if agents else "",
+            notes=(agents.notes or "") if agents else "",
+        ))
+    index = [
+        IndexEntry(need, service.name, service.contact, service.direct_phone or service.phone)
+        for service in services for need in [*service.tasks, *service.procedures]
+    ]
+    index.sort(key=lambda entry: (sort_key(entry.need), sort_key(entry.service)))
+    return Guide("Guide des services publics", "Édition pour les agents", gasp_name(records), long_date(today),
+                 _by_category(services), index)
+
+
+def build(records: Records, day: datetime.date) -> tuple[Guide, Guide]:
+    """Both editions, dated `day`: (usagers, agents)."""
+    return guide_usagers(records, day), guide_agents(records, day)
+
+
+def entry(records: Records, name: str, today: datetime.date) -> tuple[str, str] | None:
+    """The index's title and date of an edition of the guide."""
+    editions = {"guide-usagers": "Édition pour les usagers", "guide-agents": "Édition pour les agents"}
+    return (editions[name], today.isoformat()) if name in editions else None

@@ -1,0 +1,112 @@
+"""index.html: every document gasp owns in out/, by section, newest first where it helps.
+
+Each document says its own title and date (`entry` in its module); the index only sorts them.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ..labels import long_date
+from ..loader import Records
+from ..names import gasp_name
+from ..vocabulary import sort_key
+from . import calendrier, compte_rendu, dossier, guide, proposition, rapport, suivi
+from .base import Template
+
+FORMATS: dict[str, Template] = {"html": "index.html.j2"}
+
+# folder (or stem for a document at the root) → the document's (title, date) of one of its files
+_ENTRIES: dict[str, Callable[[Records, str, datetime.date], tuple[str, str] | None]] = {
+    "comptes-rendus": compte_rendu.entry,
+    "referents": dossier.entry,
+    "propositions": proposition.entry,
+    "suivi": suivi.entry,
+    "guide": guide.entry,
+    "calendrier": calendrier.entry,
+    "rapport": rapport.entry,
+}
+
+
+@dataclass
+class IndexGroup:
+    """The documents of one year within a section (title "" when a section is not split by year)."""
+
+    title: str
+    links: list
+
+
+@dataclass
+class IndexSection:
+    title: str
+    groups: list[IndexGroup]
+
+
+@dataclass
+class IndexPage:
+    gasp_name: str
+    date: str
+    sections: list[IndexSection]
+
+
+# (path prefix, title, split by year, newest first)
+_SECTIONS = [
+    ("comptes-rendus/", "Comptes rendus", True, True),
+    ("suivi", "Vous avez dit, nous avons fait", False, False),
+    ("propositions/", "Propositions", False, False),
+    ("referents/", "Dossiers des référents", True, True),
+    ("guide/", "Guide des services publics", False, False),
+    ("calendrier/", "Calendrier", False, False),
+    ("rapport/", "Rapports annuels", False, True),
+]
+_FORMAT_ORDER = ["html", "pdf", "md", "ics"]
+
+
+def _describe_output(records: Records, stem: str, today: datetime.date) -> tuple[str, str]:
+    """(title, date) of an output: the document that wrote it says it."""
+    folder, _, name = stem.rpartition("/")
+    entry = _ENTRIES.get(folder or stem)
+    found = entry(records, name, today) if entry is not None else None
+    return found if found is not None else (name, "")
+
+
+@dataclass
+class IndexEntryLine:
+    title: str
+    date: str
+    href: str
+    formats: list[tuple[str, str]]
+
+
+def index_page(records: Records, paths: list[str], today: datetime.date) -> IndexPage:
+    stems: dict[str, list[str]] = {}
+    for path in sorted(paths):
+        if path == "index.html" or "." not in path.rsplit("/", 1)[-1]:
+            continue
+        stem, extension = path.rsplit(".", 1)
+        stems.setdefault(stem, []).append(extension)
+    sections = []
+    for prefix, title, by_year, newest_first in _SECTIONS:
+        entries = []
+        for stem, extensions in stems.items():
+            if not (stem.startswith(prefix) if prefix.endswith("/") else stem == prefix):
+                continue
+            formats = sorted(extensions, key=lambda e: _FORMAT_ORDER.index(e) if e in _FORMAT_ORDER else 99)
+            label, date = _describe_output(records, stem, today)
+            shown = long_date(datetime.date.fromisoformat(date)) if len(date) == 10 else date
+            entries.append((date, sort_key(label), IndexEntryLine(label, shown, f"{stem}.{formats[0]}",
+                                                                  [(f.upper(), f"{stem}.{f}") for f in formats])))
+        if not entries:
+            continue
+        entries.sort(key=lambda entry: entry[:2], reverse=newest_first)
+        groups: dict[str, list[IndexEntryLine]] = {}
+        for date, _, line in entries:
+            groups.setdefault(date[:4] if by_year else "", []).append(line)
+        sections.append(IndexSection(title, [IndexGroup(year, links) for year, links in groups.items()]))
+    return IndexPage(gasp_name(records), long_date(today), sections)
+
+
+def build(records: Records, paths: list[str], today: datetime.date) -> IndexPage:
+    return index_page(records, paths, today)

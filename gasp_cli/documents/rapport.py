@@ -1,0 +1,631 @@
+"""The annual report for the inter-group meeting: its computation over one year, its view, its terminal form.
+
+Built on the same pieces as the other commands: cadence periods for what was due,
+`lifecycle.histories` for proposals, the calendar for next year. `build(records, year, day)`
+is the one computation behind `gasp report` (its JSON is `Report.as_json()`) and `rapport/`.
+"""
+
+from __future__ import annotations
+
+import datetime
+import statistics
+from dataclasses import dataclass, field
+
+from ..cadence import due_periods, nominal_slot
+from ..calendar import Holidays, Row, calendar_rows, group_start, holidays_for
+from ..labels import GROUP_KINDS, day_month, long_date
+from ..lifecycle import DECISIONS, History, histories
+from ..loader import Records
+from ..models import Group, Meeting
+from ..names import gasp_name, group_name, person_name, theme_title, who_name
+from ..vocabulary import KIND_ORDER, awaiting_decision, days, euros, french_number, meeting_themes, plural, sort_key
+from .base import ActionLine, Template
+
+FORMATS: dict[str, Template] = {"md": "rapport.md.j2", "html": "rapport.html.j2", "pdf": "rapport.typ.j2"}
+
+
+@dataclass
+class GroupYear:
+    id: str
+    name: str
+    kind: str
+    due: int
+    held: int
+    cancelled: int
+    attendance: list[int]
+
+    @property
+    def attendance_mean(self) -> float | None:
+        return round(statistics.fmean(self.attendance), 1) if self.attendance else None
+
+    @property
+    def attendance_min(self) -> int | None:
+        return min(self.attendance) if self.attendance else None
+
+    @property
+    def attendance_max(self) -> int | None:
+        return max(self.attendance) if self.attendance else None
+
+
+@dataclass
+class Membership:
+    person: str
+    label: str
+    institution: str
+    date: datetime.date
+
+
+@dataclass
+class OpenAction:
+    what: str
+    who: str | None
+    due: datetime.date | None
+    meeting: str
+    overdue: bool
+
+
+@dataclass
+class Report:
+    year: int
+    cutoff: datetime.date
+    groups: list[GroupYear]
+    institutions: list[str]
+    joined: list[Membership]
+    left: list[Membership]
+    themes_by_group: dict[str, list[str]]
+    shared_themes: dict[str, list[str]]
+    raised: list[str]
+    decided: dict[str, int]
+    awaiting: list[str]
+    implemented: list[str]
+    days_to_decision: list[int]
+    status_at_end: dict[str, int]
+    open_actions: list[OpenAction]
+    funding: dict[str, float]
+    next_year: list[Row] = field(default_factory=list)
+    # Services named among the `guests` of the year's held meetings: occasional institutions.
+    guest_institutions: list[str] = field(default_factory=list)
+    # gasp.yaml's commitment, in days, and the proposals answered within it (None without one).
+    decision_within_days: int | None = None
+    decided_within_commitment: int | None = None
+    # Days from each held meeting of the year to its `minutes_sent`.
+    days_to_minutes: list[int] = field(default_factory=list)
+    # The Gasp did not exist yet that year: before gasp.yaml's `created` and before any meeting.
+    before_gasp: bool = False
+    created: datetime.date | None = None  # the day it began: creation or first meeting
+
+    @property
+    def median_days_to_decision(self) -> float | None:
+        return statistics.median(self.days_to_decision) if self.days_to_decision else None
+
+    @property
+    def median_days_to_minutes(self) -> float | None:
+        return statistics.median(self.days_to_minutes) if self.days_to_minutes else None
+
+    def as_json(self) -> dict:
+        """The keys of DESIGN.md, in its order: everything the pages show."""
+        return {
+            "year": self.year,
+            "groups": {
+                g.id: {"kind": g.kind, "due": g.due, "held": g.held, "cancelled": g.cancelled,
+                       "attendance_mean": g.attendance_mean,
+                       "attendance_min": g.attendance_min, "attendance_max": g.attendance_max}
+                for g in self.groups
+            },
+            "proposals": {
+                "raised": len(self.raised),
+                "decided": dict(self.decided),
+                "awaiting_decision": len(self.awaiting),
+                "implemented": len(self.implemented),
+            },
+            "median_days_to_decision": _whole_or_none(self.median_days_to_decision),
+            "open_actions": len(self.open_actions),
+            "funding": {source: _whole(euros) for source, euros in self.funding.items()},
+            "institutions": list(self.institutions),
+            "arrivals": [{"person": m.person, "date": m.date.isoformat()} for m in self.joined],
+            "departures": [{"person": m.person, "date": m.date.isoformat()} for m in self.left],
+            "guest_institutions": list(self.guest_institutions),
+            "themes": {gid: list(themes) for gid, themes in self.themes_by_group.items()},
+            "shared_themes": {theme: list(gids) for theme, gids in self.shared_themes.items()},
+            "decided_within_commitment": self.decided_within_commitment,
+            "median_days_to_minutes": _whole_or_none(self.median_days_to_minutes),
+            "next_year": [row.as_json() for row in self.next_year],
+        }
+
+
+def _groups_in_order(records: Records) -> list[tuple[str, Group]]:
+    """Agents, usagers, référents, intergroupes: the order of the method."""
+    return sorted(records.groups.items(), key=lambda pair: (KIND_ORDER.index(pair[1].kind), pair[0]))
+
+
+def _whole_or_none(value: float | None) -> int | float | None:
+    return None if value is None else _whole(value)
+
+
+def _commitment(records: Records, key: str) -> int | None:
+    """gasp.yaml's `commitments.<key>`, or None: read whether the model has the block or not."""
+    commitments = getattr(records.gasp, "commitments", None) if records.gasp is not None else None
+    if commitments is None:
+        return None
+    value = commitments.get(key) if isinstance(commitments, dict) else getattr(commitments, key, None)
+    return value if isinstance(value, int) else None
+
+
+def _whole(amount: float) -> int | float:
+    amount = round(amount, 2)
+    return int(amount) if amount == int(amount) else amount
+
+
+def _institution(records: Records, person_id: str) -> str:
+    person = records.people.get(person_id)
+    service = records.services.get(person.service) if person and person.service else None
+    return f"{service.institution} — {service.name}" if service else ""
+
+
+def _service_id(records: Records, person_id: str) -> str | None:
+    person = records.people.get(person_id)
+    return person.service if person and person.service in records.services else None
+
+
+def _group_years(records: Records, in_year: dict[str, Meeting], year: int, cutoff: datetime.date) -> list[GroupYear]:
+    """Each group's meetings of the year: due by its cadence (up to the cutoff), held, cancelled."""
+    start = datetime.date(year, 1, 1)
+    result = []
+    for gid, group in _groups_in_order(records):
+        first_day = group_start(records, gid)
+        due = 0
+        if first_day is not None and cutoff >= start:
+            for period in due_periods(group.cadence, start, cutoff):
+                slot = nominal_slot(group.cadence, period)
+                if slot is not None and first_day <= slot <= cutoff and period.year == year:
+                    due += 1
+        mine = [m for m in in_year.values() if m.group == gid]
+        held = [m for m in mine if m.status == "held"]
+        result.append(GroupYear(gid, group.name, group.kind, due, len(held),
+                                sum(m.status == "cancelled" for m in mine), [len(m.attendees) for m in held]))
+    return result
+
+
+def _agents_membership(records: Records, start: datetime.date,
+                       end: datetime.date) -> tuple[set[str], list[Membership], list[Membership]]:
+    """The agents group: institutions represented during the year, who joined and who left."""
+    institutions: set[str] = set()
+    joined: list[Membership] = []
+    left: list[Membership] = []
+    for _, group in sorted(records.groups.items()):
+        if group.kind != "agents":
+            continue
+        for member in group.members:
+            # The institutions are the agents'; the facilitators sit in every group.
+            if member.person not in records.people or records.people[member.person].kind != "agent":
+                continue
+            active = member.since <= end and (member.until is None or member.until >= start)
+            institution = _institution(records, member.person)
+            service_id = _service_id(records, member.person)
+            if active and service_id:
+                institutions.add(service_id)
+            if start <= member.since <= end:
+                joined.append(Membership(member.person, person_name(records, member.person), institution, member.since))
+            if member.until is not None and start <= member.until <= end:
+                left.append(Membership(member.person, person_name(records, member.person), institution, member.until))
+    return institutions, joined, left
+
+
+def _themes_by_group(records: Records, in_year: dict[str, Meeting]) -> dict[str, list[str]]:
+    """The themes of each group's held meetings of the year, groups in the order of the method."""
+    found: dict[str, set[str]] = {}
+    for meeting in in_year.values():
+        if meeting.status == "held":
+            found.setdefault(meeting.group, set()).update(meeting_themes(records, meeting))
+    return {gid: sorted(found[gid]) for gid, _ in _groups_in_order(records) if found.get(gid)}
+
+
+def _shared_themes(themes_by_group: dict[str, list[str]]) -> dict[str, list[str]]:
+    """The themes more than one group spoke of, with those groups."""
+    groups_of: dict[str, list[str]] = {}
+    for gid, themes in themes_by_group.items():
+        for theme in themes:
+            groups_of.setdefault(theme, []).append(gid)
+    return {theme: gids for theme, gids in sorted(groups_of.items()) if len(gids) > 1}
+
+
+@dataclass
+class _ProposalYear:
+    raised: list[str] = field(default_factory=list)
+    implemented: list[str] = field(default_factory=list)
+    awaiting: list[str] = field(default_factory=list)
+    days_to_decision: list[int] = field(default_factory=list)
+    decided: dict[str, int] = field(default_factory=lambda: {outcome: 0 for outcome in DECISIONS})
+    status_at_end: dict[str, int] = field(default_factory=dict)
+    funding: dict[str, float] = field(default_factory=dict)
+
+
+def _proposal_year(records: Records, derived: dict[str, History], start: datetime.date,
+                   end: datetime.date) -> _ProposalYear:
+    """Proposals raised, decided and done in the year; those awaiting a decision at its end; funding validated."""
+    figures = _ProposalYear()
+    for pid, history in sorted(derived.items()):
+        raising = history.raised
+        if raising is not None and start <= raising.date <= end:
+            figures.raised.append(pid)
+        validated_this_year = False
+        for event in history.events:
+            if not (start <= event.date <= end):
+                continue
+            if event.is_decision:
+                figures.decided[event.kind] += 1
+                if raising is not None:
+                    figures.days_to_decision.append((event.date - raising.date).days)
+                validated_this_year |= event.kind == "validated"
+            if event.kind == "done":
+                figures.implemented.append(pid)
+        status = history.status_on(end)
+        if status is not None:
+            figures.status_at_end[status] = figures.status_at_end.get(status, 0) + 1
+        if awaiting_decision(history, end):
+            figures.awaiting.append(pid)
+        proposal = records.proposals[pid]
+        if validated_this_year and proposal.cost is not None:
+            for share in proposal.funding:
+                figures.funding[share.source] = figures.funding.get(share.source, 0.0) + proposal.cost * share.share / 100
+    return figures
+
+
+def _guest_institutions(records: Records, in_year: dict[str, Meeting]) -> list[str]:
+    """Occasional institutions: a guest that is a service id (a bailleur, a transporteur)."""
+    return sorted({
+        guest for meeting in in_year.values() if meeting.status == "held"
+        for guest in getattr(meeting, "guests", None) or [] if isinstance(guest, str) and guest in records.services
+    })
+
+
+def _answered_within(derived: dict[str, History], start: datetime.date, end: datetime.date,
+                     within_days: int | None) -> int | None:
+    """The référents' commitment: proposals whose first answer, given this year, came within N days."""
+    if within_days is None:
+        return None
+    count = 0
+    for history in derived.values():
+        first_decision = next((e for e in history.events if e.is_decision), None)
+        raising = history.raised
+        if (first_decision is not None and raising is not None and start <= first_decision.date <= end
+                and (first_decision.date - raising.date).days <= within_days):
+            count += 1
+    return count
+
+
+def _days_to_minutes(in_year: dict[str, Meeting]) -> list[int]:
+    """Days from each held meeting of the year to its `minutes_sent`."""
+    result = []
+    for meeting in in_year.values():
+        sent = getattr(meeting, "minutes_sent", None)
+        if meeting.status == "held" and isinstance(sent, datetime.date):
+            result.append((sent - meeting.date).days)
+    return result
+
+
+def _began(records: Records) -> datetime.date | None:
+    """The Gasp exists from its creation, or from its first recorded meeting if that came earlier."""
+    created = records.gasp.created if records.gasp is not None else None
+    first_meeting = min((m.date for m in records.meetings.values()), default=None)
+    return min((day for day in (created, first_meeting) if day is not None), default=None)
+
+
+def _open_actions(records: Records, end: datetime.date, cutoff: datetime.date) -> list[OpenAction]:
+    """Actions decided up to the end of the year and not done by then; overdue when due before the cutoff."""
+    result = []
+    for mid, meeting in sorted(records.meetings.items()):
+        if meeting.date > end:
+            continue
+        for action in meeting.actions:
+            done = action.done  # False, True, or the date it was done
+            still_open = done is False or (done is not True and done > end)
+            if still_open:
+                overdue = action.due is not None and action.due < cutoff
+                result.append(OpenAction(action.what, action.who, action.due, mid, overdue))
+    return result
+
+
+def annual_report(
+    records: Records,
+    derived: dict[str, History],
+    year: int,
+    today: datetime.date,
+    holidays_next_year: Holidays | None = None,
+) -> Report:
+    """The year's report, as of `today` (the cutoff of a year not over yet)."""
+    start, end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+    cutoff = min(end, today)
+    in_year = {mid: m for mid, m in sorted(records.meetings.items()) if start <= m.date <= end}
+    institutions, joined, left = _agents_membership(records, start, end)
+    themes_by_group = _themes_by_group(records, in_year)
+    figures = _proposal_year(records, derived, start, end)
+    within_days = _commitment(records, "decision_within_days")
+    began = _began(records)
+    next_year: list[Row] = []
+    if holidays_next_year is not None:
+        next_year = calendar_rows(records, datetime.date(year + 1, 1, 1), datetime.date(year + 1, 12, 31),
+                                  holidays_next_year)
+    return Report(
+        year=year, cutoff=cutoff, groups=_group_years(records, in_year, year, cutoff), institutions=sorted(institutions),
+        joined=sorted(joined, key=lambda m: (m.date, m.label)), left=sorted(left, key=lambda m: (m.date, m.label)),
+        themes_by_group=themes_by_group, shared_themes=_shared_themes(themes_by_group),
+        raised=figures.raised, decided=figures.decided, awaiting=figures.awaiting, implemented=figures.implemented,
+        days_to_decision=figures.days_to_decision, status_at_end=figures.status_at_end,
+        open_actions=_open_actions(records, end, cutoff), funding=dict(sorted(figures.funding.items())),
+        next_year=next_year, guest_institutions=_guest_institutions(records, in_year),
+        decision_within_days=within_days, decided_within_commitment=_answered_within(derived, start, end, within_days),
+        days_to_minutes=_days_to_minutes(in_year), before_gasp=began is not None and year < began.year, created=began,
+    )
+
+
+def build(records: Records, year: int, day: datetime.date, derived: dict[str, History] | None = None) -> Report:
+    """The report of `year` as of `day`: what `gasp report --format json` prints (`as_json()`),
+    and what `rapport/rapport-<year>.*` shows (through `view`)."""
+    return annual_report(records, derived if derived is not None else histories(records), year, day,
+                         holidays_for(records, datetime.date(year + 1, 1, 1), datetime.date(year + 1, 12, 31)))
+
+
+def years(records: Records, today: datetime.date) -> list[int]:
+    """Every year from the first recorded meeting to the current one."""
+    first = min((m.date.year for m in records.meetings.values()), default=today.year)
+    return list(range(min(first, today.year), today.year + 1))
+
+
+def entry(records: Records, name: str, today: datetime.date) -> tuple[str, str] | None:
+    """The index's title and date of a year's report (`rapport-AAAA`)."""
+    year = name.removeprefix("rapport-")
+    return (f"Rapport {year}", year) if name.startswith("rapport-") else None
+
+
+# --- the view -------------------------------------------------------------------------------
+
+@dataclass
+class Bar:
+    label: str
+    value: int
+    fraction: float  # of the longest bar of the chart
+    colour: str
+
+
+@dataclass
+class BarGroup:
+    label: str
+    bars: list[Bar]
+
+
+@dataclass
+class ReportGroup:
+    name: str
+    kind: str
+    due: int
+    held: int
+    cancelled: int
+    attendance: str
+
+
+@dataclass
+class ReportView:
+    gasp_name: str
+    year: int
+    title: str
+    cutoff: str
+    groups: list[ReportGroup]
+    meetings_chart: list[BarGroup]
+    institutions: list[str]
+    joined: list[str]
+    left: list[str]
+    themes_by_group: list[tuple[str, list[str]]]
+    shared_themes: list[tuple[str, list[str]]]
+    raised: list[str]
+    decided: list[tuple[str, int]]
+    awaiting: list[str]
+    implemented: list[str]
+    median_days: str
+    status_chart: list[BarGroup]
+    open_actions: list[ActionLine]
+    overdue_count: int
+    funding: list[tuple[str, str]]
+    funding_total: str
+    next_year: list[tuple[str, list[str]]]
+    # The same figures, with the same words, in the table and in the chart.
+    proposal_figures: list[tuple[str, int]] = field(default_factory=list)
+    institutions_line: str = ""
+    guest_institutions: list[str] = field(default_factory=list)
+    open_actions_line: str = ""
+    commitment: str = ""
+    median_minutes: str = ""
+    # Set for a year before the Gasp existed: the only thing the report says.
+    not_yet: str = ""
+
+
+STATUS_COLOURS = {
+    "raised": "#7592b0", "discussed": "#6f95b8", "deferred": "#a3841b", "study": "#b07d1a",
+    "validated": "#4f9d69", "in-progress": "#2e7d32", "done": "#1b5e20",
+    "rejected": "#b3261e", "withdrawn": "#8d8d8d", "abandoned": "#6d4c41",
+}
+
+# The decisions of the year, as the table and the chart both name them.
+DECISIONS_OF_THE_YEAR = {
+    "validated": "Validées dans l’année",
+    "rejected": "Refusées dans l’année",
+    "deferred": "Ajournées dans l’année",
+    "study": "Mises à l’étude dans l’année",
+}
+
+
+def _service_label(records: Records, service_id: str) -> str:
+    service = records.services.get(service_id)
+    return f"{service.institution} — {service.name}" if service else service_id
+
+
+def view(records: Records, report: Report) -> ReportView:
+    """What the pages and the terminal show of a report: words, charts, names allowed to be shown."""
+    end = datetime.date(report.year, 12, 31)
+    cutoff = "" if report.cutoff >= end else f"État au {long_date(report.cutoff)}"
+    longest = max([max(g.due, g.held) for g in report.groups] + [1])
+    chart = [
+        BarGroup(g.name, [Bar("prévues" if g.due > 1 else "prévue", g.due, g.due / longest, "#87939f"),
+                          Bar("tenues" if g.held > 1 else "tenue", g.held, g.held / longest, "#33658a")])
+        for g in report.groups
+    ]
+    figures = [
+        ("Soulevées dans l’année", len(report.raised), STATUS_COLOURS["raised"]),
+        *((DECISIONS_OF_THE_YEAR[o], n, STATUS_COLOURS[o]) for o, n in report.decided.items()),
+        ("En attente de décision à la fin de l’année", len(report.awaiting), STATUS_COLOURS["discussed"]),
+        ("Réalisées dans l’année", len(report.implemented), STATUS_COLOURS["done"]),
+    ]
+    most = max([n for _, n, _ in figures] + [1])
+    status_chart = [BarGroup(words, [Bar(words, n, n / most, colour)]) for words, n, colour in figures]
+
+    def membership(m) -> str:
+        where = f" ({m.institution})" if m.institution else ""
+        return f"{m.label}{where}, le {long_date(m.date)}"
+
+    def titles(ids: list[str]) -> list[str]:
+        return [records.proposals[pid].title for pid in ids]
+
+    def attendance_words(g) -> str:
+        if not g.attendance:
+            return "—"
+        mean = f"{french_number(g.attendance_mean)} en moyenne"
+        return mean if g.attendance_min == g.attendance_max else f"{mean} ({g.attendance_min} à {g.attendance_max})"
+
+    institutions = sorted((_service_label(records, sid) for sid in report.institutions), key=sort_key)
+    overdue = sum(a.overdue for a in report.open_actions)
+    median = report.median_days_to_decision
+    minutes = report.median_days_to_minutes
+    total = sum(report.funding.values())
+    not_yet = ""
+    if report.before_gasp:
+        not_yet = f"Le Gasp n’existait pas encore en {report.year} : il a commencé le {long_date(report.created)}."
+    return ReportView(
+        gasp_name=gasp_name(records),
+        year=report.year,
+        title=f"Rapport annuel {report.year}",
+        cutoff=cutoff,
+        groups=[
+            ReportGroup(g.name, GROUP_KINDS[g.kind], g.due, g.held, g.cancelled, attendance_words(g))
+            for g in report.groups
+        ],
+        meetings_chart=chart,
+        institutions=institutions,
+        joined=[membership(m) for m in report.joined],
+        left=[membership(m) for m in report.left],
+        themes_by_group=[(group_name(records, gid), sorted((theme_title(records, t) for t in themes), key=sort_key))
+                         for gid, themes in report.themes_by_group.items()],
+        shared_themes=sorted(((theme_title(records, t), [group_name(records, g) for g in gids])
+                              for t, gids in report.shared_themes.items()), key=lambda pair: sort_key(pair[0])),
+        raised=titles(report.raised),
+        decided=[(DECISIONS_OF_THE_YEAR[o], n) for o, n in report.decided.items()],
+        awaiting=titles(report.awaiting),
+        implemented=titles(report.implemented),
+        median_days=(days(median) if median is not None else "aucune décision cette année"),
+        status_chart=status_chart,
+        open_actions=[
+            ActionLine(who_name(records, a.who), a.what, long_date(a.due) if a.due else "",
+                       "en retard" if a.overdue else "à faire")
+            for a in report.open_actions
+        ],
+        overdue_count=overdue,
+        funding=[(source, euros(amount)) for source, amount in report.funding.items()],
+        funding_total=euros(total) if report.funding else "",
+        next_year=_next_year_short(records, report.next_year),
+        proposal_figures=[(words, n) for words, n, _ in figures],
+        institutions_line=plural(len(institutions), "institution ou service représenté"),
+        guest_institutions=sorted((_service_label(records, sid) for sid in report.guest_institutions), key=sort_key),
+        open_actions_line=(plural(len(report.open_actions), "action ouverte")
+                           + (f", dont {overdue} en retard" if overdue else "")),
+        commitment=("" if report.decided_within_commitment is None else
+                    f"{plural(report.decided_within_commitment, 'proposition')} "
+                    f"{'a reçu sa' if report.decided_within_commitment < 2 else 'ont reçu leur'} première réponse "
+                    f"des référents dans les {days(report.decision_within_days)} promis"),
+        median_minutes=(days(minutes) if minutes is not None else ""),
+        not_yet=not_yet,
+    )
+
+
+def _next_year_short(records: Records, rows: list[Row]) -> list[tuple[str, list[str]]]:
+    by_group: dict[str, list[str]] = {}
+    for row in sorted(rows, key=lambda r: (KIND_ORDER.index(records.groups[r.group].kind), r.group, r.date)):
+        by_group.setdefault(group_name(records, row.group), []).append(day_month(row.date))
+    return list(by_group.items())
+
+
+# --- the terminal ---------------------------------------------------------------------------
+
+def show(view: ReportView) -> None:
+    """The report in the terminal, in French."""
+    from rich.table import Table
+
+    from ..terminal import console as terminal_console
+    from ..terminal import safe_text as Text
+
+    console = terminal_console()
+
+    def heading(title: str) -> None:
+        console.print()
+        console.print(Text(title, style="bold blue"))
+
+    def lines(items: list[str], empty: str) -> None:
+        if not items:
+            console.print(Text(empty, style="dim italic"))
+        for item in items:
+            console.print(Text(f"  • {item}"))
+
+    console.print(Text(f"{view.title} — {view.gasp_name}", style="bold"))
+    if view.cutoff:
+        console.print(Text(f"{view.cutoff}.", style="dim"))
+    if view.not_yet:
+        console.print(Text(view.not_yet))
+        return
+
+    heading("Réunions")
+    table = Table()
+    for column in ("Groupe", "Prévues", "Tenues", "Annulées", "Présents"):
+        table.add_column(column, justify="left" if column in ("Groupe", "Présents") else "right")
+    for group in view.groups:
+        table.add_row(Text(group.name), str(group.due), str(group.held), str(group.cancelled), Text(group.attendance))
+    console.print(table)
+    if view.median_minutes:
+        console.print(Text(f"Délai médian d’envoi des comptes rendus : {view.median_minutes}"))
+
+    heading("Le groupe des agents : institutions et renouvellement")
+    console.print(Text(view.institutions_line))
+    lines(view.institutions, "aucune")
+    console.print(Text("Arrivées :"))
+    lines(view.joined, "  aucune")
+    console.print(Text("Départs :"))
+    lines(view.left, "  aucun")
+    console.print(Text("Institutions invitées :"))
+    lines(view.guest_institutions, "  aucune")
+
+    heading("Thèmes")
+    lines([f"{group} : {' ; '.join(themes)}" for group, themes in view.themes_by_group], "Aucun thème abordé.")
+    console.print(Text("Communs à plusieurs groupes :"))
+    lines([f"{theme} : {', '.join(groups)}" for theme, groups in view.shared_themes], "  aucun")
+
+    heading("Propositions")
+    for words, count in view.proposal_figures:
+        console.print(Text(f"{words} : {count}"))
+    console.print(Text(f"Délai médian entre proposition et décision : {view.median_days}"))
+    if view.commitment:
+        console.print(Text(f"Engagement : {view.commitment}"))
+    lines([f"en attente : {title}" for title in view.awaiting], "")
+
+    heading("Actions en cours")
+    if view.open_actions:
+        console.print(Text(view.open_actions_line))
+        for action in view.open_actions:
+            due = f" (échéance {action.due})" if action.due else ""
+            console.print(Text(f"  • {action.who} : {action.what}{due} — {action.done}"))
+    else:
+        console.print(Text("Aucune action ouverte.", style="dim italic"))
+
+    heading("Financements")
+    lines([f"{source} : {amount}" for source, amount in view.funding], "Aucune proposition chiffrée validée cette année.")
+    if view.funding_total:
+        console.print(Text(f"  Total : {view.funding_total}"))
+
+    heading(f"Calendrier {view.year + 1}")
+    lines([f"{group} : {', '.join(dates)}" for group, dates in view.next_year], "Aucune réunion prévue.")
