@@ -12,6 +12,7 @@ from .. import __version__
 os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
 from .calendar import calendar
+from .export import export
 from .french import FrenchCommand, FrenchCommandOutsideWorkspace, FrenchGroup, silence_stdout
 from .init import init
 from .new import app as new_app
@@ -68,6 +69,7 @@ app.command("report", cls=FrenchCommand)(report)
 app.command("schema", cls=FrenchCommandOutsideWorkspace)(schema)
 app.command("init", cls=FrenchCommandOutsideWorkspace)(init)
 app.command("rename", cls=FrenchCommand)(rename)
+app.command("export", cls=FrenchCommand)(export)
 app.add_typer(trace_app, name="trace")
 app.add_typer(new_app, name="new")
 

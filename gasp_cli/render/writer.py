@@ -121,7 +121,7 @@ def check_target(out: Path, workspace_root: Path, records: Path) -> None:
 def publish(
     out: Path,
     files: dict[str, bytes],
-    index: Callable[[list[str]], bytes],
+    index: Callable[[list[str]], bytes] | None,
     answers_for: Callable[[str], bool] = lambda path: False,
 ) -> Publication:
     """Write `files` (path under out/ → bytes) and a fresh index.html; remove gasp's stale files.
@@ -129,6 +129,7 @@ def publish(
     `answers_for(path)`: whether this render would produce `path` if it were still a
     document; an owned file it answers for and did not produce is removed. Nothing at all
     is written when nothing changed. `files` may hold the manifest's PDF hashes under MANIFEST.
+    `index` None: no index.html (the folder of `gasp export`, whose own manifest it is).
     """
     out = out.resolve()
     files = dict(files)
@@ -153,7 +154,7 @@ def publish(
         removed = sorted(path for path in actual - set(files) if path != "index.html" and answers_for(path))
         kept = actual - set(removed)
         listed = sorted(path for path in kept | set(files) if path != "index.html")
-        complete = {**files, "index.html": index(listed)}
+        complete = {**files, "index.html": index(listed)} if index is not None else dict(files)
         changed: dict[str, bytes] = {}
         for relative, payload in complete.items():
             state = _state(out, relative)
