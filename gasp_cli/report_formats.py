@@ -69,6 +69,18 @@ def print_report(view: ReportView) -> None:
         console.print(Text(f"Engagement : {view.commitment}"))
     lines([f"en attente : {title}" for title in view.awaiting], "")
 
+    section = view.indicators
+    if section is not None and not section.empty:  # gasp_cli/documents/indicateurs.py
+        heading(f"Indicateurs (comme dans gasp export, au {section.as_of})")
+        lines([f"{group} : {count} soulevées, {decided} décidées, {done} réalisées"
+               for group, count, decided, done in section.shares], "")
+        lines([f"délai médian, {stage} : {median} ({count})" for stage, median, count in section.stages], "")
+        lines([f"thème repris : {line}" for line in section.uptakes], "")
+        lines([f"présents en moyenne, {group} : " + ", ".join(f"{heading} {mean}" for heading, mean
+                                                              in zip(section.attendance_headings, means))
+               for group, means in section.attendance], "")
+        lines(section.turnover, "")
+
     heading("Actions en cours")
     if view.open_actions:
         console.print(Text(view.open_actions_line))

@@ -180,7 +180,15 @@ def trace_markdown(records: Records, trace: Trace, standing: str) -> str:
             lines.append("| " + " | ".join(cells) + " |")
         lines.append("")
     lines.append(f"**Où elle en est :** {escape.markdown(standing)}.")
+    if trace.observations:  # the sociologist's private notes: here and in the export only
+        lines += ["", "## Observations de terrain", ""]
+        lines += ["- " + escape.markdown(_observed(oid, o)).replace("\n", "\n  ") for oid, o in trace.observations]
     return "\n".join(lines) + "\n"
+
+
+def _observed(oid: str, observation) -> str:
+    where = f", réunion {observation.meeting}" if observation.meeting else ""
+    return f"{long_date(observation.date)} ({oid}{where}) : {observation.text}"
 
 
 def trace_table(records: Records, trace: Trace, standing: str) -> None:
@@ -232,6 +240,11 @@ def trace_table(records: Records, trace: Trace, standing: str) -> None:
                 console.print(Text(note))
         console.print()
     console.print(Text(f"Où elle en est : {standing}."))
+    if trace.observations:
+        console.print()
+        console.print(Text("Observations de terrain :", style="bold"))
+        for oid, observation in trace.observations:
+            console.print(Text(f"  • {_observed(oid, observation)}"))
 
 
 EVENT_TABLE_SPARE = 56

@@ -698,6 +698,8 @@ class ReportView:
     median_minutes: str = ""
     # Set for a year before the Gasp existed: the only thing the report says.
     not_yet: str = ""
+    # The sociologist's indicators of the year (gasp_cli/documents/indicateurs.py).
+    indicators: object = None
 
 
 STATUS_COLOURS = {
@@ -721,6 +723,7 @@ def _service_label(records: Records, service_id: str) -> str:
 
 
 def report_view(records: Records, report) -> ReportView:
+    from ..documents.indicateurs import build as indicator_section
     from ..vocabulary import days, plural
 
     end = datetime.date(report.year, 12, 31)
@@ -804,6 +807,7 @@ def report_view(records: Records, report) -> ReportView:
                     f"des référents dans les {days(report.decision_within_days)} promis"),
         median_minutes=(days(minutes) if minutes is not None else ""),
         not_yet=not_yet,
+        indicators=indicator_section(records, report.year, report.cutoff),
     )
 
 
