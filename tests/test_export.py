@@ -309,3 +309,16 @@ def test_csv_is_rfc_4180_utf8_with_iso_dates(hand: Path):
     assert raw.startswith(b"id,date,meeting,themes,text\r\n")
     text = raw.decode("utf-8")
     assert next(csv.reader(io.StringIO(text.split("\r\n", 1)[1])))[1] == "2021-03-11"
+
+
+def test_the_researchers_page_describes_every_file_field_and_indicator():
+    from gasp_cli.documents.donnees import RESOURCES
+    from gasp_cli.indicators import DEFINITIONS
+
+    page = (REPO / "docs/chercheurs.md").read_text(encoding="utf-8")
+    for resource in RESOURCES:
+        section = page.split(f"### `{resource.path}`", 1)[1].split("\n### ", 1)[0]
+        for column in resource.columns:
+            assert f"| `{column.name}` |" in section, (resource.path, column.name)
+    for name, definition in DEFINITIONS.items():
+        assert f"| `{name}` — {definition.title} | {definition.unit} | {definition.description} |" in page
