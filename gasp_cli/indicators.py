@@ -167,10 +167,13 @@ def proposal_indicators(records: Records, day: datetime.date,
     steps = [step for pid in sorted(derived) if (step := milestones(derived[pid], day)) is not None]
     years = sorted({s.raised.year for s in steps})
     groups = [None, *(g for g in _group_order(records) if any(s.group == g for s in steps))]
+    by_year: dict[int, list[Milestones]] = {}
+    for step in steps:
+        by_year.setdefault(step.raised.year, []).append(step)
     rows: list[Indicator] = []
     for year in years:
         for group in groups:
-            cohort = [s for s in steps if s.raised.year == year and (group is None or s.group == group)]
+            cohort = [s for s in by_year[year] if group is None or s.group == group]
             if not cohort:
                 continue
             rows.append(_row(year, "decided_share", group, _share(sum(s.decided is not None for s in cohort),

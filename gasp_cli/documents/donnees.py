@@ -20,6 +20,7 @@ import csv
 import datetime
 import io
 import json
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -318,7 +319,7 @@ def _proposal_rows(records: Records, derived) -> list[list[Any]]:
         done = next((e.date for e in derived[summary.id].events if e.kind == "done"), None)
         rows.append([
             summary.id, summary.title, summary.theme, summary.raised_by, summary.raised_on, summary.status,
-            summary.outcome, summary.decided_on, summary.days_to_decision, done, proposal.cost,
+            summary.outcome, summary.decided_on, summary.days_to_decision, done, _cell(proposal.cost),
             summary.first_decided_on, summary.days_to_first_decision, proposal.replaces,
         ])
     return rows
@@ -361,19 +362,20 @@ def _action_rows(records: Records) -> list[list[Any]]:
             name, kind = _who(records, action.who)
             done_on = action.done if isinstance(action.done, datetime.date) else None
             rows.append([mid, meeting.group, meeting.date, action.what, name, kind, action.due,
-                         action.done is not False, done_on])
+                         _cell(action.done is not False), done_on])
     return rows
 
 
 def _theme_rows(records: Records, day: datetime.date) -> list[list[Any]]:
     mentions = theme_mentions(records, day)
+    proposals = Counter(p.theme for p in records.proposals.values())
+    problems = Counter(p.theme for _, m in _held_in_order(records) for p in m.problems_raised)
     rows = []
     for tid, theme in sorted(records.themes.items()):
         by_group = mentions.get(tid, {})
         first = min(by_group.items(), key=lambda pair: (pair[1], pair[0])) if by_group else (None, None)
-        proposals = sum(p.theme == tid for p in records.proposals.values())
-        problems = sum(p.theme == tid for _, m in _held_in_order(records) for p in m.problems_raised)
-        rows.append([tid, theme.title, theme.description, first[1], first[0], len(by_group), proposals, problems])
+        rows.append([tid, theme.title, theme.description, first[1], first[0], len(by_group), proposals[tid],
+                     problems[tid]])
     return rows
 
 
@@ -383,7 +385,7 @@ def _observation_rows(records: Records) -> list[list[Any]]:
 
 
 def _indicator_rows(records: Records, day: datetime.date, derived) -> list[list[Any]]:
-    return [[r.year, r.indicator, r.group, r.subject, r.origin_group, r.value, r.unit, r.n]
+    return [[r.year, r.indicator, r.group, r.subject, r.origin_group, _cell(r.value), r.unit, r.n]
             for r in indicators(records, day, derived)]
 
 
@@ -392,6 +394,8 @@ def _indicator_rows(records: Records, day: datetime.date, derived) -> list[list[
 def _cell(value: Any) -> str:
     if value is None:
         return ""
+    if type(value) is str:
+        return value
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, datetime.date):
@@ -404,12 +408,15 @@ def _cell(value: Any) -> str:
 
 
 def csv_bytes(resource: Resource, rows: list[list[Any]]) -> bytes:
-    """RFC 4180: CRLF between records, fields quoted when they must be (a note's own line breaks stay LF)."""
+    """RFC 4180: CRLF between records, fields quoted when they must be (a note's own line breaks stay LF).
+
+    Cells are text, whole numbers, dates (`str` is ISO) or None (an empty cell), which the
+    csv module writes as they should be; floats and booleans are made text by `_cell` first.
+    """
     stream = io.StringIO()
     writer = csv.writer(stream, lineterminator="\r\n")
     writer.writerow([c.name for c in resource.columns])
-    for row in rows:
-        writer.writerow([_cell(value) for value in row])
+    writer.writerows(rows)
     return stream.getvalue().encode("utf-8")
 
 
