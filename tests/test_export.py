@@ -9,13 +9,12 @@ import shutil
 import sys
 from pathlib import Path
 
+import frictionless  # test extra: the reference validator of Data Packages
+import pandas  # test extra: reads each CSV with the declared types
 import pytest
 
 from conftest import REPO, gasp, write
 from test_indicators import hand_workspace
-
-frictionless = pytest.importorskip("frictionless")
-pandas = pytest.importorskip("pandas")
 
 EXAMPLE_ENV = {"GASP_TODAY": "2002-06-30"}
 FILES = ["actions.csv", "datapackage.json", "events.csv", "indicators.csv", "meetings.csv", "observations.csv",

@@ -28,7 +28,7 @@ app = typer.Typer(
     cls=FrenchGroup,
     help="Outils du Groupe d'amélioration des services publics (Gasp) : vérifier les "
     "enregistrements, produire le calendrier, les comptes rendus, les guides, le dossier "
-    "des référents, la trace des propositions et le rapport annuel.",
+    "des référents, la trace des propositions, le rapport annuel et les données de recherche.",
     no_args_is_help=True,
     add_completion=True,
     pretty_exceptions_enable=False,
