@@ -160,11 +160,12 @@ def _stage_days(step: Milestones, start: str, end: str) -> int | None:
     return (last - first).days
 
 
-def proposal_indicators(records: Records, day: datetime.date,
-                        derived: dict[str, History] | None = None) -> list[Indicator]:
+def proposal_indicators(records: Records, day: datetime.date, derived: dict[str, History] | None = None,
+                        year: int | None = None) -> list[Indicator]:
     """Per raising year and group (and for all groups): shares decided and done, median days per stage."""
     derived = derived if derived is not None else histories(records)
-    steps = [step for pid in sorted(derived) if (step := milestones(derived[pid], day)) is not None]
+    steps = [step for pid in sorted(derived) if (step := milestones(derived[pid], day)) is not None
+             and (year is None or step.raised.year == year)]
     years = sorted({s.raised.year for s in steps})
     groups = [None, *(g for g in _group_order(records) if any(s.group == g for s in steps))]
     by_year: dict[int, list[Milestones]] = {}
@@ -221,11 +222,12 @@ def theme_uptakes(records: Records, day: datetime.date) -> list[Indicator]:
     return sorted(rows, key=lambda r: (r.year, r.subject or "", order.get(r.group or "", len(order))))
 
 
-def attendance(records: Records, day: datetime.date) -> list[Indicator]:
+def attendance(records: Records, day: datetime.date, year: int | None = None) -> list[Indicator]:
     """Per year and group: the mean number of attendees of each person kind per held meeting."""
     held: dict[tuple[int, str], list] = {}
     for _, meeting in sorted(records.meetings.items()):
-        if meeting.status == "held" and meeting.date <= day and meeting.group in records.groups:
+        if (meeting.status == "held" and meeting.date <= day and meeting.group in records.groups
+                and (year is None or meeting.date.year == year)):
             held.setdefault((meeting.date.year, meeting.group), []).append(meeting)
     order = _group_order(records)
     rows = []
@@ -238,7 +240,7 @@ def attendance(records: Records, day: datetime.date) -> list[Indicator]:
     return rows
 
 
-def agents_turnover(records: Records, day: datetime.date) -> list[Indicator]:
+def agents_turnover(records: Records, day: datetime.date, year: int | None = None) -> list[Indicator]:
     """Per year and agents group: agents at 1 January, arrivals, departures, turnover rate."""
     rows = []
     for group_id in _group_order(records):
@@ -249,16 +251,18 @@ def agents_turnover(records: Records, day: datetime.date) -> list[Indicator]:
                   if m.person in records.people and records.people[m.person].kind == "agent" and m.since <= day]
         if not agents:
             continue
-        for year in range(min(m.since.year for m in agents), day.year + 1):
-            january = datetime.date(year, 1, 1)
+        for each in range(min(m.since.year for m in agents), day.year + 1):
+            if year is not None and each != year:
+                continue
+            january = datetime.date(each, 1, 1)
             members = sum(m.since < january and (m.until is None or m.until >= january) for m in agents)
-            arrivals = sum(m.since.year == year for m in agents)
-            departures = sum(m.until is not None and m.until.year == year and m.until <= day for m in agents)
-            rows.append(_row(year, "agents_members", group_id, members))
-            rows.append(_row(year, "agents_arrivals", group_id, arrivals))
-            rows.append(_row(year, "agents_departures", group_id, departures))
+            arrivals = sum(m.since.year == each for m in agents)
+            departures = sum(m.until is not None and m.until.year == each and m.until <= day for m in agents)
+            rows.append(_row(each, "agents_members", group_id, members))
+            rows.append(_row(each, "agents_arrivals", group_id, arrivals))
+            rows.append(_row(each, "agents_departures", group_id, departures))
             if members:
-                rows.append(_row(year, "agents_turnover", group_id, _share(arrivals + departures, 2 * members),
+                rows.append(_row(each, "agents_turnover", group_id, _share(arrivals + departures, 2 * members),
                                  members))
     return rows
 
@@ -266,9 +270,12 @@ def agents_turnover(records: Records, day: datetime.date) -> list[Indicator]:
 INDICATOR_ORDER = list(DEFINITIONS)
 
 
-def indicators(records: Records, day: datetime.date, derived: dict[str, History] | None = None) -> list[Indicator]:
-    """Every indicator, by year, then in the order of `DEFINITIONS`, then as each family orders them."""
-    rows = [*proposal_indicators(records, day, derived), *theme_uptakes(records, day),
-            *attendance(records, day), *agents_turnover(records, day)]
+def indicators(records: Records, day: datetime.date, derived: dict[str, History] | None = None,
+               year: int | None = None) -> list[Indicator]:
+    """Every indicator (of one `year`, or of all), by year, then in the order of `DEFINITIONS`, then as
+    each family orders them."""
+    uptakes = [r for r in theme_uptakes(records, day) if year is None or r.year == year]
+    rows = [*proposal_indicators(records, day, derived, year), *uptakes,
+            *attendance(records, day, year), *agents_turnover(records, day, year)]
     rank = {name: index for index, name in enumerate(INDICATOR_ORDER)}
     return sorted(rows, key=lambda r: (r.year, rank[r.indicator]))  # stable: each family's order kept

@@ -176,3 +176,11 @@ def test_the_report_shows_the_same_figures(workspace: Path):
         assert other.exit_code == 0, other.output
         words = " ".join(other.stdout.split())  # the terminal wraps long lines
         assert "66,7 %" in words and "58 jours plus tard" in words
+
+
+def test_one_year_is_the_same_rows_as_that_year_of_all(workspace: Path):
+    loaded = load_workspace(Workspace(workspace))
+    day = datetime.date(2021, 12, 31)
+    every = indicators(loaded.records, day)
+    for year in (2020, 2021):
+        assert indicators(loaded.records, day, year=year) == [r for r in every if r.year == year]

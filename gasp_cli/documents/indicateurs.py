@@ -52,7 +52,7 @@ def _days(value: float) -> str:
 
 
 def build(records: Records, year: int, day: datetime.date) -> IndicatorSection:
-    rows = [r for r in indicators(records, day) if r.year == year]
+    rows = indicators(records, day, year=year)
     section = IndicatorSection(as_of=long_date(day))
 
     def name(group: str | None) -> str:
