@@ -137,6 +137,17 @@ class Milestones:
     done: datetime.date | None
 
 
+_LAST: list = []  # [records, their histories]: the report of each year reuses one derivation
+
+
+def _histories(records: Records) -> dict[str, History]:
+    if _LAST and _LAST[0] is records:
+        return _LAST[1]
+    derived = histories(records)
+    _LAST[:] = [records, derived]
+    return derived
+
+
 def milestones(history: History, day: datetime.date) -> Milestones | None:
     """The first raising, discussion, decision and `done` of a proposal up to `day`; None if not raised."""
     events = [e for e in history.events if e.date <= day]
@@ -163,9 +174,10 @@ def _stage_days(step: Milestones, start: str, end: str) -> int | None:
 def proposal_indicators(records: Records, day: datetime.date, derived: dict[str, History] | None = None,
                         year: int | None = None) -> list[Indicator]:
     """Per raising year and group (and for all groups): shares decided and done, median days per stage."""
-    derived = derived if derived is not None else histories(records)
-    steps = [step for pid in sorted(derived) if (step := milestones(derived[pid], day)) is not None
-             and (year is None or step.raised.year == year)]
+    derived = derived if derived is not None else _histories(records)
+    if year is not None:  # the report asks for one year: only that cohort is looked at
+        derived = {pid: h for pid, h in derived.items() if (r := h.raised) is not None and r.date.year == year}
+    steps = [step for pid in sorted(derived) if (step := milestones(derived[pid], day)) is not None]
     years = sorted({s.raised.year for s in steps})
     groups = [None, *(g for g in _group_order(records) if any(s.group == g for s in steps))]
     by_year: dict[int, list[Milestones]] = {}
