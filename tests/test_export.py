@@ -321,3 +321,11 @@ def test_the_researchers_page_describes_every_file_field_and_indicator():
             assert f"| `{column.name}` |" in section, (resource.path, column.name)
     for name, definition in DEFINITIONS.items():
         assert f"| `{name}` — {definition.title} | {definition.unit} | {definition.description} |" in page
+
+
+def test_not_into_render_s_own_out_folder(hand: Path):
+    assert gasp("render", "--format", "md", "--only", "guides", workspace=hand).exit_code == 0
+    before = sorted(p.name for p in (hand / "out").iterdir())
+    result = gasp("export", "--out", str(hand / "out"), workspace=hand)
+    assert result.exit_code == 1 and "sous-dossier" in result.stderr
+    assert sorted(p.name for p in (hand / "out").iterdir()) == before

@@ -23,6 +23,10 @@ def export(
     target = out if out is not None else workspace.out / "donnees"
     try:
         check_target(target, workspace.root, workspace.records)
+        if target.resolve() == workspace.out.resolve():
+            # out/ is `gasp render`'s, with its manifest and its index: the data get a folder of their own.
+            raise OutputError(f"« {target} » est le dossier de gasp render : choisissez un sous-dossier, "
+                              "par exemple out/donnees/")
         files = build(records, today_for(records))
         changed = publish(target, files, None)
     except OutputError as error:
