@@ -161,7 +161,7 @@ def _validators(tmp_path: Path):
 
 
 SCHEMA_OF = {"groups": "group", "people": "person", "services": "service", "themes": "theme",
-             "proposals": "proposal", "meetings": "meeting", "observations": "observation"}
+             "proposals": "proposal", "meetings": "meeting"}
 
 
 def _schema_for(relative: str) -> str:
