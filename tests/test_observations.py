@@ -23,6 +23,8 @@ def observed(tmp_path_factory) -> Path:
           f"date: 2001-06-15\nmeeting: 2001-06-15-referents\nthemes: [insecurite]\n"
           f"text: |-\n  Les élus écoutent les agents ; {SECRET}.\n  Deuxième ligne de la note.\n")
     write(root, "records/observations/sans-lien.yaml", "date: 2001-01-01\ntext: Une note sur rien de précis.\n")
+    write(root, "records/observations/rencontre.yaml",
+          "date: 2001-06-28\nmeeting: 2001-06-28-intergroupes\ntext: Les groupes se découvrent.\n")
     return root
 
 
@@ -46,6 +48,10 @@ def test_an_observation_on_the_theme_alone_is_linked_too(observed: Path):
     other = json.loads(gasp("trace", "proposal", "guide-des-services-publics", "--format", "json",
                             workspace=observed, env=ENV).stdout)
     assert other["observations"] == []  # not its meetings, not its theme
+    # On a meeting where the proposal was discussed, whatever the theme.
+    mediation = json.loads(gasp("trace", "proposal", "formation-agents-de-mediation", "--format", "json",
+                                workspace=observed, env=ENV).stdout)
+    assert [o["id"] for o in mediation["observations"]] == ["rencontre"]
 
 
 def test_the_export_holds_them(observed: Path, tmp_path: Path):

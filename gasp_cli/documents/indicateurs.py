@@ -14,7 +14,7 @@ from ..indicators import PERSON_KIND_ORDER, Indicator, indicators
 from ..labels import long_date
 from ..loader import Records
 from ..names import group_name, theme_title
-from ..vocabulary import plural
+from ..vocabulary import days, plural
 
 STAGE_WORDS = {
     "raised-discussed": "de la proposition à sa première discussion",
@@ -48,7 +48,8 @@ def _number(value: float) -> str:
 
 
 def _days(value: float) -> str:
-    return f"{_number(value)} jour{'s' if value >= 2 else ''}"
+    """Rounded to the day, as every document says days (« 327 jours » for a median of 326,5)."""
+    return days(value)
 
 
 def build(records: Records, year: int, day: datetime.date) -> IndicatorSection:
