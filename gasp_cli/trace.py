@@ -8,7 +8,7 @@ events, the time between them, where it stands now).
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .lifecycle import Event, History, histories, replaced_by
 from .loader import Records
@@ -72,6 +72,8 @@ class Trace:
     replaces: str | None
     replaced_by: str | None
     history: History
+    # The sociologist's field notes on its meetings or its theme: (id, observation), by date.
+    observations: list = field(default_factory=list)
 
     def as_json(self) -> dict:
         return {
@@ -85,6 +87,10 @@ class Trace:
                 {"date": e.date.isoformat(), "kind": e.kind, "meeting": e.meeting, "group": e.group, "note": e.note,
                  "document": document_of(e)}
                 for e in self.history.events
+            ],
+            "observations": [
+                {"id": oid, "date": o.date.isoformat(), "meeting": o.meeting, "themes": list(o.themes), "text": o.text}
+                for oid, o in self.observations
             ],
         }
 
@@ -117,7 +123,16 @@ def trace(records: Records, proposal_id: str, derived: dict[str, History] | None
     successors = replaced_by(records).get(proposal_id, [])
     history = derived[proposal_id]
     return Trace(proposal_id, proposal.title, proposal.theme, history.status, proposal.replaces,
-                 successors[0] if successors else None, history)
+                 successors[0] if successors else None, history, observations_of(records, proposal_id, history))
+
+
+def observations_of(records: Records, proposal_id: str, history: History) -> list:
+    """The observations of a meeting where the proposal came up, or on its theme: (id, observation), by date.
+    Private field notes: shown by `gasp trace` and exported, never in a document."""
+    meetings = {e.meeting for e in history.events if e.meeting}
+    theme = records.proposals[proposal_id].theme
+    return sorted(((oid, o) for oid, o in records.observations.items() if o.meeting in meetings or theme in o.themes),
+                  key=lambda pair: (pair[1].date, pair[0]))
 
 
 def nearest_ids(wanted: str, ids: list[str], most: int = 3) -> list[str]:

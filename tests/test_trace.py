@@ -86,7 +86,7 @@ def test_filters(fates: Path):
 
 def test_one_proposal_studied_then_validated(fates: Path):
     trace = trace_json(fates, "jardins")
-    assert list(trace) == ["id", "title", "theme", "status", "replaces", "replaced_by", "events"]
+    assert list(trace) == ["id", "title", "theme", "status", "replaces", "replaced_by", "events", "observations"]
     assert trace["status"] == "in-progress"
     assert trace["events"] == [
         {"date": "2004-01-08", "kind": "raised", "meeting": "2004-01-08-usagers", "group": "usagers",

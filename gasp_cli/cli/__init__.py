@@ -14,6 +14,7 @@ from .. import __version__
 os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
 from .calendar import calendar
+from .export import export
 from .french import FrenchCommand, FrenchCommandOutsideWorkspace, FrenchGroup, silence_stdout
 from .init import init
 from .network import app as network_app
@@ -30,7 +31,7 @@ app = typer.Typer(
     cls=FrenchGroup,
     help="Outils du Groupe d'amélioration des services publics (Gasp) : vérifier les "
     "enregistrements, produire le calendrier, les comptes rendus, les guides, le dossier "
-    "des référents, la trace des propositions et le rapport annuel.",
+    "des référents, la trace des propositions, le rapport annuel et les données de recherche.",
     no_args_is_help=True,
     add_completion=True,
     pretty_exceptions_enable=False,
@@ -71,6 +72,7 @@ app.command("report", cls=FrenchCommand)(report)
 app.command("schema", cls=FrenchCommandOutsideWorkspace)(schema)
 app.command("init", cls=FrenchCommandOutsideWorkspace)(init)
 app.command("rename", cls=FrenchCommand)(rename)
+app.command("export", cls=FrenchCommand)(export)
 app.add_typer(trace_app, name="trace")
 app.add_typer(new_app, name="new")
 app.add_typer(network_app, name="network")

@@ -133,6 +133,13 @@ def service(
 
 
 def _text(value: str, option: str) -> str:
+    import re
+
+    from ..models import FORBIDDEN_IN_ONE_LINE
+
     if not value.strip():
         raise typer.BadParameter("ne doit pas être vide", param_hint=option)
+    if re.search(FORBIDDEN_IN_ONE_LINE, value.strip()):
+        # The model would refuse it too, but as an internal error: say it as a usage error.
+        raise typer.BadParameter("une seule ligne, sans caractère de contrôle", param_hint=option)
     return value.strip()

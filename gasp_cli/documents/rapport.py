@@ -20,6 +20,10 @@ from ..models import Group, Meeting
 from ..names import gasp_name, group_name, person_name, theme_title, who_name
 from ..vocabulary import KIND_ORDER, awaiting_decision, days, euros, french_number, meeting_themes, plural, sort_key
 from .base import ActionLine, Template
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .indicateurs import IndicatorSection
 
 FORMATS: dict[str, Template] = {"md": "rapport.md.j2", "html": "rapport.html.j2", "pdf": "rapport.typ.j2"}
 
@@ -437,6 +441,8 @@ class ReportView:
     median_minutes: str = ""
     # Set for a year before the Gasp existed: the only thing the report says.
     not_yet: str = ""
+    # The sociologist's indicators of the year (gasp_cli/documents/indicateurs.py).
+    indicators: IndicatorSection | None = None
 
 
 STATUS_COLOURS = {
@@ -461,6 +467,8 @@ def _service_label(records: Records, service_id: str) -> str:
 
 def view(records: Records, report: Report) -> ReportView:
     """What the pages and the terminal show of a report: words, charts, names allowed to be shown."""
+    from .indicateurs import build as indicator_section
+
     end = datetime.date(report.year, 12, 31)
     cutoff = "" if report.cutoff >= end else f"État au {long_date(report.cutoff)}"
     longest = max([max(g.due, g.held) for g in report.groups] + [1])
@@ -542,6 +550,7 @@ def view(records: Records, report: Report) -> ReportView:
                     f"des référents dans les {days(report.decision_within_days)} promis"),
         median_minutes=(days(minutes) if minutes is not None else ""),
         not_yet=not_yet,
+        indicators=indicator_section(records, report.year, report.cutoff),
     )
 
 
@@ -612,6 +621,18 @@ def show(view: ReportView) -> None:
     if view.commitment:
         console.print(Text(f"Engagement : {view.commitment}"))
     lines([f"en attente : {title}" for title in view.awaiting], "")
+
+    section = view.indicators
+    if section is not None and not section.empty:  # gasp_cli/documents/indicateurs.py
+        heading(f"Indicateurs (comme dans gasp export, au {section.as_of})")
+        lines([f"{group} : {count} soulevées, {decided} décidées, {done} réalisées"
+               for group, count, decided, done in section.shares], "")
+        lines([f"délai médian, {stage} : {median} ({count})" for stage, median, count in section.stages], "")
+        lines([f"thème repris : {line}" for line in section.uptakes], "")
+        lines([f"présents en moyenne, {group} : " + ", ".join(f"{name} {mean}" for name, mean
+                                                              in zip(section.attendance_headings, means, strict=True))
+               for group, means in section.attendance], "")
+        lines(section.turnover, "")
 
     heading("Actions en cours")
     if view.open_actions:

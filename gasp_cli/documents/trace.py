@@ -209,6 +209,11 @@ class TracePage:
         return EVENT_HEADINGS
 
     @property
+    def observations(self) -> list[str]:
+        """The sociologist's private notes on this proposal: in the trace and the export only."""
+        return [_observed(oid, observation) for oid, observation in self.trace.observations]
+
+    @property
     def events(self) -> list[EventRow]:
         return [EventRow(row[:3], row[3], document_of(event) or "", row[4:])
                 for event, row in zip(self.trace.history.events, _event_rows(self.records, self.trace))]
@@ -218,6 +223,11 @@ FORMATS: dict[str, Template | Writer] = {
     "md": "trace.md.j2",
     "mermaid": lambda page, timestamp: trace_mermaid(page.records, page.trace),
 }
+
+
+def _observed(oid: str, observation) -> str:
+    where = f", réunion {observation.meeting}" if observation.meeting else ""
+    return f"{long_date(observation.date)} ({oid}{where}) : {observation.text}"
 
 
 def trace_table(records: Records, trace: Trace, standing: str) -> None:
@@ -269,6 +279,11 @@ def trace_table(records: Records, trace: Trace, standing: str) -> None:
                 console.print(Text(note))
         console.print()
     console.print(Text(f"Où elle en est : {standing}."))
+    if trace.observations:
+        console.print()
+        console.print(Text("Observations de terrain :", style="bold"))
+        for oid, observation in trace.observations:
+            console.print(Text(f"  • {_observed(oid, observation)}"))
 
 
 EVENT_TABLE_SPARE = 56

@@ -127,7 +127,7 @@ def check_target(out: Path, workspace_root: Path, records: Path) -> None:
 def publish(
     out: Path,
     files: dict[str, bytes | None],
-    index: Callable[[list[str]], bytes],
+    index: Callable[[list[str]], bytes] | None,
     answers_for: Callable[[str], bool] = lambda path: False,
 ) -> Publication:
     """Write `files` (path under out/ → bytes) and a fresh index.html; remove gasp's stale files.
@@ -136,6 +136,7 @@ def publish(
     document; an owned file it answers for and did not produce is removed. Nothing at all
     is written when nothing changed. `files` may hold the documents' data keys under MANIFEST;
     a path mapped to None is unchanged since the last render: kept as it is, if it is still gasp's file.
+    `index` None: no index.html (the folder of `gasp export`, whose own manifest it is).
     """
     files = dict(files)
     data_keys = _data_keys(files.pop(MANIFEST, None))
@@ -242,14 +243,15 @@ class Session:
             self._discard()
             raise OutputError(f"impossible d'écrire dans « {self.out} » : {error.strerror or error}") from None
 
-    def finish(self, index: Callable[[list[str]], bytes], data_keys: dict[str, str]) -> Publication:
+    def finish(self, index: Callable[[list[str]], bytes] | None, data_keys: dict[str, str]) -> Publication:
         """The index, then the renames: every staged file over its target, stale files removed."""
         out = self.out
         removed = sorted(path for path in self._actual - self._produced
                          if path != "index.html" and self._answers_for(path))
         kept = self._actual - set(removed)
         listed = sorted(path for path in kept | self._produced if path != "index.html")
-        self.add("index.html", index(listed))
+        if index is not None:
+            self.add("index.html", index(listed))
         if self._problems:
             self._discard()
             problems = self._problems
