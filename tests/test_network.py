@@ -177,16 +177,16 @@ def test_totals_sum_the_ok_sites(first_run, sites):
 
 
 def test_medians_are_over_all_decisions_not_averaged(first_run, sites):
-    """Worked out from each site's own decisions (`gasp_cli.report`, the computation behind `gasp report`)."""
+    """Worked out from each site's own decisions (`gasp_cli.documents.rapport`, the computation behind `gasp report`)."""
     from gasp_cli.checks import check_workspace, today_for
-    from gasp_cli.render.documents import annual
+    from gasp_cli.documents import rapport
     from gasp_cli.workspace import Workspace
 
     _, data, _ = first_run
     delays = []
     for site in ("escautpont", "variante"):
         records, _ = check_workspace(Workspace(sites.parent / site), datetime.date(2002, 6, 1))
-        report, _ = annual(records, 2001, today_for(records, datetime.date(2002, 6, 1)))
+        report = rapport.build(records, 2001, today_for(records, datetime.date(2002, 6, 1)))
         delays.extend(report.days_to_decision)
     assert data["totals"]["median_days_to_decision"] == statistics.median(delays)
 
