@@ -241,7 +241,7 @@ def check_groups(records: Records, today: datetime.date) -> list[Diagnostic]:
             if member.until is not None and member.until < member.since:
                 diagnostics.append(records.diagnostic(
                     "groups", gid, ("members", i, "until"), "date-order",
-                    f"sortie du groupe ({member.until.isoformat()}) avant l'entrée ({member.since.isoformat()})"))
+                    f"sortie du groupe (le {long_date(member.until)}) avant l’entrée (le {long_date(member.since)})"))
         diagnostics.extend(_missing_meetings(records, gid, meetings_by_group.get(gid, []), today))
     return diagnostics
 

@@ -38,6 +38,7 @@ def calendar(
     from ..diagnostics import suggestion
     from ..documents import calendrier
     from ..documents.base import emit
+    from ..labels import long_date
     from ..render.documents import RenderError
     from .common import check_day, check_year, fail, load_records, reproducible_timestamp
     from .common import today as today_for
@@ -54,7 +55,7 @@ def calendar(
     end = last or datetime.date(first.year if first else year or today.year, 12, 31)
     if start > end:
         raise typer.BadParameter(
-            f"période vide : le {start.isoformat()} est après le {end.isoformat()}", param_hint="--from/--to")
+            f"période vide : le {long_date(start)} est après le {long_date(end)}", param_hint="--from/--to")
     if group is not None and group not in records.groups:
         raise fail(f"groupe « {group} » inconnu{suggestion(group, records.groups)}"
                    f" (groupes : {', '.join(sorted(records.groups))})")
