@@ -10,6 +10,7 @@ text is only ever a value, never a template.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 import re
 from pathlib import Path
 
@@ -158,33 +159,31 @@ def _blocks_joined(blocks: list[tuple[str, str]], inline: bool, indent: int) -> 
     return Raw("\n\n".join([first, *indented]) if indented else first)
 
 
-def _markdown_long_text(value: object, inline: bool = False, indent: int = 2) -> Raw:
-    """Long text as Markdown paragraphs (hard line breaks kept) and `- ` lists; each line
-    escaped by `_markdown_finalize`."""
+def _long_text(value: object, finalize: Callable[[object], str], line_break: str, inline: bool,
+               indent: int) -> Raw:
+    """Long text as paragraphs (line breaks kept, as `line_break`) and `- ` lists, for Markdown
+    or Typst; each line escaped by that format's `finalize`."""
     if value is None:
         return Raw("")
     blocks = []
     for kind, block in text_blocks(str(value)):
         if kind == "ul":
-            text = "\n".join("- " + "\\\n  ".join(_markdown_finalize(hours(line)) for line in item) for item in block)
+            text = "\n".join("- " + (line_break + "  ").join(finalize(hours(line)) for line in item)
+                             for item in block)
         else:
-            text = "\\\n".join(_markdown_finalize(hours(line)) for line in _lines(block))
+            text = line_break.join(finalize(hours(line)) for line in _lines(block))
         blocks.append((kind, text))
     return _blocks_joined(blocks, inline, indent)
+
+
+def _markdown_long_text(value: object, inline: bool = False, indent: int = 2) -> Raw:
+    """Markdown: a hard line break is a backslash at the end of the line."""
+    return _long_text(value, _markdown_finalize, "\\\n", inline, indent)
 
 
 def _typst_long_text(value: object, inline: bool = False, indent: int = 2) -> Raw:
-    """Long text as Typst paragraphs (line breaks kept) and lists; each line escaped by `_typst_finalize`."""
-    if value is None:
-        return Raw("")
-    blocks = []
-    for kind, block in text_blocks(str(value)):
-        if kind == "ul":
-            text = "\n".join("- " + " \\\n  ".join(_typst_finalize(hours(line)) for line in item) for item in block)
-        else:
-            text = " \\\n".join(_typst_finalize(hours(line)) for line in _lines(block))
-        blocks.append((kind, text))
-    return _blocks_joined(blocks, inline, indent)
+    """Typst: a forced line break is « \\ » at the end of the line."""
+    return _long_text(value, _typst_finalize, " \\\n", inline, indent)
 
 
 def markdown_long_cell(value: object) -> Raw:
