@@ -278,7 +278,7 @@ def vtimezone(tzid: str, first_year: int, last_year: int) -> icalendar.Timezone:
     import icalendar
 
     zone = ZoneInfo(tzid)
-    utc = datetime.timezone.utc
+    utc = datetime.UTC
     scan_first = max(first_year - 1, 2)  # within datetime's years, whatever the offset
     start = datetime.datetime(scan_first, 1, 1, tzinfo=utc)
     changes = _changes(zone, start, datetime.datetime(min(last_year + 2, 9999), 1, 1, tzinfo=utc))
@@ -328,7 +328,7 @@ def _sequence(row: Row, dtstamp: datetime.datetime) -> int:
     meeting's stage (0 a slot of the cadence, 1 recorded, 2 held or cancelled), so that a
     file written the same day after the meeting was recorded, held or cancelled wins too.
     """
-    days = (dtstamp.astimezone(datetime.timezone.utc).date() - datetime.date(1970, 1, 1)).days
+    days = (dtstamp.astimezone(datetime.UTC).date() - datetime.date(1970, 1, 1)).days
     stage = 0 if row.origin == "planned" else 1 if row.status == "planned" else 2
     return 3 * days + stage
 

@@ -21,8 +21,9 @@ import datetime
 import io
 import json
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from ..indicators import DEFINITIONS, PERSON_KIND_ORDER, indicators, theme_mentions
 from ..lifecycle import DECISIONS, histories

@@ -10,8 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..network import SiteResult
-from ..vocabulary import euros
-from ..vocabulary import days, plural
+from ..vocabulary import days, euros, plural
 
 
 @dataclass

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import statistics
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ..cadence import due_periods, nominal_slot
 from ..calendar import Holidays, Row, calendar_rows, group_start, holidays_for
@@ -20,7 +21,6 @@ from ..models import Group, Meeting
 from ..names import gasp_name, group_name, person_name, theme_title, who_name
 from ..vocabulary import KIND_ORDER, awaiting_decision, days, euros, french_number, meeting_themes, plural, sort_key
 from .base import ActionLine, Template
-from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from .indicateurs import IndicatorSection
@@ -239,7 +239,7 @@ class _ProposalYear:
     implemented: list[str] = field(default_factory=list)
     awaiting: list[str] = field(default_factory=list)
     days_to_decision: list[int] = field(default_factory=list)
-    decided: dict[str, int] = field(default_factory=lambda: {outcome: 0 for outcome in DECISIONS})
+    decided: dict[str, int] = field(default_factory=lambda: dict.fromkeys(DECISIONS, 0))
     status_at_end: dict[str, int] = field(default_factory=dict)
     funding: dict[str, float] = field(default_factory=dict)
 

@@ -2,24 +2,23 @@
 
 from __future__ import annotations
 
+import collections
 import datetime
 import hashlib
 import os
 import re
+import stat
+from collections.abc import Callable
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
 
-import collections
-import stat
-from collections.abc import Callable
-from concurrent.futures import Executor, Future
-
 from ..calendar import calendar_rows, holidays_for
 from ..lifecycle import histories
-from ..names import gasp_name
 from ..loader import Records
+from ..names import gasp_name
 from .environment import make_environment
 
 KINDS = ("comptes-rendus", "guides", "dossier", "calendrier", "rapport", "propositions", "suivi")
@@ -344,5 +343,5 @@ def _produce(records: Records, request: RenderRequest, producer: _Producer, prog
 def render_index(records: Records, paths: list[str], today: datetime.date, workspace_templates: Path | None) -> bytes:
     from ..documents import index
 
-    renderer = Renderer(workspace_templates, datetime.datetime.now(datetime.timezone.utc))
+    renderer = Renderer(workspace_templates, datetime.datetime.now(datetime.UTC))
     return renderer.text(index.FORMATS["html"], "html", index.build(records, paths, today)).encode("utf-8")

@@ -10,8 +10,8 @@ text is only ever a value, never a template.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import jinja2

@@ -44,9 +44,10 @@ import shutil
 import signal
 import stat
 import typing
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator, NamedTuple
+from typing import NamedTuple
 
 from ..output import OutputError, check_outside_records, write_beside
 
@@ -170,7 +171,7 @@ class Session:
         self._produced: set[str] = set()
         self._problems: list[str] = []
 
-    def __enter__(self) -> "Session":
+    def __enter__(self) -> Session:
         self._made_out = not os.path.lexists(self.out)  # removed again if the render fails
         try:
             self.out.mkdir(parents=True, exist_ok=True)
