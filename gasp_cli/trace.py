@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from typing import Any
 
 from .lifecycle import Event, History, histories, replaced_by
 from .loader import Records
+from .models import Observation
 
 
 def document_of(event: Event) -> str | None:
@@ -48,7 +50,7 @@ class Summary:
             return None
         return (self.first_decided_on - self.raised_on).days
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, Any]:
         return {
             "id": self.id,
             "title": self.title,
@@ -73,9 +75,9 @@ class Trace:
     replaced_by: str | None
     history: History
     # The sociologist's field notes on its meetings or its theme: (id, observation), by date.
-    observations: list = field(default_factory=list)
+    observations: list[tuple[str, Observation]] = field(default_factory=list)
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, Any]:
         return {
             "id": self.id,
             "title": self.title,
@@ -126,7 +128,7 @@ def trace(records: Records, proposal_id: str, derived: dict[str, History] | None
                  successors[0] if successors else None, history, observations_of(records, proposal_id, history))
 
 
-def observations_of(records: Records, proposal_id: str, history: History) -> list:
+def observations_of(records: Records, proposal_id: str, history: History) -> list[tuple[str, Observation]]:
     """The observations of a meeting where the proposal came up, or on its theme: (id, observation), by date.
     Private field notes: shown by `gasp trace` and exported, never in a document."""
     meetings = {e.meeting for e in history.events if e.meeting}

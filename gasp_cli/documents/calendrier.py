@@ -7,7 +7,7 @@ import hashlib
 import json
 from calendar import monthrange
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .. import escape
 from ..cadence import WEEKDAYS_FR
@@ -63,7 +63,7 @@ class Calendar:
     rows: list[Row]
     records: Records
 
-    def as_json(self) -> list[dict[str, object]]:
+    def as_json(self) -> list[dict[str, str | None]]:
         return [row.as_json() for row in self.rows]
 
     @property
@@ -184,12 +184,12 @@ class _Change:
         return (self.instant + self.offset_from).replace(tzinfo=None)
 
     @property
-    def observance(self) -> tuple:
+    def observance(self) -> tuple[Any, ...]:
         """What a yearly rule keeps from one year to the next."""
         start = self.local_start
         return self.daylight, self.name, self.offset_from, self.offset_to, start.month, start.time()
 
-    def day_rules(self) -> frozenset[tuple]:
+    def day_rules(self) -> frozenset[tuple[Any, ...]]:
         """Every yearly rule its day fits: the 25th, the last Sunday, the first Sunday on or after the 8th."""
         start = self.local_start
         day, weekday = start.day, start.weekday()
@@ -204,9 +204,9 @@ class _Run:
     """Changes of one observance in consecutive years, and the day rules all of them fit."""
 
     changes: list[_Change]
-    day_rules: frozenset[tuple]
+    day_rules: frozenset[tuple[Any, ...]]
 
-    def recurrence(self) -> dict:
+    def recurrence(self) -> dict[str, Any]:
         """The simplest RRULE among the day rules: « -1SU » rather than « 4SU » or a list of days."""
         month = self.changes[0].local_start.month
         rules = sorted(self.day_rules)
@@ -250,7 +250,7 @@ def _changes(zone: datetime.tzinfo, start: datetime.datetime, end: datetime.date
 
 
 def _observance(daylight: bool, start: datetime.datetime, offset_from: datetime.timedelta,
-                offset_to: datetime.timedelta, name: str, recurrence: dict | None = None) -> icalendar.Component:
+                offset_to: datetime.timedelta, name: str, recurrence: dict[str, Any] | None = None) -> icalendar.Component:
     import icalendar
 
     component = icalendar.TimezoneDaylight() if daylight else icalendar.TimezoneStandard()
@@ -283,7 +283,7 @@ def vtimezone(tzid: str, first_year: int, last_year: int) -> icalendar.Timezone:
     start = datetime.datetime(scan_first, 1, 1, tzinfo=utc)
     changes = _changes(zone, start, datetime.datetime(min(last_year + 2, 9999), 1, 1, tzinfo=utc))
     runs: list[_Run] = []
-    latest: dict[tuple, _Run] = {}
+    latest: dict[tuple[Any, ...], _Run] = {}
     for change in changes:
         run = latest.get(change.observance)
         if (run is not None and run.changes[-1].local_start.year + 1 == change.local_start.year
@@ -381,7 +381,8 @@ def as_ics(rows: list[Row], records: Records, title: str, dtstamp: datetime.date
             event.add("status", "TENTATIVE" if row.origin == "planned" else "CONFIRMED")
         event.add("transp", "OPAQUE")
         calendar.add_component(event)
-    return calendar.to_ical()
+    ical: bytes = calendar.to_ical()
+    return ical
 
 
 @dataclass

@@ -26,8 +26,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..indicators import DEFINITIONS, PERSON_KIND_ORDER, indicators, theme_mentions
-from ..lifecycle import DECISIONS, histories
+from ..lifecycle import DECISIONS, History, histories
 from ..loader import Records, slugify
+from ..models import Meeting
 from ..trace import document_of, summaries
 
 PERSON_KIND_WORDS = {
@@ -299,7 +300,7 @@ def _meeting_rows(records: Records) -> list[list[Any]]:
     rows = []
     for mid, meeting in sorted(records.meetings.items(), key=lambda pair: (pair[1].date, pair[0])):
         group = records.groups.get(meeting.group)
-        kinds = [records.people[p].kind for p in meeting.attendees if p in records.people]
+        kinds: list[str] = [records.people[p].kind for p in meeting.attendees if p in records.people]
         held = meeting.status == "held"
         sent = meeting.minutes_sent
         rows.append([
@@ -313,7 +314,7 @@ def _meeting_rows(records: Records) -> list[list[Any]]:
     return rows
 
 
-def _proposal_rows(records: Records, derived) -> list[list[Any]]:
+def _proposal_rows(records: Records, derived: dict[str, History]) -> list[list[Any]]:
     rows = []
     for summary in sorted(summaries(records, derived), key=lambda s: s.id):
         proposal = records.proposals[summary.id]
@@ -326,7 +327,7 @@ def _proposal_rows(records: Records, derived) -> list[list[Any]]:
     return rows
 
 
-def _event_rows(derived) -> list[list[Any]]:
+def _event_rows(derived: dict[str, History]) -> list[list[Any]]:
     rows = []
     for pid in sorted(derived):
         for order, event in enumerate(derived[pid].events):
@@ -335,7 +336,7 @@ def _event_rows(derived) -> list[list[Any]]:
     return [row for _, row in sorted(rows, key=lambda pair: pair[0])]
 
 
-def _held_in_order(records: Records):
+def _held_in_order(records: Records) -> list[tuple[str, Meeting]]:
     return [(mid, m) for mid, m in sorted(records.meetings.items(), key=lambda pair: (pair[1].date, pair[0]))
             if m.status == "held"]
 
@@ -385,7 +386,7 @@ def _observation_rows(records: Records) -> list[list[Any]]:
             for oid, o in sorted(records.observations.items(), key=lambda pair: (pair[1].date, pair[0]))]
 
 
-def _indicator_rows(records: Records, day: datetime.date, derived) -> list[list[Any]]:
+def _indicator_rows(records: Records, day: datetime.date, derived: dict[str, History]) -> list[list[Any]]:
     return [[r.year, r.indicator, r.group, r.subject, r.origin_group, _cell(r.value), r.unit, r.n]
             for r in indicators(records, day, derived)]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import cast
 
 from ..calendar import Holidays, Row, calendar_rows, holidays_for
 from ..labels import PROPOSAL_STATUSES, french_time, long_date, weekday_date
@@ -97,7 +98,7 @@ def build(records: Records, derived: dict[str, History], day: datetime.date, mee
         past = [e for e in history.events if e.date <= day]
         funding = ", ".join(f"{f.source} : {f.share:g}\u00a0%" for f in proposal.funding)
         item = DossierProposal(
-            id=pid, title=proposal.title, summary=proposal.summary or "", status=PROPOSAL_STATUSES[status],
+            id=pid, title=proposal.title, summary=proposal.summary or "", status=PROPOSAL_STATUSES[cast(str, status)],  # awaiting_decision: a status
             origin=(f"{group_name(records, raised.group)}, réunion du {long_date(raised.date)}" if raised else ""),
             waiting=_standing_of(history, day),  # « mise à l’étude depuis le 3 mai 2001 (290 jours), en attente … »
             discussions=[EventLine(long_date(e.date), group_name(records, e.group), PROPOSAL_STATUSES[e.kind], e.note or "")

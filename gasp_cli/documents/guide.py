@@ -7,7 +7,9 @@ block: the agents' data cannot reach it. The agents' templates extend the usager
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..labels import long_date
 from ..loader import Records
@@ -53,7 +55,7 @@ class AgentsService(PublicService):
 @dataclass
 class Category:
     name: str
-    services: list
+    services: list[PublicService]
 
 
 @dataclass
@@ -74,7 +76,7 @@ class Guide:
     index: list[IndexEntry] = field(default_factory=list)
 
 
-def _public_fields(records: Records, service_id: str) -> dict:
+def _public_fields(records: Records, service_id: str) -> dict[str, Any]:
     service = records.services[service_id]
     public = service.public
     return dict(
@@ -85,8 +87,8 @@ def _public_fields(records: Records, service_id: str) -> dict:
     )
 
 
-def _by_category(services: list) -> list[Category]:
-    categories: dict[str, list] = {}
+def _by_category(services: Sequence[PublicService]) -> list[Category]:
+    categories: dict[str, list[PublicService]] = {}
     for service in sorted(services, key=lambda s: sort_key(s.name)):
         categories.setdefault(service.category, []).append(service)
     return [Category(name, categories[name]) for name in sorted(categories, key=sort_key)]

@@ -35,7 +35,7 @@ class IndexGroup:
     """The documents of one year within a section (title "" when a section is not split by year)."""
 
     title: str
-    links: list
+    links: list[IndexEntryLine]
 
 
 @dataclass

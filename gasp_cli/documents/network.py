@@ -8,6 +8,7 @@ own `gasp report` figures; nothing is computed here but sums for display.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from ..network import SiteResult
 from ..vocabulary import days, euros, plural
@@ -48,7 +49,7 @@ class NetworkPage:
     failures: list[Failure]
 
 
-def _line(name: str, commit: str, report: dict) -> SiteLine:
+def _line(name: str, commit: str, report: dict[str, Any]) -> SiteLine:
     groups = report["groups"].values()
     proposals = report["proposals"]
     median = report["median_days_to_decision"]
@@ -62,7 +63,7 @@ def _line(name: str, commit: str, report: dict) -> SiteLine:
     )
 
 
-def network_page(name: str, year: int, results: list[SiteResult], totals: dict) -> NetworkPage:
+def network_page(name: str, year: int, results: list[SiteResult], totals: dict[str, Any]) -> NetworkPage:
     ok = [r for r in results if r.status == "ok"]
     failed = [r for r in results if r.status != "ok"]
     summary = (f"{plural(len(results), 'site')} : {len(ok)} compris dans les totaux, "

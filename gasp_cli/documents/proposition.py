@@ -12,7 +12,7 @@ import datetime
 from dataclasses import dataclass
 
 from ..labels import PROPOSAL_STATUSES, long_date
-from ..lifecycle import History, histories, replaced_by
+from ..lifecycle import Event, History, histories, replaced_by
 from ..loader import Records
 from ..names import gasp_name, group_name, theme_title
 from .base import Template
@@ -73,7 +73,7 @@ _WHAT = {
 }
 
 
-def past_events(history: History, day: datetime.date) -> list:
+def past_events(history: History, day: datetime.date) -> list[Event]:
     return [event for event in history.events if event.date <= day]
 
 

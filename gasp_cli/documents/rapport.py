@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 import statistics
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..cadence import due_periods, nominal_slot
 from ..calendar import Holidays, Row, calendar_rows, group_start, holidays_for
@@ -106,7 +106,7 @@ class Report:
     def median_days_to_minutes(self) -> float | None:
         return statistics.median(self.days_to_minutes) if self.days_to_minutes else None
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, Any]:
         """The keys of DESIGN.md, in its order: everything the pages show."""
         return {
             "year": self.year,
@@ -486,17 +486,17 @@ def view(records: Records, report: Report) -> ReportView:
     most = max([n for _, n, _ in figures] + [1])
     status_chart = [BarGroup(words, [Bar(words, n, n / most, colour)]) for words, n, colour in figures]
 
-    def membership(m) -> str:
+    def membership(m: Membership) -> str:
         where = f" ({m.institution})" if m.institution else ""
         return f"{m.label}{where}, le {long_date(m.date)}"
 
     def titles(ids: list[str]) -> list[str]:
         return [records.proposals[pid].title for pid in ids]
 
-    def attendance_words(g) -> str:
+    def attendance_words(g: GroupYear) -> str:
         if not g.attendance:
             return "—"
-        mean = f"{french_number(g.attendance_mean)} en moyenne"
+        mean = f"{french_number(g.attendance_mean or 0.0)} en moyenne"  # not None: attendance is not empty
         return mean if g.attendance_min == g.attendance_max else f"{mean} ({g.attendance_min} à {g.attendance_max})"
 
     institutions = sorted((_service_label(records, sid) for sid in report.institutions), key=sort_key)
@@ -505,7 +505,7 @@ def view(records: Records, report: Report) -> ReportView:
     minutes = report.median_days_to_minutes
     total = sum(report.funding.values())
     not_yet = ""
-    if report.before_gasp:
+    if report.before_gasp and report.created is not None:  # before_gasp implies created
         not_yet = f"Le Gasp n’existait pas encore en {report.year} : il a commencé le {long_date(report.created)}."
     return ReportView(
         gasp_name=gasp_name(records),
@@ -547,7 +547,7 @@ def view(records: Records, report: Report) -> ReportView:
         commitment=("" if report.decided_within_commitment is None else
                     f"{plural(report.decided_within_commitment, 'proposition')} "
                     f"{'a reçu sa' if report.decided_within_commitment < 2 else 'ont reçu leur'} première réponse "
-                    f"des référents dans les {days(report.decision_within_days)} promis"),
+                    f"des référents dans les {days(report.decision_within_days or 0)} promis"),
         median_minutes=(days(minutes) if minutes is not None else ""),
         not_yet=not_yet,
         indicators=indicator_section(records, report.year, report.cutoff),

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from ..calendar import calendar_rows, holidays_for
 from ..labels import french_time, long_date, weekday_date
-from ..lifecycle import History, histories
+from ..lifecycle import Event, History, histories
 from ..loader import Records
 from ..names import gasp_name, place_of
 from .base import Template
@@ -84,7 +84,7 @@ def _dates(days: list[datetime.date]) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " et " + words[-1]
 
 
-def _said(usagers_events: list) -> str:
+def _said(usagers_events: list[Event]) -> str:
     raised = [e.date for e in usagers_events if e.kind == "raised"]
     discussed = sorted({e.date for e in usagers_events if e.kind == "discussed"})
     parts = []

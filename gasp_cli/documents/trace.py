@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import escape
 from ..labels import PROPOSAL_STATUSES, long_date
 from ..lifecycle import label
 from ..loader import Records
+from ..models import Observation
 from ..names import group_name, theme_title
 from ..trace import Summary, Trace, document_of
 from .base import Template, Writer
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 # A milestone « in-progress » reads better as the start of the work.
 EVENT_WORDS = {**PROPOSAL_STATUSES, "in-progress": "mise en œuvre commencée"}
@@ -117,7 +121,7 @@ def list_table(records: Records, rows: list[Summary], title: str) -> None:
                            "ou --format md."), style="dim")
 
 
-def _list_blocks(console, records: Records, rows: list[Summary], title: str) -> None:
+def _list_blocks(console: Console, records: Records, rows: list[Summary], title: str) -> None:
     """One block a proposal, for a narrow terminal: the id on its own line, never cut."""
     from ..terminal import safe_text as Text
 
@@ -225,7 +229,7 @@ FORMATS: dict[str, Template | Writer] = {
 }
 
 
-def _observed(oid: str, observation) -> str:
+def _observed(oid: str, observation: Observation) -> str:
     where = f", réunion {observation.meeting}" if observation.meeting else ""
     return f"{long_date(observation.date)} ({oid}{where}) : {observation.text}"
 
@@ -329,7 +333,7 @@ def trace_mermaid(records: Records, trace: Trace) -> str:
             lines.append(f'  {node}["{text}"]')
             kind = "meeting"
         lines.append(f"  class {node} {kind}")
-        if previous_id is not None:
+        if previous_id is not None and previous_date is not None:  # both set together
             days = (event.date - previous_date).days
             lines.append(f'  {previous_id} -->|"{days} j"| {node}')
         previous_id, previous_date = node, event.date

@@ -95,7 +95,7 @@ def compile_typst(source: str, name: str, timestamp: int, standards: tuple[str, 
     import typst
 
     try:
-        return typst.compile(source.encode("utf-8"), ignore_system_fonts=True, pdf_standards=list(standards),
+        return typst.compile(source.encode("utf-8"), ignore_system_fonts=True, pdf_standards=list(standards),  # type: ignore[arg-type]  # profile names from RenderRequest; typst rejects unknown ones itself
                              timestamp=timestamp)
     except typst.TypstError as error:
         raise RenderError(f"la mise en page PDF (Typst) de « {name} » a échoué : {error}") from None
@@ -147,7 +147,7 @@ _FOLDER_KINDS = {"comptes-rendus": "comptes-rendus", "guide": "guides", "referen
                  "calendrier": "calendrier", "rapport": "rapport"}
 
 
-def answered_by(request: RenderRequest, every_meeting: bool):
+def answered_by(request: RenderRequest, every_meeting: bool) -> Callable[[str], bool]:
     """Which paths under out/ a render answers for: an owned file among them that the render
     did not produce is no longer a document (a deleted meeting's compte rendu), and goes.
 

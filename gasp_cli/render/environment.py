@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import jinja2
 from markupsafe import Markup
@@ -51,7 +52,7 @@ def _typst_finalize(value: object) -> str:
     return escape.typst(escape.french_spacing(str(value)))
 
 
-def _html_finalize(value: object) -> object:
+def _html_finalize(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, (Markup, Raw)):
@@ -62,13 +63,13 @@ def _html_finalize(value: object) -> object:
 def make_environment(output_format: str, workspace_templates: Path | None) -> jinja2.Environment:
     folders = [str(workspace_templates)] if workspace_templates and workspace_templates.is_dir() else []
     folders.append(str(default_templates()))
-    options = dict(
-        loader=jinja2.FileSystemLoader(folders),
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    options: dict[str, Any] = {
+        "loader": jinja2.FileSystemLoader(folders),
+        "undefined": jinja2.StrictUndefined,
+        "keep_trailing_newline": True,
+        "trim_blocks": True,
+        "lstrip_blocks": True,
+    }
     if output_format == "html":
         environment = jinja2.Environment(autoescape=True, finalize=_html_finalize, **options)
     elif output_format == "md":
