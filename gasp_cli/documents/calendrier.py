@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 # The year's page of `gasp render` (CalendarPage); `gasp calendar --format md` (CalendarTable).
 FORMATS: dict[str, Template] = {"html": "calendrier.html.j2"}
-COMMAND_FORMATS: dict[str, Template | Writer] = {"md": "calendrier.md.j2", "ics": lambda data, timestamp: _ics(data, timestamp)}
+COMMAND_FORMATS: dict[str, Template | Writer] = {"md": "calendrier.md.j2", "ics": lambda data, timestamp: _ics(data, timestamp)}  # noqa: PLW0108 -- _ics is defined below: the lambda looks it up at call time
 
 ORIGINS = {"recorded": "enregistrée", "planned": "prévue par la cadence"}
 

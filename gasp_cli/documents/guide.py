@@ -79,12 +79,12 @@ class Guide:
 def _public_fields(records: Records, service_id: str) -> dict[str, Any]:
     service = records.services[service_id]
     public = service.public
-    return dict(
-        id=service_id, name=service.name, institution=service.institution, category=service.category,
-        description=public.description or "", tasks=list(public.tasks), procedures=list(public.procedures),
-        address=public.address or "", hours=public.hours or "", phone=public.phone or "",
-        email=public.email or "", website=public.website or "", accessibility=public.accessibility or "",
-    )
+    return {
+        "id": service_id, "name": service.name, "institution": service.institution, "category": service.category,
+        "description": public.description or "", "tasks": list(public.tasks), "procedures": list(public.procedures),
+        "address": public.address or "", "hours": public.hours or "", "phone": public.phone or "",
+        "email": public.email or "", "website": public.website or "", "accessibility": public.accessibility or "",
+    }
 
 
 def _by_category(services: Sequence[PublicService]) -> list[Category]:

@@ -113,7 +113,7 @@ def list_table(records: Records, rows: list[Summary], title: str) -> None:
                              justify="right" if heading == "Jours" else "left",
                              ratio=None if heading in ("Le", "Décidée le", "Jours") else 1)
     for row in rows:
-        cells = dict(zip(LIST_HEADINGS, _list_cells(records, row)))
+        cells = dict(zip(LIST_HEADINGS, _list_cells(records, row), strict=True))
         table.add_row(*(Text(cells[heading]) for heading in shown))
     console.print(table)
     if compact:
@@ -127,7 +127,7 @@ def _list_blocks(console: Console, records: Records, rows: list[Summary], title:
 
     console.print(Text(title, style="bold"))
     for row in rows:
-        cells = dict(zip(LIST_HEADINGS, _list_cells(records, row)))
+        cells = dict(zip(LIST_HEADINGS, _list_cells(records, row), strict=True))
         console.print()
         console.print(Text(row.id, style="bold"), no_wrap=True, overflow="ignore", crop=False)
         console.print(Text(row.title))
@@ -220,7 +220,7 @@ class TracePage:
     @property
     def events(self) -> list[EventRow]:
         return [EventRow(row[:3], row[3], document_of(event) or "", row[4:])
-                for event, row in zip(self.trace.history.events, _event_rows(self.records, self.trace))]
+                for event, row in zip(self.trace.history.events, _event_rows(self.records, self.trace), strict=True)]
 
 
 FORMATS: dict[str, Template | Writer] = {
@@ -261,7 +261,7 @@ def trace_table(records: Records, trace: Trace, standing: str) -> None:
                 table.add_column(heading, overflow="fold", ratio=3 if heading == "Note" else 2,
                                  min_width=None if heading == "Note" else 10)
         for row in events:
-            cells = dict(zip(EVENT_HEADINGS, row))
+            cells = dict(zip(EVENT_HEADINGS, row, strict=True))
             if narrow and cells["Écart"]:
                 cells["Date"] += "\n" + cells["Écart"]
             table.add_row(*(Text(cells[heading]) for heading in headings))
@@ -271,7 +271,7 @@ def trace_table(records: Records, trace: Trace, standing: str) -> None:
             console.print(Text("Comptes rendus, dans out/ : comptes-rendus/<réunion>.html"), style="dim")
     elif events:
         # A narrow terminal: one block an event, ids and paths on their own lines, never cut.
-        for event, row in zip(trace.history.events, events):
+        for event, row in zip(trace.history.events, events, strict=True):
             date, gap, group, meeting, what, note = row
             console.print()
             console.print(Text(" · ".join(part for part in (date + (f" ({gap})" if gap else ""), group, what) if part)))
