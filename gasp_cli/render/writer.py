@@ -221,7 +221,7 @@ class Session:
             if self._spool is None:
                 import tempfile
 
-                self._spool = tempfile.TemporaryFile()  # noqa: SIM115 -- kept open across calls, closed by the session's __exit__
+                self._spool = tempfile.TemporaryFile()  # noqa: SIM115 -- kept open across calls, closed by _discard (from __exit__)
             offset = self._spool.seek(0, os.SEEK_END)
             self._spool.write(payload)
         except OSError as error:
