@@ -61,8 +61,13 @@ class CompteRendu:
     authors: str
 
 
-def _others_said(records: Records, meeting_id: str, meeting: Meeting) -> tuple[list[OtherGroup], str]:
-    """What the other groups said on this meeting's themes since this group last met."""
+def _others_said(records: Records, meeting_id: str, meeting: Meeting,
+                 public: bool = False) -> tuple[list[OtherGroup], str]:
+    """What the other groups said on this meeting's themes since this group last met.
+
+    `public` (the residents' site): of a group whose comptes rendus are not public, only its
+    decisions (the answer residents wait for), never its tour de table or its notes.
+    """
     own = sorted((m.date, mid) for mid, m in records.meetings.items()
                  if m.group == meeting.group and m.status == "held" and m.date < meeting.date)
     since = own[-1][0] if own else datetime.date.min
@@ -74,21 +79,22 @@ def _others_said(records: Records, meeting_id: str, meeting: Meeting) -> tuple[l
         if mid == meeting_id:
             continue
         items = []
-        if other.topic in themes:
+        group = records.groups.get(other.group)
+        said_in_public = not public or (group is not None and group.minutes_are_public)
+        if other.topic in themes and said_in_public:
             items.append(Item(theme_title(records, other.topic), "sujet retenu"))
         for problem in other.problems_raised:
-            if problem.theme in themes:
+            if problem.theme in themes and said_in_public:
                 items.append(Item(theme_title(records, problem.theme), "tour de table", problem.note))
         for event in other.proposals:
             proposal = records.proposals.get(event.proposal)
-            if proposal is not None and proposal.theme in themes:
+            if proposal is not None and proposal.theme in themes and said_in_public:
                 items.append(Item(proposal.title, f"proposition {PROPOSAL_STATUSES[event.event]}", event.note or ""))
         for decision in other.decisions:
             proposal = records.proposals.get(decision.proposal)
             if proposal is not None and proposal.theme in themes:
                 items.append(Item(proposal.title, PROPOSAL_STATUSES[decision.outcome], decision.note or ""))
         if items:
-            group = records.groups.get(other.group)
             result.append(OtherGroup(group.name if group else other.group, long_date(other.date), items))
     return result, (long_date(since) if own else "")
 
@@ -123,12 +129,12 @@ def authors(records: Records) -> str:
     return " et ".join(names)
 
 
-def build(records: Records, meeting_id: str) -> CompteRendu:
-    """The compte rendu of one meeting, held or cancelled."""
+def build(records: Records, meeting_id: str, public: bool = False) -> CompteRendu:
+    """The compte rendu of one meeting, held or cancelled; `public`: as the residents' site shows it."""
     meeting = records.meetings[meeting_id]
     group = records.groups[meeting.group]
     place, address = place_of(records, meeting.place or group.cadence.place)
-    others, since = _others_said(records, meeting_id, meeting)
+    others, since = _others_said(records, meeting_id, meeting, public)
     return CompteRendu(
         meeting_id=meeting_id,
         gasp_name=gasp_name(records),

@@ -21,7 +21,7 @@ from ..loader import Records
 from ..names import gasp_name
 from .environment import make_environment
 
-KINDS = ("comptes-rendus", "guides", "dossier", "calendrier", "rapport", "propositions", "suivi")
+KINDS = ("comptes-rendus", "guides", "dossier", "calendrier", "rapport", "propositions", "suivi", "public")
 FORMATS = ("md", "html", "pdf")
 # Every PDF is PDF/UA-1 (accessible: tagged, header cells, alt text, title shown) and
 # PDF/A-2a (archivable, level A: tagged, Unicode text). Typst refuses what breaks either.
@@ -67,9 +67,10 @@ class Renderer:
             self._environments[output_format] = make_environment(output_format, self._templates)
         return self._environments[output_format]
 
-    def text(self, template: str, output_format: str, doc: object) -> str:
+    def text(self, template: str, output_format: str, doc: object, **context: object) -> str:
+        """`context`: more names for the template beside `doc` (the residents' site passes `site`)."""
         try:
-            text = self._environment(output_format).get_template(template).render(doc=doc)
+            text = self._environment(output_format).get_template(template).render(doc=doc, **context)
             return tidy(text) if output_format in ("md", "typ") else text
         except jinja2.TemplateNotFound as error:
             raise RenderError(f"modèle « {error.name} » introuvable") from None
@@ -144,7 +145,7 @@ class Progress:
 
 
 _FOLDER_KINDS = {"comptes-rendus": "comptes-rendus", "guide": "guides", "referents": "dossier",
-                 "calendrier": "calendrier", "rapport": "rapport"}
+                 "calendrier": "calendrier", "rapport": "rapport", "public": "public"}
 
 
 def answered_by(request: RenderRequest, every_meeting: bool) -> Callable[[str], bool]:
@@ -160,6 +161,8 @@ def answered_by(request: RenderRequest, every_meeting: bool) -> Callable[[str], 
         if extension in FORMATS and extension not in request.formats:
             return False
         kind = _FOLDER_KINDS.get(path.split("/", 1)[0]) if "/" in path else None
+        if kind == "public" and extension not in FORMATS and "html" not in request.formats:
+            return False  # the site's search index and calendar come with its pages (html)
         if kind is None:
             return set(request.kinds) == set(KINDS) and every_meeting
         if kind not in request.kinds:
@@ -338,6 +341,10 @@ def _produce(records: Records, request: RenderRequest, producer: _Producer, prog
                               calendrier.calendar_page(records, rows, today.year), "calendrier")
         else:
             progress.advance("calendrier")
+    if "public" in request.kinds:
+        from ..documents import site
+
+        site.produce(records, request, producer, derived)
 
 
 def render_index(records: Records, paths: list[str], today: datetime.date, workspace_templates: Path | None) -> bytes:

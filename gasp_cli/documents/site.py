@@ -1,0 +1,364 @@
+"""The residents' site, `out/public/`: what the secretary uploads as it is to the commune's web site.
+
+Which documents belong to it, their public variants, its home page and its list of
+comptes rendus, the navigation every page carries, and its search index (Pagefind).
+Built from public data only, by construction:
+- comptes rendus only of groups whose `minutes_are_public`; in them, of the other groups
+  that are not public, only their decisions (`compte_rendu.build(public=True)`);
+- a proposal's page keeps every step (who, when, what became of it) and every decision
+  with its note (the référents' answer is what residents wait for), but drops the notes
+  of a non-public group's other steps (what the agents said when they raised or discussed
+  it) and links only to public comptes rendus; only proposals already raised have a page;
+- the usagers edition of the guide, never the agents' one; no dossier; the suivi sheet,
+  the calendar and the reports as they are (they name nobody without consent);
+- every link is relative and stays inside `public/`.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..calendar import calendar_rows, holidays_for
+from ..labels import PROPOSAL_STATUSES, french_time, long_date, weekday_date
+from ..lifecycle import History
+from ..loader import Records
+from ..names import gasp_name, group_name, place_of
+from . import compte_rendu, guide, proposition, rapport, suivi
+from .base import Template
+from .calendrier import as_ics, calendar_page
+
+if TYPE_CHECKING:
+    from ..render.documents import Renderer, RenderRequest, _Producer
+
+FOLDER = "public"
+FORMATS_HOME: dict[str, Template] = {"html": "site-accueil.html.j2"}
+FORMATS_MINUTES: dict[str, Template] = {"html": "site-comptes-rendus.html.j2"}
+# The site's variant of each document's page: the document's own template, with the site's
+# navigation and search box (templates/_site-*.html.j2). Its PDF is the document's own.
+HTML = {
+    "compte-rendu": "site-compte-rendu.html.j2",
+    "proposition": "site-proposition.html.j2",
+    "suivi": "site-suivi.html.j2",
+    "guide": "site-guide-usagers.html.j2",
+    "calendrier": "site-calendrier.html.j2",
+    "rapport": "site-rapport.html.j2",
+}
+NEXT_MEETINGS = 6
+LATEST_MINUTES = 5
+SEARCH_FOLDER = "pagefind"
+
+
+@dataclass
+class NavLink:
+    title: str
+    href: str
+    current: bool
+
+
+@dataclass
+class SiteContext:
+    """What the site's templates add to a document's page: links relative to the page's folder."""
+
+    root: str  # "" at the site's root, "../" one folder down
+    nav: list[NavLink]
+    pdf: str  # this page's PDF, or ""
+    search: bool  # the search box (when Pagefind made the index)
+
+
+@dataclass
+class SiteLink:
+    title: str
+    href: str
+    detail: str = ""
+
+
+@dataclass
+class NextMeeting:
+    date: str
+    time: str
+    group: str
+    place: str
+    note: str
+
+
+@dataclass
+class StatusSection:
+    title: str
+    anchor: str
+    links: list[SiteLink]
+
+
+@dataclass
+class YearLinks:
+    year: str
+    links: list[SiteLink]
+
+
+@dataclass
+class HomePage:
+    gasp_name: str
+    communes: str
+    date: str
+    next_meetings: list[NextMeeting]
+    ics: str
+    calendar: str
+    minutes: list[SiteLink]
+    minutes_count: int
+    statuses: list[StatusSection]
+    reports: list[SiteLink]
+    guide: str
+    suivi: str
+
+
+@dataclass
+class MinutesPage:
+    gasp_name: str
+    date: str
+    years: list[YearLinks] = field(default_factory=list)
+
+
+def public_meetings(records: Records) -> list[str]:
+    """Meetings whose compte rendu goes to the site: held or cancelled, of a group with public minutes."""
+    return sorted(mid for mid, meeting in records.meetings.items()
+                  if meeting.status != "planned" and meeting.group in records.groups
+                  and records.groups[meeting.group].minutes_are_public)
+
+
+def public_proposals(derived: dict[str, History], day: datetime.date) -> list[str]:
+    """Proposals already raised on `day`: one not yet presented in a meeting is not published."""
+    return sorted(pid for pid, history in derived.items() if history.status_on(day) is not None)
+
+
+def public_proposition(records: Records, day: datetime.date, proposal_id: str,
+                       derived: dict[str, History]) -> proposition.PropositionPage:
+    """A proposal's page as residents see it: no note of a non-public group but its decisions,
+    links only to public comptes rendus and to proposals that have a page."""
+    page = proposition.build(records, day, proposal_id, derived)
+    events = proposition.past_events(derived[proposal_id], day)
+    for step, event in zip(page.steps, events, strict=True):
+        group = records.groups.get(event.group) if event.group else None
+        if group is not None and not group.minutes_are_public:
+            step.meeting = ""
+            if not event.is_decision:
+                step.note = ""
+    published = set(public_proposals(derived, day))
+    if page.replaces is not None and page.replaces.id not in published:
+        page.replaces = None
+    page.replaced_by = [other for other in page.replaced_by if other.id in published]
+    return page
+
+
+def _nav(records: Records, root: str, current: str, year: int) -> list[NavLink]:
+    links = [("Accueil", "index.html"), ("Comptes rendus", "comptes-rendus.html"),
+             ("Vous avez dit, nous avons fait", "suivi.html"), ("Guide des services", "guide/guide-usagers.html"),
+             ("Calendrier", f"calendrier/calendrier-{year}.html"), ("Rapports", "index.html#rapports")]
+    return [NavLink(title, root + href, href == current) for title, href in links]
+
+
+def context(records: Records, path: str, year: int, pdf: bool, search: bool) -> SiteContext:
+    """The site's additions to the page at `path` (under public/); `pdf`: the page has a PDF twin."""
+    root = "../" * path.count("/")
+    name = path.rsplit("/", 1)[-1]
+    return SiteContext(root, _nav(records, root, path, year), name.removesuffix(".html") + ".pdf" if pdf else "", search)
+
+
+def _next_meetings(records: Records, today: datetime.date) -> list[NextMeeting]:
+    start, end = today, today + datetime.timedelta(days=400)
+    rows = calendar_rows(records, start, end, holidays_for(records, start, end))[:NEXT_MEETINGS]
+    result = []
+    for row in rows:
+        place, _ = place_of(records, row.place)
+        meeting = records.meetings.get(row.meeting) if row.meeting else None
+        note = "annulée" if meeting is not None and meeting.status == "cancelled" else (
+            "date prévue par la cadence" if row.origin == "planned" else "")
+        result.append(NextMeeting(weekday_date(row.date), french_time(row.time), group_name(records, row.group),
+                                  place, note))
+    return result
+
+
+def _minutes_link(records: Records, meeting_id: str, root: str) -> SiteLink:
+    meeting = records.meetings[meeting_id]
+    cancelled = " (annulée)" if meeting.status == "cancelled" else ""
+    return SiteLink(f"{group_name(records, meeting.group)}{cancelled}", f"{root}comptes-rendus/{meeting_id}.html",
+                    long_date(meeting.date))
+
+
+def _newest_first(records: Records, meetings: list[str]) -> list[str]:
+    return sorted(meetings, key=lambda mid: (records.meetings[mid].date, mid), reverse=True)
+
+
+def home(records: Records, today: datetime.date, derived: dict[str, History], reports: list[int]) -> HomePage:
+    """The home page: next meetings, latest comptes rendus, proposals by status, the reports."""
+    meetings = _newest_first(records, public_meetings(records))
+    by_section: dict[str, list[SiteLink]] = {title: [] for title, _ in suivi.SECTIONS}
+    for pid in public_proposals(derived, today):
+        status = derived[pid].status_on(today)
+        title = next(title for title, statuses in suivi.SECTIONS if status in statuses)
+        by_section[title].append(SiteLink(records.proposals[pid].title, f"propositions/{pid}.html",
+                                          PROPOSAL_STATUSES[status] if status else ""))
+    anchors = {"C’est fait": "fait", "C’est en cours": "en-cours", "En attente d’une décision": "en-attente",
+               "Pas retenu": "pas-retenu"}
+    communes = ", ".join(records.gasp.communes) if records.gasp is not None else ""
+    return HomePage(
+        gasp_name=gasp_name(records), communes=communes, date=long_date(today),
+        next_meetings=_next_meetings(records, today),
+        ics=f"calendrier/calendrier-{today.year}.ics", calendar=f"calendrier/calendrier-{today.year}.html",
+        minutes=[_minutes_link(records, mid, "") for mid in meetings[:LATEST_MINUTES]],
+        minutes_count=len(meetings),
+        statuses=[StatusSection(title, anchors.get(title, "propositions"), links)
+                  for title, links in by_section.items() if links],
+        reports=[SiteLink(f"Rapport {year}", f"rapport/rapport-{year}.html") for year in sorted(reports, reverse=True)],
+        guide="guide/guide-usagers.html", suivi="suivi.html",
+    )
+
+
+def minutes_page(records: Records, today: datetime.date) -> MinutesPage:
+    """Every public compte rendu, by year, newest first."""
+    page = MinutesPage(gasp_name(records), long_date(today))
+    for mid in _newest_first(records, public_meetings(records)):
+        year = str(records.meetings[mid].date.year)
+        if not page.years or page.years[-1].year != year:
+            page.years.append(YearLinks(year, []))
+        page.years[-1].links.append(_minutes_link(records, mid, ""))
+    return page
+
+
+@dataclass
+class Page:
+    """One page of the site: its path under public/, its site template, its data, its PDF (Typst template or "")."""
+
+    path: str
+    template: Template
+    data: object
+    pdf: Template = ""
+
+
+def pages(records: Records, today: datetime.date, edition_date: datetime.date,
+          derived: dict[str, History]) -> Iterator[Page]:
+    """Every page of the site, one at a time (a large workspace has thousands)."""
+    reports = rapport.years(records, today)
+    yield Page("index.html", FORMATS_HOME["html"], home(records, today, derived, reports))
+    yield Page("comptes-rendus.html", FORMATS_MINUTES["html"], minutes_page(records, today))
+    yield Page("suivi.html", HTML["suivi"], suivi.build(records, today, derived), suivi.FORMATS["pdf"])
+    usagers, _ = guide.build(records, edition_date)  # the usagers edition only, never the agents'
+    yield Page("guide/guide-usagers.html", HTML["guide"], usagers, guide.FORMATS_USAGERS["pdf"])
+    start, end = datetime.date(today.year, 1, 1), datetime.date(today.year, 12, 31)
+    rows = calendar_rows(records, start, end, holidays_for(records, start, end))
+    yield Page(f"calendrier/calendrier-{today.year}.html", HTML["calendrier"], calendar_page(records, rows, today.year))
+    for year in reports:
+        yield Page(f"rapport/rapport-{year}.html", HTML["rapport"],
+                   rapport.view(records, rapport.build(records, year, today, derived)), rapport.FORMATS["pdf"])
+    for mid in public_meetings(records):
+        yield Page(f"comptes-rendus/{mid}.html", HTML["compte-rendu"], compte_rendu.build(records, mid, public=True),
+                   compte_rendu.FORMATS["pdf"])
+    for pid in public_proposals(derived, today):
+        yield Page(f"propositions/{pid}.html", HTML["proposition"], public_proposition(records, today, pid, derived),
+                   proposition.FORMATS["pdf"])
+
+
+def count(records: Records, today: datetime.date, derived: dict[str, History]) -> int:
+    """How many pages `pages` yields (for the progress bar)."""
+    return (5 + len(rapport.years(records, today)) + len(public_meetings(records))
+            + len(public_proposals(derived, today)))
+
+
+def entry(records: Records, name: str, today: datetime.date) -> tuple[str, str] | None:
+    """out/index.html's title and date of the site's home page."""
+    return ("Site des habitants (à publier tel quel)", today.isoformat()) if name == "index" else None
+
+
+class SearchError(Exception):
+    """Pagefind is missing or failed; the message is French."""
+
+
+def search_available() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("pagefind_bin") is not None
+
+
+def search_index(site: Path) -> dict[str, bytes]:
+    """Pagefind's index of the html pages under `site` (a folder of gasp's own): path under
+    public/ → bytes. Run on a copy of the site's pages, so that out/ only receives files
+    through the render's publication (whole or not at all, listed in the manifest)."""
+    output = site / SEARCH_FOLDER
+    command = [sys.executable, "-m", "pagefind_bin", "--site", str(site), "--output-path", str(output),
+               "--root-selector", "main", "--keep-index-url", "--force-language", "fr", "--silent"]
+    try:
+        # Pagefind reads no configuration of its own but from the current folder: run it in the site.
+        done = subprocess.run(command, cwd=site, capture_output=True, text=True, timeout=600, check=False,
+                              env={**os.environ, "PAGEFIND_SITE": str(site)})
+    except (OSError, subprocess.SubprocessError) as error:
+        raise SearchError(f"Pagefind n’a pas pu être lancé ({error})") from None
+    if done.returncode != 0 or not output.is_dir():
+        detail = (done.stderr or done.stdout).strip().splitlines()
+        raise SearchError(f"Pagefind a échoué{' : ' + detail[-1] if detail else ''}")
+    return {f"{SEARCH_FOLDER}/{path.relative_to(output).as_posix()}": path.read_bytes()
+            for path in sorted(output.rglob("*")) if path.is_file()}
+
+
+
+def produce(records: Records, request: RenderRequest, producer: _Producer, derived: dict[str, History]) -> None:
+    """Every file of public/, handed to the render's producer like any document's: the pages
+    (html; the site is made of web pages, so a render without html makes none), their PDFs,
+    the calendar's iCalendar file, and the search index Pagefind makes from a copy of the pages."""
+    import tempfile
+
+    if "html" not in request.formats:
+        return
+    today = request.today
+    producer.progress.add(count(records, today, derived))
+    search = search_available()
+    with tempfile.TemporaryDirectory(prefix="gasp-site-") as folder:
+        site = Path(folder)
+        paths = _write_pages(records, request, producer.renderer, producer, derived, site, search,
+                             with_pdf="pdf" in request.formats)
+        index: dict[str, bytes] = {}
+        if not search:
+            _warn("Pagefind est introuvable (paquet pagefind-bin)")
+        else:
+            try:
+                index = search_index(site)
+            except SearchError as error:
+                _warn(str(error))
+                search = False
+                _write_pages(records, request, producer.renderer, None, derived, site, search, with_pdf=False)
+        for path in paths:
+            producer.put(f"{FOLDER}/{path}", (site / path).read_bytes())
+        for path, payload in index.items():
+            producer.put(f"{FOLDER}/{path}", payload)
+    start, end = datetime.date(today.year, 1, 1), datetime.date(today.year, 12, 31)
+    rows = calendar_rows(records, start, end, holidays_for(records, start, end))
+    title = f"Calendrier {today.year} — {gasp_name(records)}"
+    producer.put(f"{FOLDER}/calendrier/calendrier-{today.year}.ics", as_ics(rows, records, title, request.timestamp))
+
+
+def _write_pages(records: Records, request: RenderRequest, renderer: Renderer, producer: _Producer | None,
+                 derived: dict[str, History], site: Path, search: bool, with_pdf: bool) -> list[str]:
+    """Each page's html into `site` (the copy Pagefind reads); its PDF to the producer (when given)."""
+    paths = []
+    for page in pages(records, request.today, request.edition_date, derived):
+        extra = context(records, page.path, request.today.year, with_pdf and bool(page.pdf), search)
+        target = site / page.path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(renderer.text(page.template, "html", page.data, site=extra), encoding="utf-8")
+        paths.append(page.path)
+        if producer is not None:
+            stem = f"{FOLDER}/{page.path.removesuffix('.html')}"
+            if with_pdf and page.pdf:
+                producer.document(stem, {"pdf": page.pdf}, page.data, stem)
+            else:
+                producer.progress.advance(stem)
+    return paths
+
+
+def _warn(reason: str) -> None:
+    """On stderr, in French: the site is written without its search box; the render goes on."""
+    sys.stderr.write(f"avertissement : {reason} : le site des habitants (public/) est écrit sans recherche\n")
