@@ -13,7 +13,7 @@ from ..labels import long_date
 from ..loader import Records
 from ..names import gasp_name
 from ..vocabulary import sort_key
-from . import calendrier, compte_rendu, dossier, guide, proposition, rapport, suivi
+from . import calendrier, compte_rendu, dossier, guide, proposition, rapport, site, suivi
 from .base import Template
 
 FORMATS: dict[str, Template] = {"html": "index.html.j2"}
@@ -27,6 +27,7 @@ _ENTRIES: dict[str, Callable[[Records, str, datetime.date], tuple[str, str] | No
     "guide": guide.entry,
     "calendrier": calendrier.entry,
     "rapport": rapport.entry,
+    "public": site.entry,
 }
 
 
@@ -60,6 +61,7 @@ _SECTIONS = [
     ("guide/", "Guide des services publics", False, False),
     ("calendrier/", "Calendrier", False, False),
     ("rapport/", "Rapports annuels", False, True),
+    ("public/index", "Site des habitants", False, False),
 ]
 _FORMAT_ORDER = ["html", "pdf", "md", "ics"]
 

@@ -170,14 +170,18 @@ def context(records: Records, path: str, year: int, pdf: bool, search: bool) -> 
 
 
 def _next_meetings(records: Records, today: datetime.date) -> list[NextMeeting]:
+    """The next meetings open to residents (groups whose comptes rendus are public); the calendar has them all."""
     start, end = today, today + datetime.timedelta(days=400)
-    rows = calendar_rows(records, start, end, holidays_for(records, start, end))[:NEXT_MEETINGS]
+    open_groups = sorted(gid for gid, group in records.groups.items() if group.minutes_are_public)
+    if not open_groups:
+        return []
+    rows = calendar_rows(records, start, end, holidays_for(records, start, end), open_groups)[:NEXT_MEETINGS]
     result = []
     for row in rows:
         place, _ = place_of(records, row.place)
         meeting = records.meetings.get(row.meeting) if row.meeting else None
         note = "annulée" if meeting is not None and meeting.status == "cancelled" else (
-            "date prévue par la cadence" if row.origin == "planned" else "")
+            "date prévue" if row.origin == "planned" else "")
         result.append(NextMeeting(weekday_date(row.date), french_time(row.time), group_name(records, row.group),
                                   place, note))
     return result
