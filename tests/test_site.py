@@ -20,14 +20,14 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
-from conftest import EXAMPLE, gasp
 from pypdf import PdfReader
 
+from conftest import EXAMPLE, gasp
 from gasp_cli.loader import load_workspace
 from gasp_cli.workspace import Workspace
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
-from generate import generate  # noqa: E402
+from generate import generate
 
 ENV = {"SOURCE_DATE_EPOCH": "1000000000"}
 
@@ -275,8 +275,7 @@ def test_a_leaky_site_is_caught(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     """The same render with a proposal page that shows everything: the search finds the leak."""
     from gasp_cli.documents import proposition, site
 
-    monkeypatch.setattr(site, "public_proposition", lambda records, day, pid, derived:
-                        proposition.build(records, day, pid, derived))
+    monkeypatch.setattr(site, "public_proposition", proposition.build)
     shutil.copytree(EXAMPLE, tmp_path / "records")
     public = _render(tmp_path, "--only", "public", "--format", "html")
     found = leaks(public, private_strings(tmp_path))
