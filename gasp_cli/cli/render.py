@@ -19,7 +19,7 @@ def render(
     meeting_ids: Annotated[list[str] | None, typer.Argument(metavar="[REUNION]...", autocompletion=complete_meetings, help="Les réunions dont faire le compte rendu (identifiants). Sans : tout.")] = None,
     out: Annotated[Path | None, typer.Option("--out", metavar="DOSSIER", help="Dossier de sortie (par défaut : out/ de l'espace de travail).")] = None,
     formats: Annotated[str, typer.Option("--format", metavar="md,html,pdf", help="Formats, séparés par des virgules.")] = "md,html,pdf",
-    only: Annotated[list[str] | None, typer.Option("--only", metavar="SORTE", help="Seulement : comptes-rendus, guides, dossier, calendrier, rapport, propositions, suivi (répétable).")] = None,
+    only: Annotated[list[str] | None, typer.Option("--only", metavar="SORTE", help="Seulement : comptes-rendus, guides, dossier, calendrier, rapport, propositions, suivi, public (répétable ; public : le site des habitants).")] = None,
 ) -> None:
     """Produit les documents du Gasp dans out/ : comptes rendus, guides, dossiers des référents, calendrier, rapports, propositions, suivi."""
     from ..diagnostics import suggestion
