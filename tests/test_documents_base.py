@@ -29,9 +29,9 @@ def counted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     made: list[str] = []
     text = Renderer.text
 
-    def counting_text(self, template, output_format, doc):  # type: ignore[no-untyped-def]
+    def counting_text(self, template, output_format, doc, **context):  # type: ignore[no-untyped-def]
         made.append(f"pdf:{template}" if output_format == "typ" else template)  # a Typst source is a PDF to compile
-        return text(self, template, output_format, doc)
+        return text(self, template, output_format, doc, **context)
 
     monkeypatch.setattr(Renderer, "text", counting_text)
     return made

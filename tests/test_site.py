@@ -331,3 +331,28 @@ def test_the_search_index_is_gasps_own_and_the_same_every_time(tmp_path: Path) -
     result = gasp("render", "--format", "md", workspace=tmp_path, env=ENV)
     assert result.exit_code == 0, result.output
     assert all((tmp_path / "out" / p).is_file() for p in index)
+
+
+def test_a_no_op_render_runs_no_pagefind_and_a_change_runs_it_again(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    from gasp_cli.documents import site
+
+    shutil.copytree(EXAMPLE, tmp_path / "records")
+    _render(tmp_path, "--only", "public", "--format", "html")
+    runs: list[Path] = []
+    real = site.search_index
+
+    def counting(folder: Path) -> dict[str, bytes]:
+        runs.append(folder)
+        return real(folder)
+
+    monkeypatch.setattr(site, "search_index", counting)
+    result = gasp("render", "--only", "public", "--format", "html", workspace=tmp_path, env=ENV)
+    assert result.exit_code == 0 and "est à jour" in result.output, result.output
+    assert runs == []
+    proposal = tmp_path / "records" / "proposals" / "horaires-police.yaml"
+    proposal.write_text(proposal.read_text(encoding="utf-8").replace("title: ", "title: Enfin, ", 1), encoding="utf-8")
+    _render(tmp_path, "--only", "public", "--format", "html")
+    assert len(runs) == 1
+    assert "Enfin, " in (tmp_path / "out/public/propositions/horaires-police.html").read_text(encoding="utf-8")
+    assert crawl(tmp_path / "out" / "public")[1] == []

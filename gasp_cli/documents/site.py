@@ -35,7 +35,7 @@ from .base import Template
 from .calendrier import as_ics, calendar_page
 
 if TYPE_CHECKING:
-    from ..render.documents import Renderer, RenderRequest, _Producer
+    from ..render.documents import RenderRequest, _Producer
 
 FOLDER = "public"
 FORMATS_HOME: dict[str, Template] = {"html": "site-accueil.html.j2"}
@@ -155,18 +155,18 @@ def public_proposition(records: Records, day: datetime.date, proposal_id: str,
     return page
 
 
-def _nav(records: Records, root: str, current: str, year: int) -> list[NavLink]:
+def _nav(root: str, current: str, year: int) -> list[NavLink]:
     links = [("Accueil", "index.html"), ("Comptes rendus", "comptes-rendus.html"),
              ("Vous avez dit, nous avons fait", "suivi.html"), ("Guide des services", "guide/guide-usagers.html"),
              ("Calendrier", f"calendrier/calendrier-{year}.html"), ("Rapports", "index.html#rapports")]
     return [NavLink(title, root + href, href == current) for title, href in links]
 
 
-def context(records: Records, path: str, year: int, pdf: bool, search: bool) -> SiteContext:
+def context(path: str, year: int, pdf: bool, search: bool) -> SiteContext:
     """The site's additions to the page at `path` (under public/); `pdf`: the page has a PDF twin."""
     root = "../" * path.count("/")
     name = path.rsplit("/", 1)[-1]
-    return SiteContext(root, _nav(records, root, path, year), name.removesuffix(".html") + ".pdf" if pdf else "", search)
+    return SiteContext(root, _nav(root, path, year), name.removesuffix(".html") + ".pdf" if pdf else "", search)
 
 
 def _next_meetings(records: Records, today: datetime.date) -> list[NextMeeting]:
@@ -312,55 +312,97 @@ def search_index(site: Path) -> dict[str, bytes]:
 def produce(records: Records, request: RenderRequest, producer: _Producer, derived: dict[str, History]) -> None:
     """Every file of public/, handed to the render's producer like any document's: the pages
     (html; the site is made of web pages, so a render without html makes none), their PDFs,
-    the calendar's iCalendar file, and the search index Pagefind makes from a copy of the pages."""
+    the calendar's iCalendar file, and the search index Pagefind makes from a copy of the pages.
+
+    Like every document, a page whose data key has not changed is kept as it is (not made
+    again), and so is the search index when no page changed: a no-op render runs no template
+    and no Pagefind."""
     import tempfile
 
     if "html" not in request.formats:
         return
     today = request.today
     producer.progress.add(count(records, today, derived))
-    search = search_available()
-    with tempfile.TemporaryDirectory(prefix="gasp-site-") as folder:
-        site = Path(folder)
-        paths = _write_pages(records, request, producer.renderer, producer, derived, site, search,
-                             with_pdf="pdf" in request.formats)
-        index: dict[str, bytes] = {}
-        if not search:
-            _warn("Pagefind est introuvable (paquet pagefind-bin)")
+    with_pdf = "pdf" in request.formats
+    site_pages = list(pages(records, today, request.edition_date, derived))
+    for page in site_pages:
+        if with_pdf and page.pdf:
+            stem = f"{FOLDER}/{page.path.removesuffix('.html')}"
+            producer.document(stem, {"pdf": page.pdf}, page.data, stem)
         else:
+            producer.progress.advance(page.path)
+    search = search_available()
+    if not search:
+        _warn("Pagefind est introuvable (paquet pagefind-bin)")
+    keys = _page_keys(site_pages, producer, today.year, with_pdf, search)
+    index_key = _index_key(keys)
+    previous = producer.previous
+    old_index = sorted(path for path, key in previous.keys.items() if path.startswith(f"{FOLDER}/{SEARCH_FOLDER}/"))
+    keep_index = search and bool(old_index) and all(previous.unchanged(path, index_key) for path in old_index)
+    unchanged = {page.path for page in site_pages if previous.unchanged(f"{FOLDER}/{page.path}", keys[page.path])}
+    if keep_index or not search:
+        # No search index to make: only the changed pages go through their templates.
+        _put_pages(site_pages, producer, keys, unchanged, today.year, with_pdf, search)
+        for path in old_index if keep_index else []:
+            producer.keys[path] = index_key
+            producer.put(path, None)
+    else:
+        with tempfile.TemporaryDirectory(prefix="gasp-site-") as folder:
+            copy = Path(folder)
+            for page in site_pages:  # Pagefind reads every page: the kept ones from out/
+                target = copy / page.path
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(_page_bytes(page, producer, today.year, with_pdf, search, page.path in unchanged))
             try:
-                index = search_index(site)
+                index = search_index(copy)
             except SearchError as error:
                 _warn(str(error))
-                search = False
-                _write_pages(records, request, producer.renderer, None, derived, site, search, with_pdf=False)
-        for path in paths:
-            producer.put(f"{FOLDER}/{path}", (site / path).read_bytes())
-        for path, payload in index.items():
-            producer.put(f"{FOLDER}/{path}", payload)
+                keys = _page_keys(site_pages, producer, today.year, with_pdf, False)
+                _put_pages(site_pages, producer, keys, set(), today.year, with_pdf, False)
+            else:
+                for page in site_pages:
+                    producer.keys[f"{FOLDER}/{page.path}"] = keys[page.path]
+                    producer.put(f"{FOLDER}/{page.path}", None if page.path in unchanged
+                                 else (copy / page.path).read_bytes())
+                for path, payload in index.items():
+                    producer.keys[f"{FOLDER}/{path}"] = index_key
+                    producer.put(f"{FOLDER}/{path}", payload)
     start, end = datetime.date(today.year, 1, 1), datetime.date(today.year, 12, 31)
     rows = calendar_rows(records, start, end, holidays_for(records, start, end))
     title = f"Calendrier {today.year} — {gasp_name(records)}"
     producer.put(f"{FOLDER}/calendrier/calendrier-{today.year}.ics", as_ics(rows, records, title, request.timestamp))
 
 
-def _write_pages(records: Records, request: RenderRequest, renderer: Renderer, producer: _Producer | None,
-                 derived: dict[str, History], site: Path, search: bool, with_pdf: bool) -> list[str]:
-    """Each page's html into `site` (the copy Pagefind reads); its PDF to the producer (when given)."""
-    paths = []
-    for page in pages(records, request.today, request.edition_date, derived):
-        extra = context(records, page.path, request.today.year, with_pdf and bool(page.pdf), search)
-        target = site / page.path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(renderer.text(page.template, "html", page.data, site=extra), encoding="utf-8")
-        paths.append(page.path)
-        if producer is not None:
-            stem = f"{FOLDER}/{page.path.removesuffix('.html')}"
-            if with_pdf and page.pdf:
-                producer.document(stem, {"pdf": page.pdf}, page.data, stem)
-            else:
-                producer.progress.advance(stem)
-    return paths
+def _page_keys(site_pages: list[Page], producer: _Producer, year: int, with_pdf: bool,
+               search: bool) -> dict[str, str]:
+    """Each page's data key: its data, its template, and what the site adds (PDF link, search box, year)."""
+    from .base import context_key, data_digest
+
+    return {page.path: context_key(data_digest(page.data), "html", page.template, producer.fingerprint, "site",
+                                   str(year), str(with_pdf and bool(page.pdf)), str(search))
+            for page in site_pages}
+
+
+def _index_key(keys: dict[str, str]) -> str:
+    """The search index's key: every page's key (the index is made from all of them)."""
+    import hashlib
+
+    return hashlib.sha256("\n".join(f"{path} {key}" for path, key in sorted(keys.items())).encode()).hexdigest()
+
+
+def _page_bytes(page: Page, producer: _Producer, year: int, with_pdf: bool, search: bool, unchanged: bool) -> bytes:
+    if unchanged and producer.previous.out is not None:
+        return (producer.previous.out / FOLDER / page.path).read_bytes()
+    extra = context(page.path, year, with_pdf and bool(page.pdf), search)
+    return producer.renderer.text(page.template, "html", page.data, site=extra).encode("utf-8")
+
+
+def _put_pages(site_pages: list[Page], producer: _Producer, keys: dict[str, str], unchanged: set[str], year: int,
+               with_pdf: bool, search: bool) -> None:
+    for page in site_pages:
+        producer.keys[f"{FOLDER}/{page.path}"] = keys[page.path]
+        producer.put(f"{FOLDER}/{page.path}", None if page.path in unchanged
+                     else _page_bytes(page, producer, year, with_pdf, search, False))
 
 
 def _warn(reason: str) -> None:
