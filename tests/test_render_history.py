@@ -67,7 +67,8 @@ def test_the_index_groups_by_year(rendered: Path):
     html = (rendered / "index.html").read_text(encoding="utf-8")
     sections = re.findall(r"<h2>([^<]+)</h2>", html)
     assert sections == ["Comptes rendus", "Vous avez dit, nous avons fait", "Propositions",
-                        "Dossiers des référents", "Guide des services publics", "Calendrier", "Rapports annuels"]
+                        "Dossiers des référents", "Guide des services publics", "Calendrier", "Rapports annuels",
+                        "Site des habitants"]
     comptes_rendus = html[html.index("<h2>Comptes rendus</h2>"):html.index("<h2>Vous avez dit")]
     assert re.findall(r"<h3>(\d{4})</h3>", comptes_rendus) == ["2002", "2001", "2000"]
     dossiers = html[html.index("<h2>Dossiers des référents</h2>"):html.index("<h2>Guide")]
