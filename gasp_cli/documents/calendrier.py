@@ -55,7 +55,7 @@ def cancel_reason(records: Records, row: Row) -> str:
     meeting = records.meetings.get(row.meeting) if row.meeting else None
     if meeting is None or meeting.status != "cancelled":
         return ""
-    return meeting.cancel_reason or ""
+    return (meeting.cancel_reason or "").strip()
 
 
 def remark(records: Records, row: Row) -> str:

@@ -374,7 +374,7 @@ def annual_report(
         next_year=next_year, guest_institutions=_guest_institutions(records, in_year),
         decision_within_days=within_days, decided_within_commitment=_answered_within(derived, start, end, within_days),
         days_to_minutes=_days_to_minutes(in_year), minutes_within_days=_commitment(records, "minutes_within_days"),
-        cancellations=[Cancellation(mid, m.group, m.date, m.cancel_reason or "")
+        cancellations=[Cancellation(mid, m.group, m.date, (m.cancel_reason or "").strip())
                        for mid, m in sorted(in_year.items(), key=lambda pair: (pair[1].date, pair[0]))
                        if m.status == "cancelled"],
         before_gasp=began is not None and year < began.year, created=began,
