@@ -16,7 +16,7 @@ from . import cadence as cadence_periods
 from . import commitments
 from .calendar import group_start
 from .diagnostics import Diagnostic, Loc, suggestion
-from .labels import FREQUENCIES, long_date
+from .labels import FREQUENCIES, PROPOSAL_STATUSES, long_date
 from .lifecycle import check_lifecycles, histories
 from .loader import KIND_LABELS, Records
 from .models import SLUG_PATTERN, Meeting
@@ -369,10 +369,14 @@ def check_commitments(records: Records, today: datetime.date) -> list[Diagnostic
             raised = history.raised
             if late is None or raised is None:
                 continue
+            # A deferral or a study is an answer, not the decision: say it, the proposal still waits.
+            setting = history.status_event(today)
+            answered = (f" ; {PROPOSAL_STATUSES[setting.kind]} le {long_date(setting.date)}"
+                        if setting is not None and setting.is_decision else "")
             diagnostics.append(records.diagnostic(
                 "proposals", pid, ("title",), "late-decision",
                 f"proposition en attente d’une décision depuis le {long_date(raised.date)} "
-                f"({plural((today - raised.date).days, 'jour')}) : {plural(late, 'jour')} de retard sur "
+                f"({plural((today - raised.date).days, 'jour')}{answered}) : {plural(late, 'jour')} de retard sur "
                 f"l’engagement de réponse en {plural(decision_days, 'jour')} (commitments.decision_within_days)",
                 severity="warning", key=True))
     return diagnostics

@@ -95,7 +95,9 @@ def test_validate_warns_for_each_proposal_and_compte_rendu_past_the_commitment(t
     assert (a["code"], a["line"], a["column"]) == ("late-decision", 1, 1)
     assert a["message"] == ("proposition en attente d’une décision depuis le 1er mars 2021 (45 jours) : 15 jours "
                             "de retard sur l’engagement de réponse en 30 jours (commitments.decision_within_days)")
-    assert "depuis le 1er décembre 2020 (135 jours) : 105 jours de retard" in by_file["records/proposals/e.yaml"]["message"]
+    assert ("depuis le 1er décembre 2020 (135 jours ; mise à l'étude le 20 mars 2021) : 105 jours de retard"
+            in by_file["records/proposals/e.yaml"]["message"])
+    assert "(45 jours ; ajournée le 20 mars 2021) : 15 jours" in by_file["records/proposals/c.yaml"]["message"]
     minutes = by_file["records/meetings/2021/2021-03-20-referents.yaml"]
     assert minutes["code"] == "late-minutes" and minutes["line"] == 2  # the meeting's date
     assert minutes["message"].startswith("compte rendu de la réunion du 20 mars 2021 toujours pas envoyé : "
@@ -140,7 +142,7 @@ def test_minutes_sent_late_are_history_not_a_warning(tmp_path: Path):
 
 def test_without_commitments_there_is_no_such_warning(tmp_path: Path):
     root = committed(tmp_path, commitments="")
-    code, late = _late(root, "2021-12-31", "--strict")
+    _, late = _late(root, "2021-12-31", "--strict")
     assert late == []
     only_decisions = committed(tmp_path / "decisions", commitments="commitments:\n  decision_within_days: 30\n")
     assert {d["code"] for d in _late(only_decisions, "2021-12-31")[1]} == {"late-decision"}
