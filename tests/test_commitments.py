@@ -423,3 +423,21 @@ def test_the_guide_pdf_says_what_changed(tmp_path: Path):
     for edition in ("usagers", "agents"):
         text = _pdf_text(out / f"guide/guide-{edition}.pdf")
         assert "Ce qui a changé grâce au Gasp : • Ouvrir la mairie le samedi matin (depuis le 3 mai 2021)" in text
+
+
+# --- gasp init ----------------------------------------------------------------------------------
+
+def test_init_shows_the_commitments_to_uncomment(tmp_path: Path):
+    result = gasp("init", str(tmp_path), "--name", "Gasp de test", "--commune", "Escautpont")
+    assert result.exit_code == 0, result.output
+    gasp_yaml = tmp_path / "records/gasp.yaml"
+    text = gasp_yaml.read_text(encoding="utf-8")
+    assert "# commitments:\n#   decision_within_days: 90" in text
+    gasp_yaml.write_text(text.replace("# commitments:", "commitments:").replace("#   ", "  "), encoding="utf-8")
+    from gasp_cli.checks import check_workspace
+    from gasp_cli.workspace import Workspace
+
+    records, diagnostics = check_workspace(Workspace(tmp_path), datetime.date.today())
+    assert [d for d in diagnostics if d.severity == "error"] == []
+    assert records.gasp is not None and records.gasp.commitments is not None
+    assert (records.gasp.commitments.decision_within_days, records.gasp.commitments.minutes_within_days) == (90, 15)
