@@ -2,7 +2,8 @@
 
 The loader has already checked each file alone; these look across files:
 references, meeting file names, who may decide, the proposal lifecycle, and the
-warnings about what looks forgotten (a missing meeting, an overdue action).
+warnings about what looks forgotten (a missing meeting, an overdue action) or late
+against the Gasp's own commitments (an answer, a compte rendu).
 """
 
 from __future__ import annotations
@@ -12,12 +13,14 @@ import re
 from collections.abc import Callable, Iterable
 
 from . import cadence as cadence_periods
+from . import commitments
 from .calendar import group_start
 from .diagnostics import Diagnostic, Loc, suggestion
-from .labels import FREQUENCIES, long_date
-from .lifecycle import check_lifecycles
+from .labels import FREQUENCIES, PROPOSAL_STATUSES, long_date
+from .lifecycle import check_lifecycles, histories
 from .loader import KIND_LABELS, Records
 from .models import SLUG_PATTERN, Meeting
+from .vocabulary import plural
 from .workspace import Workspace
 
 Check = Callable[[Records, datetime.date], list[Diagnostic]]
@@ -336,6 +339,49 @@ def check_public_personal_data(records: Records, today: datetime.date) -> list[D
     return diagnostics
 
 
+# --- commitments -------------------------------------------------------------------
+
+def check_commitments(records: Records, today: datetime.date) -> list[Diagnostic]:
+    """Proposals awaiting a decision past `decision_within_days`, comptes rendus not sent past
+    `minutes_within_days` (see gasp_cli/commitments.py), and a compte rendu sent before its meeting."""
+    diagnostics = []
+    for mid, meeting in records.meetings.items():
+        if meeting.minutes_sent is not None and meeting.minutes_sent < meeting.date:
+            diagnostics.append(records.diagnostic(
+                "meetings", mid, ("minutes_sent",), "date-order",
+                f"compte rendu envoyé le {long_date(meeting.minutes_sent)}, avant la réunion du "
+                f"{long_date(meeting.date)}"))
+    minutes_days = commitments.minutes_within_days(records)
+    if minutes_days is not None:
+        for mid, meeting in records.meetings.items():
+            late = commitments.minutes_late_by(meeting, today, minutes_days)
+            if late is not None:
+                diagnostics.append(records.diagnostic(
+                    "meetings", mid, ("date",), "late-minutes",
+                    f"compte rendu de la réunion du {long_date(meeting.date)} toujours pas envoyé : "
+                    f"{plural(late, 'jour')} de retard sur l’engagement de {plural(minutes_days, 'jour')} "
+                    "(commitments.minutes_within_days) ; notez « minutes_sent: AAAA-MM-JJ » quand il est parti",
+                    severity="warning"))
+    decision_days = commitments.decision_within_days(records)
+    if decision_days is not None:
+        for pid, history in sorted(histories(records).items()):
+            late = commitments.decision_late_by(history, today, decision_days)
+            raised = history.raised
+            if late is None or raised is None:
+                continue
+            # A deferral or a study is an answer, not the decision: say it, the proposal still waits.
+            setting = history.status_event(today)
+            answered = (f" ; {PROPOSAL_STATUSES[setting.kind]} le {long_date(setting.date)}"
+                        if setting is not None and setting.is_decision else "")
+            diagnostics.append(records.diagnostic(
+                "proposals", pid, ("title",), "late-decision",
+                f"proposition en attente d’une décision depuis le {long_date(raised.date)} "
+                f"({plural((today - raised.date).days, 'jour')}{answered}) : {plural(late, 'jour')} de retard sur "
+                f"l’engagement de réponse en {plural(decision_days, 'jour')} (commitments.decision_within_days)",
+                severity="warning", key=True))
+    return diagnostics
+
+
 CHECKS: list[Check] = [
     check_references,
     check_meeting_files,
@@ -345,6 +391,7 @@ CHECKS: list[Check] = [
     check_proposals,
     check_people,
     check_public_personal_data,
+    check_commitments,
 ]
 
 

@@ -71,6 +71,10 @@ def _files(name: str, commune: str, today: datetime.date) -> dict[str, str]:
             "places:\n  mairie:\n    name: Mairie\n    # address: 1 place de la Mairie\n"
             "secretary: secretaire\n"
             "# sociologist: identifiant-de-la-personne\n"
+            "# Engagements de délai, si le Gasp en prend : gasp validate signale alors les retards.\n"
+            "# commitments:\n"
+            "#   decision_within_days: 90   # les référents répondent à une proposition en 90 jours\n"
+            "#   minutes_within_days: 15    # le compte rendu part dans les 15 jours\n"
         ),
         "records/people/secretaire.yaml": (
             "# yaml-language-server: $schema=../../schemas/person.schema.json\n"

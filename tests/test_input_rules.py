@@ -344,8 +344,8 @@ def test_the_new_record_fields_are_read(example: Path):
                "name: Groupe des agents\npublic_minutes: true")
     replace_in(example, "records/meetings/2001/2001-01-09-agents.yaml", "status: held",
                "status: held\nminutes_sent: 2001-01-20\nguests: [bailleurs, M. Durand, directeur d’école]")
-    replace_in(example, "records/proposals/horaires-police.yaml", "title: ",
-               "services: [police-de-proximite]\ntitle: ")
+    replace_in(example, "records/proposals/reamenagement-des-locaux.yaml", "title: ",
+               "services: [maison-des-services]\ntitle: ")  # horaires-police has its own services now
     write(example, "records/observations/premiere-reunion.yaml",
           "date: 2001-01-09\nmeeting: 2001-01-09-agents\nthemes: [accueil-du-public]\n"
           "text: |\n  Les agents parlent librement.\n\n  - premier point\n")
@@ -353,12 +353,13 @@ def test_the_new_record_fields_are_read(example: Path):
 
 
 def test_the_new_id_fields_are_reference_checked(example: Path):
-    replace_in(example, "records/proposals/horaires-police.yaml", "title: ", "services: [police-de-proximit]\ntitle: ")
+    replace_in(example, "records/proposals/reamenagement-des-locaux.yaml", "title: ",
+               "services: [police-de-proximit]\ntitle: ")
     write(example, "records/observations/note.yaml",
           "date: 2001-01-09\nmeeting: 2001-01-09-agent\nthemes: [accueil-du-publik]\ntext: Note.\n")
     found = [d for d in errors_of(example) if d["code"] == "dangling-ref"]
     assert {(d["file"], d["line"], d["column"]) for d in found} == {
-        ("records/proposals/horaires-police.yaml", 1, 12),
+        ("records/proposals/reamenagement-des-locaux.yaml", 1, 12),
         ("records/observations/note.yaml", 2, 10),
         ("records/observations/note.yaml", 3, 10),
     }, found

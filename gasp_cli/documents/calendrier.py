@@ -50,6 +50,26 @@ def moved_note(row: Row) -> str:
     return f"décalée du {long_date(row.moved_from)} ({row.reason})"
 
 
+def cancel_reason(records: Records, row: Row) -> str:
+    """Why a recorded meeting was cancelled (`cancel_reason`), or ""."""
+    meeting = records.meetings.get(row.meeting) if row.meeting else None
+    if meeting is None or meeting.status != "cancelled":
+        return ""
+    return (meeting.cancel_reason or "").strip()
+
+
+def remark(records: Records, row: Row) -> str:
+    """The « Remarque » of a row: why a slot moved, why a meeting was cancelled."""
+    notes = []
+    if row.moved_from:
+        notes.append(f"décalée du {long_date(row.moved_from)} ({row.reason})" if row.reason
+                     else f"décalée du {long_date(row.moved_from)}")
+    reason = cancel_reason(records, row)
+    if reason:
+        notes.append(reason)
+    return " ; ".join(notes)
+
+
 def as_json(rows: list[Row]) -> str:
     return json.dumps([row.as_json() for row in rows], ensure_ascii=False, indent=2) + "\n"
 
@@ -70,7 +90,7 @@ class Calendar:
     def cells(self) -> list[list[str]]:
         return [
             [weekday_date(row.date), row.time, group_name(self.records, row.group), place_name(self.records, row.place),
-             ORIGINS[row.origin], MEETING_STATUSES[row.status], moved_note(row)]
+             ORIGINS[row.origin], MEETING_STATUSES[row.status], remark(self.records, row)]
             for row in self.rows
         ]
 
@@ -130,7 +150,8 @@ def event_uid(records: Records, row: Row, first_in_period: bool) -> str:
 def _description(records: Records, row: Row, awaiting: dict[str, list[str]]) -> str:
     parts = []
     if row.status == "cancelled":
-        parts.append("Réunion annulée.")
+        reason = cancel_reason(records, row)
+        parts.append(f"Réunion annulée. Motif : {reason}" if reason else "Réunion annulée.")
     if row.topic and row.topic in records.themes:
         parts.append(f"Sujet retenu : {records.themes[row.topic].title}.")
     titles = awaiting.get(f"{row.group}/{row.date.isoformat()}", [])
@@ -407,14 +428,7 @@ def calendar_page(records: Records, rows: list[Row], year: int) -> CalendarPage:
     for row in rows:
         place, _ = place_of(records, row.place)
         status = MEETING_STATUSES[row.status] + (" (cadence)" if row.origin == "planned" else "")
-        notes = []
-        if row.moved_from:
-            notes.append(f"décalée du {long_date(row.moved_from)} ({row.reason})" if row.reason
-                         else f"décalée du {long_date(row.moved_from)}")
-        meeting = records.meetings.get(row.meeting) if row.meeting else None
-        if meeting is not None and meeting.status == "cancelled" and meeting.cancel_reason:
-            notes.append(meeting.cancel_reason)
-        note = " ; ".join(notes)
+        note = remark(records, row)
         lines.append(CalendarLine(f"{WEEKDAYS_FR[row.date.weekday()]} {long_date(row.date)}", french_time(row.time),
                                   group_name(records, row.group), place, status, note))
     return CalendarPage(gasp_name(records), year, lines)

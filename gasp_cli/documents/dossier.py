@@ -1,18 +1,23 @@
 """The dossier of a référents (or intergroupes) meeting: the proposals awaiting a decision,
-by theme, as they stood the day before a held meeting, or today for the next one."""
+by theme, as they stood the day before a held meeting, or today for the next one.
+
+With a commitment (`decision_within_days` in gasp.yaml), the proposals waiting past it come
+first, in a section of their own, each saying by how many days it is late; the table of the
+decisions to take lists them first too."""
 
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import cast
 
 from ..calendar import Holidays, Row, calendar_rows, holidays_for
+from ..commitments import decision_late_by, decision_within_days
 from ..labels import PROPOSAL_STATUSES, french_time, long_date, weekday_date
 from ..lifecycle import History
 from ..loader import Records
 from ..names import gasp_name, group_name, place_of, theme_title
-from ..vocabulary import awaiting_decision, decides, euros, sort_key
+from ..vocabulary import awaiting_decision, decides, euros, plural, sort_key
 from .base import Template
 
 FORMATS: dict[str, Template] = {"md": "dossier-referents.md.j2", "html": "dossier-referents.html.j2",
@@ -39,12 +44,17 @@ class DossierProposal:
     decisions: list[EventLine]
     cost: str
     funding: str
+    # « En retard de 70 jours sur l’engagement de réponse en 180 jours (thème : …) », or "" when on time.
+    late: str = ""
+    late_days: int = 0
 
 
 @dataclass
 class DossierTheme:
     title: str
     proposals: list[DossierProposal]
+    # The first section, with a commitment: the proposals past it, whatever their theme.
+    late: bool = False
 
 
 @dataclass
@@ -63,6 +73,10 @@ class Dossier:
     meeting_id: str
     themes: list[DossierTheme]
     awaiting: list[DossierProposal]
+    # Past the commitment, most late first: shown before the themes (the themes hold the others).
+    late: list[DossierProposal] = field(default_factory=list)  # also the first of `themes`
+    # « L’engagement du Gasp : une réponse des référents dans les 180 jours … », or "" without one.
+    commitment: str = ""
 
 
 def _standing_of(history: History, today: datetime.date) -> str:
@@ -89,6 +103,8 @@ def build(records: Records, derived: dict[str, History], day: datetime.date, mee
     """The proposals awaiting a decision on `day`, for `meeting`: the next one (day: today)
     or one already held (day: the day before it, so that it reads as it was handed out)."""
     proposals_by_theme: dict[str, list[DossierProposal]] = {}
+    late: list[DossierProposal] = []
+    within_days = decision_within_days(records)
     for pid, history in sorted(derived.items(), key=lambda pair: (pair[1].raised.date if pair[1].raised else day, pair[0])):
         if not awaiting_decision(history, day):
             continue
@@ -108,9 +124,20 @@ def build(records: Records, derived: dict[str, History], day: datetime.date, mee
             cost=euros(proposal.cost) if proposal.cost is not None else "",
             funding=funding,
         )
+        late_by = decision_late_by(history, day, within_days)
+        if late_by is not None:
+            item.late_days = late_by
+            item.late = (f"En retard de {plural(late_by, 'jour')} sur l’engagement de réponse en "
+                         f"{plural(within_days or 0, 'jour')} (thème : {theme_title(records, proposal.theme)})")
+            late.append(item)
+            continue
         proposals_by_theme.setdefault(proposal.theme, []).append(item)
+    late.sort(key=lambda p: -p.late_days)  # stable: the oldest raised first among equals
     themes = [DossierTheme(theme_title(records, tid), items)
               for tid, items in sorted(proposals_by_theme.items(), key=lambda pair: sort_key(theme_title(records, pair[0])))]
+    if late:
+        themes.insert(0, DossierTheme(f"En retard sur l’engagement de réponse en {plural(within_days or 0, 'jour')}",
+                                      late, late=True))
     place, _ = place_of(records, meeting.place)
     kind = records.groups[meeting.group].kind if meeting.group in records.groups else "referents"
     held = meeting.status == "held"
@@ -129,6 +156,10 @@ def build(records: Records, derived: dict[str, History], day: datetime.date, mee
         meeting_id=meeting.meeting or "",
         themes=themes,
         awaiting=[p for theme in themes for p in theme.proposals],
+        late=late,
+        commitment=("" if within_days is None else
+                    f"L’engagement du Gasp : les référents répondent à une proposition dans les "
+                    f"{plural(within_days, 'jour')} qui suivent le jour où elle a été soulevée."),
     )
 
 

@@ -2,6 +2,8 @@
 
 The usagers edition is built from `PublicService`, which has no field for the agents
 block: the agents' data cannot reach it. The agents' templates extend the usagers'.
+Under each service, both editions say what changed there thanks to the Gasp: the done
+proposals whose `services` name it, each since the day of its `done` milestone.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..labels import long_date
+from ..lifecycle import History, histories
 from ..loader import Records
 from ..names import gasp_name, person_detail, published_name
 from ..vocabulary import sort_key
@@ -21,6 +24,15 @@ FORMATS_USAGERS: dict[str, Template] = {"md": "guide-usagers.md.j2", "html": "gu
                                         "pdf": "guide-usagers.typ.j2"}
 FORMATS_AGENTS: dict[str, Template] = {"md": "guide-agents.md.j2", "html": "guide-agents.html.j2",
                                        "pdf": "guide-agents.typ.j2"}
+
+
+@dataclass
+class Change:
+    """A done proposal that changed a service: « <title> (depuis le 3 mars 2002) »."""
+
+    proposal: str
+    title: str
+    since: str
 
 
 @dataclass
@@ -40,6 +52,7 @@ class PublicService:
     email: str
     website: str
     accessibility: str
+    changes: list[Change] = field(default_factory=list)
 
 
 @dataclass
@@ -76,7 +89,23 @@ class Guide:
     index: list[IndexEntry] = field(default_factory=list)
 
 
-def _public_fields(records: Records, service_id: str) -> dict[str, Any]:
+def changes_by_service(records: Records, derived: dict[str, History],
+                       day: datetime.date) -> dict[str, list[Change]]:
+    """For each service, the proposals done on `day` that name it in `services`, oldest first."""
+    found: dict[str, list[tuple[datetime.date, Change]]] = {}
+    for pid, proposal in sorted(records.proposals.items()):
+        history = derived.get(pid)
+        done = history.status_event(day) if history is not None else None
+        if done is None or done.kind != "done":
+            continue
+        change = Change(pid, proposal.title, long_date(done.date))
+        for sid in dict.fromkeys(proposal.services):
+            found.setdefault(sid, []).append((done.date, change))
+    return {sid: [change for _, change in sorted(items, key=lambda item: (item[0], sort_key(item[1].title)))]
+            for sid, items in found.items()}
+
+
+def _public_fields(records: Records, service_id: str, changes: dict[str, list[Change]]) -> dict[str, Any]:
     service = records.services[service_id]
     public = service.public
     return {
@@ -84,6 +113,7 @@ def _public_fields(records: Records, service_id: str) -> dict[str, Any]:
         "description": public.description or "", "tasks": list(public.tasks), "procedures": list(public.procedures),
         "address": public.address or "", "hours": public.hours or "", "phone": public.phone or "",
         "email": public.email or "", "website": public.website or "", "accessibility": public.accessibility or "",
+        "changes": changes.get(service_id, []),
     }
 
 
@@ -94,13 +124,15 @@ def _by_category(services: Sequence[PublicService]) -> list[Category]:
     return [Category(name, categories[name]) for name in sorted(categories, key=sort_key)]
 
 
-def guide_usagers(records: Records, today: datetime.date) -> Guide:
-    services = [PublicService(**_public_fields(records, sid)) for sid in records.services]
+def guide_usagers(records: Records, today: datetime.date, derived: dict[str, History] | None = None) -> Guide:
+    changes = changes_by_service(records, derived if derived is not None else histories(records), today)
+    services = [PublicService(**_public_fields(records, sid, changes)) for sid in records.services]
     return Guide("Guide des services publics", "Édition pour les usagers", gasp_name(records), long_date(today),
                  _by_category(services))
 
 
-def guide_agents(records: Records, today: datetime.date) -> Guide:
+def guide_agents(records: Records, today: datetime.date, derived: dict[str, History] | None = None) -> Guide:
+    changes = changes_by_service(records, derived if derived is not None else histories(records), today)
     services = []
     for sid, service in records.services.items():
         agents = service.agents
@@ -109,7 +141,7 @@ def guide_agents(records: Records, today: datetime.date) -> Guide:
             contact = published_name(records, agents.contact) or ""
             contact_detail = person_detail(records, agents.contact) if contact else ""
         services.append(AgentsService(
-            **_public_fields(records, sid),
+            **_public_fields(records, sid, changes),
             contact=contact, contact_detail=contact_detail,
             direct_phone=(agents.direct_phone or "") if agents else "",
             agents_email=(agents.email or "") if agents else "",
@@ -127,7 +159,8 @@ def guide_agents(records: Records, today: datetime.date) -> Guide:
 
 def build(records: Records, day: datetime.date) -> tuple[Guide, Guide]:
     """Both editions, dated `day`: (usagers, agents)."""
-    return guide_usagers(records, day), guide_agents(records, day)
+    derived = histories(records)
+    return guide_usagers(records, day, derived), guide_agents(records, day, derived)
 
 
 def entry(records: Records, name: str, today: datetime.date) -> tuple[str, str] | None:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..cadence import due_periods, nominal_slot
 from ..calendar import Holidays, Row, calendar_rows, group_start, holidays_for
-from ..labels import GROUP_KINDS, day_month, long_date
+from ..labels import GROUP_KINDS, day_month, long_date, weekday_date
 from ..lifecycle import DECISIONS, History, histories
 from ..loader import Records
 from ..models import Group, Meeting
@@ -69,6 +69,16 @@ class OpenAction:
 
 
 @dataclass
+class Cancellation:
+    """A meeting of the year that did not take place, and why (`cancel_reason`, "" if not noted)."""
+
+    meeting: str
+    group: str
+    date: datetime.date
+    reason: str
+
+
+@dataclass
 class Report:
     year: int
     cutoff: datetime.date
@@ -94,6 +104,10 @@ class Report:
     decided_within_commitment: int | None = None
     # Days from each held meeting of the year to its `minutes_sent`.
     days_to_minutes: list[int] = field(default_factory=list)
+    minutes_within_days: int | None = None
+    # The meetings of the year that were cancelled, in date order: the pages say why. (The JSON's
+    # keys are fixed by DESIGN.md: it counts them, per group, in `cancelled`.)
+    cancellations: list[Cancellation] = field(default_factory=list)
     # The Gasp did not exist yet that year: before gasp.yaml's `created` and before any meeting.
     before_gasp: bool = False
     created: datetime.date | None = None  # the day it began: creation or first meeting
@@ -359,7 +373,11 @@ def annual_report(
         open_actions=_open_actions(records, end, cutoff), funding=dict(sorted(figures.funding.items())),
         next_year=next_year, guest_institutions=_guest_institutions(records, in_year),
         decision_within_days=within_days, decided_within_commitment=_answered_within(derived, start, end, within_days),
-        days_to_minutes=_days_to_minutes(in_year), before_gasp=began is not None and year < began.year, created=began,
+        days_to_minutes=_days_to_minutes(in_year), minutes_within_days=_commitment(records, "minutes_within_days"),
+        cancellations=[Cancellation(mid, m.group, m.date, (m.cancel_reason or "").strip())
+                       for mid, m in sorted(in_year.items(), key=lambda pair: (pair[1].date, pair[0]))
+                       if m.status == "cancelled"],
+        before_gasp=began is not None and year < began.year, created=began,
     )
 
 
@@ -439,6 +457,8 @@ class ReportView:
     open_actions_line: str = ""
     commitment: str = ""
     median_minutes: str = ""
+    # « Groupe des agents, mardi 12 février 2002 : <motif> », one line per cancelled meeting.
+    cancellations: list[str] = field(default_factory=list)
     # Set for a year before the Gasp existed: the only thing the report says.
     not_yet: str = ""
     # The sociologist's indicators of the year (gasp_cli/documents/indicateurs.py).
@@ -548,7 +568,11 @@ def view(records: Records, report: Report) -> ReportView:
                     f"{plural(report.decided_within_commitment, 'proposition')} "
                     f"{'a reçu sa' if report.decided_within_commitment < 2 else 'ont reçu leur'} première réponse "
                     f"des référents dans les {days(report.decision_within_days or 0)} promis"),
-        median_minutes=(days(minutes) if minutes is not None else ""),
+        median_minutes=("" if minutes is None else days(minutes) + (
+            "" if report.minutes_within_days is None else
+            f" (engagement : {days(report.minutes_within_days)})")),
+        cancellations=[f"{group_name(records, c.group)}, {weekday_date(c.date)} : "
+                       + (c.reason if c.reason else "motif non noté") for c in report.cancellations],
         not_yet=not_yet,
         indicators=indicator_section(records, report.year, report.cutoff),
     )
@@ -598,6 +622,9 @@ def show(view: ReportView) -> None:
     console.print(table)
     if view.median_minutes:
         console.print(Text(f"Délai médian d’envoi des comptes rendus : {view.median_minutes}"))
+    if view.cancellations:
+        console.print(Text("Réunions annulées :"))
+        lines(view.cancellations, "")
 
     heading("Le groupe des agents : institutions et renouvellement")
     console.print(Text(view.institutions_line))
