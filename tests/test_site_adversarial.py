@@ -52,3 +52,21 @@ def test_a_service_invited_to_a_meeting_is_named_not_shown_by_its_id(tmp_path: P
     guests = text.split("Invités", 1)[1].split("Tour de table", 1)[0]
     assert "Bailleurs sociaux" in guests and "Un voisin de passage" in guests
     assert "bailleurs " not in guests
+
+
+def test_the_next_meetings_open_to_residents_are_those_residents_attend(tmp_path: Path) -> None:
+    """« Prochaines réunions ouvertes aux habitants »: the usagers and inter-group meetings, whether
+    or not their comptes rendus are published; never the agents', even when theirs are."""
+    records = _example(tmp_path)
+    (records / "groups" / "agents.yaml").write_text(
+        (records / "groups" / "agents.yaml").read_text(encoding="utf-8") + "public_minutes: true\n", encoding="utf-8")
+    (records / "groups" / "usagers.yaml").write_text(
+        (records / "groups" / "usagers.yaml").read_text(encoding="utf-8") + "public_minutes: false\n", encoding="utf-8")
+    public = _render(tmp_path)
+    text = _text(public / "index.html")
+    upcoming = text.split("Prochaines réunions ouvertes aux habitants", 1)[1].split("Toutes les réunions", 1)[0]
+    assert "Groupe des usagers" in upcoming and "Réunion intergroupes" in upcoming
+    assert "Groupe des agents" not in upcoming
+    # the agents' comptes rendus are public all the same, and the usagers' are not
+    assert (public / "comptes-rendus" / "2002-06-11-agents.html").is_file()
+    assert not (public / "comptes-rendus" / "2002-06-13-usagers.html").exists()

@@ -53,6 +53,8 @@ HTML = {
 NEXT_MEETINGS = 6
 LATEST_MINUTES = 5
 SEARCH_FOLDER = "pagefind"
+# The groups whose meetings residents attend.
+OPEN_TO_RESIDENTS = frozenset({"usagers", "intergroupes"})
 
 
 @dataclass
@@ -170,9 +172,10 @@ def context(path: str, year: int, pdf: bool, search: bool) -> SiteContext:
 
 
 def _next_meetings(records: Records, today: datetime.date) -> list[NextMeeting]:
-    """The next meetings open to residents (groups whose comptes rendus are public); the calendar has them all."""
+    """The next meetings open to residents (usagers and inter-group meetings, whether or not their
+    comptes rendus are published; never the agents', even when theirs are); the calendar has them all."""
     start, end = today, today + datetime.timedelta(days=400)
-    open_groups = sorted(gid for gid, group in records.groups.items() if group.minutes_are_public)
+    open_groups = sorted(gid for gid, group in records.groups.items() if group.kind in OPEN_TO_RESIDENTS)
     if not open_groups:
         return []
     rows = calendar_rows(records, start, end, holidays_for(records, start, end), open_groups)[:NEXT_MEETINGS]
