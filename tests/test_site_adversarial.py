@@ -70,3 +70,26 @@ def test_the_next_meetings_open_to_residents_are_those_residents_attend(tmp_path
     # the agents' comptes rendus are public all the same, and the usagers' are not
     assert (public / "comptes-rendus" / "2002-06-11-agents.html").is_file()
     assert not (public / "comptes-rendus" / "2002-06-13-usagers.html").exists()
+
+
+def test_every_next_meeting_of_the_home_page_is_in_the_calendars_it_links(tmp_path: Path) -> None:
+    """In June 2002, the home page lists meetings of 2003: the calendar it points at has them,
+    and the file to subscribe to keeps its name from one year to the next (a subscription to
+    « calendrier-2002.ics » would stop on 1 January, when that file leaves the site)."""
+    from urllib.parse import urljoin
+
+    _example(tmp_path)
+    public = _render(tmp_path)
+    home = (public / "index.html").read_text(encoding="utf-8")
+    upcoming = home.split('id="reunions"', 1)[1].split('id="comptes-rendus"', 1)[0]
+    dates = re.findall(r"<strong>([^<]+)</strong>", upcoming)
+    assert any("2003" in date for date in dates), dates
+    calendars = re.findall(r'href="(calendrier/calendrier-\d{4}\.html)"', upcoming)
+    shown = " ".join(_text(public / link) for link in calendars)
+    assert all(date in shown for date in dates), (dates, calendars)
+    subscription = re.findall(r'href="(calendrier/[^"]+\.ics)"', upcoming)
+    assert len(subscription) == 1 and not re.search(r"\d{4}", subscription[0]), subscription
+    ics = (public / urljoin("", subscription[0])).read_text(encoding="utf-8")
+    assert "DTSTART;TZID=Europe/Paris:20020912T180000" in ics and "DTSTART;TZID=Europe/Paris:20030313T180000" in ics
+    # the next year's calendar page links its own iCalendar file, which exists
+    assert (public / "calendrier" / "calendrier-2003.ics").is_file()

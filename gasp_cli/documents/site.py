@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..calendar import calendar_rows, holidays_for
+from ..calendar import Row, calendar_rows, holidays_for
 from ..labels import PROPOSAL_STATUSES, french_time, long_date, weekday_date
 from ..lifecycle import History
 from ..loader import Records
@@ -53,6 +53,9 @@ HTML = {
 NEXT_MEETINGS = 6
 LATEST_MINUTES = 5
 SEARCH_FOLDER = "pagefind"
+# The iCalendar file residents subscribe to: this year and the next, under one name that stays
+# the same from year to year (a year's file leaves the site when the year is over).
+SUBSCRIPTION = "calendrier/calendrier.ics"
 # The groups whose meetings residents attend.
 OPEN_TO_RESIDENTS = frozenset({"usagers", "intergroupes"})
 
@@ -111,6 +114,8 @@ class HomePage:
     next_meetings: list[NextMeeting]
     ics: str
     calendar: str
+    year: int
+    next_calendar: str  # the next year's calendar: the next meetings run into it
     minutes: list[SiteLink]
     minutes_count: int
     statuses: list[StatusSection]
@@ -171,6 +176,17 @@ def context(path: str, year: int, pdf: bool, search: bool) -> SiteContext:
     return SiteContext(root, _nav(root, path, year), name.removesuffix(".html") + ".pdf" if pdf else "", search)
 
 
+def calendar_years(today: datetime.date) -> tuple[int, int]:
+    """The years of the site's calendars: this one, and the next (where the next meetings go on)."""
+    return (today.year, today.year + 1)
+
+
+def _year_rows(records: Records, year: int, last: int | None = None) -> list[Row]:
+    """The calendar's rows from 1 January of `year` to 31 December of `last` (default: the same year)."""
+    start, end = datetime.date(year, 1, 1), datetime.date(last or year, 12, 31)
+    return calendar_rows(records, start, end, holidays_for(records, start, end))
+
+
 def _next_meetings(records: Records, today: datetime.date) -> list[NextMeeting]:
     """The next meetings open to residents (usagers and inter-group meetings, whether or not their
     comptes rendus are published; never the agents', even when theirs are); the calendar has them all."""
@@ -216,7 +232,8 @@ def home(records: Records, today: datetime.date, derived: dict[str, History], re
     return HomePage(
         gasp_name=gasp_name(records), communes=communes, date=long_date(today),
         next_meetings=_next_meetings(records, today),
-        ics=f"calendrier/calendrier-{today.year}.ics", calendar=f"calendrier/calendrier-{today.year}.html",
+        ics=SUBSCRIPTION, calendar=f"calendrier/calendrier-{today.year}.html", year=today.year,
+        next_calendar=f"calendrier/calendrier-{today.year + 1}.html",
         minutes=[_minutes_link(records, mid, "") for mid in meetings[:LATEST_MINUTES]],
         minutes_count=len(meetings),
         statuses=[StatusSection(title, anchors.get(title, "propositions"), links)
@@ -256,9 +273,9 @@ def pages(records: Records, today: datetime.date, edition_date: datetime.date,
     yield Page("suivi.html", HTML["suivi"], suivi.build(records, today, derived), suivi.FORMATS["pdf"])
     usagers, _ = guide.build(records, edition_date)  # the usagers edition only, never the agents'
     yield Page("guide/guide-usagers.html", HTML["guide"], usagers, guide.FORMATS_USAGERS["pdf"])
-    start, end = datetime.date(today.year, 1, 1), datetime.date(today.year, 12, 31)
-    rows = calendar_rows(records, start, end, holidays_for(records, start, end))
-    yield Page(f"calendrier/calendrier-{today.year}.html", HTML["calendrier"], calendar_page(records, rows, today.year))
+    for year in calendar_years(today):
+        yield Page(f"calendrier/calendrier-{year}.html", HTML["calendrier"],
+                   calendar_page(records, _year_rows(records, year), year))
     for year in reports:
         yield Page(f"rapport/rapport-{year}.html", HTML["rapport"],
                    rapport.view(records, rapport.build(records, year, today, derived)), rapport.FORMATS["pdf"])
@@ -272,7 +289,7 @@ def pages(records: Records, today: datetime.date, edition_date: datetime.date,
 
 def count(records: Records, today: datetime.date, derived: dict[str, History]) -> int:
     """How many pages `pages` yields (for the progress bar)."""
-    return (5 + len(rapport.years(records, today)) + len(public_meetings(records))
+    return (4 + len(calendar_years(today)) + len(rapport.years(records, today)) + len(public_meetings(records))
             + len(public_proposals(derived, today)))
 
 
@@ -370,10 +387,13 @@ def produce(records: Records, request: RenderRequest, producer: _Producer, deriv
                 for path, payload in index.items():
                     producer.keys[f"{FOLDER}/{path}"] = index_key
                     producer.put(f"{FOLDER}/{path}", payload)
-    start, end = datetime.date(today.year, 1, 1), datetime.date(today.year, 12, 31)
-    rows = calendar_rows(records, start, end, holidays_for(records, start, end))
-    title = f"Calendrier {today.year} — {gasp_name(records)}"
-    producer.put(f"{FOLDER}/calendrier/calendrier-{today.year}.ics", as_ics(rows, records, title, request.timestamp))
+    for year in calendar_years(today):
+        title = f"Calendrier {year} — {gasp_name(records)}"
+        producer.put(f"{FOLDER}/calendrier/calendrier-{year}.ics",
+                     as_ics(_year_rows(records, year), records, title, request.timestamp))
+    rows = _year_rows(records, *calendar_years(today))
+    producer.put(f"{FOLDER}/{SUBSCRIPTION}", as_ics(rows, records, f"Calendrier — {gasp_name(records)}",
+                                                    request.timestamp))
 
 
 def _page_keys(site_pages: list[Page], producer: _Producer, year: int, with_pdf: bool,
