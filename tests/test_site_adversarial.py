@@ -93,3 +93,25 @@ def test_every_next_meeting_of_the_home_page_is_in_the_calendars_it_links(tmp_pa
     assert "DTSTART;TZID=Europe/Paris:20020912T180000" in ics and "DTSTART;TZID=Europe/Paris:20030313T180000" in ics
     # the next year's calendar page links its own iCalendar file, which exists
     assert (public / "calendrier" / "calendrier-2003.ics").is_file()
+
+
+def test_a_guide_without_services_says_so(tmp_path: Path) -> None:
+    """A new Gasp (gasp init) has no service yet: the guide's page says why it is empty."""
+    result = gasp("init", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    public = _render(tmp_path, today="2026-11-26")
+    text = _text(public / "guide" / "guide-usagers.html")
+    assert "Aucun service n’est encore décrit dans le guide." in text
+
+
+def test_every_edition_of_an_empty_guide_says_so(tmp_path: Path) -> None:
+    from pypdf import PdfReader
+
+    gasp("init", str(tmp_path))
+    result = gasp("render", "--only", "guides", workspace=tmp_path, env=dict(ENV, GASP_TODAY="2026-11-26"))
+    assert result.exit_code == 0, result.output
+    guides = tmp_path / "out" / "guide"
+    for edition in ("usagers", "agents"):
+        assert "Aucun service n’est encore décrit dans le guide." in (guides / f"guide-{edition}.md").read_text()
+        pdf = "".join(page.extract_text() or "" for page in PdfReader(guides / f"guide-{edition}.pdf").pages)
+        assert "Aucun service n’est encore décrit dans le guide." in pdf.replace("\n", " ")
