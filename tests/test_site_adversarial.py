@@ -115,3 +115,15 @@ def test_every_edition_of_an_empty_guide_says_so(tmp_path: Path) -> None:
         assert "Aucun service n’est encore décrit dans le guide." in (guides / f"guide-{edition}.md").read_text()
         pdf = "".join(page.extract_text() or "" for page in PdfReader(guides / f"guide-{edition}.pdf").pages)
         assert "Aucun service n’est encore décrit dans le guide." in pdf.replace("\n", " ")
+
+
+def test_asking_for_the_site_without_html_says_why_nothing_is_made(tmp_path: Path) -> None:
+    """`--only public --format pdf`: the site is made of web pages; gasp says so, in good French."""
+    _example(tmp_path)
+    result = gasp("render", "--only", "public", "--format", "pdf", workspace=tmp_path, env=ENV)
+    assert result.exit_code == 0, result.output
+    assert "le site des habitants est fait de pages web" in result.stderr
+    assert "(, " not in result.stdout and "1 fichiers" not in result.stdout, result.stdout
+    assert not (tmp_path / "out" / "public").exists()
+    again = gasp("render", "--only", "public", "--format", "pdf", workspace=tmp_path, env=ENV)
+    assert "0 fichiers" not in again.stdout, again.stdout
