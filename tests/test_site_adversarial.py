@@ -127,3 +127,26 @@ def test_asking_for_the_site_without_html_says_why_nothing_is_made(tmp_path: Pat
     assert not (tmp_path / "out" / "public").exists()
     again = gasp("render", "--only", "public", "--format", "pdf", workspace=tmp_path, env=ENV)
     assert "0 fichiers" not in again.stdout, again.stdout
+
+
+def test_a_render_without_html_warns_when_the_site_it_leaves_is_out_of_date(tmp_path: Path) -> None:
+    """The secretary withdraws a resident's consent, then prints (`--format md,pdf`): the site,
+    left as it is, still names her. gasp says the site is out of date before it is uploaded."""
+    records = _example(tmp_path)
+    (records / "people" / "habitant-1.yaml").write_text(
+        "name: Josiane Consentante\nkind: resident\npublish_name: true\n", encoding="utf-8")
+    public = _render(tmp_path)
+    assert "Josiane Consentante" in (public / "comptes-rendus" / "2001-06-14-usagers.html").read_text(encoding="utf-8")
+    quiet = gasp("render", "--format", "md", workspace=tmp_path, env=ENV)
+    assert quiet.exit_code == 0 and "public/" not in quiet.stderr, quiet.stderr  # up to date: nothing to say
+    (records / "people" / "habitant-1.yaml").write_text(
+        "name: Josiane Consentante\nkind: resident\npublish_name: false\n", encoding="utf-8")
+    result = gasp("render", "--format", "md", workspace=tmp_path, env=ENV)
+    assert result.exit_code == 0, result.output
+    assert "le site des habitants (public/) n’est plus à jour" in result.stderr
+    _render(tmp_path)
+    assert "Josiane Consentante" not in (public / "comptes-rendus" / "2001-06-14-usagers.html").read_text(encoding="utf-8")
+    again = gasp("render", "--format", "md", workspace=tmp_path, env=ENV)
+    assert "public/" not in again.stderr, again.stderr
+    twice = gasp("render", "--format", "md", workspace=tmp_path, env=ENV)  # the keys of public/ are gone by now
+    assert "public/" not in twice.stderr, twice.stderr

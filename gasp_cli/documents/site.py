@@ -340,6 +340,9 @@ def produce(records: Records, request: RenderRequest, producer: _Producer, deriv
     import tempfile
 
     if "html" not in request.formats:
+        if _out_of_date(records, request, producer, derived):
+            sys.stderr.write("avertissement : le site des habitants (public/) n’est plus à jour : refaites-le "
+                             "(gasp render --only public) avant de le publier\n")
         return
     today = request.today
     producer.progress.add(count(records, today, derived))
@@ -404,6 +407,43 @@ def _page_keys(site_pages: list[Page], producer: _Producer, year: int, with_pdf:
     return {page.path: context_key(data_digest(page.data), "html", page.template, producer.fingerprint, "site",
                                    str(year), str(with_pdf and bool(page.pdf)), str(search))
             for page in site_pages}
+
+
+def _out_of_date(records: Records, request: RenderRequest, producer: _Producer,
+                 derived: dict[str, History]) -> bool:
+    """Whether a site left in out/ by an earlier render differs from the one these records make
+    (a render without html leaves it as it is: a name withdrawn would stay on it)."""
+    from ..render.writer import read_manifest
+
+    manifest = read_manifest(producer.previous.out) if producer.previous.out is not None else None
+    previous = {path for path in (manifest.files if manifest is not None else set())
+                if path.startswith(f"{FOLDER}/") and path.endswith(".html")
+                and not path.startswith(f"{FOLDER}/{SEARCH_FOLDER}/")}
+    if not previous:
+        return False
+    site_pages = list(pages(records, request.today, request.edition_date, derived))
+    if {f"{FOLDER}/{page.path}" for page in site_pages} != previous:
+        return True
+    year, old = request.today.year, producer.previous
+    # The earlier render's PDFs and search box are unknown: a page is the same under any of them.
+    variants = [_page_keys(site_pages, producer, year, with_pdf, search)
+                for with_pdf in (True, False) for search in (True, False)]
+    search = manifest is not None and any(path.startswith(f"{FOLDER}/{SEARCH_FOLDER}/") for path in manifest.files)
+    for page in site_pages:
+        path = f"{FOLDER}/{page.path}"
+        if path in old.keys:
+            if old.keys[path] not in {keys[page.path] for keys in variants}:
+                return True
+            continue
+        # No key (a partial render since): the page as it would be made, against the file.
+        with_pdf = old.out is not None and (old.out / path.removesuffix(".html")).with_suffix(".pdf").is_file()
+        try:
+            made = _page_bytes(page, producer, year, with_pdf, search, False)
+            if old.out is None or made != (old.out / path).read_bytes():
+                return True
+        except OSError:
+            return True
+    return False
 
 
 def _index_key(keys: dict[str, str]) -> str:
