@@ -150,3 +150,18 @@ def test_a_render_without_html_warns_when_the_site_it_leaves_is_out_of_date(tmp_
     assert "public/" not in again.stderr, again.stderr
     twice = gasp("render", "--format", "md", workspace=tmp_path, env=ENV)  # the keys of public/ are gone by now
     assert "public/" not in twice.stderr, twice.stderr
+
+
+def test_remaking_the_search_index_is_not_reported_as_documents_removed(tmp_path: Path) -> None:
+    """A changed page remakes Pagefind's index, whose files have new names: the old ones go,
+    but they are no documents; « retirés de out » lists only what the secretary knows."""
+    records = _example(tmp_path)
+    _render(tmp_path)
+    _edit(records / "proposals" / "horaires-police.yaml", "title: ", "title: Enfin, ")
+    result = gasp("render", "--only", "public", "--format", "html", workspace=tmp_path, env=ENV)
+    assert result.exit_code == 0, result.output
+    assert "pagefind" not in result.stderr, result.stderr
+    # a document that goes is still told
+    (records / "meetings" / "2001" / "2001-03-08-usagers.yaml").unlink()
+    result = gasp("render", "--only", "public", "--format", "html", workspace=tmp_path, env=ENV)
+    assert "public/comptes-rendus/2001-03-08-usagers.html" in result.stderr and "pagefind" not in result.stderr

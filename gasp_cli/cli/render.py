@@ -95,8 +95,11 @@ def render(
     if not changed.written and not changed.removed:
         typer.echo(f"{shown} est à jour : rien n'a changé ({plural(len(documents), 'fichier vérifié')})")
         return
-    if changed.removed:  # gasp's own files that are no longer documents (a deleted meeting)
-        typer.echo(f"retirés de {shown}, qui n’en sont plus : {', '.join(changed.removed)}", err=True)
+    # gasp's own files that are no longer documents (a deleted meeting); not the files of the site's
+    # search index, which change names whenever it is remade.
+    removed = [path for path in changed.removed if not path.startswith("public/pagefind/")]
+    if removed:
+        typer.echo(f"retirés de {shown}, qui n’en sont plus : {', '.join(removed)}", err=True)
     counts: dict[str, int] = {}
     for path in documents:
         folder = path.split("/")[0] + "/" if "/" in path else ""
