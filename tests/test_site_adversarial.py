@@ -165,3 +165,19 @@ def test_remaking_the_search_index_is_not_reported_as_documents_removed(tmp_path
     (records / "meetings" / "2001" / "2001-03-08-usagers.yaml").unlink()
     result = gasp("render", "--only", "public", "--format", "html", workspace=tmp_path, env=ENV)
     assert "public/comptes-rendus/2001-03-08-usagers.html" in result.stderr and "pagefind" not in result.stderr
+
+
+def test_the_site_as_it_stood_on_a_day_has_no_compte_rendu_of_a_later_meeting(tmp_path: Path) -> None:
+    """« État au 1er juillet 2001 »: the proposals are told up to that day, and so are the
+    comptes rendus; a meeting held after it is not « the latest compte rendu » yet. A
+    cancellation recorded ahead of the day is news, and stays."""
+    records = _example(tmp_path)
+    (records / "meetings" / "2001" / "2001-07-12-usagers.yaml").write_text(
+        "group: usagers\ndate: 2001-07-12\nstatus: cancelled\ncancel_reason: Salle indisponible.\n", encoding="utf-8")
+    public = _render(tmp_path, today="2001-07-01")
+    published = sorted(path.stem for path in (public / "comptes-rendus").glob("*.html"))
+    assert published[-2:] == ["2001-06-28-intergroupes", "2001-07-12-usagers"], published
+    latest = _text(public / "index.html").split("Derniers comptes rendus", 1)[1]
+    assert latest.index("12 juillet 2001") < latest.index("28 juin 2001")
+    assert "2002" not in latest.split("Tous les comptes rendus", 1)[0]
+    assert "2002" not in _text(public / "comptes-rendus.html").split("Comptes rendus", 2)[2]

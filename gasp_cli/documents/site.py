@@ -131,11 +131,12 @@ class MinutesPage:
     years: list[YearLinks] = field(default_factory=list)
 
 
-def public_meetings(records: Records) -> list[str]:
-    """Meetings whose compte rendu goes to the site: held or cancelled, of a group with public minutes."""
+def public_meetings(records: Records, day: datetime.date) -> list[str]:
+    """Meetings whose compte rendu goes to the site as it stands on `day`, of a group with public
+    minutes: held by that day (like the proposals' stories), or cancelled (news, even ahead)."""
     return sorted(mid for mid, meeting in records.meetings.items()
-                  if meeting.status != "planned" and meeting.group in records.groups
-                  and records.groups[meeting.group].minutes_are_public)
+                  if (meeting.status == "cancelled" or (meeting.status == "held" and meeting.date <= day))
+                  and meeting.group in records.groups and records.groups[meeting.group].minutes_are_public)
 
 
 def public_proposals(derived: dict[str, History], day: datetime.date) -> list[str]:
@@ -219,7 +220,7 @@ def _newest_first(records: Records, meetings: list[str]) -> list[str]:
 
 def home(records: Records, today: datetime.date, derived: dict[str, History], reports: list[int]) -> HomePage:
     """The home page: next meetings, latest comptes rendus, proposals by status, the reports."""
-    meetings = _newest_first(records, public_meetings(records))
+    meetings = _newest_first(records, public_meetings(records, today))
     by_section: dict[str, list[SiteLink]] = {title: [] for title, _ in suivi.SECTIONS}
     for pid in public_proposals(derived, today):
         status = derived[pid].status_on(today)
@@ -246,7 +247,7 @@ def home(records: Records, today: datetime.date, derived: dict[str, History], re
 def minutes_page(records: Records, today: datetime.date) -> MinutesPage:
     """Every public compte rendu, by year, newest first."""
     page = MinutesPage(gasp_name(records), long_date(today))
-    for mid in _newest_first(records, public_meetings(records)):
+    for mid in _newest_first(records, public_meetings(records, today)):
         year = str(records.meetings[mid].date.year)
         if not page.years or page.years[-1].year != year:
             page.years.append(YearLinks(year, []))
@@ -279,7 +280,7 @@ def pages(records: Records, today: datetime.date, edition_date: datetime.date,
     for year in reports:
         yield Page(f"rapport/rapport-{year}.html", HTML["rapport"],
                    rapport.view(records, rapport.build(records, year, today, derived)), rapport.FORMATS["pdf"])
-    for mid in public_meetings(records):
+    for mid in public_meetings(records, today):
         yield Page(f"comptes-rendus/{mid}.html", HTML["compte-rendu"], compte_rendu.build(records, mid, public=True),
                    compte_rendu.FORMATS["pdf"])
     for pid in public_proposals(derived, today):
@@ -289,7 +290,7 @@ def pages(records: Records, today: datetime.date, edition_date: datetime.date,
 
 def count(records: Records, today: datetime.date, derived: dict[str, History]) -> int:
     """How many pages `pages` yields (for the progress bar)."""
-    return (4 + len(calendar_years(today)) + len(rapport.years(records, today)) + len(public_meetings(records))
+    return (4 + len(calendar_years(today)) + len(rapport.years(records, today)) + len(public_meetings(records, today))
             + len(public_proposals(derived, today)))
 
 
