@@ -70,6 +70,9 @@ def test_the_next_meetings_open_to_residents_are_those_residents_attend(tmp_path
     # the agents' comptes rendus are public all the same, and the usagers' are not
     assert (public / "comptes-rendus" / "2002-06-11-agents.html").is_file()
     assert not (public / "comptes-rendus" / "2002-06-13-usagers.html").exists()
+    # … and the list of comptes rendus does not call the agents' meetings open to residents
+    listing = _text(public / "comptes-rendus.html")
+    assert "Groupe des agents" in listing and "ouvertes aux habitants" not in listing
 
 
 def test_every_next_meeting_of_the_home_page_is_in_the_calendars_it_links(tmp_path: Path) -> None:
