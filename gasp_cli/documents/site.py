@@ -10,7 +10,11 @@ Built from public data only, by construction:
   of a non-public group's other steps (what the agents said when they raised or discussed
   it) and links only to public comptes rendus; only proposals already raised have a page;
 - the usagers edition of the guide, never the agents' one; no dossier; the suivi sheet,
-  the calendar and the reports as they are (they name nobody without consent);
+  the calendar and the reports as they are (they name nobody without consent); the calendar
+  of this year and of the next, and one iCalendar file of both under a name that stays the
+  same from year to year (the address residents subscribe to);
+- comptes rendus as they stood on the day, like the proposals' stories (a cancellation
+  recorded ahead is news, and is published);
 - every link is relative and stays inside `public/`.
 """
 
