@@ -184,3 +184,20 @@ def test_the_site_as_it_stood_on_a_day_has_no_compte_rendu_of_a_later_meeting(tm
     assert latest.index("12 juillet 2001") < latest.index("28 juin 2001")
     assert "2002" not in latest.split("Tous les comptes rendus", 1)[0]
     assert "2002" not in _text(public / "comptes-rendus.html").split("Comptes rendus", 2)[2]
+
+
+def test_a_resident_put_among_the_guests_by_her_id_is_not_named(tmp_path: Path) -> None:
+    """`gasp new person --name "Marie Durand"` makes the id marie-durand: written among the
+    `guests` (free text), that id names her as surely as her name. Like an action's `who`, a
+    guest who is a person is named only with consent."""
+    records = _example(tmp_path)
+    result = gasp("new", "person", "--kind", "resident", "--name", "Marie Durand", workspace=tmp_path)
+    assert result.exit_code == 0 and (records / "people" / "marie-durand.yaml").is_file(), result.output
+    meeting = records / "meetings" / "2001" / "2001-06-14-usagers.yaml"
+    meeting.write_text(meeting.read_text(encoding="utf-8") + "guests:\n- marie-durand\n- policier-proximite\n",
+                       encoding="utf-8")
+    public = _render(tmp_path)
+    page = (public / "comptes-rendus" / "2001-06-14-usagers.html").read_text(encoding="utf-8")
+    assert "marie-durand" not in page.lower() and "Marie Durand" not in page
+    guests = _text(public / "comptes-rendus" / "2001-06-14-usagers.html").split("Invités", 1)[1].split("Tour de table")[0]
+    assert "un habitant" in guests and "Policier de proximité" in guests
