@@ -11,6 +11,8 @@ import re
 import shutil
 from pathlib import Path
 
+import pytest
+
 from conftest import EXAMPLE, gasp
 
 ENV = {"SOURCE_DATE_EPOCH": "1000000000"}
@@ -201,3 +203,36 @@ def test_a_resident_put_among_the_guests_by_her_id_is_not_named(tmp_path: Path) 
     assert "marie-durand" not in page.lower() and "Marie Durand" not in page
     guests = _text(public / "comptes-rendus" / "2001-06-14-usagers.html").split("Invités", 1)[1].split("Tour de table")[0]
     assert "un habitant" in guests and "Policier de proximité" in guests
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="sans Chromium, pas de mise en page à mesurer")
+def test_on_a_phone_the_calendar_shows_every_meeting_whole(tmp_path: Path) -> None:
+    """On a phone, the calendar's table scrolled sideways: the status (« annulée ») and the remark
+    were off screen, and a resident saw a cancelled meeting like any other. Measured in Chromium:
+    no cell of the calendar lies outside the page."""
+    import subprocess
+
+    _example(tmp_path)
+    public = _render(tmp_path)
+    page = public / "calendrier" / "calendrier-2002.html"
+    probe = page.with_name("mesure.html")
+    probe.write_text(page.read_text(encoding="utf-8").replace("</body>", """<script>
+window.addEventListener("load", function () {
+  var table = document.querySelector("table"), hidden = 0, cells = 0;
+  table.querySelectorAll("td").forEach(function (cell) {
+    var box = cell.getBoundingClientRect();
+    if (cell.textContent.trim()) { cells++; if (box.right > table.getBoundingClientRect().right + 1) hidden++; }
+  });
+  document.body.setAttribute("data-mesure", cells + " " + hidden + " " + (table.scrollWidth - table.clientWidth));
+});</script></body>"""), encoding="utf-8")
+    done = subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                           f"--user-data-dir={tmp_path / 'profil'}", "--window-size=390,800",
+                           "--virtual-time-budget=3000", "--dump-dom", probe.as_uri()],
+                          capture_output=True, text=True, timeout=120, check=False)
+    found = re.search(r'data-mesure="(\d+) (\d+) (-?\d+)"', done.stdout)
+    assert found, done.stderr[-2000:]
+    cells, hidden, overflow = (int(value) for value in found.groups())
+    assert cells > 50 and hidden == 0 and overflow <= 0, (cells, hidden, overflow)
