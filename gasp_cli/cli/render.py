@@ -35,6 +35,7 @@ def render(
         render_index,
     )
     from ..render.writer import Session, check_target
+    from ..vocabulary import plural
     from .common import fail, load_records, reproducible_timestamp, source_date
     from .common import today as today_for
 
@@ -64,6 +65,9 @@ def render(
         kinds = ["comptes-rendus"]
     if not kinds:
         kinds = list(KINDS)
+    elif "public" in kinds and "html" not in chosen_formats:
+        typer.echo("avertissement : le site des habitants est fait de pages web : sans html dans --format, "
+                   "gasp render --only public ne le produit pas", err=True)
     today = today_for(records)
     request = RenderRequest(
         # A meeting still planned has no compte rendu yet.
@@ -89,17 +93,21 @@ def render(
     shown = os.path.relpath(target.resolve()) if not os.path.relpath(target.resolve()).startswith("..") else str(target)
     documents = [path for path in paths if not path.startswith(".")]
     if not changed.written and not changed.removed:
-        typer.echo(f"{shown} est à jour : rien n'a changé ({len(documents)} fichiers vérifiés)")
+        typer.echo(f"{shown} est à jour : rien n'a changé ({plural(len(documents), 'fichier vérifié')})")
         return
-    if changed.removed:  # gasp's own files that are no longer documents (a deleted meeting)
-        typer.echo(f"retirés de {shown}, qui n’en sont plus : {', '.join(changed.removed)}", err=True)
+    # gasp's own files that are no longer documents (a deleted meeting); not the files of the site's
+    # search index, which change names whenever it is remade.
+    removed = [path for path in changed.removed if not path.startswith("public/pagefind/")]
+    if removed:
+        typer.echo(f"retirés de {shown}, qui n’en sont plus : {', '.join(removed)}", err=True)
     counts: dict[str, int] = {}
     for path in documents:
         folder = path.split("/")[0] + "/" if "/" in path else ""
         counts[folder] = counts.get(folder, 0) + 1
     summary = ", ".join(f"{count} dans {folder}" if folder else f"{count} à la racine"
                         for folder, count in sorted(counts.items(), key=lambda pair: (not pair[0], pair[0])))
-    typer.echo(f"{len(documents) + 1} fichiers écrits dans {shown} ({summary}, et index.html)")
+    typer.echo(f"{plural(len(documents) + 1, 'fichier écrit')} dans {shown} "
+               f"({summary + ', et ' if summary else ''}index.html)")
 
 
 class _TerminalProgress:

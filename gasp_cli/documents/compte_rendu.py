@@ -152,7 +152,9 @@ def build(records: Records, meeting_id: str, public: bool = False) -> CompteRend
         open_format=has_open_format(group.kind) or bool(meeting.problems_raised or meeting.topic),
         present=attendance(records, meeting.attendees),
         excused=attendance(records, meeting.excused),
-        guests=list(meeting.guests),
+        # A guest is free text, or a service's id (an occasional institution), or a person's (named
+        # only with consent, like an action's `who`): a name, then.
+        guests=[who_name(records, guest) for guest in meeting.guests],
         problems=[Item(theme_title(records, p.theme), "", p.note) for p in meeting.problems_raised],
         topic=theme_title(records, meeting.topic),
         discussion=meeting.discussion or "",

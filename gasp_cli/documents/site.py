@@ -10,7 +10,11 @@ Built from public data only, by construction:
   of a non-public group's other steps (what the agents said when they raised or discussed
   it) and links only to public comptes rendus; only proposals already raised have a page;
 - the usagers edition of the guide, never the agents' one; no dossier; the suivi sheet,
-  the calendar and the reports as they are (they name nobody without consent);
+  the calendar and the reports as they are (they name nobody without consent); the calendar
+  of this year and of the next, and one iCalendar file of both under a name that stays the
+  same from year to year (the address residents subscribe to);
+- comptes rendus as they stood on the day, like the proposals' stories (a cancellation
+  recorded ahead is news, and is published);
 - every link is relative and stays inside `public/`.
 """
 
@@ -25,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..calendar import calendar_rows, holidays_for
+from ..calendar import Row, calendar_rows, holidays_for
 from ..labels import PROPOSAL_STATUSES, french_time, long_date, weekday_date
 from ..lifecycle import History
 from ..loader import Records
@@ -53,6 +57,11 @@ HTML = {
 NEXT_MEETINGS = 6
 LATEST_MINUTES = 5
 SEARCH_FOLDER = "pagefind"
+# The iCalendar file residents subscribe to: this year and the next, under one name that stays
+# the same from year to year (a year's file leaves the site when the year is over).
+SUBSCRIPTION = "calendrier/calendrier.ics"
+# The groups whose meetings residents attend.
+OPEN_TO_RESIDENTS = frozenset({"usagers", "intergroupes"})
 
 
 @dataclass
@@ -109,6 +118,8 @@ class HomePage:
     next_meetings: list[NextMeeting]
     ics: str
     calendar: str
+    year: int
+    next_calendar: str  # the next year's calendar: the next meetings run into it
     minutes: list[SiteLink]
     minutes_count: int
     statuses: list[StatusSection]
@@ -124,11 +135,12 @@ class MinutesPage:
     years: list[YearLinks] = field(default_factory=list)
 
 
-def public_meetings(records: Records) -> list[str]:
-    """Meetings whose compte rendu goes to the site: held or cancelled, of a group with public minutes."""
+def public_meetings(records: Records, day: datetime.date) -> list[str]:
+    """Meetings whose compte rendu goes to the site as it stands on `day`, of a group with public
+    minutes: held by that day (like the proposals' stories), or cancelled (news, even ahead)."""
     return sorted(mid for mid, meeting in records.meetings.items()
-                  if meeting.status != "planned" and meeting.group in records.groups
-                  and records.groups[meeting.group].minutes_are_public)
+                  if (meeting.status == "cancelled" or (meeting.status == "held" and meeting.date <= day))
+                  and meeting.group in records.groups and records.groups[meeting.group].minutes_are_public)
 
 
 def public_proposals(derived: dict[str, History], day: datetime.date) -> list[str]:
@@ -169,10 +181,22 @@ def context(path: str, year: int, pdf: bool, search: bool) -> SiteContext:
     return SiteContext(root, _nav(root, path, year), name.removesuffix(".html") + ".pdf" if pdf else "", search)
 
 
+def calendar_years(today: datetime.date) -> tuple[int, int]:
+    """The years of the site's calendars: this one, and the next (where the next meetings go on)."""
+    return (today.year, today.year + 1)
+
+
+def _year_rows(records: Records, year: int, last: int | None = None) -> list[Row]:
+    """The calendar's rows from 1 January of `year` to 31 December of `last` (default: the same year)."""
+    start, end = datetime.date(year, 1, 1), datetime.date(last or year, 12, 31)
+    return calendar_rows(records, start, end, holidays_for(records, start, end))
+
+
 def _next_meetings(records: Records, today: datetime.date) -> list[NextMeeting]:
-    """The next meetings open to residents (groups whose comptes rendus are public); the calendar has them all."""
+    """The next meetings open to residents (usagers and inter-group meetings, whether or not their
+    comptes rendus are published; never the agents', even when theirs are); the calendar has them all."""
     start, end = today, today + datetime.timedelta(days=400)
-    open_groups = sorted(gid for gid, group in records.groups.items() if group.minutes_are_public)
+    open_groups = sorted(gid for gid, group in records.groups.items() if group.kind in OPEN_TO_RESIDENTS)
     if not open_groups:
         return []
     rows = calendar_rows(records, start, end, holidays_for(records, start, end), open_groups)[:NEXT_MEETINGS]
@@ -200,7 +224,7 @@ def _newest_first(records: Records, meetings: list[str]) -> list[str]:
 
 def home(records: Records, today: datetime.date, derived: dict[str, History], reports: list[int]) -> HomePage:
     """The home page: next meetings, latest comptes rendus, proposals by status, the reports."""
-    meetings = _newest_first(records, public_meetings(records))
+    meetings = _newest_first(records, public_meetings(records, today))
     by_section: dict[str, list[SiteLink]] = {title: [] for title, _ in suivi.SECTIONS}
     for pid in public_proposals(derived, today):
         status = derived[pid].status_on(today)
@@ -213,7 +237,8 @@ def home(records: Records, today: datetime.date, derived: dict[str, History], re
     return HomePage(
         gasp_name=gasp_name(records), communes=communes, date=long_date(today),
         next_meetings=_next_meetings(records, today),
-        ics=f"calendrier/calendrier-{today.year}.ics", calendar=f"calendrier/calendrier-{today.year}.html",
+        ics=SUBSCRIPTION, calendar=f"calendrier/calendrier-{today.year}.html", year=today.year,
+        next_calendar=f"calendrier/calendrier-{today.year + 1}.html",
         minutes=[_minutes_link(records, mid, "") for mid in meetings[:LATEST_MINUTES]],
         minutes_count=len(meetings),
         statuses=[StatusSection(title, anchors.get(title, "propositions"), links)
@@ -226,7 +251,7 @@ def home(records: Records, today: datetime.date, derived: dict[str, History], re
 def minutes_page(records: Records, today: datetime.date) -> MinutesPage:
     """Every public compte rendu, by year, newest first."""
     page = MinutesPage(gasp_name(records), long_date(today))
-    for mid in _newest_first(records, public_meetings(records)):
+    for mid in _newest_first(records, public_meetings(records, today)):
         year = str(records.meetings[mid].date.year)
         if not page.years or page.years[-1].year != year:
             page.years.append(YearLinks(year, []))
@@ -253,13 +278,13 @@ def pages(records: Records, today: datetime.date, edition_date: datetime.date,
     yield Page("suivi.html", HTML["suivi"], suivi.build(records, today, derived), suivi.FORMATS["pdf"])
     usagers, _ = guide.build(records, edition_date)  # the usagers edition only, never the agents'
     yield Page("guide/guide-usagers.html", HTML["guide"], usagers, guide.FORMATS_USAGERS["pdf"])
-    start, end = datetime.date(today.year, 1, 1), datetime.date(today.year, 12, 31)
-    rows = calendar_rows(records, start, end, holidays_for(records, start, end))
-    yield Page(f"calendrier/calendrier-{today.year}.html", HTML["calendrier"], calendar_page(records, rows, today.year))
+    for year in calendar_years(today):
+        yield Page(f"calendrier/calendrier-{year}.html", HTML["calendrier"],
+                   calendar_page(records, _year_rows(records, year), year))
     for year in reports:
         yield Page(f"rapport/rapport-{year}.html", HTML["rapport"],
                    rapport.view(records, rapport.build(records, year, today, derived)), rapport.FORMATS["pdf"])
-    for mid in public_meetings(records):
+    for mid in public_meetings(records, today):
         yield Page(f"comptes-rendus/{mid}.html", HTML["compte-rendu"], compte_rendu.build(records, mid, public=True),
                    compte_rendu.FORMATS["pdf"])
     for pid in public_proposals(derived, today):
@@ -269,7 +294,7 @@ def pages(records: Records, today: datetime.date, edition_date: datetime.date,
 
 def count(records: Records, today: datetime.date, derived: dict[str, History]) -> int:
     """How many pages `pages` yields (for the progress bar)."""
-    return (5 + len(rapport.years(records, today)) + len(public_meetings(records))
+    return (4 + len(calendar_years(today)) + len(rapport.years(records, today)) + len(public_meetings(records, today))
             + len(public_proposals(derived, today)))
 
 
@@ -320,6 +345,9 @@ def produce(records: Records, request: RenderRequest, producer: _Producer, deriv
     import tempfile
 
     if "html" not in request.formats:
+        if _out_of_date(records, request, producer, derived):
+            sys.stderr.write("avertissement : le site des habitants (public/) n’est plus à jour : refaites-le "
+                             "(gasp render --only public) avant de le publier\n")
         return
     today = request.today
     producer.progress.add(count(records, today, derived))
@@ -367,10 +395,13 @@ def produce(records: Records, request: RenderRequest, producer: _Producer, deriv
                 for path, payload in index.items():
                     producer.keys[f"{FOLDER}/{path}"] = index_key
                     producer.put(f"{FOLDER}/{path}", payload)
-    start, end = datetime.date(today.year, 1, 1), datetime.date(today.year, 12, 31)
-    rows = calendar_rows(records, start, end, holidays_for(records, start, end))
-    title = f"Calendrier {today.year} — {gasp_name(records)}"
-    producer.put(f"{FOLDER}/calendrier/calendrier-{today.year}.ics", as_ics(rows, records, title, request.timestamp))
+    for year in calendar_years(today):
+        title = f"Calendrier {year} — {gasp_name(records)}"
+        producer.put(f"{FOLDER}/calendrier/calendrier-{year}.ics",
+                     as_ics(_year_rows(records, year), records, title, request.timestamp))
+    rows = _year_rows(records, *calendar_years(today))
+    producer.put(f"{FOLDER}/{SUBSCRIPTION}", as_ics(rows, records, f"Calendrier — {gasp_name(records)}",
+                                                    request.timestamp))
 
 
 def _page_keys(site_pages: list[Page], producer: _Producer, year: int, with_pdf: bool,
@@ -381,6 +412,43 @@ def _page_keys(site_pages: list[Page], producer: _Producer, year: int, with_pdf:
     return {page.path: context_key(data_digest(page.data), "html", page.template, producer.fingerprint, "site",
                                    str(year), str(with_pdf and bool(page.pdf)), str(search))
             for page in site_pages}
+
+
+def _out_of_date(records: Records, request: RenderRequest, producer: _Producer,
+                 derived: dict[str, History]) -> bool:
+    """Whether a site left in out/ by an earlier render differs from the one these records make
+    (a render without html leaves it as it is: a name withdrawn would stay on it)."""
+    from ..render.writer import read_manifest
+
+    manifest = read_manifest(producer.previous.out) if producer.previous.out is not None else None
+    previous = {path for path in (manifest.files if manifest is not None else set())
+                if path.startswith(f"{FOLDER}/") and path.endswith(".html")
+                and not path.startswith(f"{FOLDER}/{SEARCH_FOLDER}/")}
+    if not previous:
+        return False
+    site_pages = list(pages(records, request.today, request.edition_date, derived))
+    if {f"{FOLDER}/{page.path}" for page in site_pages} != previous:
+        return True
+    year, old = request.today.year, producer.previous
+    # The earlier render's PDFs and search box are unknown: a page is the same under any of them.
+    variants = [_page_keys(site_pages, producer, year, with_pdf, search)
+                for with_pdf in (True, False) for search in (True, False)]
+    search = manifest is not None and any(path.startswith(f"{FOLDER}/{SEARCH_FOLDER}/") for path in manifest.files)
+    for page in site_pages:
+        path = f"{FOLDER}/{page.path}"
+        if path in old.keys:
+            if old.keys[path] not in {keys[page.path] for keys in variants}:
+                return True
+            continue
+        # No key (a partial render since): the page as it would be made, against the file.
+        with_pdf = old.out is not None and (old.out / path.removesuffix(".html")).with_suffix(".pdf").is_file()
+        try:
+            made = _page_bytes(page, producer, year, with_pdf, search, False)
+            if old.out is None or made != (old.out / path).read_bytes():
+                return True
+        except OSError:
+            return True
+    return False
 
 
 def _index_key(keys: dict[str, str]) -> str:
