@@ -64,15 +64,52 @@ def workspace_for(years: int) -> Path:
     return root
 
 
-def run(command: list[str]) -> tuple[float, float, int, int]:
-    """Elapsed seconds, processor seconds, peak resident memory (bytes) and exit status of one fresh process."""
+def _tree_rss(root: int) -> int:
+    """The resident memory (bytes) of a process and all its descendants now, from /proc (Linux)."""
+    total, pending = 0, [root]
+    while pending:
+        pid = pending.pop()
+        try:
+            with open(f"/proc/{pid}/statm", "rb") as statm:
+                total += int(statm.read().split()[1]) * PAGE
+            for task in os.listdir(f"/proc/{pid}/task"):  # a child belongs to the thread that started it
+                with open(f"/proc/{pid}/task/{task}/children", "rb") as children:
+                    pending.extend(int(child) for child in children.read().split())
+        except OSError:
+            continue  # ended meanwhile
+    return total
+
+
+PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+
+
+def run(command: list[str], tree: bool = False) -> tuple[float, float, int, int]:
+    """Elapsed seconds, processor seconds, peak resident memory (bytes) and exit status of one fresh process.
+
+    With `tree`, the peak is that of the whole process tree (gasp and the processes it starts,
+    added up), sampled every 20 ms from /proc; without /proc, that of the largest single
+    process (ru_maxrss of wait4: the command's, or that of one of its children, whichever is larger).
+    """
     start = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    sampled = [0]
+    if tree and os.path.isdir("/proc"):
+        import threading
+
+        def sample() -> None:
+            while process.returncode is None:
+                sampled[0] = max(sampled[0], _tree_rss(process.pid))
+                time.sleep(0.02)
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
     _, status, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - start
     process.returncode = os.waitstatus_to_exitcode(status)
     # ru_maxrss is in kilobytes on Linux, in bytes on macOS.
-    peak = usage.ru_maxrss if sys.platform == "darwin" else usage.ru_maxrss * 1024
+    unit = 1 if sys.platform == "darwin" else 1024
+    # wait4's ru_maxrss is the largest of the process and the children it waited for.
+    peak = max(usage.ru_maxrss * unit, sampled[0])
     return seconds, usage.ru_utime + usage.ru_stime, peak, process.returncode
 
 
@@ -92,7 +129,7 @@ def medians(commands: dict[str, list[str]], runs: int) -> dict[str, tuple[float,
 def full_render(workspace: Path, formats: str, out: Path) -> tuple[float, int, int]:
     """Seconds, peak memory and number of files of a full render into a new out/."""
     seconds, _, peak, status = run([*gasp_command(), "--records", str(workspace), "render",
-                                    "--out", str(out), "--format", formats])
+                                    "--out", str(out), "--format", formats], tree=True)
     if status != 0:
         raise SystemExit(f"gasp render --format {formats} : code de sortie {status}")
     return seconds, peak, sum(1 for path in out.rglob("*") if path.is_file())

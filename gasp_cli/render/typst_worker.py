@@ -1,0 +1,49 @@
+"""A process that compiles Typst sources into PDF, one after another, for `gasp render`.
+
+It imports Typst and nothing of gasp (about 25 MB instead of 60), so that a large render's
+processes stay small. The parent writes a request to its standard input and reads the
+answer on its standard output, until it closes the input:
+
+    request:  {"length": N, "timestamp": T, "standards": [...]}\\n, then N bytes of source (UTF-8)
+    answer:   {"ok": true|false, "length": N, "peak": KB}\\n, then N bytes: the PDF, or Typst's message
+
+`peak` is the process's peak resident memory so far: the parent replaces a process that
+grew past its budget (Typst keeps what it laid out for its last ten compilations).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import BinaryIO
+
+
+def peak_kilobytes() -> int:
+    """This process's peak resident memory, in kilobytes (0 where it cannot be known)."""
+    try:
+        import resource
+    except ImportError:  # not on Windows
+        return 0
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak // 1024 if sys.platform == "darwin" else peak  # bytes on macOS, kilobytes on Linux
+
+
+def serve(requests: BinaryIO, answers: BinaryIO) -> None:
+    import typst
+
+    while header := requests.readline():
+        request = json.loads(header)
+        source = requests.read(request["length"])
+        try:
+            payload = typst.compile(source, ignore_system_fonts=True, pdf_standards=request["standards"],
+                                    timestamp=request["timestamp"])
+            ok = True
+        except typst.TypstError as error:
+            payload, ok = str(error).encode("utf-8"), False
+        answers.write(json.dumps({"ok": ok, "length": len(payload), "peak": peak_kilobytes()}).encode() + b"\n")
+        answers.write(payload)
+        answers.flush()
+
+
+if __name__ == "__main__":
+    serve(sys.stdin.buffer, sys.stdout.buffer)
