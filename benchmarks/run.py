@@ -65,16 +65,24 @@ def workspace_for(years: int) -> Path:
 
 
 def _tree_rss(root: int) -> int:
-    """The resident memory (bytes) of a process and all its descendants now, from /proc (Linux)."""
-    total, pending = 0, [root]
+    """The resident memory (bytes) of a process and all its descendants now, from /proc (Linux).
+
+    A child that has the command line of its parent is a fork not yet turned into its own
+    program: it shares its parent's pages, which are counted once.
+    """
+    total, pending = 0, [(root, b"")]
     while pending:
-        pid = pending.pop()
+        pid, parent_command = pending.pop()
         try:
+            with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+                command = cmdline.read()
+            if pid != root and command == parent_command:
+                continue
             with open(f"/proc/{pid}/statm", "rb") as statm:
                 total += int(statm.read().split()[1]) * PAGE
             for task in os.listdir(f"/proc/{pid}/task"):  # a child belongs to the thread that started it
                 with open(f"/proc/{pid}/task/{task}/children", "rb") as children:
-                    pending.extend(int(child) for child in children.read().split())
+                    pending.extend((int(child), command) for child in children.read().split())
         except OSError:
             continue  # ended meanwhile
     return total

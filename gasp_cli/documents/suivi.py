@@ -191,7 +191,7 @@ def build(records: Records, day: datetime.date, derived: dict[str, History] | No
                                      "par ce qu’il en est advenu en dernier et l’année ; la page de chacune dit le reste."
                                      if groups else ""))
     return Suivi(gasp_name(records), long_date(day), next_usagers_meeting(records, day), sections,
-                 sum(len(section.items) for section in sections))
+                 sum(len(section.items) + sum(len(group.items) for group in section.quiet) for section in sections))
 
 
 def entry(records: Records, name: str, today: datetime.date) -> tuple[str, str] | None:

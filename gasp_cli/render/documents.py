@@ -108,12 +108,12 @@ def compile_typst(source: str, name: str, timestamp: int, standards: tuple[str, 
 # Typst keeps what it laid out for its last ten compilations (typst-py evicts older entries
 # after each one): in the process that compiles, memory follows the largest documents. A
 # large render compiles its PDFs in small processes of their own (`typst_worker`: Typst and
-# nothing of gasp), each replaced once its peak memory passes WORKER_BUDGET, and in one
+# nothing of gasp), each replaced once its memory passes WORKER_BUDGET, and in one
 # process only, so that the render's whole tree (gasp and its worker) stays small; gasp
 # itself lays out the next sources meanwhile, so both cores work.
 PROCESSES_FROM = 100  # documents in a render
 WORKER_PROCESSES = 1
-WORKER_BUDGET = 80 * 1024 * 1024  # bytes of peak resident memory
+WORKER_BUDGET = 80 * 1024 * 1024  # bytes of resident memory after a compilation
 
 
 class Previous:
@@ -318,7 +318,7 @@ class _WorkerProcesses(ThreadPoolExecutor):
             self._retire(process)
             raise RenderError(f"la mise en page PDF (Typst) de « {name} » s’est arrêtée en chemin "
                               f"(code {process.poll()})")
-        if answer["peak"] * 1024 > WORKER_BUDGET:
+        if answer["resident"] * 1024 > WORKER_BUDGET:
             self._retire(process)
         if not answer["ok"]:
             raise RenderError(f"la mise en page PDF (Typst) de « {name} » a échoué : {payload.decode('utf-8')}")

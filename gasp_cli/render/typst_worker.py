@@ -5,9 +5,9 @@ processes stay small. The parent writes a request to its standard input and read
 answer on its standard output, until it closes the input:
 
     request:  {"length": N, "timestamp": T, "standards": [...]}\\n, then N bytes of source (UTF-8)
-    answer:   {"ok": true|false, "length": N, "peak": KB}\\n, then N bytes: the PDF, or Typst's message
+    answer:   {"ok": true|false, "length": N, "resident": KB}\\n, then N bytes: the PDF, or Typst's message
 
-`peak` is the process's peak resident memory so far: the parent replaces a process that
+`resident` is the process's memory after the compilation: the parent replaces a process that
 grew past its budget (Typst keeps what it laid out for its last ten compilations).
 """
 
@@ -18,11 +18,21 @@ import sys
 from typing import BinaryIO
 
 
-def peak_kilobytes() -> int:
-    """This process's peak resident memory, in kilobytes (0 where it cannot be known)."""
+def resident_kilobytes() -> int:
+    """This process's resident memory now, in kilobytes (0 where it cannot be known).
+
+    Not ru_maxrss: on Linux, a process started from a large one inherits its high-water mark.
+    """
+    try:
+        with open("/proc/self/statm", "rb") as statm:
+            import os
+
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") // 1024
+    except (OSError, ValueError, IndexError):
+        pass
     try:
         import resource
-    except ImportError:  # not on Windows
+    except ImportError:  # Windows: no measure, no replacement
         return 0
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return peak // 1024 if sys.platform == "darwin" else peak  # bytes on macOS, kilobytes on Linux
@@ -40,7 +50,7 @@ def serve(requests: BinaryIO, answers: BinaryIO) -> None:
             ok = True
         except typst.TypstError as error:
             payload, ok = str(error).encode("utf-8"), False
-        answers.write(json.dumps({"ok": ok, "length": len(payload), "peak": peak_kilobytes()}).encode() + b"\n")
+        answers.write(json.dumps({"ok": ok, "length": len(payload), "resident": resident_kilobytes()}).encode() + b"\n")
         answers.write(payload)
         answers.flush()
 
