@@ -113,7 +113,10 @@ def compile_typst(source: str, name: str, timestamp: int, standards: tuple[str, 
 # itself lays out the next sources meanwhile, so both cores work.
 PROCESSES_FROM = 100  # documents in a render
 WORKER_PROCESSES = 1
-WORKER_BUDGET = 80 * 1024 * 1024  # bytes of resident memory after a compilation
+WORKER_BUDGET = 60 * 1024 * 1024  # bytes of resident memory after a compilation
+# A long source (a dossier, the suivi, a report of many pages) compiles in a new process, which
+# ends after it: what Typst kept of the previous ones does not add to what it needs.
+FRESH_FROM = 64 * 1024  # bytes of Typst source
 
 
 class Previous:
@@ -272,7 +275,7 @@ def _pdf_pool(workers: int, large: bool) -> Executor:
 
 class _WorkerProcesses(ThreadPoolExecutor):
     """Runs `compile_typst` in `typst_worker` processes: each thread of the pool drives one,
-    and starts a new one when it has stopped or grown past WORKER_BUDGET."""
+    and starts a new one when it has stopped or grown past WORKER_BUDGET, and for a long source."""
 
     def __init__(self, workers: int):
         import threading
@@ -303,9 +306,13 @@ class _WorkerProcesses(ThreadPoolExecutor):
     def _compile(self, source: str, name: str, timestamp: int, standards: tuple[str, ...]) -> bytes:
         import json
 
+        data = source.encode("utf-8")
+        fresh = len(data) >= FRESH_FROM
+        current: subprocess.Popen[bytes] | None = getattr(self._mine, "process", None)
+        if fresh and current is not None:
+            self._retire(current)
         process = self._process()
         assert process.stdin is not None and process.stdout is not None  # both are pipes
-        data = source.encode("utf-8")
         try:
             process.stdin.write(json.dumps({"length": len(data), "timestamp": timestamp,
                                             "standards": list(standards)}).encode() + b"\n" + data)
@@ -318,7 +325,7 @@ class _WorkerProcesses(ThreadPoolExecutor):
             self._retire(process)
             raise RenderError(f"la mise en page PDF (Typst) de « {name} » s’est arrêtée en chemin "
                               f"(code {process.poll()})")
-        if answer["resident"] * 1024 > WORKER_BUDGET:
+        if fresh or answer["resident"] * 1024 > WORKER_BUDGET:
             self._retire(process)
         if not answer["ok"]:
             raise RenderError(f"la mise en page PDF (Typst) de « {name} » a échoué : {payload.decode('utf-8')}")
