@@ -14,10 +14,10 @@ from collections.abc import Callable, Iterable
 from . import cadence as cadence_periods
 from .calendar import group_start
 from .diagnostics import Diagnostic, Loc, suggestion
-from .labels import FREQUENCIES, long_date
 from .lifecycle import check_lifecycles
 from .loader import KIND_LABELS, Records
 from .models import SLUG_PATTERN, Meeting
+from .vocabulary import FREQUENCIES, long_date
 from .workspace import Workspace
 
 Check = Callable[[Records, datetime.date], list[Diagnostic]]

@@ -15,11 +15,11 @@ from pathlib import Path
 import yaml
 
 from .calendar import calendar_rows, holidays_for
-from .labels import PROPOSAL_STATUSES, french_time, weekday_date
 from .lifecycle import OPEN, histories
 from .loader import Records, slugify
 from .models import KINDS, Gasp
 from .output import write_new
+from .vocabulary import PROPOSAL_STATUSES, french_time, weekday_date
 from .workspace import Workspace
 
 

@@ -38,8 +38,8 @@ def calendar(
     from ..diagnostics import suggestion
     from ..documents import calendrier
     from ..documents.base import emit
-    from ..labels import long_date
     from ..render.documents import RenderError
+    from ..vocabulary import long_date
     from .common import check_day, check_year, fail, load_records, reproducible_timestamp
     from .common import today as today_for
 
@@ -79,8 +79,8 @@ def calendar(
 
 
 def _title(records: "Records", start: datetime.date, end: datetime.date, group: str | None) -> str:
-    from ..labels import long_date
     from ..names import group_name
+    from ..vocabulary import long_date
 
     if start == datetime.date(start.year, 1, 1) and end == datetime.date(start.year, 12, 31):
         span = str(start.year)

@@ -104,7 +104,7 @@ def person(
     """Une personne ; son identifiant vient de son nom (habitant-N pour un habitant sans nom)."""
     from ..creating import new_person
     from ..diagnostics import suggestion
-    from ..labels import PERSON_KINDS
+    from ..vocabulary import PERSON_KINDS
     from .common import fail, load_records
 
     if kind not in PERSON_KINDS:

@@ -35,7 +35,6 @@ def proposal(
     """La trace d’une proposition (ou de toutes) : soulevée, discutée, décidée, mise en œuvre."""
     from ..diagnostics import suggestion
     from ..documents import trace as formats
-    from ..labels import PROPOSAL_STATUSES
     from ..lifecycle import histories
     from ..trace import (
         UnknownProposal,
@@ -47,6 +46,7 @@ def proposal(
         summaries,
         trace,
     )
+    from ..vocabulary import PROPOSAL_STATUSES
     from .common import fail, load_records
     from .common import today as today_for
 

@@ -8,11 +8,20 @@ from dataclasses import dataclass
 from typing import cast
 
 from ..calendar import Holidays, Row, calendar_rows, holidays_for
-from ..labels import PROPOSAL_STATUSES, french_time, long_date, weekday_date
 from ..lifecycle import History
 from ..loader import Records
 from ..names import gasp_name, group_name, place_of, theme_title
-from ..vocabulary import awaiting_decision, decides, euros, plural, sort_key
+from ..vocabulary import (
+    PROPOSAL_STATUSES,
+    awaiting_decision,
+    decides,
+    euros,
+    french_time,
+    long_date,
+    plural,
+    sort_key,
+    weekday_date,
+)
 from .base import Template
 
 FORMATS: dict[str, Template] = {"md": "dossier-referents.md.j2", "html": "dossier-referents.html.j2",

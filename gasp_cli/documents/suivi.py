@@ -14,11 +14,10 @@ import datetime
 from dataclasses import dataclass, field
 
 from ..calendar import calendar_rows, holidays_for
-from ..labels import french_time, long_date, weekday_date
 from ..lifecycle import Event, History, histories
 from ..loader import Records
 from ..names import gasp_name, place_of
-from ..vocabulary import plural
+from ..vocabulary import french_time, long_date, plural, weekday_date
 from .base import Template
 from .dossier import quiet
 from .proposition import past_events, where_it_stands
