@@ -16,17 +16,40 @@ import re
 import unicodedata
 from typing import TYPE_CHECKING
 
-from .cadence import MONTHS_FR, WEEKDAYS_FR
-
 if TYPE_CHECKING:
     from .lifecycle import History
     from .loader import Records
     from .models import Meeting
 
-__all__ = ["DECIDING_KINDS", "FREQUENCIES", "GROUP_KINDS", "KIND_ORDER", "MEETING_STATUSES", "OPEN_FORMAT_KINDS", "PERSON_KINDS",
-           "PROPOSAL_STATUSES", "awaiting_decision", "day_month", "days", "decides", "euros", "fold", "french_number",
-           "french_time", "has_open_format", "long_date", "meeting_themes", "plural", "round_days", "since", "sort_key",
-           "weekday_date", "words_match"]
+__all__ = [
+    "DECIDING_KINDS",
+    "FREQUENCIES",
+    "GROUP_KINDS",
+    "KIND_ORDER",
+    "MEETING_STATUSES",
+    "MONTHS_FR",
+    "OPEN_FORMAT_KINDS",
+    "PERSON_KINDS",
+    "PROPOSAL_STATUSES",
+    "WEEKDAYS_FR",
+    "awaiting_decision",
+    "day_month",
+    "days",
+    "decides",
+    "euros",
+    "fold",
+    "french_number",
+    "french_time",
+    "has_open_format",
+    "long_date",
+    "meeting_themes",
+    "plural",
+    "round_days",
+    "since",
+    "sort_key",
+    "weekday_date",
+    "words_match",
+]
 
 
 # --- group kinds: who raises, who decides ---------------------------------------------------
@@ -50,6 +73,12 @@ def has_open_format(group_kind: str) -> bool:
 
 
 # --- French labels of the records' tokens, and French dates ---------------------------------
+
+MONTHS_FR = (
+    "janvier", "février", "mars", "avril", "mai", "juin", "juillet",
+    "août", "septembre", "octobre", "novembre", "décembre",
+)
+WEEKDAYS_FR = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 
 GROUP_KINDS = {
     "agents": "agents",
