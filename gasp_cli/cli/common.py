@@ -87,7 +87,7 @@ def now() -> datetime.date:
     return day
 
 
-def today(records: Records) -> datetime.date:
+def judged_day(records: Records) -> datetime.date:
     """The day the records are judged on: GASP_TODAY or today, brought back to `as_of` for an archive."""
     from ..checks import today_for
 

@@ -35,8 +35,7 @@ def render(
         render_index,
     )
     from ..render.writer import Session, check_target
-    from .common import fail, load_records, reproducible_timestamp, source_date
-    from .common import today as today_for
+    from .common import fail, judged_day, load_records, reproducible_timestamp, source_date
 
     chosen_formats = tuple(dict.fromkeys(f.strip() for f in formats.split(",") if f.strip()))
     for value in chosen_formats:
@@ -64,7 +63,7 @@ def render(
         kinds = ["comptes-rendus"]
     if not kinds:
         kinds = list(KINDS)
-    today = today_for(records)
+    today = judged_day(records)
     request = RenderRequest(
         # A meeting still planned has no compte rendu yet.
         meeting_ids=ids or sorted(mid for mid, m in records.meetings.items() if m.status != "planned"),
