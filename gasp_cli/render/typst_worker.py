@@ -50,7 +50,7 @@ def serve(requests: BinaryIO, answers: BinaryIO) -> None:
         try:
             output = compiler.compile(input=source, pdf_standards=request["standards"], timestamp=request["timestamp"])
             # One PDF is one bytes object (a list is for pages as images, None for a file written).
-            payload, ok = (output, True) if isinstance(output, bytes) else ("Typst n’a rendu aucun PDF".encode("utf-8"), False)
+            payload, ok = (output, True) if isinstance(output, bytes) else ("Typst n’a rendu aucun PDF".encode(), False)
         except typst.TypstError as error:
             payload, ok = str(error).encode("utf-8"), False
         answers.write(json.dumps({"ok": ok, "length": len(payload), "resident": resident_kilobytes()}).encode() + b"\n")
