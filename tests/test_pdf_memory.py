@@ -153,3 +153,18 @@ def test_a_quiet_proposal_takes_a_place_in_a_line_of_the_suivi():
     assert "guide-des-services-publics" in labels["Réalisées en 2001"]  # … by what became of it, and when
     assert labels["Réalisée en 2002"] == ["reamenagement-des-locaux"]
     assert sum(len(group.items) for section in later.sections for group in section.quiet) == later.count
+
+
+def test_without_worker_processes_the_pdf_is_made_in_the_thread(monkeypatch: pytest.MonkeyPatch):
+    from gasp_cli.render import documents
+
+    def refused(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise OSError("pas de processus ici")
+
+    direct = documents.compile_typst(SOURCE.decode(), "essai.typ.j2", 0, tuple(STANDARDS))
+    monkeypatch.setattr(documents.subprocess, "Popen", refused)
+    pool = documents._WorkerProcesses(1)
+    try:
+        assert pool.submit(documents.compile_typst, SOURCE.decode(), "essai.typ.j2", 0, tuple(STANDARDS)).result() == direct
+    finally:
+        pool.shutdown()

@@ -203,7 +203,8 @@ Sink = Callable[[str, "bytes | None"], None]
 class _Producer:
     """Makes each document's files and hands each to `sink` as soon as it is made (nothing is held
     for the whole render), or hands None when its data key has not changed: kept as it is.
-    PDFs compile two at a time (Typst lets go of the GIL), a few in flight at most."""
+    PDFs compile two at a time (Typst lets go of the GIL), or in one worker process for a large
+    render, a few in flight at most."""
 
     def __init__(self, renderer: Renderer, previous: Previous, fingerprint: str, formats: tuple[str, ...],
                  progress: Progress, sink: Sink):
@@ -290,14 +291,15 @@ class _WorkerProcesses(ThreadPoolExecutor):
             return super().submit(fn, *args, **kwargs)
         return super().submit(self._compile, *args, **kwargs)
 
-    def _process(self) -> subprocess.Popen[bytes]:
+    def _process(self) -> subprocess.Popen[bytes] | None:
+        """This thread's process, started if need be; None where no process can be started."""
         process: subprocess.Popen[bytes] | None = getattr(self._mine, "process", None)
         if process is None or process.poll() is not None:
             try:
                 process = subprocess.Popen([sys.executable, "-m", "gasp_cli.render.typst_worker"],
                                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-            except OSError as error:
-                raise RenderError(f"impossible de lancer la mise en page PDF (Typst) : {error.strerror or error}") from None
+            except (OSError, ValueError):
+                return None
             self._mine.process = process
             with self._lock:
                 self._processes.append(process)
@@ -312,6 +314,8 @@ class _WorkerProcesses(ThreadPoolExecutor):
         if fresh and current is not None:
             self._retire(current)
         process = self._process()
+        if process is None:  # no worker processes here: this thread, and the memory Typst keeps
+            return compile_typst(source, name, timestamp, standards)
         assert process.stdin is not None and process.stdout is not None  # both are pipes
         try:
             process.stdin.write(json.dumps({"length": len(data), "timestamp": timestamp,
