@@ -16,16 +16,13 @@ from . import cadence as cadence_periods
 from . import commitments
 from .calendar import group_start
 from .diagnostics import Diagnostic, Loc, suggestion
-from .labels import FREQUENCIES, PROPOSAL_STATUSES, long_date
 from .lifecycle import check_lifecycles, histories
 from .loader import KIND_LABELS, Records
 from .models import SLUG_PATTERN, Meeting
-from .vocabulary import plural
+from .vocabulary import FREQUENCIES, PROPOSAL_STATUSES, decides, long_date, plural
 from .workspace import Workspace
 
 Check = Callable[[Records, datetime.date], list[Diagnostic]]
-
-DECIDING_GROUP_KINDS = frozenset({"referents", "intergroupes"})
 
 
 def today_for(records: Records, now: datetime.date) -> datetime.date:
@@ -174,7 +171,7 @@ def check_meetings(records: Records, today: datetime.date) -> list[Diagnostic]:
     diagnostics = []
     for mid, meeting in records.meetings.items():
         group = records.groups.get(meeting.group)
-        if meeting.decisions and group is not None and group.kind not in DECIDING_GROUP_KINDS:
+        if meeting.decisions and group is not None and not decides(group.kind):
             diagnostics.append(records.diagnostic(
                 "meetings", mid, ("decisions",), "decision-outside", (
                     f"décisions dans une réunion du groupe « {meeting.group} » ({group.kind}) : seuls les "

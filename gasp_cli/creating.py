@@ -15,11 +15,11 @@ from pathlib import Path
 import yaml
 
 from .calendar import calendar_rows, holidays_for
-from .labels import PROPOSAL_STATUSES, french_time, weekday_date
 from .lifecycle import OPEN, histories
 from .loader import Records, slugify
 from .models import KINDS, Gasp
 from .output import write_new
+from .vocabulary import PROPOSAL_STATUSES, decides, french_time, weekday_date
 from .workspace import Workspace
 
 
@@ -140,7 +140,7 @@ def new_meeting(workspace: Workspace, records: Records, group_id: str, day: date
                if (status := derived[pid].status_on(today)) is not None and status in OPEN]
     place = group.cadence.place
     place_name = records.gasp.places[place].name if records.gasp and place in records.gasp.places else place
-    deciding = group.kind in ("referents", "intergroupes")
+    deciding = decides(group.kind)
 
     name = one_line(group.name)
     title = name if name.lower().startswith("réunion") else f"Réunion : {name}"

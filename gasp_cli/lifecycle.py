@@ -15,8 +15,8 @@ import datetime
 from dataclasses import dataclass, field
 
 from .diagnostics import Diagnostic, Loc
-from .labels import PROPOSAL_STATUSES, long_date
 from .loader import Records
+from .vocabulary import PROPOSAL_STATUSES, long_date
 
 OPEN = frozenset({"raised", "discussed", "deferred", "study"})
 IMPLEMENTING = frozenset({"validated", "in-progress"})

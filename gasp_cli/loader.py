@@ -369,8 +369,7 @@ _YAML11_BOOLEANS = {"yes": "true", "y": "true", "on": "true", "oui": "true", "vr
 
 def _french_labels() -> dict[str, str]:
     """Enum token → its French label, as documents show it."""
-    from .cadence import WEEKDAYS_FR
-    from .labels import FREQUENCIES, GROUP_KINDS, MEETING_STATUSES, PERSON_KINDS, PROPOSAL_STATUSES
+    from .vocabulary import FREQUENCIES, GROUP_KINDS, MEETING_STATUSES, PERSON_KINDS, PROPOSAL_STATUSES, WEEKDAYS_FR
 
     weekdays = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
     return {**GROUP_KINDS, **FREQUENCIES, **MEETING_STATUSES, **PROPOSAL_STATUSES, **PERSON_KINDS,

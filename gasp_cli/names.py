@@ -42,7 +42,7 @@ def person_name(records: Records, person_id: str) -> str:
 
     Never the role: « la directrice de l'école » names someone as surely as her name.
     """
-    from .labels import PERSON_KINDS
+    from .vocabulary import PERSON_KINDS
 
     name = published_name(records, person_id)
     if name is not None:

@@ -201,7 +201,7 @@ def standing_of(history: History, today: datetime.date, replaced_by: str | None 
 
 
 def _kind_words(records: Records, group_id: str) -> list[str]:
-    from .labels import GROUP_KINDS
+    from .vocabulary import GROUP_KINDS
 
     group = records.groups[group_id]
     return [group_id, group.name, group.kind, GROUP_KINDS.get(group.kind, group.kind)]
@@ -210,8 +210,7 @@ def _kind_words(records: Records, group_id: str) -> list[str]:
 def match_status(wanted: str) -> list[str]:
     """The statuses a typed word names: a code (« study ») or the French shown (« mise à l'étude »,
     « étude », « etude », « en cours », « Validée »)."""
-    from .labels import PROPOSAL_STATUSES
-    from .vocabulary import fold, words_match
+    from .vocabulary import PROPOSAL_STATUSES, fold, words_match
 
     if wanted in PROPOSAL_STATUSES:
         return [wanted]

@@ -1,5 +1,5 @@
-"""The domain's words, once: group-kind roles, French plurals, day counts, dates, numbers,
-what a meeting is about, and how a typed word is matched.
+"""The domain's words, once: group-kind roles, French labels of the records' English tokens,
+French plurals, day counts, dates, numbers, what a meeting is about, and how a typed word is matched.
 
 French puts 0 and 1 in the singular (« 0 jour », « 1 jour », « 2 jours »). A day
 count in a sentence is a whole number of days (a median of 326,5 days reads
@@ -16,15 +16,40 @@ import re
 import unicodedata
 from typing import TYPE_CHECKING
 
-from .labels import long_date
-
 if TYPE_CHECKING:
     from .lifecycle import History
     from .loader import Records
     from .models import Meeting
 
-__all__ = ["DECIDING_KINDS", "KIND_ORDER", "OPEN_FORMAT_KINDS", "awaiting_decision", "days", "decides", "euros", "fold", "french_number", "has_open_format", "long_date", "meeting_themes", "plural", "round_days", "since", "sort_key",
-           "words_match"]
+__all__ = [
+    "DECIDING_KINDS",
+    "FREQUENCIES",
+    "GROUP_KINDS",
+    "KIND_ORDER",
+    "MEETING_STATUSES",
+    "MONTHS_FR",
+    "OPEN_FORMAT_KINDS",
+    "PERSON_KINDS",
+    "PROPOSAL_STATUSES",
+    "WEEKDAYS_FR",
+    "awaiting_decision",
+    "day_month",
+    "days",
+    "decides",
+    "euros",
+    "fold",
+    "french_number",
+    "french_time",
+    "has_open_format",
+    "long_date",
+    "meeting_themes",
+    "plural",
+    "round_days",
+    "since",
+    "sort_key",
+    "weekday_date",
+    "words_match",
+]
 
 
 # --- group kinds: who raises, who decides ---------------------------------------------------
@@ -45,6 +70,75 @@ def decides(group_kind: str) -> bool:
 def has_open_format(group_kind: str) -> bool:
     """Whether a group of this kind holds a tour de table and chooses a subject (agents, usagers)."""
     return group_kind in OPEN_FORMAT_KINDS
+
+
+# --- French labels of the records' tokens, and French dates ---------------------------------
+
+MONTHS_FR = (
+    "janvier", "février", "mars", "avril", "mai", "juin", "juillet",
+    "août", "septembre", "octobre", "novembre", "décembre",
+)
+WEEKDAYS_FR = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+
+GROUP_KINDS = {
+    "agents": "agents",
+    "usagers": "usagers",
+    "referents": "référents",
+    "intergroupes": "intergroupes",
+}
+
+FREQUENCIES = {
+    "monthly": "mensuelle",
+    "quarterly": "trimestrielle",
+    "semiannual": "semestrielle",
+    "annual": "annuelle",
+}
+
+MEETING_STATUSES = {"planned": "prévue", "held": "tenue", "cancelled": "annulée"}
+
+# Every status a proposal can have: its events, decisions and milestones.
+PROPOSAL_STATUSES = {
+    "raised": "soulevée",
+    "discussed": "discutée",
+    "withdrawn": "retirée",
+    "validated": "validée",
+    "rejected": "refusée",
+    "deferred": "ajournée",
+    "study": "mise à l'étude",
+    "in-progress": "en cours",
+    "done": "réalisée",
+    "abandoned": "abandonnée",
+}
+
+PERSON_KINDS = {
+    "agent": "agent",
+    "resident": "habitant",
+    "head": "responsable de service",
+    "elected": "élu",
+    "facilitator": "animateur",
+}
+
+
+def long_date(day: datetime.date) -> str:
+    """« 12 septembre 2000 », « 1er mars 2001 »."""
+    number = "1er" if day.day == 1 else str(day.day)
+    return f"{number} {MONTHS_FR[day.month - 1]} {day.year}"
+
+
+def day_month(day: datetime.date) -> str:
+    """« 12 janvier », « 1er mars »."""
+    return long_date(day).rsplit(" ", 1)[0]
+
+
+def weekday_date(day: datetime.date) -> str:
+    """« mardi 12 septembre 2000 »."""
+    return f"{WEEKDAYS_FR[day.weekday()]} {long_date(day)}"
+
+
+def french_time(time: str) -> str:
+    """« 14 h », « 9 h 30 »."""
+    hour, minute = time.split(":")
+    return f"{int(hour)} h" + (f" {minute}" if minute != "00" else "")
 
 
 def awaiting_decision(history: History, day: datetime.date) -> bool:

@@ -101,8 +101,8 @@ def test_json_comes_from_the_data():
 
 
 def test_a_large_render_compiles_in_worker_processes_to_the_same_bytes(tmp_path: Path, monkeypatch):
-    """Past PROCESSES_FROM documents, PDFs compile in recycled processes (Typst's caches only grow
-    within a process): the bytes are those of the threads."""
+    """Past PROCESSES_FROM documents, PDFs compile in small Typst processes, each replaced once
+    it has grown past WORKER_BUDGET (here: after every PDF): the bytes are those of the threads."""
     from gasp_cli.render import documents
 
     shutil.copytree(EXAMPLE, tmp_path / "records")
@@ -117,8 +117,8 @@ def test_a_large_render_compiles_in_worker_processes_to_the_same_bytes(tmp_path:
         return pool
 
     monkeypatch.setattr(documents, "PROCESSES_FROM", 0)
-    monkeypatch.setattr(documents, "PDFS_PER_PROCESS", 1)
+    monkeypatch.setattr(documents, "WORKER_BUDGET", 0)
     monkeypatch.setattr(documents, "_pdf_pool", recorded)
     assert gasp("render", "--only", "guides", "--out", str(processes), workspace=tmp_path, env=EPOCH).exit_code == 0
-    assert made == ["ProcessPoolExecutor"]
+    assert made == ["_WorkerProcesses"]
     assert _digest(threads) == _digest(processes)

@@ -38,17 +38,16 @@ def calendar(
     from ..diagnostics import suggestion
     from ..documents import calendrier
     from ..documents.base import emit
-    from ..labels import long_date
     from ..render.documents import RenderError
-    from .common import check_day, check_year, fail, load_records, reproducible_timestamp
-    from .common import today as today_for
+    from ..vocabulary import long_date
+    from .common import check_day, check_year, fail, judged_day, load_records, reproducible_timestamp
 
     if year is not None and (date_from is not None or date_to is not None):
         raise typer.BadParameter("--year ou bien --from/--to, pas les deux", param_hint="--year")
     year = check_year(year, "--year")
     first, last = check_day(date_from, "--from"), check_day(date_to, "--to")
     workspace, records, _ = load_records(ctx)
-    today = today_for(records)
+    today = judged_day(records)
     # Without --from, the first of January of --to's year (else of the year asked, else this year);
     # without --to, the thirty-first of December of --from's year.
     start = first or datetime.date(last.year if last else year or today.year, 1, 1)
@@ -79,8 +78,8 @@ def calendar(
 
 
 def _title(records: "Records", start: datetime.date, end: datetime.date, group: str | None) -> str:
-    from ..labels import long_date
     from ..names import group_name
+    from ..vocabulary import long_date
 
     if start == datetime.date(start.year, 1, 1) and end == datetime.date(start.year, 12, 31):
         span = str(start.year)

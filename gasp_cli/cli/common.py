@@ -62,7 +62,7 @@ def check_day(day: datetime.date | datetime.datetime | None, option: str) -> dat
     if isinstance(day, datetime.datetime):
         day = day.date()
     if not FIRST_YEAR <= day.year <= LAST_YEAR:
-        from ..labels import long_date
+        from ..vocabulary import long_date
 
         raise typer.BadParameter(f"le {long_date(day)} est hors limites ({YEARS})", param_hint=option)
     return day
@@ -81,13 +81,13 @@ def now() -> datetime.date:
     except ValueError:
         raise fail(f"GASP_TODAY : « {wanted} » n'est pas une date AAAA-MM-JJ", code=2) from None
     if not FIRST_YEAR <= day.year <= LAST_YEAR:
-        from ..labels import long_date
+        from ..vocabulary import long_date
 
         raise fail(f"GASP_TODAY : le {long_date(day)} est hors limites ({YEARS})", code=2)
     return day
 
 
-def today(records: Records) -> datetime.date:
+def judged_day(records: Records) -> datetime.date:
     """The day the records are judged on: GASP_TODAY or today, brought back to `as_of` for an archive."""
     from ..checks import today_for
 

@@ -16,8 +16,7 @@ def export(
     from ..documents.donnees import build
     from ..output import OutputError
     from ..render.writer import check_target, publish
-    from .common import fail, load_records
-    from .common import today as today_for
+    from .common import fail, judged_day, load_records
 
     workspace, records, _ = load_records(ctx)
     target = out if out is not None else workspace.out / "donnees"
@@ -27,7 +26,7 @@ def export(
             # out/ is `gasp render`'s, with its manifest and its index: the data get a folder of their own.
             raise OutputError(f"« {target} » est le dossier de gasp render : choisissez un sous-dossier, "
                               "par exemple out/donnees/")
-        files = build(records, today_for(records))
+        files = build(records, judged_day(records))
         changed = publish(target, dict[str, bytes | None](files), None)
     except OutputError as error:
         raise fail(f"{error} ; rien n’a été écrit") from None

@@ -47,14 +47,13 @@ def meeting(
     """Une réunion, préremplie : heure, lieu, membres présents, propositions en attente."""
     from ..creating import default_slot, new_meeting
     from ..diagnostics import suggestion
-    from .common import check_day, fail, load_records
-    from .common import today as today_for
+    from .common import check_day, fail, judged_day, load_records
 
     chosen = check_day(date, "--date")
     workspace, records, _ = load_records(ctx)
     if group not in records.groups:
         raise fail(f"groupe « {group} » inconnu{suggestion(group, records.groups)}")
-    today = today_for(records)
+    today = judged_day(records)
     day = chosen or _run(lambda: default_slot(records, group, today))
     created = _run(lambda: new_meeting(workspace, records, group, day, today))
     _written(created.path)
@@ -104,7 +103,7 @@ def person(
     """Une personne ; son identifiant vient de son nom (habitant-N pour un habitant sans nom)."""
     from ..creating import new_person
     from ..diagnostics import suggestion
-    from ..labels import PERSON_KINDS
+    from ..vocabulary import PERSON_KINDS
     from .common import fail, load_records
 
     if kind not in PERSON_KINDS:

@@ -36,8 +36,7 @@ def render(
     )
     from ..render.writer import Session, check_target
     from ..vocabulary import plural
-    from .common import fail, load_records, reproducible_timestamp, source_date
-    from .common import today as today_for
+    from .common import fail, judged_day, load_records, reproducible_timestamp, source_date
 
     chosen_formats = tuple(dict.fromkeys(f.strip() for f in formats.split(",") if f.strip()))
     for value in chosen_formats:
@@ -68,7 +67,7 @@ def render(
     elif "public" in kinds and "html" not in chosen_formats:
         typer.echo("avertissement : le site des habitants est fait de pages web : sans html dans --format, "
                    "gasp render --only public ne le produit pas", err=True)
-    today = today_for(records)
+    today = judged_day(records)
     request = RenderRequest(
         # A meeting still planned has no compte rendu yet.
         meeting_ids=ids or sorted(mid for mid, m in records.meetings.items() if m.status != "planned"),

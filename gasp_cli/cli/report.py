@@ -27,12 +27,11 @@ def report(
     from ..documents import rapport
     from ..documents.base import output
     from ..render.documents import RenderError
-    from .common import check_year, fail, load_records, reproducible_timestamp, write_output
-    from .common import today as today_for
+    from .common import check_year, fail, judged_day, load_records, reproducible_timestamp, write_output
 
     year = check_year(year, "--year")
     workspace, records, _ = load_records(ctx)
-    today = today_for(records)
+    today = judged_day(records)
     report_data = rapport.build(records, year or today.year, today)
     if format is ReportFormat.text:
         if out is not None:

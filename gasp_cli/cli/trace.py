@@ -35,7 +35,6 @@ def proposal(
     """La trace d’une proposition (ou de toutes) : soulevée, discutée, décidée, mise en œuvre."""
     from ..diagnostics import suggestion
     from ..documents import trace as formats
-    from ..labels import PROPOSAL_STATUSES
     from ..lifecycle import histories
     from ..trace import (
         UnknownProposal,
@@ -47,8 +46,8 @@ def proposal(
         summaries,
         trace,
     )
-    from .common import fail, load_records
-    from .common import today as today_for
+    from ..vocabulary import PROPOSAL_STATUSES
+    from .common import fail, judged_day, load_records
 
     workspace, records, _ = load_records(ctx)
     derived = histories(records)
@@ -91,7 +90,7 @@ def proposal(
     except UnknownProposal as error:
         raise fail(str(error)) from None
     result = trace(records, pid, derived)
-    where = standing(result, today_for(records))
+    where = standing(result, judged_day(records))
     with _reader_may_stop_early():
         if format is TraceFormat.text:
             formats.trace_table(records, result, where)

@@ -10,13 +10,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .. import escape
-from ..cadence import WEEKDAYS_FR
 from ..calendar import Row
-from ..labels import MEETING_STATUSES, french_time, long_date, weekday_date
 from ..lifecycle import OPEN, histories
 from ..loader import Records
 from ..names import gasp_name, group_name, place_of
-from ..vocabulary import decides
+from ..vocabulary import MEETING_STATUSES, WEEKDAYS_FR, decides, french_time, long_date, weekday_date
 from .base import Template, Writer
 
 if TYPE_CHECKING:

@@ -10,11 +10,19 @@ import datetime
 from dataclasses import dataclass
 
 from ..calendar import calendar_rows, holidays_for
-from ..labels import GROUP_KINDS, MEETING_STATUSES, PROPOSAL_STATUSES, french_time, long_date, weekday_date
 from ..loader import Records
 from ..models import Meeting
 from ..names import Attendance, attendance, gasp_name, group_name, place_of, published_name, theme_title, who_name
-from ..vocabulary import has_open_format, meeting_themes
+from ..vocabulary import (
+    GROUP_KINDS,
+    MEETING_STATUSES,
+    PROPOSAL_STATUSES,
+    french_time,
+    has_open_format,
+    long_date,
+    meeting_themes,
+    weekday_date,
+)
 from .base import ActionLine, Item, Template
 
 NAME = "compte-rendu"

@@ -13,11 +13,20 @@ from typing import cast
 
 from ..calendar import Holidays, Row, calendar_rows, holidays_for
 from ..commitments import decision_late_by, decision_within_days
-from ..labels import PROPOSAL_STATUSES, french_time, long_date, weekday_date
 from ..lifecycle import History
 from ..loader import Records
 from ..names import gasp_name, group_name, place_of, theme_title
-from ..vocabulary import awaiting_decision, decides, euros, plural, sort_key
+from ..vocabulary import (
+    PROPOSAL_STATUSES,
+    awaiting_decision,
+    decides,
+    euros,
+    french_time,
+    long_date,
+    plural,
+    sort_key,
+    weekday_date,
+)
 from .base import Template
 
 FORMATS: dict[str, Template] = {"md": "dossier-referents.md.j2", "html": "dossier-referents.html.j2",
@@ -58,6 +67,34 @@ class DossierTheme:
 
 
 @dataclass
+class QuietProposal:
+    """A proposal that has waited more than QUIET_AFTER with nothing new: one line, its story on its page."""
+
+    id: str
+    title: str
+    since: str  # « ajournée depuis le 19 décembre 1980 »
+
+
+@dataclass
+class QuietTheme:
+    title: str
+    proposals: list[QuietProposal]
+
+
+# The référents decide at least once a year: a proposal that has waited longer than that with
+# nothing new (no discussion, no decision) is listed in one line, and its history is on its
+# own page (propositions/<id>). At forty years of the benchmark's Gasp, the 950 such
+# proposals in full made a 250-page dossier that Typst needed 340 MB to lay out.
+QUIET_AFTER = datetime.timedelta(days=365)
+
+
+def quiet(history: History, day: datetime.date) -> bool:
+    """Whether nothing has happened to a proposal for more than QUIET_AFTER before `day`."""
+    last = max((e.date for e in history.events if e.date <= day), default=None)
+    return last is not None and day - last > QUIET_AFTER
+
+
+@dataclass
 class Dossier:
     gasp_name: str
     title: str
@@ -71,10 +108,15 @@ class Dossier:
     held: bool
     stood_on: str
     meeting_id: str
-    themes: list[DossierTheme]
-    awaiting: list[DossierProposal]
-    # Past the commitment, most late first: shown before the themes (the themes hold the others).
-    late: list[DossierProposal] = field(default_factory=list)  # also the first of `themes`
+    # The proposals past the commitment come first (a theme of their own, `late`), in full.
+    themes: list[DossierTheme]  # the proposals in full: late, or something new within QUIET_AFTER
+    quiet: list[QuietTheme]  # the others, one line each
+    quiet_count: int
+    quiet_intro: str  # « 950 propositions attendent une décision sans rien de nouveau depuis plus d’un an … »
+    to_decide: list[DossierProposal]  # the table « Décisions attendues »: those in full, late first
+    awaiting: list[DossierProposal]  # every proposal awaiting a decision, in full or quiet
+    # Past the commitment, most late first: shown before the themes (the first of `themes`).
+    late: list[DossierProposal] = field(default_factory=list)
     # « L’engagement du Gasp : une réponse des référents dans les 180 jours … », or "" without one.
     commitment: str = ""
 
@@ -105,6 +147,8 @@ def build(records: Records, derived: dict[str, History], day: datetime.date, mee
     proposals_by_theme: dict[str, list[DossierProposal]] = {}
     late: list[DossierProposal] = []
     within_days = decision_within_days(records)
+    quiet_by_theme: dict[str, list[QuietProposal]] = {}
+    quiet_ids: set[str] = set()
     for pid, history in sorted(derived.items(), key=lambda pair: (pair[1].raised.date if pair[1].raised else day, pair[0])):
         if not awaiting_decision(history, day):
             continue
@@ -132,12 +176,22 @@ def build(records: Records, derived: dict[str, History], day: datetime.date, mee
             late.append(item)
             continue
         proposals_by_theme.setdefault(proposal.theme, []).append(item)
+        if quiet(history, day):
+            setting = history.status_event(day)
+            since = f" depuis le {long_date(setting.date)}" if setting else ""
+            quiet_by_theme.setdefault(proposal.theme, []).append(
+                QuietProposal(pid, proposal.title, f"{PROPOSAL_STATUSES[cast(str, status)]}{since}"))
+            quiet_ids.add(pid)
     late.sort(key=lambda p: -p.late_days)  # stable: the oldest raised first among equals
-    themes = [DossierTheme(theme_title(records, tid), items)
-              for tid, items in sorted(proposals_by_theme.items(), key=lambda pair: sort_key(theme_title(records, pair[0])))]
+    by_title = sorted(proposals_by_theme.items(), key=lambda pair: sort_key(theme_title(records, pair[0])))
+    awaiting = late + [item for _, items in by_title for item in items]
+    themes = [DossierTheme(theme_title(records, tid), in_full) for tid, items in by_title
+              if (in_full := [item for item in items if item.id not in quiet_ids])]
     if late:
         themes.insert(0, DossierTheme(f"En retard sur l’engagement de réponse en {plural(within_days or 0, 'jour')}",
                                       late, late=True))
+    quiet_themes = [QuietTheme(theme_title(records, tid), items) for tid, items in sorted(
+        quiet_by_theme.items(), key=lambda pair: sort_key(theme_title(records, pair[0])))]
     place, _ = place_of(records, meeting.place)
     kind = records.groups[meeting.group].kind if meeting.group in records.groups else "referents"
     held = meeting.status == "held"
@@ -155,7 +209,13 @@ def build(records: Records, derived: dict[str, History], day: datetime.date, mee
         stood_on=long_date(day),
         meeting_id=meeting.meeting or "",
         themes=themes,
-        awaiting=[p for theme in themes for p in theme.proposals],
+        quiet=quiet_themes,
+        quiet_count=len(quiet_ids),
+        quiet_intro=(f"{plural(len(quiet_ids), 'proposition')} {'attend' if len(quiet_ids) == 1 else 'attendent'} "
+                     "une décision sans rien de nouveau depuis plus d’un an (ni discussion ni décision) : "
+                     "une ligne chacune, avec son statut ; l’histoire de chacune est sur sa page."),
+        to_decide=[p for theme in themes for p in theme.proposals],
+        awaiting=awaiting,
         late=late,
         commitment=("" if within_days is None else
                     f"L’engagement du Gasp : les référents répondent à une proposition dans les "

@@ -13,11 +13,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..labels import long_date
 from ..lifecycle import History, histories
 from ..loader import Records
 from ..names import gasp_name, person_detail, published_name
-from ..vocabulary import sort_key
+from ..vocabulary import long_date, sort_key
 from .base import Template
 
 FORMATS_USAGERS: dict[str, Template] = {"md": "guide-usagers.md.j2", "html": "guide-usagers.html.j2",

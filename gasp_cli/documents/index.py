@@ -9,10 +9,9 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..labels import long_date
 from ..loader import Records
 from ..names import gasp_name
-from ..vocabulary import sort_key
+from ..vocabulary import long_date, sort_key
 from . import calendrier, compte_rendu, dossier, guide, proposition, rapport, site, suivi
 from .base import Template
 

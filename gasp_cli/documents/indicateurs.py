@@ -11,10 +11,9 @@ import datetime
 from dataclasses import dataclass, field
 
 from ..indicators import PERSON_KIND_ORDER, Indicator, indicators
-from ..labels import long_date
 from ..loader import Records
 from ..names import group_name, theme_title
-from ..vocabulary import days, plural
+from ..vocabulary import days, long_date, plural
 
 STAGE_WORDS = {
     "raised-discussed": "de la proposition à sa première discussion",

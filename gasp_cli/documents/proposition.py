@@ -11,10 +11,10 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from ..labels import PROPOSAL_STATUSES, long_date
 from ..lifecycle import Event, History, histories, replaced_by
 from ..loader import Records
 from ..names import gasp_name, group_name, theme_title
+from ..vocabulary import PROPOSAL_STATUSES, long_date
 from .base import Template
 
 FORMATS: dict[str, Template] = {"md": "proposition.md.j2", "html": "proposition.html.j2", "pdf": "proposition.typ.j2"}

@@ -14,12 +14,24 @@ from typing import TYPE_CHECKING, Any
 
 from ..cadence import due_periods, nominal_slot
 from ..calendar import Holidays, Row, calendar_rows, group_start, holidays_for
-from ..labels import GROUP_KINDS, day_month, long_date, weekday_date
 from ..lifecycle import DECISIONS, History, histories
 from ..loader import Records
 from ..models import Group, Meeting
 from ..names import gasp_name, group_name, person_name, theme_title, who_name
-from ..vocabulary import KIND_ORDER, awaiting_decision, days, euros, french_number, meeting_themes, plural, sort_key
+from ..vocabulary import (
+    GROUP_KINDS,
+    KIND_ORDER,
+    awaiting_decision,
+    day_month,
+    days,
+    euros,
+    french_number,
+    long_date,
+    meeting_themes,
+    plural,
+    sort_key,
+    weekday_date,
+)
 from .base import ActionLine, Template
 
 if TYPE_CHECKING:

@@ -30,10 +30,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..calendar import Row, calendar_rows, holidays_for
-from ..labels import PROPOSAL_STATUSES, french_time, long_date, weekday_date
 from ..lifecycle import History
 from ..loader import Records
 from ..names import gasp_name, group_name, place_of
+from ..vocabulary import PROPOSAL_STATUSES, french_time, long_date, weekday_date
 from . import compte_rendu, guide, proposition, rapport, suivi
 from .base import Template
 from .calendrier import as_ics, calendar_page

@@ -11,14 +11,15 @@ named), never what the agents' group said, never a service's agents block.
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..calendar import calendar_rows, holidays_for
-from ..labels import french_time, long_date, weekday_date
 from ..lifecycle import Event, History, histories
 from ..loader import Records
 from ..names import gasp_name, place_of
+from ..vocabulary import french_time, long_date, plural, weekday_date
 from .base import Template
+from .dossier import quiet
 from .proposition import past_events, where_it_stands
 
 FORMATS: dict[str, Template] = {"md": "suivi.md.j2", "html": "suivi.html.j2", "pdf": "suivi.typ.j2"}
@@ -43,9 +44,36 @@ class SuiviItem:
 
 
 @dataclass
+class QuietItem:
+    id: str
+    title: str
+
+
+@dataclass
+class QuietGroup:
+    """Proposals with nothing new for more than a year, by what last became of them and the year:
+    « Réalisées en 1981 : … ». The date and the rest are on each one's page."""
+
+    label: str
+    items: list[QuietItem]
+
+
+# What last became of a proposal, in a group's label: (one, several).
+_BECAME = {
+    "raised": ("Proposée", "Proposées"), "discussed": ("Proposée", "Proposées"),
+    "deferred": ("Décision reportée", "Décision reportée"), "study": ("Mise à l’étude", "Mises à l’étude"),
+    "validated": ("Validée", "Validées"), "in-progress": ("Mise en œuvre", "Mises en œuvre"),
+    "done": ("Réalisée", "Réalisées"), "rejected": ("Refusée", "Refusées"),
+    "withdrawn": ("Retirée", "Retirées"), "abandoned": ("Abandonnée", "Abandonnées"),
+}
+
+
+@dataclass
 class SuiviSection:
     title: str
-    items: list[SuiviItem]
+    items: list[SuiviItem]  # in full: something new within dossier.QUIET_AFTER
+    quiet: list[QuietGroup] = field(default_factory=list)  # the others, by what became of them and when
+    quiet_intro: str = ""
 
 
 @dataclass
@@ -65,6 +93,7 @@ SECTIONS = (
     ("Pas retenu", frozenset({"rejected", "withdrawn", "abandoned"})),
 )
 
+_KIND_ORDER = {kind: order for order, kind in enumerate(_BECAME)}
 _DECIDED_BY = {"referents": "par les référents", "intergroupes": "en réunion intergroupes"}
 _DONE = {
     "validated": "validée",
@@ -128,6 +157,7 @@ def build(records: Records, day: datetime.date, derived: dict[str, History] | No
     """Every proposal raised or discussed by an usagers group up to `day`, and where it stands."""
     derived = derived if derived is not None else histories(records)
     by_section: dict[str, list[tuple[datetime.date, SuiviItem]]] = {title: [] for title, _ in SECTIONS}
+    quiet_ids: dict[str, tuple[datetime.date, str]] = {}  # id: when and what last became of it
     for proposal_id, history in sorted(derived.items()):
         said = [e for e in past_events(history, day)
                 if e.kind in ("raised", "discussed") and e.group in records.groups
@@ -139,10 +169,28 @@ def build(records: Records, day: datetime.date, derived: dict[str, History] | No
                          where_it_stands(records, history, day), _done(records, history, day))
         title = next(title for title, statuses in SECTIONS if status in statuses)
         by_section[title].append((said[0].date, item))
-    sections = [SuiviSection(title, [item for _, item in sorted(by_section[title], key=lambda pair: pair[0])])
-                for title, _ in SECTIONS if by_section[title]]
+        setting = history.status_event(day)
+        if setting is not None and quiet(history, day):
+            quiet_ids[proposal_id] = (setting.date, setting.kind)
+    sections = []
+    for title, _ in SECTIONS:
+        items = [item for _, item in sorted(by_section[title], key=lambda pair: pair[0])]
+        if not items:
+            continue
+        grouped: dict[tuple[int, str], list[QuietItem]] = {}
+        for item in items:
+            if item.id in quiet_ids:
+                when, kind = quiet_ids[item.id]
+                grouped.setdefault((when.year, kind), []).append(QuietItem(item.id, item.title))
+        groups = [QuietGroup(f"{_BECAME[kind][len(members) > 1]} en {year}", members)
+                  for (year, kind), members in sorted(grouped.items(), key=lambda pair: (pair[0][0], _KIND_ORDER[pair[0][1]]))]
+        count = sum(len(group.items) for group in groups)
+        sections.append(SuiviSection(title, [item for item in items if item.id not in quiet_ids], groups,
+                                     f"{plural(count, 'proposition')} sans rien de nouveau depuis plus d’un an, "
+                                     "par ce qu’il en est advenu en dernier et l’année ; la page de chacune dit le reste."
+                                     if groups else ""))
     return Suivi(gasp_name(records), long_date(day), next_usagers_meeting(records, day), sections,
-                 sum(len(section.items) for section in sections))
+                 sum(len(section.items) + sum(len(group.items) for group in section.quiet) for section in sections))
 
 
 def entry(records: Records, name: str, today: datetime.date) -> tuple[str, str] | None:

@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .. import escape
-from ..labels import PROPOSAL_STATUSES, long_date
 from ..lifecycle import label
 from ..loader import Records
 from ..models import Observation
 from ..names import group_name, theme_title
 from ..trace import Summary, Trace, document_of
+from ..vocabulary import PROPOSAL_STATUSES, long_date
 from .base import Template, Writer
 
 if TYPE_CHECKING:

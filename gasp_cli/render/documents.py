@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import collections
+import contextlib
 import datetime
 import hashlib
 import os
 import re
 import stat
+import subprocess
+import sys
 from collections.abc import Callable
-from concurrent.futures import Executor, Future
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import jinja2
 
@@ -102,11 +106,18 @@ def compile_typst(source: str, name: str, timestamp: int, standards: tuple[str, 
         raise RenderError(f"la mise en page PDF (Typst) de « {name} » a échoué : {error}") from None
 
 
-# Typst keeps what it laid out in caches that only grow within a process (its Python package
-# has no way to empty them): 40 years of dossiers took 3 GB. A large render compiles in worker
-# processes, each replaced after a few PDFs, which gives that memory back.
+# Typst keeps what it laid out for its last ten compilations (typst-py evicts older entries
+# after each one): in the process that compiles, memory follows the largest documents. A
+# large render compiles its PDFs in small processes of their own (`typst_worker`: Typst and
+# nothing of gasp), each replaced once its memory passes WORKER_BUDGET, and in one
+# process only, so that the render's whole tree (gasp and its worker) stays small; gasp
+# itself lays out the next sources meanwhile, so both cores work.
 PROCESSES_FROM = 100  # documents in a render
-PDFS_PER_PROCESS = 20
+WORKER_PROCESSES = 1
+WORKER_BUDGET = 60 * 1024 * 1024  # bytes of resident memory after a compilation
+# A long source (a dossier, the suivi, a report of many pages) compiles in a new process, which
+# ends after it: what Typst kept of the previous ones does not add to what it needs.
+FRESH_FROM = 64 * 1024  # bytes of Typst source
 
 
 class Previous:
@@ -195,7 +206,8 @@ Sink = Callable[[str, "bytes | None"], None]
 class _Producer:
     """Makes each document's files and hands each to `sink` as soon as it is made (nothing is held
     for the whole render), or hands None when its data key has not changed: kept as it is.
-    PDFs compile two at a time (Typst lets go of the GIL), a few in flight at most."""
+    PDFs compile two at a time (Typst lets go of the GIL), or in one worker process for a large
+    render, a few in flight at most."""
 
     def __init__(self, renderer: Renderer, previous: Previous, fingerprint: str, formats: tuple[str, ...],
                  progress: Progress, sink: Sink):
@@ -261,18 +273,98 @@ class _Producer:
 
 
 def _pdf_pool(workers: int, large: bool) -> Executor:
-    """Threads for a small render (Typst lets go of the GIL); recycled processes for a large one."""
-    from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+    """Threads for a small render (Typst lets go of the GIL); worker processes for a large one."""
+    return _WorkerProcesses(WORKER_PROCESSES) if large else ThreadPoolExecutor(max_workers=workers)
 
-    if large:
-        import multiprocessing
 
+class _WorkerProcesses(ThreadPoolExecutor):
+    """Runs `compile_typst` in `typst_worker` processes: each thread of the pool drives one,
+    and starts a new one when it has stopped or grown past WORKER_BUDGET, and for a long source."""
+
+    def __init__(self, workers: int):
+        import threading
+
+        super().__init__(max_workers=workers)
+        self._mine = threading.local()
+        self._lock = threading.Lock()
+        self._processes: list[subprocess.Popen[bytes]] = []
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        if fn is not compile_typst:
+            return super().submit(fn, *args, **kwargs)
+        return super().submit(self._compile, *args, **kwargs)
+
+    def _process(self) -> subprocess.Popen[bytes] | None:
+        """This thread's process, started if need be; None where no process can be started."""
+        process: subprocess.Popen[bytes] | None = getattr(self._mine, "process", None)
+        if process is None or process.poll() is not None:
+            try:
+                process = subprocess.Popen([sys.executable, "-m", "gasp_cli.render.typst_worker"],
+                                           stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+            except (OSError, ValueError):
+                return None
+            self._mine.process = process
+            with self._lock:
+                self._processes.append(process)
+        return process
+
+    def _compile(self, source: str, name: str, timestamp: int, standards: tuple[str, ...]) -> bytes:
+        import json
+
+        data = source.encode("utf-8")
+        fresh = len(data) >= FRESH_FROM
+        current: subprocess.Popen[bytes] | None = getattr(self._mine, "process", None)
+        if fresh and current is not None:
+            self._retire(current)
+        process = self._process()
+        if process is None:  # no worker processes here: this thread, and the memory Typst keeps
+            return compile_typst(source, name, timestamp, standards)
+        assert process.stdin is not None and process.stdout is not None  # both are pipes
         try:
-            return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                                       max_tasks_per_child=PDFS_PER_PROCESS)
-        except (OSError, NotImplementedError, ValueError):
-            pass  # no worker processes here: threads, and the memory Typst keeps
-    return ThreadPoolExecutor(max_workers=workers)
+            process.stdin.write(json.dumps({"length": len(data), "timestamp": timestamp,
+                                            "standards": list(standards)}).encode() + b"\n" + data)
+            process.stdin.flush()
+            answer = json.loads(process.stdout.readline() or b"null")
+            payload = process.stdout.read(answer["length"]) if answer else b""
+        except (OSError, ValueError):
+            answer, payload = None, b""
+        if not answer or len(payload) != answer["length"]:
+            self._retire(process)
+            raise RenderError(f"la mise en page PDF (Typst) de « {name} » s’est arrêtée en chemin "
+                              f"(code {process.poll()})")
+        if fresh or answer["resident"] * 1024 > WORKER_BUDGET:
+            self._retire(process)
+        if not answer["ok"]:
+            raise RenderError(f"la mise en page PDF (Typst) de « {name} » a échoué : {payload.decode('utf-8')}")
+        return payload
+
+    def _retire(self, process: subprocess.Popen[bytes]) -> None:
+        """End a process (closing its input ends it); this thread's next compilation starts another."""
+        self._mine.process = None
+        with self._lock:
+            if process in self._processes:
+                self._processes.remove(process)
+        _end(process)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        super().shutdown(wait=wait, cancel_futures=cancel_futures)
+        with self._lock:
+            processes, self._processes = self._processes, []
+        for process in processes:
+            _end(process)
+
+
+def _end(process: subprocess.Popen[bytes]) -> None:
+    with contextlib.suppress(OSError):
+        if process.stdin is not None:
+            process.stdin.close()
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+    if process.stdout is not None:
+        process.stdout.close()
 
 
 def render_documents(
