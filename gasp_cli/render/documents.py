@@ -4,22 +4,20 @@ from __future__ import annotations
 
 import collections
 import datetime
-import hashlib
 import os
 import re
 import stat
 from collections.abc import Callable
-from concurrent.futures import Executor, Future
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import jinja2
+if TYPE_CHECKING:  # imported where they are used: a render with nothing to do needs neither Jinja nor Typst
+    from concurrent.futures import Executor, Future
 
-from ..calendar import calendar_rows, holidays_for
-from ..lifecycle import histories
-from ..loader import Records
-from ..names import gasp_name
-from .environment import make_environment
+    import jinja2
+
+    from ..loader import Records
 
 KINDS = ("comptes-rendus", "guides", "dossier", "calendrier", "rapport", "propositions", "suivi")
 FORMATS = ("md", "html", "pdf")
@@ -63,11 +61,15 @@ class Renderer:
         self.timestamp = timestamp
 
     def _environment(self, output_format: str) -> jinja2.Environment:
+        from .environment import make_environment
+
         if output_format not in self._environments:
             self._environments[output_format] = make_environment(output_format, self._templates)
         return self._environments[output_format]
 
     def text(self, template: str, output_format: str, doc: object) -> str:
+        import jinja2
+
         try:
             text = self._environment(output_format).get_template(template).render(doc=doc)
             return tidy(text) if output_format in ("md", "typ") else text
@@ -112,7 +114,8 @@ class Previous:
     """What the last render left in out/: its manifest (the data key of each file) and its files.
 
     `Previous(None)` is a first render: nothing to reuse. Only a regular file the manifest
-    says is gasp's, and whose key is the same, is kept as it is.
+    says is gasp's, whose key is the same, and which is still as gasp wrote it (its
+    signature), is kept as it is.
     """
 
     def __init__(self, out: Path | None):
@@ -122,13 +125,18 @@ class Previous:
         manifest = read_manifest(out) if out is not None else None
         self.keys: dict[str, str] = manifest.data_keys if manifest else {}
         self._owned = manifest.files if manifest else set()
+        self._signatures = manifest.signatures if manifest else {}
 
     def unchanged(self, path: str, key: str) -> bool:
+        from .writer import as_written
+
         if self.out is None or self.keys.get(path) != key or path not in self._owned:
             return False
         try:
-            return stat.S_ISREG(os.lstat(self.out / path).st_mode) and all(
-                not os.path.islink(folder) for folder in (self.out / path).parents if self.out in folder.parents)
+            status = os.lstat(self.out / path)
+            return stat.S_ISREG(status.st_mode) and all(
+                not os.path.islink(folder) for folder in (self.out / path).parents if self.out in folder.parents
+            ) and as_written(self.out / path, status, self._signatures.get(path))
         except OSError:
             return False
 
@@ -166,24 +174,6 @@ def answered_by(request: RenderRequest, every_meeting: bool) -> Callable[[str], 
             return False
         return every_meeting or kind != "comptes-rendus"
     return answers_for
-
-
-def _templates_fingerprint(workspace_templates: Path | None) -> str:
-    """What every template says (gasp's and the workspace's), and the versions that turn them into bytes."""
-    import typst
-
-    from .. import __version__
-    from .environment import default_templates
-
-    # The PDF standards are part of the key: a PDF compiled without them is never kept.
-    digest = hashlib.sha256(f"{__version__}\n{getattr(typst, '__version__', '')}\n{','.join(PDF_STANDARDS)}\n".encode())
-    for folder in (default_templates(), workspace_templates):
-        if folder is None or not folder.is_dir():
-            continue
-        for path in sorted(folder.iterdir()):
-            if path.is_file():
-                digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
 
 
 Sink = Callable[[str, "bytes | None"], None]
@@ -283,9 +273,11 @@ def render_documents(
     """Every file of the request, handed to `sink` as it is made (path under out/, bytes; None when
     unchanged since the last render); returns the paths, and the data key of each document's file."""
 
+    from .inputs import templates_fingerprint
+
     progress = progress or Progress()
     producer = _Producer(Renderer(workspace_templates, request.timestamp), previous or Previous(None),
-                         _templates_fingerprint(workspace_templates), request.formats, progress,
+                         templates_fingerprint(workspace_templates), request.formats, progress,
                          sink or (lambda path, payload: None))
     try:
         _produce(records, request, producer, progress)
@@ -295,7 +287,10 @@ def render_documents(
 
 
 def _produce(records: Records, request: RenderRequest, producer: _Producer, progress: Progress) -> None:
+    from ..calendar import calendar_rows, holidays_for
     from ..documents import calendrier, compte_rendu, dossier, guide, proposition, rapport, suivi
+    from ..lifecycle import histories
+    from ..names import gasp_name
 
     today = request.today
     dossiers = dossier.meetings(records, today) if "dossier" in request.kinds else []

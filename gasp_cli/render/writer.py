@@ -37,6 +37,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
+import hashlib
 import json
 import os
 import re
@@ -61,17 +62,32 @@ class Publication(NamedTuple):
     removed: list[str]  # gasp's files that the render no longer produces
 
 
+# What gasp wrote at a path: its size, its modification time (ns) and the SHA-256 of its bytes (hex).
+Signature = tuple[int, int, str]
+
+
 @dataclass
 class Manifest:
     """What out/.gasp-manifest.json says: the files gasp owns, and the data key of each document's file
-    (a hash of the data it was made from: the same key, the same file, which a render need not make again)."""
+    (a hash of the data it was made from: the same key, the same file, which a render need not make again);
+    the signature of each file as gasp left it (a file changed since is made again); and the input key
+    of the render that wrote it, with how many documents it made (render/inputs.py)."""
 
     files: set[str] = field(default_factory=set)
     data_keys: dict[str, str] = field(default_factory=dict)
     lists_files: bool = True  # False for a manifest of gasp 0.1.0, which did not list its files
+    signatures: dict[str, Signature] = field(default_factory=dict)  # none in a manifest before version 4
+    render_key: str = ""
+    documents: int = 0
 
     def to_bytes(self) -> bytes:
-        data = {"version": 3, "files": sorted(self.files), "data_keys": dict(sorted(self.data_keys.items()))}
+        data: dict[str, object] = {
+            "version": 4, "files": sorted(self.files), "data_keys": dict(sorted(self.data_keys.items())),
+            "signatures": {path: f"{size} {mtime} {digest}" for path, (size, mtime, digest)
+                           in sorted(self.signatures.items()) if path in self.files},
+        }
+        if self.render_key:
+            data["render"] = {"key": self.render_key, "documents": self.documents}
         return (json.dumps(data, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
 
 
@@ -91,7 +107,78 @@ def read_manifest(out: Path) -> Manifest | None:
         sources = data.get("pdf_sources")
         legacy = {k for k in sources if _safe(k)} if isinstance(sources, dict) else set()
         return Manifest({*legacy, "index.html"}, {}, lists_files=False)
-    return Manifest({p for p in files if _safe(p)}, keys)
+    render = data.get("render")
+    key, documents = (render.get("key"), render.get("documents")) if isinstance(render, dict) else ("", 0)
+    return Manifest({p for p in files if _safe(p)}, keys, signatures=_signatures(data.get("signatures")),
+                    render_key=key if isinstance(key, str) else "",
+                    documents=documents if isinstance(documents, int) else 0)
+
+
+def _signatures(listed: object) -> dict[str, Signature]:
+    """The signatures a manifest lists; one that does not read as written is left out (its file is made again)."""
+    signatures: dict[str, Signature] = {}
+    for path, text in listed.items() if isinstance(listed, dict) else ():
+        size, _, rest = text.partition(" ") if isinstance(text, str) else ("", "", "")
+        mtime, _, digest = rest.partition(" ")
+        if _safe(path) and size.isdigit() and mtime.isdigit() and len(digest) == 64:
+            signatures[path] = (int(size), int(mtime), digest)
+    return signatures
+
+
+def as_written(path: Path, status: os.stat_result, signature: Signature | None) -> bool:
+    """Whether a file is as gasp wrote it: the same size and time, or else the same bytes.
+    Without a signature (a manifest before version 4), it is taken as it is, as it was then."""
+    if signature is None:
+        return True
+    size, mtime, digest = signature
+    if status.st_size != size:
+        return False
+    return status.st_mtime_ns == mtime or _digest_of(path) == digest
+
+
+def _digest_of(path: Path) -> str | None:
+    import hashlib
+
+    try:
+        with open(path, "rb") as stream:
+            return hashlib.file_digest(stream, "sha256").hexdigest()
+    except OSError:
+        return None
+
+
+def up_to_date(out: Path, render_key: str) -> int | None:
+    """How many documents the last render into `out` made, when it had this input key
+    (render/inputs.py) and every file it lists is still as it left it, with no temporary
+    file beside them; else None. Only reads: nothing in out/ changes, not even a time.
+    """
+    target = out.resolve()
+    if not target.is_dir() or _state(target, MANIFEST) != "file":
+        return None
+    with _locked(target):  # a render writing there now is waited for
+        manifest = read_manifest(target)
+        if manifest is None or not manifest.render_key or manifest.render_key != render_key:
+            return None
+        by_folder: dict[str, list[str]] = {}
+        for path in manifest.files:
+            by_folder.setdefault(path.rpartition("/")[0], []).append(path)
+        for folder, paths in by_folder.items():
+            if folder and _state(target, folder) != "folder":
+                return None
+            try:
+                with os.scandir(target / folder) as scan:
+                    entries = {entry.name: entry for entry in scan}
+                if any(name.startswith(".") and _TEMPORARY.match(name) for name in entries):
+                    return None  # left by a killed render: the next render that writes removes them
+                for path in paths:
+                    entry, signature = entries.get(path.rpartition("/")[2]), manifest.signatures.get(path)
+                    if entry is None or signature is None or not entry.is_file(follow_symlinks=False):
+                        return None
+                    status = entry.stat(follow_symlinks=False)
+                    if (status.st_size, status.st_mtime_ns) != signature[:2]:
+                        return None
+            except OSError:
+                return None
+        return manifest.documents
 
 
 def _safe(relative: object) -> bool:
@@ -169,6 +256,7 @@ class Session:
         self._spool: typing.BinaryIO | None = None
         self._pending: list[tuple[str, int, int]] = []
         self._produced: set[str] = set()
+        self._digests: dict[str, str] = {}  # each file produced with its bytes: their SHA-256
         self._problems: list[str] = []
 
     def __enter__(self) -> Session:
@@ -182,6 +270,7 @@ class Session:
         _recover_legacy(self.out)
         self._previous = read_manifest(self.out)
         self._owned = self._previous.files if self._previous else set()
+        self._signatures = self._previous.signatures if self._previous else {}
         # A manifest of gasp 0.1.0 did not list its files; it replaced the whole folder. A
         # regular file where gasp writes now is taken as 0.1.0's; nothing else is removed.
         self._adopt = self._previous is not None and not self._previous.lists_files
@@ -211,12 +300,14 @@ class Session:
             return
         if state == "file" and (relative in self._actual or self._adopt):
             if _same(self.out / relative, payload):
+                self._digests[relative] = hashlib.sha256(payload).hexdigest()
                 return
         elif state != "absent":
             self._problems.append(_conflict(self.out, relative, state))
             return
         if self._problems:
             return  # nothing more is kept: the render will stop
+        self._digests[relative] = hashlib.sha256(payload).hexdigest()
         try:
             if self._spool is None:
                 import tempfile
@@ -244,8 +335,11 @@ class Session:
             self._discard()
             raise OutputError(f"impossible d'écrire dans « {self.out} » : {error.strerror or error}") from None
 
-    def finish(self, index: Callable[[list[str]], bytes] | None, data_keys: dict[str, str]) -> Publication:
-        """The index, then the renames: every staged file over its target, stale files removed."""
+    def finish(self, index: Callable[[list[str]], bytes] | None, data_keys: dict[str, str],
+               render_key: str = "", documents: int = 0) -> Publication:
+        """The index, then the renames: every staged file over its target, stale files removed.
+        `render_key`: the input key of this render (render/inputs.py), kept in the manifest with the
+        number of its documents; a later render with the same key has nothing to do."""
         out = self.out
         removed = sorted(path for path in self._actual - self._produced
                          if path != "index.html" and self._answers_for(path))
@@ -261,16 +355,44 @@ class Session:
                 shown.append(f"(sans {MANIFEST}, rien n’y est à gasp ; si ces fichiers viennent d’un rendu dont "
                              "le manifeste a été perdu, supprimez-les : gasp les refera)")
             raise OutputError(f"dans « {out} », gasp ne remplace que ses propres fichiers :\n  " + "\n  ".join(shown))
-        final = Manifest(kept | self._produced, {k: v for k, v in data_keys.items() if k in self._produced})
-        manifest_changed = self._previous is None or final.to_bytes() != _read(out / MANIFEST)
-        if not self._pending and not removed and not manifest_changed:
-            return Publication(0, [])
         self._stage()
-        intent = Manifest(self._owned | final.files, final.data_keys)
+        files = kept | self._produced
+        final = Manifest(files, {k: v for k, v in data_keys.items() if k in self._produced},
+                         signatures=self._final_signatures(files), render_key=render_key, documents=documents)
+        manifest_changed = self._previous is None or final.to_bytes() != _read(out / MANIFEST)
+        if not self._staged and not removed and not manifest_changed:
+            return Publication(0, [])
+        # No input key until every file is in place: a render killed before is not taken as done.
+        intent = Manifest(self._owned | files, final.data_keys, signatures={**self._signatures, **final.signatures})
         written = len(self._staged) + 1
         _write_files(out, self._staged, self._created, removed, intent, final)
         self._staged, self._created = {}, []
         return Publication(written, removed)
+
+    def _final_signatures(self, files: set[str]) -> dict[str, Signature]:
+        """Each file as it will be once published: a staged file's temporary keeps its time through
+        the rename. A file kept as it was keeps its signature; one this render did not answer for
+        (a partial render) keeps the old one even if it was changed since, so that it is made again."""
+        staged = {target.relative_to(self.out).as_posix(): temporary for target, temporary in self._staged.items()}
+        signatures: dict[str, Signature] = {}
+        for path in files:
+            on_disk = staged.get(path, self.out / path)
+            previous = self._signatures.get(path)
+            if path not in self._produced and previous is not None:
+                signatures[path] = previous
+                continue
+            try:
+                status = os.lstat(on_disk)
+            except OSError:
+                continue  # gone meanwhile: no signature, and the next render makes it again
+            digest = self._digests.get(path)
+            if digest is None and previous is not None and (status.st_size, status.st_mtime_ns) == previous[:2]:
+                digest = previous[2]
+            if digest is None:
+                digest = _digest_of(on_disk)
+            if digest is not None:
+                signatures[path] = (status.st_size, status.st_mtime_ns, digest)
+        return signatures
 
     def _discard(self) -> None:
         """Remove what was staged, and the folders made for it."""
