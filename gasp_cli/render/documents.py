@@ -126,6 +126,7 @@ class Previous:
         self.keys: dict[str, str] = manifest.data_keys if manifest else {}
         self._owned = manifest.files if manifest else set()
         self._signatures = manifest.signatures if manifest else {}
+        self._since = manifest.written_at if manifest else 0
 
     def unchanged(self, path: str, key: str) -> bool:
         from .writer import as_written
@@ -136,7 +137,7 @@ class Previous:
             status = os.lstat(self.out / path)
             return stat.S_ISREG(status.st_mode) and all(
                 not os.path.islink(folder) for folder in (self.out / path).parents if self.out in folder.parents
-            ) and as_written(self.out / path, status, self._signatures.get(path))
+            ) and as_written(self.out / path, status, self._signatures.get(path), self._since)
         except OSError:
             return False
 

@@ -62,16 +62,21 @@ class Publication(NamedTuple):
     removed: list[str]  # gasp's files that the render no longer produces
 
 
-# What gasp wrote at a path: its size, its modification time (ns) and the SHA-256 of its bytes (hex).
-Signature = tuple[int, int, str]
+# What gasp wrote at a path: its size and the SHA-256 of its bytes (hex). Size CHANGED: the file
+# was changed since gasp wrote it, and is made again by the next render that answers for it.
+Signature = tuple[int, str]
+CHANGED = -1
 
 
 @dataclass
 class Manifest:
     """What out/.gasp-manifest.json says: the files gasp owns, and the data key of each document's file
     (a hash of the data it was made from: the same key, the same file, which a render need not make again);
-    the signature of each file as gasp left it (a file changed since is made again); and the input key
-    of the render that wrote it, with how many documents it made (render/inputs.py)."""
+    the signature of each file as gasp wrote it; and the input key of the render that wrote the manifest,
+    with how many documents it made (render/inputs.py). Same records, same bytes: no time in it.
+
+    A file whose status changed (ctime) after the manifest was written may have been changed by
+    someone else: its size and bytes are compared with its signature before it is kept."""
 
     files: set[str] = field(default_factory=set)
     data_keys: dict[str, str] = field(default_factory=dict)
@@ -79,11 +84,12 @@ class Manifest:
     signatures: dict[str, Signature] = field(default_factory=dict)  # none in a manifest before version 4
     render_key: str = ""
     documents: int = 0
+    written_at: int = 0  # the manifest's own ctime (ns) when read: not in its bytes
 
     def to_bytes(self) -> bytes:
         data: dict[str, object] = {
             "version": 4, "files": sorted(self.files), "data_keys": dict(sorted(self.data_keys.items())),
-            "signatures": {path: f"{size} {mtime} {digest}" for path, (size, mtime, digest)
+            "signatures": {path: f"{size} {digest}" for path, (size, digest)
                            in sorted(self.signatures.items()) if path in self.files},
         }
         if self.render_key:
@@ -94,7 +100,9 @@ class Manifest:
 def read_manifest(out: Path) -> Manifest | None:
     """The manifest of out/, or None when out/ has none (or an unreadable one: nothing is owned)."""
     try:
-        data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+        with open(out / MANIFEST, "rb") as stream:
+            written_at = os.fstat(stream.fileno()).st_ctime_ns
+            data = json.loads(stream.read().decode("utf-8"))
     except (OSError, ValueError):
         return None
     if not isinstance(data, dict):
@@ -111,29 +119,29 @@ def read_manifest(out: Path) -> Manifest | None:
     key, documents = (render.get("key"), render.get("documents")) if isinstance(render, dict) else ("", 0)
     return Manifest({p for p in files if _safe(p)}, keys, signatures=_signatures(data.get("signatures")),
                     render_key=key if isinstance(key, str) else "",
-                    documents=documents if isinstance(documents, int) else 0)
+                    documents=documents if isinstance(documents, int) else 0, written_at=written_at)
 
 
 def _signatures(listed: object) -> dict[str, Signature]:
-    """The signatures a manifest lists; one that does not read as written is left out (its file is made again)."""
+    """The signatures a manifest lists; one that does not read as written is left out."""
     signatures: dict[str, Signature] = {}
     for path, text in listed.items() if isinstance(listed, dict) else ():
-        size, _, rest = text.partition(" ") if isinstance(text, str) else ("", "", "")
-        mtime, _, digest = rest.partition(" ")
-        if _safe(path) and size.isdigit() and mtime.isdigit() and len(digest) == 64:
-            signatures[path] = (int(size), int(mtime), digest)
+        size, _, digest = text.partition(" ") if isinstance(text, str) else ("", "", "")
+        if _safe(path) and (size.isdigit() or size == str(CHANGED)) and len(digest) == 64:
+            signatures[path] = (int(size), digest)
     return signatures
 
 
-def as_written(path: Path, status: os.stat_result, signature: Signature | None) -> bool:
-    """Whether a file is as gasp wrote it: the same size and time, or else the same bytes.
-    Without a signature (a manifest before version 4), it is taken as it is, as it was then."""
+def as_written(path: Path, status: os.stat_result, signature: Signature | None, since: int) -> bool:
+    """Whether a file is as gasp wrote it: its status unchanged since the manifest was written
+    (`since`, its ctime) and its size the same, or else the same bytes. Without a signature (a
+    manifest before version 4), it is taken as it is, as it was then."""
     if signature is None:
         return True
-    size, mtime, digest = signature
+    size, digest = signature
     if status.st_size != size:
         return False
-    return status.st_mtime_ns == mtime or _digest_of(path) == digest
+    return status.st_ctime_ns <= since or _digest_of(path) == digest
 
 
 def _digest_of(path: Path) -> str | None:
@@ -173,8 +181,9 @@ def up_to_date(out: Path, render_key: str) -> int | None:
                     entry, signature = entries.get(path.rpartition("/")[2]), manifest.signatures.get(path)
                     if entry is None or signature is None or not entry.is_file(follow_symlinks=False):
                         return None
+                    # Any write or touch sets a file's ctime to now: later than the manifest's, made last.
                     status = entry.stat(follow_symlinks=False)
-                    if (status.st_size, status.st_mtime_ns) != signature[:2]:
+                    if status.st_size != signature[0] or status.st_ctime_ns > manifest.written_at:
                         return None
             except OSError:
                 return None
@@ -257,6 +266,7 @@ class Session:
         self._pending: list[tuple[str, int, int]] = []
         self._produced: set[str] = set()
         self._digests: dict[str, str] = {}  # each file produced with its bytes: their SHA-256
+        self._sizes: dict[str, int] = {}
         self._problems: list[str] = []
 
     def __enter__(self) -> Session:
@@ -308,6 +318,7 @@ class Session:
         if self._problems:
             return  # nothing more is kept: the render will stop
         self._digests[relative] = hashlib.sha256(payload).hexdigest()
+        self._sizes[relative] = len(payload)
         try:
             if self._spool is None:
                 import tempfile
@@ -357,42 +368,53 @@ class Session:
             raise OutputError(f"dans « {out} », gasp ne remplace que ses propres fichiers :\n  " + "\n  ".join(shown))
         self._stage()
         files = kept | self._produced
+        signatures, touched = self._final_signatures(files)
         final = Manifest(files, {k: v for k, v in data_keys.items() if k in self._produced},
-                         signatures=self._final_signatures(files), render_key=render_key, documents=documents)
-        manifest_changed = self._previous is None or final.to_bytes() != _read(out / MANIFEST)
+                         signatures=signatures, render_key=render_key, documents=documents)
+        manifest_changed = self._previous is None or touched or final.to_bytes() != _read(out / MANIFEST)
         if not self._staged and not removed and not manifest_changed:
             return Publication(0, [])
-        # No input key until every file is in place: a render killed before is not taken as done.
-        intent = Manifest(self._owned | files, final.data_keys, signatures={**self._signatures, **final.signatures})
+        # No input key until every file is in place, and each file still to be renamed marked CHANGED:
+        # after a render killed in between, the next one makes again whatever may still be old.
+        pending = {target.relative_to(out).as_posix(): (CHANGED, "0" * 64) for target in self._staged}
+        intent = Manifest(self._owned | files, final.data_keys,
+                          signatures={**self._signatures, **final.signatures, **pending})
         written = len(self._staged) + 1
         _write_files(out, self._staged, self._created, removed, intent, final)
         self._staged, self._created = {}, []
         return Publication(written, removed)
 
-    def _final_signatures(self, files: set[str]) -> dict[str, Signature]:
-        """Each file as it will be once published: a staged file's temporary keeps its time through
-        the rename. A file kept as it was keeps its signature; one this render did not answer for
-        (a partial render) keeps the old one even if it was changed since, so that it is made again."""
-        staged = {target.relative_to(self.out).as_posix(): temporary for target, temporary in self._staged.items()}
+    def _final_signatures(self, files: set[str]) -> tuple[dict[str, Signature], bool]:
+        """Each file's signature once published, and whether some file's status changed since the
+        manifest was written (the manifest is then written again, so that its ctime is the latest).
+        A file this render did not answer for (a partial render) keeps its old signature, or is
+        marked CHANGED when its bytes are no longer those: the next render that answers makes it again."""
+        since = self._previous.written_at if self._previous else 0
         signatures: dict[str, Signature] = {}
+        touched = False
+        staged = {target.relative_to(self.out).as_posix() for target in self._staged}
         for path in files:
-            on_disk = staged.get(path, self.out / path)
             previous = self._signatures.get(path)
-            if path not in self._produced and previous is not None:
-                signatures[path] = previous
+            digest = self._digests.get(path)
+            if path in staged and digest is not None:
+                signatures[path] = (self._sizes[path], digest)
                 continue
             try:
-                status = os.lstat(on_disk)
+                status = os.lstat(self.out / path)
             except OSError:
                 continue  # gone meanwhile: no signature, and the next render makes it again
-            digest = self._digests.get(path)
-            if digest is None and previous is not None and (status.st_size, status.st_mtime_ns) == previous[:2]:
-                digest = previous[2]
-            if digest is None:
-                digest = _digest_of(on_disk)
-            if digest is not None:
-                signatures[path] = (status.st_size, status.st_mtime_ns, digest)
-        return signatures
+            touched |= status.st_ctime_ns > since
+            if digest is not None:  # made again, and the same bytes as on disk
+                signatures[path] = (status.st_size, digest)
+            elif previous is not None and (path in self._produced or as_written(self.out / path, status, previous, since)):
+                signatures[path] = previous  # kept: checked by the render (render/documents.py Previous)
+            elif previous is not None:
+                signatures[path] = (CHANGED, previous[1])
+            else:  # a manifest before version 4: the file is adopted as it is
+                found = _digest_of(self.out / path)
+                if found is not None:
+                    signatures[path] = (status.st_size, found)
+        return signatures, touched
 
     def _discard(self) -> None:
         """Remove what was staged, and the folders made for it."""
