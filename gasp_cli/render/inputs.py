@@ -17,6 +17,7 @@ Kept light (no Jinja, no Typst): a render with nothing to do imports no more tha
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -84,30 +85,33 @@ def environment_fingerprint() -> str:
     for path in _files_under(package):
         if path.suffix == ".py":
             digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
-    for entry in sys.path:
-        for name in _distributions(entry):
-            digest.update(name.encode() + b"\0")
+    for name in installed():
+        digest.update(name.encode() + b"\0")
     return digest.hexdigest()
 
 
 def distribution_version(name: str) -> str:
-    """An installed distribution's version, without importing it (importing Typst is slow)."""
-    from importlib.metadata import PackageNotFoundError, version
+    """An installed distribution's version, from its `*.dist-info` folder's name: neither importing
+    it (importing Typst is slow) nor reading its metadata."""
+    prefix = f"{name.replace('-', '_')}-"
+    for found in installed():
+        if found.startswith(prefix):
+            return found[len(prefix):].rsplit(".", 1)[0]
+    return ""
 
-    try:
-        return version(name)
-    except PackageNotFoundError:
-        return ""
 
-
-def _distributions(entry: str) -> list[str]:
-    """The `*.dist-info` and `*.egg-info` names in one folder of sys.path: each holds a version."""
-    if not entry or not os.path.isdir(entry):
-        return []
-    try:
-        return sorted(name for name in os.listdir(entry) if name.endswith((".dist-info", ".egg-info")))
-    except OSError:
-        return []
+@functools.cache
+def installed() -> tuple[str, ...]:
+    """The `*.dist-info` and `*.egg-info` folders on sys.path (each name holds a version), in order."""
+    names: list[str] = []
+    for entry in sys.path:
+        if not entry or not os.path.isdir(entry):
+            continue
+        try:
+            names.extend(sorted(name for name in os.listdir(entry) if name.endswith((".dist-info", ".egg-info"))))
+        except OSError:
+            continue
+    return tuple(names)
 
 
 def _files_under(folder: Path) -> list[Path]:

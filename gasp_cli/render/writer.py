@@ -107,27 +107,28 @@ def read_manifest(out: Path) -> Manifest | None:
         return None
     if not isinstance(data, dict):
         return None
-    keys = data.get("data_keys")
-    keys = {k: v for k, v in keys.items() if _safe(k) and isinstance(v, str)} if isinstance(keys, dict) else {}
     files = data.get("files")
     if not isinstance(files, list):
         # gasp 0.1.0 listed its PDFs' source hashes, not its files.
         sources = data.get("pdf_sources")
         legacy = {k for k in sources if _safe(k)} if isinstance(sources, dict) else set()
         return Manifest({*legacy, "index.html"}, {}, lists_files=False)
+    owned = {p for p in files if _safe(p)}
+    keys = data.get("data_keys")
+    keys = {k: v for k, v in keys.items() if k in owned and isinstance(v, str)} if isinstance(keys, dict) else {}
     render = data.get("render")
     key, documents = (render.get("key"), render.get("documents")) if isinstance(render, dict) else ("", 0)
-    return Manifest({p for p in files if _safe(p)}, keys, signatures=_signatures(data.get("signatures")),
+    return Manifest(owned, keys, signatures=_signatures(data.get("signatures"), owned),
                     render_key=key if isinstance(key, str) else "",
                     documents=documents if isinstance(documents, int) else 0, written_at=written_at)
 
 
-def _signatures(listed: object) -> dict[str, Signature]:
-    """The signatures a manifest lists; one that does not read as written is left out."""
+def _signatures(listed: object, owned: set[str]) -> dict[str, Signature]:
+    """The signatures a manifest lists for the files it owns; one that does not read as written is left out."""
     signatures: dict[str, Signature] = {}
     for path, text in listed.items() if isinstance(listed, dict) else ():
         size, _, digest = text.partition(" ") if isinstance(text, str) else ("", "", "")
-        if _safe(path) and (size.isdigit() or size == str(CHANGED)) and len(digest) == 64:
+        if path in owned and (size.isdigit() or size == "-1") and len(digest) == 64:
             signatures[path] = (int(size), digest)
     return signatures
 
@@ -169,32 +170,32 @@ def up_to_date(out: Path, render_key: str) -> int | None:
         by_folder: dict[str, list[str]] = {}
         for path in manifest.files:
             by_folder.setdefault(path.rpartition("/")[0], []).append(path)
-        for folder, paths in by_folder.items():
-            if folder and _state(target, folder) != "folder":
-                return None
-            try:
-                with os.scandir(target / folder) as scan:
-                    entries = {entry.name: entry for entry in scan}
-                if any(name.startswith(".") and _TEMPORARY.match(name) for name in entries):
+        base = f"{target}{os.sep}"
+        try:
+            for folder, paths in by_folder.items():
+                if folder and _state(target, folder) != "folder":
+                    return None
+                if any(name.startswith(".") and _TEMPORARY.match(name) for name in os.listdir(target / folder)):
                     return None  # left by a killed render: the next render that writes removes them
                 for path in paths:
-                    entry, signature = entries.get(path.rpartition("/")[2]), manifest.signatures.get(path)
-                    if entry is None or signature is None or not entry.is_file(follow_symlinks=False):
+                    signature = manifest.signatures.get(path)
+                    status = os.lstat(base + path)
+                    # Any write or touch sets a file's ctime to now: later than the manifest's, written last.
+                    if (signature is None or not stat.S_ISREG(status.st_mode) or status.st_size != signature[0]
+                            or status.st_ctime_ns > manifest.written_at):
                         return None
-                    # Any write or touch sets a file's ctime to now: later than the manifest's, made last.
-                    status = entry.stat(follow_symlinks=False)
-                    if status.st_size != signature[0] or status.st_ctime_ns > manifest.written_at:
-                        return None
-            except OSError:
-                return None
+        except OSError:
+            return None
         return manifest.documents
+
+
+# Parts that are not empty and do not start with a dot (so neither `.` nor `..`), no backslash, no NUL.
+_SAFE = re.compile(r"[^/.\\\x00][^/\\\x00]*(?:/[^/.\\\x00][^/\\\x00]*)*")
 
 
 def _safe(relative: object) -> bool:
     """A path under out/ as gasp writes them: relative, no `..`, no hidden part, no backslash."""
-    return (isinstance(relative, str) and relative != "" and not relative.startswith("/") and "\\" not in relative
-            and "\x00" not in relative and all(part not in ("", ".", "..") and not part.startswith(".")
-                                               for part in relative.split("/")))
+    return isinstance(relative, str) and _SAFE.fullmatch(relative) is not None
 
 
 def check_target(out: Path, workspace_root: Path, records: Path) -> None:
