@@ -44,6 +44,7 @@ import re
 import shutil
 import signal
 import stat
+import time
 import typing
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -142,7 +143,7 @@ def as_written(path: Path, status: os.stat_result, signature: Signature | None, 
     size, digest = signature
     if status.st_size != size:
         return False
-    return status.st_ctime_ns <= since or _digest_of(path) == digest
+    return status.st_ctime_ns < since or _digest_of(path) == digest
 
 
 def _digest_of(path: Path) -> str | None:
@@ -180,9 +181,10 @@ def up_to_date(out: Path, render_key: str) -> int | None:
                 for path in paths:
                     signature = manifest.signatures.get(path)
                     status = os.lstat(base + path)
-                    # Any write or touch sets a file's ctime to now: later than the manifest's, written last.
+                    # Any write or touch sets a file's ctime to now: not before the manifest's, written
+                    # last (and strictly after every file it lists: see _write_files).
                     if (signature is None or not stat.S_ISREG(status.st_mode) or status.st_size != signature[0]
-                            or status.st_ctime_ns > manifest.written_at):
+                            or status.st_ctime_ns >= manifest.written_at):
                         return None
         except OSError:
             return None
@@ -369,7 +371,7 @@ class Session:
             raise OutputError(f"dans « {out} », gasp ne remplace que ses propres fichiers :\n  " + "\n  ".join(shown))
         self._stage()
         files = kept | self._produced
-        signatures, touched = self._final_signatures(files)
+        signatures, touched, latest = self._final_signatures(files)
         final = Manifest(files, {k: v for k, v in data_keys.items() if k in self._produced},
                          signatures=signatures, render_key=render_key, documents=documents)
         manifest_changed = self._previous is None or touched or final.to_bytes() != _read(out / MANIFEST)
@@ -381,18 +383,19 @@ class Session:
         intent = Manifest(self._owned | files, final.data_keys,
                           signatures={**self._signatures, **final.signatures, **pending})
         written = len(self._staged) + 1
-        _write_files(out, self._staged, self._created, removed, intent, final)
+        _write_files(out, self._staged, self._created, removed, intent, final, latest)
         self._staged, self._created = {}, []
         return Publication(written, removed)
 
-    def _final_signatures(self, files: set[str]) -> tuple[dict[str, Signature], bool]:
-        """Each file's signature once published, and whether some file's status changed since the
-        manifest was written (the manifest is then written again, so that its ctime is the latest).
+    def _final_signatures(self, files: set[str]) -> tuple[dict[str, Signature], bool, int]:
+        """Each file's signature once published; whether some file's status changed since the
+        manifest was written (the manifest is then written again, so that its ctime is the latest);
+        and the latest ctime of the files not staged.
         A file this render did not answer for (a partial render) keeps its old signature, or is
         marked CHANGED when its bytes are no longer those: the next render that answers makes it again."""
         since = self._previous.written_at if self._previous else 0
         signatures: dict[str, Signature] = {}
-        touched = False
+        touched, latest = False, 0
         staged = {target.relative_to(self.out).as_posix() for target in self._staged}
         for path in files:
             previous = self._signatures.get(path)
@@ -404,7 +407,8 @@ class Session:
                 status = os.lstat(self.out / path)
             except OSError:
                 continue  # gone meanwhile: no signature, and the next render makes it again
-            touched |= status.st_ctime_ns > since
+            touched |= status.st_ctime_ns >= since
+            latest = max(latest, status.st_ctime_ns)
             if digest is not None:  # made again, and the same bytes as on disk
                 signatures[path] = (status.st_size, digest)
             elif previous is not None and (path in self._produced or as_written(self.out / path, status, previous, since)):
@@ -415,7 +419,7 @@ class Session:
                 found = _digest_of(self.out / path)
                 if found is not None:
                     signatures[path] = (status.st_size, found)
-        return signatures, touched
+        return signatures, touched, latest
 
     def _discard(self) -> None:
         """Remove what was staged, and the folders made for it."""
@@ -494,8 +498,16 @@ def _same(path: Path, payload: bytes) -> bool:
 
 
 def _write_files(out: Path, staged: dict[Path, Path], created: list[Path], removed: list[str], intent: Manifest,
-                 final: Manifest) -> None:
-    """Step 2: the intent manifest, every staged file renamed over its target, stale files removed, the final manifest."""
+                 final: Manifest, latest: int = 0) -> None:
+    """Step 2: the intent manifest, every staged file renamed over its target, stale files removed, the final manifest.
+
+    The final manifest's ctime is made later than that of every file it lists (`latest`: those
+    not renamed now): a file whose ctime is not earlier than the manifest's may have been changed
+    since, and is checked. Timestamps come from a clock that moves by ticks, and two files written
+    in the same tick have the same ctime: the manifest is written again, a millisecond later, until
+    it is later (a few times at most; on a file system whose clock does not move, it stays as it is
+    and the next render checks every file's bytes).
+    """
     staged = dict(staged)
     try:
         staged[out / MANIFEST] = write_beside(out / MANIFEST, intent.to_bytes(), tag="gasp")
@@ -503,12 +515,19 @@ def _write_files(out: Path, staged: dict[Path, Path], created: list[Path], remov
             os.replace(staged.pop(out / MANIFEST), out / MANIFEST)
             for target, temporary in staged.items():
                 os.replace(temporary, target)
+            renamed = list(staged)
             staged.clear()
             for relative in removed:
                 with contextlib.suppress(FileNotFoundError):
                     (out / relative).unlink()
                 _remove_empty_folders(out, (out / relative).parent)
-            _replace(out / MANIFEST, final.to_bytes())
+            latest = max([latest, *(os.lstat(target).st_ctime_ns for target in renamed)])
+            payload = final.to_bytes()
+            for _ in range(100):
+                _replace(out / MANIFEST, payload)
+                if os.stat(out / MANIFEST).st_ctime_ns > latest:
+                    break
+                time.sleep(0.001)
     except OSError as error:
         raise OutputError(f"impossible d'écrire dans « {out} » : {error.strerror or error}") from None
     finally:
