@@ -215,18 +215,23 @@ def test_a_deleted_output_file(rendered: Path):
     assert_as_a_first_render(rendered, *MD_HTML)
 
 
+def change_by_hand(target: Path) -> bytes:
+    """One byte changed in place: the same inode, the same size, the same modification time."""
+    before = target.stat()
+    data = bytearray(target.read_bytes())
+    data[-2:-1] = b"#" if data[-2:-1] != b"#" else b"!"
+    with open(target, "r+b") as stream:
+        stream.write(bytes(data))
+    os.utime(target, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert target.stat().st_size == before.st_size and target.stat().st_mtime_ns == before.st_mtime_ns
+    return bytes(data)
+
+
 @pytest.mark.parametrize("path", ["comptes-rendus/2001-06-14-usagers.md", "index.html", "suivi.html",
                                   "calendrier/calendrier-2002.ics"])
 def test_an_output_file_changed_by_hand(rendered: Path, path: str):
     """Changed in place, with its size and modification time kept: its status-change time tells."""
-    target = rendered / "out" / path
-    before = target.stat()
-    data = bytearray(target.read_bytes())
-    data[-2:-1] = b"#" if data[-2:-1] != b"#" else b"!"
-    with open(target, "r+b") as stream:  # in place: same inode, same size
-        stream.write(bytes(data))
-    os.utime(target, ns=(before.st_atime_ns, before.st_mtime_ns))
-    assert target.stat().st_size == before.st_size and target.stat().st_mtime_ns == before.st_mtime_ns
+    change_by_hand(rendered / "out" / path)
     assert UP_TO_DATE not in render(rendered, *MD_HTML).stdout
     assert_as_a_first_render(rendered, *MD_HTML)
 
@@ -235,11 +240,11 @@ def test_an_output_file_changed_by_hand_survives_no_partial_render(rendered: Pat
     """A file changed while a render that does not answer for it runs (--only guides) is still made again
     by the next render that does: its signature is marked changed, not taken as it is."""
     target = rendered / "out/comptes-rendus/2001-06-14-usagers.md"
-    target.write_text("changé à la main\n", encoding="utf-8")
+    changed = change_by_hand(target)
     render(rendered, *MD_HTML, "--only", "guides")
-    assert target.read_text(encoding="utf-8") == "changé à la main\n"  # not this render's to answer for
+    assert target.read_bytes() == changed  # not this render's to answer for
     render(rendered, *MD_HTML)
-    assert target.read_text(encoding="utf-8") != "changé à la main\n"
+    assert target.read_bytes() != changed
     assert_as_a_first_render(rendered, *MD_HTML)
 
 
@@ -286,4 +291,22 @@ def test_a_manifest_without_key_is_a_render_as_before(rendered: Path, monkeypatc
     assert UP_TO_DATE in render(rendered, *MD_HTML).stdout and built == [1]
     assert "render" in json.loads(manifest.read_text(encoding="utf-8"))
     assert UP_TO_DATE in render(rendered, *MD_HTML).stdout and built == [1]
+    assert_as_a_first_render(rendered, *MD_HTML)
+
+
+def test_a_partial_render_keeps_the_data_keys_of_the_others(rendered: Path, monkeypatch: pytest.MonkeyPatch):
+    """After `--only guides`, a full render lays out no compte rendu again (their PDFs would all be recompiled)."""
+    render(rendered, *MD_HTML, "--only", "guides")
+    from gasp_cli.render.documents import Renderer
+
+    laid_out: list[str] = []
+    real = Renderer.text
+
+    def text(self: Renderer, template: str, output_format: str, doc: object) -> str:
+        laid_out.append(template)
+        return real(self, template, output_format, doc)
+
+    monkeypatch.setattr(Renderer, "text", text)
+    render(rendered, *MD_HTML)
+    assert laid_out == ["index.html.j2"]
     assert_as_a_first_render(rendered, *MD_HTML)

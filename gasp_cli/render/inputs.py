@@ -82,9 +82,8 @@ def environment_fingerprint() -> str:
     """Python, gasp's own source and every installed distribution (name and version)."""
     digest = hashlib.sha256(sys.version.encode() + b"\0")
     package = Path(__file__).resolve().parent.parent
-    for path in _files_under(package):
-        if path.suffix == ".py":
-            digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    for path in _files_under(package):  # its modules, and whatever data it may ship
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     for name in installed():
         digest.update(name.encode() + b"\0")
     return digest.hexdigest()
@@ -115,11 +114,19 @@ def installed() -> tuple[str, ...]:
 
 
 def _files_under(folder: Path) -> list[Path]:
-    """Every regular file under a folder, in a stable order, hidden files and caches left out."""
+    """Every file under a folder, in a stable order, through links to folders (as Jinja's loader
+    goes) but each folder once; hidden files and bytecode caches left out."""
     found: list[Path] = []
-    for root, folders, files in os.walk(folder):
+    seen: set[str] = set()
+    for root, folders, files in os.walk(folder, followlinks=True):
+        real = os.path.realpath(root)
+        if real in seen:
+            folders[:] = []
+            continue
+        seen.add(real)
         folders[:] = sorted(name for name in folders if not name.startswith(".") and name != "__pycache__")
-        found.extend(Path(root) / name for name in sorted(files) if not name.startswith("."))
+        found.extend(Path(root) / name for name in sorted(files)
+                     if not name.startswith(".") and os.path.isfile(os.path.join(root, name)))
     return found
 
 

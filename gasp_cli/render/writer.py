@@ -372,7 +372,10 @@ class Session:
         self._stage()
         files = kept | self._produced
         signatures, touched, latest = self._final_signatures(files)
-        final = Manifest(files, {k: v for k, v in data_keys.items() if k in self._produced},
+        # A file this render did not make (a partial render) keeps its data key: the next full render reuses it.
+        carried = {k: v for k, v in (self._previous.data_keys if self._previous else {}).items()
+                   if k in kept and k not in self._produced}
+        final = Manifest(files, {**carried, **{k: v for k, v in data_keys.items() if k in self._produced}},
                          signatures=signatures, render_key=render_key, documents=documents)
         manifest_changed = self._previous is None or touched or final.to_bytes() != _read(out / MANIFEST)
         if not self._staged and not removed and not manifest_changed:
