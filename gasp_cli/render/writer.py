@@ -506,10 +506,7 @@ def _write_files(out: Path, staged: dict[Path, Path], created: list[Path], remov
 
     The final manifest's ctime is made later than that of every file it lists (`latest`: those
     not renamed now): a file whose ctime is not earlier than the manifest's may have been changed
-    since, and is checked. Timestamps come from a clock that moves by ticks, and two files written
-    in the same tick have the same ctime: the manifest is written again, a millisecond later, until
-    it is later (a few times at most; on a file system whose clock does not move, it stays as it is
-    and the next render checks every file's bytes).
+    since, and is checked.
     """
     staged = dict(staged)
     try:
@@ -524,13 +521,8 @@ def _write_files(out: Path, staged: dict[Path, Path], created: list[Path], remov
                 with contextlib.suppress(FileNotFoundError):
                     (out / relative).unlink()
                 _remove_empty_folders(out, (out / relative).parent)
-            latest = max([latest, *(os.lstat(target).st_ctime_ns for target in renamed)])
-            payload = final.to_bytes()
-            for _ in range(100):
-                _replace(out / MANIFEST, payload)
-                if os.stat(out / MANIFEST).st_ctime_ns > latest:
-                    break
-                time.sleep(0.001)
+            _wait_past(out / MANIFEST, max([latest, *(os.lstat(target).st_ctime_ns for target in renamed)]))
+            _replace(out / MANIFEST, final.to_bytes())
     except OSError as error:
         raise OutputError(f"impossible d'écrire dans « {out} » : {error.strerror or error}") from None
     finally:
@@ -541,6 +533,20 @@ def _write_files(out: Path, staged: dict[Path, Path], created: list[Path], remov
             for folder in reversed(created):
                 with contextlib.suppress(OSError):
                     folder.rmdir()
+
+
+def _wait_past(probe: Path, latest: int) -> None:
+    """Wait until the file system's clock is past `latest` (a ctime). It moves by ticks (a few
+    milliseconds; 1 or 2 s on some file systems), and two files changed in the same tick have the
+    same ctime: touching `probe` reads the clock. A clock that does not move (a ctime of 0) or that
+    stays behind for more than 2.5 s is not waited for: the next render then checks the files' bytes."""
+    deadline = time.monotonic() + 2.5
+    while True:
+        os.utime(probe)
+        now = os.stat(probe).st_ctime_ns
+        if now > latest or now == 0 or time.monotonic() > deadline:
+            return
+        time.sleep(0.001)
 
 
 def _replace(path: Path, payload: bytes) -> None:
