@@ -310,3 +310,23 @@ def test_a_partial_render_keeps_the_data_keys_of_the_others(rendered: Path, monk
     render(rendered, *MD_HTML)
     assert laid_out == ["index.html.j2"]
     assert_as_a_first_render(rendered, *MD_HTML)
+
+
+def test_the_manifest_is_later_than_every_file_it_lists(rendered: Path, monkeypatch: pytest.MonkeyPatch):
+    """Files renamed in the same tick of the file system's clock as the manifest would look changed
+    after it: the render waits for the clock, and the next render has nothing to do."""
+    from gasp_cli.render import documents
+
+    real = documents.render_documents
+    service = rendered / "records/services/transports-urbains.yaml"
+    text = service.read_text(encoding="utf-8")
+    for round in range(3):
+        monkeypatch.setattr(documents, "render_documents", real)
+        service.write_text(text.replace("name: Transports urbains", f"name: Transports urbains {round}"), encoding="utf-8")
+        result = render(rendered, *MD_HTML, "--only", "guides")
+        assert "fichiers écrits" in result.stdout
+        out = rendered / "out"
+        manifest = (out / ".gasp-manifest.json").stat().st_ctime_ns
+        assert all(p.stat().st_ctime_ns < manifest for p in out.rglob("*") if p.is_file() and p.name != ".gasp-manifest.json")
+        monkeypatch.setattr(documents, "render_documents", lambda *args, **kwargs: pytest.fail("a document was built"))
+        assert UP_TO_DATE in render(rendered, *MD_HTML, "--only", "guides").stdout
