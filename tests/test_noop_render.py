@@ -330,3 +330,25 @@ def test_the_manifest_is_later_than_every_file_it_lists(rendered: Path, monkeypa
         assert all(p.stat().st_ctime_ns < manifest for p in out.rglob("*") if p.is_file() and p.name != ".gasp-manifest.json")
         monkeypatch.setattr(documents, "render_documents", lambda *args, **kwargs: pytest.fail("a document was built"))
         assert UP_TO_DATE in render(rendered, *MD_HTML, "--only", "guides").stdout
+
+
+def test_a_new_day_builds_only_what_depends_on_the_day(rendered: Path, monkeypatch: pytest.MonkeyPatch):
+    """Another day, the same records: comptes rendus and the dossiers of held meetings are built from
+    the records alone (their input keys); they are kept without being built. The rest is built again."""
+    from gasp_cli.documents import compte_rendu, dossier, suivi
+
+    built: list[str] = []
+    for module in (compte_rendu, dossier, suivi):
+        real = module.build
+
+        def spy(*args: object, real: object = real, name: str = module.__name__) -> object:
+            built.append(name.rsplit(".", 1)[1])
+            return real(*args)  # type: ignore[operator]
+
+        monkeypatch.setattr(module, "build", spy)
+    earlier = {**ENV, "GASP_TODAY": "2002-03-01"}  # within the records: the next référents meeting moves
+    result = render(rendered, *MD_HTML, env=earlier)
+    assert UP_TO_DATE not in result.stdout
+    assert "suivi" in built and "compte_rendu" not in built
+    assert built.count("dossier") == 1  # the next meeting's, as it stands on the new day
+    assert_as_a_first_render(rendered, *MD_HTML, env=earlier)

@@ -34,7 +34,7 @@ def render(
         render_documents,
         render_index,
     )
-    from ..render.inputs import render_key
+    from ..render.inputs import inputs_fingerprint, render_key
     from ..render.writer import Session, check_target, up_to_date
     from .common import fail, load_records, reproducible_timestamp, source_date
     from .common import today as today_for
@@ -78,7 +78,8 @@ def render(
     target = out if out is not None else workspace.out
     # Everything this render depends on: when the last render into target had the same, and left
     # its files as they are, there is nothing to do (not a view built, not a file read but the manifest).
-    key = render_key(records, request, workspace.templates, every_meeting=not ids)
+    fingerprint = inputs_fingerprint(records, workspace.templates)
+    key = render_key(fingerprint, request, every_meeting=not ids)
     try:
         check_target(target, workspace.root, workspace.records)
         shown = os.path.relpath(target.resolve()) if not os.path.relpath(target.resolve()).startswith("..") else str(target)
@@ -89,11 +90,13 @@ def render(
         # Each document goes to out/ (beside its target, renamed at the end) as soon as it is made.
         with Session(target, answered_by(request, every_meeting=not ids)) as session:
             with _progress_bar() as progress:
+                input_keys: dict[str, str] = {}
                 paths, keys = render_documents(records, request, workspace.templates, Previous(target.resolve()),
-                                               progress, session.add)
+                                               progress, session.add, fingerprint, input_keys)
             documents = [path for path in paths if not path.startswith(".")]
             changed = session.finish(lambda listed: render_index(records, listed, request.edition_date,
-                                                                 workspace.templates), keys, key, len(documents))
+                                                                 workspace.templates), keys, key, len(documents),
+                                     input_keys)
     except (RenderError, OutputError) as error:
         raise fail(f"{error} ; rien n'a été écrit") from None
     if changed.written <= 1 and not changed.removed:  # nothing, or only the manifest (a new key, new times)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import collections
 import datetime
+import functools
 import os
 import re
 import stat
@@ -127,6 +128,7 @@ class Previous:
         self._owned = manifest.files if manifest else set()
         self._signatures = manifest.signatures if manifest else {}
         self._since = manifest.written_at if manifest else 0
+        self.input_keys: dict[str, str] = manifest.input_keys if manifest else {}
 
     def unchanged(self, path: str, key: str) -> bool:
         from .writer import as_written
@@ -186,11 +188,13 @@ class _Producer:
     PDFs compile two at a time (Typst lets go of the GIL), a few in flight at most."""
 
     def __init__(self, renderer: Renderer, previous: Previous, fingerprint: str, formats: tuple[str, ...],
-                 progress: Progress, sink: Sink):
+                 progress: Progress, sink: Sink, inputs: str = ""):
         self.renderer, self.previous, self.fingerprint = renderer, previous, fingerprint
         self.formats, self.progress, self.sink = formats, progress, sink
+        self.inputs = inputs  # render/inputs.py inputs_fingerprint: "" when not known (no input keys)
         self.paths: list[str] = []
         self.keys: dict[str, str] = {}
+        self.input_keys: dict[str, str] = {}
         self._workers = max(1, min(4, os.cpu_count() or 1))
         self._pool: Executor | None = None
         self._timestamp = int(renderer.timestamp.timestamp())
@@ -200,12 +204,36 @@ class _Producer:
         self.paths.append(path)
         self.sink(path, payload)
 
-    def document(self, stem: str, formats: dict[str, str], data: object, label: str) -> None:
-        from ..documents.base import context_key, data_digest
+    def document(self, stem: str, formats: dict[str, str], data: object, label: str,
+                 inputs: tuple[object, ...] | None = None) -> None:
+        """One document's files. With `inputs` (what it is built from besides the records, the
+        templates and gasp: its parameters, for a document that does not depend on the day), `data`
+        is the function that builds it, called only when some file's input key has changed."""
+        from ..documents.base import context_key, data_digest, inputs_digest
 
+        wanted = [output_format for output_format in self.formats if output_format in formats]
+        kept: set[str] = set()
+        if inputs is not None:
+            if self.inputs:
+                given = inputs_digest(inputs)
+                for output_format in wanted:
+                    path = f"{stem}.{output_format}"
+                    input_key = context_key(given, output_format, formats[output_format], self.fingerprint, self.inputs)
+                    self.input_keys[path] = input_key
+                    previous = self.previous.keys.get(path)
+                    if (previous is not None and self.previous.input_keys.get(path) == input_key
+                            and self.previous.unchanged(path, previous)):
+                        self.keys[path] = previous
+                        self.put(path, None)
+                        kept.add(output_format)
+            if len(kept) == len(wanted):
+                self.progress.advance(label)
+                return
+            assert callable(data)
+            data = data()
         digest = data_digest(data)
-        for output_format in self.formats:
-            if output_format not in formats:
+        for output_format in wanted:
+            if output_format in kept:
                 continue
             path = f"{stem}.{output_format}"
             key = context_key(digest, output_format, formats[output_format], self.fingerprint)
@@ -270,20 +298,26 @@ def render_documents(
     previous: Previous | None = None,
     progress: Progress | None = None,
     sink: Sink | None = None,
+    inputs: str = "",
+    input_keys: dict[str, str] | None = None,
 ) -> tuple[list[str], dict[str, str]]:
     """Every file of the request, handed to `sink` as it is made (path under out/, bytes; None when
-    unchanged since the last render); returns the paths, and the data key of each document's file."""
+    unchanged since the last render); returns the paths, and the data key of each document's file.
+    `inputs`: render/inputs.py `inputs_fingerprint`, with which a document that does not depend on
+    the day is kept without being built; `input_keys` receives the input key of each of its files."""
 
     from .inputs import templates_fingerprint
 
     progress = progress or Progress()
     producer = _Producer(Renderer(workspace_templates, request.timestamp), previous or Previous(None),
                          templates_fingerprint(workspace_templates), request.formats, progress,
-                         sink or (lambda path, payload: None))
+                         sink or (lambda path, payload: None), inputs)
     try:
         _produce(records, request, producer, progress)
     finally:
         producer.close()
+    if input_keys is not None:
+        input_keys.update(producer.input_keys)
     return producer.paths, producer.keys
 
 
@@ -304,8 +338,9 @@ def _produce(records: Records, request: RenderRequest, producer: _Producer, prog
     producer.expect(documents)
     if "comptes-rendus" in request.kinds:
         for meeting_id in request.meeting_ids:
+            # Not the day's: built from the records alone (`inputs`), kept without being built when they are the same.
             producer.document(f"comptes-rendus/{meeting_id}", compte_rendu.FORMATS,
-                              compte_rendu.build(records, meeting_id), meeting_id)
+                              functools.partial(compte_rendu.build, records, meeting_id), meeting_id, inputs=(meeting_id,))
     if "guides" in request.kinds:
         usagers, agents = guide.build(records, request.edition_date)
         producer.document("guide/guide-usagers", guide.FORMATS_USAGERS, usagers, "guide-usagers")
@@ -313,7 +348,8 @@ def _produce(records: Records, request: RenderRequest, producer: _Producer, prog
     derived = histories(records)
     for row, stood_on in dossiers:
         producer.document(f"referents/dossier-{row.date.isoformat()}", dossier.FORMATS,
-                          dossier.build(records, derived, stood_on, row), f"dossier-{row.date.isoformat()}")
+                          functools.partial(dossier.build, records, derived, stood_on, row),
+                          f"dossier-{row.date.isoformat()}", inputs=(stood_on, row))
     for year in years:
         producer.document(f"rapport/rapport-{year}", rapport.FORMATS,
                           rapport.view(records, rapport.build(records, year, today, derived)), f"rapport-{year}")

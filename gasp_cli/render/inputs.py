@@ -33,24 +33,30 @@ if TYPE_CHECKING:
 SCHEME = "gasp-render-inputs-1"
 
 
-def render_key(records: Records, request: RenderRequest, workspace_templates: Path | None,
-               every_meeting: bool) -> str:
-    """A hash of everything the render of `request` depends on (see the module's text)."""
+def inputs_fingerprint(records: Records, workspace_templates: Path | None) -> str:
+    """A hash of every input but the request and the days: the records, the templates, the code and
+    the libraries, the zone's rules. A document that does not depend on the day is the same whenever
+    this and its own parameters are (render/documents.py, `inputs`)."""
     digest = hashlib.sha256(SCHEME.encode() + b"\0")
     digest.update(environment_fingerprint().encode() + b"\0")
     digest.update(templates_fingerprint(workspace_templates).encode() + b"\0")
-    asked = {
-        "meetings": request.meeting_ids, "every_meeting": every_meeting, "formats": list(request.formats),
-        "kinds": list(request.kinds), "today": request.today.isoformat(),
-        "edition_date": request.edition_date.isoformat(), "timestamp": request.timestamp.isoformat(),
-    }
-    digest.update(json.dumps(asked, sort_keys=True).encode() + b"\0")
     zone = records.gasp.timezone if records.gasp is not None else "Europe/Paris"
     digest.update(zone.encode() + b"\0" + _zone_rules(zone) + b"\0")
     digest.update(f"{records.file_count}\0".encode())
     for source in sorted(records.sources.values(), key=lambda source: source.rel):
         digest.update(source.rel.encode() + b"\0" + source.digest)
     return digest.hexdigest()
+
+
+def render_key(fingerprint: str, request: RenderRequest, every_meeting: bool) -> str:
+    """A hash of everything the render of `request` depends on (see the module's text):
+    `inputs_fingerprint`, and the request with its days."""
+    asked = {
+        "meetings": request.meeting_ids, "every_meeting": every_meeting, "formats": list(request.formats),
+        "kinds": list(request.kinds), "today": request.today.isoformat(),
+        "edition_date": request.edition_date.isoformat(), "timestamp": request.timestamp.isoformat(),
+    }
+    return hashlib.sha256(f"{fingerprint}\0{json.dumps(asked, sort_keys=True)}".encode()).hexdigest()
 
 
 def templates_fingerprint(workspace_templates: Path | None) -> str:

@@ -85,6 +85,7 @@ class Manifest:
     signatures: dict[str, Signature] = field(default_factory=dict)  # none in a manifest before version 4
     render_key: str = ""
     documents: int = 0
+    input_keys: dict[str, str] = field(default_factory=dict)  # documents that do not depend on the day
     written_at: int = 0  # the manifest's own ctime (ns) when read: not in its bytes
 
     def to_bytes(self) -> bytes:
@@ -93,6 +94,8 @@ class Manifest:
             "signatures": {path: f"{size} {digest}" for path, (size, digest)
                            in sorted(self.signatures.items()) if path in self.files},
         }
+        if self.input_keys:
+            data["input_keys"] = {path: key for path, key in sorted(self.input_keys.items()) if path in self.files}
         if self.render_key:
             data["render"] = {"key": self.render_key, "documents": self.documents}
         return (json.dumps(data, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
@@ -117,11 +120,13 @@ def read_manifest(out: Path) -> Manifest | None:
     owned = {p for p in files if _safe(p)}
     keys = data.get("data_keys")
     keys = {k: v for k, v in keys.items() if k in owned and isinstance(v, str)} if isinstance(keys, dict) else {}
+    inputs = data.get("input_keys")
+    inputs = {k: v for k, v in inputs.items() if k in owned and isinstance(v, str)} if isinstance(inputs, dict) else {}
     render = data.get("render")
     key, documents = (render.get("key"), render.get("documents")) if isinstance(render, dict) else ("", 0)
     return Manifest(owned, keys, signatures=_signatures(data.get("signatures"), owned),
                     render_key=key if isinstance(key, str) else "",
-                    documents=documents if isinstance(documents, int) else 0, written_at=written_at)
+                    documents=documents if isinstance(documents, int) else 0, input_keys=inputs, written_at=written_at)
 
 
 def _signatures(listed: object, owned: set[str]) -> dict[str, Signature]:
@@ -350,7 +355,7 @@ class Session:
             raise OutputError(f"impossible d'écrire dans « {self.out} » : {error.strerror or error}") from None
 
     def finish(self, index: Callable[[list[str]], bytes] | None, data_keys: dict[str, str],
-               render_key: str = "", documents: int = 0) -> Publication:
+               render_key: str = "", documents: int = 0, input_keys: dict[str, str] | None = None) -> Publication:
         """The index, then the renames: every staged file over its target, stale files removed.
         `render_key`: the input key of this render (render/inputs.py), kept in the manifest with the
         number of its documents; a later render with the same key has nothing to do."""
@@ -372,18 +377,21 @@ class Session:
         self._stage()
         files = kept | self._produced
         signatures, touched, latest = self._final_signatures(files)
-        # A file this render did not make (a partial render) keeps its data key: the next full render reuses it.
-        carried = {k: v for k, v in (self._previous.data_keys if self._previous else {}).items()
-                   if k in kept and k not in self._produced}
-        final = Manifest(files, {**carried, **{k: v for k, v in data_keys.items() if k in self._produced}},
-                         signatures=signatures, render_key=render_key, documents=documents)
+        # A file this render did not make (a partial render) keeps its keys: the next full render reuses them.
+        def merged(old: dict[str, str], new: dict[str, str]) -> dict[str, str]:
+            return {**{k: v for k, v in old.items() if k in kept and k not in self._produced},
+                    **{k: v for k, v in new.items() if k in self._produced}}
+
+        final = Manifest(files, merged(self._previous.data_keys if self._previous else {}, data_keys),
+                         signatures=signatures, render_key=render_key, documents=documents,
+                         input_keys=merged(self._previous.input_keys if self._previous else {}, input_keys or {}))
         manifest_changed = self._previous is None or touched or final.to_bytes() != _read(out / MANIFEST)
         if not self._staged and not removed and not manifest_changed:
             return Publication(0, [])
         # No input key until every file is in place, and each file still to be renamed marked CHANGED:
         # after a render killed in between, the next one makes again whatever may still be old.
         pending = {target.relative_to(out).as_posix(): (CHANGED, "0" * 64) for target in self._staged}
-        intent = Manifest(self._owned | files, final.data_keys,
+        intent = Manifest(self._owned | files, final.data_keys, input_keys=final.input_keys,
                           signatures={**self._signatures, **final.signatures, **pending})
         written = len(self._staged) + 1
         _write_files(out, self._staged, self._created, removed, intent, final, latest)
