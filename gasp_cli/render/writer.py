@@ -550,8 +550,11 @@ def _wait_past(probe: Path, latest: int) -> None:
     stays behind for more than 2.5 s is not waited for: the next render then checks the files' bytes."""
     deadline = time.monotonic() + 2.5
     while True:
-        os.utime(probe)
-        now = os.stat(probe).st_ctime_ns
+        try:
+            os.utime(probe)
+            now = os.stat(probe).st_ctime_ns
+        except OSError:
+            return  # only a shortcut for the next render is lost
         if now > latest or now == 0 or time.monotonic() > deadline:
             return
         time.sleep(0.001)
