@@ -529,7 +529,7 @@ def _write_files(out: Path, staged: dict[Path, Path], created: list[Path], remov
                 with contextlib.suppress(FileNotFoundError):
                     (out / relative).unlink()
                 _remove_empty_folders(out, (out / relative).parent)
-            _wait_past(out / MANIFEST, max([latest, *(os.lstat(target).st_ctime_ns for target in renamed)]))
+            _wait_past(out / MANIFEST, max([latest, *(_ctime(target) for target in renamed)]))
             _replace(out / MANIFEST, final.to_bytes())
     except OSError as error:
         raise OutputError(f"impossible d'écrire dans « {out} » : {error.strerror or error}") from None
@@ -541,6 +541,13 @@ def _write_files(out: Path, staged: dict[Path, Path], created: list[Path], remov
             for folder in reversed(created):
                 with contextlib.suppress(OSError):
                     folder.rmdir()
+
+
+def _ctime(path: Path) -> int:
+    try:
+        return os.lstat(path).st_ctime_ns
+    except OSError:
+        return 0
 
 
 def _wait_past(probe: Path, latest: int) -> None:
