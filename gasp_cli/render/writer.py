@@ -152,8 +152,6 @@ def as_written(path: Path, status: os.stat_result, signature: Signature | None, 
 
 
 def _digest_of(path: Path) -> str | None:
-    import hashlib
-
     try:
         with open(path, "rb") as stream:
             return hashlib.file_digest(stream, "sha256").hexdigest()
