@@ -54,6 +54,18 @@ def gasp_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "gasp_cli"]
 
 
+def compile_bytecode() -> None:
+    """gasp's modules compiled once, as an installation does (pip writes __pycache__): without it,
+    under PYTHONDONTWRITEBYTECODE, every run would compile the modules changed since the last one."""
+    import compileall
+    import importlib.util
+
+    spec = importlib.util.find_spec("gasp_cli")
+    if spec is not None and spec.submodule_search_locations:
+        for folder in spec.submodule_search_locations:
+            compileall.compile_dir(folder, quiet=1)
+
+
 def workspace_for(years: int) -> Path:
     """The generated workspace of so many years, made once and kept (benchmarks/workspace*)."""
     root = HERE / ("workspace" if years == YEARS else f"workspace-{years}")
@@ -155,6 +167,7 @@ def main() -> int:
     with_pdf = not (options.quick or options.no_pdf)
     formats = "md,html,pdf" if with_pdf else "md,html"
     gasp = gasp_command()
+    compile_bytecode()
 
     workspace = workspace_for(YEARS)
     records = workspace / "records"

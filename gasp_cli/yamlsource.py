@@ -18,6 +18,7 @@ in octal or hexadecimal, and numbers that are not finite (`.inf`, `.nan`, `1e999
 
 from __future__ import annotations
 
+import hashlib
 import math
 import os
 import re
@@ -117,6 +118,7 @@ class SourceFile:
     node: Node | None = None
     data: Any = None
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    digest: bytes = b""  # SHA-256 of the file's bytes, as read: what `gasp render` keys its work on
 
     def error(self, line: int, column: int, code: str, message: str, severity: Severity = "error") -> None:
         self.diagnostics.append(Diagnostic(self.rel, line, column, severity, code, message))
@@ -154,6 +156,7 @@ def read_record_file(path: str | os.PathLike[str], rel: str) -> SourceFile:
     raw = _read_regular_file(path, source)
     if raw is None:
         return source
+    source.digest = hashlib.sha256(raw).digest()
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:

@@ -34,7 +34,8 @@ def render(
         render_documents,
         render_index,
     )
-    from ..render.writer import Session, check_target
+    from ..render.inputs import inputs_fingerprint, render_key
+    from ..render.writer import Session, check_target, up_to_date
     from ..vocabulary import plural
     from .common import fail, judged_day, load_records, reproducible_timestamp, source_date
 
@@ -78,20 +79,30 @@ def render(
         timestamp=reproducible_timestamp(),
     )
     target = out if out is not None else workspace.out
+    # Everything this render depends on: when the last render into target had the same, and left
+    # its files as they are, there is nothing to do (not a view built, not a file read but the manifest).
+    fingerprint = inputs_fingerprint(records, workspace.templates)
+    key = render_key(fingerprint, request, every_meeting=not ids)
     try:
         check_target(target, workspace.root, workspace.records)
+        shown = os.path.relpath(target.resolve()) if not os.path.relpath(target.resolve()).startswith("..") else str(target)
+        checked = up_to_date(target, key)
+        if checked is not None:
+            typer.echo(f"{shown} est à jour : rien n'a changé ({plural(checked, 'fichier vérifié')})")
+            return
         # Each document goes to out/ (beside its target, renamed at the end) as soon as it is made.
         with Session(target, answered_by(request, every_meeting=not ids)) as session:
             with _progress_bar() as progress:
+                input_keys: dict[str, str] = {}
                 paths, keys = render_documents(records, request, workspace.templates, Previous(target.resolve()),
-                                               progress, session.add)
+                                               progress, session.add, fingerprint, input_keys)
+            documents = [path for path in paths if not path.startswith(".")]
             changed = session.finish(lambda listed: render_index(records, listed, request.edition_date,
-                                                                 workspace.templates), keys)
+                                                                 workspace.templates), keys, key, len(documents),
+                                     input_keys)
     except (RenderError, OutputError) as error:
         raise fail(f"{error} ; rien n'a été écrit") from None
-    shown = os.path.relpath(target.resolve()) if not os.path.relpath(target.resolve()).startswith("..") else str(target)
-    documents = [path for path in paths if not path.startswith(".")]
-    if not changed.written and not changed.removed:
+    if changed.written <= 1 and not changed.removed:  # nothing, or only the manifest (a new key, new times)
         typer.echo(f"{shown} est à jour : rien n'a changé ({plural(len(documents), 'fichier vérifié')})")
         return
     # gasp's own files that are no longer documents (a deleted meeting); not the files of the site's

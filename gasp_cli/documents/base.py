@@ -97,6 +97,13 @@ def data_digest(data: object) -> bytes:
         return hashlib.sha256(payload.encode("utf-8")).digest()
 
 
+def inputs_digest(inputs: object) -> bytes:
+    """The digest of what a document is built from besides the records (its parameters): canonical
+    JSON, so that the same parameters give the same digest in every process."""
+    payload = json.dumps(_canonical(inputs), ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(payload.encode("utf-8")).digest()
+
+
 def context_key(digest: bytes, *context: str) -> str:
     return hashlib.sha256(digest + "\0".join(context).encode("utf-8")).hexdigest()
 

@@ -5,25 +5,27 @@ from __future__ import annotations
 import collections
 import contextlib
 import datetime
-import hashlib
+import functools
 import os
 import re
 import stat
 import subprocess
 import sys
 from collections.abc import Callable
-from concurrent.futures import Executor, Future, ThreadPoolExecutor
+
+# Threads drive the PDF compilations (a small import, unlike Jinja or Typst, which a render
+# with nothing to do never loads).
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jinja2
+if TYPE_CHECKING:  # imported where they are used: a render with nothing to do needs neither Jinja nor Typst
+    from concurrent.futures import Executor, Future
 
-from ..calendar import calendar_rows, holidays_for
-from ..lifecycle import histories
-from ..loader import Records
-from ..names import gasp_name
-from .environment import make_environment
+    import jinja2
+
+    from ..loader import Records
 
 KINDS = ("comptes-rendus", "guides", "dossier", "calendrier", "rapport", "propositions", "suivi", "public")
 FORMATS = ("md", "html", "pdf")
@@ -67,12 +69,16 @@ class Renderer:
         self.timestamp = timestamp
 
     def _environment(self, output_format: str) -> jinja2.Environment:
+        from .environment import make_environment
+
         if output_format not in self._environments:
             self._environments[output_format] = make_environment(output_format, self._templates)
         return self._environments[output_format]
 
     def text(self, template: str, output_format: str, doc: object, **context: object) -> str:
         """`context`: more names for the template beside `doc` (the residents' site passes `site`)."""
+        import jinja2
+
         try:
             text = self._environment(output_format).get_template(template).render(doc=doc, **context)
             return tidy(text) if output_format in ("md", "typ") else text
@@ -124,7 +130,8 @@ class Previous:
     """What the last render left in out/: its manifest (the data key of each file) and its files.
 
     `Previous(None)` is a first render: nothing to reuse. Only a regular file the manifest
-    says is gasp's, and whose key is the same, is kept as it is.
+    says is gasp's, whose key is the same, and which is still as gasp wrote it (its
+    signature), is kept as it is.
     """
 
     def __init__(self, out: Path | None):
@@ -134,13 +141,20 @@ class Previous:
         manifest = read_manifest(out) if out is not None else None
         self.keys: dict[str, str] = manifest.data_keys if manifest else {}
         self._owned = manifest.files if manifest else set()
+        self._signatures = manifest.signatures if manifest else {}
+        self._since = manifest.written_at if manifest else 0
+        self.input_keys: dict[str, str] = manifest.input_keys if manifest else {}
 
     def unchanged(self, path: str, key: str) -> bool:
+        from .writer import as_written
+
         if self.out is None or self.keys.get(path) != key or path not in self._owned:
             return False
         try:
-            return stat.S_ISREG(os.lstat(self.out / path).st_mode) and all(
-                not os.path.islink(folder) for folder in (self.out / path).parents if self.out in folder.parents)
+            status = os.lstat(self.out / path)
+            return stat.S_ISREG(status.st_mode) and all(
+                not os.path.islink(folder) for folder in (self.out / path).parents if self.out in folder.parents
+            ) and as_written(self.out / path, status, self._signatures.get(path), self._since)
         except OSError:
             return False
 
@@ -182,24 +196,6 @@ def answered_by(request: RenderRequest, every_meeting: bool) -> Callable[[str], 
     return answers_for
 
 
-def _templates_fingerprint(workspace_templates: Path | None) -> str:
-    """What every template says (gasp's and the workspace's), and the versions that turn them into bytes."""
-    import typst
-
-    from .. import __version__
-    from .environment import default_templates
-
-    # The PDF standards are part of the key: a PDF compiled without them is never kept.
-    digest = hashlib.sha256(f"{__version__}\n{getattr(typst, '__version__', '')}\n{','.join(PDF_STANDARDS)}\n".encode())
-    for folder in (default_templates(), workspace_templates):
-        if folder is None or not folder.is_dir():
-            continue
-        for path in sorted(folder.iterdir()):
-            if path.is_file():
-                digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
-
-
 Sink = Callable[[str, "bytes | None"], None]
 
 
@@ -210,11 +206,13 @@ class _Producer:
     render, a few in flight at most."""
 
     def __init__(self, renderer: Renderer, previous: Previous, fingerprint: str, formats: tuple[str, ...],
-                 progress: Progress, sink: Sink):
+                 progress: Progress, sink: Sink, inputs: str = ""):
         self.renderer, self.previous, self.fingerprint = renderer, previous, fingerprint
         self.formats, self.progress, self.sink = formats, progress, sink
+        self.inputs = inputs  # render/inputs.py inputs_fingerprint: "" when not known (no input keys)
         self.paths: list[str] = []
         self.keys: dict[str, str] = {}
+        self.input_keys: dict[str, str] = {}
         self._workers = max(1, min(4, os.cpu_count() or 1))
         self._pool: Executor | None = None
         self._timestamp = int(renderer.timestamp.timestamp())
@@ -224,12 +222,36 @@ class _Producer:
         self.paths.append(path)
         self.sink(path, payload)
 
-    def document(self, stem: str, formats: dict[str, str], data: object, label: str) -> None:
-        from ..documents.base import context_key, data_digest
+    def document(self, stem: str, formats: dict[str, str], data: object, label: str,
+                 inputs: tuple[object, ...] | None = None) -> None:
+        """One document's files. With `inputs` (what it is built from besides the records, the
+        templates and gasp: its parameters, for a document that does not depend on the day), `data`
+        is the function that builds it, called only when some file's input key has changed."""
+        from ..documents.base import context_key, data_digest, inputs_digest
 
+        wanted = [output_format for output_format in self.formats if output_format in formats]
+        kept: set[str] = set()
+        if inputs is not None:
+            if self.inputs:
+                given = inputs_digest(inputs)
+                for output_format in wanted:
+                    path = f"{stem}.{output_format}"
+                    input_key = context_key(given, output_format, formats[output_format], self.fingerprint, self.inputs)
+                    self.input_keys[path] = input_key
+                    previous = self.previous.keys.get(path)
+                    if (previous is not None and self.previous.input_keys.get(path) == input_key
+                            and self.previous.unchanged(path, previous)):
+                        self.keys[path] = previous
+                        self.put(path, None)
+                        kept.add(output_format)
+            if len(kept) == len(wanted):
+                self.progress.advance(label)
+                return
+            assert callable(data)
+            data = data()
         digest = data_digest(data)
-        for output_format in self.formats:
-            if output_format not in formats:
+        for output_format in wanted:
+            if output_format in kept:
                 continue
             path = f"{stem}.{output_format}"
             key = context_key(digest, output_format, formats[output_format], self.fingerprint)
@@ -374,23 +396,34 @@ def render_documents(
     previous: Previous | None = None,
     progress: Progress | None = None,
     sink: Sink | None = None,
+    inputs: str = "",
+    input_keys: dict[str, str] | None = None,
 ) -> tuple[list[str], dict[str, str]]:
     """Every file of the request, handed to `sink` as it is made (path under out/, bytes; None when
-    unchanged since the last render); returns the paths, and the data key of each document's file."""
+    unchanged since the last render); returns the paths, and the data key of each document's file.
+    `inputs`: render/inputs.py `inputs_fingerprint`, with which a document that does not depend on
+    the day is kept without being built; `input_keys` receives the input key of each of its files."""
+
+    from .inputs import templates_fingerprint
 
     progress = progress or Progress()
     producer = _Producer(Renderer(workspace_templates, request.timestamp), previous or Previous(None),
-                         _templates_fingerprint(workspace_templates), request.formats, progress,
-                         sink or (lambda path, payload: None))
+                         templates_fingerprint(workspace_templates), request.formats, progress,
+                         sink or (lambda path, payload: None), inputs)
     try:
         _produce(records, request, producer, progress)
     finally:
         producer.close()
+    if input_keys is not None:
+        input_keys.update(producer.input_keys)
     return producer.paths, producer.keys
 
 
 def _produce(records: Records, request: RenderRequest, producer: _Producer, progress: Progress) -> None:
+    from ..calendar import calendar_rows, holidays_for
     from ..documents import calendrier, compte_rendu, dossier, guide, proposition, rapport, suivi
+    from ..lifecycle import histories
+    from ..names import gasp_name
 
     today = request.today
     dossiers = dossier.meetings(records, today) if "dossier" in request.kinds else []
@@ -403,8 +436,9 @@ def _produce(records: Records, request: RenderRequest, producer: _Producer, prog
     producer.expect(documents)
     if "comptes-rendus" in request.kinds:
         for meeting_id in request.meeting_ids:
+            # Not the day's: built from the records alone (`inputs`), kept without being built when they are the same.
             producer.document(f"comptes-rendus/{meeting_id}", compte_rendu.FORMATS,
-                              compte_rendu.build(records, meeting_id), meeting_id)
+                              functools.partial(compte_rendu.build, records, meeting_id), meeting_id, inputs=(meeting_id,))
     if "guides" in request.kinds:
         usagers, agents = guide.build(records, request.edition_date)
         producer.document("guide/guide-usagers", guide.FORMATS_USAGERS, usagers, "guide-usagers")
@@ -412,7 +446,8 @@ def _produce(records: Records, request: RenderRequest, producer: _Producer, prog
     derived = histories(records)
     for row, stood_on in dossiers:
         producer.document(f"referents/dossier-{row.date.isoformat()}", dossier.FORMATS,
-                          dossier.build(records, derived, stood_on, row), f"dossier-{row.date.isoformat()}")
+                          functools.partial(dossier.build, records, derived, stood_on, row),
+                          f"dossier-{row.date.isoformat()}", inputs=(stood_on, row))
     for year in years:
         producer.document(f"rapport/rapport-{year}", rapport.FORMATS,
                           rapport.view(records, rapport.build(records, year, today, derived)), f"rapport-{year}")

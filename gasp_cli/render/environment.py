@@ -19,6 +19,7 @@ import jinja2
 from markupsafe import Markup
 
 from .. import escape
+from .inputs import default_templates
 
 
 class Raw(str):
@@ -26,14 +27,6 @@ class Raw(str):
 
 
 FORMATS = ("md", "html", "typ")
-
-
-def default_templates() -> Path:
-    """The templates shipped with gasp: inside the package once installed, else the repository's."""
-    packaged = Path(__file__).resolve().parent.parent / "templates"
-    if packaged.is_dir():
-        return packaged
-    return Path(__file__).resolve().parent.parent.parent / "templates"
 
 
 def _markdown_finalize(value: object) -> str:

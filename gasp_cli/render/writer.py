@@ -37,12 +37,14 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
+import hashlib
 import json
 import os
 import re
 import shutil
 import signal
 import stat
+import time
 import typing
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -61,44 +63,144 @@ class Publication(NamedTuple):
     removed: list[str]  # gasp's files that the render no longer produces
 
 
+# What gasp wrote at a path: its size and the SHA-256 of its bytes (hex). Size CHANGED: the file
+# was changed since gasp wrote it, and is made again by the next render that answers for it.
+Signature = tuple[int, str]
+CHANGED = -1
+
+
 @dataclass
 class Manifest:
     """What out/.gasp-manifest.json says: the files gasp owns, and the data key of each document's file
-    (a hash of the data it was made from: the same key, the same file, which a render need not make again)."""
+    (a hash of the data it was made from: the same key, the same file, which a render need not make again);
+    the signature of each file as gasp wrote it; and the input key of the render that wrote the manifest,
+    with how many documents it made (render/inputs.py). Same records, same bytes: no time in it.
+
+    A file whose status changed (ctime) after the manifest was written may have been changed by
+    someone else: its size and bytes are compared with its signature before it is kept."""
 
     files: set[str] = field(default_factory=set)
     data_keys: dict[str, str] = field(default_factory=dict)
     lists_files: bool = True  # False for a manifest of gasp 0.1.0, which did not list its files
+    signatures: dict[str, Signature] = field(default_factory=dict)  # none in a manifest before version 4
+    render_key: str = ""
+    documents: int = 0
+    input_keys: dict[str, str] = field(default_factory=dict)  # documents that do not depend on the day
+    written_at: int = 0  # the manifest's own ctime (ns) when read: not in its bytes
 
     def to_bytes(self) -> bytes:
-        data = {"version": 3, "files": sorted(self.files), "data_keys": dict(sorted(self.data_keys.items()))}
+        data: dict[str, object] = {
+            "version": 4, "files": sorted(self.files), "data_keys": dict(sorted(self.data_keys.items())),
+            "signatures": {path: f"{size} {digest}" for path, (size, digest)
+                           in sorted(self.signatures.items()) if path in self.files},
+        }
+        if self.input_keys:
+            data["input_keys"] = {path: key for path, key in sorted(self.input_keys.items()) if path in self.files}
+        if self.render_key:
+            data["render"] = {"key": self.render_key, "documents": self.documents}
         return (json.dumps(data, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
 
 
 def read_manifest(out: Path) -> Manifest | None:
     """The manifest of out/, or None when out/ has none (or an unreadable one: nothing is owned)."""
     try:
-        data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+        with open(out / MANIFEST, "rb") as stream:
+            written_at = os.fstat(stream.fileno()).st_ctime_ns
+            data = json.loads(stream.read().decode("utf-8"))
     except (OSError, ValueError):
         return None
     if not isinstance(data, dict):
         return None
-    keys = data.get("data_keys")
-    keys = {k: v for k, v in keys.items() if _safe(k) and isinstance(v, str)} if isinstance(keys, dict) else {}
     files = data.get("files")
     if not isinstance(files, list):
         # gasp 0.1.0 listed its PDFs' source hashes, not its files.
         sources = data.get("pdf_sources")
         legacy = {k for k in sources if _safe(k)} if isinstance(sources, dict) else set()
         return Manifest({*legacy, "index.html"}, {}, lists_files=False)
-    return Manifest({p for p in files if _safe(p)}, keys)
+    owned = {p for p in files if _safe(p)}
+    keys = data.get("data_keys")
+    keys = {k: v for k, v in keys.items() if k in owned and isinstance(v, str)} if isinstance(keys, dict) else {}
+    inputs = data.get("input_keys")
+    inputs = {k: v for k, v in inputs.items() if k in owned and isinstance(v, str)} if isinstance(inputs, dict) else {}
+    render = data.get("render")
+    key, documents = (render.get("key"), render.get("documents")) if isinstance(render, dict) else ("", 0)
+    return Manifest(owned, keys, signatures=_signatures(data.get("signatures"), owned),
+                    render_key=key if isinstance(key, str) else "",
+                    documents=documents if isinstance(documents, int) else 0, input_keys=inputs, written_at=written_at)
+
+
+def _signatures(listed: object, owned: set[str]) -> dict[str, Signature]:
+    """The signatures a manifest lists for the files it owns; one that does not read as written is left out."""
+    signatures: dict[str, Signature] = {}
+    for path, text in listed.items() if isinstance(listed, dict) else ():
+        size, _, digest = text.partition(" ") if isinstance(text, str) else ("", "", "")
+        if path in owned and (size.isdigit() or size == "-1") and len(digest) == 64:
+            signatures[path] = (int(size), digest)
+    return signatures
+
+
+def as_written(path: Path, status: os.stat_result, signature: Signature | None, since: int) -> bool:
+    """Whether a file is as gasp wrote it: its status unchanged since the manifest was written
+    (`since`, its ctime) and its size the same, or else the same bytes. Without a signature (a
+    manifest before version 4), it is taken as it is, as it was then."""
+    if signature is None:
+        return True
+    size, digest = signature
+    if status.st_size != size:
+        return False
+    return status.st_ctime_ns < since or _digest_of(path) == digest
+
+
+def _digest_of(path: Path) -> str | None:
+    try:
+        with open(path, "rb") as stream:
+            return hashlib.file_digest(stream, "sha256").hexdigest()
+    except OSError:
+        return None
+
+
+def up_to_date(out: Path, render_key: str) -> int | None:
+    """How many documents the last render into `out` made, when it had this input key
+    (render/inputs.py) and every file it lists is still as it left it, with no temporary
+    file beside them; else None. Only reads: nothing in out/ changes, not even a time.
+    """
+    target = out.resolve()
+    if not target.is_dir() or _state(target, MANIFEST) != "file":
+        return None
+    with _locked(target):  # a render writing there now is waited for
+        manifest = read_manifest(target)
+        if manifest is None or not manifest.render_key or manifest.render_key != render_key:
+            return None
+        by_folder: dict[str, list[str]] = {}
+        for path in manifest.files:
+            by_folder.setdefault(path.rpartition("/")[0], []).append(path)
+        base = f"{target}{os.sep}"
+        try:
+            for folder, paths in by_folder.items():
+                if folder and _state(target, folder) != "folder":
+                    return None
+                if any(name.startswith(".") and _TEMPORARY.match(name) for name in os.listdir(target / folder)):
+                    return None  # left by a killed render: the next render that writes removes them
+                for path in paths:
+                    signature = manifest.signatures.get(path)
+                    status = os.lstat(base + path)
+                    # Any write or touch sets a file's ctime to now: not before the manifest's, written
+                    # last (and strictly after every file it lists: see _write_files).
+                    if (signature is None or not stat.S_ISREG(status.st_mode) or status.st_size != signature[0]
+                            or status.st_ctime_ns >= manifest.written_at):
+                        return None
+        except OSError:
+            return None
+        return manifest.documents
+
+
+# Parts that are not empty and do not start with a dot (so neither `.` nor `..`), no backslash, no NUL.
+_SAFE = re.compile(r"[^/.\\\x00][^/\\\x00]*(?:/[^/.\\\x00][^/\\\x00]*)*")
 
 
 def _safe(relative: object) -> bool:
     """A path under out/ as gasp writes them: relative, no `..`, no hidden part, no backslash."""
-    return (isinstance(relative, str) and relative != "" and not relative.startswith("/") and "\\" not in relative
-            and "\x00" not in relative and all(part not in ("", ".", "..") and not part.startswith(".")
-                                               for part in relative.split("/")))
+    return isinstance(relative, str) and _SAFE.fullmatch(relative) is not None
 
 
 def check_target(out: Path, workspace_root: Path, records: Path) -> None:
@@ -169,6 +271,8 @@ class Session:
         self._spool: typing.BinaryIO | None = None
         self._pending: list[tuple[str, int, int]] = []
         self._produced: set[str] = set()
+        self._digests: dict[str, str] = {}  # each file produced with its bytes: their SHA-256
+        self._sizes: dict[str, int] = {}
         self._problems: list[str] = []
 
     def __enter__(self) -> Session:
@@ -182,6 +286,7 @@ class Session:
         _recover_legacy(self.out)
         self._previous = read_manifest(self.out)
         self._owned = self._previous.files if self._previous else set()
+        self._signatures = self._previous.signatures if self._previous else {}
         # A manifest of gasp 0.1.0 did not list its files; it replaced the whole folder. A
         # regular file where gasp writes now is taken as 0.1.0's; nothing else is removed.
         self._adopt = self._previous is not None and not self._previous.lists_files
@@ -211,12 +316,15 @@ class Session:
             return
         if state == "file" and (relative in self._actual or self._adopt):
             if _same(self.out / relative, payload):
+                self._digests[relative] = hashlib.sha256(payload).hexdigest()
                 return
         elif state != "absent":
             self._problems.append(_conflict(self.out, relative, state))
             return
         if self._problems:
             return  # nothing more is kept: the render will stop
+        self._digests[relative] = hashlib.sha256(payload).hexdigest()
+        self._sizes[relative] = len(payload)
         try:
             if self._spool is None:
                 import tempfile
@@ -244,8 +352,11 @@ class Session:
             self._discard()
             raise OutputError(f"impossible d'écrire dans « {self.out} » : {error.strerror or error}") from None
 
-    def finish(self, index: Callable[[list[str]], bytes] | None, data_keys: dict[str, str]) -> Publication:
-        """The index, then the renames: every staged file over its target, stale files removed."""
+    def finish(self, index: Callable[[list[str]], bytes] | None, data_keys: dict[str, str],
+               render_key: str = "", documents: int = 0, input_keys: dict[str, str] | None = None) -> Publication:
+        """The index, then the renames: every staged file over its target, stale files removed.
+        `render_key`: the input key of this render (render/inputs.py), kept in the manifest with the
+        number of its documents; a later render with the same key has nothing to do."""
         out = self.out
         removed = sorted(path for path in self._actual - self._produced
                          if path != "index.html" and self._answers_for(path))
@@ -261,16 +372,63 @@ class Session:
                 shown.append(f"(sans {MANIFEST}, rien n’y est à gasp ; si ces fichiers viennent d’un rendu dont "
                              "le manifeste a été perdu, supprimez-les : gasp les refera)")
             raise OutputError(f"dans « {out} », gasp ne remplace que ses propres fichiers :\n  " + "\n  ".join(shown))
-        final = Manifest(kept | self._produced, {k: v for k, v in data_keys.items() if k in self._produced})
-        manifest_changed = self._previous is None or final.to_bytes() != _read(out / MANIFEST)
-        if not self._pending and not removed and not manifest_changed:
-            return Publication(0, [])
         self._stage()
-        intent = Manifest(self._owned | final.files, final.data_keys)
+        files = kept | self._produced
+        signatures, touched, latest = self._final_signatures(files)
+        # A file this render did not make (a partial render) keeps its keys: the next full render reuses them.
+        def merged(old: dict[str, str], new: dict[str, str]) -> dict[str, str]:
+            return {**{k: v for k, v in old.items() if k in kept and k not in self._produced},
+                    **{k: v for k, v in new.items() if k in self._produced}}
+
+        final = Manifest(files, merged(self._previous.data_keys if self._previous else {}, data_keys),
+                         signatures=signatures, render_key=render_key, documents=documents,
+                         input_keys=merged(self._previous.input_keys if self._previous else {}, input_keys or {}))
+        manifest_changed = self._previous is None or touched or final.to_bytes() != _read(out / MANIFEST)
+        if not self._staged and not removed and not manifest_changed:
+            return Publication(0, [])
+        # No input key until every file is in place, and each file still to be renamed marked CHANGED:
+        # after a render killed in between, the next one makes again whatever may still be old.
+        pending = {target.relative_to(out).as_posix(): (CHANGED, "0" * 64) for target in self._staged}
+        intent = Manifest(self._owned | files, final.data_keys, input_keys=final.input_keys,
+                          signatures={**self._signatures, **final.signatures, **pending})
         written = len(self._staged) + 1
-        _write_files(out, self._staged, self._created, removed, intent, final)
+        _write_files(out, self._staged, self._created, removed, intent, final, latest)
         self._staged, self._created = {}, []
         return Publication(written, removed)
+
+    def _final_signatures(self, files: set[str]) -> tuple[dict[str, Signature], bool, int]:
+        """Each file's signature once published; whether some file's status changed since the
+        manifest was written (the manifest is then written again, so that its ctime is the latest);
+        and the latest ctime of the files not staged.
+        A file this render did not answer for (a partial render) keeps its old signature, or is
+        marked CHANGED when its bytes are no longer those: the next render that answers makes it again."""
+        since = self._previous.written_at if self._previous else 0
+        signatures: dict[str, Signature] = {}
+        touched, latest = False, 0
+        staged = {target.relative_to(self.out).as_posix() for target in self._staged}
+        for path in files:
+            previous = self._signatures.get(path)
+            digest = self._digests.get(path)
+            if path in staged and digest is not None:
+                signatures[path] = (self._sizes[path], digest)
+                continue
+            try:
+                status = os.lstat(self.out / path)
+            except OSError:
+                continue  # gone meanwhile: no signature, and the next render makes it again
+            touched |= status.st_ctime_ns >= since
+            latest = max(latest, status.st_ctime_ns)
+            if digest is not None:  # made again, and the same bytes as on disk
+                signatures[path] = (status.st_size, digest)
+            elif previous is not None and (path in self._produced or as_written(self.out / path, status, previous, since)):
+                signatures[path] = previous  # kept: checked by the render (render/documents.py Previous)
+            elif previous is not None:
+                signatures[path] = (CHANGED, previous[1])
+            else:  # a manifest before version 4: the file is adopted as it is
+                found = _digest_of(self.out / path)
+                if found is not None:
+                    signatures[path] = (status.st_size, found)
+        return signatures, touched, latest
 
     def _discard(self) -> None:
         """Remove what was staged, and the folders made for it."""
@@ -349,8 +507,13 @@ def _same(path: Path, payload: bytes) -> bool:
 
 
 def _write_files(out: Path, staged: dict[Path, Path], created: list[Path], removed: list[str], intent: Manifest,
-                 final: Manifest) -> None:
-    """Step 2: the intent manifest, every staged file renamed over its target, stale files removed, the final manifest."""
+                 final: Manifest, latest: int = 0) -> None:
+    """Step 2: the intent manifest, every staged file renamed over its target, stale files removed, the final manifest.
+
+    The final manifest's ctime is made later than that of every file it lists (`latest`: those
+    not renamed now): a file whose ctime is not earlier than the manifest's may have been changed
+    since, and is checked.
+    """
     staged = dict(staged)
     try:
         staged[out / MANIFEST] = write_beside(out / MANIFEST, intent.to_bytes(), tag="gasp")
@@ -358,11 +521,13 @@ def _write_files(out: Path, staged: dict[Path, Path], created: list[Path], remov
             os.replace(staged.pop(out / MANIFEST), out / MANIFEST)
             for target, temporary in staged.items():
                 os.replace(temporary, target)
+            renamed = list(staged)
             staged.clear()
             for relative in removed:
                 with contextlib.suppress(FileNotFoundError):
                     (out / relative).unlink()
                 _remove_empty_folders(out, (out / relative).parent)
+            _wait_past(out / MANIFEST, max([latest, *(_ctime(target) for target in renamed)]))
             _replace(out / MANIFEST, final.to_bytes())
     except OSError as error:
         raise OutputError(f"impossible d'écrire dans « {out} » : {error.strerror or error}") from None
@@ -374,6 +539,30 @@ def _write_files(out: Path, staged: dict[Path, Path], created: list[Path], remov
             for folder in reversed(created):
                 with contextlib.suppress(OSError):
                     folder.rmdir()
+
+
+def _ctime(path: Path) -> int:
+    try:
+        return os.lstat(path).st_ctime_ns
+    except OSError:
+        return 0
+
+
+def _wait_past(probe: Path, latest: int) -> None:
+    """Wait until the file system's clock is past `latest` (a ctime). It moves by ticks (a few
+    milliseconds; 1 or 2 s on some file systems), and two files changed in the same tick have the
+    same ctime: touching `probe` reads the clock. A clock that does not move (a ctime of 0) or that
+    stays behind for more than 2.5 s is not waited for: the next render then checks the files' bytes."""
+    deadline = time.monotonic() + 2.5
+    while True:
+        try:
+            os.utime(probe)
+            now = os.stat(probe).st_ctime_ns
+        except OSError:
+            return  # only a shortcut for the next render is lost
+        if now > latest or now == 0 or time.monotonic() > deadline:
+            return
+        time.sleep(0.001)
 
 
 def _replace(path: Path, payload: bytes) -> None:
