@@ -381,6 +381,7 @@ def produce(records: Records, request: RenderRequest, producer: _Producer, deriv
                 target = copy / page.path
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(_page_bytes(page, producer, today.year, with_pdf, search, page.path in unchanged))
+            producer.finish_pdfs()  # the Typst processes end before Pagefind starts: their memory would add up
             try:
                 index = search_index(copy)
             except SearchError as error:

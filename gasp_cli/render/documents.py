@@ -292,6 +292,12 @@ class _Producer:
                 future.cancel()
             if self._pool is not None:
                 self._pool.shutdown(wait=True)
+                self._pool = None
+
+    def finish_pdfs(self) -> None:
+        """Wait for the PDFs still compiling and end their processes, before another program runs
+        (Pagefind): their memory and its would add up. A later PDF starts a new pool."""
+        self.close()
 
 
 def _pdf_pool(workers: int, large: bool) -> Executor:
