@@ -67,6 +67,7 @@ class CompteRendu:
     others: list[OtherGroup]
     since: str
     authors: str
+    public: bool = False  # the residents' site's edition: named in words, not by the meeting's id
 
 
 def _others_said(records: Records, meeting_id: str, meeting: Meeting,
@@ -184,6 +185,7 @@ def build(records: Records, meeting_id: str, public: bool = False) -> CompteRend
         others=others,
         since=since,
         authors=authors(records),
+        public=public,
     )
 
 

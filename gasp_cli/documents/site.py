@@ -153,6 +153,7 @@ def public_proposition(records: Records, day: datetime.date, proposal_id: str,
     """A proposal's page as residents see it: no note of a non-public group but its decisions,
     links only to public comptes rendus and to proposals that have a page."""
     page = proposition.build(records, day, proposal_id, derived)
+    page.public = True
     events = proposition.past_events(derived[proposal_id], day)
     for step, event in zip(page.steps, events, strict=True):
         group = records.groups.get(event.group) if event.group else None

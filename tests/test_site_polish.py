@@ -1,0 +1,59 @@
+"""The residents' site read by a resident on a phone: words instead of ids and tool names,
+links from a compte rendu to its proposals, a report that fits a narrow screen, a search
+box whose placeholder can be read.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from conftest import EXAMPLE, gasp
+
+ENV = {"SOURCE_DATE_EPOCH": "1000000000"}
+
+
+@pytest.fixture(scope="module")
+def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example rendered in every format: the members' out/ and the residents' out/public/."""
+    root = tmp_path_factory.mktemp("polish")
+    shutil.copytree(EXAMPLE, root / "records")
+    result = gasp("render", workspace=root / "records", env=ENV)
+    assert result.exit_code == 0, result.output
+    return root / "out"
+
+
+def _footer(page: Path) -> str:
+    found = re.search(r"<footer>(.*?)</footer>", page.read_text(encoding="utf-8"), re.DOTALL)
+    assert found is not None, page
+    return found.group(1)
+
+
+def _pdf_text(path: Path) -> str:
+    return " ".join((page.extract_text() or "") for page in PdfReader(path).pages)
+
+
+def test_the_footers_of_the_site_name_the_meeting_and_the_proposal_in_words(out: Path) -> None:
+    public = out / "public"
+    minutes = sorted((public / "comptes-rendus").glob("*.html"))
+    proposals = sorted((public / "propositions").glob("*.html"))
+    assert minutes and proposals
+    for page in minutes:
+        footer = _footer(page)
+        assert page.stem not in footer, footer
+        assert "Réunion 2" not in footer
+    assert _footer(public / "comptes-rendus" / "2001-06-14-usagers.html").endswith("Groupe des usagers, 14 juin 2001.")
+    for page in proposals:
+        footer = _footer(page)
+        assert page.stem not in footer, footer
+        assert footer.startswith("Proposition du Gasp, état au ")
+    # The PDF twins on the site too.
+    assert "2001-06-14-usagers" not in _pdf_text(public / "comptes-rendus" / "2001-06-14-usagers.pdf")
+    assert "horaires-police" not in _pdf_text(public / "propositions" / "horaires-police.pdf")
+    # The members' documents keep the id the secretary finds her records by.
+    assert _footer(out / "comptes-rendus" / "2001-06-14-usagers.html").endswith("Réunion 2001-06-14-usagers.")
+    assert _footer(out / "propositions" / "horaires-police.html").startswith("Proposition horaires-police,")
