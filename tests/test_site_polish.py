@@ -57,3 +57,13 @@ def test_the_footers_of_the_site_name_the_meeting_and_the_proposal_in_words(out:
     # The members' documents keep the id the secretary finds her records by.
     assert _footer(out / "comptes-rendus" / "2001-06-14-usagers.html").endswith("Réunion 2001-06-14-usagers.")
     assert _footer(out / "propositions" / "horaires-police.html").startswith("Proposition horaires-police,")
+
+
+def test_the_site_s_report_says_when_its_indicators_were_computed_not_with_which_tool(out: Path) -> None:
+    page = (out / "public" / "rapport" / "rapport-2001.html").read_text(encoding="utf-8")
+    assert "Indicateurs" in page
+    assert "gasp export" not in page and "indicators.csv" not in page
+    assert "Chiffres arrêtés au 31 décembre 2001." in page
+    assert "gasp export" not in _pdf_text(out / "public" / "rapport" / "rapport-2001.pdf")
+    # The members' report keeps the reference to the export (the sociologist's file).
+    assert "indicators.csv" in (out / "rapport" / "rapport-2001.html").read_text(encoding="utf-8")

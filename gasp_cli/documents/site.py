@@ -283,8 +283,9 @@ def pages(records: Records, today: datetime.date, edition_date: datetime.date,
         yield Page(f"calendrier/calendrier-{year}.html", HTML["calendrier"],
                    calendar_page(records, _year_rows(records, year), year))
     for year in reports:
-        yield Page(f"rapport/rapport-{year}.html", HTML["rapport"],
-                   rapport.view(records, rapport.build(records, year, today, derived)), rapport.FORMATS["pdf"])
+        report = rapport.view(records, rapport.build(records, year, today, derived))
+        report.public = True
+        yield Page(f"rapport/rapport-{year}.html", HTML["rapport"], report, rapport.FORMATS["pdf"])
     for mid in public_meetings(records, today):
         yield Page(f"comptes-rendus/{mid}.html", HTML["compte-rendu"], compte_rendu.build(records, mid, public=True),
                    compte_rendu.FORMATS["pdf"])
