@@ -67,3 +67,39 @@ def test_the_site_s_report_says_when_its_indicators_were_computed_not_with_which
     assert "gasp export" not in _pdf_text(out / "public" / "rapport" / "rapport-2001.pdf")
     # The members' report keeps the reference to the export (the sociologist's file).
     assert "indicators.csv" in (out / "rapport" / "rapport-2001.html").read_text(encoding="utf-8")
+
+
+def test_a_public_compte_rendu_links_each_proposal_to_its_page_on_the_site(out: Path) -> None:
+    public = out / "public"
+    page = public / "comptes-rendus" / "2001-06-28-intergroupes.html"
+    text = page.read_text(encoding="utf-8")
+    links = re.findall(r'<a href="(\.\./propositions/[^"]+\.html)">([^<]+)</a>', text)
+    assert len(links) >= 5
+    for href, _ in links:
+        assert (page.parent / href).resolve().is_file(), href
+    # Every proposal of the list and of the decisions is a link: none left as plain bold text.
+    proposals = text.split("<h2>Propositions</h2>", 1)[1].split("<h2>", 1)[0]
+    assert re.findall(r"<li><strong>(?!<a )", proposals) == []
+    decisions = text.split("<h2>Décisions</h2>", 1)[1].split("</table>", 1)[0]
+    assert re.findall(r"<tr><td>(?!<a )", decisions) == []
+    # Each public compte rendu that names a proposal links it.
+    for minutes in sorted((public / "comptes-rendus").glob("*.html")):
+        body = minutes.read_text(encoding="utf-8")
+        assert ("<li><strong>" in body.split("<h2>Propositions</h2>", 1)[-1].split("<h2>", 1)[0]) <= (
+            "../propositions/" in body), minutes
+    # The members' comptes rendus are unchanged: their proposals are in out/, not linked from here.
+    assert "../propositions/" not in (out / "comptes-rendus" / "2001-06-28-intergroupes.html").read_text(
+        encoding="utf-8")
+
+
+def test_only_the_proposals_with_a_page_are_linked() -> None:
+    from gasp_cli.documents import compte_rendu
+    from gasp_cli.loader import load_workspace
+    from gasp_cli.workspace import Workspace
+
+    records = load_workspace(Workspace(EXAMPLE.parent)).records
+    linked = compte_rendu.build(records, "2001-06-28-intergroupes", public=True, pages={"horaires-police"})
+    items = linked.proposals + linked.decisions + [item for other in linked.others for item in other.items]
+    hrefs = {item.href for item in items}
+    assert hrefs == {"", "../propositions/horaires-police.html"}
+

@@ -286,10 +286,11 @@ def pages(records: Records, today: datetime.date, edition_date: datetime.date,
         report = rapport.view(records, rapport.build(records, year, today, derived))
         report.public = True
         yield Page(f"rapport/rapport-{year}.html", HTML["rapport"], report, rapport.FORMATS["pdf"])
+    published = public_proposals(derived, today)
     for mid in public_meetings(records, today):
-        yield Page(f"comptes-rendus/{mid}.html", HTML["compte-rendu"], compte_rendu.build(records, mid, public=True),
-                   compte_rendu.FORMATS["pdf"])
-    for pid in public_proposals(derived, today):
+        yield Page(f"comptes-rendus/{mid}.html", HTML["compte-rendu"],
+                   compte_rendu.build(records, mid, public=True, pages=frozenset(published)), compte_rendu.FORMATS["pdf"])
+    for pid in published:
         yield Page(f"propositions/{pid}.html", HTML["proposition"], public_proposition(records, today, pid, derived),
                    proposition.FORMATS["pdf"])
 
