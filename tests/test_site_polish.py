@@ -103,3 +103,32 @@ def test_only_the_proposals_with_a_page_are_linked() -> None:
     hrefs = {item.href for item in items}
     assert hrefs == {"", "../propositions/horaires-police.html"}
 
+
+
+def _specificity(selector: str) -> tuple[int, int, int]:
+    selector = selector.replace("::placeholder", "")
+    ids = len(re.findall(r"#[\w-]+", selector))
+    classes = len(re.findall(r"\.[\w-]+|:[\w-]+|\[[^]]+\]", selector))
+    elements = len(re.findall(r"(?:^|[\s>+~])[a-zA-Z][\w-]*", selector))
+    return ids, classes, elements
+
+
+def test_the_search_box_placeholder_is_drawn_opaque_in_a_colour_with_enough_contrast(out: Path) -> None:
+    from test_accessibility import contrast
+
+    page = re.sub(r"/\*.*?\*/", "", (out / "public" / "index.html").read_text(encoding="utf-8"), flags=re.DOTALL)
+    ours = re.findall(r"([^{}]*::placeholder)\s*\{([^}]*)\}", page)
+    assert ours, "no placeholder rule on the site"
+    pagefind = out / "public" / "pagefind" / "pagefind-ui.css"
+    if not pagefind.is_file():
+        pytest.skip("Pagefind absent: no search box")
+    theirs = [selector for selector, body in re.findall(r"([^{}]*::placeholder)\{([^}]*)\}", pagefind.read_text())
+              if "opacity" in body or "color" in body]
+    assert theirs
+    grey = re.search(r"--gris: (#\w+)", page)
+    assert grey is not None
+    for selector, body in ours:
+        assert "opacity: 1" in body and "color: var(--gris)" in body
+        for other in theirs:  # ours wins over Pagefind's though its sheet comes after
+            assert _specificity(selector.strip()) > _specificity(other.strip()), (selector, other)
+    assert contrast(grey.group(1), "#ffffff") >= 4.5
