@@ -132,3 +132,46 @@ def test_the_search_box_placeholder_is_drawn_opaque_in_a_colour_with_enough_cont
         for other in theirs:  # ours wins over Pagefind's though its sheet comes after
             assert _specificity(selector.strip()) > _specificity(other.strip()), (selector, other)
     assert contrast(grey.group(1), "#ffffff") >= 4.5
+
+
+def test_the_report_s_charts_can_be_read_on_a_phone(out: Path) -> None:
+    """A chart is scaled to the width of its page: 360 px on a phone. Its viewBox is narrow enough
+    that its smallest text (11 units) is drawn at 12 px at least, and every text fits in it."""
+    for page in (out / "public" / "rapport" / "rapport-2001.html", out / "rapport" / "rapport-2001.html"):
+        text = page.read_text(encoding="utf-8")
+        assert re.search(r"svg\.graphique \{[^}]*max-width: \d+rem", text)
+        svgs = re.findall(r"<svg.*?</svg>", text, re.DOTALL)
+        assert len(svgs) == 2
+        for svg in svgs:
+            width = float(re.search(r'viewBox="0 0 ([\d.]+)', svg).group(1))
+            sizes = [float(size) for size in re.findall(r'font-size="([\d.]+)"', svg)]
+            assert sizes and min(sizes) * 360 / width >= 12, (width, min(sizes))
+            for x, size, words in re.findall(r'<text x="([\d.]+)"[^>]*font-size="([\d.]+)"[^>]*>([^<]*)</text>', svg):
+                assert float(x) + len(words) * float(size) * 0.6 <= width, words
+
+
+def _columns(table: str) -> list[str]:
+    return [re.sub(r"<[^>]+>", "", cell) for cell in re.findall(r"<th scope=\"col\">(.*?)</th>", table)]
+
+
+def test_the_report_s_wide_tables_reflow_on_a_phone_keeping_their_headings(out: Path) -> None:
+    """Tables of more than two columns are shown one row a block on a narrow screen: each figure
+    after its column's heading (data-label), the heading row still in the table for screen readers."""
+    page = (out / "public" / "rapport" / "rapport-2001.html").read_text(encoding="utf-8")
+    assert re.search(r"@media \(max-width: 40rem\) \{.*html table\.repli td\[data-label\]::before \{ content: "
+                     r"attr\(data-label\)", page, re.DOTALL)
+    tables = re.findall(r"<table[^>]*>.*?</table>", page, re.DOTALL)
+    wide = [table for table in tables if len(_columns(table)) > 2]
+    assert len(wide) >= 3
+    for table in wide:
+        assert table.startswith('<table class="repli">'), table[:80]
+        columns = _columns(table)
+        body = re.search(r"<tbody>(.*?)</tbody>", table, re.DOTALL)
+        assert body is not None
+        for row in body.group(1).split("</tr>")[:-1]:
+            labels = [re.search(r'data-label="([^"]*)"', attributes) for attributes in re.findall(r"<t[dh]([^>]*)>", row)]
+            assert len(labels) == len(columns), row
+            assert labels[0] is None, row  # the row's name, shown as its heading
+            assert all(label is not None and label.group(1) for label in labels[1:]), row
+    meetings = wide[0]
+    assert re.findall(r'data-label="([^"]*)"', meetings)[:4] == _columns(meetings)[1:]
