@@ -34,6 +34,7 @@ class Item:
     title: str
     what: str = ""
     note: str = ""
+    href: str = ""  # the title's page, when it has one (a proposal's, on the residents' site)
 
 
 @dataclass

@@ -7,6 +7,7 @@ counts here (`names.attendance`), before any template sees them.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from ..calendar import calendar_rows, holidays_for
@@ -67,10 +68,11 @@ class CompteRendu:
     others: list[OtherGroup]
     since: str
     authors: str
+    public: bool = False  # the residents' site's edition: named in words, not by the meeting's id
 
 
 def _others_said(records: Records, meeting_id: str, meeting: Meeting,
-                 public: bool = False) -> tuple[list[OtherGroup], str]:
+                 public: bool = False, pages: Collection[str] = ()) -> tuple[list[OtherGroup], str]:
     """What the other groups said on this meeting's themes since this group last met.
 
     `public` (the residents' site): of a group whose comptes rendus are not public, only its
@@ -97,11 +99,13 @@ def _others_said(records: Records, meeting_id: str, meeting: Meeting,
         for event in other.proposals:
             proposal = records.proposals.get(event.proposal)
             if proposal is not None and proposal.theme in themes and said_in_public:
-                items.append(Item(proposal.title, f"proposition {PROPOSAL_STATUSES[event.event]}", event.note or ""))
+                items.append(Item(proposal.title, f"proposition {PROPOSAL_STATUSES[event.event]}", event.note or "",
+                                  _page(event.proposal, pages)))
         for decision in other.decisions:
             proposal = records.proposals.get(decision.proposal)
             if proposal is not None and proposal.theme in themes:
-                items.append(Item(proposal.title, PROPOSAL_STATUSES[decision.outcome], decision.note or ""))
+                items.append(Item(proposal.title, PROPOSAL_STATUSES[decision.outcome], decision.note or "",
+                                  _page(decision.proposal, pages)))
         if items:
             result.append(OtherGroup(group.name if group else other.group, long_date(other.date), items))
     return result, (long_date(since) if own else "")
@@ -137,12 +141,18 @@ def authors(records: Records) -> str:
     return " et ".join(names)
 
 
-def build(records: Records, meeting_id: str, public: bool = False) -> CompteRendu:
-    """The compte rendu of one meeting, held or cancelled; `public`: as the residents' site shows it."""
+def _page(proposal_id: str, pages: Collection[str]) -> str:
+    """The link to a proposal's page, beside this compte rendu's folder, when it has one."""
+    return f"../propositions/{proposal_id}.html" if proposal_id in pages else ""
+
+
+def build(records: Records, meeting_id: str, public: bool = False, pages: Collection[str] = ()) -> CompteRendu:
+    """The compte rendu of one meeting, held or cancelled; `public`: as the residents' site shows it;
+    `pages`: the proposals that have a page (the site's), linked from their titles."""
     meeting = records.meetings[meeting_id]
     group = records.groups[meeting.group]
     place, address = place_of(records, meeting.place or group.cadence.place)
-    others, since = _others_said(records, meeting_id, meeting, public)
+    others, since = _others_said(records, meeting_id, meeting, public, pages)
     return CompteRendu(
         meeting_id=meeting_id,
         gasp_name=gasp_name(records),
@@ -167,11 +177,12 @@ def build(records: Records, meeting_id: str, public: bool = False) -> CompteRend
         topic=theme_title(records, meeting.topic),
         discussion=meeting.discussion or "",
         proposals=[
-            Item(records.proposals[e.proposal].title, PROPOSAL_STATUSES[e.event], e.note or "")
+            Item(records.proposals[e.proposal].title, PROPOSAL_STATUSES[e.event], e.note or "", _page(e.proposal, pages))
             for e in meeting.proposals if e.proposal in records.proposals
         ],
         decisions=[
-            Item(records.proposals[d.proposal].title, PROPOSAL_STATUSES[d.outcome], d.note or "")
+            Item(records.proposals[d.proposal].title, PROPOSAL_STATUSES[d.outcome], d.note or "",
+                 _page(d.proposal, pages))
             for d in meeting.decisions if d.proposal in records.proposals
         ],
         actions=[
@@ -184,6 +195,7 @@ def build(records: Records, meeting_id: str, public: bool = False) -> CompteRend
         others=others,
         since=since,
         authors=authors(records),
+        public=public,
     )
 
 

@@ -56,6 +56,7 @@ class PropositionPage:
     replaces: Related | None
     replaced_by: list[Related]
     date: str
+    public: bool = False  # the residents' site's edition: its footer names it in words, not by its id
 
 
 # What happened, in the words of a résident; the first milestone « in-progress » starts the work.

@@ -475,6 +475,7 @@ class ReportView:
     not_yet: str = ""
     # The sociologist's indicators of the year (gasp_cli/documents/indicateurs.py).
     indicators: IndicatorSection | None = None
+    public: bool = False  # the residents' site's edition: no word of the secretary's tools
 
 
 STATUS_COLOURS = {

@@ -153,6 +153,7 @@ def public_proposition(records: Records, day: datetime.date, proposal_id: str,
     """A proposal's page as residents see it: no note of a non-public group but its decisions,
     links only to public comptes rendus and to proposals that have a page."""
     page = proposition.build(records, day, proposal_id, derived)
+    page.public = True
     events = proposition.past_events(derived[proposal_id], day)
     for step, event in zip(page.steps, events, strict=True):
         group = records.groups.get(event.group) if event.group else None
@@ -282,12 +283,14 @@ def pages(records: Records, today: datetime.date, edition_date: datetime.date,
         yield Page(f"calendrier/calendrier-{year}.html", HTML["calendrier"],
                    calendar_page(records, _year_rows(records, year), year))
     for year in reports:
-        yield Page(f"rapport/rapport-{year}.html", HTML["rapport"],
-                   rapport.view(records, rapport.build(records, year, today, derived)), rapport.FORMATS["pdf"])
+        report = rapport.view(records, rapport.build(records, year, today, derived))
+        report.public = True
+        yield Page(f"rapport/rapport-{year}.html", HTML["rapport"], report, rapport.FORMATS["pdf"])
+    published = public_proposals(derived, today)
     for mid in public_meetings(records, today):
-        yield Page(f"comptes-rendus/{mid}.html", HTML["compte-rendu"], compte_rendu.build(records, mid, public=True),
-                   compte_rendu.FORMATS["pdf"])
-    for pid in public_proposals(derived, today):
+        yield Page(f"comptes-rendus/{mid}.html", HTML["compte-rendu"],
+                   compte_rendu.build(records, mid, public=True, pages=frozenset(published)), compte_rendu.FORMATS["pdf"])
+    for pid in published:
         yield Page(f"propositions/{pid}.html", HTML["proposition"], public_proposition(records, today, pid, derived),
                    proposition.FORMATS["pdf"])
 
