@@ -92,9 +92,8 @@ class Loaded:
 def garbage_collector_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector while the records are built and checked.
 
-    Every node tree is kept (for positions), so the collector would walk an ever
-    larger heap again and again: it tripled the time of `gasp validate` on a large
-    workspace. What is built then lives as long as the command; it is frozen out of
+    Every record is kept, so the collector would walk an ever larger heap again and
+    again: it tripled the time of `gasp validate` on a large workspace. What is built then lives as long as the command; it is frozen out of
     later collections.
     """
     collecting = gc.isenabled()
@@ -120,7 +119,7 @@ def load_workspace(workspace: Workspace) -> Loaded:
     else:
         source = read_record_file(gasp_file, workspace.rel(gasp_file))
         diagnostics.extend(source.diagnostics)
-        if source.node is not None:
+        if source.text is not None:
             records.sources[("gasp", "gasp")] = source
             records.gasp = _validate(models.Gasp, source, diagnostics)
 
@@ -147,7 +146,7 @@ def load_workspace(workspace: Workspace) -> Loaded:
         known.add(record_id)
         source = read_record_file(path, rel)
         diagnostics.extend(source.diagnostics)
-        if source.node is None:
+        if source.text is None:
             continue
         records.sources[(kind, record_id)] = source
         record = _validate(KINDS[kind], source, diagnostics)

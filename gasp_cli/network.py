@@ -112,7 +112,7 @@ def read_sites(path: Path, shown: str) -> tuple[SitesFile | None, list[Diagnosti
 
     source = read_record_file(path, shown)
     diagnostics = list(source.diagnostics)
-    if source.node is None or diagnostics:
+    if source.text is None or diagnostics:
         return None, diagnostics
     network = _validate(_models(), source, diagnostics)
     # Read from the raw values too, so that one run shows every problem of the file.

@@ -115,10 +115,27 @@ class SourceFile:
     """One record file: its path as shown to the user, its node tree and its values."""
 
     rel: str
-    node: Node | None = None
     data: Any = None
     diagnostics: list[Diagnostic] = field(default_factory=list)
     digest: bytes = b""  # SHA-256 of the file's bytes, as read: what `gasp render` keys its work on
+    # The text of a file that parsed. Its node tree is not kept (at 40 years of records the trees
+    # of every file took half of gasp's memory): a position is looked up in the text again when a
+    # message needs one, which is rare.
+    text: str | None = None
+
+    @property
+    def node(self) -> Node | None:
+        """The file's node tree, composed again from its text; None when it did not parse."""
+        if self.text is None:
+            return None
+        loader = _Loader(self.text)
+        try:
+            node: Node | None = loader.get_single_node()
+            return node
+        except yaml.YAMLError:
+            return None
+        finally:
+            loader.dispose()
 
     def error(self, line: int, column: int, code: str, message: str, severity: Severity = "error") -> None:
         self.diagnostics.append(Diagnostic(self.rel, line, column, severity, code, message))
@@ -199,7 +216,7 @@ def read_record_file(path: str | os.PathLike[str], rel: str) -> SourceFile:
         data = _to_python(node, source)
     except _TooDeep:
         return source
-    source.node = node
+    source.text = text
     source.data = data
     return source
 
