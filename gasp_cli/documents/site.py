@@ -355,50 +355,56 @@ def produce(records: Records, request: RenderRequest, producer: _Producer, deriv
     today = request.today
     producer.progress.add(count(records, today, derived))
     with_pdf = "pdf" in request.formats
-    site_pages = list(pages(records, today, request.edition_date, derived))
-    for page in site_pages:
-        if with_pdf and page.pdf:
-            stem = f"{FOLDER}/{page.path.removesuffix('.html')}"
-            producer.document(stem, {"pdf": page.pdf}, page.data, stem)
-        else:
-            producer.progress.advance(page.path)
     search = search_available()
     if not search:
         _warn("Pagefind est introuvable (paquet pagefind-bin)")
-    keys = _page_keys(site_pages, producer, today.year, with_pdf, search)
-    index_key = _index_key(keys)
     previous = producer.previous
-    old_index = sorted(path for path, key in previous.keys.items() if path.startswith(f"{FOLDER}/{SEARCH_FOLDER}/"))
-    keep_index = search and bool(old_index) and all(previous.unchanged(path, index_key) for path in old_index)
-    unchanged = {page.path for page in site_pages if previous.unchanged(f"{FOLDER}/{page.path}", keys[page.path])}
-    if keep_index or not search:
-        # No search index to make: only the changed pages go through their templates.
-        _put_pages(site_pages, producer, keys, unchanged, today.year, with_pdf, search)
-        for path in old_index if keep_index else []:
-            producer.keys[path] = index_key
-            producer.put(path, None)
-    else:
-        with tempfile.TemporaryDirectory(prefix="gasp-site-") as folder:
-            copy = Path(folder)
-            for page in site_pages:  # Pagefind reads every page: the kept ones from out/
-                target = copy / page.path
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(_page_bytes(page, producer, today.year, with_pdf, search, page.path in unchanged))
+    with tempfile.TemporaryDirectory(prefix="gasp-site-") as folder:
+        copy = Path(folder)
+        # One page at a time (at forty years the pages' data weighed 22 MB, and Pagefind's memory adds
+        # up with gasp's): its PDF, its key, and its bytes in the copy that Pagefind reads (a kept
+        # page's from out/). Only its path and key are kept.
+        keys: dict[str, str] = {}
+        unchanged: set[str] = set()
+        for page in pages(records, today, request.edition_date, derived):
+            if with_pdf and page.pdf:
+                stem = f"{FOLDER}/{page.path.removesuffix('.html')}"
+                producer.document(stem, {"pdf": page.pdf}, page.data, stem)
+            else:
+                producer.progress.advance(page.path)
+            keys[page.path] = _page_keys([page], producer, today.year, with_pdf, search)[page.path]
+            kept = previous.unchanged(f"{FOLDER}/{page.path}", keys[page.path])
+            if kept:
+                unchanged.add(page.path)
+            target = copy / page.path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(_page_bytes(page, producer, today.year, with_pdf, search, kept))
+        index_key = _index_key(keys)
+        old_index = sorted(path for path in previous.keys if path.startswith(f"{FOLDER}/{SEARCH_FOLDER}/"))
+        keep_index = search and bool(old_index) and all(previous.unchanged(path, index_key) for path in old_index)
+        index: dict[str, bytes] = {}
+        if search and not keep_index:
             producer.finish_pdfs()  # the Typst processes end before Pagefind starts: their memory would add up
             try:
                 index = search_index(copy)
             except SearchError as error:
                 _warn(str(error))
+                # The pages again, without their search box (built once more: this is the rare path).
+                site_pages = list(pages(records, today, request.edition_date, derived))
                 keys = _page_keys(site_pages, producer, today.year, with_pdf, False)
                 _put_pages(site_pages, producer, keys, set(), today.year, with_pdf, False)
-            else:
-                for page in site_pages:
-                    producer.keys[f"{FOLDER}/{page.path}"] = keys[page.path]
-                    producer.put(f"{FOLDER}/{page.path}", None if page.path in unchanged
-                                 else (copy / page.path).read_bytes())
-                for path, payload in index.items():
-                    producer.keys[f"{FOLDER}/{path}"] = index_key
-                    producer.put(f"{FOLDER}/{path}", payload)
+                keep_index = False
+        for path, key in keys.items():
+            if f"{FOLDER}/{path}" in producer.keys:  # put already (Pagefind failed: pages without search)
+                continue
+            producer.keys[f"{FOLDER}/{path}"] = key
+            producer.put(f"{FOLDER}/{path}", None if path in unchanged else (copy / path).read_bytes())
+        for path in old_index if keep_index else []:
+            producer.keys[path] = index_key
+            producer.put(path, None)
+        for path, payload in index.items():
+            producer.keys[f"{FOLDER}/{path}"] = index_key
+            producer.put(f"{FOLDER}/{path}", payload)
     for year in calendar_years(today):
         title = f"Calendrier {year} — {gasp_name(records)}"
         producer.put(f"{FOLDER}/calendrier/calendrier-{year}.ics",

@@ -440,6 +440,13 @@ def _produce(records: Records, request: RenderRequest, producer: _Producer, prog
                  + sum(kind in request.kinds for kind in ("calendrier", "suivi")))
     progress.add(documents)
     producer.expect(documents)
+    derived = histories(records)
+    if "public" in request.kinds:
+        # First, while the render holds least: Pagefind, which indexes the site in a process of its
+        # own, runs at the end of this step, and its memory adds up with gasp's.
+        from ..documents import site
+
+        site.produce(records, request, producer, derived)
     if "comptes-rendus" in request.kinds:
         for meeting_id in request.meeting_ids:
             # Not the day's: built from the records alone (`inputs`), kept without being built when they are the same.
@@ -449,7 +456,6 @@ def _produce(records: Records, request: RenderRequest, producer: _Producer, prog
         usagers, agents = guide.build(records, request.edition_date)
         producer.document("guide/guide-usagers", guide.FORMATS_USAGERS, usagers, "guide-usagers")
         producer.document("guide/guide-agents", guide.FORMATS_AGENTS, agents, "guide-agents")
-    derived = histories(records)
     for row, stood_on in dossiers:
         producer.document(f"referents/dossier-{row.date.isoformat()}", dossier.FORMATS,
                           functools.partial(dossier.build, records, derived, stood_on, row),
@@ -474,10 +480,6 @@ def _produce(records: Records, request: RenderRequest, producer: _Producer, prog
                               calendrier.calendar_page(records, rows, today.year), "calendrier")
         else:
             progress.advance("calendrier")
-    if "public" in request.kinds:
-        from ..documents import site
-
-        site.produce(records, request, producer, derived)
 
 
 def render_index(records: Records, paths: list[str], today: datetime.date, workspace_templates: Path | None) -> bytes:
