@@ -367,11 +367,7 @@ def produce(records: Records, request: RenderRequest, producer: _Producer, deriv
         keys: dict[str, str] = {}
         unchanged: set[str] = set()
         for page in pages(records, today, request.edition_date, derived):
-            if with_pdf and page.pdf:
-                stem = f"{FOLDER}/{page.path.removesuffix('.html')}"
-                producer.document(stem, {"pdf": page.pdf}, page.data, stem)
-            else:
-                producer.progress.advance(page.path)
+            producer.progress.advance(page.path)
             keys[page.path] = _page_keys([page], producer, today.year, with_pdf, search)[page.path]
             kept = previous.unchanged(f"{FOLDER}/{page.path}", keys[page.path])
             if kept:
@@ -384,7 +380,6 @@ def produce(records: Records, request: RenderRequest, producer: _Producer, deriv
         keep_index = search and bool(old_index) and all(previous.unchanged(path, index_key) for path in old_index)
         index: dict[str, bytes] = {}
         if search and not keep_index:
-            producer.finish_pdfs()  # the Typst processes end before Pagefind starts: their memory would add up
             try:
                 index = search_index(copy)
             except SearchError as error:
@@ -405,6 +400,14 @@ def produce(records: Records, request: RenderRequest, producer: _Producer, deriv
         for path, payload in index.items():
             producer.keys[f"{FOLDER}/{path}"] = index_key
             producer.put(f"{FOLDER}/{path}", payload)
+    if with_pdf:
+        # The PDFs after Pagefind has run: the Typst process and Pagefind never run at the same time,
+        # and gasp holds no PDF in flight meanwhile (the pages are built once more for this).
+        for page in pages(records, today, request.edition_date, derived):
+            if page.pdf:
+                producer.progress.add(1)
+                stem = f"{FOLDER}/{page.path.removesuffix('.html')}"
+                producer.document(stem, {"pdf": page.pdf}, page.data, stem)
     for year in calendar_years(today):
         title = f"Calendrier {year} — {gasp_name(records)}"
         producer.put(f"{FOLDER}/calendrier/calendrier-{year}.ics",

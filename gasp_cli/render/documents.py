@@ -294,11 +294,6 @@ class _Producer:
                 self._pool.shutdown(wait=True)
                 self._pool = None
 
-    def finish_pdfs(self) -> None:
-        """Wait for the PDFs still compiling and end their processes, before another program runs
-        (Pagefind): their memory and its would add up. A later PDF starts a new pool."""
-        self.close()
-
 
 def _pdf_pool(workers: int, large: bool) -> Executor:
     """Threads for a small render (Typst lets go of the GIL); worker processes for a large one."""
@@ -442,8 +437,8 @@ def _produce(records: Records, request: RenderRequest, producer: _Producer, prog
     producer.expect(documents)
     derived = histories(records)
     if "public" in request.kinds:
-        # First, while the render holds least: Pagefind, which indexes the site in a process of its
-        # own, runs at the end of this step, and its memory adds up with gasp's.
+        # First, while the render holds least and no PDF is compiling: Pagefind, which indexes the
+        # site in a process of its own, runs in this step, and its memory adds up with gasp's.
         from ..documents import site
 
         site.produce(records, request, producer, derived)
