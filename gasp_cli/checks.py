@@ -12,6 +12,8 @@ import datetime
 import re
 from collections.abc import Callable, Iterable
 
+from pydantic import BaseModel
+
 from . import cadence as cadence_periods
 from . import commitments
 from .calendar import group_start
@@ -72,21 +74,29 @@ def _collect_ids(data: object, path: tuple[str, ...], loc: Loc, found: list[tupl
         if isinstance(data, list):
             for index, item in enumerate(data):
                 _collect_ids(item, rest, (*loc, index), found)
-    elif isinstance(data, dict) and head in data:
-        _collect_ids(data[head], rest, (*loc, head), found)
+    elif isinstance(data, dict):
+        if head in data:
+            _collect_ids(data[head], rest, (*loc, head), found)
+    elif isinstance(data, BaseModel):  # a valid record: its model, whose fields are the YAML keys
+        value = getattr(data, head, None)
+        if value is not None:
+            _collect_ids(value, rest, (*loc, head), found)
 
 
 def _references(records: Records) -> Iterable[tuple[str, str, Loc, str | None, tuple[str, ...]]]:
     """Every id written in a record: (kind, id, path, value, kinds it may name).
 
-    Read from each file's data rather than from its model, so that a record that
-    fails its model still has its references checked: one run shows every problem.
+    A record that fails its model has its references read from its file's data, so
+    that they are checked too: one run shows every problem. A valid record's are read
+    from its model (its raw data is not kept).
     """
     found: list[tuple[Loc, str]] = []
     for (kind, record_id), source in records.sources.items():
         for path, targets in REFERENCES.get(kind, ()):
             found.clear()
-            _collect_ids(source.data, path, (), found)
+            # A record that failed its model has only its data; a valid one, only its model.
+            data = source.data if source.data is not None else records.of_kind(kind).get(record_id)
+            _collect_ids(data, path, (), found)
             for loc, value in found:
                 yield kind, record_id, loc, value, targets
 
