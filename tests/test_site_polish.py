@@ -154,10 +154,12 @@ def _columns(table: str) -> list[str]:
     return [re.sub(r"<[^>]+>", "", cell) for cell in re.findall(r"<th scope=\"col\">(.*?)</th>", table)]
 
 
-def test_the_report_s_wide_tables_reflow_on_a_phone_keeping_their_headings(out: Path) -> None:
+@pytest.mark.parametrize("report", ["public/rapport/rapport-2001.html", "rapport/rapport-2001.html"])
+def test_the_report_s_wide_tables_reflow_on_a_phone_keeping_their_headings(out: Path, report: str) -> None:
     """Tables of more than two columns are shown one row a block on a narrow screen: each figure
-    after its column's heading (data-label), the heading row still in the table for screen readers."""
-    page = (out / "public" / "rapport" / "rapport-2001.html").read_text(encoding="utf-8")
+    after its column's heading (data-label), the heading row still in the table for screen readers.
+    The members' report too: it is read on a phone as well."""
+    page = (out / report).read_text(encoding="utf-8")
     assert re.search(r"@media \(max-width: 40rem\) \{.*html table\.repli td\[data-label\]::before \{ content: "
                      r"attr\(data-label\)", page, re.DOTALL)
     tables = re.findall(r"<table[^>]*>.*?</table>", page, re.DOTALL)
