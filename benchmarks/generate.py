@@ -42,7 +42,10 @@ def generate(root: Path, years: int = YEARS, proposals_per_year: int = PROPOSALS
         shutil.rmtree(root)
     rng = random.Random(2000)
     last_day = datetime.date(FIRST_YEAR + years - 1, 12, 31)
-    write(root, "gasp.yaml", f"""name: Gasp de référence
+    write(
+        root,
+        "gasp.yaml",
+        f"""name: Gasp de référence
 communes: [Escautpont, Bruay-sur-l'Escaut]
 created: {FIRST_YEAR}-01-01
 places:
@@ -52,9 +55,13 @@ places:
 sociologist: personne-0
 secretary: personne-1
 as_of: {last_day.isoformat()}
-""")
+""",
+    )
     for i in range(SERVICES):
-        write(root, f"services/service-{i}.yaml", f"""name: Service {i}
+        write(
+            root,
+            f"services/service-{i}.yaml",
+            f"""name: Service {i}
 institution: Institution {i % 5}
 category: Rubrique {i % 4}
 public:
@@ -68,7 +75,8 @@ agents:
   contact: personne-{i + 2}
   direct_phone: 03 27 00 01 {i:02d}
   referral: Orienter ici les demandes de la rubrique {i % 4}.
-""")
+""",
+        )
     kinds = ["facilitator", "facilitator"] + ["agent"] * 58 + ["resident"] * 40 + ["head"] * 15 + ["elected"] * 5
     for i, kind in enumerate(kinds[:PEOPLE]):
         name = "" if kind == "resident" else f"name: Personne {i}\n"
@@ -89,7 +97,10 @@ agents:
     for gid, (kind, frequency, weekday, week, months, members) in groups.items():
         lines = "\n".join(f"  - {{person: personne-{p}, since: {FIRST_YEAR}-01-01}}" for p in [0, 1, *members])
         day = ["monday", "tuesday", "wednesday", "thursday", "friday"][weekday]
-        write(root, f"groups/{gid}.yaml", f"""name: Groupe {gid}
+        write(
+            root,
+            f"groups/{gid}.yaml",
+            f"""name: Groupe {gid}
 kind: {kind}
 cadence:
   frequency: {frequency}
@@ -101,7 +112,8 @@ cadence:
   place: maison
 members:
 {lines}
-""")
+""",
+        )
 
     for year in range(FIRST_YEAR, FIRST_YEAR + years):
         agents_days = [nth_weekday(year, m, 1, 2) for m in AGENT_MONTHS]
@@ -116,11 +128,17 @@ members:
         meetings[("referents", nth_weekday(year, 6, 4, 3))] = {"attendees": referents, "proposals": [], "decisions": []}
         meetings[("referents", referents_day)] = {"attendees": referents, "proposals": [], "decisions": []}
         intergroupes_day = nth_weekday(year, 12, 3, 4)
-        meetings[("intergroupes", intergroupes_day)] = {"attendees": [0, 1, *referents[:5]], "proposals": [], "decisions": []}
+        meetings[("intergroupes", intergroupes_day)] = {
+            "attendees": [0, 1, *referents[:5]],
+            "proposals": [],
+            "decisions": [],
+        }
         for n in range(proposals_per_year):
             pid = f"p{year}-{n:03d}"
             raised_in = ("agents", agents_days[n % 8]) if n % 3 else ("usagers", usagers_days[n % 3])
-            discussed_in = ("agents", agents_days[8 + n % 2]) if raised_in[0] == "usagers" else ("usagers", usagers_days[3])
+            discussed_in = (
+                ("agents", agents_days[8 + n % 2]) if raised_in[0] == "usagers" else ("usagers", usagers_days[3])
+            )
             if discussed_in[1] <= raised_in[1]:
                 discussed_in = ("agents", agents_days[9])
             meetings[raised_in]["proposals"].append((pid, "raised"))
@@ -130,21 +148,31 @@ members:
             milestones = ""
             if outcome == "validated":
                 start = referents_day + datetime.timedelta(days=20)
-                milestones = (f"milestones:\n  - {{date: {start.isoformat()}, status: in-progress, note: Début.}}\n"
-                              f"  - {{date: {(start + datetime.timedelta(days=90)).isoformat()}, status: done, note: Fait.}}\n")
-            write(root, f"proposals/{pid}.yaml", f"""title: Proposition {n} de {year}
+                milestones = (
+                    f"milestones:\n  - {{date: {start.isoformat()}, status: in-progress, note: Début.}}\n"
+                    f"  - {{date: {(start + datetime.timedelta(days=90)).isoformat()}, status: done, note: Fait.}}\n"
+                )
+            write(
+                root,
+                f"proposals/{pid}.yaml",
+                f"""title: Proposition {n} de {year}
 theme: theme-{n % THEMES}
 summary: Une proposition écrite pour mesurer la vitesse de gasp validate.
 cost: {1000 + n * 10}
 funding:
   - {{source: politique de la ville, share: 100}}
-{milestones}""")
+{milestones}""",
+            )
         for (gid, day), content in meetings.items():
-            proposals = "".join(f"  - {{proposal: {p}, event: {e}, note: Discutée en séance.}}\n"
-                                for p, e in content["proposals"])
+            proposals = "".join(
+                f"  - {{proposal: {p}, event: {e}, note: Discutée en séance.}}\n" for p, e in content["proposals"]
+            )
             decisions = "".join(f"  - {{proposal: {p}, outcome: {o}}}\n" for p, o in content["decisions"])
             attendees = "\n".join(f"  - personne-{p}" for p in content["attendees"])
-            write(root, f"meetings/{year}/{day.isoformat()}-{gid}.yaml", f"""group: {gid}
+            write(
+                root,
+                f"meetings/{year}/{day.isoformat()}-{gid}.yaml",
+                f"""group: {gid}
 date: {day.isoformat()}
 status: held
 attendees:
@@ -158,7 +186,8 @@ discussion: >-
   des autres groupes et en préparant ses propositions.
 {"proposals:" + chr(10) + proposals if proposals else ""}{"decisions:" + chr(10) + decisions if decisions else ""}actions:
   - {{what: Faire le compte rendu, who: personne-1, due: {day.isoformat()}, done: true}}
-""")
+""",
+            )
     return sum(1 for _ in (root / "records").rglob("*.yaml"))
 
 

@@ -113,8 +113,19 @@ def main() -> int:
             lines.append(f"  - {{id: site-{number}, name: Site {number}, repo: sites/site-{number}}}")
         (root / "sites.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
         print(f"{count} sites de {YEARS} ans générés en {time.perf_counter() - started:.0f} s")
-        command = [str(gasp), "network", "report", "--sites", str(root / "sites.yaml"), "--format", "json",
-                   "--year", str(FIRST_YEAR + YEARS - 1), "--cache", str(root / "cache")]
+        command = [
+            str(gasp),
+            "network",
+            "report",
+            "--sites",
+            str(root / "sites.yaml"),
+            "--format",
+            "json",
+            "--year",
+            str(FIRST_YEAR + YEARS - 1),
+            "--cache",
+            str(root / "cache"),
+        ]
         env = {**os.environ, "GASP_TODAY": f"{FIRST_YEAR + YEARS}-06-01"}
         rows = [("à froid (cache vide)", *measure(command, env))]
         rows.append(("à chaud, aucun site changé", *measure(command, env)))
@@ -128,8 +139,10 @@ def main() -> int:
         # The goal is 2 s for 300 sites: for N sites, in proportion.
         goal = 2.0 * max(count, 300) / 300
         ok = peak < 300e6 and warm < goal
-        print(f"cible à chaud < {goal:.1f} s ({count} sites ; 2 s pour 300), mémoire < 300 Mo : "
-              f"{'ok' if ok else 'AU-DESSUS DE LA CIBLE'}")
+        print(
+            f"cible à chaud < {goal:.1f} s ({count} sites ; 2 s pour 300), mémoire < 300 Mo : "
+            f"{'ok' if ok else 'AU-DESSUS DE LA CIBLE'}"
+        )
         return 0 if ok else 1
 
 

@@ -143,14 +143,17 @@ def medians(commands: dict[str, list[str]], runs: int) -> dict[str, tuple[float,
             if status != 0:
                 raise SystemExit(f"{name} : code de sortie {status} ({' '.join(command)})")
             times[name].append((seconds, cpu))
-    return {name: (statistics.median(t for t, _ in values), statistics.median(c for _, c in values))
-            for name, values in times.items()}
+    return {
+        name: (statistics.median(t for t, _ in values), statistics.median(c for _, c in values))
+        for name, values in times.items()
+    }
 
 
 def full_render(workspace: Path, formats: str, out: Path) -> tuple[float, int, int]:
     """Seconds, peak memory and number of files of a full render into a new out/."""
-    seconds, _, peak, status = run([*gasp_command(), "--records", str(workspace), "render",
-                                    "--out", str(out), "--format", formats], tree=True)
+    seconds, _, peak, status = run(
+        [*gasp_command(), "--records", str(workspace), "render", "--out", str(out), "--format", formats], tree=True
+    )
     if status != 0:
         raise SystemExit(f"gasp render --format {formats} : code de sortie {status}")
     return seconds, peak, sum(1 for path in out.rglob("*") if path.is_file())
@@ -158,8 +161,9 @@ def full_render(workspace: Path, formats: str, out: Path) -> tuple[float, int, i
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true",
-                        help="3 exécutions par mesure ; rendus en md,html seulement, à 10 et 40 ans")
+    parser.add_argument(
+        "--quick", action="store_true", help="3 exécutions par mesure ; rendus en md,html seulement, à 10 et 40 ans"
+    )
     parser.add_argument("--runs", type=int, help="exécutions par mesure (7 par défaut, 3 avec --quick)")
     parser.add_argument("--no-pdf", action="store_true", help="aucun rendu avec PDF (le plus long)")
     options = parser.parse_args()
@@ -178,8 +182,11 @@ def main() -> int:
         print(check.stdout, check.stderr)
         return 1
     export_there = subprocess.run([*gasp, "export", "--help"], capture_output=True).returncode == 0
-    print(f"Espace généré de {YEARS} ans : {files} fichiers, {meetings} réunions ; "
-          f"médiane de {runs} exécutions, chacune dans un nouveau processus.", flush=True)
+    print(
+        f"Espace généré de {YEARS} ans : {files} fichiers, {meetings} réunions ; "
+        f"médiane de {runs} exécutions, chacune dans un nouveau processus.",
+        flush=True,
+    )
 
     peaks: dict[str, int] = {}
     durations: dict[str, float] = {}
@@ -218,13 +225,18 @@ def main() -> int:
         ratio = wall / base_wall
         verdict = "ok" if ratio <= target else "AU-DESSUS DE LA CIBLE"
         ok &= ratio <= target
-        print(f"  {name} : {wall:.3f} s / {base_wall:.3f} s = {ratio:.2f} (cible ≤ {target}) {verdict} ; "
-              f"processeur {cpu:.3f} s / {base_cpu:.3f} s = {cpu / base_cpu:.2f}")
+        print(
+            f"  {name} : {wall:.3f} s / {base_wall:.3f} s = {ratio:.2f} (cible ≤ {target}) {verdict} ; "
+            f"processeur {cpu:.3f} s / {base_cpu:.3f} s = {cpu / base_cpu:.2f}"
+        )
     if not export_there:
         print("  gasp export / gasp validate : pas encore là (`gasp export --help` échoue)")
 
-    print("Mémoire résidente maximale d'un rendu complet dans un out/ neuf (gasp et ses processus Typst, "
-          "additionnés), et sa durée :", flush=True)
+    print(
+        "Mémoire résidente maximale d'un rendu complet dans un out/ neuf (gasp et ses processus Typst, "
+        "additionnés), et sa durée :",
+        flush=True,
+    )
     growth_years = [10, 20, YEARS] if not options.quick else [10, YEARS]
     growths = ["md,html", "md,html,pdf"] if with_pdf else ["md,html"]
     sublinear = True
@@ -234,13 +246,17 @@ def main() -> int:
             key = f"{years} ans, --format {growth_formats}"
             if key not in peaks:
                 with tempfile.TemporaryDirectory(prefix="gasp-bench-") as folder:
-                    seconds, peaks[key], _count = full_render(workspace_for(years), growth_formats, Path(folder) / "out")
+                    seconds, peaks[key], _count = full_render(
+                        workspace_for(years), growth_formats, Path(folder) / "out"
+                    )
                     durations[key] = seconds
             by_years[years] = peaks[key]
         factor = by_years[YEARS] / by_years[10]
         sublinear &= factor < YEARS / 10
-        growth_lines.append(f"  de 10 à {YEARS} ans ({growth_formats}) : ×{factor:.2f} pour ×{YEARS // 10} années "
-                            f"({'sous-linéaire' if factor < YEARS / 10 else 'AU MOINS LINÉAIRE'})")
+        growth_lines.append(
+            f"  de 10 à {YEARS} ans ({growth_formats}) : ×{factor:.2f} pour ×{YEARS // 10} années "
+            f"({'sous-linéaire' if factor < YEARS / 10 else 'AU MOINS LINÉAIRE'})"
+        )
     for key, peak in sorted(peaks.items(), key=lambda pair: (pair[0].split(",", 1)[1], int(pair[0].split()[0]))):
         print(f"  {key} : {peak / MB:.0f} Mo" + (f" ({durations[key]:.0f} s)" if key in durations else ""))
     for line in growth_lines:

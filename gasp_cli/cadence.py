@@ -132,16 +132,26 @@ def cadence_problems(cadence: Cadence) -> list[tuple[Loc, str]]:
         for index, month in enumerate(cadence.months):
             period = period_of(frequency, datetime.date(2000, month, 1))
             if period in seen:
-                problems.append((("months", index),
-                                 (f"mois {month} et {seen[period]} dans la même période ({_period_word(frequency)}) :"
-                                  " un seul mois par période")))
+                problems.append(
+                    (
+                        ("months", index),
+                        (
+                            f"mois {month} et {seen[period]} dans la même période ({_period_word(frequency)}) :"
+                            " un seul mois par période"
+                        ),
+                    )
+                )
             seen[period] = month
             if month in cadence.skip_months:
                 problems.append((("months", index), f"mois {month} à la fois dans months et skip_months"))
     year_periods = periods_between(frequency, datetime.date(2001, 1, 1), datetime.date(2001, 12, 31))
     if all(slot_month(cadence, p) is None for p in year_periods):
-        problems.append((("skip_months",) if cadence.skip_months else ("months",),
-                         "cette cadence ne donne aucune réunion : tous ses mois sont exclus"))
+        problems.append(
+            (
+                ("skip_months",) if cadence.skip_months else ("months",),
+                "cette cadence ne donne aucune réunion : tous ses mois sont exclus",
+            )
+        )
     return problems
 
 

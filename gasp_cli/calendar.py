@@ -77,8 +77,9 @@ def french_holidays(years: range, school_zone: str) -> Holidays:
     import holidays as holiday_data
 
     public = holiday_data.country_holidays("FR", years=years, language="fr")
-    school = holiday_data.country_holidays("FR", years=years, subdiv=f"Zone {school_zone}", categories=("school",),
-                                           language="fr")
+    school = holiday_data.country_holidays(
+        "FR", years=years, subdiv=f"Zone {school_zone}", categories=("school",), language="fr"
+    )
     known_school_years = {day.year for day in school}
     return Holidays(
         public=dict(public.items()),
@@ -96,7 +97,9 @@ def group_start(records: Records, group_id: str) -> datetime.date | None:
     return records.gasp.created if records.gasp is not None else None
 
 
-def place_slot(day: datetime.date, avoid: Sequence[str], holidays: Holidays) -> tuple[datetime.date, datetime.date | None, str | None]:
+def place_slot(
+    day: datetime.date, avoid: Sequence[str], holidays: Holidays
+) -> tuple[datetime.date, datetime.date | None, str | None]:
     """(date, moved_from, reason): a week later each time the day is avoided."""
     reasons: list[str] = []
     moved = day
@@ -128,11 +131,20 @@ def calendar_rows(
         covered = {period_of(cadence.frequency, m.date) for m in recorded.values()}
         for mid, meeting in recorded.items():
             if start <= meeting.date <= end:
-                rows.append(Row(
-                    meeting.date, meeting.time or cadence.time, gid, meeting.place or cadence.place,
-                    "recorded", meeting.status, period_of(cadence.frequency, meeting.date), cadence.duration,
-                    meeting=mid, topic=meeting.topic,
-                ))
+                rows.append(
+                    Row(
+                        meeting.date,
+                        meeting.time or cadence.time,
+                        gid,
+                        meeting.place or cadence.place,
+                        "recorded",
+                        meeting.status,
+                        period_of(cadence.frequency, meeting.date),
+                        cadence.duration,
+                        meeting=mid,
+                        topic=meeting.topic,
+                    )
+                )
         first = group_start(records, gid)
         # A slot moved by holidays may leave its period: look one period around the range.
         for period in due_periods(cadence, start - datetime.timedelta(days=93), end):
@@ -143,8 +155,20 @@ def calendar_rows(
                 continue
             day, moved_from, reason = place_slot(nominal, cadence.avoid, holidays)
             if start <= day <= end:
-                rows.append(Row(day, cadence.time, gid, cadence.place, "planned", "planned", period,
-                                cadence.duration, moved_from=moved_from, reason=reason))
+                rows.append(
+                    Row(
+                        day,
+                        cadence.time,
+                        gid,
+                        cadence.place,
+                        "planned",
+                        "planned",
+                        period,
+                        cadence.duration,
+                        moved_from=moved_from,
+                        reason=reason,
+                    )
+                )
     return sorted(rows, key=lambda row: (row.date, row.time, row.group))
 
 

@@ -45,9 +45,14 @@ REFERENCES: dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]] = {
     "services": [(("agents", "contact"), ("people",))],
     "proposals": [(("theme",), ("themes",)), (("replaces",), ("proposals",)), (("services", "*"), ("services",))],
     "meetings": [
-        (("group",), ("groups",)), (("place",), ("places",)), (("attendees", "*"), ("people",)),
-        (("excused", "*"), ("people",)), (("problems_raised", "*", "theme"), ("themes",)), (("topic",), ("themes",)),
-        (("proposals", "*", "proposal"), ("proposals",)), (("decisions", "*", "proposal"), ("proposals",)),
+        (("group",), ("groups",)),
+        (("place",), ("places",)),
+        (("attendees", "*"), ("people",)),
+        (("excused", "*"), ("people",)),
+        (("problems_raised", "*", "theme"), ("themes",)),
+        (("topic",), ("themes",)),
+        (("proposals", "*", "proposal"), ("proposals",)),
+        (("decisions", "*", "proposal"), ("proposals",)),
         (("actions", "*", "who"), ("people", "services")),
     ],
     "observations": [(("meeting",), ("meetings",)), (("themes", "*"), ("themes",))],
@@ -138,14 +143,20 @@ def check_references(records: Records, today: datetime.date) -> list[Diagnostic]
         where = " (dans places de gasp.yaml)" if targets == ("places",) else ""
         field = loc[-1] if isinstance(loc[-1], str) else loc[0]
         unknown = "inconnue" if targets[-1] in FEMININE_KINDS else "inconnu"
-        diagnostics.append(records.diagnostic(
-            kind, record_id, loc, "dangling-ref",
-            f"« {field} » : {what} « {value} » {unknown}{where}{suggestion(value, candidates)}",
-        ))
+        diagnostics.append(
+            records.diagnostic(
+                kind,
+                record_id,
+                loc,
+                "dangling-ref",
+                f"« {field} » : {what} « {value} » {unknown}{where}{suggestion(value, candidates)}",
+            )
+        )
     return diagnostics
 
 
 # --- meetings ----------------------------------------------------------------------
+
 
 def check_meeting_files(records: Records, today: datetime.date) -> list[Diagnostic]:
     """The file name is `<date>-<group>.yaml`, under a folder of its year."""
@@ -154,25 +165,40 @@ def check_meeting_files(records: Records, today: datetime.date) -> list[Diagnost
         source = records.sources[("meetings", mid)]
         day = meeting.date.isoformat()
         if not mid.startswith(day + "-"):
-            diagnostics.append(records.diagnostic(
-                "meetings", mid, ("date",), "file-name",
-                f"la date {day} ne correspond pas au nom du fichier « {mid}.yaml » "
-                f"(attendu : « {day}-{meeting.group}.yaml »)",
-            ))
+            diagnostics.append(
+                records.diagnostic(
+                    "meetings",
+                    mid,
+                    ("date",),
+                    "file-name",
+                    f"la date {day} ne correspond pas au nom du fichier « {mid}.yaml » "
+                    f"(attendu : « {day}-{meeting.group}.yaml »)",
+                )
+            )
         elif mid != f"{day}-{meeting.group}":
-            diagnostics.append(records.diagnostic(
-                "meetings", mid, ("group",), "file-name",
-                f"le groupe « {meeting.group} » ne correspond pas au nom du fichier « {mid}.yaml » "
-                f"(attendu : « {day}-{meeting.group}.yaml »)",
-            ))
+            diagnostics.append(
+                records.diagnostic(
+                    "meetings",
+                    mid,
+                    ("group",),
+                    "file-name",
+                    f"le groupe « {meeting.group} » ne correspond pas au nom du fichier « {mid}.yaml » "
+                    f"(attendu : « {day}-{meeting.group}.yaml »)",
+                )
+            )
         folders = source.rel.split("/")[2:-1]
         if folders and folders[0] != str(meeting.date.year):
-            diagnostics.append(records.diagnostic(
-                "meetings", mid, ("date",), "file-place",
-                f"réunion de {meeting.date.year} rangée dans meetings/{folders[0]}/ : "
-                f"déplacez-la dans meetings/{meeting.date.year}/",
-                severity="warning",
-            ))
+            diagnostics.append(
+                records.diagnostic(
+                    "meetings",
+                    mid,
+                    ("date",),
+                    "file-place",
+                    f"réunion de {meeting.date.year} rangée dans meetings/{folders[0]}/ : "
+                    f"déplacez-la dans meetings/{meeting.date.year}/",
+                    severity="warning",
+                )
+            )
     return diagnostics
 
 
@@ -182,42 +208,77 @@ def check_meetings(records: Records, today: datetime.date) -> list[Diagnostic]:
     for mid, meeting in records.meetings.items():
         group = records.groups.get(meeting.group)
         if meeting.decisions and group is not None and not decides(group.kind):
-            diagnostics.append(records.diagnostic(
-                "meetings", mid, ("decisions",), "decision-outside", (
-                    f"décisions dans une réunion du groupe « {meeting.group} » ({group.kind}) : seuls les "
-                    "référents et la réunion intergroupes décident ; notez ici « discussed » dans proposals"
-                ), key=True,
-            ))
+            diagnostics.append(
+                records.diagnostic(
+                    "meetings",
+                    mid,
+                    ("decisions",),
+                    "decision-outside",
+                    (
+                        f"décisions dans une réunion du groupe « {meeting.group} » ({group.kind}) : seuls les "
+                        "référents et la réunion intergroupes décident ; notez ici « discussed » dans proposals"
+                    ),
+                    key=True,
+                )
+            )
         if meeting.status == "planned" and meeting.date < today:
-            diagnostics.append(records.diagnostic(
-                "meetings", mid, ("status",), "past-planned",
-                f"réunion du {long_date(meeting.date)} passée mais toujours « planned » : "
-                "indiquez « held » (tenue) ou « cancelled » (annulée)",
-                severity="warning",
-            ))
+            diagnostics.append(
+                records.diagnostic(
+                    "meetings",
+                    mid,
+                    ("status",),
+                    "past-planned",
+                    f"réunion du {long_date(meeting.date)} passée mais toujours « planned » : "
+                    "indiquez « held » (tenue) ou « cancelled » (annulée)",
+                    severity="warning",
+                )
+            )
         if meeting.status == "held" and meeting.date > today:
-            diagnostics.append(records.diagnostic(
-                "meetings", mid, ("status",), "future-held",
-                f"réunion du {long_date(meeting.date)} marquée « held » alors qu'elle est à venir",
-                severity="warning",
-            ))
+            diagnostics.append(
+                records.diagnostic(
+                    "meetings",
+                    mid,
+                    ("status",),
+                    "future-held",
+                    f"réunion du {long_date(meeting.date)} marquée « held » alors qu'elle est à venir",
+                    severity="warning",
+                )
+            )
         if meeting.status == "cancelled" and (meeting.proposals or meeting.decisions):
-            diagnostics.append(records.diagnostic(
-                "meetings", mid, ("status",), "cancelled-content",
-                "réunion annulée : ses propositions et décisions ne comptent pas",
-                severity="warning",
-            ))
+            diagnostics.append(
+                records.diagnostic(
+                    "meetings",
+                    mid,
+                    ("status",),
+                    "cancelled-content",
+                    "réunion annulée : ses propositions et décisions ne comptent pas",
+                    severity="warning",
+                )
+            )
         excused = set(meeting.excused)
         seen: set[str] = set()
         for i, person in enumerate(meeting.attendees):
             if person in seen:
-                diagnostics.append(records.diagnostic(
-                    "meetings", mid, ("attendees", i), "duplicate-attendee",
-                    f"« {person} » figure deux fois parmi les présents", severity="warning"))
+                diagnostics.append(
+                    records.diagnostic(
+                        "meetings",
+                        mid,
+                        ("attendees", i),
+                        "duplicate-attendee",
+                        f"« {person} » figure deux fois parmi les présents",
+                        severity="warning",
+                    )
+                )
             if person in excused:
-                diagnostics.append(records.diagnostic(
-                    "meetings", mid, ("attendees", i), "present-and-excused",
-                    f"« {person} » est à la fois présent et excusé"))
+                diagnostics.append(
+                    records.diagnostic(
+                        "meetings",
+                        mid,
+                        ("attendees", i),
+                        "present-and-excused",
+                        f"« {person} » est à la fois présent et excusé",
+                    )
+                )
             seen.add(person)
     return diagnostics
 
@@ -227,16 +288,22 @@ def check_actions(records: Records, today: datetime.date) -> list[Diagnostic]:
     for mid, meeting in records.meetings.items():
         for i, action in enumerate(meeting.actions):
             if action.due is not None and action.due < today and action.done is False:
-                diagnostics.append(records.diagnostic(
-                    "meetings", mid, ("actions", i, "due"), "overdue-action",
-                    f"action en retard (échéance {long_date(action.due)}) : « {action.what} » ; "
-                    "notez « done: true » si elle est faite",
-                    severity="warning",
-                ))
+                diagnostics.append(
+                    records.diagnostic(
+                        "meetings",
+                        mid,
+                        ("actions", i, "due"),
+                        "overdue-action",
+                        f"action en retard (échéance {long_date(action.due)}) : « {action.what} » ; "
+                        "notez « done: true » si elle est faite",
+                        severity="warning",
+                    )
+                )
     return diagnostics
 
 
 # --- groups and cadences -------------------------------------------------------------
+
 
 def check_groups(records: Records, today: datetime.date) -> list[Diagnostic]:
     """Cadences that cannot work, membership dates, and past periods with no meeting recorded."""
@@ -249,9 +316,15 @@ def check_groups(records: Records, today: datetime.date) -> list[Diagnostic]:
             diagnostics.append(records.diagnostic("groups", gid, ("cadence", *path), "bad-cadence", message))
         for i, member in enumerate(group.members):
             if member.until is not None and member.until < member.since:
-                diagnostics.append(records.diagnostic(
-                    "groups", gid, ("members", i, "until"), "date-order",
-                    f"sortie du groupe (le {long_date(member.until)}) avant l’entrée (le {long_date(member.since)})"))
+                diagnostics.append(
+                    records.diagnostic(
+                        "groups",
+                        gid,
+                        ("members", i, "until"),
+                        "date-order",
+                        f"sortie du groupe (le {long_date(member.until)}) avant l’entrée (le {long_date(member.since)})",
+                    )
+                )
         diagnostics.extend(_missing_meetings(records, gid, meetings_by_group.get(gid, []), today))
     return diagnostics
 
@@ -269,12 +342,17 @@ def _missing_meetings(records: Records, gid: str, meetings: list[Meeting], today
         slot = cadence_periods.nominal_slot(group.cadence, period)
         if period.end >= today or period in covered or slot is None or slot < start:
             continue
-        diagnostics.append(records.diagnostic(
-            "groups", gid, ("cadence", "frequency"), "missing-meeting",
-            f"aucune réunion enregistrée pour la période {period.label} (cadence "
-            f"{FREQUENCIES[frequency]}) : ajoutez-la dans meetings/{period.year}/, tenue ou annulée",
-            severity="warning",
-        ))
+        diagnostics.append(
+            records.diagnostic(
+                "groups",
+                gid,
+                ("cadence", "frequency"),
+                "missing-meeting",
+                f"aucune réunion enregistrée pour la période {period.label} (cadence "
+                f"{FREQUENCIES[frequency]}) : ajoutez-la dans meetings/{period.year}/, tenue ou annulée",
+                severity="warning",
+            )
+        )
     return diagnostics
 
 
@@ -284,9 +362,17 @@ def check_proposals(records: Records, today: datetime.date) -> list[Diagnostic]:
         if proposal.funding:
             total = sum(f.share for f in proposal.funding)
             if abs(total - 100) > 0.01:
-                diagnostics.append(records.diagnostic(
-                    "proposals", pid, ("funding",), "funding-share",
-                    f"les parts de financement font {total:g} % au lieu de 100 %", severity="warning", key=True))
+                diagnostics.append(
+                    records.diagnostic(
+                        "proposals",
+                        pid,
+                        ("funding",),
+                        "funding-share",
+                        f"les parts de financement font {total:g} % au lieu de 100 %",
+                        severity="warning",
+                        key=True,
+                    )
+                )
     return diagnostics
 
 
@@ -294,23 +380,63 @@ def check_people(records: Records, today: datetime.date) -> list[Diagnostic]:
     diagnostics = []
     for pid, person in records.people.items():
         if person.kind != "resident" and person.name is None:
-            diagnostics.append(records.diagnostic(
-                "people", pid, (), "missing-field",
-                "champ « name » manquant : seul un habitant peut rester sans nom"))
+            diagnostics.append(
+                records.diagnostic(
+                    "people",
+                    pid,
+                    (),
+                    "missing-field",
+                    "champ « name » manquant : seul un habitant peut rester sans nom",
+                )
+            )
         if person.kind == "resident" and person.publish_name and person.name is None:
-            diagnostics.append(records.diagnostic(
-                "people", pid, ("publish_name",), "missing-field",
-                "publish_name: true mais aucun nom à publier (« name » manquant)", severity="warning"))
+            diagnostics.append(
+                records.diagnostic(
+                    "people",
+                    pid,
+                    ("publish_name",),
+                    "missing-field",
+                    "publish_name: true mais aucun nom à publier (« name » manquant)",
+                    severity="warning",
+                )
+            )
     return diagnostics
 
 
 # A French mobile number, or an address that names a person or sits at a personal mailbox.
 _MOBILE = re.compile(r"(?<!\d)(?:\+33[\s.]?|0)[67](?:[\s.-]?\d{2}){4}(?!\d)")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_PERSONAL_MAILBOXES = ("gmail.", "hotmail.", "yahoo.", "orange.fr", "wanadoo.fr", "free.fr", "laposte.net",
-                       "sfr.fr", "outlook.", "live.", "icloud.", "aol.")
-_GENERIC_LOCAL_PARTS = {"accueil", "contact", "info", "infos", "mairie", "secretariat", "courrier", "service",
-                        "services", "standard", "direction", "bibliotheque", "mediatheque", "etat-civil", "pmi"}
+_PERSONAL_MAILBOXES = (
+    "gmail.",
+    "hotmail.",
+    "yahoo.",
+    "orange.fr",
+    "wanadoo.fr",
+    "free.fr",
+    "laposte.net",
+    "sfr.fr",
+    "outlook.",
+    "live.",
+    "icloud.",
+    "aol.",
+)
+_GENERIC_LOCAL_PARTS = {
+    "accueil",
+    "contact",
+    "info",
+    "infos",
+    "mairie",
+    "secretariat",
+    "courrier",
+    "service",
+    "services",
+    "standard",
+    "direction",
+    "bibliotheque",
+    "mediatheque",
+    "etat-civil",
+    "pmi",
+}
 
 
 def _personal_email(address: str) -> bool:
@@ -332,21 +458,35 @@ def check_public_personal_data(records: Records, today: datetime.date) -> list[D
                 if not isinstance(text, str):
                     continue
                 if _MOBILE.search(text):
-                    diagnostics.append(records.diagnostic(
-                        "services", sid, loc, "personal-data",
-                        "numéro de portable dans le bloc public : s'il est celui d'une personne, il serait publié "
-                        "aux usagers ; mettez-le dans agents.direct_phone", severity="warning"))
+                    diagnostics.append(
+                        records.diagnostic(
+                            "services",
+                            sid,
+                            loc,
+                            "personal-data",
+                            "numéro de portable dans le bloc public : s'il est celui d'une personne, il serait publié "
+                            "aux usagers ; mettez-le dans agents.direct_phone",
+                            severity="warning",
+                        )
+                    )
                 for address in _EMAIL.findall(text):
                     if _personal_email(address):
-                        diagnostics.append(records.diagnostic(
-                            "services", sid, loc, "personal-data",
-                            f"adresse « {address} » dans le bloc public : elle semble personnelle et serait publiée "
-                            "aux usagers ; mettez-la dans agents.email, ou donnez une adresse de service",
-                            severity="warning"))
+                        diagnostics.append(
+                            records.diagnostic(
+                                "services",
+                                sid,
+                                loc,
+                                "personal-data",
+                                f"adresse « {address} » dans le bloc public : elle semble personnelle et serait publiée "
+                                "aux usagers ; mettez-la dans agents.email, ou donnez une adresse de service",
+                                severity="warning",
+                            )
+                        )
     return diagnostics
 
 
 # --- commitments -------------------------------------------------------------------
+
 
 def check_commitments(records: Records, today: datetime.date) -> list[Diagnostic]:
     """Proposals awaiting a decision past `decision_within_days`, comptes rendus not sent past
@@ -354,21 +494,33 @@ def check_commitments(records: Records, today: datetime.date) -> list[Diagnostic
     diagnostics = []
     for mid, meeting in records.meetings.items():
         if meeting.minutes_sent is not None and meeting.minutes_sent < meeting.date:
-            diagnostics.append(records.diagnostic(
-                "meetings", mid, ("minutes_sent",), "date-order",
-                f"compte rendu envoyé le {long_date(meeting.minutes_sent)}, avant la réunion du "
-                f"{long_date(meeting.date)}"))
+            diagnostics.append(
+                records.diagnostic(
+                    "meetings",
+                    mid,
+                    ("minutes_sent",),
+                    "date-order",
+                    f"compte rendu envoyé le {long_date(meeting.minutes_sent)}, avant la réunion du "
+                    f"{long_date(meeting.date)}",
+                )
+            )
     minutes_days = commitments.minutes_within_days(records)
     if minutes_days is not None:
         for mid, meeting in records.meetings.items():
             late = commitments.minutes_late_by(meeting, today, minutes_days)
             if late is not None:
-                diagnostics.append(records.diagnostic(
-                    "meetings", mid, ("date",), "late-minutes",
-                    f"compte rendu de la réunion du {long_date(meeting.date)} toujours pas envoyé : "
-                    f"{plural(late, 'jour')} de retard sur l’engagement de {plural(minutes_days, 'jour')} "
-                    "(commitments.minutes_within_days) ; notez « minutes_sent: AAAA-MM-JJ » quand il est parti",
-                    severity="warning"))
+                diagnostics.append(
+                    records.diagnostic(
+                        "meetings",
+                        mid,
+                        ("date",),
+                        "late-minutes",
+                        f"compte rendu de la réunion du {long_date(meeting.date)} toujours pas envoyé : "
+                        f"{plural(late, 'jour')} de retard sur l’engagement de {plural(minutes_days, 'jour')} "
+                        "(commitments.minutes_within_days) ; notez « minutes_sent: AAAA-MM-JJ » quand il est parti",
+                        severity="warning",
+                    )
+                )
     decision_days = commitments.decision_within_days(records)
     if decision_days is not None:
         for pid, history in sorted(histories(records).items()):
@@ -378,14 +530,24 @@ def check_commitments(records: Records, today: datetime.date) -> list[Diagnostic
                 continue
             # A deferral or a study is an answer, not the decision: say it, the proposal still waits.
             setting = history.status_event(today)
-            answered = (f" ; {PROPOSAL_STATUSES[setting.kind]} le {long_date(setting.date)}"
-                        if setting is not None and setting.is_decision else "")
-            diagnostics.append(records.diagnostic(
-                "proposals", pid, ("title",), "late-decision",
-                f"proposition en attente d’une décision depuis le {long_date(raised.date)} "
-                f"({plural((today - raised.date).days, 'jour')}{answered}) : {plural(late, 'jour')} de retard sur "
-                f"l’engagement de réponse en {plural(decision_days, 'jour')} (commitments.decision_within_days)",
-                severity="warning", key=True))
+            answered = (
+                f" ; {PROPOSAL_STATUSES[setting.kind]} le {long_date(setting.date)}"
+                if setting is not None and setting.is_decision
+                else ""
+            )
+            diagnostics.append(
+                records.diagnostic(
+                    "proposals",
+                    pid,
+                    ("title",),
+                    "late-decision",
+                    f"proposition en attente d’une décision depuis le {long_date(raised.date)} "
+                    f"({plural((today - raised.date).days, 'jour')}{answered}) : {plural(late, 'jour')} de retard sur "
+                    f"l’engagement de réponse en {plural(decision_days, 'jour')} (commitments.decision_within_days)",
+                    severity="warning",
+                    key=True,
+                )
+            )
     return diagnostics
 
 

@@ -70,11 +70,19 @@ def _schema_line(workspace: Workspace, path: Path, kind: str) -> str:
     return f"# yaml-language-server: $schema={relative}\n"
 
 
-SCHEMA_NAMES = {"gasp": "gasp", "groups": "group", "people": "person", "services": "service",
-                "themes": "theme", "proposals": "proposal", "meetings": "meeting"}
+SCHEMA_NAMES = {
+    "gasp": "gasp",
+    "groups": "group",
+    "people": "person",
+    "services": "service",
+    "themes": "theme",
+    "proposals": "proposal",
+    "meetings": "meeting",
+}
 
 
 # --- meetings -------------------------------------------------------------------------------
+
 
 @dataclass
 class NewMeeting:
@@ -85,7 +93,9 @@ class NewMeeting:
 def next_slot(records: Records, group_id: str, today: datetime.date) -> datetime.date:
     """The group's next date from its cadence that has no meeting recorded yet."""
     end = today + datetime.timedelta(days=800)
-    rows = calendar_rows(records, today + datetime.timedelta(days=1), end, holidays_for(records, today, end), [group_id])
+    rows = calendar_rows(
+        records, today + datetime.timedelta(days=1), end, holidays_for(records, today, end), [group_id]
+    )
     planned = [row for row in rows if row.origin == "planned"]
     if not planned:
         raise CreationError(f"le groupe « {group_id} » n'a pas de date prévue dans les deux ans : donnez --date")
@@ -127,8 +137,9 @@ def _attendees(records: Records, group_id: str, day: datetime.date) -> list[str]
     return found
 
 
-def new_meeting(workspace: Workspace, records: Records, group_id: str, day: datetime.date,
-                today: datetime.date) -> NewMeeting:
+def new_meeting(
+    workspace: Workspace, records: Records, group_id: str, day: datetime.date, today: datetime.date
+) -> NewMeeting:
     group = records.groups[group_id]
     meeting_id = f"{day.isoformat()}-{group_id}"
     path = workspace.records / "meetings" / str(day.year) / f"{meeting_id}.yaml"
@@ -136,8 +147,11 @@ def new_meeting(workspace: Workspace, records: Records, group_id: str, day: date
         raise CreationError(f"la réunion « {meeting_id} » existe déjà : gasp n'écrase jamais un enregistrement")
     members = _attendees(records, group_id, day)
     derived = histories(records)
-    waiting = [(pid, status) for pid in sorted(records.proposals)
-               if (status := derived[pid].status_on(today)) is not None and status in OPEN]
+    waiting = [
+        (pid, status)
+        for pid in sorted(records.proposals)
+        if (status := derived[pid].status_on(today)) is not None and status in OPEN
+    ]
     place = group.cadence.place
     place_name = records.gasp.places[place].name if records.gasp and place in records.gasp.places else place
     deciding = decides(group.kind)
@@ -161,8 +175,8 @@ def new_meeting(workspace: Workspace, records: Records, group_id: str, day: date
         "# planned (prévue) ; après la réunion : held (tenue) ou cancelled (annulée).\n",
         "status: planned\n",
         "# Les présents : ici les membres du groupe à cette date. Retirez les absents.\n"
-        if group.kind != "intergroupes" else
-        "# Les présents : ici les membres de tous les groupes à cette date. Retirez les absents.\n",
+        if group.kind != "intergroupes"
+        else "# Les présents : ici les membres de tous les groupes à cette date. Retirez les absents.\n",
         "attendees:\n" if members else "attendees: []\n",
         *(f"  - {scalar(person)}\n" for person in members),
         "# Les excusés (identifiants de personnes).\n",
@@ -170,7 +184,9 @@ def new_meeting(workspace: Workspace, records: Records, group_id: str, day: date
         "# Les invités ponctuels, en texte libre : « Un représentant du bailleur ».\n",
         "guests: []\n",
     ]
-    lines.append("# Pour remplir une liste ci-dessous, retirez le « # » et l'espace qui le suit en tête de ses lignes.\n")
+    lines.append(
+        "# Pour remplir une liste ci-dessous, retirez le « # » et l'espace qui le suit en tête de ses lignes.\n"
+    )
     if not deciding:
         lines += [
             "# Le tour de table : un problème par élément, avec son thème s'il en a un.\n",
@@ -186,15 +202,19 @@ def new_meeting(workspace: Workspace, records: Records, group_id: str, day: date
         "#   Le groupe a ...\n",
     ]
     if group.kind != "referents":  # the référents decide; they do not raise nor discuss
-        lines += ["# Les propositions : raised (soulevée ici), discussed (discutée), withdrawn (retirée).\n",
-                  "# proposals:\n"]
+        lines += [
+            "# Les propositions : raised (soulevée ici), discussed (discutée), withdrawn (retirée).\n",
+            "# proposals:\n",
+        ]
     if group.kind == "referents":
         pass
     elif waiting and not deciding:
         lines.append("#   # en attente, que le groupe peut discuter :\n")
         for pid, status in waiting:
-            lines += [f"#   - proposal: {pid}   # {one_line(records.proposals[pid].title)} ({PROPOSAL_STATUSES[status]})\n",
-                      "#     event: discussed\n"]
+            lines += [
+                f"#   - proposal: {pid}   # {one_line(records.proposals[pid].title)} ({PROPOSAL_STATUSES[status]})\n",
+                "#     event: discussed\n",
+            ]
     else:
         lines += ["#   - proposal: identifiant-de-la-proposition\n", "#     event: raised\n"]
     if deciding:
@@ -204,9 +224,11 @@ def new_meeting(workspace: Workspace, records: Records, group_id: str, day: date
             "# decisions:\n",
         ]
         for pid, status in waiting:
-            lines += [f"#   - proposal: {pid}   # {one_line(records.proposals[pid].title)} ({PROPOSAL_STATUSES[status]})\n",
-                      "#     outcome: validated\n",
-                      "#     note: Motif, conditions.\n"]
+            lines += [
+                f"#   - proposal: {pid}   # {one_line(records.proposals[pid].title)} ({PROPOSAL_STATUSES[status]})\n",
+                "#     outcome: validated\n",
+                "#     note: Motif, conditions.\n",
+            ]
     secretary = records.gasp.secretary if records.gasp and records.gasp.secretary else "secretaire"
     lines += [
         "# Les actions : quoi, qui (une personne ou un service), échéance, et done: true une fois faites.\n",
@@ -221,6 +243,7 @@ def new_meeting(workspace: Workspace, records: Records, group_id: str, day: date
 
 
 # --- the other kinds ---------------------------------------------------------------------------
+
 
 def _create(workspace: Workspace, kind: str, record_id: str, text: str) -> Path:
     path = workspace.records / kind / f"{record_id}.yaml"
@@ -252,17 +275,15 @@ def new_proposal(workspace: Workspace, records: Records, title: str, theme: str,
 
 def new_theme(workspace: Workspace, records: Records, title: str, description: str | None) -> Path:
     record_id = unique_id(title, records.known_ids.get("themes", set()))
-    text = (
-        "# Thème écrit par « gasp new theme » : un sujet que les groupes travaillent.\n"
-        f"title: {scalar(title)}\n"
-        + (f"description: {scalar(description)}\n" if description
-           else "# description: Ce que recouvre le thème.\n")
+    text = f"# Thème écrit par « gasp new theme » : un sujet que les groupes travaillent.\ntitle: {scalar(title)}\n" + (
+        f"description: {scalar(description)}\n" if description else "# description: Ce que recouvre le thème.\n"
     )
     return _create(workspace, "themes", record_id, text)
 
 
-def new_person(workspace: Workspace, records: Records, name: str | None, kind: str, role: str | None,
-               service: str | None) -> Path:
+def new_person(
+    workspace: Workspace, records: Records, name: str | None, kind: str, role: str | None, service: str | None
+) -> Path:
     taken = records.known_ids.get("people", set())
     if name:
         record_id = unique_id(name, taken)
@@ -274,9 +295,9 @@ def new_person(workspace: Workspace, records: Records, name: str | None, kind: s
     else:
         raise CreationError("--name est obligatoire, sauf pour un habitant (--kind resident)")
     consent = (
-        "# Un habitant n'est jamais nommé dans les documents, sauf accord écrit : alors\n"
-        "# publish_name: true\n" if kind == "resident" else
-        "# publish_name: false       # pour ne jamais publier son nom\n"
+        "# Un habitant n'est jamais nommé dans les documents, sauf accord écrit : alors\n# publish_name: true\n"
+        if kind == "resident"
+        else "# publish_name: false       # pour ne jamais publier son nom\n"
     )
     text = (
         "# Personne écrite par « gasp new person ».\n"
@@ -319,4 +340,3 @@ def new_service(workspace: Workspace, records: Records, name: str, institution: 
         "#   notes: Notes internes.\n"
     )
     return _create(workspace, "services", record_id, text)
-

@@ -87,10 +87,7 @@ def plural(count: int, singular: str, plural_form: str | None = None) -> str:
 def summary_line(diagnostics: list[Diagnostic], file_count: int) -> str:
     errors = sum(1 for d in diagnostics if d.severity == "error")
     warnings = len(diagnostics) - errors
-    return (
-        f"{plural(errors, 'erreur')}, {plural(warnings, 'avertissement')} "
-        f"dans {plural(file_count, 'fichier')}"
-    )
+    return f"{plural(errors, 'erreur')}, {plural(warnings, 'avertissement')} dans {plural(file_count, 'fichier')}"
 
 
 def as_json(diagnostics: list[Diagnostic]) -> str:

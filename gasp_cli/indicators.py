@@ -44,19 +44,22 @@ class Definition:
 
 DEFINITIONS: dict[str, Definition] = {
     "decided_share": Definition(
-        "Part des propositions décidées", "%",
+        "Part des propositions décidées",
+        "%",
         "Parmi les propositions soulevées dans l’année (year) par le groupe (group ; vide : tous les groupes), "
         "la part qui a reçu au moins une décision (validée, refusée, ajournée ou mise à l’étude) au jour de "
         "l’export, en pour cent arrondi au dixième. n : le nombre de propositions soulevées.",
     ),
     "done_share": Definition(
-        "Part des propositions réalisées", "%",
+        "Part des propositions réalisées",
+        "%",
         "Parmi les propositions soulevées dans l’année (year) par le groupe (group ; vide : tous les groupes), "
         "la part qui a une étape « réalisée » (done) au jour de l’export, en pour cent arrondi au dixième. "
         "n : le nombre de propositions soulevées.",
     ),
     "median_days": Definition(
-        "Délai médian d’une étape", "jours",
+        "Délai médian d’une étape",
+        "jours",
         "Pour les propositions soulevées dans l’année (year) par le groupe (group ; vide : tous les groupes), "
         "la médiane du nombre de jours d’une étape (subject) : raised-discussed (de la proposition à sa "
         "première discussion), discussed-decided (de la première discussion à la première décision, si elle "
@@ -65,7 +68,8 @@ DEFINITIONS: dict[str, Definition] = {
         "réalisation). n : le nombre de propositions qui ont franchi l’étape au jour de l’export.",
     ),
     "theme_taken_up": Definition(
-        "Thème repris par un autre groupe", "jours",
+        "Thème repris par un autre groupe",
+        "jours",
         "Un thème (subject) abordé d’abord par un groupe (origin_group), puis pour la première fois par un "
         "autre (group), dans l’année (year) de cette reprise. value : les jours entre la première réunion "
         "tenue du premier groupe qui l’aborde et la première réunion tenue de l’autre groupe qui l’aborde. "
@@ -73,27 +77,31 @@ DEFINITIONS: dict[str, Definition] = {
         "proposition de ce thème. n : vide.",
     ),
     "attendance": Definition(
-        "Présents par sorte de personne", "personnes par réunion",
+        "Présents par sorte de personne",
+        "personnes par réunion",
         "Pour un groupe (group) et une sorte de personne (subject : agent, resident, head, elected, "
         "facilitator), le nombre moyen de présents de cette sorte par réunion tenue dans l’année, arrondi au "
         "centième. n : le nombre de réunions tenues.",
     ),
     "agents_members": Definition(
-        "Agents membres au 1er janvier", "personnes",
+        "Agents membres au 1er janvier",
+        "personnes",
         "Pour un groupe des agents (group), le nombre d’agents (personnes de sorte agent) membres au 1er "
         "janvier de l’année. n : vide.",
     ),
     "agents_arrivals": Definition(
-        "Arrivées d’agents", "personnes",
-        "Pour un groupe des agents (group), le nombre d’agents entrés dans le groupe dans l’année (since). "
-        "n : vide.",
+        "Arrivées d’agents",
+        "personnes",
+        "Pour un groupe des agents (group), le nombre d’agents entrés dans le groupe dans l’année (since). n : vide.",
     ),
     "agents_departures": Definition(
-        "Départs d’agents", "personnes",
+        "Départs d’agents",
+        "personnes",
         "Pour un groupe des agents (group), le nombre d’agents sortis du groupe dans l’année (until). n : vide.",
     ),
     "agents_turnover": Definition(
-        "Taux de rotation des agents", "%",
+        "Taux de rotation des agents",
+        "%",
         "Pour un groupe des agents (group) : (arrivées + départs) / 2 / membres au 1er janvier × 100, arrondi au "
         "dixième ; absent quand le groupe n’avait aucun agent au 1er janvier. n : les agents membres au 1er "
         "janvier.",
@@ -113,8 +121,15 @@ class Indicator:
     n: int | None
 
 
-def _row(year: int, indicator: str, group: str | None, value: float, n: int | None = None,
-         subject: str | None = None, origin: str | None = None) -> Indicator:
+def _row(
+    year: int,
+    indicator: str,
+    group: str | None,
+    value: float,
+    n: int | None = None,
+    subject: str | None = None,
+    origin: str | None = None,
+) -> Indicator:
     return Indicator(year, indicator, group, subject, origin, value, DEFINITIONS[indicator].unit, n)
 
 
@@ -123,8 +138,9 @@ def _share(count: int, total: int) -> float:
 
 
 def _group_order(records: Records) -> list[str]:
-    return [gid for gid, _ in sorted(records.groups.items(),
-                                     key=lambda pair: (KIND_ORDER.index(pair[1].kind), pair[0]))]
+    return [
+        gid for gid, _ in sorted(records.groups.items(), key=lambda pair: (KIND_ORDER.index(pair[1].kind), pair[0]))
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,8 +179,11 @@ def milestones(history: History, day: datetime.date) -> Milestones | None:
 
 def _stage_days(step: Milestones, start: str, end: str) -> int | None:
     # Only a proposal discussed before its first decision went through that stage.
-    if start == "discussed" and end == "decided" and (
-            step.discussed is None or step.decided is None or step.discussed > step.decided):
+    if (
+        start == "discussed"
+        and end == "decided"
+        and (step.discussed is None or step.decided is None or step.discussed > step.decided)
+    ):
         return None
     first: datetime.date | None = getattr(step, start)
     last: datetime.date | None = getattr(step, end)
@@ -173,8 +192,9 @@ def _stage_days(step: Milestones, start: str, end: str) -> int | None:
     return (last - first).days
 
 
-def proposal_indicators(records: Records, day: datetime.date, derived: dict[str, History] | None = None,
-                        year: int | None = None) -> list[Indicator]:
+def proposal_indicators(
+    records: Records, day: datetime.date, derived: dict[str, History] | None = None, year: int | None = None
+) -> list[Indicator]:
     """Per raising year and group (and for all groups): shares decided and done, median days per stage."""
     derived = derived if derived is not None else _histories(records)
     if year is not None:  # the report asks for one year: only that cohort is looked at
@@ -191,10 +211,20 @@ def proposal_indicators(records: Records, day: datetime.date, derived: dict[str,
             cohort = [s for s in by_year[year] if group is None or s.group == group]
             if not cohort:
                 continue
-            rows.append(_row(year, "decided_share", group, _share(sum(s.decided is not None for s in cohort),
-                                                                  len(cohort)), len(cohort)))
-            rows.append(_row(year, "done_share", group, _share(sum(s.done is not None for s in cohort),
-                                                               len(cohort)), len(cohort)))
+            rows.append(
+                _row(
+                    year,
+                    "decided_share",
+                    group,
+                    _share(sum(s.decided is not None for s in cohort), len(cohort)),
+                    len(cohort),
+                )
+            )
+            rows.append(
+                _row(
+                    year, "done_share", group, _share(sum(s.done is not None for s in cohort), len(cohort)), len(cohort)
+                )
+            )
             for subject, start, end in STAGES:
                 spans = [d for s in cohort if (d := _stage_days(s, start, end)) is not None]
                 if spans:
@@ -212,8 +242,11 @@ def theme_mentions(records: Records, day: datetime.date) -> dict[str, dict[str, 
         themes = {p.theme for p in meeting.problems_raised if p.theme}
         if meeting.topic:
             themes.add(meeting.topic)
-        themes.update(records.proposals[e.proposal].theme for e in meeting.proposals
-                      if e.event == "raised" and e.proposal in records.proposals)
+        themes.update(
+            records.proposals[e.proposal].theme
+            for e in meeting.proposals
+            if e.event == "raised" and e.proposal in records.proposals
+        )
         for theme in themes:
             if theme not in records.themes:
                 continue
@@ -231,8 +264,7 @@ def theme_uptakes(records: Records, day: datetime.date) -> list[Indicator]:
         origin, start = min(by_group.items(), key=lambda pair: (pair[1], order.get(pair[0], len(order)), pair[0]))
         for group, date in sorted(by_group.items(), key=lambda pair: (pair[1], order.get(pair[0], len(order)))):
             if date > start:
-                rows.append(_row(date.year, "theme_taken_up", group, (date - start).days,
-                                 subject=theme, origin=origin))
+                rows.append(_row(date.year, "theme_taken_up", group, (date - start).days, subject=theme, origin=origin))
     return sorted(rows, key=lambda r: (r.year, r.subject or "", order.get(r.group or "", len(order))))
 
 
@@ -240,16 +272,21 @@ def attendance(records: Records, day: datetime.date, year: int | None = None) ->
     """Per year and group: the mean number of attendees of each person kind per held meeting."""
     held: dict[tuple[int, str], list[Meeting]] = {}
     for _, meeting in sorted(records.meetings.items()):
-        if (meeting.status == "held" and meeting.date <= day and meeting.group in records.groups
-                and (year is None or meeting.date.year == year)):
+        if (
+            meeting.status == "held"
+            and meeting.date <= day
+            and meeting.group in records.groups
+            and (year is None or meeting.date.year == year)
+        ):
             held.setdefault((meeting.date.year, meeting.group), []).append(meeting)
     order = _group_order(records)
     rows = []
     for year, group in sorted(held, key=lambda key: (key[0], order.index(key[1]))):
         meetings = held[(year, group)]
         for kind in PERSON_KIND_ORDER:
-            present = sum(1 for m in meetings for pid in m.attendees
-                          if pid in records.people and records.people[pid].kind == kind)
+            present = sum(
+                1 for m in meetings for pid in m.attendees if pid in records.people and records.people[pid].kind == kind
+            )
             rows.append(_row(year, "attendance", group, round(present / len(meetings), 2), len(meetings), kind))
     return rows
 
@@ -261,8 +298,11 @@ def agents_turnover(records: Records, day: datetime.date, year: int | None = Non
         group = records.groups[group_id]
         if group.kind != "agents":
             continue
-        agents = [m for m in group.members
-                  if m.person in records.people and records.people[m.person].kind == "agent" and m.since <= day]
+        agents = [
+            m
+            for m in group.members
+            if m.person in records.people and records.people[m.person].kind == "agent" and m.since <= day
+        ]
         if not agents:
             continue
         for each in range(min(m.since.year for m in agents), day.year + 1):
@@ -276,20 +316,26 @@ def agents_turnover(records: Records, day: datetime.date, year: int | None = Non
             rows.append(_row(each, "agents_arrivals", group_id, arrivals))
             rows.append(_row(each, "agents_departures", group_id, departures))
             if members:
-                rows.append(_row(each, "agents_turnover", group_id, _share(arrivals + departures, 2 * members),
-                                 members))
+                rows.append(
+                    _row(each, "agents_turnover", group_id, _share(arrivals + departures, 2 * members), members)
+                )
     return rows
 
 
 INDICATOR_ORDER = list(DEFINITIONS)
 
 
-def indicators(records: Records, day: datetime.date, derived: dict[str, History] | None = None,
-               year: int | None = None) -> list[Indicator]:
+def indicators(
+    records: Records, day: datetime.date, derived: dict[str, History] | None = None, year: int | None = None
+) -> list[Indicator]:
     """Every indicator (of one `year`, or of all), by year, then in the order of `DEFINITIONS`, then as
     each family orders them."""
     uptakes = [r for r in theme_uptakes(records, day) if year is None or r.year == year]
-    rows = [*proposal_indicators(records, day, derived, year), *uptakes,
-            *attendance(records, day, year), *agents_turnover(records, day, year)]
+    rows = [
+        *proposal_indicators(records, day, derived, year),
+        *uptakes,
+        *attendance(records, day, year),
+        *agents_turnover(records, day, year),
+    ]
     rank = {name: index for index, name in enumerate(INDICATOR_ORDER)}
     return sorted(rows, key=lambda r: (r.year, rank[r.indicator]))  # stable: each family's order kept

@@ -41,18 +41,38 @@ modèle est une erreur claire de `gasp render`.
 """
 
 CADENCES = {
-    "agents": ("Groupe des agents", "Une fois par mois, hors juillet et août.",
-               ("frequency: monthly\n  weekday: tuesday\n  week: 2\n  skip_months: [7, 8]\n  time: \"14:00\"\n"
-                "  duration: 120\n  place: mairie\n  avoid: [public-holidays]")),
-    "usagers": ("Groupe des usagers", "Une fois par trimestre, le soir, hors vacances scolaires.",
-                ("frequency: quarterly\n  weekday: thursday\n  week: 2\n  months: [3, 6, 9, 12]\n  time: \"18:00\"\n"
-                 "  duration: 120\n  place: mairie\n  avoid: [public-holidays, school-holidays]")),
-    "referents": ("Groupe des référents", "Deux fois par an, pour décider des propositions.",
-                  ("frequency: semiannual\n  weekday: friday\n  week: 3\n  months: [6, 12]\n  time: \"10:00\"\n"
-                   "  duration: 120\n  place: mairie\n  avoid: [public-holidays]")),
-    "intergroupes": ("Réunion intergroupes", "Une fois par an, tous les groupes ensemble.",
-                     ("frequency: annual\n  weekday: thursday\n  week: -1\n  months: [6]\n  time: \"18:00\"\n"
-                      "  duration: 150\n  place: mairie\n  avoid: [public-holidays]")),
+    "agents": (
+        "Groupe des agents",
+        "Une fois par mois, hors juillet et août.",
+        (
+            'frequency: monthly\n  weekday: tuesday\n  week: 2\n  skip_months: [7, 8]\n  time: "14:00"\n'
+            "  duration: 120\n  place: mairie\n  avoid: [public-holidays]"
+        ),
+    ),
+    "usagers": (
+        "Groupe des usagers",
+        "Une fois par trimestre, le soir, hors vacances scolaires.",
+        (
+            'frequency: quarterly\n  weekday: thursday\n  week: 2\n  months: [3, 6, 9, 12]\n  time: "18:00"\n'
+            "  duration: 120\n  place: mairie\n  avoid: [public-holidays, school-holidays]"
+        ),
+    ),
+    "referents": (
+        "Groupe des référents",
+        "Deux fois par an, pour décider des propositions.",
+        (
+            'frequency: semiannual\n  weekday: friday\n  week: 3\n  months: [6, 12]\n  time: "10:00"\n'
+            "  duration: 120\n  place: mairie\n  avoid: [public-holidays]"
+        ),
+    ),
+    "intergroupes": (
+        "Réunion intergroupes",
+        "Une fois par an, tous les groupes ensemble.",
+        (
+            'frequency: annual\n  weekday: thursday\n  week: -1\n  months: [6]\n  time: "18:00"\n'
+            "  duration: 150\n  place: mairie\n  avoid: [public-holidays]"
+        ),
+    ),
 }
 
 
@@ -117,8 +137,11 @@ def init_workspace(folder: Path, example: bool, name: str, commune: str, today: 
                 files[f"records/{path.relative_to(source).as_posix()}"] = path.read_bytes()
     problems = _problems(folder, files)
     if problems:
-        raise CreationError("\n".join(problems) if len(problems) == 1 else
-                            "rien n’a été écrit :\n" + "\n".join(f"  - {p}" for p in problems))
+        raise CreationError(
+            "\n".join(problems)
+            if len(problems) == 1
+            else "rien n’a été écrit :\n" + "\n".join(f"  - {p}" for p in problems)
+        )
     written: list[str] = []
     created_folders: list[Path] = []
     try:
@@ -152,7 +175,9 @@ def _problems(folder: Path, files: dict[str, bytes]) -> list[str]:
         return [f"« {folder} » existe et n’est pas un dossier"]
     records = folder / "records"
     if os.path.lexists(records) and not records.is_dir():
-        problems.append(f"« {records} » existe et n’est pas un dossier : gasp init ne remplace jamais des enregistrements")
+        problems.append(
+            f"« {records} » existe et n’est pas un dossier : gasp init ne remplace jamais des enregistrements"
+        )
     elif records.is_dir() and any(records.iterdir()):
         problems.append(f"« {records} » n'est pas vide : gasp init ne remplace jamais des enregistrements")
     seen: set[Path] = {records}

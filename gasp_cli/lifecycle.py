@@ -39,6 +39,7 @@ def next_status(status: str | None, kind: str) -> str | None:
         return status
     return kind
 
+
 RAISING_GROUP_KINDS = frozenset({"agents", "usagers", "intergroupes"})
 
 
@@ -100,7 +101,9 @@ class History:
 
 def histories(records: Records) -> dict[str, History]:
     """Every proposal's history, events in date order (meetings before milestones on a day)."""
-    found: dict[str, list[tuple[tuple[datetime.date, int, str, str, int], Event]]] = {pid: [] for pid in records.proposals}
+    found: dict[str, list[tuple[tuple[datetime.date, int, str, str, int], Event]]] = {
+        pid: [] for pid in records.proposals
+    }
     for meeting_id, meeting in records.meetings.items():
         if meeting.status != "held":
             continue
@@ -120,8 +123,14 @@ def histories(records: Records) -> dict[str, History]:
             found[proposal_id].append(((meeting.date, 0, time, meeting_id, order), event))
     for proposal_id, proposal in records.proposals.items():
         for index, milestone in enumerate(proposal.milestones):
-            event = Event(milestone.date, milestone.status, None, None, milestone.note,
-                          ("proposals", proposal_id, ("milestones", index, "status")))
+            event = Event(
+                milestone.date,
+                milestone.status,
+                None,
+                None,
+                milestone.note,
+                ("proposals", proposal_id, ("milestones", index, "status")),
+            )
             found[proposal_id].append(((milestone.date, 1, "", "", index), event))
     return {
         pid: History(pid, [event for _, event in sorted(items, key=lambda pair: pair[0])])
@@ -153,26 +162,36 @@ def check_lifecycles(records: Records) -> list[Diagnostic]:
             if event.kind == "raised" and event.group is not None:
                 group = records.groups.get(event.group)
                 if group is not None and group.kind not in RAISING_GROUP_KINDS:
-                    diagnostics.append(records.diagnostic(
-                        kind, record_id, loc, "lifecycle",
-                        f"« {proposal_id} » : une proposition est soulevée dans un groupe des agents, "
-                        "des usagers ou intergroupes, pas chez les référents",
-                    ))
+                    diagnostics.append(
+                        records.diagnostic(
+                            kind,
+                            record_id,
+                            loc,
+                            "lifecycle",
+                            f"« {proposal_id} » : une proposition est soulevée dans un groupe des agents, "
+                            "des usagers ou intergroupes, pas chez les référents",
+                        )
+                    )
             if event.kind not in MOVES[status]:
-                diagnostics.append(records.diagnostic(
-                    kind, record_id, loc, "lifecycle", _illegal_move(proposal_id, status, event)
-                ))
+                diagnostics.append(
+                    records.diagnostic(kind, record_id, loc, "lifecycle", _illegal_move(proposal_id, status, event))
+                )
                 continue  # judge the next event from the last legal status
             status = next_status(status, event.kind)
     for proposal_id, proposal in records.proposals.items():
         dates = [m.date for m in proposal.milestones]
         for index in range(1, len(dates)):
             if dates[index] < dates[index - 1]:
-                diagnostics.append(records.diagnostic(
-                    "proposals", proposal_id, ("milestones", index, "date"), "date-order",
-                    f"étape du {long_date(dates[index])} placée après celle du {long_date(dates[index - 1])} :"
-                    " rangez les étapes par date",
-                ))
+                diagnostics.append(
+                    records.diagnostic(
+                        "proposals",
+                        proposal_id,
+                        ("milestones", index, "date"),
+                        "date-order",
+                        f"étape du {long_date(dates[index])} placée après celle du {long_date(dates[index - 1])} :"
+                        " rangez les étapes par date",
+                    )
+                )
         diagnostics.extend(_check_replaces(records, derived, proposal_id))
     return diagnostics
 
@@ -181,16 +200,22 @@ def _illegal_move(proposal_id: str, status: str | None, event: Event) -> str:
     when = long_date(event.date)
     what = PROPOSAL_STATUSES[event.kind]
     if status is None:
-        return (f"« {proposal_id} » est {what} le {when} avant d’avoir été soulevée "
-                "(il faut d’abord un événement « raised » dans une réunion tenue antérieure)")
+        return (
+            f"« {proposal_id} » est {what} le {when} avant d’avoir été soulevée "
+            "(il faut d’abord un événement « raised » dans une réunion tenue antérieure)"
+        )
     if event.kind == "raised":
         return f"« {proposal_id} » est déjà soulevée : une proposition n’est soulevée qu’une fois"
     if status in FINAL:
-        return (f"« {proposal_id} » est close (« {PROPOSAL_STATUSES[status]} ») : seule une discussion peut suivre "
-                f"le {when} ; créez une nouvelle proposition avec « replaces »")
+        return (
+            f"« {proposal_id} » est close (« {PROPOSAL_STATUSES[status]} ») : seule une discussion peut suivre "
+            f"le {when} ; créez une nouvelle proposition avec « replaces »"
+        )
     choices = ", ".join(PROPOSAL_STATUSES[k] for k in sorted(MOVES[status]))
-    return (f"« {proposal_id} » ne peut pas passer de « {PROPOSAL_STATUSES[status]} » à « {what} » "
-            f"le {when} (possible : {choices})")
+    return (
+        f"« {proposal_id} » ne peut pas passer de « {PROPOSAL_STATUSES[status]} » à « {what} » "
+        f"le {when} (possible : {choices})"
+    )
 
 
 def _check_replaces(records: Records, derived: dict[str, History], proposal_id: str) -> list[Diagnostic]:
@@ -199,29 +224,55 @@ def _check_replaces(records: Records, derived: dict[str, History], proposal_id: 
     if target is None or target not in records.proposals:
         return []  # a dangling id is reported by the reference checks
     if target == proposal_id:
-        return [records.diagnostic("proposals", proposal_id, ("replaces",), "lifecycle",
-                                   "une proposition ne peut pas se remplacer elle-même")]
+        return [
+            records.diagnostic(
+                "proposals",
+                proposal_id,
+                ("replaces",),
+                "lifecycle",
+                "une proposition ne peut pas se remplacer elle-même",
+            )
+        ]
     seen = {proposal_id}
     current: str | None = target
     while current is not None and current in records.proposals:
         if current in seen:
-            return [records.diagnostic("proposals", proposal_id, ("replaces",), "lifecycle",
-                                       f"remplacements en boucle à partir de « {target} »")]
+            return [
+                records.diagnostic(
+                    "proposals",
+                    proposal_id,
+                    ("replaces",),
+                    "lifecycle",
+                    f"remplacements en boucle à partir de « {target} »",
+                )
+            ]
         seen.add(current)
         current = records.proposals[current].replaces
-    rivals = [pid for pid, other in sorted(records.proposals.items()) if other.replaces == target and pid != proposal_id]
+    rivals = [
+        pid for pid, other in sorted(records.proposals.items()) if other.replaces == target and pid != proposal_id
+    ]
     if rivals:
-        return [records.diagnostic(
-            "proposals", proposal_id, ("replaces",), "lifecycle",
-            f"« {target} » est déjà remplacée par « {rivals[0]} » : une proposition n’a qu’une remplaçante",
-            severity="warning",
-        )]
+        return [
+            records.diagnostic(
+                "proposals",
+                proposal_id,
+                ("replaces",),
+                "lifecycle",
+                f"« {target} » est déjà remplacée par « {rivals[0]} » : une proposition n’a qu’une remplaçante",
+                severity="warning",
+            )
+        ]
     status = derived[target].status
     if status not in FINAL:
-        return [records.diagnostic(
-            "proposals", proposal_id, ("replaces",), "lifecycle",
-            f"remplace « {target} », qui n’est pas close ({label(status)}) : une proposition ne remplace "
-            "qu’une proposition refusée, retirée, réalisée ou abandonnée",
-            severity="warning",
-        )]
+        return [
+            records.diagnostic(
+                "proposals",
+                proposal_id,
+                ("replaces",),
+                "lifecycle",
+                f"remplace « {target} », qui n’est pas close ({label(status)}) : une proposition ne remplace "
+                "qu’une proposition refusée, retirée, réalisée ou abandonnée",
+                severity="warning",
+            )
+        ]
     return []

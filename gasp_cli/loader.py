@@ -127,21 +127,32 @@ def load_workspace(workspace: Workspace) -> Loaded:
         records.file_count += 1
         record_id = rel.rsplit("/", 1)[1][: -len(".yaml")]
         if not _SLUG.fullmatch(record_id):
-            diagnostics.append(Diagnostic(
-                rel, 1, 1, "error", "bad-id",
-                f"identifiant « {record_id} » invalide (c'est le nom du fichier) : minuscules sans accents, "
-                f"chiffres et tirets ; vouliez-vous dire « {slugify(record_id)}.yaml » ?",
-            ))
+            diagnostics.append(
+                Diagnostic(
+                    rel,
+                    1,
+                    1,
+                    "error",
+                    "bad-id",
+                    f"identifiant « {record_id} » invalide (c'est le nom du fichier) : minuscules sans accents, "
+                    f"chiffres et tirets ; vouliez-vous dire « {slugify(record_id)}.yaml » ?",
+                )
+            )
             continue
         known = records.known_ids.setdefault(kind, set())
         if record_id in known:
             first = records.sources.get((kind, record_id))
             where = f" par {first.rel}" if first else ""
-            diagnostics.append(Diagnostic(
-                rel, 1, 1, "error", "duplicate-id",
-                f"identifiant « {record_id} » déjà utilisé{where} : deux fichiers de même nom "
-                f"dans {kind}/",
-            ))
+            diagnostics.append(
+                Diagnostic(
+                    rel,
+                    1,
+                    1,
+                    "error",
+                    "duplicate-id",
+                    f"identifiant « {record_id} » déjà utilisé{where} : deux fichiers de même nom dans {kind}/",
+                )
+            )
             continue
         known.add(record_id)
         source = read_record_file(path, rel)
@@ -176,8 +187,16 @@ def _record_files(root: Path, diagnostics: list[Diagnostic], inside: str) -> lis
             with os.scandir(folder) as scan:
                 entries = sorted(scan, key=lambda entry: entry.name)
         except OSError as error:
-            diagnostics.append(Diagnostic(shown, 1, 1, "error", "unreadable",
-                                          f"dossier illisible ({system_reason(error)}) : ses enregistrements ne sont pas lus"))
+            diagnostics.append(
+                Diagnostic(
+                    shown,
+                    1,
+                    1,
+                    "error",
+                    "unreadable",
+                    f"dossier illisible ({system_reason(error)}) : ses enregistrements ne sont pas lus",
+                )
+            )
             return
         subfolders: list[tuple[str, str]] = []
         for entry in entries:
@@ -213,27 +232,46 @@ def _record_files(root: Path, diagnostics: list[Diagnostic], inside: str) -> lis
     return files
 
 
-def _sort_file(path: str, rel: str, parts: list[str], name: str, files: list[tuple[str, str, str]],
-               diagnostics: list[Diagnostic]) -> None:
+def _sort_file(
+    path: str, rel: str, parts: list[str], name: str, files: list[tuple[str, str, str]], diagnostics: list[Diagnostic]
+) -> None:
     """Put one `*.yaml` file in its kind, or say why it is not a record."""
     if name.endswith(".yml"):
-        diagnostics.append(Diagnostic(
-            rel, 1, 1, "error", "bad-extension",
-            f"extension « .yml » : renommez le fichier en « {name[:-4]}.yaml »",
-        ))
+        diagnostics.append(
+            Diagnostic(
+                rel,
+                1,
+                1,
+                "error",
+                "bad-extension",
+                f"extension « .yml » : renommez le fichier en « {name[:-4]}.yaml »",
+            )
+        )
     elif not parts:
         if name != "gasp.yaml":
-            diagnostics.append(Diagnostic(
-                rel, 1, 1, "error", "misplaced-file",
-                "fichier hors d'un dossier d'enregistrements : rangez-le dans "
-                + ", ".join(f"{kind}/" for kind in KINDS),
-            ))
+            diagnostics.append(
+                Diagnostic(
+                    rel,
+                    1,
+                    1,
+                    "error",
+                    "misplaced-file",
+                    "fichier hors d'un dossier d'enregistrements : rangez-le dans "
+                    + ", ".join(f"{kind}/" for kind in KINDS),
+                )
+            )
     elif parts[0] not in KINDS:
-        diagnostics.append(Diagnostic(
-            rel, 1, 1, "error", "unknown-folder",
-            f"dossier « {parts[0]}/ » inconnu{_folder_suggestion(parts[0])} "
-            f"(dossiers possibles : {', '.join(KINDS)})",
-        ))
+        diagnostics.append(
+            Diagnostic(
+                rel,
+                1,
+                1,
+                "error",
+                "unknown-folder",
+                f"dossier « {parts[0]}/ » inconnu{_folder_suggestion(parts[0])} "
+                f"(dossiers possibles : {', '.join(KINDS)})",
+            )
+        )
     else:
         files.append((path, rel, parts[0]))
 
@@ -245,16 +283,28 @@ def _leaves_workspace(path: str, inside: str) -> str | None:
     real = os.path.realpath(path)
     if real == inside or real.startswith(inside.rstrip(os.sep) + os.sep):
         return None
-    return ("lien symbolique qui mène hors de l'espace de travail : il n'est pas suivi ; "
-            "copiez le fichier ou le dossier dans records/")
+    return (
+        "lien symbolique qui mène hors de l'espace de travail : il n'est pas suivi ; "
+        "copiez le fichier ou le dossier dans records/"
+    )
 
 
 # What a French or hurried hand may call the record folders.
 _FOLDER_NAMES = {
-    "groupes": "groups", "group": "groups", "personnes": "people", "persons": "people",
-    "person": "people", "gens": "people", "service": "services", "theme": "themes",
-    "thèmes": "themes", "propositions": "proposals", "proposal": "proposals",
-    "reunions": "meetings", "réunions": "meetings", "meeting": "meetings",
+    "groupes": "groups",
+    "group": "groups",
+    "personnes": "people",
+    "persons": "people",
+    "person": "people",
+    "gens": "people",
+    "service": "services",
+    "theme": "themes",
+    "thèmes": "themes",
+    "propositions": "proposals",
+    "proposal": "proposals",
+    "reunions": "meetings",
+    "réunions": "meetings",
+    "meeting": "meetings",
 }
 
 
@@ -365,8 +415,18 @@ def _describe(value: Any) -> str:
 
 
 # What YAML 1.1 (and a French hand) reads as a boolean: YAML 1.2 reads them as text.
-_YAML11_BOOLEANS = {"yes": "true", "y": "true", "on": "true", "oui": "true", "vrai": "true",
-                    "no": "false", "n": "false", "off": "false", "non": "false", "faux": "false"}
+_YAML11_BOOLEANS = {
+    "yes": "true",
+    "y": "true",
+    "on": "true",
+    "oui": "true",
+    "vrai": "true",
+    "no": "false",
+    "n": "false",
+    "off": "false",
+    "non": "false",
+    "faux": "false",
+}
 
 
 def _french_labels() -> dict[str, str]:
@@ -374,9 +434,16 @@ def _french_labels() -> dict[str, str]:
     from .vocabulary import FREQUENCIES, GROUP_KINDS, MEETING_STATUSES, PERSON_KINDS, PROPOSAL_STATUSES, WEEKDAYS_FR
 
     weekdays = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
-    return {**GROUP_KINDS, **FREQUENCIES, **MEETING_STATUSES, **PROPOSAL_STATUSES, **PERSON_KINDS,
-            **dict(zip(weekdays, WEEKDAYS_FR, strict=True)),
-            "public-holidays": "jours fériés", "school-holidays": "vacances scolaires"}
+    return {
+        **GROUP_KINDS,
+        **FREQUENCIES,
+        **MEETING_STATUSES,
+        **PROPOSAL_STATUSES,
+        **PERSON_KINDS,
+        **dict(zip(weekdays, WEEKDAYS_FR, strict=True)),
+        "public-holidays": "jours fériés",
+        "school-holidays": "vacances scolaires",
+    }
 
 
 def _plain_word(text: str) -> str:
@@ -400,10 +467,16 @@ def _french_word(value: Any, allowed: list[str]) -> str:
     return ""
 
 
-_CHARACTER_NAMES = {"\n": "un saut de ligne", "\r": "un retour chariot", "\t": "une tabulation",
-                    "\x1b": "un caractère d'échappement (ESC)", "\x00": "un caractère nul",
-                    "\x85": "un saut de ligne (NEL)", "\u2028": "un séparateur de ligne",
-                    "\u2029": "un séparateur de paragraphe"}
+_CHARACTER_NAMES = {
+    "\n": "un saut de ligne",
+    "\r": "un retour chariot",
+    "\t": "une tabulation",
+    "\x1b": "un caractère d'échappement (ESC)",
+    "\x00": "un caractère nul",
+    "\x85": "un saut de ligne (NEL)",
+    "\u2028": "un séparateur de ligne",
+    "\u2029": "un séparateur de paragraphe",
+}
 
 
 def _forbidden_character(text: str) -> str:
@@ -445,7 +518,9 @@ def _diagnostic_from_pydantic(model: type[BaseModel], source: SourceFile, detail
 
     if kind == "extra_forbidden":
         container = _type_at(model, loc[:-1])
-        allowed = list(container.model_fields) if isinstance(container, type) and issubclass(container, BaseModel) else []
+        allowed = (
+            list(container.model_fields) if isinstance(container, type) and issubclass(container, BaseModel) else []
+        )
         hint = suggestion(str(loc[-1]), allowed)
         if not hint and allowed:
             hint = f" (clés possibles : {', '.join(allowed)})"
@@ -460,16 +535,20 @@ def _diagnostic_from_pydantic(model: type[BaseModel], source: SourceFile, detail
         message = f"{where}valeur {_describe(value)} invalide{hint} (valeurs possibles : {', '.join(allowed)})"
         code = "bad-enum"
     elif kind == "one_line":
-        message = (f"{where}une seule ligne, sans caractère de contrôle : {_describe(value)} contient "
-                   f"{_forbidden_character(str(value))}")
+        message = (
+            f"{where}une seule ligne, sans caractère de contrôle : {_describe(value)} contient "
+            f"{_forbidden_character(str(value))}"
+        )
     elif kind == "date_range":
         shown = value.isoformat() if isinstance(value, datetime.date) else value
         message = f"{where}date {_describe(shown)} hors de la période admise : entre 1900 et 2200"
         code = "bad-date"
     elif kind == "timezone":
         hint = suggestion(str(value), _timezones()) if isinstance(value, str) and len(value) < 100 else ""
-        message = (f"{where}fuseau horaire {_describe(value)} inconnu{hint} "
-                   "(un nom de la base IANA, par exemple « Europe/Paris »)")
+        message = (
+            f"{where}fuseau horaire {_describe(value)} inconnu{hint} "
+            "(un nom de la base IANA, par exemple « Europe/Paris »)"
+        )
     elif kind == "finite_number":
         message = f"{where}{_describe(value)} : doit être un nombre fini"
     elif kind == "bool_type" and isinstance(value, str):
@@ -488,8 +567,12 @@ def _diagnostic_from_pydantic(model: type[BaseModel], source: SourceFile, detail
             code = "bad-id"
     elif kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
         bound = _number(next(iter(ctx.values()), ""))
-        words = {"greater_than": "supérieur à", "greater_than_equal": "au moins",
-                 "less_than": "inférieur à", "less_than_equal": "au plus"}[kind]
+        words = {
+            "greater_than": "supérieur à",
+            "greater_than_equal": "au moins",
+            "less_than": "inférieur à",
+            "less_than_equal": "au plus",
+        }[kind]
         message = f"{where}{_describe(value)} : doit être {words} {bound}"
     elif kind in _TYPE_MESSAGES:
         message = f"{where}{_TYPE_MESSAGES[kind]}, pas {_describe(value)}"

@@ -11,7 +11,6 @@ finite and bounded, the time zone is one zoneinfo knows. Each type carries the
 JSON Schema that says the same thing (`tests/test_schema_agrees.py`).
 """
 
-
 import datetime
 import re
 from typing import Annotated, Any, Literal
@@ -99,20 +98,35 @@ def _timezone(value: str) -> str:
     raise PydanticCustomError("timezone", "fuseau horaire inconnu")
 
 
-Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN),
-                 WithJsonSchema({"type": "string", "pattern": SLUG_PATTERN, **_NO_CONTROL})]
-Time = Annotated[str, StringConstraints(pattern=TIME_PATTERN),
-                 WithJsonSchema({"type": "string", "pattern": TIME_PATTERN, **_NO_CONTROL})]
+Slug = Annotated[
+    str,
+    StringConstraints(pattern=SLUG_PATTERN),
+    WithJsonSchema({"type": "string", "pattern": SLUG_PATTERN, **_NO_CONTROL}),
+]
+Time = Annotated[
+    str,
+    StringConstraints(pattern=TIME_PATTERN),
+    WithJsonSchema({"type": "string", "pattern": TIME_PATTERN, **_NO_CONTROL}),
+]
 # A one-line field: a name, a title, a place, a role.
-Line = Annotated[str, StringConstraints(min_length=1), AfterValidator(_one_line),
-                 WithJsonSchema({"type": "string", "minLength": 1, **_NO_CONTROL})]
+Line = Annotated[
+    str,
+    StringConstraints(min_length=1),
+    AfterValidator(_one_line),
+    WithJsonSchema({"type": "string", "minLength": 1, **_NO_CONTROL}),
+]
 # A long text field: paragraphs and `- ` list items are kept.
 Text = Annotated[str, BeforeValidator(_line_ends), StringConstraints(min_length=1)]
-Date = Annotated[datetime.date, BeforeValidator(_date),
-                 WithJsonSchema({"type": "string", "format": "date", "pattern": DATE_PATTERN, **_NO_CONTROL})]
-Timezone = Annotated[str, AfterValidator(_timezone),
-                     WithJsonSchema({"type": "string", "pattern": r"^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*$",
-                                     **_NO_CONTROL})]
+Date = Annotated[
+    datetime.date,
+    BeforeValidator(_date),
+    WithJsonSchema({"type": "string", "format": "date", "pattern": DATE_PATTERN, **_NO_CONTROL}),
+]
+Timezone = Annotated[
+    str,
+    AfterValidator(_timezone),
+    WithJsonSchema({"type": "string", "pattern": r"^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*$", **_NO_CONTROL}),
+]
 Euros = Annotated[float, Field(ge=0, le=MAX_EUROS, allow_inf_nan=False), BeforeValidator(_integral)]
 Days = Annotated[int, Field(ge=1, le=MAX_COMMITMENT_DAYS), BeforeValidator(_integral)]
 
@@ -142,8 +156,13 @@ def _bool_or_date(value: object) -> bool | datetime.date:
 
 
 # One error message for "true/false or a date", instead of one per member of the union.
-BoolOrDate = Annotated[bool | datetime.date, PlainValidator(_bool_or_date), WithJsonSchema(
-    {"anyOf": [{"type": "boolean"}, {"type": "string", "format": "date", "pattern": DATE_PATTERN, **_NO_CONTROL}]})]
+BoolOrDate = Annotated[
+    bool | datetime.date,
+    PlainValidator(_bool_or_date),
+    WithJsonSchema(
+        {"anyOf": [{"type": "boolean"}, {"type": "string", "format": "date", "pattern": DATE_PATTERN, **_NO_CONTROL}]}
+    ),
+]
 
 
 class Record(BaseModel):
@@ -157,7 +176,8 @@ class Place(Record):
 
 class Commitments(Record):
     decision_within_days: Days | None = Field(
-        None, description="Les référents répondent à une proposition dans ce nombre de jours après qu'elle a été soulevée."
+        None,
+        description="Les référents répondent à une proposition dans ce nombre de jours après qu'elle a été soulevée.",
     )
     minutes_within_days: Days | None = Field(
         None, description="Le compte rendu part dans ce nombre de jours après la réunion."
@@ -173,9 +193,7 @@ class Gasp(Record):
     timezone: Timezone = Field(
         "Europe/Paris", description="Fuseau horaire des réunions : un nom IANA, par exemple « Europe/Paris »."
     )
-    school_zone: Literal["A", "B", "C"] = Field(
-        "B", description="Zone des vacances scolaires (B : académie de Lille)."
-    )
+    school_zone: Literal["A", "B", "C"] = Field("B", description="Zone des vacances scolaires (B : académie de Lille).")
     places: dict[Slug, Place] = Field(
         default_factory=dict, description="Lieux de réunion : identifiant → nom et adresse."
     )
@@ -199,9 +217,7 @@ class Cadence(Record):
         "semiannual (semestrielle), annual (annuelle)."
     )
     weekday: Weekday = Field(description="Jour de la semaine de la réunion (monday … sunday).")
-    week: Week = Field(
-        description="Semaine du mois : 1 à 4 pour la 1re à la 4e, -1 pour la dernière."
-    )
+    week: Week = Field(description="Semaine du mois : 1 à 4 pour la 1re à la 4e, -1 pour la dernière.")
     months: list[Month] | None = Field(
         None,
         description="Pour une fréquence non mensuelle : le mois de la réunion dans chaque période "
@@ -230,9 +246,7 @@ class Group(Record):
     """Un groupe : agents, usagers, référents ou intergroupes."""
 
     name: Line = Field(description="Nom du groupe, par exemple « Groupe des agents ».")
-    kind: GroupKind = Field(
-        description="Sorte de groupe : agents, usagers, referents (référents) ou intergroupes."
-    )
+    kind: GroupKind = Field(description="Sorte de groupe : agents, usagers, referents (référents) ou intergroupes.")
     cadence: Cadence = Field(description="Rythme des réunions.")
     members: list[Member] = Field(default_factory=list, description="Membres du groupe, avec leurs dates.")
     guests_allowed: bool = Field(False, description="Le groupe accueille-t-il des invités ponctuels ?")
@@ -254,10 +268,12 @@ class Person(Record):
 
     # Only a resident may go without a name: said in the schema too, so that an
     # editor refuses what `gasp validate` refuses.
-    model_config = ConfigDict(json_schema_extra={
-        "if": {"properties": {"kind": {"not": {"const": "resident"}}}, "required": ["kind"]},
-        "then": {"required": ["name"], "properties": {"name": {"type": "string"}}},
-    })
+    model_config = ConfigDict(
+        json_schema_extra={
+            "if": {"properties": {"kind": {"not": {"const": "resident"}}}, "required": ["kind"]},
+            "then": {"required": ["name"], "properties": {"name": {"type": "string"}}},
+        }
+    )
 
     name: Line | None = Field(None, description="Nom (facultatif pour un habitant).")
     kind: PersonKind = Field(
@@ -320,14 +336,14 @@ class Theme(Record):
 
 class Funding(Record):
     source: Line = Field(description="Financeur, par exemple « politique de la ville ».")
-    share: Annotated[float, Field(gt=0, le=100, allow_inf_nan=False), BeforeValidator(_integral)] = Field(description="Part en pourcentage.")
+    share: Annotated[float, Field(gt=0, le=100, allow_inf_nan=False), BeforeValidator(_integral)] = Field(
+        description="Part en pourcentage."
+    )
 
 
 class Milestone(Record):
     date: Date = Field(description="Date de l'étape (AAAA-MM-JJ).")
-    status: MilestoneStatus = Field(
-        description="in-progress (en cours), done (réalisée) ou abandoned (abandonnée)."
-    )
+    status: MilestoneStatus = Field(description="in-progress (en cours), done (réalisée) ou abandoned (abandonnée).")
     note: Text | None = Field(None, description="Ce qui s'est passé.")
 
 
@@ -357,9 +373,7 @@ class ProblemRaised(Record):
 
 class ProposalEvent(Record):
     proposal: Slug = Field(description="Identifiant de la proposition.")
-    event: ProposalEventKind = Field(
-        description="raised (soulevée), discussed (discutée) ou withdrawn (retirée)."
-    )
+    event: ProposalEventKind = Field(description="raised (soulevée), discussed (discutée) ou withdrawn (retirée).")
     note: Text | None = Field(None, description="Ce qui en a été dit.")
 
 

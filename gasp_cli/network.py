@@ -71,6 +71,7 @@ _REF = re.compile(r"^(?!-)(?!.*\.\.)(?!.*//)(?!.*\.lock$)(?!.*/$)[A-Za-z0-9._/-]
 
 # --- the sites file --------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Site:
     id: str
@@ -124,15 +125,31 @@ def read_sites(path: Path, shown: str) -> tuple[SitesFile | None, list[Diagnosti
         site_id, ref = entry.get("id"), entry.get("ref")
         if isinstance(site_id, str) and site_id in seen:
             line, column = source.position(("sites", index, "id"))
-            diagnostics.append(Diagnostic(shown, line, column, "error", "duplicate-id",
-                                          f"site « {site_id} » déjà déclaré (élément {seen[site_id] + 1} de sites)"))
+            diagnostics.append(
+                Diagnostic(
+                    shown,
+                    line,
+                    column,
+                    "error",
+                    "duplicate-id",
+                    f"site « {site_id} » déjà déclaré (élément {seen[site_id] + 1} de sites)",
+                )
+            )
         elif isinstance(site_id, str):
             seen[site_id] = index
         if isinstance(ref, str) and not _REF.fullmatch(ref):
             line, column = source.position(("sites", index, "ref"))
-            diagnostics.append(Diagnostic(shown, line, column, "error", "bad-ref",
-                                          f"référence « {ref} » invalide : un nom de branche ou d’étiquette "
-                                          "(lettres, chiffres, « . », « _ », « / », « - »)"))
+            diagnostics.append(
+                Diagnostic(
+                    shown,
+                    line,
+                    column,
+                    "error",
+                    "bad-ref",
+                    f"référence « {ref} » invalide : un nom de branche ou d’étiquette "
+                    "(lettres, chiffres, « . », « _ », « / », « - »)",
+                )
+            )
     if network is None or diagnostics:
         return None, sorted(diagnostics, key=Diagnostic.sort_key)
     sites = [Site(e.id, e.name, e.repo, e.ref) for e in network.sites]
@@ -141,11 +158,12 @@ def read_sites(path: Path, shown: str) -> tuple[SitesFile | None, list[Diagnosti
 
 # --- which repositories may be fetched -------------------------------------------------
 
+
 def redact(repo: str) -> str:
     """A repository as it may be shown: no password, and no user name in an https URL (often a token)."""
     scheme = _SCHEME.match(repo)
     if scheme:
-        head, rest = repo[:scheme.end()], repo[scheme.end():]
+        head, rest = repo[: scheme.end()], repo[scheme.end() :]
         authority, slash, path = rest.partition("/")
         if "@" in authority:
             user, _, host = authority.rpartition("@")
@@ -157,7 +175,7 @@ def redact(repo: str) -> str:
         return head + authority + slash + path
     password = _SCP_PASSWORD.match(repo)
     if password:
-        return f"{password.group(1)}:***@{repo[password.end():]}"
+        return f"{password.group(1)}:***@{repo[password.end() :]}"
     return repo
 
 
@@ -176,27 +194,35 @@ def git_location(repo: str, folder: Path) -> str:
         raise Refused(f"dépôt « {shown} » refusé : il commence par « - » (git le lirait comme une option)")
     if _TRANSPORT_HELPER.match(repo):
         helper = repo.split("::", 1)[0]
-        raise Refused(f"dépôt « {shown} » refusé : les assistants de transport « {helper}:: » peuvent lancer des "
-                      "commandes ; seuls https, ssh, git, file et les chemins locaux sont admis")
+        raise Refused(
+            f"dépôt « {shown} » refusé : les assistants de transport « {helper}:: » peuvent lancer des "
+            "commandes ; seuls https, ssh, git, file et les chemins locaux sont admis"
+        )
     scheme = _SCHEME.match(repo)
     if scheme:
         name = scheme.group(1).lower()
         if name not in _SCHEMES:
             advice = " (non chiffré : écrivez https://)" if name == "http" else ""
-            raise Refused(f"dépôt « {shown} » refusé : transport « {name} » non admis{advice} ; "
-                          "seuls https, ssh, git, file et les chemins locaux sont admis")
+            raise Refused(
+                f"dépôt « {shown} » refusé : transport « {name} » non admis{advice} ; "
+                "seuls https, ssh, git, file et les chemins locaux sont admis"
+            )
         try:
             parts = urlsplit(repo)
             password = parts.password
         except ValueError:
             raise Refused(f"dépôt « {shown} » refusé : URL mal formée") from None
         if password is not None:
-            raise Refused(f"dépôt « {shown} » refusé : l’URL contient un mot de passe ; retirez-le et laissez git "
-                          "s’authentifier (clé ssh, gestionnaire d’identifiants)")
+            raise Refused(
+                f"dépôt « {shown} » refusé : l’URL contient un mot de passe ; retirez-le et laissez git "
+                "s’authentifier (clé ssh, gestionnaire d’identifiants)"
+            )
         return repo
     if _SCP_PASSWORD.match(repo) and _SCP_LIKE.match(repo.split("@", 1)[1] if "@" in repo else repo):
-        raise Refused(f"dépôt « {shown} » refusé : l’adresse contient un mot de passe ; retirez-le et laissez git "
-                      "s’authentifier (clé ssh, gestionnaire d’identifiants)")
+        raise Refused(
+            f"dépôt « {shown} » refusé : l’adresse contient un mot de passe ; retirez-le et laissez git "
+            "s’authentifier (clé ssh, gestionnaire d’identifiants)"
+        )
     if _SCP_LIKE.match(repo) and not Path(repo).exists():
         return repo  # user@host:path, which git reads as ssh
     local = (folder / Path(repo).expanduser()).resolve()
@@ -207,33 +233,70 @@ def git_location(repo: str, folder: Path) -> str:
 
 # --- git --------------------------------------------------------------------------------
 
+
 class GitFailed(Exception):
     """A git command that failed or ran out of time; the message is French."""
 
 
 # Variables that would point git at another repository than the one we name.
-_GIT_LOCATIONS = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY",
-                  "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_NAMESPACE", "GIT_COMMON_DIR", "GIT_CONFIG_PARAMETERS",
-                  "GIT_CONFIG_COUNT")
+_GIT_LOCATIONS = (
+    "GIT_DIR",
+    "GIT_WORK_TREE",
+    "GIT_INDEX_FILE",
+    "GIT_OBJECT_DIRECTORY",
+    "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+    "GIT_NAMESPACE",
+    "GIT_COMMON_DIR",
+    "GIT_CONFIG_PARAMETERS",
+    "GIT_CONFIG_COUNT",
+)
 
 
 def git_environment() -> dict[str, str]:
-    environment = {k: v for k, v in os.environ.items()
-                   if k not in _GIT_LOCATIONS and not k.startswith(("GIT_CONFIG_KEY_", "GIT_CONFIG_VALUE_"))}
-    environment.update(GIT_ALLOW_PROTOCOL=ALLOWED_PROTOCOLS, GIT_TERMINAL_PROMPT="0", GIT_PROTOCOL_FROM_USER="0",
-                       LC_ALL="C", LANGUAGE="C", GCM_INTERACTIVE="never")
+    environment = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in _GIT_LOCATIONS and not k.startswith(("GIT_CONFIG_KEY_", "GIT_CONFIG_VALUE_"))
+    }
+    environment.update(
+        GIT_ALLOW_PROTOCOL=ALLOWED_PROTOCOLS,
+        GIT_TERMINAL_PROMPT="0",
+        GIT_PROTOCOL_FROM_USER="0",
+        LC_ALL="C",
+        LANGUAGE="C",
+        GCM_INTERACTIVE="never",
+    )
     return environment
 
 
 # No command from a remote runs here: no `ext::`, no hook, no background gc.
-GIT = ("git", "-c", "protocol.ext.allow=never", "-c", "core.hooksPath=/dev/null", "-c", "gc.auto=0",
-       "-c", "core.fsmonitor=false", "-c", "transfer.fsckObjects=true")
+GIT = (
+    "git",
+    "-c",
+    "protocol.ext.allow=never",
+    "-c",
+    "core.hooksPath=/dev/null",
+    "-c",
+    "gc.auto=0",
+    "-c",
+    "core.fsmonitor=false",
+    "-c",
+    "transfer.fsckObjects=true",
+)
 
 
-def run_git(arguments: list[str], timeout: float, *, stdout: int | None = subprocess.PIPE) -> subprocess.CompletedProcess[bytes]:
+def run_git(
+    arguments: list[str], timeout: float, *, stdout: int | None = subprocess.PIPE
+) -> subprocess.CompletedProcess[bytes]:
     """Run git in its own session (no terminal to prompt on); kill it and its children on time out."""
-    process = subprocess.Popen([*GIT, *arguments], stdin=subprocess.DEVNULL, stdout=stdout, stderr=subprocess.PIPE,
-                               env=git_environment(), start_new_session=True)
+    process = subprocess.Popen(
+        [*GIT, *arguments],
+        stdin=subprocess.DEVNULL,
+        stdout=stdout,
+        stderr=subprocess.PIPE,
+        env=git_environment(),
+        start_new_session=True,
+    )
     try:
         out, err = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -274,8 +337,9 @@ def _site_folder(cache: Path, site: Site) -> Path:
 
 
 def _tips(location: str, ref: str | None, timeout: float) -> list[tuple[str, str]]:
-    patterns = ["HEAD"] if ref is None else (
-        [ref] if ref.startswith("refs/") else [f"refs/heads/{ref}", f"refs/tags/{ref}"])
+    patterns = (
+        ["HEAD"] if ref is None else ([ref] if ref.startswith("refs/") else [f"refs/heads/{ref}", f"refs/tags/{ref}"])
+    )
     result = run_git(["ls-remote", "--", location, *patterns], timeout)
     if result.returncode != 0:
         raise GitFailed(f"dépôt injoignable : {_git_reason(result)}")
@@ -294,15 +358,22 @@ def fetch_site(site: Site, cache: Path, folder: Path, timeout: float = DEFAULT_T
         tips = _tips(location, site.ref, timeout)
         if not tips:
             if site.ref:
-                return Fetched(site, reason=f"référence « {site.ref} » introuvable dans le dépôt « {redact(site.repo)} »")
+                return Fetched(
+                    site, reason=f"référence « {site.ref} » introuvable dans le dépôt « {redact(site.repo)} »"
+                )
             return Fetched(site, reason=f"le dépôt « {redact(site.repo)} » n’a pas de HEAD (dépôt vide ?)")
         name, advertised = tips[0]
         place = _site_folder(cache, site)
         repository = place / "repo.git"
         state_file = place / "state.json"
         state = _read_json(state_file)
-        if (state and state.get("advertised") == advertised and state.get("name") == name
-                and isinstance(state.get("commit"), str) and repository.is_dir()):
+        if (
+            state
+            and state.get("advertised") == advertised
+            and state.get("name") == name
+            and isinstance(state.get("commit"), str)
+            and repository.is_dir()
+        ):
             return Fetched(site, commit=state["commit"])
         place.mkdir(parents=True, exist_ok=True)
         if not (repository / "HEAD").is_file():
@@ -310,12 +381,26 @@ def fetch_site(site: Site, cache: Path, folder: Path, timeout: float = DEFAULT_T
             created = run_git(["init", "--quiet", "--bare", "--", str(repository)], timeout)
             if created.returncode != 0:
                 raise GitFailed(f"cache inutilisable : {_git_reason(created)}")
-        fetched = run_git(["--git-dir", str(repository), "fetch", "--quiet", "--no-tags", "--depth=1",
-                           "--no-write-fetch-head", "--", location, f"+{name}:refs/gasp/tip"], timeout)
+        fetched = run_git(
+            [
+                "--git-dir",
+                str(repository),
+                "fetch",
+                "--quiet",
+                "--no-tags",
+                "--depth=1",
+                "--no-write-fetch-head",
+                "--",
+                location,
+                f"+{name}:refs/gasp/tip",
+            ],
+            timeout,
+        )
         if fetched.returncode != 0:
             raise GitFailed(f"récupération impossible : {_git_reason(fetched)}")
-        resolved = run_git(["--git-dir", str(repository), "rev-parse", "--verify", "--quiet", "refs/gasp/tip^{commit}"],
-                           timeout)
+        resolved = run_git(
+            ["--git-dir", str(repository), "rev-parse", "--verify", "--quiet", "refs/gasp/tip^{commit}"], timeout
+        )
         commit = resolved.stdout.decode("ascii", "replace").strip()
         if resolved.returncode != 0 or not commit:
             return Fetched(site, reason=f"« {site.ref or 'HEAD'} » ne désigne pas un commit")
@@ -328,6 +413,7 @@ def fetch_site(site: Site, cache: Path, folder: Path, timeout: float = DEFAULT_T
 
 
 # --- reading a site at its commit ----------------------------------------------------------
+
 
 def site_report(records: Records, year: int, today: datetime.date) -> Report:
     """A site's report: the one entry point of `gasp report` (repoint here if it moves)."""
@@ -342,11 +428,18 @@ def export_records(repository: Path, commit: str, into: Path, timeout: float) ->
     import tarfile
 
     if not hasattr(tarfile, "data_filter"):
-        raise GitFailed("ce Python n’a pas le filtre « data » de tarfile (Python 3.11.4 ou plus récent) : "
-                        "gasp ne lit pas un site sans lui")
-    process = subprocess.Popen([*GIT, "--git-dir", str(repository), "archive", "--format=tar", commit, "--", "records"],
-                               stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               env=git_environment(), start_new_session=True)
+        raise GitFailed(
+            "ce Python n’a pas le filtre « data » de tarfile (Python 3.11.4 ou plus récent) : "
+            "gasp ne lit pas un site sans lui"
+        )
+    process = subprocess.Popen(
+        [*GIT, "--git-dir", str(repository), "archive", "--format=tar", commit, "--", "records"],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=git_environment(),
+        start_new_session=True,
+    )
     diagnostics: list[Diagnostic] = []
     total = files = 0
     try:
@@ -355,21 +448,53 @@ def export_records(repository: Path, commit: str, into: Path, timeout: float) ->
                 files += 1
                 total += max(member.size, 0)
                 if total > MAX_EXPORT_BYTES or files > MAX_EXPORT_FILES:
-                    diagnostics.append(Diagnostic("records", 1, 1, "error", "site-too-large",
-                                                  "le dossier records/ du site est démesuré : il n’est pas lu"))
+                    diagnostics.append(
+                        Diagnostic(
+                            "records",
+                            1,
+                            1,
+                            "error",
+                            "site-too-large",
+                            "le dossier records/ du site est démesuré : il n’est pas lu",
+                        )
+                    )
                     break
                 shown = member.name
                 try:
                     archive.extract(member, into, set_attrs=False, filter="data")
                 except tarfile.LinkOutsideDestinationError:
-                    diagnostics.append(Diagnostic(shown, 1, 1, "error", "outside-link",
-                                                  "lien symbolique qui mène hors du site : il n’est pas suivi"))
+                    diagnostics.append(
+                        Diagnostic(
+                            shown,
+                            1,
+                            1,
+                            "error",
+                            "outside-link",
+                            "lien symbolique qui mène hors du site : il n’est pas suivi",
+                        )
+                    )
                 except tarfile.AbsoluteLinkError:
-                    diagnostics.append(Diagnostic(shown, 1, 1, "error", "outside-link",
-                                                  "lien symbolique vers un chemin absolu, hors du site : il n’est pas suivi"))
+                    diagnostics.append(
+                        Diagnostic(
+                            shown,
+                            1,
+                            1,
+                            "error",
+                            "outside-link",
+                            "lien symbolique vers un chemin absolu, hors du site : il n’est pas suivi",
+                        )
+                    )
                 except tarfile.FilterError as error:
-                    diagnostics.append(Diagnostic(shown, 1, 1, "error", "unsafe-path",
-                                                  f"chemin refusé à l’export du site ({type(error).__name__})"))
+                    diagnostics.append(
+                        Diagnostic(
+                            shown,
+                            1,
+                            1,
+                            "error",
+                            "unsafe-path",
+                            f"chemin refusé à l’export du site ({type(error).__name__})",
+                        )
+                    )
     except tarfile.TarError:
         pass  # git's own complaint, below, says why
     finally:
@@ -406,11 +531,14 @@ def read_site(repository: str, commit: str, year: int, now: datetime.date, timeo
             errors = [*diagnostics, *(d for d in checked if d.severity == "error")]
             if errors:
                 first = errors[0]
-                return _failed(f"{plural(len(errors), 'erreur')} dans les enregistrements (gasp validate) ; "
-                               f"la première : {first.file}:{first.line}:{first.column}: {first.message}")
+                return _failed(
+                    f"{plural(len(errors), 'erreur')} dans les enregistrements (gasp validate) ; "
+                    f"la première : {first.file}:{first.line}:{first.column}: {first.message}"
+                )
             report = site_report(records, year, today_for(records, now))
             return {
-                "status": "ok", "reason": None,
+                "status": "ok",
+                "reason": None,
                 "report_json": json.dumps(report.as_json(), ensure_ascii=False, separators=(",", ":")),
                 "days_to_decision": list(report.days_to_decision),
                 "days_to_minutes": list(report.days_to_minutes),
@@ -446,6 +574,7 @@ def _failed(reason: str) -> dict[str, Any]:
 
 
 # --- the run -------------------------------------------------------------------------------
+
 
 @dataclass
 class SiteResult:
@@ -494,7 +623,6 @@ def default_cache() -> Path:
     return root / "gasp" / "network"
 
 
-
 @contextmanager
 def _locked(cache: Path) -> Iterator[None]:
     """One `gasp network report` at a time on a cache: a second one waits for the first."""
@@ -517,8 +645,14 @@ def _workers() -> int:
 
 def _from_result(fetched: Fetched, result: dict[str, Any], read: bool) -> SiteResult:
     return SiteResult(
-        fetched.site, fetched.commit, result["status"], result["reason"], result.get("report_json"), read,
-        days_to_decision=list(result.get("days_to_decision", [])), days_to_minutes=list(result.get("days_to_minutes", [])),
+        fetched.site,
+        fetched.commit,
+        result["status"],
+        result["reason"],
+        result.get("report_json"),
+        read,
+        days_to_decision=list(result.get("days_to_decision", [])),
+        days_to_minutes=list(result.get("days_to_minutes", [])),
         attendance=dict(result.get("attendance", {})),
     )
 
@@ -553,22 +687,33 @@ def run_network(
                     results[site.id] = SiteResult(site, None, "error", fetched.reason, None, False)
                     continue
                 cached = _read_json(_site_folder(cache, site) / "result.json")
-                if cached is not None and cached.get("key") == cache_key(commit, year, now) \
-                        and cached.get("status") in ("ok", "error"):
+                if (
+                    cached is not None
+                    and cached.get("key") == cache_key(commit, year, now)
+                    and cached.get("status") in ("ok", "error")
+                ):
                     results[site.id] = _from_result(fetched, cached, read=False)
                 else:
                     to_read.append((fetched, commit))
         # _read_all yields one result per site to read, in order.
-        for (fetched, commit), result in zip(to_read, _read_all(to_read, cache, year, now, timeout, workers, reader),
-                                             strict=True):
+        for (fetched, commit), result in zip(
+            to_read, _read_all(to_read, cache, year, now, timeout, workers, reader), strict=True
+        ):
             key = cache_key(commit, year, now)
             _write_json(_site_folder(cache, fetched.site) / "result.json", {"key": key, **result})
             results[fetched.site.id] = _from_result(fetched, result, read=True)
     return [results[site.id] for site in network.sites]
 
 
-def _read_all(to_read: list[tuple[Fetched, str]], cache: Path, year: int, now: datetime.date, timeout: float, workers: int,
-              reader: Callable[..., dict[str, Any]] | None) -> Iterator[dict[str, Any]]:
+def _read_all(
+    to_read: list[tuple[Fetched, str]],
+    cache: Path,
+    year: int,
+    now: datetime.date,
+    timeout: float,
+    workers: int,
+    reader: Callable[..., dict[str, Any]] | None,
+) -> Iterator[dict[str, Any]]:
     jobs = [(str(_site_folder(cache, f.site) / "repo.git"), commit, year, now, timeout) for f, commit in to_read]
     if reader is not None or workers == 1 or len(jobs) <= 1:
         for job in jobs:
@@ -594,6 +739,7 @@ def _read_all(to_read: list[tuple[Fetched, str]], cache: Path, year: int, now: d
 
 
 # --- the totals ----------------------------------------------------------------------------
+
 
 def _median(values: list[int]) -> int | float | None:
     from .documents.rapport import _whole_or_none
@@ -663,10 +809,12 @@ def network_totals(year: int, results: list[SiteResult]) -> dict[str, Any]:
     by_kind = {}
     for kind in sorted(groups, key=lambda k: order.get(k, len(order))):
         seen = attendance.get(kind, [])
-        by_kind[kind] = {**groups[kind],
-                         "attendance_mean": round(statistics.fmean(seen), 1) if seen else None,
-                         "attendance_min": min(seen) if seen else None,
-                         "attendance_max": max(seen) if seen else None}
+        by_kind[kind] = {
+            **groups[kind],
+            "attendance_mean": round(statistics.fmean(seen), 1) if seen else None,
+            "attendance_min": min(seen) if seen else None,
+            "attendance_max": max(seen) if seen else None,
+        }
     return {
         "year": year,
         "groups": by_kind,
@@ -693,15 +841,17 @@ def json_chunks(year: int, results: list[SiteResult], totals: dict[str, Any]) ->
     thousands of reports took longer than the whole warm run (Python's JSON encoder
     has no C path with `indent`).
     """
+
     def indented(value: Any, depth: int) -> str:
         return json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n" + "  " * depth)
 
     yield "{\n" + f'  "year": {year},\n  "sites": {{'
     for index, result in enumerate(results):
-        entry = indented({"name": result.site.name, "commit": result.commit, "status": result.status,
-                          "reason": result.reason}, 2)
+        entry = indented(
+            {"name": result.site.name, "commit": result.commit, "status": result.status, "reason": result.reason}, 2
+        )
         report = result.report_json if result.report_json is not None else "null"
         comma = "," if index < len(results) - 1 else ""
         # `entry` ends with "\n    }": the report goes in before that brace.
-        yield f"\n    {json.dumps(result.site.id, ensure_ascii=False)}: {entry[:-6]},\n      \"report\": {report}\n    }}{comma}"
+        yield f'\n    {json.dumps(result.site.id, ensure_ascii=False)}: {entry[:-6]},\n      "report": {report}\n    }}{comma}'
     yield ("\n  }," if results else "},") + f'\n  "totals": {indented(totals, 1)}\n}}\n'

@@ -37,10 +37,22 @@ from .loader import Records
 from .models import SLUG_PATTERN
 from .workspace import Workspace
 
-KINDS = {"person": "people", "group": "groups", "service": "services", "theme": "themes",
-         "proposal": "proposals", "place": "places"}
-KIND_WORDS = {"person": "la personne", "group": "le groupe", "service": "le service", "theme": "le thème",
-              "proposal": "la proposition", "place": "le lieu"}
+KINDS = {
+    "person": "people",
+    "group": "groups",
+    "service": "services",
+    "theme": "themes",
+    "proposal": "proposals",
+    "place": "places",
+}
+KIND_WORDS = {
+    "person": "la personne",
+    "group": "le groupe",
+    "service": "le service",
+    "theme": "le thème",
+    "proposal": "la proposition",
+    "place": "le lieu",
+}
 
 # Where each kind of id is written: record folder → paths of values ("*": every item of a list).
 # gasp.yaml is the folder "gasp". Keep in step with checks._references and the models.
@@ -104,6 +116,7 @@ class RenamePlan:
 
 
 # --- finding and changing the references -------------------------------------------------------
+
 
 def _record_files(records_dir: Path, folder: str) -> Iterator[tuple[str, Path]]:
     """(id, path) of every record file of a folder, sub-folders included, in a stable order."""
@@ -216,8 +229,9 @@ def _token(value: Any) -> str:
     return str(value)
 
 
-def rewrite(text: str, paths: list[tuple[str, ...]], old: str, new: str, *,
-            rename_key: tuple[str, ...] | None = None) -> tuple[str, int]:
+def rewrite(
+    text: str, paths: list[tuple[str, ...]], old: str, new: str, *, rename_key: tuple[str, ...] | None = None
+) -> tuple[str, int]:
     """The file's text with `old` replaced by `new` at `paths` (and the map key at `rename_key`)."""
     handler = _yaml()
     tree = handler.load(text)
@@ -243,10 +257,12 @@ def rewrite(text: str, paths: list[tuple[str, ...]], old: str, new: str, *,
         replacement = _scalar(new, current)
         before, after = _token(current), _token(replacement)
         line = lines[spot.line]
-        if line[spot.column:spot.column + len(before)] != before:
-            raise RenameError(f"« {old} » introuvable ligne {spot.line + 1}, colonne {spot.column + 1} "
-                              "(fichier modifié pendant le renommage ?)")
-        lines[spot.line] = line[:spot.column] + after + line[spot.column + len(before):]
+        if line[spot.column : spot.column + len(before)] != before:
+            raise RenameError(
+                f"« {old} » introuvable ligne {spot.line + 1}, colonne {spot.column + 1} "
+                "(fichier modifié pendant le renommage ?)"
+            )
+        lines[spot.line] = line[: spot.column] + after + line[spot.column + len(before) :]
         if spot.is_key:
             _rename_key(spot.container, old, replacement)
         else:
@@ -272,6 +288,7 @@ def _rename_key(mapping: Any, old: str, new: str) -> None:
 
 # --- the plan ----------------------------------------------------------------------------------
 
+
 def _known(records: Records, kind: str) -> set[str]:
     if kind == "place":
         return set(records.gasp.places) if records.gasp is not None else set()
@@ -283,8 +300,7 @@ def plan_rename(workspace: Workspace, records: Records, kind: str, old: str, new
     from .diagnostics import suggestion
 
     if kind not in KINDS:
-        raise RenameError(f"sorte « {kind} » inconnue{suggestion(kind, KINDS)} ; "
-                          f"sortes possibles : {', '.join(KINDS)}")
+        raise RenameError(f"sorte « {kind} » inconnue{suggestion(kind, KINDS)} ; sortes possibles : {', '.join(KINDS)}")
     known = _known(records, kind)
     if old not in known:
         raise RenameError(f"{KIND_WORDS[kind]} « {old} » n'existe pas{suggestion(old, known)}")
@@ -292,8 +308,10 @@ def plan_rename(workspace: Workspace, records: Records, kind: str, old: str, new
         from .loader import slugify
 
         hint = slugify(new)[:80].rstrip("-")
-        raise RenameError(f"« {new} » n'est pas un identifiant : minuscules sans accents, chiffres et tirets"
-                          + (f" ; vouliez-vous dire « {hint} » ?" if hint and _SLUG.match(hint) else ""))
+        raise RenameError(
+            f"« {new} » n'est pas un identifiant : minuscules sans accents, chiffres et tirets"
+            + (f" ; vouliez-vous dire « {hint} » ?" if hint and _SLUG.match(hint) else "")
+        )
     if new == old:
         raise RenameError(f"« {new} » est déjà le nom de {KIND_WORDS[kind]}")
     if new in known:
@@ -309,8 +327,9 @@ def plan_rename(workspace: Workspace, records: Records, kind: str, old: str, new
             changes[path] = FileChange(path, text, text)
         return changes[path]
 
-    def apply(path: Path, paths: list[tuple[str, ...]], before: str, after: str,
-              rename_key: tuple[str, ...] | None = None) -> None:
+    def apply(
+        path: Path, paths: list[tuple[str, ...]], before: str, after: str, rename_key: tuple[str, ...] | None = None
+    ) -> None:
         change = change_for(path)
         change.text, count = rewrite(change.text, paths, before, after, rename_key=rename_key)
         change.references += count
@@ -340,8 +359,9 @@ def plan_rename(workspace: Workspace, records: Records, kind: str, old: str, new
 
     for change in changes.values():
         if change.new_path is not None and change.new_path.exists():
-            raise RenameError(f"« {workspace.rel(change.new_path)} » existe déjà : "
-                              "gasp n'écrase jamais un enregistrement")
+            raise RenameError(
+                f"« {workspace.rel(change.new_path)} » existe déjà : gasp n'écrase jamais un enregistrement"
+            )
     plan.changes = [c for c in changes.values() if c.text != c.old_text or c.new_path is not None]
     return plan
 
@@ -363,6 +383,7 @@ def check_plan(workspace: Workspace, plan: RenamePlan, today: datetime.date) -> 
 
 
 # --- writing, all or nothing -------------------------------------------------------------------
+
 
 def _stage(target: Path, text: str, mode: int) -> Path:
     handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)

@@ -32,8 +32,13 @@ SCHEMA_COMMENT = (
 )
 
 TITLES = {
-    "gasp": "Le Gasp (records/gasp.yaml)", "groups": "Un groupe", "people": "Une personne",
-    "services": "Un service", "themes": "Un thème", "proposals": "Une proposition", "meetings": "Une réunion",
+    "gasp": "Le Gasp (records/gasp.yaml)",
+    "groups": "Un groupe",
+    "people": "Une personne",
+    "services": "Un service",
+    "themes": "Un thème",
+    "proposals": "Une proposition",
+    "meetings": "Une réunion",
     "observations": "Une observation",
 }
 
@@ -62,8 +67,12 @@ def schemas() -> dict[str, dict[str, Any]]:
     for folder, model in kinds:
         schema = model.model_json_schema()
         _close_maps(schema)
-        schema = {"$schema": SCHEMA_DIALECT, "$id": f"{schema_name(folder)}.schema.json",
-                  "$comment": SCHEMA_COMMENT, **schema}
+        schema = {
+            "$schema": SCHEMA_DIALECT,
+            "$id": f"{schema_name(folder)}.schema.json",
+            "$comment": SCHEMA_COMMENT,
+            **schema,
+        }
         schema["title"] = TITLES[folder]
         french_titles(schema)
         found[f"{schema_name(folder)}.schema.json"] = schema
@@ -72,34 +81,103 @@ def schemas() -> dict[str, dict[str, Any]]:
 
 # What an editor shows as a field's title: French, not pydantic's English from the key.
 FIELD_TITLES = {
-    "name": "Nom", "communes": "Communes", "created": "Création", "timezone": "Fuseau horaire",
-    "school_zone": "Zone scolaire", "places": "Lieux", "sociologist": "Sociologue", "secretary": "Secrétaire",
-    "as_of": "Arrêté au", "commitments": "Engagements", "decision_within_days": "Délai de décision (jours)",
-    "minutes_within_days": "Délai du compte rendu (jours)", "address": "Adresse", "frequency": "Fréquence",
-    "weekday": "Jour", "week": "Semaine du mois", "months": "Mois", "skip_months": "Mois sans réunion",
-    "time": "Heure", "duration": "Durée (minutes)", "place": "Lieu", "avoid": "Dates à éviter",
-    "person": "Personne", "since": "Depuis", "until": "Jusqu’au", "kind": "Sorte", "cadence": "Cadence",
-    "members": "Membres", "guests_allowed": "Invités admis", "public_minutes": "Comptes rendus publics",
-    "role": "Fonction", "service": "Service", "publish_name": "Nom publiable", "description": "Description",
-    "tasks": "Missions", "procedures": "Démarches", "hours": "Horaires", "phone": "Téléphone",
-    "email": "Courriel", "website": "Site internet", "accessibility": "Accessibilité", "contact": "Contact",
-    "direct_phone": "Ligne directe", "referral": "Orientation", "notes": "Notes internes",
-    "institution": "Institution", "category": "Rubrique", "public": "Pour le public",
-    "agents": "Pour les agents", "title": "Intitulé", "theme": "Thème", "summary": "Résumé", "cost": "Coût",
-    "funding": "Financements", "replaces": "Remplace", "milestones": "Étapes", "source": "Financeur",
-    "share": "Part (%)", "date": "Date", "status": "Statut", "note": "Note", "proposal": "Proposition",
-    "event": "Événement", "outcome": "Décision", "what": "Quoi", "who": "Qui", "due": "Échéance",
-    "done": "Fait", "group": "Groupe", "attendees": "Présents", "excused": "Excusés", "guests": "Invités",
-    "cancel_reason": "Motif d’annulation", "minutes_sent": "Compte rendu envoyé le",
-    "problems_raised": "Tour de table", "topic": "Sujet retenu", "discussion": "Discussion",
-    "proposals": "Propositions", "decisions": "Décisions", "actions": "Actions", "meeting": "Réunion",
-    "themes": "Thèmes", "text": "Texte",
+    "name": "Nom",
+    "communes": "Communes",
+    "created": "Création",
+    "timezone": "Fuseau horaire",
+    "school_zone": "Zone scolaire",
+    "places": "Lieux",
+    "sociologist": "Sociologue",
+    "secretary": "Secrétaire",
+    "as_of": "Arrêté au",
+    "commitments": "Engagements",
+    "decision_within_days": "Délai de décision (jours)",
+    "minutes_within_days": "Délai du compte rendu (jours)",
+    "address": "Adresse",
+    "frequency": "Fréquence",
+    "weekday": "Jour",
+    "week": "Semaine du mois",
+    "months": "Mois",
+    "skip_months": "Mois sans réunion",
+    "time": "Heure",
+    "duration": "Durée (minutes)",
+    "place": "Lieu",
+    "avoid": "Dates à éviter",
+    "person": "Personne",
+    "since": "Depuis",
+    "until": "Jusqu’au",
+    "kind": "Sorte",
+    "cadence": "Cadence",
+    "members": "Membres",
+    "guests_allowed": "Invités admis",
+    "public_minutes": "Comptes rendus publics",
+    "role": "Fonction",
+    "service": "Service",
+    "publish_name": "Nom publiable",
+    "description": "Description",
+    "tasks": "Missions",
+    "procedures": "Démarches",
+    "hours": "Horaires",
+    "phone": "Téléphone",
+    "email": "Courriel",
+    "website": "Site internet",
+    "accessibility": "Accessibilité",
+    "contact": "Contact",
+    "direct_phone": "Ligne directe",
+    "referral": "Orientation",
+    "notes": "Notes internes",
+    "institution": "Institution",
+    "category": "Rubrique",
+    "public": "Pour le public",
+    "agents": "Pour les agents",
+    "title": "Intitulé",
+    "theme": "Thème",
+    "summary": "Résumé",
+    "cost": "Coût",
+    "funding": "Financements",
+    "replaces": "Remplace",
+    "milestones": "Étapes",
+    "source": "Financeur",
+    "share": "Part (%)",
+    "date": "Date",
+    "status": "Statut",
+    "note": "Note",
+    "proposal": "Proposition",
+    "event": "Événement",
+    "outcome": "Décision",
+    "what": "Quoi",
+    "who": "Qui",
+    "due": "Échéance",
+    "done": "Fait",
+    "group": "Groupe",
+    "attendees": "Présents",
+    "excused": "Excusés",
+    "guests": "Invités",
+    "cancel_reason": "Motif d’annulation",
+    "minutes_sent": "Compte rendu envoyé le",
+    "problems_raised": "Tour de table",
+    "topic": "Sujet retenu",
+    "discussion": "Discussion",
+    "proposals": "Propositions",
+    "decisions": "Décisions",
+    "actions": "Actions",
+    "meeting": "Réunion",
+    "themes": "Thèmes",
+    "text": "Texte",
 }
 MODEL_TITLES = {
-    "Place": "Lieu", "Cadence": "Cadence", "Member": "Membre", "PublicInfo": "Pour le public",
-    "AgentsInfo": "Pour les agents", "Funding": "Financement", "Milestone": "Étape",
-    "ProblemRaised": "Problème évoqué", "ProposalEvent": "Proposition évoquée", "Decision": "Décision",
-    "Action": "Action", "Commitments": "Engagements",
+    "Place": "Lieu",
+    "Cadence": "Cadence",
+    "Member": "Membre",
+    "PublicInfo": "Pour le public",
+    "AgentsInfo": "Pour les agents",
+    "Funding": "Financement",
+    "Milestone": "Étape",
+    "ProblemRaised": "Problème évoqué",
+    "ProposalEvent": "Proposition évoquée",
+    "Decision": "Décision",
+    "Action": "Action",
+    "Commitments": "Engagements",
 }
 
 
@@ -133,5 +211,9 @@ SCHEMA_GLOBS = {
 
 def vscode_settings() -> str:
     mapping = {f"./schemas/{name}": globs for name, globs in SCHEMA_GLOBS.items()}
-    return json.dumps({"yaml.schemas": mapping, "yaml.customTags": [], "files.encoding": "utf8"},
-                      ensure_ascii=False, indent=2) + "\n"
+    return (
+        json.dumps(
+            {"yaml.schemas": mapping, "yaml.customTags": [], "files.encoding": "utf8"}, ensure_ascii=False, indent=2
+        )
+        + "\n"
+    )

@@ -86,8 +86,14 @@ class Trace:
             "replaces": self.replaces,
             "replaced_by": self.replaced_by,
             "events": [
-                {"date": e.date.isoformat(), "kind": e.kind, "meeting": e.meeting, "group": e.group, "note": e.note,
-                 "document": document_of(e)}
+                {
+                    "date": e.date.isoformat(),
+                    "kind": e.kind,
+                    "meeting": e.meeting,
+                    "group": e.group,
+                    "note": e.note,
+                    "document": document_of(e),
+                }
                 for e in self.history.events
             ],
             "observations": [
@@ -110,12 +116,19 @@ def summaries(records: Records, derived: dict[str, History] | None = None) -> li
         raised = history.raised
         decision = history.last_decision
         first = next((e for e in history.events if e.is_decision), None)
-        rows.append(Summary(
-            pid, proposal.title, proposal.theme,
-            raised.group if raised else None, raised.date if raised else None,
-            history.status, decision.kind if decision else None, decision.date if decision else None,
-            first.date if first else None,
-        ))
+        rows.append(
+            Summary(
+                pid,
+                proposal.title,
+                proposal.theme,
+                raised.group if raised else None,
+                raised.date if raised else None,
+                history.status,
+                decision.kind if decision else None,
+                decision.date if decision else None,
+                first.date if first else None,
+            )
+        )
     return sorted(rows, key=lambda r: (r.raised_on is None, r.raised_on or datetime.date.min, r.id))
 
 
@@ -124,8 +137,16 @@ def trace(records: Records, proposal_id: str, derived: dict[str, History] | None
     proposal = records.proposals[proposal_id]
     successors = replaced_by(records).get(proposal_id, [])
     history = derived[proposal_id]
-    return Trace(proposal_id, proposal.title, proposal.theme, history.status, proposal.replaces,
-                 successors[0] if successors else None, history, observations_of(records, proposal_id, history))
+    return Trace(
+        proposal_id,
+        proposal.title,
+        proposal.theme,
+        history.status,
+        proposal.replaces,
+        successors[0] if successors else None,
+        history,
+        observations_of(records, proposal_id, history),
+    )
 
 
 def observations_of(records: Records, proposal_id: str, history: History) -> list[tuple[str, Observation]]:
@@ -133,8 +154,10 @@ def observations_of(records: Records, proposal_id: str, history: History) -> lis
     Private field notes: shown by `gasp trace` and exported, never in a document."""
     meetings = {e.meeting for e in history.events if e.meeting}
     theme = records.proposals[proposal_id].theme
-    return sorted(((oid, o) for oid, o in records.observations.items() if o.meeting in meetings or theme in o.themes),
-                  key=lambda pair: (pair[1].date, pair[0]))
+    return sorted(
+        ((oid, o) for oid, o in records.observations.items() if o.meeting in meetings or theme in o.themes),
+        key=lambda pair: (pair[1].date, pair[0]),
+    )
 
 
 def nearest_ids(wanted: str, ids: list[str], most: int = 3) -> list[str]:
@@ -185,8 +208,10 @@ def standing_of(history: History, today: datetime.date, replaced_by: str | None 
     raised = events[0].date
     status = last.kind
     if status in ("raised", "discussed"):
-        return (f"en attente d’une décision des référents depuis qu’elle a été soulevée le {long_date(raised)}"
-                f" ({days((today - raised).days)})")
+        return (
+            f"en attente d’une décision des référents depuis qu’elle a été soulevée le {long_date(raised)}"
+            f" ({days((today - raised).days)})"
+        )
     if status == "deferred":
         return f"ajournée {since(last.date, today)}, en attente d’une nouvelle décision des référents"
     if status == "study":
@@ -214,8 +239,9 @@ def match_status(wanted: str) -> list[str]:
 
     if wanted in PROPOSAL_STATUSES:
         return [wanted]
-    return [code for code, shown in PROPOSAL_STATUSES.items()
-            if fold(wanted) == fold(code) or words_match(wanted, shown)]
+    return [
+        code for code, shown in PROPOSAL_STATUSES.items() if fold(wanted) == fold(code) or words_match(wanted, shown)
+    ]
 
 
 def match_group(records: Records, wanted: str) -> list[str]:
@@ -225,8 +251,9 @@ def match_group(records: Records, wanted: str) -> list[str]:
     if wanted in records.groups:
         return [wanted]
     exact = [gid for gid in sorted(records.groups) if any(fold(wanted) == fold(w) for w in _kind_words(records, gid))]
-    return exact or [gid for gid in sorted(records.groups)
-                     if any(words_match(wanted, w) for w in _kind_words(records, gid))]
+    return exact or [
+        gid for gid in sorted(records.groups) if any(words_match(wanted, w) for w in _kind_words(records, gid))
+    ]
 
 
 def match_theme(records: Records, wanted: str) -> list[str]:

@@ -75,8 +75,18 @@ def has_open_format(group_kind: str) -> bool:
 # --- French labels of the records' tokens, and French dates ---------------------------------
 
 MONTHS_FR = (
-    "janvier", "février", "mars", "avril", "mai", "juin", "juillet",
-    "août", "septembre", "octobre", "novembre", "décembre",
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
 )
 WEEKDAYS_FR = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 
@@ -217,7 +227,7 @@ def words_match(typed: str, shown: str) -> bool:
     """Whether a typed word names what is shown: the whole phrase or its last words,
     whatever the case, accents, gender or number (« etude » names « mise à l'étude »)."""
     wanted, label = _stems(typed), _stems(shown)
-    return bool(wanted) and label[len(label) - len(wanted):] == wanted
+    return bool(wanted) and label[len(label) - len(wanted) :] == wanted
 
 
 def french_number(value: float) -> str:

@@ -40,8 +40,8 @@ MAX_DEPTH = 32
 
 # What a node is, as our composer marks it. A node that carries a real YAML tag
 # (`tag:yaml.org,2002:…`) was given one explicitly in the file, and is refused.
-_PLAIN = "gasp:plain"      # a plain scalar: text, a number, a boolean or null, by YAML 1.2 rules
-_QUOTED = "gasp:quoted"    # a quoted or block scalar: always text
+_PLAIN = "gasp:plain"  # a plain scalar: text, a number, a boolean or null, by YAML 1.2 rules
+_QUOTED = "gasp:quoted"  # a quoted or block scalar: always text
 _SEQ = "gasp:seq"
 _MAP = "gasp:map"
 
@@ -85,9 +85,7 @@ _YAML_PROBLEMS = {
     "did not find expected key": "indentation incohérente : une clé était attendue ici",
     "did not find expected '-' indicator": "indentation incohérente : un élément de liste « - » était attendu",
     "found unexpected end of stream": "fin de fichier inattendue : un guillemet ou un crochet n'est pas fermé",
-    "found character that cannot start any token": (
-        "caractère inattendu (une tabulation ? indentez avec des espaces)"
-    ),
+    "found character that cannot start any token": ("caractère inattendu (une tabulation ? indentez avec des espaces)"),
     "found undefined alias": "alias YAML non défini (les alias sont refusés)",
     "did not find expected node content": "valeur attendue ici",
     "did not find expected ',' or ']'": "« , » ou « ] » attendu : crochet non fermé ?",
@@ -179,9 +177,12 @@ def read_record_file(path: str | os.PathLike[str], rel: str) -> SourceFile:
     except UnicodeDecodeError as error:
         line = raw.count(b"\n", 0, error.start) + 1
         column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
-        source.error(line, column, "not-utf8",
-                     f"le fichier n'est pas en UTF-8 (octet 0x{raw[error.start]:02x}) : "
-                     "enregistrez-le en UTF-8")
+        source.error(
+            line,
+            column,
+            "not-utf8",
+            f"le fichier n'est pas en UTF-8 (octet 0x{raw[error.start]:02x}) : enregistrez-le en UTF-8",
+        )
         return source
     if text.startswith("\ufeff"):
         text = text[1:]
@@ -194,8 +195,12 @@ def read_record_file(path: str | os.PathLike[str], rel: str) -> SourceFile:
         mark = error.problem_mark or error.context_mark
         line, column = _within(text, mark.line + 1, mark.column + 1) if mark else (1, 1)
         if error.problem and "another document" in error.problem:
-            source.error(line, column, "several-documents",
-                         "plusieurs documents YAML dans un fichier (« --- ») : un enregistrement par fichier")
+            source.error(
+                line,
+                column,
+                "several-documents",
+                "plusieurs documents YAML dans un fichier (« --- ») : un enregistrement par fichier",
+            )
         else:
             source.error(line, column, "yaml-syntax", f"syntaxe YAML : {_french_problem(error.problem)}")
         return source
@@ -209,8 +214,12 @@ def read_record_file(path: str | os.PathLike[str], rel: str) -> SourceFile:
         return source
     if not isinstance(node, MappingNode):
         line, column = node.start_mark.line + 1, node.start_mark.column + 1
-        source.error(line, column, "not-a-mapping",
-                     "le fichier doit contenir des clés (« nom: valeur »), pas une liste ni un texte seul")
+        source.error(
+            line,
+            column,
+            "not-a-mapping",
+            "le fichier doit contenir des clés (« nom: valeur »), pas une liste ni un texte seul",
+        )
         return source
     try:
         data = _to_python(node, source)
@@ -223,8 +232,11 @@ def read_record_file(path: str | os.PathLike[str], rel: str) -> SourceFile:
 
 # What a path that is not a regular file is, for the message.
 _FILE_TYPES = [
-    (stat.S_ISDIR, "un dossier"), (stat.S_ISFIFO, "un tube nommé (FIFO)"), (stat.S_ISCHR, "un périphérique"),
-    (stat.S_ISBLK, "un périphérique"), (stat.S_ISSOCK, "une socket"),
+    (stat.S_ISDIR, "un dossier"),
+    (stat.S_ISFIFO, "un tube nommé (FIFO)"),
+    (stat.S_ISCHR, "un périphérique"),
+    (stat.S_ISBLK, "un périphérique"),
+    (stat.S_ISSOCK, "une socket"),
 ]
 
 
@@ -249,7 +261,9 @@ def _read_regular_file(path: str | os.PathLike[str], source: SourceFile) -> byte
         source.error(1, 1, "unreadable", f"fichier illisible : {system_reason(error)}")
         return None
     if what is not None:
-        source.error(1, 1, "not-a-file", f"ce n'est pas un fichier ordinaire mais {what} : gasp ne lit que des fichiers")
+        source.error(
+            1, 1, "not-a-file", f"ce n'est pas un fichier ordinaire mais {what} : gasp ne lit que des fichiers"
+        )
         return None
     try:
         descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
@@ -260,12 +274,17 @@ def _read_regular_file(path: str | os.PathLike[str], source: SourceFile) -> byte
         status = os.fstat(descriptor)
         what = not_regular(status.st_mode)
         if what is not None:
-            source.error(1, 1, "not-a-file",
-                         f"ce n'est pas un fichier ordinaire mais {what} : gasp ne lit que des fichiers")
+            source.error(
+                1, 1, "not-a-file", f"ce n'est pas un fichier ordinaire mais {what} : gasp ne lit que des fichiers"
+            )
             return None
         if status.st_size > MAX_BYTES:
-            source.error(1, 1, "file-too-large",
-                         f"fichier trop gros ({status.st_size // 1024} Kio) : un enregistrement fait au plus 1 Mio")
+            source.error(
+                1,
+                1,
+                "file-too-large",
+                f"fichier trop gros ({status.st_size // 1024} Kio) : un enregistrement fait au plus 1 Mio",
+            )
             return None
         chunks = []
         size = 0
@@ -282,8 +301,12 @@ def _read_regular_file(path: str | os.PathLike[str], source: SourceFile) -> byte
     finally:
         os.close(descriptor)
     if len(raw) > MAX_BYTES:
-        source.error(1, 1, "file-too-large",
-                     f"fichier trop gros (plus de {MAX_BYTES // 1024} Kio) : un enregistrement fait au plus 1 Mio")
+        source.error(
+            1,
+            1,
+            "file-too-large",
+            f"fichier trop gros (plus de {MAX_BYTES // 1024} Kio) : un enregistrement fait au plus 1 Mio",
+        )
         return None
     return raw
 
@@ -292,11 +315,18 @@ def system_reason(error: OSError) -> str:
     """The system's reason, in French for the usual ones."""
     import errno
 
-    french: dict[int | None, str] = {errno.EACCES: "permission refusée", errno.EPERM: "opération non permise",
-              errno.ENOENT: "fichier introuvable", errno.ELOOP: "trop de liens symboliques",
-              errno.EISDIR: "c'est un dossier", errno.EIO: "erreur d'entrée-sortie",
-              errno.ENOTDIR: "un élément du chemin n'est pas un dossier", errno.EBUSY: "ressource occupée",
-              errno.ENAMETOOLONG: "nom trop long", errno.EMFILE: "trop de fichiers ouverts"}
+    french: dict[int | None, str] = {
+        errno.EACCES: "permission refusée",
+        errno.EPERM: "opération non permise",
+        errno.ENOENT: "fichier introuvable",
+        errno.ELOOP: "trop de liens symboliques",
+        errno.EISDIR: "c'est un dossier",
+        errno.EIO: "erreur d'entrée-sortie",
+        errno.ENOTDIR: "un élément du chemin n'est pas un dossier",
+        errno.EBUSY: "ressource occupée",
+        errno.ENAMETOOLONG: "nom trop long",
+        errno.EMFILE: "trop de fichiers ouverts",
+    }
     return french.get(error.errno, error.strerror or str(error))
 
 
@@ -320,12 +350,15 @@ def _refuse_anchors(text: str, source: SourceFile) -> bool:
             mark = event.start_mark
             line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
             if isinstance(event, yaml.AliasEvent):
-                source.error(line, column, "yaml-alias",
-                             f"alias YAML « *{event.anchor} » refusé : recopiez la valeur")
+                source.error(line, column, "yaml-alias", f"alias YAML « *{event.anchor} » refusé : recopiez la valeur")
                 refused = True
             elif isinstance(event, yaml.NodeEvent) and event.anchor:
-                source.error(line, column, "yaml-alias",
-                             f"ancre YAML « &{event.anchor} » refusée : les ancres et alias ne sont pas admis")
+                source.error(
+                    line,
+                    column,
+                    "yaml-alias",
+                    f"ancre YAML « &{event.anchor} » refusée : les ancres et alias ne sont pas admis",
+                )
                 refused = True
     except yaml.YAMLError:
         return refused  # the syntax error itself is reported by the composer
@@ -335,8 +368,12 @@ def _refuse_anchors(text: str, source: SourceFile) -> bool:
 def _to_python(node: Node, source: SourceFile, depth: int = 0) -> Any:
     if depth > MAX_DEPTH:
         mark = node.start_mark
-        source.error(mark.line + 1, mark.column + 1, "too-deep",
-                     f"imbrication trop profonde : un enregistrement a au plus {MAX_DEPTH} niveaux")
+        source.error(
+            mark.line + 1,
+            mark.column + 1,
+            "too-deep",
+            f"imbrication trop profonde : un enregistrement a au plus {MAX_DEPTH} niveaux",
+        )
         raise _TooDeep
     if type(node) is ScalarNode:
         if node.tag == _QUOTED:
@@ -370,16 +407,21 @@ def _to_python(node: Node, source: SourceFile, depth: int = 0) -> Any:
     for key_node, value_node in node.value:
         if not isinstance(key_node, ScalarNode):
             mark = key_node.start_mark
-            source.error(mark.line + 1, mark.column + 1, "bad-key",
-                         "une clé doit être un simple mot, pas une liste ni un dictionnaire")
+            source.error(
+                mark.line + 1,
+                mark.column + 1,
+                "bad-key",
+                "une clé doit être un simple mot, pas une liste ni un dictionnaire",
+            )
             continue
         if key_node.tag not in (_PLAIN, _QUOTED):
             _bad_tag(key_node, source)
         key = key_node.value
         if key in mapping:
             mark = key_node.start_mark
-            source.error(mark.line + 1, mark.column + 1, "duplicate-key",
-                         f"clé « {key} » donnée deux fois dans le même bloc")
+            source.error(
+                mark.line + 1, mark.column + 1, "duplicate-key", f"clé « {key} » donnée deux fois dans le même bloc"
+            )
         # Most values are text: read them here rather than through one more call.
         if type(value_node) is ScalarNode and depth < MAX_DEPTH:
             tag = value_node.tag
@@ -388,7 +430,9 @@ def _to_python(node: Node, source: SourceFile, depth: int = 0) -> Any:
                 continue
             if tag == _PLAIN:
                 value = value_node.value
-                mapping[key] = value if value and value[0] not in _MAY_NOT_BE_TEXT else _plain_scalar(value_node, source)
+                mapping[key] = (
+                    value if value and value[0] not in _MAY_NOT_BE_TEXT else _plain_scalar(value_node, source)
+                )
                 continue
         mapping[key] = _to_python(value_node, source, depth + 1)
     return mapping
@@ -404,24 +448,37 @@ def _plain_scalar(node: ScalarNode, source: SourceFile) -> Any:
     mark = node.start_mark
     if _INT.fullmatch(value):
         if len(value.lstrip("+-")) > 1 and value.lstrip("+-").startswith("0"):
-            source.error(mark.line + 1, mark.column + 1, "bad-number",
-                         f"nombre « {value} » écrit avec un zéro en tête : écrivez "
-                         f"« {value.lstrip('+-').lstrip('0') or '0'} » (ou mettez-le entre guillemets si c'est un texte)")
+            source.error(
+                mark.line + 1,
+                mark.column + 1,
+                "bad-number",
+                f"nombre « {value} » écrit avec un zéro en tête : écrivez "
+                f"« {value.lstrip('+-').lstrip('0') or '0'} » (ou mettez-le entre guillemets si c'est un texte)",
+            )
         return int(value)
     if _INT_OTHER_BASE.fullmatch(value):
-        source.error(mark.line + 1, mark.column + 1, "bad-number",
-                     f"nombre « {value} » en octal ou en hexadécimal : écrivez-le en décimal "
-                     "(ou mettez-le entre guillemets si c'est un texte)")
+        source.error(
+            mark.line + 1,
+            mark.column + 1,
+            "bad-number",
+            f"nombre « {value} » en octal ou en hexadécimal : écrivez-le en décimal "
+            "(ou mettez-le entre guillemets si c'est un texte)",
+        )
         return int(value[2:], 8 if value[1] == "o" else 16)
     if _NOT_FINITE.fullmatch(value):
-        source.error(mark.line + 1, mark.column + 1, "bad-number",
-                     f"« {value} » n'est pas un nombre fini : écrivez un nombre")
+        source.error(
+            mark.line + 1, mark.column + 1, "bad-number", f"« {value} » n'est pas un nombre fini : écrivez un nombre"
+        )
         return value
     if _FLOAT.fullmatch(value):
         number = float(value)
         if not math.isfinite(number):
-            source.error(mark.line + 1, mark.column + 1, "bad-number",
-                         f"nombre « {value} » trop grand : écrivez un nombre raisonnable")
+            source.error(
+                mark.line + 1,
+                mark.column + 1,
+                "bad-number",
+                f"nombre « {value} » trop grand : écrivez un nombre raisonnable",
+            )
             return value
         return number
     return value
@@ -430,6 +487,9 @@ def _plain_scalar(node: ScalarNode, source: SourceFile) -> Any:
 def _bad_tag(node: Node, source: SourceFile) -> None:
     mark = node.start_mark
     tag = node.tag.replace("tag:yaml.org,2002:", "!!")
-    source.error(mark.line + 1, mark.column + 1, "yaml-tag",
-                 f"étiquette YAML « {tag} » refusée : écrivez la valeur sans étiquette")
-
+    source.error(
+        mark.line + 1,
+        mark.column + 1,
+        "yaml-tag",
+        f"étiquette YAML « {tag} » refusée : écrivez la valeur sans étiquette",
+    )

@@ -66,6 +66,9 @@ def minimal_workspace(root: Path, as_of: str | None = None) -> Path:
 def add_group(root: Path, group_id: str, kind: str, cadence: str, since: str = "2000-01-01") -> None:
     """`cadence` is the YAML body of the cadence block, one key per line."""
     body = "".join(f"  {line.strip()}\n" for line in cadence.strip().splitlines())
-    write(root, f"records/groups/{group_id}.yaml",
-          f"name: Groupe {group_id}\nkind: {kind}\ncadence:\n{body}  time: \"14:00\"\n  duration: 90\n"
-          f"  place: salle\nmembers:\n  - {{person: secretaire, since: {since}}}\n")
+    write(
+        root,
+        f"records/groups/{group_id}.yaml",
+        f'name: Groupe {group_id}\nkind: {kind}\ncadence:\n{body}  time: "14:00"\n  duration: 90\n'
+        f"  place: salle\nmembers:\n  - {{person: secretaire, since: {since}}}\n",
+    )

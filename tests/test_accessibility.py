@@ -53,6 +53,7 @@ def _structure(node, found: list) -> list:
 def _outline_count(reader) -> int:
     def count(items) -> int:
         return sum(count(item) if isinstance(item, list) else 1 for item in items)
+
     return count(reader.outline)
 
 
@@ -180,9 +181,8 @@ def html_problems(text: str) -> list[str]:
                 problems.append(f"graphique {svg_number} (svg role=img) sans nom accessible")
         if tag == "img" and "alt" not in attributes:
             problems.append(f"image {attributes.get('src')!r} sans alt")
-        if (tag == "a" and attributes.get("href", "").startswith("#")
-                and attributes["href"][1:] not in page.text_by_id):
-                problems.append(f"lien {attributes['href']!r} vers un élément qui n’existe pas")
+        if tag == "a" and attributes.get("href", "").startswith("#") and attributes["href"][1:] not in page.text_by_id:
+            problems.append(f"lien {attributes['href']!r} vers un élément qui n’existe pas")
     if page.headings and page.headings[0] != 1:
         problems.append(f"la page commence par un titre h{page.headings[0]}, pas h1")
     for before, after in itertools.pairwise(page.headings):
@@ -200,7 +200,7 @@ def luminance(colour: str) -> float:
     colour = colour.lstrip("#")
     if len(colour) == 3:
         colour = "".join(c * 2 for c in colour)
-    channels = [int(colour[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (0, 2, 4)]
     r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
     return 0.2126 * r + 0.7152 * g + 0.0722 * b
 
@@ -233,13 +233,17 @@ def contrast_problems(text: str) -> list[str]:
     """Every text colour of the CSS on every background colour of the CSS: 4.5:1 at least;
     the text of a chart 4.5:1 and its bars 3:1 on white."""
     foregrounds, backgrounds = css_colours(text)
-    problems = [f"{fg} sur {bg} : {contrast(fg, bg):.2f}:1 (4,5:1 au moins pour du texte)"
-                for fg in sorted(foregrounds) for bg in sorted(backgrounds) if contrast(fg, bg) < 4.5]
+    problems = [
+        f"{fg} sur {bg} : {contrast(fg, bg):.2f}:1 (4,5:1 au moins pour du texte)"
+        for fg in sorted(foregrounds)
+        for bg in sorted(backgrounds)
+        if contrast(fg, bg) < 4.5
+    ]
     for svg in re.findall(r"<svg.*?</svg>", text, re.DOTALL):
-        for colour in re.findall(r"<text[^>]*fill=\"(" + _HEX + ")\"", svg):
+        for colour in re.findall(r"<text[^>]*fill=\"(" + _HEX + ')"', svg):
             if contrast(colour, "#ffffff") < 4.5:
                 problems.append(f"texte de graphique {colour} : {contrast(colour, '#ffffff'):.2f}:1")
-        for colour in re.findall(r"<rect[^>]*fill=\"(" + _HEX + ")\"", svg):
+        for colour in re.findall(r"<rect[^>]*fill=\"(" + _HEX + ')"', svg):
             if contrast(colour, "#ffffff") < 3:
                 problems.append(f"barre de graphique {colour} : {contrast(colour, '#ffffff'):.2f}:1 (3:1 au moins)")
     return problems
@@ -258,7 +262,7 @@ def workspaces(tmp_path_factory) -> list[Path]:
     example = tmp_path_factory.mktemp("exemple")
     shutil.copytree(EXAMPLE, example / "records")
     fresh = tmp_path_factory.mktemp("nouveau") / "gasp"
-    result = gasp("init", str(fresh), "--name", "Gasp d’Onnaing & \"Quiévrechain\" <test>", "--commune", "Onnaing")
+    result = gasp("init", str(fresh), "--name", 'Gasp d’Onnaing & "Quiévrechain" <test>', "--commune", "Onnaing")
     assert result.exit_code == 0, result.output
     for root in (example, fresh):
         result = gasp("render", workspace=root)
@@ -284,7 +288,9 @@ def test_the_tables_and_charts_of_the_report_pdf_are_tagged(workspaces: list[Pat
     assert len([e for e in elements if e["/S"] == "/Table"]) >= 3
     charts = pdf_charts(workspaces[0] / "out/rapport/rapport-2001.pdf")
     assert len(charts) == 2
-    assert charts[0].startswith("Réunions prévues par la cadence et tenues, par groupe : ") and " prévues, " in charts[0]
+    assert (
+        charts[0].startswith("Réunions prévues par la cadence et tenues, par groupe : ") and " prévues, " in charts[0]
+    )
     assert charts[1].startswith("Propositions de l’année, par état : Soulevées dans l’année, ")
 
 
@@ -324,8 +330,11 @@ def test_the_charts_are_named_by_their_caption_and_labels_are_not_cut(workspaces
 def test_the_text_colours_of_the_pdf_templates_have_enough_contrast_on_their_backgrounds():
     typst = "\n".join(path.read_text(encoding="utf-8") for path in sorted((REPO / "templates").glob("*.typ.j2")))
     foregrounds = set(re.findall(r'text\([^)]*fill: rgb\("(#\w+)"\)', typst))
-    backgrounds = {"#ffffff", *re.findall(r'#block\([^)]*fill: rgb\("(#\w+)"\)', typst),
-                   *re.findall(r'if y == 0 \{ rgb\("(#\w+)"\)', typst)}
+    backgrounds = {
+        "#ffffff",
+        *re.findall(r'#block\([^)]*fill: rgb\("(#\w+)"\)', typst),
+        *re.findall(r'if y == 0 \{ rgb\("(#\w+)"\)', typst),
+    }
     assert {"#5b6670", "#33658a"} <= foregrounds and {"#eef3fb", "#fff8e6", "#fdecea"} <= backgrounds
     assert [(fg, bg) for fg in foregrounds for bg in backgrounds if contrast(fg, bg) < 4.5] == []
 
@@ -333,8 +342,9 @@ def test_the_text_colours_of_the_pdf_templates_have_enough_contrast_on_their_bac
 def test_the_palette_contrast_is_computed_as_wcag_says():
     assert contrast("#000000", "#ffffff") == pytest.approx(21)
     assert contrast("#777777", "#ffffff") == pytest.approx(4.48, abs=0.01)
-    assert contrast_problems('<style>.x { color: #777; }</style>') == [
-        "#777 sur #fff : 4.48:1 (4,5:1 au moins pour du texte)"]
+    assert contrast_problems("<style>.x { color: #777; }</style>") == [
+        "#777 sur #fff : 4.48:1 (4,5:1 au moins pour du texte)"
+    ]
     bars = '<svg><rect fill="#c9d3dd"/><text fill="#5b6670">1</text></svg>'
     assert contrast_problems(bars) == ["barre de graphique #c9d3dd : 1.52:1 (3:1 au moins)"]
 
@@ -362,8 +372,9 @@ def test_a_pdf_table_without_its_header_row_is_reported(tmp_path: Path):
 def test_a_pdf_chart_without_alt_text_and_the_author_gasp_are_reported(tmp_path: Path):
     root = _mutated(tmp_path, "_base.typ.j2", 'author: "{{ doc.gasp_name | typst_string }}"', 'author: "gasp"')
     text = (REPO / "templates/rapport.typ.j2").read_text(encoding="utf-8")
-    (root / "templates/rapport.typ.j2").write_text(re.sub(r'#figure\(alt: "[^\n]*",\n', "#figure(\n", text),
-                                                   encoding="utf-8")
+    (root / "templates/rapport.typ.j2").write_text(
+        re.sub(r'#figure\(alt: "[^\n]*",\n', "#figure(\n", text), encoding="utf-8"
+    )
     result = gasp("render", "--only", "rapport", "--format", "pdf", workspace=root)
     assert result.exit_code == 0, result.output
     path = root / "out/rapport/rapport-2001.pdf"
@@ -390,15 +401,20 @@ def test_an_html_table_without_scope_or_header_and_a_chart_without_name_are_repo
 
 def test_the_html_checks_catch_a_skipped_heading_a_missing_lang_and_a_dead_skip_link():
     page = '<html lang="en"><body><a href="#contenu">Aller au contenu</a><h1>A</h1><h3>B</h3></body></html>'
-    assert html_problems(page) == ["langue de la page : 'en', pas fr", "lien '#contenu' vers un élément qui n’existe pas",
-                                   "niveau de titre sauté : h1 puis h3"]
+    assert html_problems(page) == [
+        "langue de la page : 'en', pas fr",
+        "lien '#contenu' vers un élément qui n’existe pas",
+        "niveau de titre sauté : h1 puis h3",
+    ]
 
 
 # --- every way to a PDF ---------------------------------------------------------------------------
 
 
 def test_the_report_command_writes_a_pdf_ua_too(example: Path):
-    result = gasp("report", "--year", "2001", "--format", "pdf", "--out", str(example / "rapport.pdf"), workspace=example)
+    result = gasp(
+        "report", "--year", "2001", "--format", "pdf", "--out", str(example / "rapport.pdf"), workspace=example
+    )
     assert result.exit_code == 0, result.output
     assert pdf_problems(example / "rapport.pdf", _gasp_name(example)) == []
     assert len(pdf_charts(example / "rapport.pdf")) == 2

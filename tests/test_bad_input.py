@@ -30,22 +30,60 @@ EXPECTED = {
     "bad-time": ("records/meetings/2002/2002-12-10-agents.yaml", 3, 7, "bad-value", "HH:MM"),
     "bad-id-file": ("records/themes/Transports_Urbains.yaml", 1, 1, "bad-id", "« transports-urbains.yaml »"),
     "bad-id-value": ("records/proposals/navette.yaml", 2, 8, "bad-id", "« transports-urbains »"),
-    "dangling-ref": ("records/meetings/2002/2002-12-10-agents.yaml", 6, 5, "dangling-ref",
-                     "vouliez-vous dire « agent-mediatheque »"),
-    "dangling-place": ("records/groups/jeunes.yaml", 9, 10, "dangling-ref", "vouliez-vous dire « maison-des-services »"),
+    "dangling-ref": (
+        "records/meetings/2002/2002-12-10-agents.yaml",
+        6,
+        5,
+        "dangling-ref",
+        "vouliez-vous dire « agent-mediatheque »",
+    ),
+    "dangling-place": (
+        "records/groups/jeunes.yaml",
+        9,
+        10,
+        "dangling-ref",
+        "vouliez-vous dire « maison-des-services »",
+    ),
     "duplicate-id": ("records/themes/archives/logement.yaml", 1, 1, "duplicate-id", "déjà utilisé"),
     "duplicate-key": ("records/themes/transports.yaml", 3, 1, "duplicate-key", "« title » donnée deux fois"),
     "file-name-date": ("records/meetings/2002/2002-12-11-agents.yaml", 2, 7, "file-name", "2002-12-10-agents.yaml"),
     "file-name-group": ("records/meetings/2002/2002-12-10-agents.yaml", 1, 8, "file-name", "2002-12-10-usagers.yaml"),
-    "decision-outside": ("records/meetings/2002/2002-05-14-agents.yaml", 5, 1, "decision-outside", "seuls les référents"),
-    "lifecycle-after-validation": ("records/meetings/2002/2002-05-14-agents.yaml", 6, 12, "lifecycle",
-                                   "est close (« réalisée »)"),
+    "decision-outside": (
+        "records/meetings/2002/2002-05-14-agents.yaml",
+        5,
+        1,
+        "decision-outside",
+        "seuls les référents",
+    ),
+    "lifecycle-after-validation": (
+        "records/meetings/2002/2002-05-14-agents.yaml",
+        6,
+        12,
+        "lifecycle",
+        "est close (« réalisée »)",
+    ),
     "lifecycle-raised-twice": ("records/meetings/2002/2002-05-14-agents.yaml", 6, 12, "lifecycle", "déjà soulevée"),
-    "lifecycle-raised-by-referents": ("records/meetings/2002/2002-06-21-referents.yaml", 6, 12, "lifecycle",
-                                      "pas chez les référents"),
-    "lifecycle-decided-before-raised": ("records/meetings/2002/2002-06-21-referents.yaml", 6, 14, "lifecycle",
-                                        "avant d’avoir été soulevée"),
-    "events-out-of-order": ("records/proposals/horaires-police.yaml", 6, 11, "date-order", "rangez les étapes par date"),
+    "lifecycle-raised-by-referents": (
+        "records/meetings/2002/2002-06-21-referents.yaml",
+        6,
+        12,
+        "lifecycle",
+        "pas chez les référents",
+    ),
+    "lifecycle-decided-before-raised": (
+        "records/meetings/2002/2002-06-21-referents.yaml",
+        6,
+        14,
+        "lifecycle",
+        "avant d’avoir été soulevée",
+    ),
+    "events-out-of-order": (
+        "records/proposals/horaires-police.yaml",
+        6,
+        11,
+        "date-order",
+        "rangez les étapes par date",
+    ),
     "alias": ("records/themes/bombe.yaml", 1, 8, "yaml-alias", "ancre"),
     "several-documents": ("records/themes/deux.yaml", 2, 1, "several-documents", "un enregistrement par fichier"),
     "not-a-mapping": ("records/themes/liste.yaml", 1, 1, "not-a-mapping", "pas une liste"),
@@ -63,8 +101,13 @@ EXPECTED = {
     "cost-too-large": ("records/proposals/enorme.yaml", 3, 7, "bad-value", "au plus 1\u202f000\u202f000\u202f000"),
     "date-out-of-range": ("records/observations/lointaine.yaml", 1, 7, "bad-date", "entre 1900 et 2200"),
     "french-enum": ("records/meetings/2002/2002-12-10-agents.yaml", 3, 9, "bad-enum", "écrivez held (tenue)"),
-    "several-rounds": ("records/meetings/2002/2002-12-10-agents.yaml", 6, 3, "dangling-ref",
-                       "vouliez-vous dire « e-sion »"),
+    "several-rounds": (
+        "records/meetings/2002/2002-12-10-agents.yaml",
+        6,
+        3,
+        "dangling-ref",
+        "vouliez-vous dire « e-sion »",
+    ),
 }
 
 
@@ -97,7 +140,9 @@ def test_a_file_over_one_mebibyte_is_refused(example: Path):
     big.write_text("title: Gros\ndescription: " + "x" * (1024 * 1024) + "\n", encoding="utf-8")
     exit_code, diagnostics = validate_json(example)
     assert exit_code == 1
-    assert [(d["file"], d["line"], d["code"]) for d in diagnostics] == [("records/themes/gros.yaml", 1, "file-too-large")]
+    assert [(d["file"], d["line"], d["code"]) for d in diagnostics] == [
+        ("records/themes/gros.yaml", 1, "file-too-large")
+    ]
 
 
 def test_the_billion_laughs_is_refused_before_expansion(example: Path):

@@ -24,11 +24,15 @@ def workspace(tmp_path: Path) -> Path:
 
 def test_each_frequency_gives_one_slot_per_period(workspace: Path):
     add_group(workspace, "mensuel", "agents", "frequency: monthly\nweekday: tuesday\nweek: 2")
-    add_group(workspace, "trimestriel", "usagers", "frequency: quarterly\nweekday: thursday\nweek: 1\nmonths: [3, 6, 9, 12]")
+    add_group(
+        workspace, "trimestriel", "usagers", "frequency: quarterly\nweekday: thursday\nweek: 1\nmonths: [3, 6, 9, 12]"
+    )
     add_group(workspace, "semestriel", "referents", "frequency: semiannual\nweekday: friday\nweek: 3\nmonths: [6, 12]")
     add_group(workspace, "annuel", "intergroupes", "frequency: annual\nweekday: thursday\nweek: 4\nmonths: [10]")
     found = rows(workspace, "--year", "2003")
-    by_group = {g: [r["date"] for r in found if r["group"] == g] for g in ("mensuel", "trimestriel", "semestriel", "annuel")}
+    by_group = {
+        g: [r["date"] for r in found if r["group"] == g] for g in ("mensuel", "trimestriel", "semestriel", "annuel")
+    }
     assert len(by_group["mensuel"]) == 12
     assert by_group["trimestriel"] == ["2003-03-06", "2003-06-05", "2003-09-04", "2003-12-04"]
     assert by_group["semestriel"] == ["2003-06-20", "2003-12-19"]
@@ -65,7 +69,9 @@ def test_the_last_thursday_of_december_leaves_christmas(workspace: Path):
 
 
 def test_school_holidays_move_the_slot_until_it_is_free(workspace: Path):
-    add_group(workspace, "usagers", "usagers", "frequency: monthly\nweekday: thursday\nweek: 3\navoid: [school-holidays]")
+    add_group(
+        workspace, "usagers", "usagers", "frequency: monthly\nweekday: thursday\nweek: 3\navoid: [school-holidays]"
+    )
     found = {r["date"]: r for r in rows(workspace, "--year", "2025")}
     assert found["2025-04-24"]["moved_from"] == "2025-04-17"
     assert found["2025-04-24"]["reason"] == "Vacances de printemps"
@@ -76,7 +82,9 @@ def test_school_holidays_move_the_slot_until_it_is_free(workspace: Path):
 def test_school_holidays_follow_the_zone(workspace: Path):
     path = workspace / "records/gasp.yaml"
     path.write_text(path.read_text(encoding="utf-8") + "school_zone: C\n", encoding="utf-8")
-    add_group(workspace, "usagers", "usagers", "frequency: monthly\nweekday: thursday\nweek: 3\navoid: [school-holidays]")
+    add_group(
+        workspace, "usagers", "usagers", "frequency: monthly\nweekday: thursday\nweek: 3\navoid: [school-holidays]"
+    )
     found = {r["date"]: r for r in rows(workspace, "--year", "2025")}
     # Zone C is on holiday from 12 to 27 April: 17 and 24 April are both taken.
     assert (found["2025-05-01"]["moved_from"], found["2025-05-01"]["reason"]) == ("2025-04-17", "Vacances de printemps")
@@ -84,10 +92,16 @@ def test_school_holidays_follow_the_zone(workspace: Path):
 
 def test_recorded_meetings_replace_the_slot_of_their_period(workspace: Path):
     add_group(workspace, "agents", "agents", "frequency: monthly\nweekday: tuesday\nweek: 2")
-    write(workspace, "records/meetings/2003/2003-03-20-agents.yaml",
-          "group: agents\ndate: 2003-03-20\ntime: \"09:30\"\nstatus: held\n")
-    write(workspace, "records/meetings/2003/2003-04-08-agents.yaml",
-          "group: agents\ndate: 2003-04-08\nstatus: cancelled\n")
+    write(
+        workspace,
+        "records/meetings/2003/2003-03-20-agents.yaml",
+        'group: agents\ndate: 2003-03-20\ntime: "09:30"\nstatus: held\n',
+    )
+    write(
+        workspace,
+        "records/meetings/2003/2003-04-08-agents.yaml",
+        "group: agents\ndate: 2003-04-08\nstatus: cancelled\n",
+    )
     found = rows(workspace, "--from", "2003-03-01", "--to", "2003-05-31")
     assert [(r["date"], r["time"], r["origin"], r["status"]) for r in found] == [
         ("2003-03-20", "09:30", "recorded", "held"),
@@ -113,8 +127,10 @@ def test_markdown_and_table(workspace: Path):
     md = gasp("calendar", "--year", "2001", "--format", "md", workspace=workspace)
     assert md.exit_code == 0
     assert md.stdout.startswith("# Calendrier 2001 — Gasp de test\n")
-    assert ("| mardi 15 mai 2001 | 14:00 | Groupe agents | Salle Jean Jaurès | prévue par la cadence | prévue |"
-            " décalée du 8 mai 2001 (Fête de la Victoire) |") in md.stdout
+    assert (
+        "| mardi 15 mai 2001 | 14:00 | Groupe agents | Salle Jean Jaurès | prévue par la cadence | prévue |"
+        " décalée du 8 mai 2001 (Fête de la Victoire) |"
+    ) in md.stdout
     table = gasp("calendar", "--year", "2001", workspace=workspace, env={"COLUMNS": "200"})
     assert table.exit_code == 0
     assert "mar. 15/05/2001" in table.stdout and "Fête de la Victoire" in table.stdout
@@ -123,15 +139,21 @@ def test_markdown_and_table(workspace: Path):
 def test_record_text_is_escaped_in_markdown(workspace: Path):
     add_group(workspace, "agents", "agents", "frequency: monthly\nweekday: tuesday\nweek: 2")
     path = workspace / "records/groups/agents.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace("name: Groupe agents", "name: \"Agents | <b>gras</b>\""),
-                    encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("name: Groupe agents", 'name: "Agents | <b>gras</b>"'),
+        encoding="utf-8",
+    )
     md = gasp("calendar", "--year", "2003", "--format", "md", workspace=workspace).stdout
     assert "<b>" not in md and "Agents \\| \\<b\\>gras\\</b\\>" in md
 
 
 def test_ics_is_stable_and_reads_back_in_a_second_parser(workspace: Path, tmp_path: Path):
     add_group(workspace, "agents", "agents", "frequency: monthly\nweekday: tuesday\nweek: 2\navoid: [public-holidays]")
-    write(workspace, "records/meetings/2001/2001-04-10-agents.yaml", "group: agents\ndate: 2001-04-10\nstatus: cancelled\n")
+    write(
+        workspace,
+        "records/meetings/2001/2001-04-10-agents.yaml",
+        "group: agents\ndate: 2001-04-10\nstatus: cancelled\n",
+    )
     env = {"SOURCE_DATE_EPOCH": "1000000000"}
     first = gasp("calendar", "--year", "2001", "--format", "ics", workspace=workspace, env=env)
     second = gasp("calendar", "--year", "2001", "--format", "ics", workspace=workspace, env=env)
@@ -158,7 +180,9 @@ def test_ics_is_stable_and_reads_back_in_a_second_parser(workspace: Path, tmp_pa
     assert april.status.value == "CANCELLED"
 
     # Recording the May meeting keeps its UID: calendar programs update the event.
-    write(workspace, "records/meetings/2001/2001-05-15-agents.yaml", "group: agents\ndate: 2001-05-15\nstatus: planned\n")
+    write(
+        workspace, "records/meetings/2001/2001-05-15-agents.yaml", "group: agents\ndate: 2001-05-15\nstatus: planned\n"
+    )
     third = gasp("calendar", "--year", "2001", "--format", "ics", workspace=workspace, env=env)
     assert [e.uid.value for e in vobject.readOne(third.stdout_bytes.decode()).vevent_list] == uids
 
@@ -169,18 +193,29 @@ def test_out_writes_a_file_but_never_under_records(workspace: Path, tmp_path: Pa
     result = gasp("calendar", "--year", "2003", "--format", "ics", "--out", str(target), workspace=workspace)
     assert result.exit_code == 0 and result.stdout == ""
     assert target.read_bytes().startswith(b"BEGIN:VCALENDAR")
-    refused = gasp("calendar", "--year", "2003", "--format", "md", "--out", str(workspace / "records" / "x.md"),
-                   workspace=workspace)
+    refused = gasp(
+        "calendar",
+        "--year",
+        "2003",
+        "--format",
+        "md",
+        "--out",
+        str(workspace / "records" / "x.md"),
+        workspace=workspace,
+    )
     assert refused.exit_code == 1 and "records/" in refused.stderr
     assert not (workspace / "records" / "x.md").exists()
 
 
-@pytest.mark.parametrize("args", [
-    ("--from", "2001-02-30", "--to", "2001-03-31"),
-    ("--from", "2001-05-01", "--to", "2001-04-01"),
-    ("--year", "2001", "--from", "2001-01-01"),
-    ("--year", "deux-mille"),
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("--from", "2001-02-30", "--to", "2001-03-31"),
+        ("--from", "2001-05-01", "--to", "2001-04-01"),
+        ("--year", "2001", "--from", "2001-01-01"),
+        ("--year", "deux-mille"),
+    ],
+)
 def test_bad_dates_are_usage_errors(args):
     result = gasp("calendar", *args, workspace=REPO)
     assert result.exit_code == 2

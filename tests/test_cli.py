@@ -15,8 +15,9 @@ from gasp_cli.cli import app
 def _run(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     env.pop("GASP_RECORDS", None)
-    return subprocess.run([sys.executable, "-m", "gasp_cli", *args], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "gasp_cli", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_help_is_in_french():
@@ -47,7 +48,7 @@ def test_version():
 def test_usage_errors_are_told_in_french_with_exit_2():
     cases = {
         ("validate", "--format", "xml"): "valeur invalide pour « --format » : « xml » n'est pas permis ; "
-                                         "valeurs possibles : text, json",
+        "valeurs possibles : text, json",
         ("valdate",): "commande « valdate » inconnue ; vouliez-vous dire « validate » ?",
         ("validate", "--strikt"): "option « --strikt » inconnue ; vouliez-vous dire « --strict » ?",
         ("validate", "en-trop"): "argument en trop : en-trop",

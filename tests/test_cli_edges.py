@@ -38,17 +38,20 @@ def _usage_error(result, *words: str) -> None:
         assert word in result.stderr, result.stderr
 
 
-@pytest.mark.parametrize("option, args", [
-    ("--from", ["calendar", "--from", "0001-01-01"]),
-    ("--to", ["calendar", "--to", "9999-12-31"]),
-    ("--to", ["calendar", "--to", "9998-12-31"]),
-    ("--from", ["calendar", "--from", "1899-12-31", "--to", "1900-01-02"]),
-    ("--to", ["calendar", "--from", "2026-01-01", "--to", "2201-01-01", "--format", "json"]),
-    ("--year", ["calendar", "--year", "3000"]),
-    ("--year", ["calendar", "--year", "1899"]),
-    ("--year", ["report", "--year", "2201", "--format", "json"]),
-    ("--year", ["report", "--year", "1", "--format", "md"]),
-])
+@pytest.mark.parametrize(
+    "option, args",
+    [
+        ("--from", ["calendar", "--from", "0001-01-01"]),
+        ("--to", ["calendar", "--to", "9999-12-31"]),
+        ("--to", ["calendar", "--to", "9998-12-31"]),
+        ("--from", ["calendar", "--from", "1899-12-31", "--to", "1900-01-02"]),
+        ("--to", ["calendar", "--from", "2026-01-01", "--to", "2201-01-01", "--format", "json"]),
+        ("--year", ["calendar", "--year", "3000"]),
+        ("--year", ["calendar", "--year", "1899"]),
+        ("--year", ["report", "--year", "2201", "--format", "json"]),
+        ("--year", ["report", "--year", "1", "--format", "md"]),
+    ],
+)
 def test_dates_outside_1900_2200_on_the_command_line_are_usage_errors(workspace: Path, option, args):
     result = gasp(*args, workspace=workspace, env=TODAY)
     _usage_error(result, "hors limites", "1900 à 2200", f"« {option} »")
@@ -63,8 +66,9 @@ def test_new_meeting_far_in_the_future_is_a_usage_error_and_writes_nothing(works
 
 
 def test_the_edges_of_the_range_are_accepted(workspace: Path):
-    result = gasp("calendar", "--from", "1900-01-01", "--to", "2200-12-31", "--format", "json", workspace=workspace,
-                  env=TODAY)
+    result = gasp(
+        "calendar", "--from", "1900-01-01", "--to", "2200-12-31", "--format", "json", workspace=workspace, env=TODAY
+    )
     assert result.exit_code == 0, result.output
     result = gasp("new", "meeting", "--group", "agents", "--date", "2200-12-31", workspace=workspace, env=TODAY)
     assert result.exit_code == 0, result.output
@@ -76,13 +80,16 @@ def test_year_errors_are_french(workspace: Path):
     assert "Input should" not in result.stderr
 
 
-@pytest.mark.parametrize("env, words", [
-    ({"GASP_TODAY": "9999-12-31"}, ["GASP_TODAY", "hors limites"]),
-    ({"GASP_TODAY": "0001-01-01"}, ["GASP_TODAY", "hors limites"]),
-    ({"GASP_TODAY": "1899-12-31"}, ["GASP_TODAY", "hors limites"]),
-    ({"SOURCE_DATE_EPOCH": "99999999999999", **TODAY}, ["SOURCE_DATE_EPOCH", "2200"]),
-    ({"SOURCE_DATE_EPOCH": "12a", **TODAY}, ["SOURCE_DATE_EPOCH", "secondes"]),
-])
+@pytest.mark.parametrize(
+    "env, words",
+    [
+        ({"GASP_TODAY": "9999-12-31"}, ["GASP_TODAY", "hors limites"]),
+        ({"GASP_TODAY": "0001-01-01"}, ["GASP_TODAY", "hors limites"]),
+        ({"GASP_TODAY": "1899-12-31"}, ["GASP_TODAY", "hors limites"]),
+        ({"SOURCE_DATE_EPOCH": "99999999999999", **TODAY}, ["SOURCE_DATE_EPOCH", "2200"]),
+        ({"SOURCE_DATE_EPOCH": "12a", **TODAY}, ["SOURCE_DATE_EPOCH", "secondes"]),
+    ],
+)
 @pytest.mark.parametrize("args", [["calendar", "--format", "ics"], ["report", "--format", "md"], ["validate"]])
 def test_dates_out_of_range_in_the_environment_are_usage_errors(workspace: Path, env, words, args):
     if args == ["validate"] and "SOURCE_DATE_EPOCH" in env:
@@ -91,8 +98,7 @@ def test_dates_out_of_range_in_the_environment_are_usage_errors(workspace: Path,
 
 
 def test_render_with_an_epoch_past_2200_is_a_usage_error_and_writes_nothing(workspace: Path):
-    result = gasp("render", "--format", "md", workspace=workspace,
-                  env={"SOURCE_DATE_EPOCH": "99999999999999", **TODAY})
+    result = gasp("render", "--format", "md", workspace=workspace, env={"SOURCE_DATE_EPOCH": "99999999999999", **TODAY})
     _usage_error(result, "SOURCE_DATE_EPOCH")
     assert not (workspace / "out").exists()
 
@@ -119,8 +125,9 @@ def test_an_unusable_workspace_path_is_a_usage_error(origin: str, value: str):
 def test_missing_school_holidays_are_told_in_one_line(tmp_path: Path):
     root = minimal_workspace(tmp_path)
     add_group(root, "agents", "agents", "frequency: monthly\nweekday: tuesday\nweek: 2\navoid: [school-holidays]")
-    result = gasp("calendar", "--from", "1900-01-01", "--to", "2200-12-31", "--format", "json", workspace=root,
-                  env=TODAY)
+    result = gasp(
+        "calendar", "--from", "1900-01-01", "--to", "2200-12-31", "--format", "json", workspace=root, env=TODAY
+    )
     assert result.exit_code == 0, result.output
     notices = [line for line in result.stderr.splitlines() if "vacances scolaires inconnues" in line]
     assert len(notices) == 1, result.stderr
@@ -138,6 +145,7 @@ def test_year_spans():
 
 # --- the terminal and the pipes: a real process ------------------------------------------
 
+
 def _process_env(**extra: str) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if key not in ("NO_COLOR", "FORCE_COLOR")}
     return {**env, "PYTHONPATH": str(REPO), "GASP_TODAY": "2002-03-01", "COLUMNS": "100", **extra}
@@ -145,8 +153,13 @@ def _process_env(**extra: str) -> dict[str, str]:
 
 def _on_a_terminal(args: list[str], **env: str) -> tuple[int, bytes]:
     main, child = pty.openpty()
-    process = subprocess.run([sys.executable, "-m", "gasp_cli", "--records", str(REPO), *args],
-                             stdout=child, stderr=child, env=_process_env(**env), timeout=60)
+    process = subprocess.run(
+        [sys.executable, "-m", "gasp_cli", "--records", str(REPO), *args],
+        stdout=child,
+        stderr=child,
+        env=_process_env(**env),
+        timeout=60,
+    )
     os.close(child)
     output = b""
     while True:
@@ -184,8 +197,13 @@ def _into_a_closed_pipe(args: list[str], **env: str) -> subprocess.CompletedProc
     reader, writer = os.pipe()
     os.close(reader)  # `| head` that has already read what it wanted
     try:
-        return subprocess.run([sys.executable, "-m", "gasp_cli", "--records", str(REPO), *args],
-                              stdout=writer, stderr=subprocess.PIPE, env=_process_env(**env), timeout=60)
+        return subprocess.run(
+            [sys.executable, "-m", "gasp_cli", "--records", str(REPO), *args],
+            stdout=writer,
+            stderr=subprocess.PIPE,
+            env=_process_env(**env),
+            timeout=60,
+        )
     finally:
         os.close(writer)
 
@@ -202,8 +220,12 @@ def test_a_closed_pipe_ends_quietly_with_0(args):
 
 @pytest.mark.parametrize("args", [["calendar", "--year", "2001"], ["calendar", "--year", "3000"]])
 def test_an_ascii_only_output_does_not_crash(args):
-    process = subprocess.run([sys.executable, "-m", "gasp_cli", "--records", str(REPO), *args],
-                             capture_output=True, env=_process_env(PYTHONIOENCODING="ascii"), timeout=60)
+    process = subprocess.run(
+        [sys.executable, "-m", "gasp_cli", "--records", str(REPO), *args],
+        capture_output=True,
+        env=_process_env(PYTHONIOENCODING="ascii"),
+        timeout=60,
+    )
     assert process.returncode in (0, 2), process.stderr
     assert b"erreur interne" not in process.stderr and b"Traceback" not in process.stderr, process.stderr
     assert process.stdout or process.stderr
@@ -211,14 +233,25 @@ def test_an_ascii_only_output_does_not_crash(args):
 
 # --- names ---------------------------------------------------------------------------------
 
+
 def test_an_agent_who_is_not_named_is_un_agent(example: Path):
     person = example / "records/people/agent-mediatheque.yaml"
     person.write_text(person.read_text(encoding="utf-8") + "publish_name: false\n", encoding="utf-8")
     meeting = example / "records/meetings/2000/2000-09-12-agents.yaml"
-    meeting.write_text(meeting.read_text(encoding="utf-8").replace("  who: sylvain-dufresne", "  who: agent-mediatheque"),
-                       encoding="utf-8")
-    result = gasp("render", "2000-09-12-agents", "--format", "md,html", "--out", str(example / "rendu"),
-                  workspace=example, env={"SOURCE_DATE_EPOCH": "1025395200"})
+    meeting.write_text(
+        meeting.read_text(encoding="utf-8").replace("  who: sylvain-dufresne", "  who: agent-mediatheque"),
+        encoding="utf-8",
+    )
+    result = gasp(
+        "render",
+        "2000-09-12-agents",
+        "--format",
+        "md,html",
+        "--out",
+        str(example / "rendu"),
+        workspace=example,
+        env={"SOURCE_DATE_EPOCH": "1025395200"},
+    )
     assert result.exit_code == 0, result.output
     documents = [p.read_text(encoding="utf-8") for p in (example / "rendu").rglob("2000-09-12-agents*")]
     assert documents
@@ -242,8 +275,14 @@ def test_person_name_says_what_the_person_is(example: Path):
     assert person_name(records, "agent-mediatheque") == "un agent"
 
 
-@pytest.mark.parametrize("args", [["calendar", "--group", "x\x1b[31mrouge"], ["calendar", "--format", "x\x1b[31mrouge"],
-                                  ["render", "x\x1b]8;;https://piege.example\x1b\\lien"]])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["calendar", "--group", "x\x1b[31mrouge"],
+        ["calendar", "--format", "x\x1b[31mrouge"],
+        ["render", "x\x1b]8;;https://piege.example\x1b\\lien"],
+    ],
+)
 def test_a_typed_escape_sequence_is_shown_in_the_message_not_obeyed(example: Path, args):
     """On a terminal, an ESC quoted back in a message would be obeyed; it is shown as `\\x1b`."""
     result = gasp(*args, workspace=example, env={"GASP_TODAY": "2002-06-30"})

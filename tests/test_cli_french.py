@@ -14,17 +14,52 @@ import pytest
 from conftest import REPO, gasp
 
 # Words Typer or Click print in English; none may reach a help screen or a usage error.
-ENGLISH = [r"\bUsage\b", r"\bOptions:", r"\bCOMMAND\b", r"\bARGS\b", r"int range", r"list\[str\]", r"<str>", r"<int",
-           r"\[\[", r"\]\.\.\.\]", r"default:", r"\brequired\b", r"Arguments:", r"Commands:", r"\bShow\b",
-           r"\bInstall\b", r"Input should", r"\bMissing\b", r"\bError\b", r"\w\.\.\.$", r"x<=", r"<=x", r"\bAborted\b"]
+ENGLISH = [
+    r"\bUsage\b",
+    r"\bOptions:",
+    r"\bCOMMAND\b",
+    r"\bARGS\b",
+    r"int range",
+    r"list\[str\]",
+    r"<str>",
+    r"<int",
+    r"\[\[",
+    r"\]\.\.\.\]",
+    r"default:",
+    r"\brequired\b",
+    r"Arguments:",
+    r"Commands:",
+    r"\bShow\b",
+    r"\bInstall\b",
+    r"Input should",
+    r"\bMissing\b",
+    r"\bError\b",
+    r"\w\.\.\.$",
+    r"x<=",
+    r"<=x",
+    r"\bAborted\b",
+]
 
 
 def _english_in(text: str) -> list[str]:
     return [word for word in ENGLISH if re.search(word, text, re.M)]
 
 
-HELP_SCREENS = [(), ("render",), ("calendar",), ("report",), ("validate",), ("trace",), ("trace", "proposal"),
-                ("new",), ("new", "meeting"), ("new", "person"), ("init",), ("schema",), ("rename",)]
+HELP_SCREENS = [
+    (),
+    ("render",),
+    ("calendar",),
+    ("report",),
+    ("validate",),
+    ("trace",),
+    ("trace", "proposal"),
+    ("new",),
+    ("new", "meeting"),
+    ("new", "person"),
+    ("init",),
+    ("schema",),
+    ("rename",),
+]
 
 
 @pytest.mark.parametrize("command", HELP_SCREENS, ids=lambda c: " ".join(c) or "gasp")
@@ -69,8 +104,13 @@ def test_usage_errors_have_no_english(args: tuple[str, ...], message: str):
 
 def test_records_is_accepted_after_the_command(tmp_path: Path):
     # No --records before the command: only after it.
-    for args in (("validate",), ("calendar", "--year", "2001"), ("trace", "proposal"), ("report", "--year", "2001"),
-                 ("render", "2001-06-14-usagers", "--format", "md", "--out", str(tmp_path / "out"))):
+    for args in (
+        ("validate",),
+        ("calendar", "--year", "2001"),
+        ("trace", "proposal"),
+        ("report", "--year", "2001"),
+        ("render", "2001-06-14-usagers", "--format", "md", "--out", str(tmp_path / "out")),
+    ):
         result = gasp(*args, "--records", str(REPO))
         assert result.exit_code == 0, (args, result.output)
     assert (tmp_path / "out" / "comptes-rendus" / "2001-06-14-usagers.md").is_file()
@@ -88,10 +128,20 @@ def test_records_after_the_command_is_checked_like_the_global_one(tmp_path: Path
 
 
 def test_the_completion_installer_speaks_french(tmp_path: Path):
-    env = {**os.environ, "PYTHONPATH": str(REPO), "HOME": str(tmp_path), "SHELL": "/bin/bash",
-           "_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION": "1"}
-    result = subprocess.run([sys.executable, "-m", "gasp_cli", "--install-completion", "bash"], env=env,
-                            capture_output=True, text=True, timeout=60)
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(REPO),
+        "HOME": str(tmp_path),
+        "SHELL": "/bin/bash",
+        "_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION": "1",
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "gasp_cli", "--install-completion", "bash"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr
     assert "complétion bash installée dans" in result.stdout
     assert "prochain démarrage du terminal" in result.stdout
@@ -123,16 +173,40 @@ def test_the_schema_titles_are_french():
     from gasp_cli.schema import schemas
 
     titles = {t for schema in schemas().values() for t in _titles(schema)}
-    english = {"What", "Who", "Due", "Done", "Name", "Members", "Attendees", "Status", "Proposal", "Member",
-               "Problemraised", "Proposalevent", "Agentsinfo", "Publicinfo"}
+    english = {
+        "What",
+        "Who",
+        "Due",
+        "Done",
+        "Name",
+        "Members",
+        "Attendees",
+        "Status",
+        "Proposal",
+        "Member",
+        "Problemraised",
+        "Proposalevent",
+        "Agentsinfo",
+        "Publicinfo",
+    }
     assert not titles & english, titles & english
     assert {"Quoi", "Qui", "Échéance", "Présents"} <= titles
     # Every field of every model has a title other than its key made English-looking.
     for model in (Gasp, *KINDS.values()):
         for name in model.model_fields:
             title = schemas_title(model, name)
-            same_in_french = {"communes", "cadence", "description", "institution", "date", "note", "service",
-                              "actions", "discussion", "contact"}
+            same_in_french = {
+                "communes",
+                "cadence",
+                "description",
+                "institution",
+                "date",
+                "note",
+                "service",
+                "actions",
+                "discussion",
+                "contact",
+            }
             assert name in same_in_french or title != name.replace("_", " ").title(), (model.__name__, name)
 
 

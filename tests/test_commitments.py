@@ -33,8 +33,11 @@ def _meeting(root: Path, day: str, group: str, body: str) -> None:
     write(root, f"records/meetings/{day[:4]}/{day}-{group}.yaml", f"group: {group}\ndate: {day}\n{body}")
 
 
-def committed(root: Path, commitments: str = "commitments:\n  decision_within_days: 30\n  minutes_within_days: 10\n",
-              as_of: str | None = None) -> Path:
+def committed(
+    root: Path,
+    commitments: str = "commitments:\n  decision_within_days: 30\n  minutes_within_days: 10\n",
+    as_of: str | None = None,
+) -> Path:
     minimal_workspace(root, as_of=as_of)
     gasp_yaml = root / "records/gasp.yaml"
     gasp_yaml.write_text(gasp_yaml.read_text(encoding="utf-8") + commitments, encoding="utf-8")
@@ -42,28 +45,67 @@ def committed(root: Path, commitments: str = "commitments:\n  decision_within_da
     add_group(root, "referents", "referents", "frequency: quarterly\nweekday: saturday\nweek: 3\nmonths: [3, 6, 9, 12]")
     write(root, "records/themes/accueil.yaml", "title: Accueil\n")
     write(root, "records/themes/voirie.yaml", "title: Voirie\n")
-    write(root, "records/services/mairie.yaml",
-          "name: Accueil de la mairie\ninstitution: Commune d’Escautpont\ncategory: Démarches\npublic: {}\n")
-    titles = {"a": "Un banc devant la mairie", "b": "Ouvrir la mairie le samedi matin",
-              "c": "Un guichet unique", "d": "Un parking payant", "e": "Réparer les trottoirs",
-              "f": "Un numéro unique"}
-    extra = {"b": "services: [mairie]\nmilestones:\n- {date: 2021-05-03, status: done, note: Ouvert.}\n",
-             "e": "", "f": "services: [mairie]\n"}
+    write(
+        root,
+        "records/services/mairie.yaml",
+        "name: Accueil de la mairie\ninstitution: Commune d’Escautpont\ncategory: Démarches\npublic: {}\n",
+    )
+    titles = {
+        "a": "Un banc devant la mairie",
+        "b": "Ouvrir la mairie le samedi matin",
+        "c": "Un guichet unique",
+        "d": "Un parking payant",
+        "e": "Réparer les trottoirs",
+        "f": "Un numéro unique",
+    }
+    extra = {
+        "b": "services: [mairie]\nmilestones:\n- {date: 2021-05-03, status: done, note: Ouvert.}\n",
+        "e": "",
+        "f": "services: [mairie]\n",
+    }
     for pid, title in titles.items():
         theme = "voirie" if pid == "e" else "accueil"
         write(root, f"records/proposals/{pid}.yaml", f"title: {title}\ntheme: {theme}\n{extra.get(pid, '')}")
-    _meeting(root, "2020-12-01", "agents", "status: held\nminutes_sent: 2020-12-02\n"
-             "proposals:\n- {proposal: e, event: raised}\n")
-    _meeting(root, "2021-03-01", "agents", "status: held\nminutes_sent: 2021-03-05\nproposals:\n"
-             + "".join(f"- {{proposal: {p}, event: raised}}\n" for p in "abcd"))
-    _meeting(root, "2021-03-20", "referents", "status: held\ndecisions:\n- {proposal: b, outcome: validated}\n"
-             "- {proposal: c, outcome: deferred}\n- {proposal: e, outcome: study}\n")
-    _meeting(root, "2021-06-01", "agents", "status: held\nminutes_sent: 2021-06-21\n"
-             "proposals:\n- {proposal: f, event: raised}\n")
-    _meeting(root, "2021-06-10", "referents", "status: held\nminutes_sent: 2021-06-13\ndecisions:\n"
-             "- {proposal: d, outcome: rejected}\n- {proposal: c, outcome: validated}\n")
-    _meeting(root, "2021-09-07", "agents", "status: cancelled\nminutes_sent: 2021-09-30\n"
-             "cancel_reason: La salle est <b>inondée</b> ; « grève », des transports.\n")
+    _meeting(
+        root,
+        "2020-12-01",
+        "agents",
+        "status: held\nminutes_sent: 2020-12-02\nproposals:\n- {proposal: e, event: raised}\n",
+    )
+    _meeting(
+        root,
+        "2021-03-01",
+        "agents",
+        "status: held\nminutes_sent: 2021-03-05\nproposals:\n"
+        + "".join(f"- {{proposal: {p}, event: raised}}\n" for p in "abcd"),
+    )
+    _meeting(
+        root,
+        "2021-03-20",
+        "referents",
+        "status: held\ndecisions:\n- {proposal: b, outcome: validated}\n"
+        "- {proposal: c, outcome: deferred}\n- {proposal: e, outcome: study}\n",
+    )
+    _meeting(
+        root,
+        "2021-06-01",
+        "agents",
+        "status: held\nminutes_sent: 2021-06-21\nproposals:\n- {proposal: f, event: raised}\n",
+    )
+    _meeting(
+        root,
+        "2021-06-10",
+        "referents",
+        "status: held\nminutes_sent: 2021-06-13\ndecisions:\n"
+        "- {proposal: d, outcome: rejected}\n- {proposal: c, outcome: validated}\n",
+    )
+    _meeting(
+        root,
+        "2021-09-07",
+        "agents",
+        "status: cancelled\nminutes_sent: 2021-09-30\n"
+        "cancel_reason: La salle est <b>inondée</b> ; « grève », des transports.\n",
+    )
     return root
 
 
@@ -80,6 +122,7 @@ def _late(root: Path, today: str, *extra: str) -> tuple[int, list[dict]]:
 
 # --- gasp validate ----------------------------------------------------------------------------
 
+
 def test_validate_warns_for_each_proposal_and_compte_rendu_past_the_commitment(tmp_path: Path):
     root = committed(tmp_path)
     # On 15 April 2021: a, c (deferred), d raised 1 March, 45 days ago (30 in March + 15): 15 days late;
@@ -88,39 +131,56 @@ def test_validate_warns_for_each_proposal_and_compte_rendu_past_the_commitment(t
     code, late = _late(root, "2021-04-15")
     assert code == 0  # warnings never block
     by_file = {d["file"]: d for d in late}
-    assert set(by_file) == {"records/proposals/a.yaml", "records/proposals/c.yaml", "records/proposals/d.yaml",
-                            "records/proposals/e.yaml", "records/meetings/2021/2021-03-20-referents.yaml"}
+    assert set(by_file) == {
+        "records/proposals/a.yaml",
+        "records/proposals/c.yaml",
+        "records/proposals/d.yaml",
+        "records/proposals/e.yaml",
+        "records/meetings/2021/2021-03-20-referents.yaml",
+    }
     assert all(d["severity"] == "warning" for d in late)
     a = by_file["records/proposals/a.yaml"]
     assert (a["code"], a["line"], a["column"]) == ("late-decision", 1, 1)
-    assert a["message"] == ("proposition en attente d’une décision depuis le 1er mars 2021 (45 jours) : 15 jours "
-                            "de retard sur l’engagement de réponse en 30 jours (commitments.decision_within_days)")
-    assert ("depuis le 1er décembre 2020 (135 jours ; mise à l'étude le 20 mars 2021) : 105 jours de retard"
-            in by_file["records/proposals/e.yaml"]["message"])
+    assert a["message"] == (
+        "proposition en attente d’une décision depuis le 1er mars 2021 (45 jours) : 15 jours "
+        "de retard sur l’engagement de réponse en 30 jours (commitments.decision_within_days)"
+    )
+    assert (
+        "depuis le 1er décembre 2020 (135 jours ; mise à l'étude le 20 mars 2021) : 105 jours de retard"
+        in by_file["records/proposals/e.yaml"]["message"]
+    )
     assert "(45 jours ; ajournée le 20 mars 2021) : 15 jours" in by_file["records/proposals/c.yaml"]["message"]
     minutes = by_file["records/meetings/2021/2021-03-20-referents.yaml"]
     assert minutes["code"] == "late-minutes" and minutes["line"] == 2  # the meeting's date
-    assert minutes["message"].startswith("compte rendu de la réunion du 20 mars 2021 toujours pas envoyé : "
-                                         "16 jours de retard sur l’engagement de 10 jours")
+    assert minutes["message"].startswith(
+        "compte rendu de la réunion du 20 mars 2021 toujours pas envoyé : "
+        "16 jours de retard sur l’engagement de 10 jours"
+    )
 
 
 def test_validate_text_names_the_file_line_and_column(tmp_path: Path):
     root = committed(tmp_path)
     result = gasp("validate", workspace=root, env={"GASP_TODAY": "2021-04-15"})
-    assert ("records/proposals/e.yaml:1:1: avertissement: proposition en attente d’une décision depuis le "
-            "1er décembre 2020") in result.stderr
+    assert (
+        "records/proposals/e.yaml:1:1: avertissement: proposition en attente d’une décision depuis le 1er décembre 2020"
+    ) in result.stderr
 
 
-@pytest.mark.parametrize(("today", "late_proposals", "late_minutes"), [
-    ("2021-03-31", set(), True),            # a, c, d at 30 days: on time; the minutes at 11 days: late
-    ("2021-04-01", {"a", "c", "d"}, True),  # 31 days: 1 day late
-])
-def test_the_last_day_of_the_commitment_is_still_on_time(tmp_path: Path, today: str, late_proposals: set[str],
-                                                          late_minutes: bool):
+@pytest.mark.parametrize(
+    ("today", "late_proposals", "late_minutes"),
+    [
+        ("2021-03-31", set(), True),  # a, c, d at 30 days: on time; the minutes at 11 days: late
+        ("2021-04-01", {"a", "c", "d"}, True),  # 31 days: 1 day late
+    ],
+)
+def test_the_last_day_of_the_commitment_is_still_on_time(
+    tmp_path: Path, today: str, late_proposals: set[str], late_minutes: bool
+):
     root = committed(tmp_path)
     _, late = _late(root, today)
-    found = {d["file"].removeprefix("records/proposals/").removesuffix(".yaml")
-             for d in late if d["code"] == "late-decision"}
+    found = {
+        d["file"].removeprefix("records/proposals/").removesuffix(".yaml") for d in late if d["code"] == "late-decision"
+    }
     assert found - {"e"} == late_proposals
     assert any(d["code"] == "late-minutes" for d in late) is late_minutes
 
@@ -137,7 +197,9 @@ def test_minutes_sent_late_are_history_not_a_warning(tmp_path: Path):
     """Sent 20 days after the meeting of 1 June, past the 10 promised: the report's median says it."""
     root = committed(tmp_path)
     _, late = _late(root, "2021-12-31")
-    assert [d["file"] for d in late if d["code"] == "late-minutes"] == ["records/meetings/2021/2021-03-20-referents.yaml"]
+    assert [d["file"] for d in late if d["code"] == "late-minutes"] == [
+        "records/meetings/2021/2021-03-20-referents.yaml"
+    ]
 
 
 def test_without_commitments_there_is_no_such_warning(tmp_path: Path):
@@ -167,13 +229,16 @@ def test_an_archive_is_judged_on_its_as_of(tmp_path: Path):
 def test_minutes_sent_before_the_meeting_is_an_error(tmp_path: Path):
     root = committed(tmp_path, commitments="")
     path = root / "records/meetings/2021/2021-06-01-agents.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace("minutes_sent: 2021-06-21", "minutes_sent: 2021-05-30"),
-                    encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("minutes_sent: 2021-06-21", "minutes_sent: 2021-05-30"),
+        encoding="utf-8",
+    )
     code, found = validate_json(root)
     wrong = [d for d in found if d["code"] == "date-order"]
     assert code == 1
     assert [(d["file"], d["line"], d["severity"]) for d in wrong] == [
-        ("records/meetings/2021/2021-06-01-agents.yaml", 4, "error")]
+        ("records/meetings/2021/2021-06-01-agents.yaml", 4, "error")
+    ]
     assert wrong[0]["message"] == "compte rendu envoyé le 30 mai 2021, avant la réunion du 1er juin 2021"
 
 
@@ -183,10 +248,12 @@ def test_a_proposal_service_is_a_checked_reference(tmp_path: Path):
     code, found = validate_json(root)
     assert code == 1
     assert [d["message"] for d in found if d["code"] == "dangling-ref"] == [
-        "« services » : service « mairi » inconnu ; vouliez-vous dire « mairie » ?"]
+        "« services » : service « mairi » inconnu ; vouliez-vous dire « mairie » ?"
+    ]
 
 
 # --- the dossier of the référents ---------------------------------------------------------------
+
 
 def _plain(text: str) -> str:
     """The text of a page without the no-break spaces of French typography (« ; », « : »)."""
@@ -211,13 +278,15 @@ def test_the_dossier_puts_the_late_proposals_first(tmp_path: Path):
     assert "**En retard de 78 jours sur l’engagement de réponse en 30 jours (thème : Voirie).**" in march
     assert "## Voirie" not in march
     assert march.count("En retard de") == 1
-    table = march[march.index("## Décisions attendues"):]
+    table = march[march.index("## Décisions attendues") :]
     assert table.index("| Réparer les trottoirs (en retard) |") < table.index("| Un banc devant la mairie |")
     # The dossier of 10 June, as it stood on 9 June: e 190 days (160 late), then a, c, d 100 days
     # (70 late), most late first; f raised 8 days before is on time, under its theme.
     june = (out / "referents/dossier-2021-06-10.md").read_text(encoding="utf-8")
-    order = [june.index(f"### {title}") for title in
-             ("Réparer les trottoirs", "Un banc devant la mairie", "Un guichet unique", "Un parking payant")]
+    order = [
+        june.index(f"### {title}")
+        for title in ("Réparer les trottoirs", "Un banc devant la mairie", "Un guichet unique", "Un parking payant")
+    ]
     assert order == sorted(order) and order[-1] < june.index("## Accueil") < june.index("### Un numéro unique")
     assert june.count("En retard de 70 jours") == 3 and "En retard de 160 jours" in june
     page = _plain((out / "referents/dossier-2021-06-10.html").read_text(encoding="utf-8"))
@@ -249,9 +318,17 @@ def _pdf_text(path: Path) -> str:
 
 # --- the report -----------------------------------------------------------------------------
 
+
 def _report(root: Path, year: int, output_format: str = "json", today: str = "2021-12-31") -> str:
-    result = gasp("report", "--year", str(year), "--format", output_format, workspace=root,
-                  env={"GASP_TODAY": today, "COLUMNS": "200"})
+    result = gasp(
+        "report",
+        "--year",
+        str(year),
+        "--format",
+        output_format,
+        workspace=root,
+        env={"GASP_TODAY": today, "COLUMNS": "200"},
+    )
     assert result.exit_code == 0, result.output
     return result.stdout
 
@@ -309,8 +386,17 @@ def test_the_report_shows_the_commitment_the_minutes_and_the_cancellations(tmp_p
 def test_the_report_pdf_shows_the_same(tmp_path: Path):
     root = committed(tmp_path)
     pdf = tmp_path / "rapport.pdf"
-    result = gasp("report", "--year", "2021", "--format", "pdf", "--out", str(pdf), workspace=root,
-                  env={"GASP_TODAY": "2021-12-31"})
+    result = gasp(
+        "report",
+        "--year",
+        "2021",
+        "--format",
+        "pdf",
+        "--out",
+        str(pdf),
+        workspace=root,
+        env={"GASP_TODAY": "2021-12-31"},
+    )
     assert result.exit_code == 0, result.output
     text = _pdf_text(pdf)
     assert "2 propositions ont reçu leur première réponse des référents dans les 30 jours promis" in text
@@ -327,27 +413,43 @@ def test_a_cancellation_without_reason_says_so(tmp_path: Path):
 
 def test_the_example_report_lists_its_cancelled_meeting():
     md = gasp("report", "--year", "2002", "--format", "md", workspace=REPO).stdout
-    assert ("Réunions annulées :\n\n- Groupe des agents, mardi 12 février 2002 : Les nouveaux locaux ouvraient le "
-            "4 février et les services s'y installaient.") in md
+    assert (
+        "Réunions annulées :\n\n- Groupe des agents, mardi 12 février 2002 : Les nouveaux locaux ouvraient le "
+        "4 février et les services s'y installaient."
+    ) in md
     assert "Réunions annulées" not in gasp("report", "--year", "2001", "--format", "md", workspace=REPO).stdout
 
 
 # --- the calendar -------------------------------------------------------------------------------
 
+
 def test_the_reason_of_a_cancellation_is_in_the_ics_description(tmp_path: Path):
     import icalendar
 
     root = committed(tmp_path, commitments="")
-    result = gasp("calendar", "--year", "2021", "--group", "agents", "--format", "ics", workspace=root,
-                  env={"GASP_TODAY": "2021-12-31"})
+    result = gasp(
+        "calendar",
+        "--year",
+        "2021",
+        "--group",
+        "agents",
+        "--format",
+        "ics",
+        workspace=root,
+        env={"GASP_TODAY": "2021-12-31"},
+    )
     assert result.exit_code == 0, result.output
     calendar = icalendar.Calendar.from_ical(result.stdout_bytes)
     cancelled = [e for e in calendar.walk("VEVENT") if str(e.get("status")) == "CANCELLED"]
     assert len(cancelled) == 1
     assert str(cancelled[0]["description"]) == (
-        "Réunion annulée. Motif : La salle est <b>inondée</b> ; « grève », des transports.")
+        "Réunion annulée. Motif : La salle est <b>inondée</b> ; « grève », des transports."
+    )
     # RFC 5545 TEXT: the semicolon and the comma of the record are escaped in the file.
-    assert "Motif : La salle est <b>inondée</b> \\; « grève »\\, des transports." in result.stdout_bytes.decode().replace("\r\n ", "")
+    assert (
+        "Motif : La salle est <b>inondée</b> \\; « grève »\\, des transports."
+        in result.stdout_bytes.decode().replace("\r\n ", "")
+    )
 
 
 def test_a_multi_line_reason_stays_one_property(tmp_path: Path):
@@ -355,19 +457,31 @@ def test_a_multi_line_reason_stays_one_property(tmp_path: Path):
 
     root = committed(tmp_path, commitments="")
     path = root / "records/meetings/2021/2021-09-07-agents.yaml"
-    path.write_text("group: agents\ndate: 2021-09-07\nstatus: cancelled\ncancel_reason: |\n  Grève.\n"
-                    "  DTSTART:20300101T000000\n", encoding="utf-8")
+    path.write_text(
+        "group: agents\ndate: 2021-09-07\nstatus: cancelled\ncancel_reason: |\n  Grève.\n  DTSTART:20300101T000000\n",
+        encoding="utf-8",
+    )
     ics = gasp("calendar", "--year", "2021", "--group", "agents", "--format", "ics", workspace=root).stdout
     assert "\nDTSTART:20300101" not in ics
     events = icalendar.Calendar.from_ical(ics).walk("VEVENT")
     assert [str(e["description"]) for e in events if "Grève" in str(e.get("description", ""))] == [
-        "Réunion annulée. Motif : Grève.\nDTSTART:20300101T000000"]
+        "Réunion annulée. Motif : Grève.\nDTSTART:20300101T000000"
+    ]
 
 
 def test_the_reason_of_a_cancellation_is_the_remarque_of_the_calendar(tmp_path: Path):
     root = committed(tmp_path, commitments="")
-    md = gasp("calendar", "--year", "2021", "--group", "agents", "--format", "md", workspace=root,
-              env={"GASP_TODAY": "2021-12-31"}).stdout
+    md = gasp(
+        "calendar",
+        "--year",
+        "2021",
+        "--group",
+        "agents",
+        "--format",
+        "md",
+        workspace=root,
+        env={"GASP_TODAY": "2021-12-31"},
+    ).stdout
     row = next(line for line in md.splitlines() if "7 septembre 2021" in line)
     assert row.endswith("| annulée | La salle est \\<b\\>inondée\\</b\\> ; « grève », des transports. |")
     out = _render(root, "2021-12-31", "calendrier", "html")
@@ -386,13 +500,15 @@ def test_the_cancellation_notice_gives_the_reason(tmp_path: Path):
 
 # --- what changed, in the guide -----------------------------------------------------------------
 
+
 def test_both_guides_say_what_changed_thanks_to_the_gasp(tmp_path: Path):
     root = committed(tmp_path, commitments="")
     out = _render(root, "2021-12-31", "guides", "md,html")
     for edition in ("usagers", "agents"):
         md = (out / f"guide/guide-{edition}.md").read_text(encoding="utf-8")
-        assert ("Ce qui a changé grâce au Gasp :\n\n- Ouvrir la mairie le samedi matin (depuis le 3 mai 2021)\n"
-                in md), edition
+        assert "Ce qui a changé grâce au Gasp :\n\n- Ouvrir la mairie le samedi matin (depuis le 3 mai 2021)\n" in md, (
+            edition
+        )
         assert "Un numéro unique" not in md  # f names the service but is not done
         page = _plain((out / f"guide/guide-{edition}.html").read_text(encoding="utf-8"))
         assert "<li>Ouvrir la mairie le samedi matin (depuis le 3 mai 2021)</li>" in page
@@ -413,7 +529,9 @@ def test_the_example_guides_say_what_the_police_changed():
     for edition in guide.build(records, datetime.date(2002, 6, 30)):
         police = next(s for c in edition.categories for s in c.services if s.id == "police-de-proximite")
         assert [(c.proposal, c.since) for c in police.changes] == [
-            ("horaires-police", "3 septembre 2001"), ("formulaire-plainte-simplifie", "5 novembre 2001")]
+            ("horaires-police", "3 septembre 2001"),
+            ("formulaire-plainte-simplifie", "5 novembre 2001"),
+        ]
         assert all(not s.changes for c in edition.categories for s in c.services if s.id != "police-de-proximite")
 
 
@@ -426,6 +544,7 @@ def test_the_guide_pdf_says_what_changed(tmp_path: Path):
 
 
 # --- gasp init ----------------------------------------------------------------------------------
+
 
 def test_init_shows_the_commitments_to_uncomment(tmp_path: Path):
     result = gasp("init", str(tmp_path), "--name", "Gasp de test", "--commune", "Escautpont")

@@ -36,8 +36,20 @@ def _headings(markdown: str) -> list[str]:
     return [tokens[i + 1].content for i, t in enumerate(tokens) if t.type == "heading_open"]
 
 
-@pytest.mark.parametrize("text", ["Texte.\r# TITRE", "Texte.\r\n# TITRE", "Texte.\n# TITRE", "a\u2028# TITRE",
-                                  "Texte.\r=====", "Texte.\r---", "x\r1. un", "x\r> cité", "x\r```"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Texte.\r# TITRE",
+        "Texte.\r\n# TITRE",
+        "Texte.\n# TITRE",
+        "a\u2028# TITRE",
+        "Texte.\r=====",
+        "Texte.\r---",
+        "x\r1. un",
+        "x\r> cité",
+        "x\r```",
+    ],
+)
 def test_no_line_of_record_text_starts_markdown(text: str):
     escaped = escape.markdown(text)
     rendered = MarkdownIt("commonmark").render(escaped)
@@ -46,9 +58,22 @@ def test_no_line_of_record_text_starts_markdown(text: str):
 
 
 # Pieces of Markdown syntax, line breaks of every kind, control characters, indentation.
-MARKDOWN_PIECES = st.lists(st.sampled_from([
-    *"#*_-+=>|`~[]()!<&\\:.1) \t\r\nabc\x1b\u2028", "    ", "```", "1.", "http://x", "<b>", "&amp;", "***", "\r\n",
-]), max_size=30).map("".join)
+MARKDOWN_PIECES = st.lists(
+    st.sampled_from(
+        [
+            *"#*_-+=>|`~[]()!<&\\:.1) \t\r\nabc\x1b\u2028",
+            "    ",
+            "```",
+            "1.",
+            "http://x",
+            "<b>",
+            "&amp;",
+            "***",
+            "\r\n",
+        ]
+    ),
+    max_size=30,
+).map("".join)
 
 
 @settings(max_examples=300, deadline=None)
@@ -71,8 +96,7 @@ def test_a_number_is_escaped_after_it():
     assert MarkdownIt("commonmark").render(escape.markdown("1. un")) == "<p>1. un</p>\n"
 
 
-@pytest.mark.parametrize("name", ["markdown", "markdown_cell", "html", "ics", "mermaid", "typst",
-                                  "terminal"])
+@pytest.mark.parametrize("name", ["markdown", "markdown_cell", "html", "ics", "mermaid", "typst", "terminal"])
 def test_every_escape_shows_control_characters(name: str):
     format_escape = getattr(escape, name)
     escaped = format_escape(HOSTILE)
@@ -120,8 +144,7 @@ def test_mermaid_labels_show_control_characters(example: Path):
     records = _records(example)
     records.groups["agents"] = records.groups["agents"].model_copy(update={"name": HOSTILE})
     derived = histories(records)
-    proposal = next(pid for pid, history in sorted(derived.items())
-                    if any(e.group == "agents" for e in history.events))
+    proposal = next(pid for pid, history in sorted(derived.items()) if any(e.group == "agents" for e in history.events))
     records.proposals[proposal] = records.proposals[proposal].model_copy(update={"title": HOSTILE})
     text = trace_mermaid(records, trace(records, proposal, derived))
     _no_raw_controls(text)
@@ -133,17 +156,34 @@ def _hostile_meeting(example: Path) -> None:
     text = meeting.read_text(encoding="utf-8")
     start = text.index("discussion:")
     end = text.index("actions:")
-    quoted = (HOSTILE.replace("\\", "\\\\").replace("\r", "\\r").replace("\n", "\\n").replace("\x1b", "\\e")
-              .replace("\x00", "\\0").replace("\u202e", "\\u202E").replace("\u2066", "\\u2066")
-              .replace("\u2069", "\\u2069").replace("\x7f", "\\x7F").replace("\x85", "\\N"))
+    quoted = (
+        HOSTILE.replace("\\", "\\\\")
+        .replace("\r", "\\r")
+        .replace("\n", "\\n")
+        .replace("\x1b", "\\e")
+        .replace("\x00", "\\0")
+        .replace("\u202e", "\\u202E")
+        .replace("\u2066", "\\u2066")
+        .replace("\u2069", "\\u2069")
+        .replace("\x7f", "\\x7F")
+        .replace("\x85", "\\N")
+    )
     meeting.write_text(text[:start] + f'discussion: "{quoted}"\n' + text[end:], encoding="utf-8")
 
 
 def test_rendered_documents_hold_no_raw_control_character(example: Path):
     _hostile_meeting(example)
     out = example / "rendu"
-    result = gasp("render", "2000-09-12-agents", "--format", "md,html", "--out", str(out), workspace=example,
-                  env={"SOURCE_DATE_EPOCH": "1025395200"})
+    result = gasp(
+        "render",
+        "2000-09-12-agents",
+        "--format",
+        "md,html",
+        "--out",
+        str(out),
+        workspace=example,
+        env={"SOURCE_DATE_EPOCH": "1025395200"},
+    )
     assert result.exit_code == 0, result.output
     documents = sorted(out.rglob("2000-09-12-agents.*"))
     assert {p.suffix for p in documents} == {".md", ".html"}
@@ -178,11 +218,11 @@ def test_the_report_in_html_and_md_holds_no_raw_control_character(example: Path)
             assert not any("TITRE" in heading for heading in _headings(text))
 
 
-
 def test_a_line_break_in_a_value_does_not_split_a_validate_diagnostic(example: Path):
     """A value quoted in a message once started a line of its own, shaped like another diagnostic."""
     (example / "records/people/zz.yaml").write_text(
-        'name: X\nkind: "agentt\\nfaux.yaml:1:1: erreur: injecté\\r\\tfin"\n', encoding="utf-8")
+        'name: X\nkind: "agentt\\nfaux.yaml:1:1: erreur: injecté\\r\\tfin"\n', encoding="utf-8"
+    )
     result = gasp("validate", workspace=example, env={"GASP_TODAY": "2002-06-30"})
     assert result.exit_code == 1, result.output
     lines = result.stderr.splitlines()

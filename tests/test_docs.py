@@ -29,11 +29,18 @@ TODAY = re.compile(r"^<!-- GASP_TODAY=(\d{4}-\d{2}-\d{2}) -->$")
 def _run(command: str, cwd: Path, today: str) -> str:
     words = shlex.split(command)
     assert words[0] == "gasp", command
-    env = {**os.environ, "PYTHONPATH": str(REPO), "GASP_TODAY": today, "SOURCE_DATE_EPOCH": "1764028800",
-           "COLUMNS": "100", "TERM": "dumb"}
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(REPO),
+        "GASP_TODAY": today,
+        "SOURCE_DATE_EPOCH": "1764028800",
+        "COLUMNS": "100",
+        "TERM": "dumb",
+    }
     env.pop("GASP_RECORDS", None)
-    result = subprocess.run([sys.executable, "-m", "gasp_cli", *words[1:]], cwd=cwd, env=env,
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "gasp_cli", *words[1:]], cwd=cwd, env=env, capture_output=True, text=True, timeout=120
+    )
     output = result.stderr + result.stdout
     return "\n".join(line.rstrip() for line in output.splitlines())
 
@@ -59,13 +66,13 @@ def replay(text: str, folder: Path) -> tuple[str, list[tuple[str, str]]]:
         end = index + 1
         while not lines[end].startswith("```"):
             end += 1
-        body = lines[index + 1:end]
+        body = lines[index + 1 : end]
         out.append(line)
         if language == "console":
             commands = [(i, text[2:]) for i, text in enumerate(body) if text.startswith("$ ")]
             for number, (position, command) in enumerate(commands):
                 stop = commands[number + 1][0] if number + 1 < len(commands) else len(body)
-                expected = "\n".join(body[position + 1:stop])
+                expected = "\n".join(body[position + 1 : stop])
                 actual = _run(command, folder, today)
                 compared.append((f"$ {command}\n{expected}", f"$ {command}\n{actual}"))
                 out.append(f"$ {command}")

@@ -38,8 +38,9 @@ def _models() -> list[type[BaseModel]]:
 def _sections() -> dict[str, str]:
     text = REFERENCE.read_text(encoding="utf-8")
     marks = list(MARKER.finditer(text))
-    return {m[1]: text[m.end():(marks[i + 1].start() if i + 1 < len(marks) else len(text))]
-            for i, m in enumerate(marks)}
+    return {
+        m[1]: text[m.end() : (marks[i + 1].start() if i + 1 < len(marks) else len(text))] for i, m in enumerate(marks)
+    }
 
 
 def test_every_model_field_is_documented_with_type_default_and_example():
@@ -65,8 +66,16 @@ def test_every_model_field_is_documented_with_type_default_and_example():
 
 def test_the_reference_states_the_input_rules():
     text = " ".join(REFERENCE.read_text(encoding="utf-8").split())
-    for rule in ("`true` ou `false` seulement", "entre 1900 et 2200", "`!!str`", "Textes longs", "élément de liste",
-                 "pas de retour à la ligne", "Une clé inconnue est une erreur", "lien symbolique"):
+    for rule in (
+        "`true` ou `false` seulement",
+        "entre 1900 et 2200",
+        "`!!str`",
+        "Textes longs",
+        "élément de liste",
+        "pas de retour à la ligne",
+        "Une clé inconnue est une erreur",
+        "lien symbolique",
+    ):
         assert rule in text, rule
 
 
@@ -77,7 +86,13 @@ def test_nothing_points_outside_the_project():
 
 def test_the_readme_says_how_to_run_gasp_and_where_the_documents_are():
     readme = (REPO / "README.md").read_text(encoding="utf-8")
-    start = readme[readme.index("## Mise en route"):readme.index("## Commandes")]
-    for needed in (".venv/bin/gasp", "out/index.html", "pipx install", "pip install", "gasp init",
-                   "docs/enregistrements.md"):
+    start = readme[readme.index("## Mise en route") : readme.index("## Commandes")]
+    for needed in (
+        ".venv/bin/gasp",
+        "out/index.html",
+        "pipx install",
+        "pip install",
+        "gasp init",
+        "docs/enregistrements.md",
+    ):
         assert needed in start, needed

@@ -17,8 +17,11 @@ EPOCH = {"SOURCE_DATE_EPOCH": "1025395200", "GASP_TODAY": "2002-06-30"}
 
 
 def _digest(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 @pytest.fixture
@@ -57,15 +60,17 @@ def test_a_changed_record_makes_only_its_documents_again(tmp_path: Path, counted
     assert gasp("render", workspace=tmp_path, env=EPOCH).exit_code == 0
     guide = (tmp_path / "out/guide/guide-usagers.md").read_bytes()
     meeting = sorted((tmp_path / "records/meetings").rglob("*.yaml"))[0]
-    meeting.write_text(meeting.read_text(encoding="utf-8").replace("\nstatus:", "\n# modifiée\nstatus:", 1),
-                       encoding="utf-8")
+    meeting.write_text(
+        meeting.read_text(encoding="utf-8").replace("\nstatus:", "\n# modifiée\nstatus:", 1), encoding="utf-8"
+    )
     counted.clear()
     assert gasp("render", workspace=tmp_path, env=EPOCH).exit_code == 0
     assert counted == ["index.html.j2"]  # a comment changes no data: nothing is made again
     assert (tmp_path / "out/guide/guide-usagers.md").read_bytes() == guide
     (tmp_path / "records/gasp.yaml").write_text(
         (tmp_path / "records/gasp.yaml").read_text(encoding="utf-8").replace("name: ", "name: Nouveau ", 1),
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     counted.clear()
     assert gasp("render", workspace=tmp_path, env=EPOCH).exit_code == 0
     assert "guide-usagers.md.j2" in counted and "pdf:guide-usagers.typ.j2" in counted

@@ -22,8 +22,9 @@ def test_index_titles_come_from_the_documents():
 
     records = _records()
     meeting_id = sorted(records.meetings)[0]
-    page = index.build(records, [f"comptes-rendus/{meeting_id}.html", "rapport/rapport-2001.pdf",
-                                 "suivi.html", "index.html"], DAY)
+    page = index.build(
+        records, [f"comptes-rendus/{meeting_id}.html", "rapport/rapport-2001.pdf", "suivi.html", "index.html"], DAY
+    )
     titles = [line.title for section in page.sections for group in section.groups for line in group.links]
     assert "Rapport 2001" in titles
     assert "Ce que les usagers ont proposé, où en est chaque proposition" in titles

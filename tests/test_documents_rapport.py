@@ -25,8 +25,9 @@ def test_rapport_build_is_what_gasp_report_json_prints():
     from gasp_cli.documents.base import json_text
 
     records = _records()
-    printed = gasp("report", "--year", "2001", "--format", "json", workspace=EXAMPLE.parent,
-                   env={"GASP_TODAY": DAY.isoformat()})
+    printed = gasp(
+        "report", "--year", "2001", "--format", "json", workspace=EXAMPLE.parent, env={"GASP_TODAY": DAY.isoformat()}
+    )
     assert printed.exit_code == 0, printed.output
     assert json.loads(printed.stdout) == json.loads(json_text(rapport.build(records, 2001, DAY)))
     assert rapport.years(records, DAY)[-1] == 2002

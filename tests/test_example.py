@@ -25,8 +25,11 @@ def test_every_institution_of_the_agents_stays_represented():
     end = records.gasp.as_of
 
     def services_on(day: datetime.date) -> set[str]:
-        return {records.people[m.person].service for m in members
-                if m.since <= day and (m.until is None or m.until >= day) and records.people[m.person].kind == "agent"}
+        return {
+            records.people[m.person].service
+            for m in members
+            if m.since <= day and (m.until is None or m.until >= day) and records.people[m.person].kind == "agent"
+        }
 
     present_from_start = services_on(datetime.date(2000, 9, 1))
     assert {"ecole-maternelle", "bibliotheque", "la-poste"} <= present_from_start
@@ -36,11 +39,17 @@ def test_every_institution_of_the_agents_stays_represented():
         if member.until is None:
             continue
         service = records.people[member.person].service
-        assert any(records.people[m.person].service == service and
-                   member.until < m.since <= member.until + datetime.timedelta(days=92) for m in members), member
+        assert any(
+            records.people[m.person].service == service
+            and member.until < m.since <= member.until + datetime.timedelta(days=92)
+            for m in members
+        ), member
     # The replacements attend: the école maternelle is at the agents' meetings of 2001–2002 after the summer.
-    later = [m for m in records.meetings.values() if m.group == "agents" and m.status == "held"
-             and m.date >= datetime.date(2001, 9, 1)]
+    later = [
+        m
+        for m in records.meetings.values()
+        if m.group == "agents" and m.status == "held" and m.date >= datetime.date(2001, 9, 1)
+    ]
     for meeting in later:
         services = {records.people[p].service for p in meeting.attendees}
         assert "ecole-maternelle" in services, meeting.date

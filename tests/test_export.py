@@ -17,8 +17,17 @@ from conftest import REPO, gasp, write
 from test_indicators import hand_workspace
 
 EXAMPLE_ENV = {"GASP_TODAY": "2002-06-30"}
-FILES = ["actions.csv", "datapackage.json", "events.csv", "indicators.csv", "meetings.csv", "observations.csv",
-         "problems.csv", "proposals.csv", "themes.csv"]
+FILES = [
+    "actions.csv",
+    "datapackage.json",
+    "events.csv",
+    "indicators.csv",
+    "meetings.csv",
+    "observations.csv",
+    "problems.csv",
+    "proposals.csv",
+    "themes.csv",
+]
 
 
 def export(workspace: Path, *args: str, env: dict | None = None) -> Path:
@@ -46,21 +55,31 @@ def example(tmp_path: Path) -> Path:
 @pytest.fixture
 def hand(tmp_path: Path) -> Path:
     root = hand_workspace(tmp_path)
-    write(root, "records/services/bailleur.yaml",
-          "name: Agence du bailleur\ninstitution: Office HLM\ncategory: Logement\n"
-          "public: {phone: 03 27 00 00 00}\n"
-          "agents: {direct_phone: 03 27 99 98 97, notes: Code de la porte 4521 ZQX}\n")
-    write(root, "records/observations/silences.yaml",
-          "date: 2021-03-11\nmeeting: 2021-03-11-usagers\nthemes: [logement, transport]\n"
-          "text: |-\n  Les habitants parlent plus quand l'élu n'est pas là.\n  Deuxième ligne.\n")
-    write(root, "records/meetings/2021/2021-02-09-agents.yaml",
-          (root / "records/meetings/2021/2021-02-09-agents.yaml").read_text(encoding="utf-8")
-          + "actions:\n  - {what: Écrire au bailleur, who: bailleur, due: 2021-03-01, done: 2021-02-20}\n"
-          "  - {what: Relancer la mairie, who: agent-a, done: true}\n")
+    write(
+        root,
+        "records/services/bailleur.yaml",
+        "name: Agence du bailleur\ninstitution: Office HLM\ncategory: Logement\n"
+        "public: {phone: 03 27 00 00 00}\n"
+        "agents: {direct_phone: 03 27 99 98 97, notes: Code de la porte 4521 ZQX}\n",
+    )
+    write(
+        root,
+        "records/observations/silences.yaml",
+        "date: 2021-03-11\nmeeting: 2021-03-11-usagers\nthemes: [logement, transport]\n"
+        "text: |-\n  Les habitants parlent plus quand l'élu n'est pas là.\n  Deuxième ligne.\n",
+    )
+    write(
+        root,
+        "records/meetings/2021/2021-02-09-agents.yaml",
+        (root / "records/meetings/2021/2021-02-09-agents.yaml").read_text(encoding="utf-8")
+        + "actions:\n  - {what: Écrire au bailleur, who: bailleur, due: 2021-03-01, done: 2021-02-20}\n"
+        "  - {what: Relancer la mairie, who: agent-a, done: true}\n",
+    )
     return root
 
 
 # --- the package --------------------------------------------------------------------------------
+
 
 def test_the_example_exports_a_valid_data_package(example: Path):
     folder = export(example, env=EXAMPLE_ENV)
@@ -96,8 +115,15 @@ def test_frictionless_does_catch_a_broken_table(hand: Path):
 def test_every_resource_and_field_is_described_in_french(example: Path):
     package = json.loads((export(example, env=EXAMPLE_ENV) / "datapackage.json").read_text(encoding="utf-8"))
     assert [r["path"] for r in package["resources"]] == [
-        "meetings.csv", "proposals.csv", "events.csv", "problems.csv", "actions.csv", "themes.csv",
-        "observations.csv", "indicators.csv"]
+        "meetings.csv",
+        "proposals.csv",
+        "events.csv",
+        "problems.csv",
+        "actions.csv",
+        "themes.csv",
+        "observations.csv",
+        "indicators.csv",
+    ]
     for resource in package["resources"]:
         assert resource["title"] and resource["description"] and resource["encoding"] == "utf-8"
         for field in resource["schema"]["fields"]:
@@ -107,18 +133,41 @@ def test_every_resource_and_field_is_described_in_french(example: Path):
     assert fields["days_to_decision"]["rule"] == "decided_on − raised_on."
     assert fields["cost"]["unit"] == "euros"
     indicators = package["resources"][-1]["indicators"]
-    assert set(indicators) == {"decided_share", "done_share", "median_days", "theme_taken_up", "attendance",
-                               "agents_members", "agents_arrivals", "agents_departures", "agents_turnover"}
+    assert set(indicators) == {
+        "decided_share",
+        "done_share",
+        "median_days",
+        "theme_taken_up",
+        "attendance",
+        "agents_members",
+        "agents_arrivals",
+        "agents_departures",
+        "agents_turnover",
+    }
     assert all(d["title"] and d["unit"] and d["description"] for d in indicators.values())
 
 
 def test_the_columns_of_the_contract(example: Path):
     folder = export(example, env=EXAMPLE_ENV)
-    header = {name: next(csv.reader((folder / name).read_text(encoding="utf-8").splitlines()))
-              for name in FILES if name.endswith(".csv")}
+    header = {
+        name: next(csv.reader((folder / name).read_text(encoding="utf-8").splitlines()))
+        for name in FILES
+        if name.endswith(".csv")
+    }
     assert header["events.csv"] == ["case_id", "activity", "timestamp", "group", "meeting", "note", "document"]
-    assert header["proposals.csv"][:11] == ["id", "title", "theme", "raised_by", "raised_on", "status", "outcome",
-                                            "decided_on", "days_to_decision", "done_on", "cost"]
+    assert header["proposals.csv"][:11] == [
+        "id",
+        "title",
+        "theme",
+        "raised_by",
+        "raised_on",
+        "status",
+        "outcome",
+        "decided_on",
+        "days_to_decision",
+        "done_on",
+        "cost",
+    ]
     assert header["problems.csv"] == ["meeting", "group", "date", "theme", "note"]
     assert header["meetings.csv"][:4] == ["id", "group", "date", "status"]
     assert "attendees_resident" in header["meetings.csv"] and "minutes_sent" in header["meetings.csv"]
@@ -126,6 +175,7 @@ def test_the_columns_of_the_contract(example: Path):
 
 
 # --- rows ---------------------------------------------------------------------------------------
+
 
 def test_row_counts_of_the_example(example: Path):
     folder = export(example, env=EXAMPLE_ENV)
@@ -145,16 +195,31 @@ def test_row_counts_of_the_example(example: Path):
 def test_a_sample_of_rows_of_the_example(example: Path):
     folder = export(example, env=EXAMPLE_ENV)
     guide = next(r for r in rows(folder, "proposals.csv") if r["id"] == "guide-des-services-publics")
-    assert (guide["raised_by"], guide["raised_on"], guide["status"], guide["outcome"], guide["decided_on"],
-            guide["days_to_decision"], guide["done_on"], guide["cost"]) == (
-        "agents", "2000-10-10", "done", "validated", "2000-12-15", "66", "2001-10-01", "6000")
+    assert (
+        guide["raised_by"],
+        guide["raised_on"],
+        guide["status"],
+        guide["outcome"],
+        guide["decided_on"],
+        guide["days_to_decision"],
+        guide["done_on"],
+        guide["cost"],
+    ) == ("agents", "2000-10-10", "done", "validated", "2000-12-15", "66", "2001-10-01", "6000")
     first = rows(folder, "events.csv")[0]
-    assert first == {"case_id": "guide-des-services-publics", "activity": "raised", "timestamp": "2000-10-10",
-                     "group": "agents", "meeting": "2000-10-10-agents",
-                     "note": "Un guide en deux éditions, agents et usagers.",
-                     "document": "comptes-rendus/2000-10-10-agents.html"}
-    milestone = next(r for r in rows(folder, "events.csv") if r["activity"] == "done"
-                     and r["case_id"] == "guide-des-services-publics")
+    assert first == {
+        "case_id": "guide-des-services-publics",
+        "activity": "raised",
+        "timestamp": "2000-10-10",
+        "group": "agents",
+        "meeting": "2000-10-10-agents",
+        "note": "Un guide en deux éditions, agents et usagers.",
+        "document": "comptes-rendus/2000-10-10-agents.html",
+    }
+    milestone = next(
+        r
+        for r in rows(folder, "events.csv")
+        if r["activity"] == "done" and r["case_id"] == "guide-des-services-publics"
+    )
     assert (milestone["timestamp"], milestone["meeting"], milestone["document"]) == ("2001-10-01", "", "")
 
 
@@ -163,8 +228,13 @@ def test_the_hand_workspace_row_by_row(hand: Path):
     meetings = {r["id"]: r for r in rows(folder, "meetings.csv")}
     assert list(meetings) == ["2021-01-12-agents", "2021-02-09-agents", "2021-03-11-usagers", "2021-06-15-referents"]
     usagers = meetings["2021-03-11-usagers"]
-    assert (usagers["attendees"], usagers["attendees_resident"], usagers["attendees_facilitator"],
-            usagers["attendees_agent"], usagers["problems"]) == ("2", "1", "1", "0", "1")
+    assert (
+        usagers["attendees"],
+        usagers["attendees_resident"],
+        usagers["attendees_facilitator"],
+        usagers["attendees_agent"],
+        usagers["problems"],
+    ) == ("2", "1", "1", "0", "1")
     assert meetings["2021-01-12-agents"]["attendees_agent"] == "2"
     events = [(r["case_id"], r["activity"], r["timestamp"], r["group"]) for r in rows(folder, "events.csv")]
     assert events == [
@@ -178,11 +248,19 @@ def test_the_hand_workspace_row_by_row(hand: Path):
     ]
     proposals = {r["id"]: r for r in rows(folder, "proposals.csv")}
     assert (proposals["p1"]["days_to_decision"], proposals["p1"]["done_on"], proposals["p1"]["cost"]) == (
-        "154", "2021-09-01", "1500")
+        "154",
+        "2021-09-01",
+        "1500",
+    )
     assert (proposals["p3"]["status"], proposals["p3"]["outcome"], proposals["p3"]["decided_on"]) == ("raised", "", "")
     themes = {r["id"]: r for r in rows(folder, "themes.csv")}
-    assert (themes["logement"]["first_raised_by"], themes["logement"]["first_raised_on"], themes["logement"]["groups"],
-            themes["logement"]["proposals"], themes["logement"]["problems"]) == ("agents", "2021-01-12", "2", "2", "2")
+    assert (
+        themes["logement"]["first_raised_by"],
+        themes["logement"]["first_raised_on"],
+        themes["logement"]["groups"],
+        themes["logement"]["proposals"],
+        themes["logement"]["problems"],
+    ) == ("agents", "2021-01-12", "2", "2", "2")
     actions = rows(folder, "actions.csv")
     assert [(a["what"], a["who"], a["who_kind"], a["done"], a["done_on"]) for a in actions] == [
         ("Écrire au bailleur", "Agence du bailleur", "service", "true", "2021-02-20"),
@@ -190,14 +268,36 @@ def test_the_hand_workspace_row_by_row(hand: Path):
         ("Appeler le bailleur", "", "resident", "false", ""),  # a resident who did not consent: not named
     ]
     observations = rows(folder, "observations.csv")
-    assert observations == [{"id": "silences", "date": "2021-03-11", "meeting": "2021-03-11-usagers",
-                             "themes": "logement;transport",
-                             "text": "Les habitants parlent plus quand l'élu n'est pas là.\nDeuxième ligne."}]
+    assert observations == [
+        {
+            "id": "silences",
+            "date": "2021-03-11",
+            "meeting": "2021-03-11-usagers",
+            "themes": "logement;transport",
+            "text": "Les habitants parlent plus quand l'élu n'est pas là.\nDeuxième ligne.",
+        }
+    ]
     indicators = rows(folder, "indicators.csv")
-    assert {"year": "2021", "indicator": "theme_taken_up", "group": "usagers", "subject": "logement",
-            "origin_group": "agents", "value": "58", "unit": "jours", "n": ""} in indicators
-    assert {"year": "2021", "indicator": "decided_share", "group": "", "subject": "", "origin_group": "",
-            "value": "66.7", "unit": "%", "n": "3"} in indicators
+    assert {
+        "year": "2021",
+        "indicator": "theme_taken_up",
+        "group": "usagers",
+        "subject": "logement",
+        "origin_group": "agents",
+        "value": "58",
+        "unit": "jours",
+        "n": "",
+    } in indicators
+    assert {
+        "year": "2021",
+        "indicator": "decided_share",
+        "group": "",
+        "subject": "",
+        "origin_group": "",
+        "value": "66.7",
+        "unit": "%",
+        "n": "3",
+    } in indicators
 
 
 PANDAS_TYPES = {"string": "string", "integer": "Int64", "number": "Float64", "boolean": "boolean"}
@@ -210,8 +310,14 @@ def test_pandas_reads_every_csv_with_the_declared_types(hand: Path):
         fields = resource["schema"]["fields"]
         dates = [f["name"] for f in fields if f["type"] == "date"]
         types = {f["name"]: PANDAS_TYPES[f["type"]] for f in fields if f["type"] != "date"}
-        frame = pandas.read_csv(folder / resource["path"], dtype=types, parse_dates=dates, keep_default_na=False,
-                                na_values=[""], encoding="utf-8")
+        frame = pandas.read_csv(
+            folder / resource["path"],
+            dtype=types,
+            parse_dates=dates,
+            keep_default_na=False,
+            na_values=[""],
+            encoding="utf-8",
+        )
         assert list(frame.columns) == [f["name"] for f in fields]
         assert len(frame) > 0, resource["path"]
         for field in fields:
@@ -236,6 +342,7 @@ def test_the_three_lines_of_the_researchers_page_load_the_event_log(example: Pat
 
 # --- privacy ------------------------------------------------------------------------------------
 
+
 def test_a_resident_without_consent_and_agents_only_values_never_appear(hand: Path):
     folder = export(hand)
     everything = "".join(p.read_text(encoding="utf-8") for p in folder.iterdir() if p.is_file())
@@ -244,6 +351,7 @@ def test_a_resident_without_consent_and_agents_only_values_never_appear(hand: Pa
 
 
 # --- the folder ---------------------------------------------------------------------------------
+
 
 def test_same_records_same_bytes_and_nothing_rewritten(hand: Path):
     folder = export(hand)

@@ -40,20 +40,37 @@ def test_typed_words_ignore_case_accents_and_apostrophes():
 def small_year(tmp_path_factory) -> Path:
     """One agent, two agents meetings of two people, two decisions at 326 and 327 days, one open action."""
     root = minimal_workspace(tmp_path_factory.mktemp("francais"))
-    write(root, "records/services/poste.yaml",
-          "name: Bureau de poste\ninstitution: La Poste\ncategory: Courrier\npublic: {}\n")
+    write(
+        root,
+        "records/services/poste.yaml",
+        "name: Bureau de poste\ninstitution: La Poste\ncategory: Courrier\npublic: {}\n",
+    )
     write(root, "records/people/agent-a.yaml", "name: Agent A\nkind: agent\nservice: poste\n")
-    write(root, "records/groups/agents.yaml", """name: Groupe des agents
+    write(
+        root,
+        "records/groups/agents.yaml",
+        """name: Groupe des agents
 kind: agents
 cadence: {frequency: monthly, weekday: tuesday, week: 2, time: "14:00", duration: 120, place: salle}
 members:
   - {person: secretaire, since: 2005-01-01}
   - {person: agent-a, since: 2005-01-01}
-""")
-    add_group(root, "usagers", "usagers", "frequency: quarterly\nweekday: monday\nweek: 2\nmonths: [1, 4, 7, 10]",
-              since="2005-01-01")
-    add_group(root, "referents", "referents", "frequency: semiannual\nweekday: saturday\nweek: 1\nmonths: [6, 12]",
-              since="2005-01-01")
+""",
+    )
+    add_group(
+        root,
+        "usagers",
+        "usagers",
+        "frequency: quarterly\nweekday: monday\nweek: 2\nmonths: [1, 4, 7, 10]",
+        since="2005-01-01",
+    )
+    add_group(
+        root,
+        "referents",
+        "referents",
+        "frequency: semiannual\nweekday: saturday\nweek: 1\nmonths: [6, 12]",
+        since="2005-01-01",
+    )
     write(root, "records/themes/logement.yaml", "title: Logement\n")
     write(root, "records/proposals/p1.yaml", "title: Un relais logement\ntheme: logement\n")
     write(root, "records/proposals/p2.yaml", "title: Une permanence\ntheme: logement\n")
@@ -61,10 +78,10 @@ members:
         "2005-01-10-usagers": "attendees: [secretaire]\nproposals:\n  - {proposal: p2, event: raised}\n",
         "2005-01-11-agents": "attendees: [secretaire, agent-a]\nproposals:\n  - {proposal: p1, event: raised}\n",
         "2005-02-08-agents": "attendees: [secretaire, agent-a]\n"
-                             "actions:\n  - {what: Compter les demandes, who: agent-a, due: 2006-01-31}\n",
+        "actions:\n  - {what: Compter les demandes, who: agent-a, due: 2006-01-31}\n",
         # 11 January → 3 December: 326 days; 10 January → 3 December: 327 days.
         "2005-12-03-referents": "attendees: [secretaire]\ndecisions:\n  - {proposal: p1, outcome: study}\n"
-                                "  - {proposal: p2, outcome: validated}\n",
+        "  - {proposal: p2, outcome: validated}\n",
     }
     for mid, body in meetings.items():
         group = mid.split("-", 3)[3]
@@ -99,8 +116,9 @@ def test_the_report_rounds_days_and_drops_an_empty_range(pages: dict[str, str], 
 
 
 @pytest.mark.parametrize("output_format", ["text", "md", "html"])
-def test_the_state_of_an_unfinished_year_is_not_a_capital_inside_a_parenthesis(pages: dict[str, str],
-                                                                                output_format: str):
+def test_the_state_of_an_unfinished_year_is_not_a_capital_inside_a_parenthesis(
+    pages: dict[str, str], output_format: str
+):
     page = pages[output_format]
     assert "État au 20 décembre 2005" in page and "(État" not in page
 
@@ -112,8 +130,9 @@ def test_a_proposal_under_study_says_since_when_and_of_what(small_year: Path):
 
 
 def test_the_trace_says_one_day_not_one_days(tmp_path: Path):
-    text = gasp("trace", "proposal", "regie-de-quartier", workspace=REPO,
-                env={"GASP_TODAY": "2002-06-22", "COLUMNS": "200"}).stdout
+    text = gasp(
+        "trace", "proposal", "regie-de-quartier", workspace=REPO, env={"GASP_TODAY": "2002-06-22", "COLUMNS": "200"}
+    ).stdout
     assert "(1 jour)" in text and "1 jours" not in text
 
 

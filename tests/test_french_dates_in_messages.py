@@ -24,7 +24,8 @@ def test_a_member_who_leaves_before_arriving_is_told_in_french(example: Path):
     group = example / "records/groups/usagers.yaml"
     text = group.read_text(encoding="utf-8")
     head, members = text.split("members:\n", 1)
-    group.write_text(head + "members:\n  - {person: habitant-1, since: 2001-03-01, until: 2001-02-01}\n" + members,
-                     encoding="utf-8")
+    group.write_text(
+        head + "members:\n  - {person: habitant-1, since: 2001-03-01, until: 2001-02-01}\n" + members, encoding="utf-8"
+    )
     result = gasp("validate", workspace=example, env={"GASP_TODAY": "2002-06-30"})
     assert "sortie du groupe (le 1er février 2001) avant l’entrée (le 1er mars 2001)" in result.stderr, result.stderr

@@ -23,10 +23,18 @@ from hypothesis import strategies as st
 
 from conftest import EXAMPLE, REPO, gasp, write
 
-settings.register_profile("default", max_examples=200, deadline=None,
-                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
-settings.register_profile("long", max_examples=2000, deadline=None,
-                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+settings.register_profile(
+    "default",
+    max_examples=200,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+settings.register_profile(
+    "long",
+    max_examples=2000,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 FILES = sorted(p.relative_to(EXAMPLE).as_posix() for p in EXAMPLE.rglob("*.yaml"))
@@ -44,7 +52,7 @@ def _damage(text: str, how: str, choice: int, word: str) -> str | bytes:
     if how == "tabs":
         return "".join(line.replace("  ", "\t", 1) if i == at else line for i, line in enumerate(lines))
     if how == "nul":
-        return (text[: choice % (len(text) + 1)] + "\x00" + text[choice % (len(text) + 1):]).encode("utf-8")
+        return (text[: choice % (len(text) + 1)] + "\x00" + text[choice % (len(text) + 1) :]).encode("utf-8")
     if how == "deep":
         depth = 20 + choice % 60
         return text + "deep: " + "[" * depth + "]" * depth + "\n"
@@ -56,30 +64,68 @@ def _damage(text: str, how: str, choice: int, word: str) -> str | bytes:
         return text[: choice % (len(text) + 1)]
     if how == "bytes":
         raw = text.encode("utf-8")
-        return raw[: choice % (len(raw) + 1)] + bytes([choice % 256, 0xFF]) + raw[choice % (len(raw) + 1):]
+        return raw[: choice % (len(raw) + 1)] + bytes([choice % 256, 0xFF]) + raw[choice % (len(raw) + 1) :]
     if how == "rename-key":
         return "".join(line.replace(":", f"{word}:", 1) if i == at else line for i, line in enumerate(lines))
     if how == "drop-line":
         return "".join(line for i, line in enumerate(lines) if i != at)
     if how == "retype":
-        return "".join((line.split(":")[0] + f": {word}\n") if i == at and ":" in line else line
-                       for i, line in enumerate(lines))
+        return "".join(
+            (line.split(":")[0] + f": {word}\n") if i == at and ":" in line else line for i, line in enumerate(lines)
+        )
     if how == "hostile":
-        return "".join(line.rstrip("\n") + f" {word}\n" if i == at and line.rstrip().endswith(tuple("abcdefghijklmnopqrstuvwxyz.")) else line
-                       for i, line in enumerate(lines))
+        return "".join(
+            line.rstrip("\n") + f" {word}\n"
+            if i == at and line.rstrip().endswith(tuple("abcdefghijklmnopqrstuvwxyz."))
+            else line
+            for i, line in enumerate(lines)
+        )
     return text
 
 
 DAMAGE = st.lists(
     st.tuples(
         st.sampled_from(FILES),
-        st.sampled_from(["crlf", "bom", "tabs", "nul", "deep", "huge", "bad-date", "cut", "bytes",
-                         "rename-key", "drop-line", "retype", "hostile"]),
+        st.sampled_from(
+            [
+                "crlf",
+                "bom",
+                "tabs",
+                "nul",
+                "deep",
+                "huge",
+                "bad-date",
+                "cut",
+                "bytes",
+                "rename-key",
+                "drop-line",
+                "retype",
+                "hostile",
+            ]
+        ),
         st.integers(0, 1_000_000),
-        st.sampled_from(["[bold]x[/bold]", "\x1b[31mrouge", "<script>", "{{ 7*7 }}", "#set", "*", "&a", "~",
-                         "2025-02-30", "-1", "yes", "null", "[1, 2", "'", "é\u202e"]),
+        st.sampled_from(
+            [
+                "[bold]x[/bold]",
+                "\x1b[31mrouge",
+                "<script>",
+                "{{ 7*7 }}",
+                "#set",
+                "*",
+                "&a",
+                "~",
+                "2025-02-30",
+                "-1",
+                "yes",
+                "null",
+                "[1, 2",
+                "'",
+                "é\u202e",
+            ]
+        ),
     ),
-    min_size=1, max_size=3,
+    min_size=1,
+    max_size=3,
 )
 
 
@@ -122,14 +168,55 @@ def test_validate_survives_and_points_at_real_lines(damage):
 
 
 OPTIONS = st.one_of(
-    st.tuples(st.just("calendar"), st.sampled_from(["--year", "--from", "--to", "--group", "--format"]),
-              st.sampled_from(["2001", "1899", "2200", "2001-02-30", "2002-13-01", "agents", "agent", "ics", "md",
-                               "json", "table", "xml", "", "-1", "2002-06-30"])),
-    st.tuples(st.just("trace"), st.sampled_from(["proposal", "--status", "--format", "--group", "--theme"]),
-              st.sampled_from([*PROPOSALS, "reg", "med", "x", "", "validated", "study", "mermaid", "md", "json",
-                               "usagers", "logement", "../x"])),
-    st.tuples(st.just("report"), st.sampled_from(["--year", "--format"]),
-              st.sampled_from(["2000", "2001", "2002", "2003", "1", "text", "md", "html", "json", "csv"])),
+    st.tuples(
+        st.just("calendar"),
+        st.sampled_from(["--year", "--from", "--to", "--group", "--format"]),
+        st.sampled_from(
+            [
+                "2001",
+                "1899",
+                "2200",
+                "2001-02-30",
+                "2002-13-01",
+                "agents",
+                "agent",
+                "ics",
+                "md",
+                "json",
+                "table",
+                "xml",
+                "",
+                "-1",
+                "2002-06-30",
+            ]
+        ),
+    ),
+    st.tuples(
+        st.just("trace"),
+        st.sampled_from(["proposal", "--status", "--format", "--group", "--theme"]),
+        st.sampled_from(
+            [
+                *PROPOSALS,
+                "reg",
+                "med",
+                "x",
+                "",
+                "validated",
+                "study",
+                "mermaid",
+                "md",
+                "json",
+                "usagers",
+                "logement",
+                "../x",
+            ]
+        ),
+    ),
+    st.tuples(
+        st.just("report"),
+        st.sampled_from(["--year", "--format"]),
+        st.sampled_from(["2000", "2001", "2002", "2003", "1", "text", "md", "html", "json", "csv"]),
+    ),
 )
 
 
@@ -171,6 +258,7 @@ def test_render_survives_and_writes_only_under_out(damage, meeting):
 
 # --- failures found by the properties, kept as plain cases -------------------------------
 
+
 def test_deep_nesting_is_an_error_not_a_crash(example: Path):
     write(example, "records/themes/profond.yaml", "title: x\ndescription: " + "{a: " * 990 + "1" + "}" * 990 + "\n")
     write(example, "records/themes/tres-profond.yaml", "title: " + "[" * 5000 + "]" * 5000 + "\n")
@@ -204,13 +292,17 @@ def test_ten_thousand_files_still_validate(tmp_path: Path):
 
 # --- injection --------------------------------------------------------------------------------
 
+
 def test_ics_escapes_and_folds_record_text(example: Path):
     import vobject
 
     path = example / "records/gasp.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace(
-        "name: Maison des services publics",
-        "name: 'Maison des services; salle 2, étage\\ « A »'"), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(
+            "name: Maison des services publics", "name: 'Maison des services; salle 2, étage\\ « A »'"
+        ),
+        encoding="utf-8",
+    )
     write(example, "records/themes/long.yaml", "title: " + "Un thème au titre très long " * 8 + "\n")
     path = example / "records/meetings/2001/2001-06-14-usagers.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace("topic: logement", "topic: long"), encoding="utf-8")
@@ -220,7 +312,9 @@ def test_ics_escapes_and_folds_record_text(example: Path):
     assert all(len(line.encode("utf-8")) <= 75 for line in text.split("\r\n")), "lines are folded at 75 octets"
     unfolded = text.replace("\r\n ", "")
     assert "LOCATION:Maison des services\\; salle 2\\, étage\\\\ « A »\\, " in unfolded
-    event = next(e for e in vobject.readOne(text).vevent_list if e.dtstart.value.month == 6 and e.dtstart.value.day == 14)
+    event = next(
+        e for e in vobject.readOne(text).vevent_list if e.dtstart.value.month == 6 and e.dtstart.value.day == 14
+    )
     assert event.location.value.startswith("Maison des services; salle 2, étage\\ « A »")
     assert ("Un thème au titre très long " * 8).strip() in event.description.value
 
@@ -234,16 +328,22 @@ def test_rich_markup_and_escape_sequences_are_printed_literally(example: Path):
     # Rich markup in a title, and ESC in long text (a note), are printed literally.
     path.write_text('title: "[bold red]Logement[/]"\n', encoding="utf-8")
     meeting = example / "records/meetings/2001/2001-06-14-usagers.yaml"
-    meeting.write_text(meeting.read_text(encoding="utf-8").replace(
-        "note: Proposée par l'amicale des locataires.", 'note: "\\e[31mrouge\\e[0m"'), encoding="utf-8")
+    meeting.write_text(
+        meeting.read_text(encoding="utf-8").replace(
+            "note: Proposée par l'amicale des locataires.", 'note: "\\e[31mrouge\\e[0m"'
+        ),
+        encoding="utf-8",
+    )
     for args in (["trace", "proposal"], ["trace", "proposal", "regie-de-quartier"], ["report", "--year", "2001"]):
         result = gasp(*args, workspace=example, env={"COLUMNS": "250"})
         assert result.exit_code == 0, result.output
         assert "\x1b" not in result.stdout
         assert "[bold red]Logement[/]" in result.stdout
-    assert "\\x1b[31mrouge" in gasp("trace", "proposal", "regie-de-quartier", workspace=example,
-                                    env={"COLUMNS": "250"}).stdout
-    write(example, "records/themes/casse.yaml", "title: x\n\"cl\\e[2Jé\": 1\n")
+    assert (
+        "\\x1b[31mrouge"
+        in gasp("trace", "proposal", "regie-de-quartier", workspace=example, env={"COLUMNS": "250"}).stdout
+    )
+    write(example, "records/themes/casse.yaml", 'title: x\n"cl\\e[2Jé": 1\n')
     result = gasp("validate", workspace=example)
     assert "\x1b" not in result.stderr and "cl\\x1b[2Jé" in result.stderr
 
@@ -259,6 +359,7 @@ def test_ids_never_become_paths(example: Path, tmp_path: Path):
 
 # --- personal data ----------------------------------------------------------------------------
 
+
 def test_personal_phone_and_address_in_a_public_block_are_warned(example: Path):
     path = example / "records/services/mediatheque.yaml"
     text = path.read_text(encoding="utf-8")
@@ -271,11 +372,17 @@ def test_personal_phone_and_address_in_a_public_block_are_warned(example: Path):
     assert len(found) == 2 and all(d["file"] == "records/services/mediatheque.yaml" for d in found)
     assert any("portable" in d["message"] for d in found)
     assert any("jean.dupont@gmail.com" in d["message"] for d in found)
-    path.write_text(text.replace("06 12 34 56 78", "03 27 99 03 00").replace("jean.dupont@gmail.com",
-                                                                              "accueil@mediatheque-bruay.fr"),
-                    encoding="utf-8")
-    assert not [d for d in json.loads(gasp("validate", "--format", "json", workspace=example).stdout)
-                if d["code"] == "personal-data"]
+    path.write_text(
+        text.replace("06 12 34 56 78", "03 27 99 03 00").replace(
+            "jean.dupont@gmail.com", "accueil@mediatheque-bruay.fr"
+        ),
+        encoding="utf-8",
+    )
+    assert not [
+        d
+        for d in json.loads(gasp("validate", "--format", "json", workspace=example).stdout)
+        if d["code"] == "personal-data"
+    ]
 
 
 def test_residents_without_consent_are_named_nowhere(example: Path):
@@ -285,13 +392,24 @@ def test_residents_without_consent_are_named_nowhere(example: Path):
         names[index] = f"Habitante Secrète {index}"
         path.write_text(f"name: {names[index]}\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
     path = example / "records/meetings/2002/2002-06-11-agents.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace("who: sylvain-dufresne", "who: habitant-3"),
-                    encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("who: sylvain-dufresne", "who: habitant-3"), encoding="utf-8"
+    )
     assert gasp("render", "--format", "md,html", workspace=example).exit_code == 0
-    outputs = [p.read_text(encoding="utf-8") for p in (example / "out").rglob("*") if p.suffix in (".md", ".html", ".ics")]
-    commands = [["trace", "proposal"], ["calendar", "--year", "2001"], ["calendar", "--year", "2002", "--format", "ics"]]
-    commands += [["trace", "proposal", pid, "--format", f] for pid in PROPOSALS for f in ("text", "json", "md", "mermaid")]
-    commands += [["report", "--year", str(y), "--format", f] for y in (2000, 2001, 2002) for f in ("text", "json", "md", "html")]
+    outputs = [
+        p.read_text(encoding="utf-8") for p in (example / "out").rglob("*") if p.suffix in (".md", ".html", ".ics")
+    ]
+    commands = [
+        ["trace", "proposal"],
+        ["calendar", "--year", "2001"],
+        ["calendar", "--year", "2002", "--format", "ics"],
+    ]
+    commands += [
+        ["trace", "proposal", pid, "--format", f] for pid in PROPOSALS for f in ("text", "json", "md", "mermaid")
+    ]
+    commands += [
+        ["report", "--year", str(y), "--format", f] for y in (2000, 2001, 2002) for f in ("text", "json", "md", "html")
+    ]
     for args in commands:
         result = gasp(*args, workspace=example, env={"COLUMNS": "250"})
         assert result.exit_code == 0, (args, result.output)
@@ -305,14 +423,19 @@ def test_residents_without_consent_are_named_nowhere(example: Path):
 
 # --- nothing lost -------------------------------------------------------------------------------
 
+
 def _digest(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def _render_process(root: Path) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": str(REPO), "SOURCE_DATE_EPOCH": "1025395200"}
-    return subprocess.Popen([sys.executable, "-m", "gasp_cli", "--records", str(root), "render", "--format", "md,html"],
-                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    return subprocess.Popen(
+        [sys.executable, "-m", "gasp_cli", "--records", str(root), "render", "--format", "md,html"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
 
 
 @pytest.fixture
@@ -323,8 +446,9 @@ def old_and_new(tmp_path: Path):
     assert _render_process(root).wait(timeout=120) == 0
     old = _digest(root / "out")
     path = root / "records/themes/logement.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace("title: Logement", "title: Logement social"),
-                    encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("title: Logement", "title: Logement social"), encoding="utf-8"
+    )
     reference = tmp_path / "reference"
     shutil.copytree(root / "records", reference / "records")
     assert _render_process(reference).wait(timeout=120) == 0

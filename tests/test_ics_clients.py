@@ -32,6 +32,7 @@ STAMP = {"SOURCE_DATE_EPOCH": "1775000000"}  # 2026-03-31T23:33:20Z
 
 # --- reading a file back ---------------------------------------------------------------
 
+
 def unfolded_lines(ics: bytes) -> list[str]:
     """RFC 5545 §3.1: a line starting with a space continues the previous one."""
     return ics.decode("utf-8").replace("\r\n ", "").split("\r\n")
@@ -57,7 +58,7 @@ def zoneinfo_instants(ics: bytes) -> dict[str, datetime.datetime]:
     """(a) What the file means: its local DTSTART in Python's zoneinfo, as UTC."""
     instants = {}
     for event in events(ics):
-        (key, value), = ((k, v) for k, v in event.items() if k.startswith("DTSTART"))
+        ((key, value),) = ((k, v) for k, v in event.items() if k.startswith("DTSTART"))
         tzid = re.fullmatch(r"DTSTART;TZID=(.+)", key)[1]
         local = datetime.datetime.strptime(value, "%Y%m%dT%H%M%S")
         instants[event["UID"]] = local.replace(tzinfo=ZoneInfo(tzid)).astimezone(UTC)
@@ -102,20 +103,32 @@ def icaljs_instants():
     """(d) ical.js, installed once with npm under tests/icaljs/ (git-ignored)."""
     node, npm = shutil.which("node"), shutil.which("npm")
     if node is None or npm is None:
-        pytest.skip("node or npm is not on this machine: the ical.js check is skipped "
-                    "(zoneinfo, icalendar and vobject were checked)")
+        pytest.skip(
+            "node or npm is not on this machine: the ical.js check is skipped "
+            "(zoneinfo, icalendar and vobject were checked)"
+        )
     if not (ICALJS / "node_modules" / "ical.js" / "package.json").exists():
         installed = subprocess.run(
             [npm, "install", "--no-save", "--no-audit", "--no-fund", "--prefix", str(ICALJS), "ical.js@2"],
-            capture_output=True, text=True, timeout=600)
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
         assert installed.returncode == 0, f"npm install ical.js failed:\n{installed.stderr}"
 
     def read(files: list[Path]) -> dict[str, dict[str, datetime.datetime]]:
-        ran = subprocess.run([node, str(ICALJS / "utc_instants.mjs"), *map(str, files)],
-                             capture_output=True, text=True, timeout=300, cwd=ICALJS)
+        ran = subprocess.run(
+            [node, str(ICALJS / "utc_instants.mjs"), *map(str, files)],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            cwd=ICALJS,
+        )
         assert ran.returncode == 0, ran.stderr
-        return {file: {uid: datetime.datetime.fromisoformat(value) for uid, value in instants.items()}
-                for file, instants in json.loads(ran.stdout).items()}
+        return {
+            file: {uid: datetime.datetime.fromisoformat(value) for uid, value in instants.items()}
+            for file, instants in json.loads(ran.stdout).items()
+        }
 
     return read
 
@@ -129,13 +142,17 @@ def libical():
         pytest.skip("libical is not installed (apt-get install libical3): the libical check is skipped")
 
     def read(files: list[Path]) -> dict[str, dict]:
-        ran = subprocess.run([sys.executable, str(LIBICAL), *map(str, files)],
-                             capture_output=True, text=True, timeout=300)
+        ran = subprocess.run(
+            [sys.executable, str(LIBICAL), *map(str, files)], capture_output=True, text=True, timeout=300
+        )
         assert ran.returncode == 0, ran.stderr
-        return {file: {"instants": {uid: datetime.datetime.fromisoformat(value)
-                                    for uid, value in found["instants"].items()},
-                       "errors": found["errors"]}
-                for file, found in json.loads(ran.stdout).items()}
+        return {
+            file: {
+                "instants": {uid: datetime.datetime.fromisoformat(value) for uid, value in found["instants"].items()},
+                "errors": found["errors"],
+            }
+            for file, found in json.loads(ran.stdout).items()
+        }
 
     return read
 
@@ -150,6 +167,7 @@ def written(files: dict[str, bytes], folder: Path) -> dict[str, Path]:
 
 # --- the calendars under test ----------------------------------------------------------
 
+
 def workspace_2026(root: Path) -> Path:
     """Meetings all year round in 2026: the agents monthly (planned by the cadence), the
     usagers recorded in winter and in summer, one of them at another time."""
@@ -157,9 +175,14 @@ def workspace_2026(root: Path) -> Path:
     add_group(root, "agents", "agents", "frequency: monthly\nweekday: tuesday\nweek: 2")
     add_group(root, "usagers", "usagers", "frequency: quarterly\nweekday: thursday\nweek: 1")
     write(root, "records/meetings/2026/2026-01-08-usagers.yaml", "group: usagers\ndate: 2026-01-08\nstatus: planned\n")
-    write(root, "records/meetings/2026/2026-07-02-usagers.yaml",
-          "group: usagers\ndate: 2026-07-02\ntime: \"09:30\"\nstatus: planned\n")
-    write(root, "records/meetings/2026/2026-10-01-usagers.yaml", "group: usagers\ndate: 2026-10-01\nstatus: cancelled\n")
+    write(
+        root,
+        "records/meetings/2026/2026-07-02-usagers.yaml",
+        'group: usagers\ndate: 2026-07-02\ntime: "09:30"\nstatus: planned\n',
+    )
+    write(
+        root, "records/meetings/2026/2026-10-01-usagers.yaml", "group: usagers\ndate: 2026-10-01\nstatus: cancelled\n"
+    )
     return root
 
 
@@ -176,8 +199,7 @@ def calendar_files(tmp_path: Path) -> dict[str, bytes]:
     files["2026"] = result.stdout_bytes
     for name, root, today in (("exemple", REPO, "2002-06-30"), ("2026", generated, "2026-04-01")):
         out = tmp_path / f"out-{name}"
-        result = gasp("render", "--out", str(out), "--format", "md", workspace=root,
-                      env={**STAMP, "GASP_TODAY": today})
+        result = gasp("render", "--out", str(out), "--format", "md", workspace=root, env={**STAMP, "GASP_TODAY": today})
         assert result.exit_code == 0, result.output
         (ics,) = sorted((out / "calendrier").glob("*.ics"))
         files[f"render {name} {ics.name}"] = ics.read_bytes()
@@ -190,6 +212,7 @@ def calendars(tmp_path_factory) -> dict[str, bytes]:
 
 
 # --- every client, the same instant ----------------------------------------------------
+
 
 def test_every_event_is_at_the_same_instant_in_zoneinfo_icalendar_and_vobject(calendars):
     checked = 0
@@ -268,19 +291,31 @@ def test_vobject_reads_each_file_with_its_own_years(calendars):
 
 # --- the VTIMEZONE ---------------------------------------------------------------------
 
+
 def vtimezone_block(ics: bytes) -> list[str]:
     lines = unfolded_lines(ics)
-    return lines[lines.index("BEGIN:VTIMEZONE"):lines.index("END:VTIMEZONE") + 1]
+    return lines[lines.index("BEGIN:VTIMEZONE") : lines.index("END:VTIMEZONE") + 1]
 
 
 def test_the_vtimezone_is_yearly_rules_for_the_current_paris_rules(calendars):
     block = vtimezone_block(calendars["2026"])
     assert block == [
-        "BEGIN:VTIMEZONE", "TZID:Europe/Paris",
-        "BEGIN:DAYLIGHT", "DTSTART:20250330T020000", "RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3",
-        "TZNAME:CEST", "TZOFFSETFROM:+0100", "TZOFFSETTO:+0200", "END:DAYLIGHT",
-        "BEGIN:STANDARD", "DTSTART:20251026T030000", "RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10",
-        "TZNAME:CET", "TZOFFSETFROM:+0200", "TZOFFSETTO:+0100", "END:STANDARD",
+        "BEGIN:VTIMEZONE",
+        "TZID:Europe/Paris",
+        "BEGIN:DAYLIGHT",
+        "DTSTART:20250330T020000",
+        "RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3",
+        "TZNAME:CEST",
+        "TZOFFSETFROM:+0100",
+        "TZOFFSETTO:+0200",
+        "END:DAYLIGHT",
+        "BEGIN:STANDARD",
+        "DTSTART:20251026T030000",
+        "RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10",
+        "TZNAME:CET",
+        "TZOFFSETFROM:+0200",
+        "TZOFFSETTO:+0100",
+        "END:STANDARD",
         "END:VTIMEZONE",
     ]
     for name, ics in calendars.items():
@@ -298,11 +333,11 @@ def test_a_zone_without_summer_time_is_a_single_standard():
 # Zones whose rules changed within the years, or that run the other way round: each
 # day of those years at 12:00 local (away from any change) in every client.
 ZONES = [
-    ("Europe/Paris", 1995, 1997),        # the end of summer time moved from September to October
-    ("America/New_York", 2006, 2008),    # second Sunday of March since 2007
-    ("Australia/Sydney", 2007, 2009),    # summer time over the new year
-    ("America/Sao_Paulo", 2018, 2020),   # summer time abolished in 2019
-    ("Europe/Moscow", 2010, 2015),       # permanent summer time, then permanent winter time
+    ("Europe/Paris", 1995, 1997),  # the end of summer time moved from September to October
+    ("America/New_York", 2006, 2008),  # second Sunday of March since 2007
+    ("Australia/Sydney", 2007, 2009),  # summer time over the new year
+    ("America/Sao_Paulo", 2018, 2020),  # summer time abolished in 2019
+    ("Europe/Moscow", 2010, 2015),  # permanent summer time, then permanent winter time
     ("Australia/Lord_Howe", 2025, 2026),  # half an hour of summer time
     ("Asia/Tokyo", 2025, 2026),
 ]
@@ -363,6 +398,7 @@ def test_a_rule_that_ended_stops_with_a_count_and_the_current_one_has_no_end():
 
 # --- text, METHOD, SEQUENCE ------------------------------------------------------------
 
+
 def records_of(root: Path, day: datetime.date):
     records, diagnostics = check_workspace(find_workspace(str(root)), day)
     assert not [d for d in diagnostics if d.severity == "error"], diagnostics
@@ -383,8 +419,10 @@ def test_a_newline_or_cr_in_a_name_neither_crashes_nor_injects_a_property(tmp_pa
     assert not [line for line in lines if line.startswith(("ATTENDEE", "METHOD", "X\\"))]
     assert b"\r" not in ics.replace(b"\r\n", b"") and b"\x1b" not in ics and b"\x07" not in ics
     (calname,) = [line for line in lines if line.startswith("X-WR-CALNAME")]
-    assert calname == ("X-WR-CALNAME:Calendrier 2026 — Gasp\\nATTENDEE:mailto:x@example.org\\nMETHOD:REQUEST"
-                       "\\nX\\\\x1b]8\\;\\;https://x\\\\x07")
+    assert calname == (
+        "X-WR-CALNAME:Calendrier 2026 — Gasp\\nATTENDEE:mailto:x@example.org\\nMETHOD:REQUEST"
+        "\\nX\\\\x1b]8\\;\\;https://x\\\\x07"
+    )
     parsed = icalendar.Calendar.from_ical(ics)
     assert str(parsed["X-WR-CALNAME"]).startswith("Calendrier 2026 — Gasp\\nATTENDEE")  # one value, kept as text
     summaries = {str(e["SUMMARY"]) for e in parsed.walk("VEVENT")}

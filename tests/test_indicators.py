@@ -38,31 +38,56 @@ def hand_workspace(root: Path) -> Path:
         write(root, f"records/people/{person}.yaml", f"name: Personne {person}\nkind: {kind}\n")
     write(root, "records/people/habitant-1.yaml", "name: Marie Secretnom\nkind: resident\npublish_name: false\n")
     write(root, "records/groups/agents.yaml", AGENTS_GROUP)
-    add_group(root, "usagers", "usagers", "frequency: quarterly\nweekday: thursday\nweek: 2\nmonths: [3, 6, 9, 12]",
-              since="2020-01-01")
-    add_group(root, "referents", "referents", "frequency: semiannual\nweekday: tuesday\nweek: 3\nmonths: [6, 12]",
-              since="2020-01-01")
+    add_group(
+        root,
+        "usagers",
+        "usagers",
+        "frequency: quarterly\nweekday: thursday\nweek: 2\nmonths: [3, 6, 9, 12]",
+        since="2020-01-01",
+    )
+    add_group(
+        root,
+        "referents",
+        "referents",
+        "frequency: semiannual\nweekday: tuesday\nweek: 3\nmonths: [6, 12]",
+        since="2020-01-01",
+    )
     for theme in ("logement", "transport"):
         write(root, f"records/themes/{theme}.yaml", f"title: Thème {theme}\n")
-    write(root, "records/proposals/p1.yaml",
-          "title: Proposition un\ntheme: logement\ncost: 1500\nmilestones:\n  - {date: 2021-09-01, status: done}\n")
+    write(
+        root,
+        "records/proposals/p1.yaml",
+        "title: Proposition un\ntheme: logement\ncost: 1500\nmilestones:\n  - {date: 2021-09-01, status: done}\n",
+    )
     write(root, "records/proposals/p2.yaml", "title: Proposition deux\ntheme: transport\n")
     write(root, "records/proposals/p3.yaml", "title: Proposition trois\ntheme: logement\n")
-    write(root, "records/meetings/2021/2021-01-12-agents.yaml",
-          "group: agents\ndate: 2021-01-12\nstatus: held\nattendees: [secretaire, agent-a, agent-b]\n"
-          "problems_raised:\n  - {theme: logement, note: Des logements humides.}\n"
-          "proposals:\n  - {proposal: p1, event: raised}\n")
-    write(root, "records/meetings/2021/2021-02-09-agents.yaml",
-          "group: agents\ndate: 2021-02-09\nstatus: held\nattendees: [secretaire, agent-a]\n"
-          "proposals:\n  - {proposal: p3, event: raised}\n")
-    write(root, "records/meetings/2021/2021-03-11-usagers.yaml",
-          "group: usagers\ndate: 2021-03-11\nstatus: held\nattendees: [secretaire, habitant-1]\n"
-          "problems_raised:\n  - {theme: logement, note: Les loyers montent.}\n"
-          "proposals:\n  - {proposal: p1, event: discussed}\n  - {proposal: p2, event: raised}\n"
-          "actions:\n  - {what: Appeler le bailleur, who: habitant-1, due: 2021-04-01}\n")
-    write(root, "records/meetings/2021/2021-06-15-referents.yaml",
-          "group: referents\ndate: 2021-06-15\nstatus: held\nattendees: [secretaire, elu]\n"
-          "decisions:\n  - {proposal: p1, outcome: validated}\n  - {proposal: p2, outcome: deferred}\n")
+    write(
+        root,
+        "records/meetings/2021/2021-01-12-agents.yaml",
+        "group: agents\ndate: 2021-01-12\nstatus: held\nattendees: [secretaire, agent-a, agent-b]\n"
+        "problems_raised:\n  - {theme: logement, note: Des logements humides.}\n"
+        "proposals:\n  - {proposal: p1, event: raised}\n",
+    )
+    write(
+        root,
+        "records/meetings/2021/2021-02-09-agents.yaml",
+        "group: agents\ndate: 2021-02-09\nstatus: held\nattendees: [secretaire, agent-a]\n"
+        "proposals:\n  - {proposal: p3, event: raised}\n",
+    )
+    write(
+        root,
+        "records/meetings/2021/2021-03-11-usagers.yaml",
+        "group: usagers\ndate: 2021-03-11\nstatus: held\nattendees: [secretaire, habitant-1]\n"
+        "problems_raised:\n  - {theme: logement, note: Les loyers montent.}\n"
+        "proposals:\n  - {proposal: p1, event: discussed}\n  - {proposal: p2, event: raised}\n"
+        "actions:\n  - {what: Appeler le bailleur, who: habitant-1, due: 2021-04-01}\n",
+    )
+    write(
+        root,
+        "records/meetings/2021/2021-06-15-referents.yaml",
+        "group: referents\ndate: 2021-06-15\nstatus: held\nattendees: [secretaire, elu]\n"
+        "decisions:\n  - {proposal: p1, outcome: validated}\n  - {proposal: p2, outcome: deferred}\n",
+    )
     return root
 
 
@@ -100,10 +125,10 @@ def test_shares_decided_and_done_by_raising_year_and_group(workspace: Path):
 
 def test_median_days_per_stage(workspace: Path):
     found = table(computed(workspace, datetime.date(2021, 12, 31)))
-    assert found[(2021, "median_days", None, "raised-discussed")] == (58, 1)    # 12 Jan → 11 Mar
-    assert found[(2021, "median_days", None, "discussed-decided")] == (96, 1)   # 11 Mar → 15 Jun
-    assert found[(2021, "median_days", None, "decided-done")] == (78, 1)        # 15 Jun → 1 Sep
-    assert found[(2021, "median_days", None, "raised-decided")] == (125, 2)     # median of 154 and 96
+    assert found[(2021, "median_days", None, "raised-discussed")] == (58, 1)  # 12 Jan → 11 Mar
+    assert found[(2021, "median_days", None, "discussed-decided")] == (96, 1)  # 11 Mar → 15 Jun
+    assert found[(2021, "median_days", None, "decided-done")] == (78, 1)  # 15 Jun → 1 Sep
+    assert found[(2021, "median_days", None, "raised-decided")] == (125, 2)  # median of 154 and 96
     assert found[(2021, "median_days", None, "raised-done")] == (232, 1)
     assert found[(2021, "median_days", "usagers", "raised-decided")] == (96, 1)
 

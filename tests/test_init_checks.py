@@ -14,8 +14,10 @@ def init(folder: Path, *args: str):
 
 
 def tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): (p.read_bytes() if p.is_file() else b"<dossier>")
-            for p in sorted(folder.rglob("*"))}
+    return {
+        p.relative_to(folder).as_posix(): (p.read_bytes() if p.is_file() else b"<dossier>")
+        for p in sorted(folder.rglob("*"))
+    }
 
 
 def assert_refused(result) -> None:

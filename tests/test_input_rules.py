@@ -42,12 +42,16 @@ def replace_in(example: Path, relative: str, old: str, new: str) -> None:
 
 # --- records accepted by 0.1.0, then a crash ---------------------------------------------
 
-@pytest.mark.parametrize("zone, hint", [
-    ("Europe/Pars", "vouliez-vous dire « Europe/Paris »"),
-    ("../../etc/passwd", "Europe/Paris"),
-    ("/etc/passwd", "Europe/Paris"),
-    ("zone.tab", "Europe/Paris"),
-])
+
+@pytest.mark.parametrize(
+    "zone, hint",
+    [
+        ("Europe/Pars", "vouliez-vous dire « Europe/Paris »"),
+        ("../../etc/passwd", "Europe/Paris"),
+        ("/etc/passwd", "Europe/Paris"),
+        ("zone.tab", "Europe/Paris"),
+    ],
+)
 def test_the_timezone_must_be_an_iana_zone(example: Path, zone: str, hint: str):
     replace_in(example, "records/gasp.yaml", "timezone: Europe/Paris", f"timezone: {zone}")
     error = only_error(example, "records/gasp.yaml")
@@ -57,14 +61,17 @@ def test_the_timezone_must_be_an_iana_zone(example: Path, zone: str, hint: str):
     assert result.exit_code == 1 and "erreur interne" not in result.output
 
 
-@pytest.mark.parametrize("cost, words", [
-    (".inf", "pas un nombre fini"),
-    ("-.inf", "pas un nombre fini"),
-    (".nan", "pas un nombre fini"),
-    ("1e999", "trop grand"),
-    ("1.0e+308", "au plus 1\u202f000\u202f000\u202f000"),
-    ("1000000001", "au plus 1\u202f000\u202f000\u202f000"),
-])
+@pytest.mark.parametrize(
+    "cost, words",
+    [
+        (".inf", "pas un nombre fini"),
+        ("-.inf", "pas un nombre fini"),
+        (".nan", "pas un nombre fini"),
+        ("1e999", "trop grand"),
+        ("1.0e+308", "au plus 1\u202f000\u202f000\u202f000"),
+        ("1000000001", "au plus 1\u202f000\u202f000\u202f000"),
+    ],
+)
 def test_a_cost_is_a_finite_number_of_at_most_a_billion_euros(example: Path, cost: str, words: str):
     relative = "records/proposals/horaires-police.yaml"
     path = example / relative
@@ -83,23 +90,30 @@ def test_a_billion_euros_is_accepted(example: Path):
     assert errors_of(example) == []
 
 
-@pytest.mark.parametrize("relative, name, line", [
-    ("records/gasp.yaml", "name", 3),
-    ("records/groups/agents.yaml", "name", 1),
-    ("records/themes/accueil-du-public.yaml", "title", 1),
-    ("records/proposals/horaires-police.yaml", "title", 1),
-    ("records/people/e-sion.yaml", "role", 3),
-])
-@pytest.mark.parametrize("bad, what", [
-    ("\\nABC", "un saut de ligne"),
-    ("\\r# TITRE", "un retour chariot"),
-    ("\\x1b[31mrouge", "caractère d'échappement"),
-    ("\\u202eABC", "sens d'écriture"),
-    ("\\0nul", "caractère nul"),
-    ("\\tABC", "une tabulation"),
-])
+@pytest.mark.parametrize(
+    "relative, name, line",
+    [
+        ("records/gasp.yaml", "name", 3),
+        ("records/groups/agents.yaml", "name", 1),
+        ("records/themes/accueil-du-public.yaml", "title", 1),
+        ("records/proposals/horaires-police.yaml", "title", 1),
+        ("records/people/e-sion.yaml", "role", 3),
+    ],
+)
+@pytest.mark.parametrize(
+    "bad, what",
+    [
+        ("\\nABC", "un saut de ligne"),
+        ("\\r# TITRE", "un retour chariot"),
+        ("\\x1b[31mrouge", "caractère d'échappement"),
+        ("\\u202eABC", "sens d'écriture"),
+        ("\\0nul", "caractère nul"),
+        ("\\tABC", "une tabulation"),
+    ],
+)
 def test_one_line_fields_refuse_line_breaks_and_control_characters(
-        example: Path, relative: str, name: str, line: int, bad: str, what: str):
+    example: Path, relative: str, name: str, line: int, bad: str, what: str
+):
     path = example / relative
     lines = path.read_text(encoding="utf-8").splitlines()
     assert lines[line - 1].startswith(f"{name}: ")
@@ -147,8 +161,20 @@ def test_long_text_with_crlf_in_a_file_validates(example: Path):
 
 # --- YAML -------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("word, guess", [("yes", "true"), ("no", "false"), ("on", "true"), ("off", "false"),
-                                         ("Yes", "true"), ("NO", "false"), ("On", "true"), ("oui", "true")])
+
+@pytest.mark.parametrize(
+    "word, guess",
+    [
+        ("yes", "true"),
+        ("no", "false"),
+        ("on", "true"),
+        ("off", "false"),
+        ("Yes", "true"),
+        ("NO", "false"),
+        ("On", "true"),
+        ("oui", "true"),
+    ],
+)
 def test_yaml_11_booleans_are_refused_with_a_suggestion(example: Path, word: str, guess: str):
     relative = "records/people/e-sion.yaml"
     path = example / relative
@@ -163,8 +189,17 @@ def test_yes_and_no_in_a_text_field_stay_text(example: Path):
     assert errors_of(example, THEME) == []
 
 
-@pytest.mark.parametrize("value", ["!!str Étiquette", "!!int 3", "!!bool true", "!!python/name:os.system x",
-                                   "!<tag:yaml.org,2002:str> x", "!local x"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "!!str Étiquette",
+        "!!int 3",
+        "!!bool true",
+        "!!python/name:os.system x",
+        "!<tag:yaml.org,2002:str> x",
+        "!local x",
+    ],
+)
 def test_explicit_tags_are_refused(example: Path, value: str):
     write(example, THEME, f"title: {value}\n")
     found = [d for d in errors_of(example, THEME) if d["code"] == "yaml-tag"]
@@ -179,11 +214,13 @@ def test_a_tag_on_a_key_or_a_list_is_refused(example: Path):
     assert "yaml-tag" in [d["code"] for d in errors_of(example, THEME)]
 
 
-@pytest.mark.parametrize("value, words", [("010", "zéro en tête"), ("07", "zéro en tête"), ("0o7", "octal"),
-                                          ("0x7", "hexadécimal")])
+@pytest.mark.parametrize(
+    "value, words", [("010", "zéro en tête"), ("07", "zéro en tête"), ("0o7", "octal"), ("0x7", "hexadécimal")]
+)
 def test_integers_with_a_leading_zero_are_refused(example: Path, value: str, words: str):
-    replace_in(example, "records/groups/agents.yaml", "frequency: monthly",
-               f"frequency: monthly\n  skip_months: [{value}]")
+    replace_in(
+        example, "records/groups/agents.yaml", "frequency: monthly", f"frequency: monthly\n  skip_months: [{value}]"
+    )
     found = errors_of(example, "records/groups/agents.yaml")
     assert any(d["code"] == "bad-number" and words in d["message"] for d in found), found
 
@@ -203,6 +240,7 @@ def test_the_first_and_last_dates_allowed(example: Path):
 
 
 # --- files under records/ -----------------------------------------------------------------
+
 
 def _validate_in_thread(example: Path) -> list[dict]:
     """Validate, failing the test (rather than hanging it) if validate waits."""
@@ -305,6 +343,7 @@ def test_a_chmod_000_folder_is_an_error(example: Path):
 
 # --- one run shows every problem (issue 12) --------------------------------------------------
 
+
 def test_a_record_that_fails_its_model_still_has_its_references_checked(example: Path):
     relative = "records/meetings/2001/2001-01-09-agents.yaml"
     replace_in(example, relative, "status: held", "status: held\ntime: 14h")
@@ -320,16 +359,23 @@ def test_a_record_that_fails_its_model_still_has_its_references_checked(example:
 
 # --- a French word for an enum value (issue 12) -------------------------------------------------
 
-@pytest.mark.parametrize("relative, old, new, hint", [
-    ("records/meetings/2001/2001-01-09-agents.yaml", "status: held", "status: tenue", "écrivez held (tenue)"),
-    ("records/meetings/2001/2001-01-09-agents.yaml", "status: held", "status: Annulée",
-     "écrivez cancelled (annulée)"),
-    ("records/people/e-sion.yaml", "kind: facilitator", "kind: habitant", "écrivez resident (habitant)"),
-    ("records/groups/agents.yaml", "frequency: monthly", "frequency: mensuelle", "écrivez monthly (mensuelle)"),
-    ("records/groups/agents.yaml", "weekday: tuesday", "weekday: mardi", "écrivez tuesday (mardi)"),
-])
-def test_a_french_word_for_an_enum_value_names_the_token(example: Path, relative: str, old: str, new: str,
-                                                          hint: str):
+
+@pytest.mark.parametrize(
+    "relative, old, new, hint",
+    [
+        ("records/meetings/2001/2001-01-09-agents.yaml", "status: held", "status: tenue", "écrivez held (tenue)"),
+        (
+            "records/meetings/2001/2001-01-09-agents.yaml",
+            "status: held",
+            "status: Annulée",
+            "écrivez cancelled (annulée)",
+        ),
+        ("records/people/e-sion.yaml", "kind: facilitator", "kind: habitant", "écrivez resident (habitant)"),
+        ("records/groups/agents.yaml", "frequency: monthly", "frequency: mensuelle", "écrivez monthly (mensuelle)"),
+        ("records/groups/agents.yaml", "weekday: tuesday", "weekday: mardi", "écrivez tuesday (mardi)"),
+    ],
+)
+def test_a_french_word_for_an_enum_value_names_the_token(example: Path, relative: str, old: str, new: str, hint: str):
     replace_in(example, relative, old, new)
     found = [d for d in errors_of(example, relative) if d["code"] == "bad-enum"]
     assert len(found) == 1 and hint in found[0]["message"], found
@@ -337,26 +383,50 @@ def test_a_french_word_for_an_enum_value_names_the_token(example: Path, relative
 
 # --- the record fields DESIGN.md lists ---------------------------------------------------------
 
+
 def test_the_new_record_fields_are_read(example: Path):
-    replace_in(example, "records/gasp.yaml", "as_of: 2002-06-30",
-               "as_of: 2002-06-30\ncommitments:\n  decision_within_days: 180\n  minutes_within_days: 15")
-    replace_in(example, "records/groups/agents.yaml", "name: Groupe des agents",
-               "name: Groupe des agents\npublic_minutes: true")
-    replace_in(example, "records/meetings/2001/2001-01-09-agents.yaml", "status: held",
-               "status: held\nminutes_sent: 2001-01-20\nguests: [bailleurs, M. Durand, directeur d’école]")
-    replace_in(example, "records/proposals/reamenagement-des-locaux.yaml", "title: ",
-               "services: [maison-des-services]\ntitle: ")  # horaires-police has its own services now
-    write(example, "records/observations/premiere-reunion.yaml",
-          "date: 2001-01-09\nmeeting: 2001-01-09-agents\nthemes: [accueil-du-public]\n"
-          "text: |\n  Les agents parlent librement.\n\n  - premier point\n")
+    replace_in(
+        example,
+        "records/gasp.yaml",
+        "as_of: 2002-06-30",
+        "as_of: 2002-06-30\ncommitments:\n  decision_within_days: 180\n  minutes_within_days: 15",
+    )
+    replace_in(
+        example,
+        "records/groups/agents.yaml",
+        "name: Groupe des agents",
+        "name: Groupe des agents\npublic_minutes: true",
+    )
+    replace_in(
+        example,
+        "records/meetings/2001/2001-01-09-agents.yaml",
+        "status: held",
+        "status: held\nminutes_sent: 2001-01-20\nguests: [bailleurs, M. Durand, directeur d’école]",
+    )
+    replace_in(
+        example,
+        "records/proposals/reamenagement-des-locaux.yaml",
+        "title: ",
+        "services: [maison-des-services]\ntitle: ",
+    )  # horaires-police has its own services now
+    write(
+        example,
+        "records/observations/premiere-reunion.yaml",
+        "date: 2001-01-09\nmeeting: 2001-01-09-agents\nthemes: [accueil-du-public]\n"
+        "text: |\n  Les agents parlent librement.\n\n  - premier point\n",
+    )
     assert errors_of(example) == []
 
 
 def test_the_new_id_fields_are_reference_checked(example: Path):
-    replace_in(example, "records/proposals/reamenagement-des-locaux.yaml", "title: ",
-               "services: [police-de-proximit]\ntitle: ")
-    write(example, "records/observations/note.yaml",
-          "date: 2001-01-09\nmeeting: 2001-01-09-agent\nthemes: [accueil-du-publik]\ntext: Note.\n")
+    replace_in(
+        example, "records/proposals/reamenagement-des-locaux.yaml", "title: ", "services: [police-de-proximit]\ntitle: "
+    )
+    write(
+        example,
+        "records/observations/note.yaml",
+        "date: 2001-01-09\nmeeting: 2001-01-09-agent\nthemes: [accueil-du-publik]\ntext: Note.\n",
+    )
     found = [d for d in errors_of(example) if d["code"] == "dangling-ref"]
     assert {(d["file"], d["line"], d["column"]) for d in found} == {
         ("records/proposals/reamenagement-des-locaux.yaml", 1, 12),
@@ -369,26 +439,46 @@ def test_the_new_id_fields_are_reference_checked(example: Path):
 
 
 def test_a_commitment_is_a_number_of_days(example: Path):
-    replace_in(example, "records/gasp.yaml", "as_of: 2002-06-30",
-               "as_of: 2002-06-30\ncommitments:\n  decision_within_days: 0\n  minutes_within_dayz: 15")
+    replace_in(
+        example,
+        "records/gasp.yaml",
+        "as_of: 2002-06-30",
+        "as_of: 2002-06-30\ncommitments:\n  decision_within_days: 0\n  minutes_within_dayz: 15",
+    )
     codes = sorted(d["code"] for d in errors_of(example, "records/gasp.yaml"))
     assert codes == ["bad-value", "unknown-key"]
 
 
 def test_public_minutes_defaults_by_group_kind():
-    cadence = {"frequency": "monthly", "weekday": "monday", "week": 1, "time": "14:00", "duration": 90,
-               "place": "salle"}
-    made = {kind: models.Group.model_validate({"name": "G", "kind": kind, "cadence": cadence})
-            for kind in ("agents", "usagers", "referents", "intergroupes")}
+    cadence = {
+        "frequency": "monthly",
+        "weekday": "monday",
+        "week": 1,
+        "time": "14:00",
+        "duration": 90,
+        "place": "salle",
+    }
+    made = {
+        kind: models.Group.model_validate({"name": "G", "kind": kind, "cadence": cadence})
+        for kind in ("agents", "usagers", "referents", "intergroupes")
+    }
     assert {kind: group.minutes_are_public for kind, group in made.items()} == {
-        "agents": False, "usagers": True, "referents": False, "intergroupes": True}
+        "agents": False,
+        "usagers": True,
+        "referents": False,
+        "intergroupes": True,
+    }
     agents = models.Group.model_validate({"name": "G", "kind": "agents", "cadence": cadence, "public_minutes": True})
     assert agents.minutes_are_public
 
 
 def test_a_place_name_with_a_line_break_is_refused(example: Path):
-    replace_in(example, "records/gasp.yaml", "    name: Maison des services publics",
-               '    name: "Maison des services\\npublics"')
+    replace_in(
+        example,
+        "records/gasp.yaml",
+        "    name: Maison des services publics",
+        '    name: "Maison des services\\npublics"',
+    )
     error = only_error(example, "records/gasp.yaml")
     assert (error["line"], error["column"]) == (12, 11) and "une seule ligne" in error["message"], error
     for command in (["calendar", "--year", "2001", "--format", "ics"], ["render", "--format", "md"]):

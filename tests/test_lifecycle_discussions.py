@@ -21,13 +21,27 @@ ENV = {"GASP_TODAY": "2021-12-31"}
 def under_way(tmp_path: Path) -> Path:
     root = minimal_workspace(tmp_path)
     add_group(root, "agents", "agents", "frequency: monthly\nweekday: tuesday\nweek: 2", since="2021-01-01")
-    add_group(root, "usagers", "usagers", "frequency: quarterly\nweekday: thursday\nweek: 2\nmonths: [3, 6, 9, 12]",
-              since="2021-01-01")
-    add_group(root, "referents", "referents", "frequency: semiannual\nweekday: friday\nweek: 3\nmonths: [6, 12]",
-              since="2021-01-01")
+    add_group(
+        root,
+        "usagers",
+        "usagers",
+        "frequency: quarterly\nweekday: thursday\nweek: 2\nmonths: [3, 6, 9, 12]",
+        since="2021-01-01",
+    )
+    add_group(
+        root,
+        "referents",
+        "referents",
+        "frequency: semiannual\nweekday: friday\nweek: 3\nmonths: [6, 12]",
+        since="2021-01-01",
+    )
     write(root, "records/themes/transport.yaml", "title: Transport\n")
-    write(root, "records/proposals/navette.yaml", "title: Une navette le soir\ntheme: transport\n"
-          "milestones:\n  - {date: 2021-07-01, status: in-progress, note: Appel d’offres lancé}\n")
+    write(
+        root,
+        "records/proposals/navette.yaml",
+        "title: Une navette le soir\ntheme: transport\n"
+        "milestones:\n  - {date: 2021-07-01, status: in-progress, note: Appel d’offres lancé}\n",
+    )
     meetings = {
         "2021-03-11-usagers": "proposals:\n  - {proposal: navette, event: raised}\n",
         "2021-06-18-referents": "decisions:\n  - {proposal: navette, outcome: validated}\n",
@@ -36,9 +50,11 @@ def under_way(tmp_path: Path) -> Path:
     }
     for mid, body in meetings.items():
         group = mid.split("-", 3)[3]
-        write(root, f"records/meetings/2021/{mid}.yaml",
-              f"group: {group}\ndate: {mid[:10]}\nstatus: held\nattendees: [secretaire]\n"
-              f"{body}")
+        write(
+            root,
+            f"records/meetings/2021/{mid}.yaml",
+            f"group: {group}\ndate: {mid[:10]}\nstatus: held\nattendees: [secretaire]\n{body}",
+        )
     return root
 
 
@@ -76,8 +92,11 @@ def test_render_works_and_the_compte_rendu_lists_the_discussion(under_way: Path)
 
 
 def test_a_discussion_after_a_final_status_is_allowed_and_changes_nothing(under_way: Path):
-    write(under_way, "records/proposals/navette.yaml", "title: Une navette le soir\ntheme: transport\n"
-          "milestones:\n  - {date: 2021-07-01, status: done}\n")
+    write(
+        under_way,
+        "records/proposals/navette.yaml",
+        "title: Une navette le soir\ntheme: transport\nmilestones:\n  - {date: 2021-07-01, status: done}\n",
+    )
     assert gasp("validate", workspace=under_way, env=ENV).exit_code == 0
     traced = json.loads(gasp("trace", "proposal", "navette", "--format", "json", workspace=under_way, env=ENV).stdout)
     assert traced["status"] == "done"
@@ -105,13 +124,23 @@ def test_the_status_on_a_day_ignores_a_later_discussion(under_way: Path):
 
 
 def test_only_a_discussion_may_follow_a_closed_proposal_and_the_message_says_so_in_french(under_way: Path):
-    write(under_way, "records/proposals/navette.yaml", "title: Une navette le soir\ntheme: transport\n"
-          "milestones:\n  - {date: 2021-07-01, status: done}\n")
-    write(under_way, "records/meetings/2021/2021-09-09-usagers.yaml",
-          "group: usagers\ndate: 2021-09-09\nstatus: held\nattendees: [secretaire]\n"
-          "proposals:\n  - {proposal: navette, event: withdrawn}\n")
+    write(
+        under_way,
+        "records/proposals/navette.yaml",
+        "title: Une navette le soir\ntheme: transport\nmilestones:\n  - {date: 2021-07-01, status: done}\n",
+    )
+    write(
+        under_way,
+        "records/meetings/2021/2021-09-09-usagers.yaml",
+        "group: usagers\ndate: 2021-09-09\nstatus: held\nattendees: [secretaire]\n"
+        "proposals:\n  - {proposal: navette, event: withdrawn}\n",
+    )
     result = gasp("validate", "--format", "json", workspace=under_way, env=ENV)
     assert result.exit_code == 1
     messages = [d["message"] for d in json.loads(result.stdout) if d["code"] == "lifecycle"]
-    assert messages == [("« navette » est close (« réalisée ») : seule une discussion peut suivre le 9 septembre 2021 ;"
-                         " créez une nouvelle proposition avec « replaces »")]
+    assert messages == [
+        (
+            "« navette » est close (« réalisée ») : seule une discussion peut suivre le 9 septembre 2021 ;"
+            " créez une nouvelle proposition avec « replaces »"
+        )
+    ]

@@ -14,7 +14,9 @@ from gasp_cli.render.environment import Raw, make_environment
 EPOCH = {"SOURCE_DATE_EPOCH": "1025395200"}
 
 TEXT = "Premier paragraphe,\nsur deux lignes.\n\nLe groupe retient :\n- un\n- deux\n\nDernier paragraphe."
-HOSTILE = "<script>alert(1)</script>\n\n- #set page(width: 1cm)\n- *gras* {{ 7*7 }}\n\n# titre $x$ {% if 1 %}x{% endif %}"
+HOSTILE = (
+    "<script>alert(1)</script>\n\n- #set page(width: 1cm)\n- *gras* {{ 7*7 }}\n\n# titre $x$ {% if 1 %}x{% endif %}"
+)
 
 
 def filtered(output_format: str, text: str, **options) -> str:
@@ -31,14 +33,18 @@ def test_markdown_keeps_paragraphs_line_breaks_and_list_items():
 
 def test_html_makes_paragraphs_and_a_list():
     html = filtered("html", TEXT)
-    assert html == ("<p>Premier paragraphe,<br>sur deux lignes.</p>\n<p>Le groupe retient\u202f:</p>\n"
-                    "<ul><li>un</li><li>deux</li></ul>\n<p>Dernier paragraphe.</p>")
+    assert html == (
+        "<p>Premier paragraphe,<br>sur deux lignes.</p>\n<p>Le groupe retient\u202f:</p>\n"
+        "<ul><li>un</li><li>deux</li></ul>\n<p>Dernier paragraphe.</p>"
+    )
 
 
 def test_typst_makes_paragraphs_and_a_list():
     typ = filtered("typ", TEXT)
-    assert typ == ("Premier paragraphe, \\\nsur deux lignes\\.\n\nLe groupe retient\u202f:\n\n- un\n- deux\n\n"
-                   "Dernier paragraphe\\.")
+    assert typ == (
+        "Premier paragraphe, \\\nsur deux lignes\\.\n\nLe groupe retient\u202f:\n\n- un\n- deux\n\n"
+        "Dernier paragraphe\\."
+    )
 
 
 def test_inline_keeps_the_first_paragraph_on_the_line_and_indents_the_rest():
@@ -100,15 +106,22 @@ def long_texts(example: Path) -> Path:
     start = text.index("discussion:")
     end = text.index("proposals:")
     text = text[:start] + f"discussion: {json.dumps(DISCUSSION)}\n" + text[end:]
-    text = text.replace("note: Proposée par l'amicale des locataires.",
-                        'note: "Proposée par l\'amicale.\\n- avec les locataires\\n- avec le bailleur"')
+    text = text.replace(
+        "note: Proposée par l'amicale des locataires.",
+        'note: "Proposée par l\'amicale.\\n- avec les locataires\\n- avec le bailleur"',
+    )
     meeting.write_text(text, encoding="utf-8")
     proposal = example / "records/proposals/regie-de-quartier.yaml"
-    proposal.write_text(proposal.read_text(encoding="utf-8").replace(
-        "summary: Une régie de quartier", 'summary: "Deux idées :\\n- emploi\\n- entretien\\n\\nUne régie de quartier'),
-        encoding="utf-8")
-    proposal.write_text(proposal.read_text(encoding="utf-8").replace("espaces publics.", 'espaces publics."'),
-                        encoding="utf-8")
+    proposal.write_text(
+        proposal.read_text(encoding="utf-8").replace(
+            "summary: Une régie de quartier",
+            'summary: "Deux idées :\\n- emploi\\n- entretien\\n\\nUne régie de quartier',
+        ),
+        encoding="utf-8",
+    )
+    proposal.write_text(
+        proposal.read_text(encoding="utf-8").replace("espaces publics.", 'espaces publics."'), encoding="utf-8"
+    )
     result = gasp("validate", workspace=example)
     assert result.exit_code == 0, result.output
     return example
@@ -121,11 +134,15 @@ def test_the_compte_rendu_keeps_paragraphs_and_items_in_every_format(long_texts:
     assert result.exit_code == 0, result.output
     out = long_texts / "out/comptes-rendus"
     md = (out / "2001-06-14-usagers.md").read_text(encoding="utf-8")
-    assert ("## Discussion\n\nLe groupe a parlé de deux choses.\n\nCe qu'il retient :\n\n"
-            "- un coin pour les enfants\n- des chaises \\<b\\>en plus\\</b\\> #set\n\n"
-            "Suite à la prochaine réunion.\n") in md
-    assert ("- **Créer une régie de quartier** — soulevée : Proposée par l'amicale.\n\n"
-            "  - avec les locataires\n  - avec le bailleur\n") in md
+    assert (
+        "## Discussion\n\nLe groupe a parlé de deux choses.\n\nCe qu'il retient :\n\n"
+        "- un coin pour les enfants\n- des chaises \\<b\\>en plus\\</b\\> #set\n\n"
+        "Suite à la prochaine réunion.\n"
+    ) in md
+    assert (
+        "- **Créer une régie de quartier** — soulevée : Proposée par l'amicale.\n\n"
+        "  - avec les locataires\n  - avec le bailleur\n"
+    ) in md
     html = (out / "2001-06-14-usagers.html").read_text(encoding="utf-8")
     assert "<p>Le groupe a parlé de deux choses.</p>" in html
     assert "<ul><li>un coin pour les enfants</li><li>des chaises &lt;b&gt;en plus&lt;/b&gt; #set</li></ul>" in html
@@ -136,8 +153,9 @@ def test_the_compte_rendu_keeps_paragraphs_and_items_in_every_format(long_texts:
 
 
 def test_the_dossier_and_the_proposal_page_keep_the_summary_s_list(long_texts: Path):
-    result = gasp("render", "--only", "dossier", "--only", "propositions", "--format", "md,html",
-                  workspace=long_texts, env=EPOCH)
+    result = gasp(
+        "render", "--only", "dossier", "--only", "propositions", "--format", "md,html", workspace=long_texts, env=EPOCH
+    )
     assert result.exit_code == 0, result.output
     dossier = (long_texts / "out/referents/dossier-2002-12-20.md").read_text(encoding="utf-8")
     assert "Deux idées :\n\n- emploi\n- entretien\n\nUne régie de quartier" in dossier
@@ -158,4 +176,3 @@ def test_the_guide_keeps_a_description_s_paragraphs(example: Path):
     assert "Courrier.\n\n- colis\n- mandats\n" in md
     html = (example / "out/guide/guide-agents.html").read_text(encoding="utf-8")
     assert "<p>Courrier.</p>\n<ul><li>colis</li><li>mandats</li></ul>" in html
-

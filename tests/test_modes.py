@@ -35,11 +35,24 @@ def files_under(folder: Path) -> list[Path]:
 
 def test_calendar_and_report_out_follow_the_umask(example: Path, umask):
     calendar, report = example / "calendrier.ics", example / "rapport.md"
-    assert gasp("calendar", "--year", "2002", "--format", "ics", "--out", str(calendar), workspace=example, env=ENV).exit_code == 0
-    assert gasp("report", "--year", "2002", "--format", "md", "--out", str(report), workspace=example, env=ENV).exit_code == 0
+    assert (
+        gasp(
+            "calendar", "--year", "2002", "--format", "ics", "--out", str(calendar), workspace=example, env=ENV
+        ).exit_code
+        == 0
+    )
+    assert (
+        gasp("report", "--year", "2002", "--format", "md", "--out", str(report), workspace=example, env=ENV).exit_code
+        == 0
+    )
     assert mode(calendar) == 0o644 and mode(report) == 0o644
     umask(0o027)
-    assert gasp("calendar", "--year", "2002", "--format", "ics", "--out", str(calendar), workspace=example, env=ENV).exit_code == 0
+    assert (
+        gasp(
+            "calendar", "--year", "2002", "--format", "ics", "--out", str(calendar), workspace=example, env=ENV
+        ).exit_code
+        == 0
+    )
     assert mode(calendar) == 0o640  # a file replaced takes the umask of today, not 0600
 
 
@@ -47,7 +60,10 @@ def test_an_existing_0644_file_stays_0644_when_replaced(example: Path, umask):
     report = example / "rapport.md"
     report.write_text("ancien\n", encoding="utf-8")
     report.chmod(0o644)
-    assert gasp("report", "--year", "2002", "--format", "md", "--out", str(report), workspace=example, env=ENV).exit_code == 0
+    assert (
+        gasp("report", "--year", "2002", "--format", "md", "--out", str(report), workspace=example, env=ENV).exit_code
+        == 0
+    )
     assert mode(report) == 0o644 and report.read_text(encoding="utf-8") != "ancien\n"
 
 
@@ -76,8 +92,9 @@ def test_render_outputs_follow_the_umask(example: Path, umask):
     before = {p: p.read_bytes() for p in files_under(out)}
     umask(0o002)
     theme = example / "records/themes/logement.yaml"
-    theme.write_text(theme.read_text(encoding="utf-8").replace("title: Logement", "title: Logement social", 1),
-                     encoding="utf-8")
+    theme.write_text(
+        theme.read_text(encoding="utf-8").replace("title: Logement", "title: Logement social", 1), encoding="utf-8"
+    )
     assert gasp("render", "--format", "md,html", workspace=example, env=ENV).exit_code == 0
     rewritten = {p for p in files_under(out) if before.get(p) != p.read_bytes() or p.name == ".gasp-manifest.json"}
     assert rewritten and {mode(p) for p in rewritten} == {0o664}
@@ -90,6 +107,9 @@ def test_out_through_a_symlink_keeps_the_symlink(example: Path, umask):
     real.write_text("ancien\n", encoding="utf-8")
     link = example / "calendrier.ics"
     link.symlink_to(real)
-    assert gasp("calendar", "--year", "2002", "--format", "ics", "--out", str(link), workspace=example, env=ENV).exit_code == 0
+    assert (
+        gasp("calendar", "--year", "2002", "--format", "ics", "--out", str(link), workspace=example, env=ENV).exit_code
+        == 0
+    )
     assert link.is_symlink() and real.read_text(encoding="utf-8").startswith("BEGIN:VCALENDAR")
     assert mode(real) == 0o644

@@ -53,15 +53,17 @@ def raise_costs(root: Path, euros: int) -> None:
     """Every proposal with a cost costs `euros` more."""
     for proposal in (root / "records" / "proposals").glob("*.yaml"):
         text = proposal.read_text(encoding="utf-8")
-        proposal.write_text(re.sub(r"^cost: (\d+)", lambda m: f"cost: {int(m[1]) + euros}", text, flags=re.M),
-                            encoding="utf-8")
+        proposal.write_text(
+            re.sub(r"^cost: (\d+)", lambda m: f"cost: {int(m[1]) + euros}", text, flags=re.M), encoding="utf-8"
+        )
 
 
 def earlier_archive(root: Path) -> None:
     """A variant that validates with other figures: the archive stops in September 2001, costs differ."""
     gasp_file = root / "records" / "gasp.yaml"
-    gasp_file.write_text(gasp_file.read_text(encoding="utf-8").replace("as_of: 2002-06-30", "as_of: 2001-09-30"),
-                         encoding="utf-8")
+    gasp_file.write_text(
+        gasp_file.read_text(encoding="utf-8").replace("as_of: 2002-06-30", "as_of: 2001-09-30"), encoding="utf-8"
+    )
     raise_costs(root, 1500)
 
 
@@ -84,14 +86,15 @@ def sites(tmp_path_factory) -> Path:
     make_site(base / "escautpont")
     make_site(base / "variante", earlier_archive)
     make_site(base / "casse", broken)
-    (base / "sites.yaml").write_text(f"""name: Réseau des Gasp du Nord
+    (base / "sites.yaml").write_text(
+        f"""name: Réseau des Gasp du Nord
 sites:
   - id: escautpont
     name: Gasp d’Escautpont
     repo: escautpont
   - id: variante
     name: Gasp variante
-    repo: file://{base / 'variante'}
+    repo: file://{base / "variante"}
     ref: main
   - id: casse
     name: Gasp aux enregistrements cassés
@@ -103,13 +106,27 @@ sites:
     name: Gasp à la mauvaise branche
     repo: escautpont
     ref: n-existe-pas
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     return base / "sites.yaml"
 
 
 def network_json(sites_file: Path, cache: Path, *extra: str):
-    result = gasp("network", "report", "--sites", str(sites_file), "--year", "2001", "--format", "json",
-                  "--cache", str(cache), *extra, env=ENV)
+    result = gasp(
+        "network",
+        "report",
+        "--sites",
+        str(sites_file),
+        "--year",
+        "2001",
+        "--format",
+        "json",
+        "--cache",
+        str(cache),
+        *extra,
+        env=ENV,
+    )
     return result, (json.loads(result.stdout) if result.stdout.strip() else None)
 
 
@@ -169,8 +186,9 @@ def test_totals_sum_the_ok_sites(first_run, sites):
     assert totals["funding"] == {s: sum(r["funding"].get(s, 0) for r in reports) for s in sources}
     for kind in ("agents", "usagers", "referents", "intergroupes"):
         for key in ("due", "held", "cancelled"):
-            assert totals["groups"][kind][key] == sum(g[key] for r in reports for g in r["groups"].values()
-                                                      if g["kind"] == kind)
+            assert totals["groups"][kind][key] == sum(
+                g[key] for r in reports for g in r["groups"].values() if g["kind"] == kind
+            )
     assert len(totals["institutions"]) == sum(len(r["institutions"]) for r in reports)
     assert all(i.startswith(("escautpont/", "variante/")) for i in totals["institutions"])
     assert len(totals["next_year"]) == sum(len(r["next_year"]) for r in reports)
@@ -193,12 +211,23 @@ def test_medians_are_over_all_decisions_not_averaged(first_run, sites):
 
 def test_the_median_of_a_network_is_not_the_mean_of_its_medians():
     def site(sid: str, delays: list[int]) -> network.SiteResult:
-        report = {"groups": {}, "proposals": {"raised": 0, "decided": {}, "awaiting_decision": 0, "implemented": 0},
-                  "open_actions": 0, "funding": {"ville": 1000.5}, "institutions": [], "arrivals": [],
-                  "departures": [], "guest_institutions": [], "themes": {}, "shared_themes": {},
-                  "decided_within_commitment": None, "next_year": []}
-        return network.SiteResult(network.Site(sid, sid, sid, None), "0" * 40, "ok", None, json.dumps(report), True,
-                                  days_to_decision=delays)
+        report = {
+            "groups": {},
+            "proposals": {"raised": 0, "decided": {}, "awaiting_decision": 0, "implemented": 0},
+            "open_actions": 0,
+            "funding": {"ville": 1000.5},
+            "institutions": [],
+            "arrivals": [],
+            "departures": [],
+            "guest_institutions": [],
+            "themes": {},
+            "shared_themes": {},
+            "decided_within_commitment": None,
+            "next_year": [],
+        }
+        return network.SiteResult(
+            network.Site(sid, sid, sid, None), "0" * 40, "ok", None, json.dumps(report), True, days_to_decision=delays
+        )
 
     totals = network.network_totals(2001, [site("a", [10, 20, 30]), site("b", [100])])
     assert totals["median_days_to_decision"] == 25  # the mean of the medians would be 60
@@ -210,8 +239,10 @@ def test_an_unchanged_site_is_not_read_again_and_a_changed_one_is(tmp_path):
     one = make_site(tmp_path / "un")
     make_site(tmp_path / "deux")
     sites_file = tmp_path / "sites.yaml"
-    sites_file.write_text("name: Réseau\nsites:\n  - {id: un, name: Un, repo: un}\n  - {id: deux, name: Deux, repo: deux}\n",
-                          encoding="utf-8")
+    sites_file.write_text(
+        "name: Réseau\nsites:\n  - {id: un, name: Un, repo: un}\n  - {id: deux, name: Deux, repo: deux}\n",
+        encoding="utf-8",
+    )
     parsed, _ = network.read_sites(sites_file, "sites.yaml")
     reads: list[str] = []
 
@@ -248,19 +279,24 @@ def test_the_command_says_what_it_took_from_the_cache(first_run, sites):
     assert data_again == data
 
 
-@pytest.mark.parametrize("repo", [
-    "ext::sh -c touch% {marker}",
-    "EXT::sh -c touch% {marker}",
-    "fd::17",
-    "ftp://example.org/depot.git",
-    "http://example.org/depot.git",
-    "--upload-pack=touch {marker}",
-])
+@pytest.mark.parametrize(
+    "repo",
+    [
+        "ext::sh -c touch% {marker}",
+        "EXT::sh -c touch% {marker}",
+        "fd::17",
+        "ftp://example.org/depot.git",
+        "http://example.org/depot.git",
+        "--upload-pack=touch {marker}",
+    ],
+)
 def test_remote_helpers_and_other_transports_are_refused(tmp_path, repo):
     marker = tmp_path / "pwned"
     sites_file = tmp_path / "sites.yaml"
-    sites_file.write_text(f"name: Réseau\nsites:\n  - id: x\n    name: X\n    repo: {json.dumps(repo.format(marker=marker))}\n",
-                          encoding="utf-8")
+    sites_file.write_text(
+        f"name: Réseau\nsites:\n  - id: x\n    name: X\n    repo: {json.dumps(repo.format(marker=marker))}\n",
+        encoding="utf-8",
+    )
     result, data = network_json(sites_file, tmp_path / "cache")
     assert result.exit_code == 1  # every site failed
     assert data["sites"]["x"]["status"] == "error"
@@ -278,15 +314,27 @@ def test_git_itself_refuses_ext_too(tmp_path):
 
 def test_a_password_is_refused_and_never_shown(tmp_path):
     sites_file = tmp_path / "sites.yaml"
-    sites_file.write_text("""name: Réseau
+    sites_file.write_text(
+        """name: Réseau
 sites:
   - {id: https, name: A, repo: "https://alice:s3cr3t-mot@example.org/gasp.git"}
   - {id: scp, name: B, repo: "bob:s3cr3t-mot@example.org:gasp.git"}
   - {id: ssh, name: C, repo: "ssh://carol:s3cr3t-mot@example.org/gasp.git"}
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     for output_format in ("json", "text", "md"):
-        result = gasp("network", "report", "--sites", str(sites_file), "--format", output_format,
-                      "--cache", str(tmp_path / "cache"), env=ENV)
+        result = gasp(
+            "network",
+            "report",
+            "--sites",
+            str(sites_file),
+            "--format",
+            output_format,
+            "--cache",
+            str(tmp_path / "cache"),
+            env=ENV,
+        )
         assert result.exit_code == 1
         assert "s3cr3t" not in result.stdout and "s3cr3t" not in result.stderr
         assert "mot de passe" in result.stdout + result.stderr
@@ -320,7 +368,9 @@ def test_export_never_writes_outside_its_folder(tmp_path):
 
 def test_a_fetch_that_takes_too_long_times_out(tmp_path):
     make_site(tmp_path / "lent")
-    fetched = network.fetch_site(network.Site("lent", "Lent", "lent", None), tmp_path / "cache", tmp_path, timeout=0.0001)
+    fetched = network.fetch_site(
+        network.Site("lent", "Lent", "lent", None), tmp_path / "cache", tmp_path, timeout=0.0001
+    )
     assert fetched.commit is None
     assert "délai dépassé" in fetched.reason
 
@@ -336,14 +386,17 @@ def test_every_site_failing_exits_1_with_the_reasons(tmp_path):
 
 def test_the_sites_file_is_checked_like_records(tmp_path):
     sites_file = tmp_path / "sites.yaml"
-    sites_file.write_text("""name: Réseau
+    sites_file.write_text(
+        """name: Réseau
 sites:
   - {id: un, name: Un, rpo: un}
   - {id: Deux, name: Deux, repo: deux}
   - {id: trois, name: Trois, repo: trois}
   - {id: trois, name: Trois bis, repo: trois}
   - {id: quatre, name: Quatre, repo: quatre, ref: --upload-pack=x}
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     result = gasp("network", "report", "--sites", str(sites_file), "--cache", str(tmp_path / "cache"), env=ENV)
     assert result.exit_code == 1
     assert result.stdout == ""
@@ -365,8 +418,19 @@ def test_the_documents(first_run, sites):
     _, _, cache = first_run
     outputs = {}
     for output_format in ("text", "md", "html"):
-        result = gasp("network", "report", "--sites", str(sites), "--year", "2001", "--format", output_format,
-                      "--cache", str(cache), env={**ENV, "COLUMNS": "200"})
+        result = gasp(
+            "network",
+            "report",
+            "--sites",
+            str(sites),
+            "--year",
+            "2001",
+            "--format",
+            output_format,
+            "--cache",
+            str(cache),
+            env={**ENV, "COLUMNS": "200"},
+        )
         assert result.exit_code == 0, result.output
         outputs[output_format] = result.stdout
     for text in outputs.values():
@@ -396,13 +460,38 @@ def test_the_pdf_has_header_rows(first_run, sites):
 def test_record_text_is_escaped_in_every_format(tmp_path):
     make_site(tmp_path / "site")
     sites_file = tmp_path / "sites.yaml"
-    sites_file.write_text("name: \"Réseau <script>alert(1)</script> *gras* #set\"\nsites:\n"
-                          "  - {id: site, name: \"<b>Site</b> | _x_\", repo: site}\n", encoding="utf-8")
-    html = gasp("network", "report", "--sites", str(sites_file), "--format", "html", "--year", "2001",
-                "--cache", str(tmp_path / "cache"), env=ENV).stdout
+    sites_file.write_text(
+        'name: "Réseau <script>alert(1)</script> *gras* #set"\nsites:\n'
+        '  - {id: site, name: "<b>Site</b> | _x_", repo: site}\n',
+        encoding="utf-8",
+    )
+    html = gasp(
+        "network",
+        "report",
+        "--sites",
+        str(sites_file),
+        "--format",
+        "html",
+        "--year",
+        "2001",
+        "--cache",
+        str(tmp_path / "cache"),
+        env=ENV,
+    ).stdout
     assert "<script>" not in html and "<b>Site</b>" not in html and "&lt;b&gt;Site&lt;/b&gt;" in html
-    md = gasp("network", "report", "--sites", str(sites_file), "--format", "md", "--year", "2001",
-              "--cache", str(tmp_path / "cache"), env=ENV).stdout
+    md = gasp(
+        "network",
+        "report",
+        "--sites",
+        str(sites_file),
+        "--format",
+        "md",
+        "--year",
+        "2001",
+        "--cache",
+        str(tmp_path / "cache"),
+        env=ENV,
+    ).stdout
     assert "<b>Site</b> | _x_" not in md and "Site" in md and "\\|" in md
     assert "<script>" not in md
 

@@ -75,9 +75,13 @@ def test_from_init_through_new_to_validate_and_render(fresh: Path):
 
     # After the meeting: the secretary fills it in; the compte rendu follows.
     meeting = fresh / created[5]
-    meeting.write_text(agents.replace("status: planned", "status: held").replace(
-        "# proposals:\n#   - proposal: identifiant-de-la-proposition\n#     event: raised\n",
-        "proposals:\n  - proposal: un-relais-logement\n    event: raised\n"), encoding="utf-8")
+    meeting.write_text(
+        agents.replace("status: planned", "status: held").replace(
+            "# proposals:\n#   - proposal: identifiant-de-la-proposition\n#     event: raised\n",
+            "proposals:\n  - proposal: un-relais-logement\n    event: raised\n",
+        ),
+        encoding="utf-8",
+    )
     after = {"GASP_TODAY": "2026-12-09"}
     assert run(fresh, "validate", "--strict", env=after).exit_code == 0
     rendered = run(fresh, "render", "2026-12-08-agents", "--format", "md", env=after)
@@ -88,13 +92,19 @@ def test_from_init_through_new_to_validate_and_render(fresh: Path):
     (fresh / created[6]).unlink()
     assert run(fresh, "new", "meeting", "--group", "referents", env=after).exit_code == 0
     referents = (fresh / created[6]).read_text(encoding="utf-8")
-    assert "#   - proposal: un-relais-logement   # Un relais logement ! (soulevée)\n#     outcome: validated\n" in referents
+    assert (
+        "#   - proposal: un-relais-logement   # Un relais logement ! (soulevée)\n#     outcome: validated\n"
+        in referents
+    )
 
 
 def test_never_overwrites(fresh: Path):
     first = run(fresh, "new", "theme", "--title", "Logement")
     second = run(fresh, "new", "theme", "--title", "Logement")
-    assert (first.stdout.strip(), second.stdout.strip()) == ("records/themes/logement.yaml", "records/themes/logement-2.yaml")
+    assert (first.stdout.strip(), second.stdout.strip()) == (
+        "records/themes/logement.yaml",
+        "records/themes/logement-2.yaml",
+    )
     assert run(fresh, "new", "meeting", "--group", "agents", "--date", "2026-12-08").exit_code == 0
     before = (fresh / "records/meetings/2026/2026-12-08-agents.yaml").read_bytes()
     again = run(fresh, "new", "meeting", "--group", "agents", "--date", "2026-12-08")
@@ -136,6 +146,7 @@ def test_editor_settings_map_each_folder_to_its_schema(fresh: Path):
 
 # --- the JSON Schemas, as an editor uses them ----------------------------------------------
 
+
 def _as_editor_sees(value):
     """YAML 1.2 as yaml-language-server reads it: dates are strings."""
     if isinstance(value, dict):
@@ -160,8 +171,14 @@ def _validators(tmp_path: Path):
     return validators
 
 
-SCHEMA_OF = {"groups": "group", "people": "person", "services": "service", "themes": "theme",
-             "proposals": "proposal", "meetings": "meeting"}
+SCHEMA_OF = {
+    "groups": "group",
+    "people": "person",
+    "services": "service",
+    "themes": "theme",
+    "proposals": "proposal",
+    "meetings": "meeting",
+}
 
 
 def _schema_for(relative: str) -> str:
@@ -178,8 +195,18 @@ def test_the_schemas_accept_the_example(tmp_path: Path):
         assert not errors, (relative, [e.message for e in errors])
 
 
-SCHEMA_CASES = ["unknown-key", "missing-field", "bad-type", "bad-enum", "bad-weekday", "bad-week", "bad-date",
-                "bad-time", "bad-id-value", "duplicate-key"]
+SCHEMA_CASES = [
+    "unknown-key",
+    "missing-field",
+    "bad-type",
+    "bad-enum",
+    "bad-weekday",
+    "bad-week",
+    "bad-date",
+    "bad-time",
+    "bad-id-value",
+    "duplicate-key",
+]
 
 
 @pytest.mark.parametrize("case", SCHEMA_CASES)
@@ -197,7 +224,9 @@ def test_the_schemas_reject_the_bad_input_corpus(case: str, tmp_path: Path):
 
 
 def test_the_schemas_describe_fields_in_french(tmp_path: Path):
-    schema = json.loads(gasp("schema", "--out", str(tmp_path)).stdout and (tmp_path / "meeting.schema.json").read_text(encoding="utf-8"))
+    schema = json.loads(
+        gasp("schema", "--out", str(tmp_path)).stdout and (tmp_path / "meeting.schema.json").read_text(encoding="utf-8")
+    )
     assert schema["properties"]["status"]["enum"] == ["planned", "held", "cancelled"]
     assert "tenue" in schema["properties"]["status"]["description"]
     assert schema["properties"]["group"]["pattern"] == "^[a-z0-9][a-z0-9-]{0,79}$"
@@ -205,12 +234,19 @@ def test_the_schemas_describe_fields_in_french(tmp_path: Path):
 
 # --- completion and the pre-commit hook -----------------------------------------------------
 
+
 def _complete(words: str, cwd: Path) -> list[str]:
-    env = {**os.environ, "PYTHONPATH": str(REPO), "_GASP_COMPLETE": "complete_bash", "COMP_WORDS": words,
-           "COMP_CWORD": str(len(words.split()) - 1)}
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(REPO),
+        "_GASP_COMPLETE": "complete_bash",
+        "COMP_WORDS": words,
+        "COMP_CWORD": str(len(words.split()) - 1),
+    }
     env.pop("GASP_RECORDS", None)
-    result = subprocess.run([sys.executable, "-m", "gasp_cli"], cwd=cwd, env=env, capture_output=True, text=True,
-                            timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "gasp_cli"], cwd=cwd, env=env, capture_output=True, text=True, timeout=60
+    )
     return result.stdout.split()
 
 
@@ -230,8 +266,13 @@ def test_the_pre_commit_hook_refuses_a_broken_record(tmp_path: Path):
     assert hooks[0]["id"] == "gasp-validate" and hooks[0]["entry"] == "gasp validate"
     # The hook repository is a snapshot of this one, committed, as pre-commit clones it.
     source = tmp_path / "gasp"
-    shutil.copytree(REPO, source, ignore=shutil.ignore_patterns(".venv", "out", ".git", "__pycache__",
-                                                                 "workspace", ".pytest_cache", ".hypothesis"))
+    shutil.copytree(
+        REPO,
+        source,
+        ignore=shutil.ignore_patterns(
+            ".venv", "out", ".git", "__pycache__", "workspace", ".pytest_cache", ".hypothesis"
+        ),
+    )
     git = ["git", "-c", "user.name=test", "-c", "user.email=test@example.org", "-c", "commit.gpgsign=false"]
     subprocess.run(["git", "init", "-q"], cwd=source, check=True)
     subprocess.run([*git, "add", "-A"], cwd=source, check=True)
@@ -240,17 +281,20 @@ def test_the_pre_commit_hook_refuses_a_broken_record(tmp_path: Path):
     records = tmp_path / "records-repo"
     shutil.copytree(EXAMPLE, records / "records")
     (records / ".pre-commit-config.yaml").write_text(
-        f"repos:\n  - repo: {source}\n    rev: {revision}\n    hooks:\n      - id: gasp-validate\n", encoding="utf-8")
+        f"repos:\n  - repo: {source}\n    rev: {revision}\n    hooks:\n      - id: gasp-validate\n", encoding="utf-8"
+    )
     subprocess.run(["git", "init", "-q"], cwd=records, check=True)
     env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "cache")}
     env.pop("GASP_RECORDS", None)
     subprocess.run([*git, "add", "-A"], cwd=records, check=True)
-    good = subprocess.run([pre_commit, "run", "--all-files"], cwd=records, env=env, capture_output=True, text=True,
-                          timeout=600)
+    good = subprocess.run(
+        [pre_commit, "run", "--all-files"], cwd=records, env=env, capture_output=True, text=True, timeout=600
+    )
     assert good.returncode == 0, good.stdout + good.stderr
     write(records, "records/themes/casse.yaml", "titel: Casse\n")
     subprocess.run([*git, "add", "-A"], cwd=records, check=True)
-    bad = subprocess.run([pre_commit, "run", "--all-files"], cwd=records, env=env, capture_output=True, text=True,
-                         timeout=600)
+    bad = subprocess.run(
+        [pre_commit, "run", "--all-files"], cwd=records, env=env, capture_output=True, text=True, timeout=600
+    )
     assert bad.returncode == 1
     assert "records/themes/casse.yaml:1:1: erreur: clé inconnue « titel » ; vouliez-vous dire « title » ?" in bad.stdout

@@ -46,8 +46,13 @@ def test_a_date_older_than_a_period_is_not_the_default(tmp_path: Path):
 
 def test_the_window_is_the_cadence_period(tmp_path: Path):
     minimal_workspace(tmp_path)
-    add_group(tmp_path, "usagers", "usagers", "frequency: quarterly\nweekday: thursday\nweek: 2\nmonths: [3, 6, 9, 12]",
-              since="2026-01-01")
+    add_group(
+        tmp_path,
+        "usagers",
+        "usagers",
+        "frequency: quarterly\nweekday: thursday\nweek: 2\nmonths: [3, 6, 9, 12]",
+        since="2026-01-01",
+    )
     # 12 March 2026 was the quarter's meeting; two months later it is still the default.
     assert _new(tmp_path, "2026-05-20", "--group", "usagers").stdout.strip().endswith("2026-03-12-usagers.yaml")
 
@@ -70,8 +75,12 @@ def test_the_intergroupes_meeting_lists_every_groups_members(tmp_path: Path):
 
     records = load_workspace(Workspace(root)).records
     day = datetime.date(2002, 6, 27)
-    expected = {m.person for g in records.groups.values() for m in g.members
-                if m.since <= day and (m.until is None or m.until >= day)}
+    expected = {
+        m.person
+        for g in records.groups.values()
+        for m in g.members
+        if m.since <= day and (m.until is None or m.until >= day)
+    }
     assert set(attendees) == expected and len(attendees) == len(expected)
     assert "habitant-1" in attendees and "adjoint-escautpont" in attendees and "agent-mediatheque" in attendees
 
@@ -87,7 +96,8 @@ def test_names_with_line_breaks_cannot_break_the_yaml(tmp_path: Path):
     records = load_workspace(workspace).records
     # Whatever the checks let through, what gasp writes stays valid YAML: names only reach comments, on one line.
     records.groups["agents"] = records.groups["agents"].model_copy(
-        update={"name": "Groupe\ndes agents\nstatus: cancelled\n- x"})
+        update={"name": "Groupe\ndes agents\nstatus: cancelled\n- x"}
+    )
     place = records.gasp.places["salle"].model_copy(update={"name": "Salle\r\nplace: ailleurs\x0b"})
     records.gasp = records.gasp.model_copy(update={"places": {"salle": place}})
     created = new_meeting(workspace, records, "agents", datetime.date(2026, 3, 10), datetime.date(2026, 3, 12))
@@ -95,4 +105,7 @@ def test_names_with_line_breaks_cannot_break_the_yaml(tmp_path: Path):
     Meeting.model_validate(data)
     assert data["status"] == "planned" and data["place"] == "salle" and data["group"] == "agents"
     header = created.path.read_text(encoding="utf-8").splitlines()[0]
-    assert header == "# Réunion : Groupe des agents status: cancelled - x, mardi 10 mars 2026 à 14 h, Salle place: ailleurs."
+    assert (
+        header
+        == "# Réunion : Groupe des agents status: cancelled - x, mardi 10 mars 2026 à 14 h, Salle place: ailleurs."
+    )

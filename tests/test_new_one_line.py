@@ -9,11 +9,14 @@ import pytest
 from conftest import gasp, minimal_workspace
 
 
-@pytest.mark.parametrize("args", [
-    ["new", "theme", "--title", "\x1b"],
-    ["new", "theme", "--title", "Logement\nsocial"],
-    ["new", "service", "--name", "Mairie\x07", "--institution", "Ville", "--category", "Accueil"],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["new", "theme", "--title", "\x1b"],
+        ["new", "theme", "--title", "Logement\nsocial"],
+        ["new", "service", "--name", "Mairie\x07", "--institution", "Ville", "--category", "Accueil"],
+    ],
+)
 def test_a_control_character_is_refused_with_exit_2(tmp_path: Path, args: list[str]):
     root = minimal_workspace(tmp_path)
     result = gasp(*args, workspace=root)

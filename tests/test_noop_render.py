@@ -24,14 +24,19 @@ UP_TO_DATE = "est à jour : rien n'a changé"
 
 
 def tree(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def times(folder: Path) -> dict[str, tuple[int, int]]:
     """Every file's and folder's modification and status-change times."""
-    return {p.relative_to(folder).as_posix(): (p.stat().st_mtime_ns, p.stat().st_ctime_ns)
-            for p in [folder, *sorted(folder.rglob("*"))]}
+    return {
+        p.relative_to(folder).as_posix(): (p.stat().st_mtime_ns, p.stat().st_ctime_ns)
+        for p in [folder, *sorted(folder.rglob("*"))]
+    }
 
 
 def render(workspace: Path, *args: str, env: dict[str, str] | None = None):
@@ -105,8 +110,11 @@ def test_a_record_edit_that_keeps_the_size(rendered: Path):
 
 def test_a_new_record_file(rendered: Path):
     service = (rendered / "records/services/transports-urbains.yaml").read_text(encoding="utf-8")
-    write(rendered, "records/services/navette-municipale.yaml",
-          service.replace("name: Transports urbains", "name: Navette municipale"))
+    write(
+        rendered,
+        "records/services/navette-municipale.yaml",
+        service.replace("name: Transports urbains", "name: Navette municipale"),
+    )
     assert UP_TO_DATE not in render(rendered, *MD_HTML).stdout
     assert "Navette municipale" in (rendered / "out/guide/guide-usagers.md").read_text(encoding="utf-8")
     assert_as_a_first_render(rendered, *MD_HTML)
@@ -137,7 +145,9 @@ def test_a_template_of_the_workspace(rendered: Path):
     template = (default_templates() / "compte-rendu.md.j2").read_text(encoding="utf-8")
     write(rendered, "templates/compte-rendu.md.j2", template + "\nModèle de la commune.\n")
     assert UP_TO_DATE not in render(rendered, *MD_HTML).stdout
-    assert "Modèle de la commune." in (rendered / "out/comptes-rendus/2001-06-14-usagers.md").read_text(encoding="utf-8")
+    assert "Modèle de la commune." in (rendered / "out/comptes-rendus/2001-06-14-usagers.md").read_text(
+        encoding="utf-8"
+    )
     assert_as_a_first_render(rendered, *MD_HTML)
 
 
@@ -227,8 +237,9 @@ def change_by_hand(target: Path) -> bytes:
     return bytes(data)
 
 
-@pytest.mark.parametrize("path", ["comptes-rendus/2001-06-14-usagers.md", "index.html", "suivi.html",
-                                  "calendrier/calendrier-2002.ics"])
+@pytest.mark.parametrize(
+    "path", ["comptes-rendus/2001-06-14-usagers.md", "index.html", "suivi.html", "calendrier/calendrier-2002.ics"]
+)
 def test_an_output_file_changed_by_hand(rendered: Path, path: str):
     """Changed in place, with its size and modification time kept: its status-change time tells."""
     change_by_hand(rendered / "out" / path)
@@ -322,12 +333,16 @@ def test_the_manifest_is_later_than_every_file_it_lists(rendered: Path, monkeypa
     text = service.read_text(encoding="utf-8")
     for round in range(3):
         monkeypatch.setattr(documents, "render_documents", real)
-        service.write_text(text.replace("name: Transports urbains", f"name: Transports urbains {round}"), encoding="utf-8")
+        service.write_text(
+            text.replace("name: Transports urbains", f"name: Transports urbains {round}"), encoding="utf-8"
+        )
         result = render(rendered, *MD_HTML, "--only", "guides")
         assert "fichiers écrits" in result.stdout
         out = rendered / "out"
         manifest = (out / ".gasp-manifest.json").stat().st_ctime_ns
-        assert all(p.stat().st_ctime_ns < manifest for p in out.rglob("*") if p.is_file() and p.name != ".gasp-manifest.json")
+        assert all(
+            p.stat().st_ctime_ns < manifest for p in out.rglob("*") if p.is_file() and p.name != ".gasp-manifest.json"
+        )
         monkeypatch.setattr(documents, "render_documents", lambda *args, **kwargs: pytest.fail("a document was built"))
         assert UP_TO_DATE in render(rendered, *MD_HTML, "--only", "guides").stdout
 

@@ -19,21 +19,34 @@ def observed(tmp_path_factory) -> Path:
     """The example with one observation on a meeting where `horaires-police` was decided, on its theme."""
     root = tmp_path_factory.mktemp("observe")
     shutil.copytree(REPO / "records", root / "records")
-    write(root, "records/observations/referents-juin-2001.yaml",
-          f"date: 2001-06-15\nmeeting: 2001-06-15-referents\nthemes: [insecurite]\n"
-          f"text: |-\n  Les élus écoutent les agents ; {SECRET}.\n  Deuxième ligne de la note.\n")
+    write(
+        root,
+        "records/observations/referents-juin-2001.yaml",
+        f"date: 2001-06-15\nmeeting: 2001-06-15-referents\nthemes: [insecurite]\n"
+        f"text: |-\n  Les élus écoutent les agents ; {SECRET}.\n  Deuxième ligne de la note.\n",
+    )
     write(root, "records/observations/sans-lien.yaml", "date: 2001-01-01\ntext: Une note sur rien de précis.\n")
-    write(root, "records/observations/rencontre.yaml",
-          "date: 2001-06-28\nmeeting: 2001-06-28-intergroupes\ntext: Les groupes se découvrent.\n")
+    write(
+        root,
+        "records/observations/rencontre.yaml",
+        "date: 2001-06-28\nmeeting: 2001-06-28-intergroupes\ntext: Les groupes se découvrent.\n",
+    )
     return root
 
 
 def test_trace_shows_the_observations_of_a_proposal(observed: Path):
-    data = json.loads(gasp("trace", "proposal", "horaires-police", "--format", "json", workspace=observed,
-                           env=ENV).stdout)
-    assert data["observations"] == [{"id": "referents-juin-2001", "date": "2001-06-15",
-                                     "meeting": "2001-06-15-referents", "themes": ["insecurite"],
-                                     "text": f"Les élus écoutent les agents ; {SECRET}.\nDeuxième ligne de la note."}]
+    data = json.loads(
+        gasp("trace", "proposal", "horaires-police", "--format", "json", workspace=observed, env=ENV).stdout
+    )
+    assert data["observations"] == [
+        {
+            "id": "referents-juin-2001",
+            "date": "2001-06-15",
+            "meeting": "2001-06-15-referents",
+            "themes": ["insecurite"],
+            "text": f"Les élus écoutent les agents ; {SECRET}.\nDeuxième ligne de la note.",
+        }
+    ]
     md = gasp("trace", "proposal", "horaires-police", "--format", "md", workspace=observed, env=ENV).stdout
     assert "## Observations de terrain" in md and SECRET in md and "Une note sur rien" not in md
     text = gasp("trace", "proposal", "horaires-police", workspace=observed, env=ENV).stdout
@@ -42,15 +55,22 @@ def test_trace_shows_the_observations_of_a_proposal(observed: Path):
 
 def test_an_observation_on_the_theme_alone_is_linked_too(observed: Path):
     # formulaire-plainte-simplifie is on the theme insecurite too.
-    data = json.loads(gasp("trace", "proposal", "formulaire-plainte-simplifie", "--format", "json",
-                           workspace=observed, env=ENV).stdout)
+    data = json.loads(
+        gasp(
+            "trace", "proposal", "formulaire-plainte-simplifie", "--format", "json", workspace=observed, env=ENV
+        ).stdout
+    )
     assert [o["id"] for o in data["observations"]] == ["referents-juin-2001"]
-    other = json.loads(gasp("trace", "proposal", "guide-des-services-publics", "--format", "json",
-                            workspace=observed, env=ENV).stdout)
+    other = json.loads(
+        gasp("trace", "proposal", "guide-des-services-publics", "--format", "json", workspace=observed, env=ENV).stdout
+    )
     assert other["observations"] == []  # not its meetings, not its theme
     # On a meeting where the proposal was discussed, whatever the theme.
-    mediation = json.loads(gasp("trace", "proposal", "formation-agents-de-mediation", "--format", "json",
-                                workspace=observed, env=ENV).stdout)
+    mediation = json.loads(
+        gasp(
+            "trace", "proposal", "formation-agents-de-mediation", "--format", "json", workspace=observed, env=ENV
+        ).stdout
+    )
     assert [o["id"] for o in mediation["observations"]] == ["rencontre"]
 
 
@@ -84,8 +104,10 @@ def test_never_in_a_rendered_document_the_report_or_the_calendar(observed: Path,
             assert report.exit_code == 0, report.output
             assert "Zorglub" not in report.stdout
         pdf = tmp_path / f"rapport-{year}.pdf"
-        assert gasp("report", "--year", year, "--format", "pdf", "--out", str(pdf), workspace=observed,
-                    env=ENV).exit_code == 0
+        assert (
+            gasp("report", "--year", year, "--format", "pdf", "--out", str(pdf), workspace=observed, env=ENV).exit_code
+            == 0
+        )
         assert "Zorglub" not in _pdf_text(pdf)
     for fmt in ("table", "json", "md", "ics"):
         calendar = gasp("calendar", "--year", "2001", "--format", fmt, workspace=observed, env=ENV)

@@ -146,7 +146,8 @@ def test_a_symlink_loop_where_gasp_writes_is_a_french_error(example: Path):
     assert_french_failure(result)
     assert "guide" in result.stderr and "lien symbolique" in result.stderr
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file() and "guide" not in p.as_posix()} == {
-        p: b for p, b in before.items() if "guide" not in p.as_posix()}
+        p: b for p, b in before.items() if "guide" not in p.as_posix()
+    }
 
 
 def test_publication_never_renames_the_out_folder(tmp_path: Path, monkeypatch):
@@ -162,6 +163,7 @@ def test_publication_never_renames_the_out_folder(tmp_path: Path, monkeypatch):
             if Path(source).resolve() == out.resolve() or Path(target).resolve() == out.resolve():
                 raise OSError(errno.EBUSY, "Device or resource busy")
             return rename(source, target, *args, **kwargs)
+
         return guarded
 
     monkeypatch.setattr(os, "rename", busy(real_rename))
@@ -211,7 +213,9 @@ def test_a_failed_publication_leaves_every_file_as_it_was(tmp_path: Path, monkey
 
     monkeypatch.setattr(writer, "write_beside", disk_full)
     with pytest.raises(OutputError, match="impossible d'écrire"):
-        writer.publish(out, {"a.md": b"nouveau a\n", "b/b.md": b"nouveau b\n", "c/c.md": b"c\n"}, lambda paths: b"index 2\n")
+        writer.publish(
+            out, {"a.md": b"nouveau a\n", "b/b.md": b"nouveau b\n", "c/c.md": b"c\n"}, lambda paths: b"index 2\n"
+        )
     after = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     assert after == before
     assert not (out / "c").exists()

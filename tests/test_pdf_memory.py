@@ -28,7 +28,9 @@ def _records():
 
 
 def _ask(source: bytes) -> bytes:
-    return json.dumps({"length": len(source), "timestamp": 1025395200, "standards": STANDARDS}).encode() + b"\n" + source
+    return (
+        json.dumps({"length": len(source), "timestamp": 1025395200, "standards": STANDARDS}).encode() + b"\n" + source
+    )
 
 
 def _answers(stream: bytes) -> list[tuple[dict[str, object], bytes]]:
@@ -63,11 +65,14 @@ def test_the_worker_pool_gives_the_bytes_of_a_thread_and_french_errors(monkeypat
     monkeypatch.setattr(documents, "WORKER_BUDGET", 0)  # a new process for every PDF
     pool = documents._pdf_pool(2, large=True)
     try:
-        jobs = [pool.submit(documents.compile_typst, source, "essai.typ.j2", 1025395200, tuple(STANDARDS))
-                for _ in range(3)]
+        jobs = [
+            pool.submit(documents.compile_typst, source, "essai.typ.j2", 1025395200, tuple(STANDARDS)) for _ in range(3)
+        ]
         assert [job.result() for job in jobs] == [direct] * 3
         broken = pool.submit(documents.compile_typst, "#nimporte(", "essai.typ.j2", 0, tuple(STANDARDS))
-        with pytest.raises(documents.RenderError, match=r"la mise en page PDF \(Typst\) de « essai\.typ\.j2 » a échoué"):
+        with pytest.raises(
+            documents.RenderError, match=r"la mise en page PDF \(Typst\) de « essai\.typ\.j2 » a échoué"
+        ):
             broken.result()
     finally:
         pool.shutdown()
@@ -92,6 +97,7 @@ def test_a_worker_that_stops_is_a_french_error(monkeypatch: pytest.MonkeyPatch, 
 def _starting(popen, script: Path):  # type: ignore[no-untyped-def]
     def start(command, **options):  # type: ignore[no-untyped-def]
         return popen([sys.executable, str(script)], **options)
+
     return start
 
 
@@ -121,7 +127,9 @@ def test_the_dossier_s_quiet_lines_in_every_format(tmp_path: Path):
 
     shutil.copytree(EXAMPLE, tmp_path / "records")
     config = tmp_path / "records/gasp.yaml"
-    config.write_text(config.read_text(encoding="utf-8").replace("as_of: 2002-06-30", "as_of: 2004-06-30"), encoding="utf-8")
+    config.write_text(
+        config.read_text(encoding="utf-8").replace("as_of: 2002-06-30", "as_of: 2004-06-30"), encoding="utf-8"
+    )
     env = {"SOURCE_DATE_EPOCH": "1088553600", "GASP_TODAY": "2004-06-30"}
     result = gasp("render", "--only", "dossier", workspace=tmp_path, env=env)
     assert result.exit_code == 0, result.output
@@ -165,6 +173,9 @@ def test_without_worker_processes_the_pdf_is_made_in_the_thread(monkeypatch: pyt
     monkeypatch.setattr(documents.subprocess, "Popen", refused)
     pool = documents._WorkerProcesses(1)
     try:
-        assert pool.submit(documents.compile_typst, SOURCE.decode(), "essai.typ.j2", 0, tuple(STANDARDS)).result() == direct
+        assert (
+            pool.submit(documents.compile_typst, SOURCE.decode(), "essai.typ.j2", 0, tuple(STANDARDS)).result()
+            == direct
+        )
     finally:
         pool.shutdown()

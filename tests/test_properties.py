@@ -15,8 +15,13 @@ from conftest import EXAMPLE, gasp
 FILES = sorted(p.relative_to(EXAMPLE).as_posix() for p in EXAMPLE.rglob("*.yaml"))
 
 ODD_VALUES = st.one_of(
-    st.none(), st.booleans(), st.integers(-5, 5000), st.floats(allow_nan=False),
-    st.text(max_size=12), st.lists(st.integers(), max_size=3), st.dictionaries(st.text(max_size=4), st.integers(), max_size=2),
+    st.none(),
+    st.booleans(),
+    st.integers(-5, 5000),
+    st.floats(allow_nan=False),
+    st.text(max_size=12),
+    st.lists(st.integers(), max_size=3),
+    st.dictionaries(st.text(max_size=4), st.integers(), max_size=2),
     st.sampled_from(["2001-02-30", "25:99", "Bad Id", "", "&a", "*a", "monthly", "habitant-1"]),
 )
 
@@ -58,9 +63,14 @@ def _mutate(text: str, data, how: str, choice: int, odd) -> str | bytes:
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     mutations=st.lists(
-        st.tuples(st.sampled_from(FILES), st.sampled_from(["drop", "retype", "garble-id", "cut", "bytes", "rename"]),
-                  st.integers(0, 10_000), ODD_VALUES),
-        min_size=1, max_size=4,
+        st.tuples(
+            st.sampled_from(FILES),
+            st.sampled_from(["drop", "retype", "garble-id", "cut", "bytes", "rename"]),
+            st.integers(0, 10_000),
+            ODD_VALUES,
+        ),
+        min_size=1,
+        max_size=4,
     )
 )
 def test_random_damage_never_crashes(mutations):

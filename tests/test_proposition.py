@@ -35,8 +35,10 @@ def test_the_story_in_plain_words_from_raising_to_decision(rendered: Path):
     assert md.startswith("# Créer une régie de quartier\n")
     assert "**Où en est-elle ?** Mise à l’étude le 21 juin 2002" in md
     steps = [line for line in md.splitlines() if line.startswith("- **")]
-    assert steps[0] == ("- **14 juin 2001** — Groupe des usagers : la proposition est faite. Proposée par l'amicale "
-                        "des locataires. ([compte rendu](../comptes-rendus/2001-06-14-usagers.md))")
+    assert steps[0] == (
+        "- **14 juin 2001** — Groupe des usagers : la proposition est faite. Proposée par l'amicale "
+        "des locataires. ([compte rendu](../comptes-rendus/2001-06-14-usagers.md))"
+    )
     assert steps[1].startswith("- **28 juin 2001** — Réunion intergroupes : tous les groupes en discutent.")
     assert "- **21 décembre 2001** — Groupe des référents : la proposition est mise à l’étude avant de décider." in md
     assert len(steps) == 6
@@ -45,8 +47,10 @@ def test_the_story_in_plain_words_from_raising_to_decision(rendered: Path):
 def test_milestones_close_the_story_without_a_link(rendered: Path):
     md = (rendered / "propositions/guide-des-services-publics.md").read_text(encoding="utf-8")
     assert "**Où en est-elle ?** Réalisée le 1er octobre 2001." in md
-    assert ("- **15 janvier 2001** — Mise en œuvre : la mise en œuvre commence. Chaque service rédige sa fiche ; "
-            "la maison des services coordonne.\n") in md
+    assert (
+        "- **15 janvier 2001** — Mise en œuvre : la mise en œuvre commence. Chaque service rédige sa fiche ; "
+        "la maison des services coordonne.\n"
+    ) in md
     assert "- **1er octobre 2001** — Mise en œuvre : c’est fait : la proposition est réalisée." in md
 
 
@@ -66,15 +70,24 @@ def test_the_pdf_tells_the_same_story(rendered: Path):
 
 
 def test_what_it_replaces_and_what_replaces_it(example: Path):
-    write(example, "records/proposals/guide-en-ligne.yaml",
-          "title: Le guide des services publics en ligne\ntheme: connaissance-des-services\n"
-          "summary: Mettre le guide sur le site de la commune.\nreplaces: guide-des-services-publics\n")
+    write(
+        example,
+        "records/proposals/guide-en-ligne.yaml",
+        "title: Le guide des services publics en ligne\ntheme: connaissance-des-services\n"
+        "summary: Mettre le guide sur le site de la commune.\nreplaces: guide-des-services-publics\n",
+    )
     result = gasp("render", "--only", "propositions", "--format", "md,html", workspace=example, env=EPOCH)
     assert result.exit_code == 0, result.output
     old = (example / "out/propositions/guide-des-services-publics.md").read_text(encoding="utf-8")
-    assert "Elle est remplacée par [Le guide des services publics en ligne](guide-en-ligne.md) (pas encore présentée)." in old
+    assert (
+        "Elle est remplacée par [Le guide des services publics en ligne](guide-en-ligne.md) (pas encore présentée)."
+        in old
+    )
     new = (example / "out/propositions/guide-en-ligne.html").read_text(encoding="utf-8")
-    assert 'Elle remplace <a href="guide-des-services-publics.html">Un guide des services publics en deux éditions</a>' in new
+    assert (
+        'Elle remplace <a href="guide-des-services-publics.html">Un guide des services publics en deux éditions</a>'
+        in new
+    )
     assert "Elle n’a pas encore été présentée en réunion." in new
 
 
@@ -87,14 +100,21 @@ def test_the_page_is_cut_at_the_day():
     page = proposition.build(records, datetime.date(2001, 12, 20), "regie-de-quartier")
     assert [step.iso_date for step in page.steps] == ["2001-06-14", "2001-06-28", "2001-09-11"]
     assert page.status == "discutée"
-    assert page.where == "Proposée le 14 juin 2001 (Groupe des usagers) et discutée depuis : elle attend la décision des référents."
+    assert (
+        page.where
+        == "Proposée le 14 juin 2001 (Groupe des usagers) et discutée depuis : elle attend la décision des référents."
+    )
     assert page.steps[0].meeting == "2001-06-14-usagers"
 
 
 def test_record_text_on_the_page_is_data(example: Path):
     path = example / "records/proposals/regie-de-quartier.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace(
-        "title: Créer une régie de quartier", "title: '<script>x</script> #set {{ 7*7 }} *gras*'"), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(
+            "title: Créer une régie de quartier", "title: '<script>x</script> #set {{ 7*7 }} *gras*'"
+        ),
+        encoding="utf-8",
+    )
     result = gasp("render", "--only", "propositions", workspace=example, env=EPOCH)
     assert result.exit_code == 0, result.output
     html = (example / "out/propositions/regie-de-quartier.html").read_text(encoding="utf-8")
@@ -107,18 +127,25 @@ def test_a_project_under_way_discussed_again_stays_under_way(example: Path):
     """A discussion after the decision is told in the story but changes nothing to where it stands."""
     meeting = example / "records/meetings/2002/2002-06-13-usagers.yaml"
     text = meeting.read_text(encoding="utf-8")
-    addition = ("- proposal: formation-agents-de-mediation\n  event: discussed\n"
-                "  note: Les habitants ont déjà fait appel aux médiateurs.\n")
-    text = text.replace("proposals:\n", "proposals:\n" + addition) if "proposals:\n" in text \
+    addition = (
+        "- proposal: formation-agents-de-mediation\n  event: discussed\n"
+        "  note: Les habitants ont déjà fait appel aux médiateurs.\n"
+    )
+    text = (
+        text.replace("proposals:\n", "proposals:\n" + addition)
+        if "proposals:\n" in text
         else text + "proposals:\n" + addition
+    )
     meeting.write_text(text, encoding="utf-8")
     assert gasp("validate", workspace=example).exit_code == 0, gasp("validate", workspace=example).output
     result = gasp("render", "--only", "propositions", "--only", "suivi", "--format", "md", workspace=example, env=EPOCH)
     assert result.exit_code == 0, result.output
     page = (example / "out/propositions/formation-agents-de-mediation.md").read_text(encoding="utf-8")
     assert "**Où en est-elle ?** Validée, en cours de réalisation depuis le 4 mars 2002." in page
-    assert ("- **13 juin 2002** — Groupe des usagers : le groupe en discute. Les habitants ont déjà fait appel "
-            "aux médiateurs.") in page
+    assert (
+        "- **13 juin 2002** — Groupe des usagers : le groupe en discute. Les habitants ont déjà fait appel "
+        "aux médiateurs."
+    ) in page
     sheet = (example / "out/suivi.md").read_text(encoding="utf-8")
-    under_way = sheet[sheet.index("## C’est en cours"):sheet.index("## En attente")]
+    under_way = sheet[sheet.index("## C’est en cours") : sheet.index("## En attente")]
     assert "Vous en avez parlé le 14 juin 2001 et le 13 juin 2002." in under_way

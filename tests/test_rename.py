@@ -86,8 +86,12 @@ def test_a_group_renames_its_meeting_files(example: Path):
     renamed = sorted(p.name for p in meetings.rglob("*-habitants.yaml"))
     assert "2001-06-14-habitants.yaml" in renamed and len(renamed) == 7
     assert "group: habitants\n" in (meetings / "2001" / "2001-06-14-habitants.yaml").read_text(encoding="utf-8")
-    assert gasp("render", "2001-06-14-habitants", "--format", "md", "--out", str(example / "out"),
-                workspace=example).exit_code == 0
+    assert (
+        gasp(
+            "render", "2001-06-14-habitants", "--format", "md", "--out", str(example / "out"), workspace=example
+        ).exit_code
+        == 0
+    )
 
 
 def test_comments_quotes_and_flow_style_are_kept(example: Path):
@@ -104,8 +108,9 @@ def test_comments_quotes_and_flow_style_are_kept(example: Path):
     # The changed line keeps its quotes and its comment (ruamel keeps the comment's column when it can)…
     assert re.search(r'^- "emile-sion" +# la sociologue$', rewritten, re.M), rewritten
     # …and every other line is as it was.
-    assert [line for line in rewritten.splitlines() if "emile-sion" not in line] == \
-        [line for line in text.splitlines() if '"e-sion"' not in line]
+    assert [line for line in rewritten.splitlines() if "emile-sion" not in line] == [
+        line for line in text.splitlines() if '"e-sion"' not in line
+    ]
     assert "status: held  # tenue\n# Un commentaire seul.\n" in rewritten
     assert (people / "emile-sion.yaml").stat().st_mode & 0o777 == 0o640
 
@@ -165,7 +170,10 @@ REFUSALS = [
     (("person", "e-sion", "Émile Sion"), "vouliez-vous dire « emile-sion » ?"),
     (("person", "e-sino", "emile-sion"), "la personne « e-sino » n'existe pas ; vouliez-vous dire « e-sion » ?"),
     (("group", "usager", "habitants"), "vouliez-vous dire « usagers » ?"),
-    (("place", "mairie-bruai", "mairie"), "le lieu « mairie-bruai » n'existe pas ; vouliez-vous dire « mairie-bruay » ?"),
+    (
+        ("place", "mairie-bruai", "mairie"),
+        "le lieu « mairie-bruai » n'existe pas ; vouliez-vous dire « mairie-bruay » ?",
+    ),
     (("place", "mairie-bruay", "maison-des-services"), "« maison-des-services » existe déjà"),
     (("theme", "logement", "logement"), "est déjà le nom"),
     (("proposal", "regie-de-quartier", "regie_quartier"), "n'est pas un identifiant"),
@@ -201,8 +209,11 @@ def test_observations_follow_a_theme_and_a_renamed_meeting(example: Path):
     from gasp_cli.renaming import plan_rename
     from gasp_cli.workspace import Workspace
 
-    write(example, "records/observations/note-1.yaml",
-          "date: 2001-06-14\n# la réunion\nmeeting: 2001-06-14-usagers\nthemes: [logement, insecurite]\ntext: Vu.\n")
+    write(
+        example,
+        "records/observations/note-1.yaml",
+        "date: 2001-06-14\n# la réunion\nmeeting: 2001-06-14-usagers\nthemes: [logement, insecurite]\ntext: Vu.\n",
+    )
     workspace = Workspace(example)
     records = load_workspace(workspace).records
     plan = plan_rename(workspace, records, "group", "usagers", "habitants")
@@ -218,8 +229,14 @@ def test_completion_of_rename_ids():
     env.pop("GASP_RECORDS", None)
 
     def complete(words: str) -> list[str]:
-        result = subprocess.run([sys.executable, "-m", "gasp_cli"], cwd=REPO, timeout=60, capture_output=True,
-                                text=True, env={**env, "COMP_WORDS": words, "COMP_CWORD": str(len(words.split()) - 1)})
+        result = subprocess.run(
+            [sys.executable, "-m", "gasp_cli"],
+            cwd=REPO,
+            timeout=60,
+            capture_output=True,
+            text=True,
+            env={**env, "COMP_WORDS": words, "COMP_CWORD": str(len(words.split()) - 1)},
+        )
         return result.stdout.split()
 
     assert complete("gasp rename person e-si") == ["e-sion"]

@@ -15,8 +15,11 @@ EPOCH = {"SOURCE_DATE_EPOCH": "1025395200"}  # 2002-06-30
 
 
 def tree_digest(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def render(workspace: Path, *args: str, env: dict | None = None):
@@ -37,8 +40,11 @@ def rendered(tmp_path_factory) -> Path:
 
 def test_every_document_of_the_example(rendered: Path):
     out = rendered / "out"
-    meetings = sorted(p.stem for p in (rendered / "records/meetings").rglob("*.yaml")
-                      if "status: planned" not in p.read_text(encoding="utf-8"))
+    meetings = sorted(
+        p.stem
+        for p in (rendered / "records/meetings").rglob("*.yaml")
+        if "status: planned" not in p.read_text(encoding="utf-8")
+    )
     assert len(meetings) == 35 and not (out / "comptes-rendus/2002-12-20-referents.md").exists()
     for meeting in meetings:
         for extension in ("md", "html", "pdf"):
@@ -49,7 +55,8 @@ def test_every_document_of_the_example(rendered: Path):
     # A dossier for every held référents or intergroupes meeting, and for the next one (DESIGN.md).
     dossiers = ["2000-12-15", "2001-06-15", "2001-06-28", "2001-12-21", "2002-06-21", "2002-06-27", "2002-12-20"]
     assert sorted(p.name for p in (out / "referents").iterdir()) == [
-        f"dossier-{day}.{extension}" for day in dossiers for extension in ("html", "md", "pdf")]
+        f"dossier-{day}.{extension}" for day in dossiers for extension in ("html", "md", "pdf")
+    ]
     assert sorted(p.name for p in (out / "calendrier").iterdir()) == ["calendrier-2002.html", "calendrier-2002.ics"]
     assert (out / "comptes-rendus/2001-06-14-usagers.pdf").read_bytes().startswith(b"%PDF")
     index = (out / "index.html").read_text(encoding="utf-8")
@@ -64,8 +71,17 @@ def test_the_compte_rendu_in_french_usage(rendered: Path):
     md = (rendered / "out/comptes-rendus/2001-06-14-usagers.md").read_text(encoding="utf-8")
     assert md.startswith("# Compte rendu — Groupe des usagers\n")
     assert "jeudi 14 juin 2001 à 18 h, Maison des services publics" in md
-    for heading in ("## Présents", "## Excusés", "## Tour de table", "## Sujet retenu", "## Discussion",
-                    "## Propositions", "## Actions", "## Prochaine réunion", "## Ce qu’en ont dit les autres groupes"):
+    for heading in (
+        "## Présents",
+        "## Excusés",
+        "## Tour de table",
+        "## Sujet retenu",
+        "## Discussion",
+        "## Propositions",
+        "## Actions",
+        "## Prochaine réunion",
+        "## Ce qu’en ont dit les autres groupes",
+    ):
         assert f"\n{heading}\n" in md, heading
     # Residents are counted; the one who consented is named by her function.
     assert "- 4 habitants\n" in md and "Présidente de l'amicale des locataires" in md
@@ -110,7 +126,9 @@ def test_the_usagers_guide_never_holds_agents_data(rendered: Path):
             assert fragment not in usagers, secret
         assert "Ligne directe" in agents and "Qui appeler pour quoi" in agents
         assert "Ligne directe" not in usagers and "Notes internes" not in usagers
-    assert "Édition pour les usagers — 30 juin 2002" in (rendered / "out/guide/guide-usagers.md").read_text(encoding="utf-8")
+    assert "Édition pour les usagers — 30 juin 2002" in (rendered / "out/guide/guide-usagers.md").read_text(
+        encoding="utf-8"
+    )
 
 
 def test_the_usagers_view_has_no_room_for_agents_data():
@@ -194,14 +212,20 @@ def test_residents_are_never_named_without_consent(example: Path):
     assert "Madame Secret" in (example / "out/comptes-rendus/2001-06-14-usagers.md").read_text(encoding="utf-8")
 
 
-HOSTILE = '<script>alert(1)</script> {{ 7*7 }} {% raw %} #set page(width: 1cm) $x$ **gras** [lien](http://x) @ref // fin'
+HOSTILE = (
+    "<script>alert(1)</script> {{ 7*7 }} {% raw %} #set page(width: 1cm) $x$ **gras** [lien](http://x) @ref // fin"
+)
 
 
 def test_record_text_is_data_in_every_format(example: Path):
     path = example / "records/meetings/2001/2001-06-14-usagers.yaml"
     text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace("discussion: L'amicale", f"discussion: '{HOSTILE}' # L'amicale").replace(
-        "\n  Le groupe approuve aussi l'idée d'agents de médiation.", ""), encoding="utf-8")
+    path.write_text(
+        text.replace("discussion: L'amicale", f"discussion: '{HOSTILE}' # L'amicale").replace(
+            "\n  Le groupe approuve aussi l'idée d'agents de médiation.", ""
+        ),
+        encoding="utf-8",
+    )
     assert gasp("validate", workspace=example).exit_code == 0, gasp("validate", workspace=example).stderr
     result = render(example, "2001-06-14-usagers")
     assert result.exit_code == 0, result.output
@@ -221,7 +245,8 @@ def test_record_text_is_data_in_every_format(example: Path):
 
     records, _ = check_workspace(Workspace(example), datetime.date(2002, 6, 30))
     source = Renderer(None, datetime.datetime(2002, 6, 30, tzinfo=datetime.UTC)).text(
-        "compte-rendu.typ.j2", "typ", compte_rendu.build(records, "2001-06-14-usagers"))
+        "compte-rendu.typ.j2", "typ", compte_rendu.build(records, "2001-06-14-usagers")
+    )
     assert "\\#set page(width: 1cm) \\$x\\$ \\*\\*gras\\*\\*" in source
     assert "\\/\\/ fin" in source and "\\<script\\>" in source
 
@@ -240,8 +265,13 @@ def test_a_failed_render_leaves_the_previous_out_as_it_was(example: Path):
 
 def test_workspace_templates_override_the_defaults_by_name(example: Path):
     default = (Path(__file__).parent.parent / "templates/_page.html.j2").read_text(encoding="utf-8")
-    write(example, "templates/_page.html.j2",
-          default.replace('<p class="gasp">{{ doc.gasp_name }}</p>', '<p class="gasp">Mairie de Bruay — {{ doc.gasp_name }}</p>'))
+    write(
+        example,
+        "templates/_page.html.j2",
+        default.replace(
+            '<p class="gasp">{{ doc.gasp_name }}</p>', '<p class="gasp">Mairie de Bruay — {{ doc.gasp_name }}</p>'
+        ),
+    )
     assert render(example, "2001-06-14-usagers", "--format", "html").exit_code == 0
     html = (example / "out/comptes-rendus/2001-06-14-usagers.html").read_text(encoding="utf-8")
     assert "Mairie de Bruay — Gasp d" in html
@@ -279,8 +309,13 @@ def pdf_text(path: Path) -> str:
 
 def test_pdfs_are_real_pdfs_holding_the_expected_words(rendered: Path):
     text = pdf_text(rendered / "out/comptes-rendus/2001-06-14-usagers.pdf")
-    for words in ("Compte rendu", "Groupe des usagers — jeudi 14 juin 2001 à 18 h", "4 habitants",
-                  "Créer une régie de quartier", "Ce qu’en ont dit les autres groupes"):
+    for words in (
+        "Compte rendu",
+        "Groupe des usagers — jeudi 14 juin 2001 à 18 h",
+        "4 habitants",
+        "Créer une régie de quartier",
+        "Ce qu’en ont dit les autres groupes",
+    ):
         assert words in text, words
     guide = pdf_text(rendered / "out/guide/guide-agents.pdf")
     assert "Édition pour les agents" in guide and "Qui appeler pour quoi" in guide and "Ligne directe" in guide
@@ -297,16 +332,21 @@ LONG = "Une phrase qui revient encore et encore, pour voir les retours à la lig
 def test_a_hostile_workspace_comes_out_literally_in_every_format(example: Path):
     path = example / "records/meetings/2001/2001-06-14-usagers.yaml"
     text = path.read_text(encoding="utf-8")
-    hostile = ("[clic](javascript:alert(1)) <img src=x onerror=alert(1)> {% if 1 %}jinja{% endif %} "
-               f"#pagebreak() $x^2$ _souligné_ @ref <label> \\ {ACCENTS}")
+    hostile = (
+        "[clic](javascript:alert(1)) <img src=x onerror=alert(1)> {% if 1 %}jinja{% endif %} "
+        f"#pagebreak() $x^2$ _souligné_ @ref <label> \\ {ACCENTS}"
+    )
     text = text.replace("discussion: L'amicale", f"discussion: {json.dumps(hostile + ' ' + LONG)}\n# L'amicale")
     text = text.replace("  Le groupe approuve aussi l'idée d'agents de médiation.\n", "")
     path.write_text(text, encoding="utf-8")
     person = example / "records/people/presidente-amicale-locataires.yaml"
-    person.write_text(person.read_text(encoding="utf-8").replace(
-        "name: Présidente de l'amicale des locataires",
-        "name: Présidente de l'amicale des locataires du quartier de la Maison des services publics et des environs"),
-        encoding="utf-8")
+    person.write_text(
+        person.read_text(encoding="utf-8").replace(
+            "name: Présidente de l'amicale des locataires",
+            "name: Présidente de l'amicale des locataires du quartier de la Maison des services publics et des environs",
+        ),
+        encoding="utf-8",
+    )
     assert gasp("validate", workspace=example).exit_code == 0, gasp("validate", workspace=example).stderr
     assert render(example, "2001-06-14-usagers").exit_code == 0
     out = example / "out/comptes-rendus"
@@ -337,5 +377,8 @@ def test_a_second_render_with_nothing_changed_rewrites_nothing(example: Path):
     changed = render(example)
     assert changed.exit_code == 0 and "fichiers écrits" in changed.stdout
     after = {p: p.stat().st_mtime_ns for p in (example / "out").rglob("*") if p.is_file()}
-    assert after[example / "out/comptes-rendus/2001-06-14-usagers.pdf"] != before[example / "out/comptes-rendus/2001-06-14-usagers.pdf"]
+    assert (
+        after[example / "out/comptes-rendus/2001-06-14-usagers.pdf"]
+        != before[example / "out/comptes-rendus/2001-06-14-usagers.pdf"]
+    )
     assert "Sentiment d" in pdf_text(example / "out/comptes-rendus/2001-06-14-usagers.pdf")

@@ -27,7 +27,8 @@ def rendered(tmp_path_factory) -> Path:
 
 def test_a_report_for_every_year_from_the_first_meeting_to_today(rendered: Path):
     assert sorted(p.name for p in (rendered / "rapport").iterdir()) == [
-        f"rapport-{year}.{extension}" for year in (2000, 2001, 2002) for extension in ("html", "md")]
+        f"rapport-{year}.{extension}" for year in (2000, 2001, 2002) for extension in ("html", "md")
+    ]
     assert "2001" in (rendered / "rapport/rapport-2001.md").read_text(encoding="utf-8").split("\n")[0]
 
 
@@ -42,8 +43,10 @@ def test_a_held_meeting_s_dossier_is_as_it_stood_the_day_before(rendered: Path):
     assert "[compte rendu](../comptes-rendus/2001-12-21-referents.md)" in md
     # Raised in September 2001 and discussed since: awaiting the décision of that day.
     assert "### Créer un poste de médiateur administratif" in md
-    assert ("- Statut : en attente d’une décision des référents depuis qu’elle a été soulevée le 13 septembre 2001"
-            " (98 jours)") in md
+    assert (
+        "- Statut : en attente d’une décision des référents depuis qu’elle a été soulevée le 13 septembre 2001"
+        " (98 jours)"
+    ) in md
     # Its decision of 21 December (ajournée) and what came after are not there yet.
     assert ": ajournée" not in md and "2002" not in md
     # The guide, validated on 15 December 2000, no longer awaited a decision.
@@ -66,12 +69,19 @@ def test_the_next_meeting_s_dossier_is_as_of_today_and_not_marked_held(rendered:
 def test_the_index_groups_by_year(rendered: Path):
     html = (rendered / "index.html").read_text(encoding="utf-8")
     sections = re.findall(r"<h2>([^<]+)</h2>", html)
-    assert sections == ["Comptes rendus", "Vous avez dit, nous avons fait", "Propositions",
-                        "Dossiers des référents", "Guide des services publics", "Calendrier", "Rapports annuels",
-                        "Site des habitants"]
-    comptes_rendus = html[html.index("<h2>Comptes rendus</h2>"):html.index("<h2>Vous avez dit")]
+    assert sections == [
+        "Comptes rendus",
+        "Vous avez dit, nous avons fait",
+        "Propositions",
+        "Dossiers des référents",
+        "Guide des services publics",
+        "Calendrier",
+        "Rapports annuels",
+        "Site des habitants",
+    ]
+    comptes_rendus = html[html.index("<h2>Comptes rendus</h2>") : html.index("<h2>Vous avez dit")]
     assert re.findall(r"<h3>(\d{4})</h3>", comptes_rendus) == ["2002", "2001", "2000"]
-    dossiers = html[html.index("<h2>Dossiers des référents</h2>"):html.index("<h2>Guide")]
+    dossiers = html[html.index("<h2>Dossiers des référents</h2>") : html.index("<h2>Guide")]
     assert re.findall(r"<h3>(\d{4})</h3>", dossiers) == ["2002", "2001", "2000"]
     assert dossiers.index("dossier-2002-12-20") < dossiers.index("dossier-2002-06-27")
     assert "Réunion intergroupes\u202f: réunion tenue (le dossier de la veille)" in dossiers
@@ -83,14 +93,25 @@ def test_the_index_groups_by_year(rendered: Path):
 
 def test_a_year_without_meetings_since_the_last_still_has_its_report(tmp_path: Path):
     root = minimal_workspace(tmp_path, as_of="2023-03-01")
-    add_group(root, "usagers", "usagers", "frequency: quarterly\nmonths: [3, 6, 9, 12]\nweekday: thursday\nweek: 2",
-              since="2021-01-01")
-    write(root, "records/meetings/2021/2021-03-11-usagers.yaml",
-          "group: usagers\ndate: 2021-03-11\nstatus: held\nattendees: [secretaire]\n")
+    add_group(
+        root,
+        "usagers",
+        "usagers",
+        "frequency: quarterly\nmonths: [3, 6, 9, 12]\nweekday: thursday\nweek: 2",
+        since="2021-01-01",
+    )
+    write(
+        root,
+        "records/meetings/2021/2021-03-11-usagers.yaml",
+        "group: usagers\ndate: 2021-03-11\nstatus: held\nattendees: [secretaire]\n",
+    )
     result = gasp("render", "--only", "rapport", "--format", "md", workspace=root, env=EPOCH)
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in (root / "out/rapport").iterdir()) == [
-        "rapport-2021.md", "rapport-2022.md", "rapport-2023.md"]
+        "rapport-2021.md",
+        "rapport-2022.md",
+        "rapport-2023.md",
+    ]
 
 
 def test_dossier_meetings_cuts_each_at_the_day_before():
@@ -101,5 +122,7 @@ def test_dossier_meetings_cuts_each_at_the_day_before():
     records, _ = check_workspace(Workspace(EXAMPLE.parent), datetime.date(2002, 6, 30))
     found = dossier_meetings(records, datetime.date(2002, 6, 30))
     assert [(row.date.isoformat(), day.isoformat()) for row, day in found][:2] == [
-        ("2000-12-15", "2000-12-14"), ("2001-06-15", "2001-06-14")]
+        ("2000-12-15", "2000-12-14"),
+        ("2001-06-15", "2001-06-14"),
+    ]
     assert (found[-1][0].date, found[-1][1]) == (datetime.date(2002, 12, 20), datetime.date(2002, 6, 30))

@@ -12,10 +12,18 @@ EPOCH = {"SOURCE_DATE_EPOCH": "1025395200"}
 
 def test_the_calendar_says_why_a_slot_moved_and_why_a_meeting_was_cancelled(tmp_path: Path):
     root = minimal_workspace(tmp_path, as_of="2021-12-31")
-    add_group(root, "agents", "agents", "frequency: monthly\nweekday: monday\nweek: 1\navoid: [public-holidays]",
-              since="2021-01-01")
-    write(root, "records/meetings/2021/2021-03-01-agents.yaml",
-          "group: agents\ndate: 2021-03-01\nstatus: cancelled\ncancel_reason: La salle est <b>inondée</b>.\n")
+    add_group(
+        root,
+        "agents",
+        "agents",
+        "frequency: monthly\nweekday: monday\nweek: 1\navoid: [public-holidays]",
+        since="2021-01-01",
+    )
+    write(
+        root,
+        "records/meetings/2021/2021-03-01-agents.yaml",
+        "group: agents\ndate: 2021-03-01\nstatus: cancelled\ncancel_reason: La salle est <b>inondée</b>.\n",
+    )
     result = gasp("render", "--only", "calendrier", "--format", "html", workspace=root, env=EPOCH)
     assert result.exit_code == 0, result.output
     html = (root / "out/calendrier/calendrier-2021.html").read_text(encoding="utf-8")
@@ -30,8 +38,11 @@ def test_the_calendar_says_why_a_slot_moved_and_why_a_meeting_was_cancelled(tmp_
 def test_a_cancelled_meeting_s_compte_rendu_gives_its_reason(tmp_path: Path):
     root = minimal_workspace(tmp_path, as_of="2021-12-31")
     add_group(root, "agents", "agents", "frequency: monthly\nweekday: monday\nweek: 1", since="2021-01-01")
-    write(root, "records/meetings/2021/2021-03-01-agents.yaml",
-          "group: agents\ndate: 2021-03-01\nstatus: cancelled\ncancel_reason: Grève des transports.\n")
+    write(
+        root,
+        "records/meetings/2021/2021-03-01-agents.yaml",
+        "group: agents\ndate: 2021-03-01\nstatus: cancelled\ncancel_reason: Grève des transports.\n",
+    )
     result = gasp("render", "2021-03-01-agents", "--format", "md", workspace=root, env=EPOCH)
     assert result.exit_code == 0, result.output
     md = (root / "out/comptes-rendus/2021-03-01-agents.md").read_text(encoding="utf-8")
@@ -66,8 +77,10 @@ def test_opening_hours_never_break_inside(example: Path):
 def test_the_hours_filter_only_binds_hours():
     from gasp_cli.render.environment import hours
 
-    assert hours("Du lundi au vendredi, 8 h 30 – 12 h ; 2 heures") == \
-        "Du lundi au vendredi, 8\u00a0h\u00a030\u00a0–\u00a012\u00a0h ; 2 heures"
+    assert (
+        hours("Du lundi au vendredi, 8 h 30 – 12 h ; 2 heures")
+        == "Du lundi au vendredi, 8\u00a0h\u00a030\u00a0–\u00a012\u00a0h ; 2 heures"
+    )
     assert hours("9h-12h") == "9h-12h" and hours(None) is None
 
 

@@ -13,9 +13,23 @@ import pytest
 
 from conftest import REPO, add_group, gasp, minimal_workspace, write
 
-DESIGN_KEYS = ["year", "groups", "proposals", "median_days_to_decision", "open_actions", "funding",
-               "institutions", "arrivals", "departures", "guest_institutions", "themes", "shared_themes",
-               "decided_within_commitment", "median_days_to_minutes", "next_year"]
+DESIGN_KEYS = [
+    "year",
+    "groups",
+    "proposals",
+    "median_days_to_decision",
+    "open_actions",
+    "funding",
+    "institutions",
+    "arrivals",
+    "departures",
+    "guest_institutions",
+    "themes",
+    "shared_themes",
+    "decided_within_commitment",
+    "median_days_to_minutes",
+    "next_year",
+]
 GROUP_KEYS = ["kind", "due", "held", "cancelled", "attendance_mean", "attendance_min", "attendance_max"]
 
 
@@ -37,21 +51,44 @@ def test_the_example_report_has_every_key_of_the_contract():
     assert set(report["themes"]) == {"agents", "usagers", "intergroupes"}
     assert report["decided_within_commitment"] is None  # the example promises no delay
     assert {row["group"] for row in report["next_year"]} == {"agents", "usagers", "referents", "intergroupes"}
-    assert list(report["next_year"][0]) == ["date", "time", "group", "place", "origin", "status", "moved_from", "reason"]
+    assert list(report["next_year"][0]) == [
+        "date",
+        "time",
+        "group",
+        "place",
+        "origin",
+        "status",
+        "moved_from",
+        "reason",
+    ]
 
 
 @pytest.fixture
 def with_guests(tmp_path: Path) -> Path:
     root = minimal_workspace(tmp_path)
-    add_group(root, "usagers", "usagers", "frequency: quarterly\nweekday: thursday\nweek: 2\nmonths: [3, 6, 9, 12]",
-              since="2020-01-01")
-    write(root, "records/services/bailleur.yaml",
-          "name: Agence de Bruay\ninstitution: Partenord Habitat\ncategory: Logement\npublic: {}\n")
-    write(root, "records/meetings/2021/2021-03-11-usagers.yaml",
-          "group: usagers\ndate: 2021-03-11\nstatus: held\nattendees: [secretaire]\n"
-          "guests: [bailleur, Une journaliste de La Voix du Nord]\n")
-    write(root, "records/meetings/2021/2021-06-10-usagers.yaml",
-          "group: usagers\ndate: 2021-06-10\nstatus: held\nattendees: [secretaire]\nguests: [bailleur]\n")
+    add_group(
+        root,
+        "usagers",
+        "usagers",
+        "frequency: quarterly\nweekday: thursday\nweek: 2\nmonths: [3, 6, 9, 12]",
+        since="2020-01-01",
+    )
+    write(
+        root,
+        "records/services/bailleur.yaml",
+        "name: Agence de Bruay\ninstitution: Partenord Habitat\ncategory: Logement\npublic: {}\n",
+    )
+    write(
+        root,
+        "records/meetings/2021/2021-03-11-usagers.yaml",
+        "group: usagers\ndate: 2021-03-11\nstatus: held\nattendees: [secretaire]\n"
+        "guests: [bailleur, Une journaliste de La Voix du Nord]\n",
+    )
+    write(
+        root,
+        "records/meetings/2021/2021-06-10-usagers.yaml",
+        "group: usagers\ndate: 2021-06-10\nstatus: held\nattendees: [secretaire]\nguests: [bailleur]\n",
+    )
     return root
 
 
@@ -89,7 +126,8 @@ def test_the_referents_commitment_and_the_delay_of_the_minutes():
             days = 3 if mid.endswith("agents") else 10
             first_sent[mid] = days
             records.meetings[mid] = meeting.model_copy(
-                update={"minutes_sent": meeting.date + datetime.timedelta(days=days)})
+                update={"minutes_sent": meeting.date + datetime.timedelta(days=days)}
+            )
     report = annual_report(records, histories(records), 2001, datetime.date(2002, 6, 30)).as_json()
     assert report["decided_within_commitment"] == 3
     assert report["median_days_to_minutes"] == 3  # 10 agents meetings at 3 days, 7 others at 10
@@ -104,14 +142,17 @@ def test_the_commitment_in_gasp_yaml_reaches_the_json(tmp_path: Path):
 
     shutil.copytree(REPO / "records", tmp_path / "records")
     gasp_yaml = tmp_path / "records/gasp.yaml"
-    gasp_yaml.write_text(gasp_yaml.read_text(encoding="utf-8") + "commitments:\n  decision_within_days: 180\n",
-                         encoding="utf-8")
+    gasp_yaml.write_text(
+        gasp_yaml.read_text(encoding="utf-8") + "commitments:\n  decision_within_days: 180\n", encoding="utf-8"
+    )
     assert report_json(tmp_path, 2001)["decided_within_commitment"] == 3
 
 
 def _table_and_chart(page: str) -> tuple[dict[str, int], dict[str, int]]:
-    section = page[page.index("<h2>Propositions</h2>"):page.index("<h2>Actions en cours</h2>")]
-    table = {html.unescape(k): int(v) for k, v in re.findall(r'<tr><th scope="row">([^<]+)</th><td>(\d+)</td></tr>', section)}
+    section = page[page.index("<h2>Propositions</h2>") : page.index("<h2>Actions en cours</h2>")]
+    table = {
+        html.unescape(k): int(v) for k, v in re.findall(r'<tr><th scope="row">([^<]+)</th><td>(\d+)</td></tr>', section)
+    }
     chart = {html.unescape(k): int(v) for k, v in re.findall(r"<title>([^<]+) : (\d+)</title>", section)}
     return table, chart
 

@@ -28,8 +28,17 @@ from hypothesis import strategies as st
 from conftest import EXAMPLE, gasp, validate_json
 
 # Codes that need more than the file itself: the schema cannot know them.
-CROSS_FILE = {"dangling-ref", "duplicate-id", "file-name", "file-place", "lifecycle", "decision-outside",
-              "date-order", "present-and-excused", "bad-cadence"}
+CROSS_FILE = {
+    "dangling-ref",
+    "duplicate-id",
+    "file-name",
+    "file-place",
+    "lifecycle",
+    "decision-outside",
+    "date-order",
+    "present-and-excused",
+    "bad-cadence",
+}
 
 
 class EditorLoader(yaml.SafeLoader):
@@ -41,8 +50,14 @@ for _tag, _regexp, _first in [
     ("null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
     ("bool", r"^(?:true|True|TRUE|false|False|FALSE)$", list("tTfF")),
     ("int", r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", list("-+0123456789")),
-    ("float", (r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)"
-               r"|\.(?:nan|NaN|NAN))$"), list("-+.0123456789")),
+    (
+        "float",
+        (
+            r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)"
+            r"|\.(?:nan|NaN|NAN))$"
+        ),
+        list("-+.0123456789"),
+    ),
 ]:
     EditorLoader.add_implicit_resolver(f"tag:yaml.org,2002:{_tag}", re.compile(_regexp), _first)
 
@@ -70,8 +85,15 @@ def as_editor_reads(text: str):
     return yaml.load(text, Loader=EditorLoader)
 
 
-SCHEMA_OF = {"groups": "group", "people": "person", "services": "service", "themes": "theme",
-             "proposals": "proposal", "meetings": "meeting", "observations": "observation"}
+SCHEMA_OF = {
+    "groups": "group",
+    "people": "person",
+    "services": "service",
+    "themes": "theme",
+    "proposals": "proposal",
+    "meetings": "meeting",
+    "observations": "observation",
+}
 
 G = "records/gasp.yaml"
 AGENTS = "records/groups/agents.yaml"
@@ -130,10 +152,14 @@ CORPUS = [
     ("resident-without-name", RESIDENT, "kind: resident", "kind: resident", True),
     ("resident-named", RESIDENT, "kind: resident", "kind: resident\nname: Mme B.", True),
     # YAML 1.1 booleans
-    *[(f"bool-{word}", AGENTS, "guests_allowed: true", f"guests_allowed: {word}", False)
-      for word in ("yes", "no", "on", "off", "Yes", "OFF", "y", "oui")],
-    *[(f"bool-{word}", AGENTS, "guests_allowed: true", f"guests_allowed: {word}", True)
-      for word in ("true", "false", "True", "FALSE")],
+    *[
+        (f"bool-{word}", AGENTS, "guests_allowed: true", f"guests_allowed: {word}", False)
+        for word in ("yes", "no", "on", "off", "Yes", "OFF", "y", "oui")
+    ],
+    *[
+        (f"bool-{word}", AGENTS, "guests_allowed: true", f"guests_allowed: {word}", True)
+        for word in ("true", "false", "True", "FALSE")
+    ],
     ("bool-text-field", THEME, "title: Logement", "title: no", True),
     ("public-minutes", AGENTS, "guests_allowed: true", "guests_allowed: true\npublic_minutes: false", True),
     # one-line fields and long text
@@ -151,8 +177,13 @@ CORPUS = [
     ("group-id-newline", MEETING, "group: agents", 'group: "agents\\n"', False),
     ("time-newline", AGENTS, 'time: "14:00"', 'time: "14:00\\n"', False),
     ("date-newline", MEETING, "date: 2000-09-12", 'date: "2000-09-12\\n"', False),
-    ("description-lines", THEME, "description: Logement social, entretien des immeubles, relations avec les bailleurs.",
-     'description: "Un\\r\\nDeux\\n\\n- trois"', True),
+    (
+        "description-lines",
+        THEME,
+        "description: Logement social, entretien des immeubles, relations avec les bailleurs.",
+        'description: "Un\\r\\nDeux\\n\\n- trois"',
+        True,
+    ),
     ("guest-line", MEETING, "status: held", "status: held\nguests: [bailleurs, M. Durand]", True),
     ("guest-newline", MEETING, "status: held", 'status: held\nguests: ["M.\\nDurand"]', False),
     # times, enums, keys, ids
@@ -229,8 +260,9 @@ def judge(workspace: Path, validators: dict, file: str, old: str, new: str) -> t
 
 
 @pytest.mark.parametrize("name, file, old, new, accepted", CORPUS, ids=[case[0] for case in CORPUS])
-def test_schema_and_validate_agree(workspace: Path, validators: dict, name: str, file: str, old: str, new: str,
-                                   accepted: bool):
+def test_schema_and_validate_agree(
+    workspace: Path, validators: dict, name: str, file: str, old: str, new: str, accepted: bool
+):
     own, schema_errors, _ = judge(workspace, validators, file, old, new)
     assert (not own) == (not schema_errors), (name, own, schema_errors)
     assert (not own) == accepted, (name, own, schema_errors)
@@ -246,8 +278,9 @@ def test_the_example_itself_is_accepted_both_ways(workspace: Path, validators: d
 
 
 def test_an_unknown_place_is_validate_s_alone_and_it_says_where_places_are(workspace: Path, validators: dict):
-    own, schema_errors, cross = judge(workspace, validators, AGENTS, "place: maison-des-services",
-                                      "place: maison-des-service")
+    own, schema_errors, cross = judge(
+        workspace, validators, AGENTS, "place: maison-des-services", "place: maison-des-service"
+    )
     assert own == [] and schema_errors == []
     assert [d["code"] for d in cross] == ["dangling-ref"]
     assert "lieu « maison-des-service » inconnu (dans places de gasp.yaml)" in cross[0]["message"]
@@ -272,8 +305,9 @@ WRITTEN_FORM = [
 
 
 @pytest.mark.parametrize("name, file, old, new, code", WRITTEN_FORM, ids=[case[0] for case in WRITTEN_FORM])
-def test_what_only_the_written_form_shows_is_validate_s_alone(workspace: Path, validators: dict, name: str,
-                                                               file: str, old: str, new: str, code: str):
+def test_what_only_the_written_form_shows_is_validate_s_alone(
+    workspace: Path, validators: dict, name: str, file: str, old: str, new: str, code: str
+):
     own, schema_errors, _ = judge(workspace, validators, file, old, new)
     assert schema_errors == [] and [d["code"] for d in own] == [code], (name, own, schema_errors)
 
@@ -282,21 +316,84 @@ def test_what_only_the_written_form_shows_is_validate_s_alone(workspace: Path, v
 
 # Raw YAML values put in place of a value of the example: numbers, booleans of YAML 1.1 and 1.2,
 # dates quoted or not and out of range, text with control characters, lists, maps, ids.
-VALUES = ["yes", "no", "True", "true", "false", "off", "1", "1.0", "1.5", "-1", "0", "2", "12", "13", "720", "721",
-          ".inf", "-.inf", "1e999", "1.0e+308", "'2001-01-01'", "2001-01-01", "1899-01-01", "2201-01-01", "2001-02-30",
-          '"x\\ny"', '"a\\tb"', '"a\\e[31m"', '"a\\u202e"', "14:30", "'14:30'", "25:00", "null", "~", "''", '"é"',
-          "[a]", "[1, 2]", "[]", "{a: 1}", "{}", "abc", "Abc def", "maison-des-services", "1e9", "1000000001",
-          "e-sion", "monthly", "held", "agents", "resident", "-1.0", "100", "100.5", "0.0", "[7.0]", "'1'",
-          '["x\\ny"]', "[2001-01-01]", "Europe/Paris", "UTC", "tenue", "|\n  deux\n  lignes"]
+VALUES = [
+    "yes",
+    "no",
+    "True",
+    "true",
+    "false",
+    "off",
+    "1",
+    "1.0",
+    "1.5",
+    "-1",
+    "0",
+    "2",
+    "12",
+    "13",
+    "720",
+    "721",
+    ".inf",
+    "-.inf",
+    "1e999",
+    "1.0e+308",
+    "'2001-01-01'",
+    "2001-01-01",
+    "1899-01-01",
+    "2201-01-01",
+    "2001-02-30",
+    '"x\\ny"',
+    '"a\\tb"',
+    '"a\\e[31m"',
+    '"a\\u202e"',
+    "14:30",
+    "'14:30'",
+    "25:00",
+    "null",
+    "~",
+    "''",
+    '"é"',
+    "[a]",
+    "[1, 2]",
+    "[]",
+    "{a: 1}",
+    "{}",
+    "abc",
+    "Abc def",
+    "maison-des-services",
+    "1e9",
+    "1000000001",
+    "e-sion",
+    "monthly",
+    "held",
+    "agents",
+    "resident",
+    "-1.0",
+    "100",
+    "100.5",
+    "0.0",
+    "[7.0]",
+    "'1'",
+    '["x\\ny"]',
+    "[2001-01-01]",
+    "Europe/Paris",
+    "UTC",
+    "tenue",
+    "|\n  deux\n  lignes",
+]
 _FILES = sorted(path.relative_to(EXAMPLE.parent).as_posix() for path in EXAMPLE.rglob("*.yaml"))
 _SCALAR_LINE = re.compile(r"^(\s*(?:-\s+)?)([a-z_]+): (\S.*)$")
 
 
-@settings(max_examples=int(os.environ.get("GASP_AGREE_EXAMPLES", "60")), deadline=None,
-          suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=int(os.environ.get("GASP_AGREE_EXAMPLES", "60")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 @given(file=st.sampled_from(_FILES), pick=st.integers(min_value=0, max_value=10_000), value=st.sampled_from(VALUES))
-def test_schema_and_validate_agree_on_random_mutations(workspace: Path, validators: dict, file: str, pick: int,
-                                                       value: str):
+def test_schema_and_validate_agree_on_random_mutations(
+    workspace: Path, validators: dict, file: str, pick: int, value: str
+):
     lines = (EXAMPLE.parent / file).read_text(encoding="utf-8").split("\n")
     scalar_lines = [index for index, line in enumerate(lines) if _SCALAR_LINE.match(line)]
     assume(scalar_lines)

@@ -131,7 +131,9 @@ def private_strings(root: Path) -> dict[str, str]:
         if agents is not None:
             for key in ("direct_phone", "email", "referral", "notes"):
                 add(getattr(agents, key, None), f"services/{sid} agents.{key}")
-        public_texts += [str(value) for value in service.public.model_dump().values() if value] if service.public else []
+        public_texts += (
+            [str(value) for value in service.public.model_dump().values() if value] if service.public else []
+        )
     for pid, person in records.people.items():
         if not person.may_be_named and person.name:
             found[_normal(person.name)] = f"people/{pid} (publish_name: false)"
@@ -139,8 +141,7 @@ def private_strings(root: Path) -> dict[str, str]:
         add(observation.text, f"observations/{oid}")
     for mid, meeting in records.meetings.items():
         group = records.groups[meeting.group]
-        texts = [meeting.discussion, *(p.note for p in meeting.problems_raised),
-                 *(e.note for e in meeting.proposals)]
+        texts = [meeting.discussion, *(p.note for p in meeting.problems_raised), *(e.note for e in meeting.proposals)]
         if group.minutes_are_public:
             public_texts += [text for text in texts if text]
         else:
@@ -156,8 +157,12 @@ def private_strings(root: Path) -> dict[str, str]:
 
 
 def leaks(public: Path, private: dict[str, str]) -> list[str]:
-    return [f"{name} : {why}" for name, text in file_texts(public).items()
-            for secret, why in private.items() if secret in text]
+    return [
+        f"{name} : {why}"
+        for name, text in file_texts(public).items()
+        for secret, why in private.items()
+        if secret in text
+    ]
 
 
 def _render(root: Path, *extra: str, today: str | None = None) -> Path:
@@ -180,20 +185,28 @@ def _confidential(root: Path) -> None:
     for path in sorted((records / "meetings").rglob("*.yaml")):
         text = path.read_text(encoding="utf-8")
         if path.stem.endswith(("-agents", "-referents")):
-            text = (text.replace("Un problème évoqué au tour de table.", f"Tour de table réservé {path.stem}.")
-                    .replace("note: Discutée en séance.", f"note: Remarque réservée {path.stem}.")
-                    .replace("Le groupe a discuté longuement", f"Débat réservé {path.stem}, le groupe a discuté"))
+            text = (
+                text.replace("Un problème évoqué au tour de table.", f"Tour de table réservé {path.stem}.")
+                .replace("note: Discutée en séance.", f"note: Remarque réservée {path.stem}.")
+                .replace("Le groupe a discuté longuement", f"Débat réservé {path.stem}, le groupe a discuté")
+            )
         if path.stem.endswith("-usagers"):
             text = text.replace("attendees:\n", "attendees:\n  - habitante-discrete\n", 1)
         path.write_text(text, encoding="utf-8")
     for path in sorted((records / "services").glob("*.yaml")):
-        path.write_text(path.read_text(encoding="utf-8").replace(
-            "referral: Orienter ici", f"referral: Consigne interne {path.stem}, orienter ici"), encoding="utf-8")
+        path.write_text(
+            path.read_text(encoding="utf-8").replace(
+                "referral: Orienter ici", f"referral: Consigne interne {path.stem}, orienter ici"
+            ),
+            encoding="utf-8",
+        )
     (records / "people" / "habitante-discrete.yaml").write_text(
-        "name: Josiane Discrète-Confidentielle\nkind: resident\n", encoding="utf-8")
+        "name: Josiane Discrète-Confidentielle\nkind: resident\n", encoding="utf-8"
+    )
     (records / "observations").mkdir(exist_ok=True)
     (records / "observations" / "carnet-1.yaml").write_text(
-        "date: 1980-03-13\ntext: Le sociologue note en privé une tension entre deux habitantes.\n", encoding="utf-8")
+        "date: 1980-03-13\ntext: Le sociologue note en privé une tension entre deux habitantes.\n", encoding="utf-8"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -207,13 +220,15 @@ def generated_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.mark.parametrize("site", ["example_site", "generated_site"])
-def test_every_page_is_reachable_from_the_home_page_and_every_link_stays_inside(site: str,
-                                                                                request: pytest.FixtureRequest) -> None:
+def test_every_page_is_reachable_from_the_home_page_and_every_link_stays_inside(
+    site: str, request: pytest.FixtureRequest
+) -> None:
     public: Path = request.getfixturevalue(site)
     reached, problems = crawl(public)
     assert problems == []
-    documents = {path.resolve() for path in public.rglob("*")
-                 if path.is_file() and path.suffix in (".html", ".pdf", ".ics")}
+    documents = {
+        path.resolve() for path in public.rglob("*") if path.is_file() and path.suffix in (".html", ".pdf", ".ics")
+    }
     assert documents - reached == set()
     assert any(path.suffix == ".pdf" for path in reached) and any(path.suffix == ".ics" for path in reached)
 
@@ -241,14 +256,32 @@ def test_the_search_sees_pdf_text_and_the_secret_outside_the_site(generated_site
 
 def test_what_the_site_holds_and_never_holds(example_site: Path) -> None:
     files = {path.relative_to(example_site).as_posix() for path in example_site.rglob("*") if path.is_file()}
-    assert {"index.html", "comptes-rendus.html", "suivi.html", "suivi.pdf", "guide/guide-usagers.html",
-            "guide/guide-usagers.pdf", "calendrier/calendrier-2002.html", "calendrier/calendrier-2002.ics",
-            "rapport/rapport-2001.html", "propositions/horaires-police.html", "propositions/horaires-police.pdf",
-            "comptes-rendus/2001-06-14-usagers.html", "pagefind/pagefind-ui.js"} <= files
-    assert not [f for f in files if f.endswith(("-agents.html", "-agents.pdf", "-referents.html", "-referents.pdf", ".md"))
-                or "guide-agents" in f or "dossier" in f or f.startswith("referents/")]
+    assert {
+        "index.html",
+        "comptes-rendus.html",
+        "suivi.html",
+        "suivi.pdf",
+        "guide/guide-usagers.html",
+        "guide/guide-usagers.pdf",
+        "calendrier/calendrier-2002.html",
+        "calendrier/calendrier-2002.ics",
+        "rapport/rapport-2001.html",
+        "propositions/horaires-police.html",
+        "propositions/horaires-police.pdf",
+        "comptes-rendus/2001-06-14-usagers.html",
+        "pagefind/pagefind-ui.js",
+    } <= files
+    assert not [
+        f
+        for f in files
+        if f.endswith(("-agents.html", "-agents.pdf", "-referents.html", "-referents.pdf", ".md"))
+        or "guide-agents" in f
+        or "dossier" in f
+        or f.startswith("referents/")
+    ]
     assert (example_site / "calendrier" / "calendrier-2002.ics").read_bytes() == (
-        example_site.parent / "calendrier" / "calendrier-2002.ics").read_bytes()
+        example_site.parent / "calendrier" / "calendrier-2002.ics"
+    ).read_bytes()
     # every public page has the navigation, the skip link and the search box
     for path in example_site.rglob("*.html"):
         if "pagefind" in path.parts:
@@ -262,7 +295,7 @@ def test_what_the_site_holds_and_never_holds(example_site: Path) -> None:
 
 def test_a_proposal_page_tells_decisions_not_what_the_agents_said(example_site: Path) -> None:
     page = (example_site / "propositions" / "horaires-police.html").read_text(encoding="utf-8")
-    assert "la proposition est validée. <span class=\"note\">Nouveaux horaires à la rentrée de septembre." in page
+    assert 'la proposition est validée. <span class="note">Nouveaux horaires à la rentrée de septembre.' in page
     assert "Groupe des agents : la proposition est faite." in page
     assert "Ouvrir le poste en fin de journée" not in page  # the agents' note when they raised it
     assert "-agents.html" not in page and "-referents.html" not in page
@@ -333,8 +366,9 @@ def test_the_search_index_is_gasps_own_and_the_same_every_time(tmp_path: Path) -
     assert all((tmp_path / "out" / p).is_file() for p in index)
 
 
-def test_a_no_op_render_runs_no_pagefind_and_a_change_runs_it_again(tmp_path: Path,
-                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_no_op_render_runs_no_pagefind_and_a_change_runs_it_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from gasp_cli.documents import site
 
     shutil.copytree(EXAMPLE, tmp_path / "records")

@@ -47,8 +47,9 @@ def test_a_service_invited_to_a_meeting_is_named_not_shown_by_its_id(tmp_path: P
     « Bailleurs sociaux », never « bailleurs »."""
     records = _example(tmp_path)
     meeting = records / "meetings" / "2001" / "2001-03-08-usagers.yaml"
-    meeting.write_text(meeting.read_text(encoding="utf-8") + "guests:\n- bailleurs\n- Un voisin de passage\n",
-                       encoding="utf-8")
+    meeting.write_text(
+        meeting.read_text(encoding="utf-8") + "guests:\n- bailleurs\n- Un voisin de passage\n", encoding="utf-8"
+    )
     public = _render(tmp_path)
     text = _text(public / "comptes-rendus" / "2001-03-08-usagers.html")
     guests = text.split("Invités", 1)[1].split("Tour de table", 1)[0]
@@ -61,9 +62,11 @@ def test_the_next_meetings_open_to_residents_are_those_residents_attend(tmp_path
     or not their comptes rendus are published; never the agents', even when theirs are."""
     records = _example(tmp_path)
     (records / "groups" / "agents.yaml").write_text(
-        (records / "groups" / "agents.yaml").read_text(encoding="utf-8") + "public_minutes: true\n", encoding="utf-8")
+        (records / "groups" / "agents.yaml").read_text(encoding="utf-8") + "public_minutes: true\n", encoding="utf-8"
+    )
     (records / "groups" / "usagers.yaml").write_text(
-        (records / "groups" / "usagers.yaml").read_text(encoding="utf-8") + "public_minutes: false\n", encoding="utf-8")
+        (records / "groups" / "usagers.yaml").read_text(encoding="utf-8") + "public_minutes: false\n", encoding="utf-8"
+    )
     public = _render(tmp_path)
     text = _text(public / "index.html")
     upcoming = text.split("Prochaines réunions ouvertes aux habitants", 1)[1].split("Toutes les réunions", 1)[0]
@@ -139,18 +142,22 @@ def test_a_render_without_html_warns_when_the_site_it_leaves_is_out_of_date(tmp_
     left as it is, still names her. gasp says the site is out of date before it is uploaded."""
     records = _example(tmp_path)
     (records / "people" / "habitant-1.yaml").write_text(
-        "name: Josiane Consentante\nkind: resident\npublish_name: true\n", encoding="utf-8")
+        "name: Josiane Consentante\nkind: resident\npublish_name: true\n", encoding="utf-8"
+    )
     public = _render(tmp_path)
     assert "Josiane Consentante" in (public / "comptes-rendus" / "2001-06-14-usagers.html").read_text(encoding="utf-8")
     quiet = gasp("render", "--format", "md", workspace=tmp_path, env=ENV)
     assert quiet.exit_code == 0 and "public/" not in quiet.stderr, quiet.stderr  # up to date: nothing to say
     (records / "people" / "habitant-1.yaml").write_text(
-        "name: Josiane Consentante\nkind: resident\npublish_name: false\n", encoding="utf-8")
+        "name: Josiane Consentante\nkind: resident\npublish_name: false\n", encoding="utf-8"
+    )
     result = gasp("render", "--format", "md", workspace=tmp_path, env=ENV)
     assert result.exit_code == 0, result.output
     assert "le site des habitants (public/) n’est plus à jour" in result.stderr
     _render(tmp_path)
-    assert "Josiane Consentante" not in (public / "comptes-rendus" / "2001-06-14-usagers.html").read_text(encoding="utf-8")
+    assert "Josiane Consentante" not in (public / "comptes-rendus" / "2001-06-14-usagers.html").read_text(
+        encoding="utf-8"
+    )
     again = gasp("render", "--format", "md", workspace=tmp_path, env=ENV)
     assert "public/" not in again.stderr, again.stderr
     twice = gasp("render", "--format", "md", workspace=tmp_path, env=ENV)  # the keys of public/ are gone by now
@@ -178,7 +185,8 @@ def test_the_site_as_it_stood_on_a_day_has_no_compte_rendu_of_a_later_meeting(tm
     cancellation recorded ahead of the day is news, and stays."""
     records = _example(tmp_path)
     (records / "meetings" / "2001" / "2001-07-12-usagers.yaml").write_text(
-        "group: usagers\ndate: 2001-07-12\nstatus: cancelled\ncancel_reason: Salle indisponible.\n", encoding="utf-8")
+        "group: usagers\ndate: 2001-07-12\nstatus: cancelled\ncancel_reason: Salle indisponible.\n", encoding="utf-8"
+    )
     public = _render(tmp_path, today="2001-07-01")
     published = sorted(path.stem for path in (public / "comptes-rendus").glob("*.html"))
     assert published[-2:] == ["2001-06-28-intergroupes", "2001-07-12-usagers"], published
@@ -196,12 +204,15 @@ def test_a_resident_put_among_the_guests_by_her_id_is_not_named(tmp_path: Path) 
     result = gasp("new", "person", "--kind", "resident", "--name", "Marie Durand", workspace=tmp_path)
     assert result.exit_code == 0 and (records / "people" / "marie-durand.yaml").is_file(), result.output
     meeting = records / "meetings" / "2001" / "2001-06-14-usagers.yaml"
-    meeting.write_text(meeting.read_text(encoding="utf-8") + "guests:\n- marie-durand\n- policier-proximite\n",
-                       encoding="utf-8")
+    meeting.write_text(
+        meeting.read_text(encoding="utf-8") + "guests:\n- marie-durand\n- policier-proximite\n", encoding="utf-8"
+    )
     public = _render(tmp_path)
     page = (public / "comptes-rendus" / "2001-06-14-usagers.html").read_text(encoding="utf-8")
     assert "marie-durand" not in page.lower() and "Marie Durand" not in page
-    guests = _text(public / "comptes-rendus" / "2001-06-14-usagers.html").split("Invités", 1)[1].split("Tour de table")[0]
+    guests = (
+        _text(public / "comptes-rendus" / "2001-06-14-usagers.html").split("Invités", 1)[1].split("Tour de table")[0]
+    )
     assert "un habitant" in guests and "Policier de proximité" in guests
 
 
@@ -219,7 +230,10 @@ def test_on_a_phone_the_calendar_shows_every_meeting_whole(tmp_path: Path) -> No
     public = _render(tmp_path)
     page = public / "calendrier" / "calendrier-2002.html"
     probe = page.with_name("mesure.html")
-    probe.write_text(page.read_text(encoding="utf-8").replace("</body>", """<script>
+    probe.write_text(
+        page.read_text(encoding="utf-8").replace(
+            "</body>",
+            """<script>
 window.addEventListener("load", function () {
   var table = document.querySelector("table"), hidden = 0, cells = 0;
   table.querySelectorAll("td").forEach(function (cell) {
@@ -227,11 +241,28 @@ window.addEventListener("load", function () {
     if (cell.textContent.trim()) { cells++; if (box.right > table.getBoundingClientRect().right + 1) hidden++; }
   });
   document.body.setAttribute("data-mesure", cells + " " + hidden + " " + (table.scrollWidth - table.clientWidth));
-});</script></body>"""), encoding="utf-8")
-    done = subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                           f"--user-data-dir={tmp_path / 'profil'}", "--window-size=390,800",
-                           "--virtual-time-budget=3000", "--dump-dom", probe.as_uri()],
-                          capture_output=True, text=True, timeout=120, check=False)
+});</script></body>""",
+        ),
+        encoding="utf-8",
+    )
+    done = subprocess.run(
+        [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            f"--user-data-dir={tmp_path / 'profil'}",
+            "--window-size=390,800",
+            "--virtual-time-budget=3000",
+            "--dump-dom",
+            probe.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     found = re.search(r'data-mesure="(\d+) (\d+) (-?\d+)"', done.stdout)
     assert found, done.stderr[-2000:]
     cells, hidden, overflow = (int(value) for value in found.groups())

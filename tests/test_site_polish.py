@@ -86,10 +86,12 @@ def test_a_public_compte_rendu_links_each_proposal_to_its_page_on_the_site(out: 
     for minutes in sorted((public / "comptes-rendus").glob("*.html")):
         body = minutes.read_text(encoding="utf-8")
         assert ("<li><strong>" in body.split("<h2>Propositions</h2>", 1)[-1].split("<h2>", 1)[0]) <= (
-            "../propositions/" in body), minutes
+            "../propositions/" in body
+        ), minutes
     # The members' comptes rendus are unchanged: their proposals are in out/, not linked from here.
     assert "../propositions/" not in (out / "comptes-rendus" / "2001-06-28-intergroupes.html").read_text(
-        encoding="utf-8")
+        encoding="utf-8"
+    )
 
 
 def test_only_the_proposals_with_a_page_are_linked() -> None:
@@ -102,7 +104,6 @@ def test_only_the_proposals_with_a_page_are_linked() -> None:
     items = linked.proposals + linked.decisions + [item for other in linked.others for item in other.items]
     hrefs = {item.href for item in items}
     assert hrefs == {"", "../propositions/horaires-police.html"}
-
 
 
 def _specificity(selector: str) -> tuple[int, int, int]:
@@ -122,8 +123,11 @@ def test_the_search_box_placeholder_is_drawn_opaque_in_a_colour_with_enough_cont
     pagefind = out / "public" / "pagefind" / "pagefind-ui.css"
     if not pagefind.is_file():
         pytest.skip("Pagefind absent: no search box")
-    theirs = [selector for selector, body in re.findall(r"([^{}]*::placeholder)\{([^}]*)\}", pagefind.read_text())
-              if "opacity" in body or "color" in body]
+    theirs = [
+        selector
+        for selector, body in re.findall(r"([^{}]*::placeholder)\{([^}]*)\}", pagefind.read_text())
+        if "opacity" in body or "color" in body
+    ]
     assert theirs
     grey = re.search(r"--gris: (#\w+)", page)
     assert grey is not None
@@ -160,8 +164,12 @@ def test_the_report_s_wide_tables_reflow_on_a_phone_keeping_their_headings(out: 
     after its column's heading (data-label), the heading row still in the table for screen readers.
     The members' report too: it is read on a phone as well."""
     page = (out / report).read_text(encoding="utf-8")
-    assert re.search(r"@media \(max-width: 40rem\) \{.*html table\.repli td\[data-label\]::before \{ content: "
-                     r"attr\(data-label\)", page, re.DOTALL)
+    assert re.search(
+        r"@media \(max-width: 40rem\) \{.*html table\.repli td\[data-label\]::before \{ content: "
+        r"attr\(data-label\)",
+        page,
+        re.DOTALL,
+    )
     tables = re.findall(r"<table[^>]*>.*?</table>", page, re.DOTALL)
     wide = [table for table in tables if len(_columns(table)) > 2]
     assert len(wide) >= 3
@@ -171,7 +179,9 @@ def test_the_report_s_wide_tables_reflow_on_a_phone_keeping_their_headings(out: 
         body = re.search(r"<tbody>(.*?)</tbody>", table, re.DOTALL)
         assert body is not None
         for row in body.group(1).split("</tr>")[:-1]:
-            labels = [re.search(r'data-label="([^"]*)"', attributes) for attributes in re.findall(r"<t[dh]([^>]*)>", row)]
+            labels = [
+                re.search(r'data-label="([^"]*)"', attributes) for attributes in re.findall(r"<t[dh]([^>]*)>", row)
+            ]
             assert len(labels) == len(columns), row
             assert labels[0] is None, row  # the row's name, shown as its heading
             assert all(label is not None and label.group(1) for label in labels[1:]), row

@@ -11,8 +11,9 @@ from gasp_cli.yamlsource import SourceFile, read_record_file
 
 def test_a_read_file_holds_no_node_tree_but_still_gives_positions(tmp_path: Path) -> None:
     path = tmp_path / "t.yaml"
-    path.write_text("title: Un thème\ndescription: |\n  ligne un\n  ligne deux\nlist:\n  - a\n  - b: c\n",
-                    encoding="utf-8")
+    path.write_text(
+        "title: Un thème\ndescription: |\n  ligne un\n  ligne deux\nlist:\n  - a\n  - b: c\n", encoding="utf-8"
+    )
     source = read_record_file(path, "records/themes/t.yaml")
     held = [getattr(source, name) for name in SourceFile.__slots__ if name != "text"]
     assert not any(isinstance(value, Node) for value in held)

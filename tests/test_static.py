@@ -23,8 +23,9 @@ CONFIG = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
 def _run(module: str, *args: str) -> subprocess.CompletedProcess[str]:
     if importlib.util.find_spec(module) is None:
         pytest.fail(f"{module} is not installed: `make test` installs it with the test extras ('.[test]')")
-    return subprocess.run([sys.executable, "-m", module, *args], cwd=REPO, capture_output=True, text=True,
-                          timeout=600, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", module, *args], cwd=REPO, capture_output=True, text=True, timeout=600, check=False
+    )
 
 
 def test_mypy_is_strict_on_the_whole_package():
@@ -50,6 +51,12 @@ def test_ruff_uses_a_chosen_rule_set():
     assert not {"exclude", "extend-exclude"} & set(CONFIG["tool"]["ruff"]), CONFIG["tool"]["ruff"]
 
 
+def test_ruff_format_changes_nothing():
+    # One layout for every file, so that parallel branches merge on content, not on spaces.
+    result = _run("ruff", "format", "--check", "--no-cache", "gasp_cli", "tests", "benchmarks")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def test_ruff_finds_nothing():
     result = _run("ruff", "check", "--no-cache", "--output-format", "concise", "gasp_cli", "tests", "benchmarks")
     assert result.returncode == 0, result.stdout + result.stderr
@@ -64,4 +71,3 @@ def test_a_zone_folder_a_data_file_or_a_name_too_long_is_an_unknown_time_zone(na
 
 def test_a_real_time_zone_is_kept():
     assert TypeAdapter(Timezone).validate_python("Europe/Paris") == "Europe/Paris"
-

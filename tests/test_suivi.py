@@ -26,7 +26,12 @@ def rendered(tmp_path_factory) -> Path:
 
 def test_only_suivi_writes_the_sheet_in_every_format(rendered: Path):
     assert sorted(p.name for p in rendered.iterdir()) == [
-        ".gasp-manifest.json", "index.html", "suivi.html", "suivi.md", "suivi.pdf"]
+        ".gasp-manifest.json",
+        "index.html",
+        "suivi.html",
+        "suivi.md",
+        "suivi.pdf",
+    ]
 
 
 def test_every_proposal_of_the_usagers_and_where_it_stands(rendered: Path):
@@ -38,7 +43,7 @@ def test_every_proposal_of_the_usagers_and_where_it_stands(rendered: Path):
     titles = [line for line in md.splitlines() if line.startswith("### ")]
     assert len(titles) == 7
     assert "### [Créer une régie de quartier](propositions/regie-de-quartier.md)" in titles
-    regie = md[md.index("### [Créer une régie de quartier]"):]
+    regie = md[md.index("### [Créer une régie de quartier]") :]
     assert "Vous l’avez proposée le 14 juin 2001 ; vous en avez parlé le 14 mars 2002." in regie
     assert "**Où en est-elle ?** Mise à l’étude le 21 juin 2002" in regie
     assert "- 21 décembre 2001 : mise à l’étude par les référents — Étude de faisabilité avec le bailleur." in regie
@@ -66,21 +71,28 @@ def test_nothing_of_the_agents_and_nobody_named(rendered: Path):
 def test_a_resident_who_did_not_consent_is_never_named(example: Path):
     path = example / "records/people/habitant-1.yaml"
     path.write_text("name: Madame Secret\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
-    result = gasp("render", "--only", "suivi", "--only", "propositions", "--format", "md,html",
-                  workspace=example, env=EPOCH)
+    result = gasp(
+        "render", "--only", "suivi", "--only", "propositions", "--format", "md,html", workspace=example, env=EPOCH
+    )
     assert result.exit_code == 0, result.output
     for output in (example / "out").rglob("*.*"):
         assert "Madame Secret" not in output.read_text(encoding="utf-8"), output
 
 
 def test_a_proposal_the_usagers_never_spoke_of_is_not_on_the_sheet(example: Path):
-    write(example, "records/proposals/badge-agents.yaml",
-          "title: Un badge pour les agents d'accueil\ntheme: accueil-du-public\n")
+    write(
+        example,
+        "records/proposals/badge-agents.yaml",
+        "title: Un badge pour les agents d'accueil\ntheme: accueil-du-public\n",
+    )
     meeting = example / "records/meetings/2002/2002-05-14-agents.yaml"
     text = meeting.read_text(encoding="utf-8")
     addition = "- proposal: badge-agents\n  event: raised\n"
-    text = text.replace("proposals:\n", "proposals:\n" + addition) if "proposals:\n" in text \
+    text = (
+        text.replace("proposals:\n", "proposals:\n" + addition)
+        if "proposals:\n" in text
         else text + "proposals:\n" + addition
+    )
     meeting.write_text(text, encoding="utf-8")
     assert gasp("validate", workspace=example).exit_code == 0, gasp("validate", workspace=example).output
     result = gasp("render", "--only", "suivi", "--format", "md", workspace=example, env=EPOCH)

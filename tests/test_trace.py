@@ -17,8 +17,13 @@ def fates(tmp_path: Path) -> Path:
     root = minimal_workspace(tmp_path, as_of="2004-06-30")
     add_group(root, "agents", "agents", "frequency: monthly\nweekday: tuesday\nweek: 2", since="2004-01-01")
     add_group(root, "usagers", "usagers", "frequency: quarterly\nweekday: thursday\nweek: 2", since="2004-01-01")
-    add_group(root, "referents", "referents", "frequency: quarterly\nweekday: friday\nweek: 3\nmonths: [3, 6]",
-              since="2004-01-01")
+    add_group(
+        root,
+        "referents",
+        "referents",
+        "frequency: quarterly\nweekday: friday\nweek: 3\nmonths: [3, 6]",
+        since="2004-01-01",
+    )
     write(root, "records/themes/logement.yaml", "title: Logement\n")
     for pid, title, extra in [
         ("jardins", "Des jardins partagés", ""),
@@ -28,31 +33,37 @@ def fates(tmp_path: Path) -> Path:
         ("banc", "Un banc devant la poste", ""),
     ]:
         write(root, f"records/proposals/{pid}.yaml", f"title: {title}\ntheme: logement\n{extra}")
-    write(root, "records/proposals/jardins.yaml",
-          "title: Des jardins partagés\ntheme: logement\ncost: 3000\nmilestones:\n"
-          "  - {date: 2004-06-20, status: in-progress, note: Première parcelle}\n")
+    write(
+        root,
+        "records/proposals/jardins.yaml",
+        "title: Des jardins partagés\ntheme: logement\ncost: 3000\nmilestones:\n"
+        "  - {date: 2004-06-20, status: in-progress, note: Première parcelle}\n",
+    )
     meetings = {
         "2004-01-08-usagers": "group: usagers\ndate: 2004-01-08\nstatus: held\nproposals:\n"
-                              "  - {proposal: jardins, event: raised, note: Proposés par des habitantes}\n"
-                              "  - {proposal: fete, event: raised}\n",
+        "  - {proposal: jardins, event: raised, note: Proposés par des habitantes}\n"
+        "  - {proposal: fete, event: raised}\n",
         "2004-01-13-agents": "group: agents\ndate: 2004-01-13\nstatus: held\nproposals:\n"
-                             "  - {proposal: navette, event: raised}\n  - {proposal: banc, event: raised}\n",
+        "  - {proposal: navette, event: raised}\n  - {proposal: banc, event: raised}\n",
         "2004-02-10-agents": "group: agents\ndate: 2004-02-10\nstatus: held\nproposals:\n"
-                             "  - {proposal: jardins, event: discussed, note: \"Terrain | à trouver <vite>\"}\n",
+        '  - {proposal: jardins, event: discussed, note: "Terrain | à trouver <vite>"}\n',
         "2004-03-19-referents": "group: referents\ndate: 2004-03-19\nstatus: held\ndecisions:\n"
-                                "  - {proposal: jardins, outcome: study, note: Chercher un terrain}\n"
-                                "  - {proposal: navette, outcome: rejected, note: Trop chère}\n",
+        "  - {proposal: jardins, outcome: study, note: Chercher un terrain}\n"
+        "  - {proposal: navette, outcome: rejected, note: Trop chère}\n",
         "2004-04-08-usagers": "group: usagers\ndate: 2004-04-08\nstatus: held\nproposals:\n"
-                              "  - {proposal: fete, event: withdrawn, note: Faite par l'amicale}\n"
-                              "  - {proposal: navette-scolaire, event: raised}\n",
+        "  - {proposal: fete, event: withdrawn, note: Faite par l'amicale}\n"
+        "  - {proposal: navette-scolaire, event: raised}\n",
         "2004-06-18-referents": "group: referents\ndate: 2004-06-18\nstatus: held\ndecisions:\n"
-                                "  - {proposal: jardins, outcome: validated}\n",
+        "  - {proposal: jardins, outcome: validated}\n",
     }
     for mid, body in meetings.items():
         write(root, f"records/meetings/2004/{mid}.yaml", body)
     for month, day in (("03", "09"), ("04", "13"), ("05", "11"), ("06", "08")):
-        write(root, f"records/meetings/2004/2004-{month}-{day}-agents.yaml",
-              f"group: agents\ndate: 2004-{month}-{day}\nstatus: held\n")
+        write(
+            root,
+            f"records/meetings/2004/2004-{month}-{day}-agents.yaml",
+            f"group: agents\ndate: 2004-{month}-{day}\nstatus: held\n",
+        )
     assert gasp("validate", "--strict", workspace=root).exit_code == 0, gasp("validate", workspace=root).stderr
     return root
 
@@ -68,12 +79,24 @@ def test_the_list_has_the_contract_keys_and_is_sorted_by_raising(fates: Path):
     assert [r["id"] for r in rows] == ["fete", "jardins", "banc", "navette", "navette-scolaire"]
     jardins = rows[1]
     assert jardins == {
-        "id": "jardins", "title": "Des jardins partagés", "theme": "logement", "raised_by": "usagers",
-        "raised_on": "2004-01-08", "status": "in-progress", "outcome": "validated", "decided_on": "2004-06-18",
-        "days_to_decision": 162, "days_to_first_decision": 71,
+        "id": "jardins",
+        "title": "Des jardins partagés",
+        "theme": "logement",
+        "raised_by": "usagers",
+        "raised_on": "2004-01-08",
+        "status": "in-progress",
+        "outcome": "validated",
+        "decided_on": "2004-06-18",
+        "days_to_decision": 162,
+        "days_to_first_decision": 71,
     }
     banc = rows[2]
-    assert (banc["status"], banc["outcome"], banc["decided_on"], banc["days_to_decision"]) == ("raised", None, None, None)
+    assert (banc["status"], banc["outcome"], banc["decided_on"], banc["days_to_decision"]) == (
+        "raised",
+        None,
+        None,
+        None,
+    )
 
 
 def test_filters(fates: Path):
@@ -89,16 +112,46 @@ def test_one_proposal_studied_then_validated(fates: Path):
     assert list(trace) == ["id", "title", "theme", "status", "replaces", "replaced_by", "events", "observations"]
     assert trace["status"] == "in-progress"
     assert trace["events"] == [
-        {"date": "2004-01-08", "kind": "raised", "meeting": "2004-01-08-usagers", "group": "usagers",
-         "note": "Proposés par des habitantes", "document": "comptes-rendus/2004-01-08-usagers.html"},
-        {"date": "2004-02-10", "kind": "discussed", "meeting": "2004-02-10-agents", "group": "agents",
-         "note": "Terrain | à trouver <vite>", "document": "comptes-rendus/2004-02-10-agents.html"},
-        {"date": "2004-03-19", "kind": "study", "meeting": "2004-03-19-referents", "group": "referents",
-         "note": "Chercher un terrain", "document": "comptes-rendus/2004-03-19-referents.html"},
-        {"date": "2004-06-18", "kind": "validated", "meeting": "2004-06-18-referents", "group": "referents",
-         "note": None, "document": "comptes-rendus/2004-06-18-referents.html"},
-        {"date": "2004-06-20", "kind": "in-progress", "meeting": None, "group": None, "note": "Première parcelle",
-         "document": None},
+        {
+            "date": "2004-01-08",
+            "kind": "raised",
+            "meeting": "2004-01-08-usagers",
+            "group": "usagers",
+            "note": "Proposés par des habitantes",
+            "document": "comptes-rendus/2004-01-08-usagers.html",
+        },
+        {
+            "date": "2004-02-10",
+            "kind": "discussed",
+            "meeting": "2004-02-10-agents",
+            "group": "agents",
+            "note": "Terrain | à trouver <vite>",
+            "document": "comptes-rendus/2004-02-10-agents.html",
+        },
+        {
+            "date": "2004-03-19",
+            "kind": "study",
+            "meeting": "2004-03-19-referents",
+            "group": "referents",
+            "note": "Chercher un terrain",
+            "document": "comptes-rendus/2004-03-19-referents.html",
+        },
+        {
+            "date": "2004-06-18",
+            "kind": "validated",
+            "meeting": "2004-06-18-referents",
+            "group": "referents",
+            "note": None,
+            "document": "comptes-rendus/2004-06-18-referents.html",
+        },
+        {
+            "date": "2004-06-20",
+            "kind": "in-progress",
+            "meeting": None,
+            "group": None,
+            "note": "Première parcelle",
+            "document": None,
+        },
     ]
 
 
@@ -115,8 +168,10 @@ def test_withdrawn_and_waiting(fates: Path):
     assert trace_json(fates, "fete")["status"] == "withdrawn"
     text = gasp("trace", "proposal", "banc", workspace=fates, env={"COLUMNS": "200"}).stdout
     # as_of 2004-06-30: 169 days after 13 January.
-    assert ("Où elle en est : en attente d’une décision des référents depuis qu’elle a été soulevée"
-            " le 13 janvier 2004 (169 jours)." in text)
+    assert (
+        "Où elle en est : en attente d’une décision des référents depuis qu’elle a été soulevée"
+        " le 13 janvier 2004 (169 jours)." in text
+    )
 
 
 def test_the_timeline_shows_the_time_between_steps(fates: Path):
@@ -147,16 +202,20 @@ def test_markdown_escapes_record_text(fates: Path):
 # The part of Mermaid's flowchart grammar that gasp writes (see documents/trace.py).
 LABEL = r'"[^"<>|&]*(?:<br/>[^"<>|&]*)*"'
 NODE = r"[A-Za-z][A-Za-z0-9_]*"
-MERMAID_LINE = re.compile("|".join([
-    r"flowchart LR",
-    rf"  {NODE}\[{LABEL}\]",
-    rf"  {NODE}\{{\{{{LABEL}\}}\}}",
-    rf"  {NODE}\(\[{LABEL}\]\)",
-    rf"  {NODE} -->\|{LABEL}\| {NODE}",
-    rf"  {NODE} -\.-> {NODE}",
-    r"  classDef [a-z]+ [a-z:#0-9,]+",
-    rf"  class {NODE} [a-z]+",
-]))
+MERMAID_LINE = re.compile(
+    "|".join(
+        [
+            r"flowchart LR",
+            rf"  {NODE}\[{LABEL}\]",
+            rf"  {NODE}\{{\{{{LABEL}\}}\}}",
+            rf"  {NODE}\(\[{LABEL}\]\)",
+            rf"  {NODE} -->\|{LABEL}\| {NODE}",
+            rf"  {NODE} -\.-> {NODE}",
+            r"  classDef [a-z]+ [a-z:#0-9,]+",
+            rf"  class {NODE} [a-z]+",
+        ]
+    )
+)
 
 
 def check_mermaid(text: str) -> None:
@@ -208,11 +267,17 @@ def test_every_proposal_of_the_example_traces():
         assert dates == sorted(dates)
         check_mermaid(gasp("trace", "proposal", row["id"], "--format", "mermaid", workspace=REPO).stdout)
     guide = next(r for r in rows if r["id"] == "guide-des-services-publics")
-    assert (guide["raised_by"], guide["raised_on"], guide["outcome"], guide["days_to_decision"]) == \
-        ("agents", "2000-10-10", "validated", 66)
+    assert (guide["raised_by"], guide["raised_on"], guide["outcome"], guide["days_to_decision"]) == (
+        "agents",
+        "2000-10-10",
+        "validated",
+        66,
+    )
 
 
 def test_two_replacements_of_one_proposal_are_warned(fates: Path):
-    write(fates, "records/proposals/navette-bis.yaml", "title: Encore une navette\ntheme: logement\nreplaces: navette\n")
+    write(
+        fates, "records/proposals/navette-bis.yaml", "title: Encore une navette\ntheme: logement\nreplaces: navette\n"
+    )
     result = gasp("validate", "--format", "json", workspace=fates)
     assert "déjà remplacée par « navette-scolaire »" in result.stdout

@@ -11,8 +11,15 @@ import pytest
 
 from conftest import REPO, gasp
 
-IDS = ["guide-des-services-publics", "horaires-police", "reamenagement-des-locaux", "formulaire-plainte-simplifie",
-       "formation-agents-de-mediation", "regie-de-quartier", "mediateur-administratif"]
+IDS = [
+    "guide-des-services-publics",
+    "horaires-police",
+    "reamenagement-des-locaux",
+    "formulaire-plainte-simplifie",
+    "formation-agents-de-mediation",
+    "regie-de-quartier",
+    "mediateur-administratif",
+]
 
 
 def listed(*args: str, columns: int = 80) -> str:
@@ -30,7 +37,10 @@ def test_every_id_shows_in_full_and_titles_wrap(columns: int):
     assert "…" not in text
     if columns == 80:  # the longest title is on two lines or more, and every word of it is there
         assert "Former des agents de médiation pour les conflits de voisinage" not in text
-        assert all(word in text for word in ["Former", "des", "agents", "de", "médiation", "pour", "les", "conflits", "de", "voisinage"])
+        assert all(
+            word in text
+            for word in ["Former", "des", "agents", "de", "médiation", "pour", "les", "conflits", "de", "voisinage"]
+        )
 
 
 def line_width(line: str) -> int:
@@ -54,12 +64,16 @@ def test_one_proposal_at_80_columns_keeps_meeting_ids_whole():
     assert all(line_width(line) <= 80 for line in text.splitlines())
 
 
-@pytest.mark.parametrize("args", [[], ["regie-de-quartier"], ["--format", "json"], ["regie-de-quartier", "--format", "md"]])
+@pytest.mark.parametrize(
+    "args", [[], ["regie-de-quartier"], ["--format", "json"], ["regie-de-quartier", "--format", "md"]]
+)
 def test_a_reader_that_stops_early_is_a_success(args: list[str]):
     """`gasp trace proposal | head`: the reader closed the pipe before gasp wrote anything."""
     process = subprocess.Popen(
         [sys.executable, "-m", "gasp_cli", "--records", str(REPO), "trace", "proposal", *args],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"},
     )
     process.stdout.close()  # like `head` that has read its lines and gone
     _, errors = process.communicate(timeout=60)

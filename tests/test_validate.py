@@ -37,10 +37,16 @@ def test_json_output_has_the_contract_keys(example: Path):
     write(example, "records/themes/sans-titre.yaml", "description: rien\n")
     exit_code, diagnostics = validate_json(example)
     assert exit_code == 1
-    assert diagnostics == [{
-        "file": "records/themes/sans-titre.yaml", "line": 1, "column": 1, "severity": "error",
-        "code": "missing-field", "message": "champ obligatoire « title » manquant",
-    }]
+    assert diagnostics == [
+        {
+            "file": "records/themes/sans-titre.yaml",
+            "line": 1,
+            "column": 1,
+            "severity": "error",
+            "code": "missing-field",
+            "message": "champ obligatoire « title » manquant",
+        }
+    ]
 
 
 def test_json_is_an_empty_list_when_all_is_well():
@@ -61,8 +67,9 @@ def _warnings_workspace(example: Path) -> Path:
     path = example / "records/meetings/2002/2002-05-14-agents.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace("status: held", "status: planned"), encoding="utf-8")
     gasp_yaml = example / "records/gasp.yaml"
-    gasp_yaml.write_text(gasp_yaml.read_text(encoding="utf-8").replace("as_of: 2002-06-30", "as_of: 2002-10-15"),
-                         encoding="utf-8")
+    gasp_yaml.write_text(
+        gasp_yaml.read_text(encoding="utf-8").replace("as_of: 2002-06-30", "as_of: 2002-10-15"), encoding="utf-8"
+    )
     return example
 
 
@@ -101,14 +108,18 @@ def test_a_broken_record_is_not_also_reported_as_dangling(example: Path):
 
 
 def test_unquoted_time_is_read_as_a_time(example: Path):
-    write(example, "records/meetings/2002/2002-09-10-agents.yaml",
-          "group: agents\ndate: 2002-09-10\ntime: 14:30\nstatus: planned\n")
+    write(
+        example,
+        "records/meetings/2002/2002-09-10-agents.yaml",
+        "group: agents\ndate: 2002-09-10\ntime: 14:30\nstatus: planned\n",
+    )
     assert validate_json(example) == (0, [])
 
 
 def test_the_replaced_proposal_must_be_closed(example: Path):
-    write(example, "records/proposals/regie-bis.yaml",
-          "title: Régie bis\ntheme: logement\nreplaces: regie-de-quartier\n")
+    write(
+        example, "records/proposals/regie-bis.yaml", "title: Régie bis\ntheme: logement\nreplaces: regie-de-quartier\n"
+    )
     exit_code, diagnostics = validate_json(example)
     assert exit_code == 0
     codes = {(d["code"], d["severity"]) for d in diagnostics}

@@ -35,14 +35,29 @@ def test_a_value_one_level_too_deep_is_refused_inside_lists_and_mappings(tmp_pat
 
 
 def test_scalars_in_mappings_and_lists_are_read_by_yaml_1_2_rules(tmp_path: Path):
-    source = _read(tmp_path, (
-        "m: {a: texte, b: 'cité', c: 12, d: -3, e: 1.5, f: true, g: No, h: ~, i: , j: \"\", k: 14:30, l: 2020-01-02}\n"
-        "l: [texte, 'cité', 12, -3, 1.5, true, No, ~, null, \"\", 14:30, 2020-01-02, personne-1]\n"
-    ))
+    source = _read(
+        tmp_path,
+        (
+            "m: {a: texte, b: 'cité', c: 12, d: -3, e: 1.5, f: true, g: No, h: ~, i: , j: \"\", k: 14:30, l: 2020-01-02}\n"
+            "l: [texte, 'cité', 12, -3, 1.5, true, No, ~, null, \"\", 14:30, 2020-01-02, personne-1]\n"
+        ),
+    )
     assert source.diagnostics == []
     assert source.data == {
-        "m": {"a": "texte", "b": "cité", "c": 12, "d": -3, "e": 1.5, "f": True, "g": "No", "h": None, "i": None,
-              "j": "", "k": "14:30", "l": "2020-01-02"},
+        "m": {
+            "a": "texte",
+            "b": "cité",
+            "c": 12,
+            "d": -3,
+            "e": 1.5,
+            "f": True,
+            "g": "No",
+            "h": None,
+            "i": None,
+            "j": "",
+            "k": "14:30",
+            "l": "2020-01-02",
+        },
         "l": ["texte", "cité", 12, -3, 1.5, True, "No", None, None, "", "14:30", "2020-01-02", "personne-1"],
     }
 
@@ -50,6 +65,9 @@ def test_scalars_in_mappings_and_lists_are_read_by_yaml_1_2_rules(tmp_path: Path
 def test_numbers_that_hide_a_slip_are_still_refused_inside_lists_and_mappings(tmp_path: Path):
     source = _read(tmp_path, "m: {a: 010, b: .inf}\nl: [0x1F, 1e999, !!str x]\n")
     assert [(d.line, d.column, d.code) for d in source.diagnostics] == [
-        (1, 8, "bad-number"), (1, 16, "bad-number"),
-        (2, 5, "bad-number"), (2, 11, "bad-number"), (2, 18, "yaml-tag"),
+        (1, 8, "bad-number"),
+        (1, 16, "bad-number"),
+        (2, 5, "bad-number"),
+        (2, 11, "bad-number"),
+        (2, 18, "yaml-tag"),
     ]

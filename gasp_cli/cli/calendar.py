@@ -26,12 +26,31 @@ DATE_FORMATS = ["%Y-%m-%d"]
 
 def calendar(
     ctx: typer.Context,
-    year: Annotated[int | None, typer.Option("--year", metavar="AAAA", help="L’année, de 1900 à 2200 (par défaut : l’année en cours).")] = None,
-    date_from: Annotated[datetime.datetime | None, typer.Option("--from", formats=DATE_FORMATS, metavar="AAAA-MM-JJ", help="Premier jour (au lieu de --year).")] = None,
-    date_to: Annotated[datetime.datetime | None, typer.Option("--to", formats=DATE_FORMATS, metavar="AAAA-MM-JJ", help="Dernier jour (au lieu de --year).")] = None,
-    group: Annotated[str | None, typer.Option("--group", metavar="GROUPE", autocompletion=complete_groups, help="Un seul groupe (son identifiant).")] = None,
-    format: Annotated[CalendarFormat, typer.Option("--format", help="table (terminal), json, md (Markdown) ou ics (iCalendar).")] = CalendarFormat.table,
-    out: Annotated[Path | None, typer.Option("--out", metavar="FICHIER", help="Écrit dans ce fichier au lieu de la sortie standard.")] = None,
+    year: Annotated[
+        int | None,
+        typer.Option("--year", metavar="AAAA", help="L’année, de 1900 à 2200 (par défaut : l’année en cours)."),
+    ] = None,
+    date_from: Annotated[
+        datetime.datetime | None,
+        typer.Option("--from", formats=DATE_FORMATS, metavar="AAAA-MM-JJ", help="Premier jour (au lieu de --year)."),
+    ] = None,
+    date_to: Annotated[
+        datetime.datetime | None,
+        typer.Option("--to", formats=DATE_FORMATS, metavar="AAAA-MM-JJ", help="Dernier jour (au lieu de --year)."),
+    ] = None,
+    group: Annotated[
+        str | None,
+        typer.Option(
+            "--group", metavar="GROUPE", autocompletion=complete_groups, help="Un seul groupe (son identifiant)."
+        ),
+    ] = None,
+    format: Annotated[
+        CalendarFormat, typer.Option("--format", help="table (terminal), json, md (Markdown) ou ics (iCalendar).")
+    ] = CalendarFormat.table,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", metavar="FICHIER", help="Écrit dans ce fichier au lieu de la sortie standard."),
+    ] = None,
 ) -> None:
     """Le calendrier des réunions : celles enregistrées, et une date prévue pour chaque période de la cadence qui n'en a pas."""
     from ..calendar import calendar_rows, holidays_for
@@ -54,10 +73,13 @@ def calendar(
     end = last or datetime.date(first.year if first else year or today.year, 12, 31)
     if start > end:
         raise typer.BadParameter(
-            f"période vide : le {long_date(start)} est après le {long_date(end)}", param_hint="--from/--to")
+            f"période vide : le {long_date(start)} est après le {long_date(end)}", param_hint="--from/--to"
+        )
     if group is not None and group not in records.groups:
-        raise fail(f"groupe « {group} » inconnu{suggestion(group, records.groups)}"
-                   f" (groupes : {', '.join(sorted(records.groups))})")
+        raise fail(
+            f"groupe « {group} » inconnu{suggestion(group, records.groups)}"
+            f" (groupes : {', '.join(sorted(records.groups))})"
+        )
 
     holidays = holidays_for(records, start, end)
     rows = calendar_rows(records, start, end, holidays, [group] if group else None)
@@ -66,13 +88,21 @@ def calendar(
 
     if format is CalendarFormat.table:
         if out is not None:
-            raise typer.BadParameter("le tableau s'affiche dans le terminal : choisissez --format md, json ou ics pour --out",
-                                     param_hint="--out")
+            raise typer.BadParameter(
+                "le tableau s'affiche dans le terminal : choisissez --format md, json ou ics pour --out",
+                param_hint="--out",
+            )
         calendrier.print_table(rows, records, title)
         return
     try:
-        emit(calendrier.COMMAND_FORMATS, format.value, calendrier.build(records, rows, title), workspace, out,
-             reproducible_timestamp())
+        emit(
+            calendrier.COMMAND_FORMATS,
+            format.value,
+            calendrier.build(records, rows, title),
+            workspace,
+            out,
+            reproducible_timestamp(),
+        )
     except RenderError as error:
         raise fail(f"{error} ; rien n’a été écrit") from None
 
@@ -92,10 +122,14 @@ def _title(records: "Records", start: datetime.date, end: datetime.date, group: 
 
 def _warn_unknown_school_holidays(records: "Records", rows: "list[Row]", holidays: "Holidays") -> None:
     """Say so, in one line, when slots that should avoid school holidays fall in years the package does not know."""
-    years = sorted({
-        row.date.year for row in rows
-        if row.origin == "planned" and "school-holidays" in records.groups[row.group].cadence.avoid
-    } & set(holidays.school_unknown_years))
+    years = sorted(
+        {
+            row.date.year
+            for row in rows
+            if row.origin == "planned" and "school-holidays" in records.groups[row.group].cadence.avoid
+        }
+        & set(holidays.school_unknown_years)
+    )
     if years:
         typer.echo(
             f"gasp : avertissement : vacances scolaires inconnues du paquet holidays pour {year_spans(years)} ; "

@@ -153,8 +153,9 @@ def load_records(ctx: typer.Context) -> tuple[Workspace, Records, list[Diagnosti
         )
     warnings = len(diagnostics)
     if warnings:
-        typer.echo(f"gasp : {plural(warnings, 'avertissement')} dans les enregistrements "
-                   "(voir « gasp validate »)", err=True)
+        typer.echo(
+            f"gasp : {plural(warnings, 'avertissement')} dans les enregistrements (voir « gasp validate »)", err=True
+        )
     return found, records, diagnostics
 
 

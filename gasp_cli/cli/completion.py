@@ -39,8 +39,13 @@ def complete_themes(incomplete: str) -> list[str]:
 
 
 # `gasp rename KIND OLD NEW`: KIND's folder, or gasp.yaml's `places` for a place.
-RENAME_FOLDERS = {"person": "people", "group": "groups", "service": "services", "theme": "themes",
-                  "proposal": "proposals"}
+RENAME_FOLDERS = {
+    "person": "people",
+    "group": "groups",
+    "service": "services",
+    "theme": "themes",
+    "proposal": "proposals",
+}
 
 
 def complete_rename_old(ctx: typer.Context, incomplete: str) -> list[str]:

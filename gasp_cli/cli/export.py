@@ -8,7 +8,14 @@ import typer
 
 def export(
     ctx: typer.Context,
-    out: Annotated[Path | None, typer.Option("--out", metavar="DOSSIER", help="Dossier du jeu de données (par défaut : out/donnees/ de l’espace de travail).")] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            metavar="DOSSIER",
+            help="Dossier du jeu de données (par défaut : out/donnees/ de l’espace de travail).",
+        ),
+    ] = None,
 ) -> None:
     """Exporte les données de recherche : datapackage.json (chaque champ décrit en français) et les tableaux CSV (réunions, propositions, journal d’événements, tour de table, actions, thèmes, observations, indicateurs)."""
     import os
@@ -24,8 +31,9 @@ def export(
         check_target(target, workspace.root, workspace.records)
         if target.resolve() == workspace.out.resolve():
             # out/ is `gasp render`'s, with its manifest and its index: the data get a folder of their own.
-            raise OutputError(f"« {target} » est le dossier de gasp render : choisissez un sous-dossier, "
-                              "par exemple out/donnees/")
+            raise OutputError(
+                f"« {target} » est le dossier de gasp render : choisissez un sous-dossier, par exemple out/donnees/"
+            )
         files = build(records, judged_day(records))
         changed = publish(target, dict[str, bytes | None](files), None)
     except OutputError as error:

@@ -58,16 +58,28 @@ _Translation = tuple[re.Pattern[str], Callable[[re.Match[str]], str]]
 
 # Click's messages for a bad value, and their French.
 _VALUE_MESSAGES: list[_Translation] = [
-    (re.compile(r"(?:Value error, )?'(.*)' is not one of (.*)\.$"),
-     lambda m: f"« {m[1]} » n'est pas permis ; valeurs possibles : {m[2].replace(chr(39), '')}"),
+    (
+        re.compile(r"(?:Value error, )?'(.*)' is not one of (.*)\.$"),
+        lambda m: f"« {m[1]} » n'est pas permis ; valeurs possibles : {m[2].replace(chr(39), '')}",
+    ),
     (re.compile(r"'(.*)' is not a valid integer( range)?\.?$"), lambda m: f"« {m[1]} » n'est pas un nombre entier"),
-    (re.compile(r"'(.*)' does not match the formats? (.*)\.$"),
-     lambda m: f"« {m[1]} » n'est pas une date au format AAAA-MM-JJ"),
+    (
+        re.compile(r"'(.*)' does not match the formats? (.*)\.$"),
+        lambda m: f"« {m[1]} » n'est pas une date au format AAAA-MM-JJ",
+    ),
     (re.compile(r"'(.*)' is not a valid boolean\.?$"), lambda m: f"« {m[1]} » n'est ni oui ni non"),
-    (re.compile(r"^(.*) is not in the range (-?\d+(?:\.\d+)?)<=x<=(-?\d+(?:\.\d+)?)\.?$"),
-     lambda m: f"« {m[1]} » n’est pas entre {m[2]} et {m[3]}"),
-    (re.compile(r"^(.*) is not in the range x>=(-?\d+(?:\.\d+)?)\.?$"), lambda m: f"« {m[1]} » est plus petit que {m[2]}"),
-    (re.compile(r"^(.*) is not in the range x<=(-?\d+(?:\.\d+)?)\.?$"), lambda m: f"« {m[1]} » est plus grand que {m[2]}"),
+    (
+        re.compile(r"^(.*) is not in the range (-?\d+(?:\.\d+)?)<=x<=(-?\d+(?:\.\d+)?)\.?$"),
+        lambda m: f"« {m[1]} » n’est pas entre {m[2]} et {m[3]}",
+    ),
+    (
+        re.compile(r"^(.*) is not in the range x>=(-?\d+(?:\.\d+)?)\.?$"),
+        lambda m: f"« {m[1]} » est plus petit que {m[2]}",
+    ),
+    (
+        re.compile(r"^(.*) is not in the range x<=(-?\d+(?:\.\d+)?)\.?$"),
+        lambda m: f"« {m[1]} » est plus grand que {m[2]}",
+    ),
     # Typer 0.29 checks values with pydantic-like messages.
     (re.compile(r"Input should be a valid integer"), lambda m: "ce n’est pas un nombre entier"),
     (re.compile(r"Input should be a valid number"), lambda m: "ce n’est pas un nombre"),
@@ -165,11 +177,22 @@ _EXTRA_PIECES: list[_Translation] = [
 _EXTRA = re.compile(r"\s*\\?\[([^\[\]]*)\]$")  # Typer 0.15 escapes the bracket for rich: « \\[default: x] »
 
 # A value's placeholder when the command gave none: by option name, else by type.
-_METAVAR_BY_NAME = {"year": "ANNÉE", "group": "GROUPE", "theme": "THÈME", "status": "STATUT",
-                    "records": "DOSSIER"}
-_METAVAR_BY_TYPE = {"integer": "NOMBRE", "integer range": "NOMBRE", "int": "NOMBRE", "float": "NOMBRE",
-                    "float range": "NOMBRE", "text": "TEXTE", "str": "TEXTE", "path": "CHEMIN", "filename": "FICHIER",
-                    "datetime": "AAAA-MM-JJ", "date": "AAAA-MM-JJ", "boolean": "true|false", "bool": "true|false"}
+_METAVAR_BY_NAME = {"year": "ANNÉE", "group": "GROUPE", "theme": "THÈME", "status": "STATUT", "records": "DOSSIER"}
+_METAVAR_BY_TYPE = {
+    "integer": "NOMBRE",
+    "integer range": "NOMBRE",
+    "int": "NOMBRE",
+    "float": "NOMBRE",
+    "float range": "NOMBRE",
+    "text": "TEXTE",
+    "str": "TEXTE",
+    "path": "CHEMIN",
+    "filename": "FICHIER",
+    "datetime": "AAAA-MM-JJ",
+    "date": "AAAA-MM-JJ",
+    "boolean": "true|false",
+    "bool": "true|false",
+}
 
 
 def french_help_text(text: str) -> str:
@@ -186,7 +209,7 @@ def french_help_text(text: str) -> str:
                 break
         else:
             pieces.append(piece)
-    return f"{text[:match.start()]}  [{' ; '.join(pieces)}]"
+    return f"{text[: match.start()]}  [{' ; '.join(pieces)}]"
 
 
 def _value_metavar(param: Any) -> str:
@@ -373,13 +396,21 @@ class FrenchGroup(_French, typer.core.TyperGroup):
         except BrokenPipeError:
             raise StdoutClosed from None
 
-    def main(self, args: Sequence[str] | None = None, prog_name: str | None = None, complete_var: str | None = None,
-             standalone_mode: bool = True, windows_expand_args: bool = True, **extra: Any) -> Any:
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        windows_expand_args: bool = True,
+        **extra: Any,
+    ) -> Any:
         if not windows_expand_args:  # passed on only when asked: Click 8.0.0 does not know it
             extra["windows_expand_args"] = False
         try:
-            result = super().main(args=args, prog_name=prog_name, complete_var=complete_var,
-                                  standalone_mode=False, **extra)
+            result = super().main(
+                args=args, prog_name=prog_name, complete_var=complete_var, standalone_mode=False, **extra
+            )
             code = result if isinstance(result, int) else 0
         except UsageError as error:
             _show_usage_error(error)

@@ -7,10 +7,19 @@ import typer
 
 
 def init(
-    folder: Annotated[Path | None, typer.Argument(metavar="[DOSSIER]", help="Le dossier de l'espace de travail (par défaut : le dossier courant).")] = None,
-    example: Annotated[bool, typer.Option("--example", help="Copier l'exemple d'Escautpont et de Bruay-sur-l'Escaut.")] = False,
+    folder: Annotated[
+        Path | None,
+        typer.Argument(
+            metavar="[DOSSIER]", help="Le dossier de l'espace de travail (par défaut : le dossier courant)."
+        ),
+    ] = None,
+    example: Annotated[
+        bool, typer.Option("--example", help="Copier l'exemple d'Escautpont et de Bruay-sur-l'Escaut.")
+    ] = False,
     name: Annotated[str, typer.Option("--name", help="Le nom du Gasp.")] = "Mon Gasp",
-    commune: Annotated[str, typer.Option("--commune", help="La commune (une autre s'ajoute dans gasp.yaml).")] = "Ma commune",
+    commune: Annotated[
+        str, typer.Option("--commune", help="La commune (une autre s'ajoute dans gasp.yaml).")
+    ] = "Ma commune",
 ) -> None:
     """Crée un espace de travail : records/ (gasp.yaml, un groupe de chaque sorte), templates/, schémas, réglages d'éditeur."""
     from ..creating import CreationError

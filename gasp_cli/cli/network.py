@@ -8,8 +8,11 @@ import typer
 
 from .french import FrenchCommandOutsideWorkspace, FrenchGroup
 
-app = typer.Typer(cls=FrenchGroup, no_args_is_help=True,
-                  help="Un réseau de Gasp : lire les dépôts git de plusieurs sites et en faire un rapport commun.")
+app = typer.Typer(
+    cls=FrenchGroup,
+    no_args_is_help=True,
+    help="Un réseau de Gasp : lire les dépôts git de plusieurs sites et en faire un rapport commun.",
+)
 
 
 class NetworkFormat(StrEnum):
@@ -22,11 +25,37 @@ class NetworkFormat(StrEnum):
 
 @app.command("report", cls=FrenchCommandOutsideWorkspace)
 def report(
-    sites: Annotated[Path, typer.Option("--sites", metavar="FICHIER", help="Le fichier YAML des sites : name, puis sites (id, name, repo, ref).")],
-    year: Annotated[int | None, typer.Option("--year", metavar="AAAA", help="L’année, de 1900 à 2200 (par défaut : l’année en cours).")] = None,
-    format: Annotated[NetworkFormat, typer.Option("--format", help="text (terminal), md, html, pdf ou json.")] = NetworkFormat.text,
-    cache: Annotated[Path | None, typer.Option("--cache", metavar="DOSSIER", help="Le cache des dépôts et des résultats (par défaut : ~/.cache/gasp/network, ou $XDG_CACHE_HOME/gasp/network).")] = None,
-    timeout: Annotated[float, typer.Option("--timeout", metavar="SECONDES", min=1, max=3600, help="Délai accordé à chaque commande git d’un site (par défaut : 120 s).")] = 120.0,
+    sites: Annotated[
+        Path,
+        typer.Option(
+            "--sites", metavar="FICHIER", help="Le fichier YAML des sites : name, puis sites (id, name, repo, ref)."
+        ),
+    ],
+    year: Annotated[
+        int | None,
+        typer.Option("--year", metavar="AAAA", help="L’année, de 1900 à 2200 (par défaut : l’année en cours)."),
+    ] = None,
+    format: Annotated[
+        NetworkFormat, typer.Option("--format", help="text (terminal), md, html, pdf ou json.")
+    ] = NetworkFormat.text,
+    cache: Annotated[
+        Path | None,
+        typer.Option(
+            "--cache",
+            metavar="DOSSIER",
+            help="Le cache des dépôts et des résultats (par défaut : ~/.cache/gasp/network, ou $XDG_CACHE_HOME/gasp/network).",
+        ),
+    ] = None,
+    timeout: Annotated[
+        float,
+        typer.Option(
+            "--timeout",
+            metavar="SECONDES",
+            min=1,
+            max=3600,
+            help="Délai accordé à chaque commande git d’un site (par défaut : 120 s).",
+        ),
+    ] = 120.0,
 ) -> None:
     """Le rapport d’un réseau de Gasp : chaque site lu dans son dépôt git, vérifié et compté comme « gasp report », puis les totaux du réseau."""
     import sys
@@ -36,8 +65,9 @@ def report(
 
     check_year(year, "--year")
     if format is NetworkFormat.pdf and sys.stdout.isatty():
-        raise typer.BadParameter("un PDF ne s’affiche pas dans le terminal : redirigez la sortie (> reseau.pdf)",
-                                 param_hint="--format")
+        raise typer.BadParameter(
+            "un PDF ne s’affiche pas dans le terminal : redirigez la sortie (> reseau.pdf)", param_hint="--format"
+        )
     try:
         is_file = sites.is_file()
     except OSError:
@@ -59,8 +89,11 @@ def report(
     failed = [r for r in results if r.status != "ok"]
     read = sum(r.read for r in results)
     cached = sum(not r.read and r.commit is not None for r in results)
-    typer.echo(f"gasp : {len(results)} site(s), {len(results) - len(failed)} en ordre, {len(failed)} en échec ; "
-               f"{read} lu(s), {cached} repris du cache.", err=True)
+    typer.echo(
+        f"gasp : {len(results)} site(s), {len(results) - len(failed)} en ordre, {len(failed)} en échec ; "
+        f"{read} lu(s), {cached} repris du cache.",
+        err=True,
+    )
     for result in failed:
         typer.echo(f"gasp : site « {result.site.id} » en échec : {result.reason}", err=True)
 

@@ -11,8 +11,11 @@ import typer
 from .completion import complete_groups, complete_themes
 from .french import FrenchCommand, FrenchGroup
 
-app = typer.Typer(cls=FrenchGroup, no_args_is_help=True,
-                  help="Écrire un nouvel enregistrement prêt à compléter : réunion, proposition, thème, personne, service.")
+app = typer.Typer(
+    cls=FrenchGroup,
+    no_args_is_help=True,
+    help="Écrire un nouvel enregistrement prêt à compléter : réunion, proposition, thème, personne, service.",
+)
 
 DATE_FORMATS = ["%Y-%m-%d"]
 
@@ -41,8 +44,18 @@ def _run(creator: Callable[[], Created]) -> Created:
 @app.command("meeting", cls=FrenchCommand)
 def meeting(
     ctx: typer.Context,
-    group: Annotated[str, typer.Option("--group", metavar="GROUPE", autocompletion=complete_groups, help="Le groupe qui se réunit.")],
-    date: Annotated[datetime.datetime | None, typer.Option("--date", formats=DATE_FORMATS, metavar="AAAA-MM-JJ", help="La date (par défaut : celle de la réunion qui vient d'avoir lieu, la dernière date de la cadence sans réunion enregistrée si elle date de moins d'une période ; sinon la prochaine).")] = None,
+    group: Annotated[
+        str, typer.Option("--group", metavar="GROUPE", autocompletion=complete_groups, help="Le groupe qui se réunit.")
+    ],
+    date: Annotated[
+        datetime.datetime | None,
+        typer.Option(
+            "--date",
+            formats=DATE_FORMATS,
+            metavar="AAAA-MM-JJ",
+            help="La date (par défaut : celle de la réunion qui vient d'avoir lieu, la dernière date de la cadence sans réunion enregistrée si elle date de moins d'une période ; sinon la prochaine).",
+        ),
+    ] = None,
 ) -> None:
     """Une réunion, préremplie : heure, lieu, membres présents, propositions en attente."""
     from ..creating import default_slot, new_meeting
@@ -63,7 +76,9 @@ def meeting(
 def proposal(
     ctx: typer.Context,
     title: Annotated[str, typer.Option("--title", help="L'intitulé de la proposition.")],
-    theme: Annotated[str, typer.Option("--theme", metavar="THEME", autocompletion=complete_themes, help="Son thème (identifiant).")],
+    theme: Annotated[
+        str, typer.Option("--theme", metavar="THEME", autocompletion=complete_themes, help="Son thème (identifiant).")
+    ],
     summary: Annotated[str | None, typer.Option("--summary", help="La proposition en quelques phrases.")] = None,
 ) -> None:
     """Une proposition ; son identifiant vient de son intitulé."""
@@ -73,8 +88,9 @@ def proposal(
 
     workspace, records, _ = load_records(ctx)
     if theme not in records.themes:
-        raise fail(f"thème « {theme} » inconnu{suggestion(theme, records.themes)} "
-                   "(créez-le d'abord avec « gasp new theme »)")
+        raise fail(
+            f"thème « {theme} » inconnu{suggestion(theme, records.themes)} (créez-le d'abord avec « gasp new theme »)"
+        )
     _written(_run(lambda: new_proposal(workspace, records, _text(title, "--title"), theme, summary)))
 
 
@@ -107,8 +123,11 @@ def person(
     from .common import fail, load_records
 
     if kind not in PERSON_KINDS:
-        raise typer.BadParameter(f"« {kind} » n'est pas permis{suggestion(kind, PERSON_KINDS)} ; valeurs possibles : "
-                                 + ", ".join(PERSON_KINDS), param_hint="--kind")
+        raise typer.BadParameter(
+            f"« {kind} » n'est pas permis{suggestion(kind, PERSON_KINDS)} ; valeurs possibles : "
+            + ", ".join(PERSON_KINDS),
+            param_hint="--kind",
+        )
     workspace, records, _ = load_records(ctx)
     if service is not None and service not in records.services:
         raise fail(f"service « {service} » inconnu{suggestion(service, records.services)}")
@@ -127,8 +146,17 @@ def service(
     from .common import load_records
 
     workspace, records, _ = load_records(ctx)
-    _written(_run(lambda: new_service(workspace, records, _text(name, "--name"), _text(institution, "--institution"),
-                                      _text(category, "--category"))))
+    _written(
+        _run(
+            lambda: new_service(
+                workspace,
+                records,
+                _text(name, "--name"),
+                _text(institution, "--institution"),
+                _text(category, "--category"),
+            )
+        )
+    )
 
 
 def _text(value: str, option: str) -> str:

@@ -19,9 +19,19 @@ class RenameKind(StrEnum):
 
 def rename(
     ctx: typer.Context,
-    kind: Annotated[RenameKind, typer.Argument(metavar="SORTE", help="person, group, service, theme, proposal ou place (un lieu de gasp.yaml).")],
-    old: Annotated[str, typer.Argument(metavar="ANCIEN", autocompletion=complete_rename_old, help="L'identifiant actuel.")],
-    new: Annotated[str, typer.Argument(metavar="NOUVEAU", help="Le nouvel identifiant (minuscules sans accents, chiffres et tirets).")],
+    kind: Annotated[
+        RenameKind,
+        typer.Argument(
+            metavar="SORTE", help="person, group, service, theme, proposal ou place (un lieu de gasp.yaml)."
+        ),
+    ],
+    old: Annotated[
+        str, typer.Argument(metavar="ANCIEN", autocompletion=complete_rename_old, help="L'identifiant actuel.")
+    ],
+    new: Annotated[
+        str,
+        typer.Argument(metavar="NOUVEAU", help="Le nouvel identifiant (minuscules sans accents, chiffres et tirets)."),
+    ],
 ) -> None:
     """Renomme un enregistrement et chacune de ses mentions, en gardant commentaires et mise en page ; tous les fichiers ou aucun."""
     from ..diagnostics import plural
@@ -44,5 +54,6 @@ def rename(
         else:
             typer.echo(f"{workspace.rel(change.path)} : {plural(change.references, 'mention')}")
     files = len(plan.changes)
-    typer.echo(f"« {old} » → « {new} » : {plural(plan.references, 'mention')} dans {plural(files, 'fichier')}.",
-               err=True)
+    typer.echo(
+        f"« {old} » → « {new} » : {plural(plan.references, 'mention')} dans {plural(files, 'fichier')}.", err=True
+    )

@@ -16,10 +16,29 @@ if TYPE_CHECKING:
 
 def render(
     ctx: typer.Context,
-    meeting_ids: Annotated[list[str] | None, typer.Argument(metavar="[REUNION]...", autocompletion=complete_meetings, help="Les réunions dont faire le compte rendu (identifiants). Sans : tout.")] = None,
-    out: Annotated[Path | None, typer.Option("--out", metavar="DOSSIER", help="Dossier de sortie (par défaut : out/ de l'espace de travail).")] = None,
-    formats: Annotated[str, typer.Option("--format", metavar="md,html,pdf", help="Formats, séparés par des virgules.")] = "md,html,pdf",
-    only: Annotated[list[str] | None, typer.Option("--only", metavar="SORTE", help="Seulement : comptes-rendus, guides, dossier, calendrier, rapport, propositions, suivi, public (répétable ; public : le site des habitants).")] = None,
+    meeting_ids: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="[REUNION]...",
+            autocompletion=complete_meetings,
+            help="Les réunions dont faire le compte rendu (identifiants). Sans : tout.",
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", metavar="DOSSIER", help="Dossier de sortie (par défaut : out/ de l'espace de travail)."),
+    ] = None,
+    formats: Annotated[
+        str, typer.Option("--format", metavar="md,html,pdf", help="Formats, séparés par des virgules.")
+    ] = "md,html,pdf",
+    only: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--only",
+            metavar="SORTE",
+            help="Seulement : comptes-rendus, guides, dossier, calendrier, rapport, propositions, suivi, public (répétable ; public : le site des habitants).",
+        ),
+    ] = None,
 ) -> None:
     """Produit les documents du Gasp dans out/ : comptes rendus, guides, dossiers des référents, calendrier, rapports, propositions, suivi."""
     from ..diagnostics import suggestion
@@ -42,15 +61,18 @@ def render(
     chosen_formats = tuple(dict.fromkeys(f.strip() for f in formats.split(",") if f.strip()))
     for value in chosen_formats:
         if value not in FORMATS:
-            raise typer.BadParameter(f"format « {value} » inconnu{suggestion(value, FORMATS)} (formats : md, html, pdf)",
-                                     param_hint="--format")
+            raise typer.BadParameter(
+                f"format « {value} » inconnu{suggestion(value, FORMATS)} (formats : md, html, pdf)",
+                param_hint="--format",
+            )
     if not chosen_formats:
         raise typer.BadParameter("aucun format choisi (formats : md, html, pdf)", param_hint="--format")
     kinds = [k.strip() for value in (only or []) for k in value.split(",") if k.strip()]
     for kind in kinds:
         if kind not in KINDS:
-            raise typer.BadParameter(f"sorte « {kind} » inconnue{suggestion(kind, KINDS)} (sortes : {', '.join(KINDS)})",
-                                     param_hint="--only")
+            raise typer.BadParameter(
+                f"sorte « {kind} » inconnue{suggestion(kind, KINDS)} (sortes : {', '.join(KINDS)})", param_hint="--only"
+            )
 
     workspace, records, _ = load_records(ctx)
     ids = list(dict.fromkeys(meeting_ids or []))
@@ -59,15 +81,20 @@ def render(
             raise fail(f"réunion « {meeting_id} » inconnue{suggestion(meeting_id, records.meetings)}")
     for meeting_id in ids:
         if records.meetings[meeting_id].status == "planned":
-            raise fail(f"la réunion « {meeting_id} » est encore prévue (status: planned) : "
-                       "pas de compte rendu avant qu'elle soit tenue ou annulée")
+            raise fail(
+                f"la réunion « {meeting_id} » est encore prévue (status: planned) : "
+                "pas de compte rendu avant qu'elle soit tenue ou annulée"
+            )
     if ids and not kinds:
         kinds = ["comptes-rendus"]
     if not kinds:
         kinds = list(KINDS)
     elif "public" in kinds and "html" not in chosen_formats:
-        typer.echo("avertissement : le site des habitants est fait de pages web : sans html dans --format, "
-                   "gasp render --only public ne le produit pas", err=True)
+        typer.echo(
+            "avertissement : le site des habitants est fait de pages web : sans html dans --format, "
+            "gasp render --only public ne le produit pas",
+            err=True,
+        )
     today = judged_day(records)
     request = RenderRequest(
         # A meeting still planned has no compte rendu yet.
@@ -85,7 +112,9 @@ def render(
     key = render_key(fingerprint, request, every_meeting=not ids)
     try:
         check_target(target, workspace.root, workspace.records)
-        shown = os.path.relpath(target.resolve()) if not os.path.relpath(target.resolve()).startswith("..") else str(target)
+        shown = (
+            os.path.relpath(target.resolve()) if not os.path.relpath(target.resolve()).startswith("..") else str(target)
+        )
         checked = up_to_date(target, key)
         if checked is not None:
             typer.echo(f"{shown} est à jour : rien n'a changé ({plural(checked, 'fichier vérifié')})")
@@ -94,12 +123,24 @@ def render(
         with Session(target, answered_by(request, every_meeting=not ids)) as session:
             with _progress_bar() as progress:
                 input_keys: dict[str, str] = {}
-                paths, keys = render_documents(records, request, workspace.templates, Previous(target.resolve()),
-                                               progress, session.add, fingerprint, input_keys)
+                paths, keys = render_documents(
+                    records,
+                    request,
+                    workspace.templates,
+                    Previous(target.resolve()),
+                    progress,
+                    session.add,
+                    fingerprint,
+                    input_keys,
+                )
             documents = [path for path in paths if not path.startswith(".")]
-            changed = session.finish(lambda listed: render_index(records, listed, request.edition_date,
-                                                                 workspace.templates), keys, key, len(documents),
-                                     input_keys)
+            changed = session.finish(
+                lambda listed: render_index(records, listed, request.edition_date, workspace.templates),
+                keys,
+                key,
+                len(documents),
+                input_keys,
+            )
     except (RenderError, OutputError) as error:
         raise fail(f"{error} ; rien n'a été écrit") from None
     if changed.written <= 1 and not changed.removed:  # nothing, or only the manifest (a new key, new times)
@@ -114,10 +155,13 @@ def render(
     for path in documents:
         folder = path.split("/")[0] + "/" if "/" in path else ""
         counts[folder] = counts.get(folder, 0) + 1
-    summary = ", ".join(f"{count} dans {folder}" if folder else f"{count} à la racine"
-                        for folder, count in sorted(counts.items(), key=lambda pair: (not pair[0], pair[0])))
-    typer.echo(f"{plural(len(documents) + 1, 'fichier écrit')} dans {shown} "
-               f"({summary + ', et ' if summary else ''}index.html)")
+    summary = ", ".join(
+        f"{count} dans {folder}" if folder else f"{count} à la racine"
+        for folder, count in sorted(counts.items(), key=lambda pair: (not pair[0], pair[0]))
+    )
+    typer.echo(
+        f"{plural(len(documents) + 1, 'fichier écrit')} dans {shown} ({summary + ', et ' if summary else ''}index.html)"
+    )
 
 
 class _TerminalProgress:
@@ -130,16 +174,23 @@ class _TerminalProgress:
 
         from ..terminal import console
 
-        self._bar = Progress(TextColumn("Rendu"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
-                             console=console(stderr=True), transient=True)
+        self._bar = Progress(
+            TextColumn("Rendu"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.description}"),
+            console=console(stderr=True),
+            transient=True,
+        )
 
     def __enter__(self) -> "_TerminalProgress":
         self._bar.__enter__()
         self._task = self._bar.add_task("", total=0)
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
-                 traceback: TracebackType | None) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, traceback: TracebackType | None
+    ) -> None:
         self._bar.__exit__(kind, error, traceback)
 
     def add(self, steps: int) -> None:

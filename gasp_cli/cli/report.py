@@ -17,9 +17,16 @@ class ReportFormat(StrEnum):
 
 def report(
     ctx: typer.Context,
-    year: Annotated[int | None, typer.Option("--year", metavar="AAAA", help="L’année, de 1900 à 2200 (par défaut : l’année en cours).")] = None,
-    format: Annotated[ReportFormat, typer.Option("--format", help="text (terminal), md, html, pdf ou json.")] = ReportFormat.text,
-    out: Annotated[Path | None, typer.Option("--out", metavar="FICHIER", help="Écrit dans ce fichier (entier ou pas du tout).")] = None,
+    year: Annotated[
+        int | None,
+        typer.Option("--year", metavar="AAAA", help="L’année, de 1900 à 2200 (par défaut : l’année en cours)."),
+    ] = None,
+    format: Annotated[
+        ReportFormat, typer.Option("--format", help="text (terminal), md, html, pdf ou json.")
+    ] = ReportFormat.text,
+    out: Annotated[
+        Path | None, typer.Option("--out", metavar="FICHIER", help="Écrit dans ce fichier (entier ou pas du tout).")
+    ] = None,
 ) -> None:
     """Le rapport annuel pour la réunion intergroupes : réunions, institutions, thèmes, propositions, actions, financements."""
     import sys
@@ -35,12 +42,15 @@ def report(
     report_data = rapport.build(records, year or today.year, today)
     if format is ReportFormat.text:
         if out is not None:
-            raise typer.BadParameter("le texte s’affiche dans le terminal : choisissez --format md, html, pdf ou json",
-                                     param_hint="--out")
+            raise typer.BadParameter(
+                "le texte s’affiche dans le terminal : choisissez --format md, html, pdf ou json", param_hint="--out"
+            )
         rapport.show(rapport.view(records, report_data))
         return
     if format is ReportFormat.pdf and out is None and sys.stdout.isatty():
-        raise typer.BadParameter("un PDF ne s’affiche pas dans le terminal : ajoutez --out rapport.pdf", param_hint="--out")
+        raise typer.BadParameter(
+            "un PDF ne s’affiche pas dans le terminal : ajoutez --out rapport.pdf", param_hint="--out"
+        )
     # JSON is the report's data; every other format, its view through the one table of templates.
     data: object = report_data if format is ReportFormat.json else rapport.view(records, report_data)
     try:

@@ -7,7 +7,14 @@ import typer
 
 
 def schema(
-    out: Annotated[Path | None, typer.Option("--out", metavar="DOSSIER", help="Où écrire les schémas (par défaut : schemas/ de l'espace de travail, sinon du dossier courant).")] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            metavar="DOSSIER",
+            help="Où écrire les schémas (par défaut : schemas/ de l'espace de travail, sinon du dossier courant).",
+        ),
+    ] = None,
 ) -> None:
     """Écrit un schéma JSON par sorte d'enregistrement, pour qu'un éditeur complète et vérifie le YAML."""
     from ..output import OutputError, write_atomically

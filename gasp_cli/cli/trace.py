@@ -12,8 +12,9 @@ import typer
 from .completion import complete_groups, complete_proposals, complete_themes
 from .french import FrenchCommand, FrenchGroup
 
-app = typer.Typer(cls=FrenchGroup, no_args_is_help=True,
-                  help="Suivre les propositions : d’où elles viennent, où elles en sont.")
+app = typer.Typer(
+    cls=FrenchGroup, no_args_is_help=True, help="Suivre les propositions : d’où elles viennent, où elles en sont."
+)
 
 
 class TraceFormat(StrEnum):
@@ -26,11 +27,41 @@ class TraceFormat(StrEnum):
 @app.command("proposal", cls=FrenchCommand)
 def proposal(
     ctx: typer.Context,
-    proposal_id: Annotated[str | None, typer.Argument(metavar="[ID]", autocompletion=complete_proposals, help="Une proposition (son identifiant, ou un début d’identifiant qui n’en désigne qu’une). Sans ID : toutes.")] = None,
-    format: Annotated[TraceFormat, typer.Option("--format", help="text (terminal), md (Markdown), json, ou mermaid (diagramme, avec un ID).")] = TraceFormat.text,
-    status: Annotated[str | None, typer.Option("--status", help="Sans ID : seulement ce statut, en français comme affiché (« mise à l’étude », « étude », « en cours », « validée »…) ou son code (study, in-progress, validated…).")] = None,
-    group: Annotated[str | None, typer.Option("--group", autocompletion=complete_groups, help="Sans ID : seulement celles soulevées par ce groupe (son identifiant, son nom ou son genre : « usagers », « agents »).")] = None,
-    theme: Annotated[str | None, typer.Option("--theme", autocompletion=complete_themes, help="Sans ID : seulement ce thème (son identifiant ou son titre).")] = None,
+    proposal_id: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="[ID]",
+            autocompletion=complete_proposals,
+            help="Une proposition (son identifiant, ou un début d’identifiant qui n’en désigne qu’une). Sans ID : toutes.",
+        ),
+    ] = None,
+    format: Annotated[
+        TraceFormat,
+        typer.Option("--format", help="text (terminal), md (Markdown), json, ou mermaid (diagramme, avec un ID)."),
+    ] = TraceFormat.text,
+    status: Annotated[
+        str | None,
+        typer.Option(
+            "--status",
+            help="Sans ID : seulement ce statut, en français comme affiché (« mise à l’étude », « étude », « en cours », « validée »…) ou son code (study, in-progress, validated…).",
+        ),
+    ] = None,
+    group: Annotated[
+        str | None,
+        typer.Option(
+            "--group",
+            autocompletion=complete_groups,
+            help="Sans ID : seulement celles soulevées par ce groupe (son identifiant, son nom ou son genre : « usagers », « agents »).",
+        ),
+    ] = None,
+    theme: Annotated[
+        str | None,
+        typer.Option(
+            "--theme",
+            autocompletion=complete_themes,
+            help="Sans ID : seulement ce thème (son identifiant ou son titre).",
+        ),
+    ] = None,
 ) -> None:
     """La trace d’une proposition (ou de toutes) : soulevée, discutée, décidée, mise en œuvre."""
     from ..diagnostics import suggestion
@@ -54,22 +85,28 @@ def proposal(
 
     if proposal_id is None:
         if format is TraceFormat.mermaid:
-            raise typer.BadParameter("le diagramme mermaid est celui d’une proposition : donnez son ID",
-                                     param_hint="--format")
+            raise typer.BadParameter(
+                "le diagramme mermaid est celui d’une proposition : donnez son ID", param_hint="--format"
+            )
         statuses = match_status(status) if status is not None else []
         if status is not None and not statuses:
             shown = ", ".join(f"« {word} »" for word in PROPOSAL_STATUSES.values())
             raise typer.BadParameter(
                 f"statut « {status} » inconnu{suggestion(status, PROPOSAL_STATUSES)} "
-                f"(statuts : {shown}, ou leurs codes {', '.join(PROPOSAL_STATUSES)})", param_hint="--status")
+                f"(statuts : {shown}, ou leurs codes {', '.join(PROPOSAL_STATUSES)})",
+                param_hint="--status",
+            )
         groups = match_group(records, group) if group is not None else []
         themes = match_theme(records, theme) if theme is not None else []
-        for value, found, known, word in ((group, groups, records.groups, "groupe"),
-                                          (theme, themes, records.themes, "thème")):
+        for value, found, known, word in (
+            (group, groups, records.groups, "groupe"),
+            (theme, themes, records.themes, "thème"),
+        ):
             if value is not None and not found:
                 raise fail(f"{word} « {value} » inconnu{suggestion(value, known)}")
         rows = [
-            row for row in summaries(records, derived)
+            row
+            for row in summaries(records, derived)
             if (status is None or row.status in statuses)
             and (group is None or row.raised_by in groups)
             and (theme is None or row.theme in themes)
@@ -83,8 +120,9 @@ def proposal(
         return
 
     if status is not None or group is not None or theme is not None:
-        raise typer.BadParameter("--status, --group et --theme filtrent la liste : pas avec un ID",
-                                 param_hint="--status/--group/--theme")
+        raise typer.BadParameter(
+            "--status, --group et --theme filtrent la liste : pas avec un ID", param_hint="--status/--group/--theme"
+        )
     try:
         pid = find_proposal(records, proposal_id)
     except UnknownProposal as error:

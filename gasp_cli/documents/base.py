@@ -109,8 +109,13 @@ def context_key(digest: bytes, *context: str) -> str:
     return hashlib.sha256(digest + "\0".join(context).encode("utf-8")).hexdigest()
 
 
-def output(formats: Mapping[str, Template | Writer], output_format: str, data: object, templates: Path | None,
-           timestamp: datetime.datetime) -> str | bytes:
+def output(
+    formats: Mapping[str, Template | Writer],
+    output_format: str,
+    data: object,
+    templates: Path | None,
+    timestamp: datetime.datetime,
+) -> str | bytes:
     """One format of a document: JSON from the data, text from its template, PDF through Typst."""
     from ..render.documents import Renderer
 
@@ -125,8 +130,14 @@ def output(formats: Mapping[str, Template | Writer], output_format: str, data: o
     return renderer.text(template, output_format, data)
 
 
-def emit(formats: Mapping[str, Template | Writer], output_format: str, data: object, workspace: Workspace,
-         out: Path | None, timestamp: datetime.datetime) -> None:
+def emit(
+    formats: Mapping[str, Template | Writer],
+    output_format: str,
+    data: object,
+    workspace: Workspace,
+    out: Path | None,
+    timestamp: datetime.datetime,
+) -> None:
     """Write one format of a document to --out (whole or not at all) or to stdout."""
     from ..cli.common import write_output
 

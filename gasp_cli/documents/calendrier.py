@@ -22,7 +22,11 @@ if TYPE_CHECKING:
 
 # The year's page of `gasp render` (CalendarPage); `gasp calendar --format md` (CalendarTable).
 FORMATS: dict[str, Template] = {"html": "calendrier.html.j2"}
-COMMAND_FORMATS: dict[str, Template | Writer] = {"md": "calendrier.md.j2", "ics": lambda data, timestamp: _ics(data, timestamp)}  # noqa: PLW0108 -- _ics is defined below: the lambda looks it up at call time
+COMMAND_FORMATS: dict[str, Template | Writer] = {
+    "md": "calendrier.md.j2",
+    # _ics is defined below: the lambda looks it up at call time.
+    "ics": lambda data, timestamp: _ics(data, timestamp),  # noqa: PLW0108
+}
 
 ORIGINS = {"recorded": "enregistrée", "planned": "prévue par la cadence"}
 
@@ -60,8 +64,11 @@ def remark(records: Records, row: Row) -> str:
     """The « Remarque » of a row: why a slot moved, why a meeting was cancelled."""
     notes = []
     if row.moved_from:
-        notes.append(f"décalée du {long_date(row.moved_from)} ({row.reason})" if row.reason
-                     else f"décalée du {long_date(row.moved_from)}")
+        notes.append(
+            f"décalée du {long_date(row.moved_from)} ({row.reason})"
+            if row.reason
+            else f"décalée du {long_date(row.moved_from)}"
+        )
     reason = cancel_reason(records, row)
     if reason:
         notes.append(reason)
@@ -87,8 +94,15 @@ class Calendar:
     @property
     def cells(self) -> list[list[str]]:
         return [
-            [weekday_date(row.date), row.time, group_name(self.records, row.group), place_name(self.records, row.place),
-             ORIGINS[row.origin], MEETING_STATUSES[row.status], remark(self.records, row)]
+            [
+                weekday_date(row.date),
+                row.time,
+                group_name(self.records, row.group),
+                place_name(self.records, row.place),
+                ORIGINS[row.origin],
+                MEETING_STATUSES[row.status],
+                remark(self.records, row),
+            ]
             for row in self.rows
         ]
 
@@ -124,18 +138,23 @@ def print_table(rows: list[Row], records: Records, title: str) -> None:
     for row in rows:
         status = MEETING_STATUSES[row.status] + (" (cadence)" if row.origin == "planned" else "")
         cells = [
-            Text(short_date(row.date)), Text(row.time), Text(group_name(records, row.group)),
-            Text(place_name(records, row.place)), Text(status, style=styles[row.status]),
+            Text(short_date(row.date)),
+            Text(row.time),
+            Text(group_name(records, row.group)),
+            Text(place_name(records, row.place)),
+            Text(status, style=styles[row.status]),
         ]
         if moved:
             cells.append(Text(moved_note(row)))
         table.add_row(*cells)
     console.print(table)
-    console.print(Text("(cadence) : date donnée par la cadence du groupe, aucune réunion n'est encore enregistrée.",
-                       style="dim"))
+    console.print(
+        Text("(cadence) : date donnée par la cadence du groupe, aucune réunion n'est encore enregistrée.", style="dim")
+    )
 
 
 # --- iCalendar ------------------------------------------------------------------------
+
 
 def event_uid(records: Records, row: Row, first_in_period: bool) -> str:
     """Stable from run to run: the group and its period, so a slot keeps its UID once recorded."""
@@ -172,8 +191,7 @@ def _awaiting_decision(records: Records, rows: list[Row]) -> dict[str, list[str]
     for row in deciding:
         eve = row.date - datetime.timedelta(days=1)
         result[f"{row.group}/{row.date.isoformat()}"] = [
-            records.proposals[pid].title for pid, history in sorted(derived.items())
-            if history.status_on(eve) in OPEN
+            records.proposals[pid].title for pid, history in sorted(derived.items()) if history.status_on(eve) in OPEN
         ]
     return result
 
@@ -238,8 +256,12 @@ class _Run:
                 return {"freq": "yearly", "bymonth": month, "byday": f"{first // 7 + 1}{_WEEKDAYS[weekday]}"}
         if weekly:
             weekday, first = weekly[0]
-            return {"freq": "yearly", "bymonth": month, "byday": _WEEKDAYS[weekday],
-                    "bymonthday": list(range(first, first + 7))}
+            return {
+                "freq": "yearly",
+                "bymonth": month,
+                "byday": _WEEKDAYS[weekday],
+                "bymonthday": list(range(first, first + 7)),
+            }
         day = next(rest[0] for kind, *rest in rules if kind == "day")
         return {"freq": "yearly", "bymonth": month, "bymonthday": day}
 
@@ -268,8 +290,14 @@ def _changes(zone: datetime.tzinfo, start: datetime.datetime, end: datetime.date
     return changes
 
 
-def _observance(daylight: bool, start: datetime.datetime, offset_from: datetime.timedelta,
-                offset_to: datetime.timedelta, name: str, recurrence: dict[str, Any] | None = None) -> icalendar.Component:
+def _observance(
+    daylight: bool,
+    start: datetime.datetime,
+    offset_from: datetime.timedelta,
+    offset_to: datetime.timedelta,
+    name: str,
+    recurrence: dict[str, Any] | None = None,
+) -> icalendar.Component:
     import icalendar
 
     component = icalendar.TimezoneDaylight() if daylight else icalendar.TimezoneStandard()
@@ -305,8 +333,11 @@ def vtimezone(tzid: str, first_year: int, last_year: int) -> icalendar.Timezone:
     latest: dict[tuple[Any, ...], _Run] = {}
     for change in changes:
         run = latest.get(change.observance)
-        if (run is not None and run.changes[-1].local_start.year + 1 == change.local_start.year
-                and run.day_rules & change.day_rules()):
+        if (
+            run is not None
+            and run.changes[-1].local_start.year + 1 == change.local_start.year
+            and run.day_rules & change.day_rules()
+        ):
             run.changes.append(change)
             run.day_rules &= change.day_rules()
         else:
@@ -318,7 +349,8 @@ def vtimezone(tzid: str, first_year: int, last_year: int) -> icalendar.Timezone:
         # Nothing fixes the offset in force on the calendar's first day: say it.
         offset, daylight, name = _state(zone, start)
         timezone.add_component(
-            _observance(daylight and bool(changes), datetime.datetime(scan_first, 1, 1), offset, offset, name))
+            _observance(daylight and bool(changes), datetime.datetime(scan_first, 1, 1), offset, offset, name)
+        )
     for run in runs:
         first = run.changes[0]
         recurrence = None
@@ -327,7 +359,8 @@ def vtimezone(tzid: str, first_year: int, last_year: int) -> icalendar.Timezone:
             if run.changes[-1].local_start.year <= last_year:
                 recurrence["count"] = len(run.changes)
         timezone.add_component(
-            _observance(first.daylight, first.local_start, first.offset_from, first.offset_to, first.name, recurrence))
+            _observance(first.daylight, first.local_start, first.offset_from, first.offset_to, first.name, recurrence)
+        )
     return timezone
 
 
@@ -427,8 +460,16 @@ def calendar_page(records: Records, rows: list[Row], year: int) -> CalendarPage:
         place, _ = place_of(records, row.place)
         status = MEETING_STATUSES[row.status] + (" (cadence)" if row.origin == "planned" else "")
         note = remark(records, row)
-        lines.append(CalendarLine(f"{WEEKDAYS_FR[row.date.weekday()]} {long_date(row.date)}", french_time(row.time),
-                                  group_name(records, row.group), place, status, note))
+        lines.append(
+            CalendarLine(
+                f"{WEEKDAYS_FR[row.date.weekday()]} {long_date(row.date)}",
+                french_time(row.time),
+                group_name(records, row.group),
+                place,
+                status,
+                note,
+            )
+        )
     return CalendarPage(gasp_name(records), year, lines)
 
 

@@ -28,7 +28,11 @@ from .base import ActionLine, Item, Template
 
 NAME = "compte-rendu"
 # A new format of the compte rendu: one template, and one line here.
-FORMATS: dict[str, Template] = {"md": "compte-rendu.md.j2", "html": "compte-rendu.html.j2", "pdf": "compte-rendu.typ.j2"}
+FORMATS: dict[str, Template] = {
+    "md": "compte-rendu.md.j2",
+    "html": "compte-rendu.html.j2",
+    "pdf": "compte-rendu.typ.j2",
+}
 
 
 @dataclass
@@ -71,15 +75,19 @@ class CompteRendu:
     public: bool = False  # the residents' site's edition: named in words, not by the meeting's id
 
 
-def _others_said(records: Records, meeting_id: str, meeting: Meeting,
-                 public: bool = False, pages: Collection[str] = ()) -> tuple[list[OtherGroup], str]:
+def _others_said(
+    records: Records, meeting_id: str, meeting: Meeting, public: bool = False, pages: Collection[str] = ()
+) -> tuple[list[OtherGroup], str]:
     """What the other groups said on this meeting's themes since this group last met.
 
     `public` (the residents' site): of a group whose comptes rendus are not public, only its
     decisions (the answer residents wait for), never its tour de table or its notes.
     """
-    own = sorted((m.date, mid) for mid, m in records.meetings.items()
-                 if m.group == meeting.group and m.status == "held" and m.date < meeting.date)
+    own = sorted(
+        (m.date, mid)
+        for mid, m in records.meetings.items()
+        if m.group == meeting.group and m.status == "held" and m.date < meeting.date
+    )
     since = own[-1][0] if own else datetime.date.min
     themes = meeting_themes(records, meeting)
     result = []
@@ -99,21 +107,36 @@ def _others_said(records: Records, meeting_id: str, meeting: Meeting,
         for event in other.proposals:
             proposal = records.proposals.get(event.proposal)
             if proposal is not None and proposal.theme in themes and said_in_public:
-                items.append(Item(proposal.title, f"proposition {PROPOSAL_STATUSES[event.event]}", event.note or "",
-                                  _page(event.proposal, pages)))
+                items.append(
+                    Item(
+                        proposal.title,
+                        f"proposition {PROPOSAL_STATUSES[event.event]}",
+                        event.note or "",
+                        _page(event.proposal, pages),
+                    )
+                )
         for decision in other.decisions:
             proposal = records.proposals.get(decision.proposal)
             if proposal is not None and proposal.theme in themes:
-                items.append(Item(proposal.title, PROPOSAL_STATUSES[decision.outcome], decision.note or "",
-                                  _page(decision.proposal, pages)))
+                items.append(
+                    Item(
+                        proposal.title,
+                        PROPOSAL_STATUSES[decision.outcome],
+                        decision.note or "",
+                        _page(decision.proposal, pages),
+                    )
+                )
         if items:
             result.append(OtherGroup(group.name if group else other.group, long_date(other.date), items))
     return result, (long_date(since) if own else "")
 
 
 def _next_meeting(records: Records, meeting: Meeting) -> str:
-    later = sorted((m.date, mid) for mid, m in records.meetings.items()
-                   if m.group == meeting.group and m.date > meeting.date and m.status != "cancelled")
+    later = sorted(
+        (m.date, mid)
+        for mid, m in records.meetings.items()
+        if m.group == meeting.group and m.date > meeting.date and m.status != "cancelled"
+    )
     group = records.groups[meeting.group]
     if later:
         following = records.meetings[later[0][1]]
@@ -177,18 +200,29 @@ def build(records: Records, meeting_id: str, public: bool = False, pages: Collec
         topic=theme_title(records, meeting.topic),
         discussion=meeting.discussion or "",
         proposals=[
-            Item(records.proposals[e.proposal].title, PROPOSAL_STATUSES[e.event], e.note or "", _page(e.proposal, pages))
-            for e in meeting.proposals if e.proposal in records.proposals
+            Item(
+                records.proposals[e.proposal].title, PROPOSAL_STATUSES[e.event], e.note or "", _page(e.proposal, pages)
+            )
+            for e in meeting.proposals
+            if e.proposal in records.proposals
         ],
         decisions=[
-            Item(records.proposals[d.proposal].title, PROPOSAL_STATUSES[d.outcome], d.note or "",
-                 _page(d.proposal, pages))
-            for d in meeting.decisions if d.proposal in records.proposals
+            Item(
+                records.proposals[d.proposal].title,
+                PROPOSAL_STATUSES[d.outcome],
+                d.note or "",
+                _page(d.proposal, pages),
+            )
+            for d in meeting.decisions
+            if d.proposal in records.proposals
         ],
         actions=[
-            ActionLine(who_name(records, a.who), a.what, long_date(a.due) if a.due else "",
-                       ("oui, le " + long_date(a.done)) if isinstance(a.done, datetime.date)
-                       else ("oui" if a.done else "non"))
+            ActionLine(
+                who_name(records, a.who),
+                a.what,
+                long_date(a.due) if a.due else "",
+                ("oui, le " + long_date(a.done)) if isinstance(a.done, datetime.date) else ("oui" if a.done else "non"),
+            )
             for a in meeting.actions
         ],
         next_meeting=_next_meeting(records, meeting),

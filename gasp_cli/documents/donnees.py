@@ -32,7 +32,10 @@ from ..models import Meeting
 from ..trace import document_of, summaries
 
 PERSON_KIND_WORDS = {
-    "agent": "agents", "resident": "habitants", "head": "responsables de service", "elected": "élus",
+    "agent": "agents",
+    "resident": "habitants",
+    "head": "responsables de service",
+    "elected": "élus",
     "facilitator": "animateurs (sociologue, secrétaire)",
 }
 ACTIVITIES = ("raised", "discussed", "withdrawn", *DECISIONS, "in-progress", "done", "abandoned")
@@ -53,8 +56,13 @@ class Column:
     required: bool = False
 
     def descriptor(self) -> dict[str, Any]:
-        found: dict[str, Any] = {"name": self.name, "title": self.title, "description": self.description,
-                                 "type": self.type, "format": "default"}
+        found: dict[str, Any] = {
+            "name": self.name,
+            "title": self.title,
+            "description": self.description,
+            "type": self.type,
+            "format": "default",
+        }
         if self.unit:
             found["unit"] = self.unit
         if self.rule:
@@ -88,54 +96,112 @@ class Resource:
         if self.primary_key:
             schema["primaryKey"] = list(self.primary_key)
         if self.foreign_keys:
-            schema["foreignKeys"] = [{"fields": column, "reference": {"resource": resource, "fields": other}}
-                                     for column, resource, other in self.foreign_keys]
-        return {"name": self.name, "path": self.path, "profile": "tabular-data-resource", "title": self.title,
-                "description": self.description, "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
-                "schema": schema, **self.extra}
+            schema["foreignKeys"] = [
+                {"fields": column, "reference": {"resource": resource, "fields": other}}
+                for column, resource, other in self.foreign_keys
+            ]
+        return {
+            "name": self.name,
+            "path": self.path,
+            "profile": "tabular-data-resource",
+            "title": self.title,
+            "description": self.description,
+            "format": "csv",
+            "mediatype": "text/csv",
+            "encoding": "utf-8",
+            "schema": schema,
+            **self.extra,
+        }
 
 
 def _id(what: str) -> Column:
-    return Column("id", "string", "Identifiant", f"Identifiant {what} : le nom de son fichier dans records/, "
-                  "sans « .yaml ».", required=True)
+    return Column(
+        "id",
+        "string",
+        "Identifiant",
+        f"Identifiant {what} : le nom de son fichier dans records/, sans « .yaml ».",
+        required=True,
+    )
 
 
 GROUP = Column("group", "string", "Groupe", "Identifiant du groupe (records/groups/<id>.yaml).")
-NOTE = Column("note", "string", "Note", "Ce que le compte rendu en dit, tel qu’il a été écrit (peut tenir sur "
-              "plusieurs lignes).")
-DOCUMENT = Column("document", "string", "Compte rendu",
-                  "Chemin, sous le dossier out/ de `gasp render`, du compte rendu qui l’écrit (vide sinon).",
-                  rule="comptes-rendus/<identifiant de la réunion>.html pour une réunion tenue.")
+NOTE = Column(
+    "note", "string", "Note", "Ce que le compte rendu en dit, tel qu’il a été écrit (peut tenir sur plusieurs lignes)."
+)
+DOCUMENT = Column(
+    "document",
+    "string",
+    "Compte rendu",
+    "Chemin, sous le dossier out/ de `gasp render`, du compte rendu qui l’écrit (vide sinon).",
+    rule="comptes-rendus/<identifiant de la réunion>.html pour une réunion tenue.",
+)
 
 MEETINGS = Resource(
-    "meetings", "Réunions",
+    "meetings",
+    "Réunions",
     "Une ligne par réunion enregistrée (tenue, prévue ou annulée) de chaque groupe. Les présents sont comptés "
     "par sorte de personne : aucun nom n’est exporté.",
     (
         _id("de la réunion (AAAA-MM-JJ-groupe)"),
         GROUP,
         Column("date", "date", "Date", "Date de la réunion.", required=True),
-        Column("status", "string", "Statut", "planned (prévue), held (tenue) ou cancelled (annulée).",
-               enum=MEETING_STATUSES, required=True),
-        Column("attendees", "integer", "Présents", "Nombre de présents.", unit="personnes",
-               rule="Nombre d’identifiants de la liste attendees."),
-        *(Column(f"attendees_{kind}", "integer", f"Présents : {PERSON_KIND_WORDS[kind]}",
-                 f"Nombre de présents de la sorte « {kind} » ({PERSON_KIND_WORDS[kind]}).", unit="personnes",
-                 rule=f"Présents dont la fiche people/ a kind: {kind}.")
-          for kind in PERSON_KIND_ORDER),
+        Column(
+            "status",
+            "string",
+            "Statut",
+            "planned (prévue), held (tenue) ou cancelled (annulée).",
+            enum=MEETING_STATUSES,
+            required=True,
+        ),
+        Column(
+            "attendees",
+            "integer",
+            "Présents",
+            "Nombre de présents.",
+            unit="personnes",
+            rule="Nombre d’identifiants de la liste attendees.",
+        ),
+        *(
+            Column(
+                f"attendees_{kind}",
+                "integer",
+                f"Présents : {PERSON_KIND_WORDS[kind]}",
+                f"Nombre de présents de la sorte « {kind} » ({PERSON_KIND_WORDS[kind]}).",
+                unit="personnes",
+                rule=f"Présents dont la fiche people/ a kind: {kind}.",
+            )
+            for kind in PERSON_KIND_ORDER
+        ),
         Column("minutes_sent", "date", "Compte rendu envoyé", "Date d’envoi du compte rendu (vide : pas noté)."),
-        Column("group_kind", "string", "Sorte de groupe", "agents, usagers, referents (référents) ou intergroupes.",
-               enum=GROUP_KINDS),
+        Column(
+            "group_kind",
+            "string",
+            "Sorte de groupe",
+            "agents, usagers, referents (référents) ou intergroupes.",
+            enum=GROUP_KINDS,
+        ),
         Column("time", "string", "Heure", "Heure de début « HH:MM » (celle du groupe quand la réunion n’en dit pas)."),
         Column("place", "string", "Lieu", "Identifiant du lieu (gasp.yaml, places), celui du groupe par défaut."),
         Column("excused", "integer", "Excusés", "Nombre d’excusés.", unit="personnes"),
-        Column("guests", "integer", "Invités", "Nombre d’invités ponctuels (texte libre ou service).",
-               unit="personnes"),
-        Column("days_to_minutes", "integer", "Délai du compte rendu", "Jours entre la réunion et l’envoi du compte "
-               "rendu.", unit="jours", rule="minutes_sent − date, pour une réunion tenue."),
+        Column(
+            "guests", "integer", "Invités", "Nombre d’invités ponctuels (texte libre ou service).", unit="personnes"
+        ),
+        Column(
+            "days_to_minutes",
+            "integer",
+            "Délai du compte rendu",
+            "Jours entre la réunion et l’envoi du compte rendu.",
+            unit="jours",
+            rule="minutes_sent − date, pour une réunion tenue.",
+        ),
         Column("topic", "string", "Sujet retenu", "Identifiant du thème choisi par le groupe."),
-        Column("problems", "integer", "Problèmes du tour de table", "Nombre de problèmes évoqués (voir problems.csv).",
-               unit="problèmes"),
+        Column(
+            "problems",
+            "integer",
+            "Problèmes du tour de table",
+            "Nombre de problèmes évoqués (voir problems.csv).",
+            unit="problèmes",
+        ),
         Column("discussion", "string", "Discussion", "Le compte rendu de la discussion, tel qu’il a été écrit."),
         Column("cancel_reason", "string", "Motif d’annulation", "Pour une réunion annulée : pourquoi."),
         DOCUMENT,
@@ -144,33 +210,81 @@ MEETINGS = Resource(
 )
 
 PROPOSALS = Resource(
-    "proposals", "Propositions",
+    "proposals",
+    "Propositions",
     "Une ligne par proposition, avec ce que son historique (events.csv) en dérive.",
     (
         _id("de la proposition"),
         Column("title", "string", "Intitulé", "Intitulé de la proposition.", required=True),
         Column("theme", "string", "Thème", "Identifiant du thème (themes.csv).", required=True),
-        Column("raised_by", "string", "Soulevée par", "Groupe qui l’a soulevée.",
-               rule="Le groupe de la réunion de l’événement raised."),
-        Column("raised_on", "date", "Soulevée le", "Date de la réunion où elle a été soulevée.",
-               rule="La date de l’événement raised."),
-        Column("status", "string", "Statut", "Statut au jour de l’export (vide : pas encore soulevée).",
-               enum=STATUSES, rule="Le dernier événement, une discussion ne changeant que le statut raised."),
-        Column("outcome", "string", "Dernière décision", "La dernière décision des référents ou de l’intergroupes.",
-               enum=DECISIONS, rule="L’issue du dernier événement de décision."),
-        Column("decided_on", "date", "Décidée le", "Date de la dernière décision.",
-               rule="La date du dernier événement de décision."),
-        Column("days_to_decision", "integer", "Jours jusqu’à la décision",
-               "Jours entre la proposition et sa dernière décision.", unit="jours", rule="decided_on − raised_on."),
-        Column("done_on", "date", "Réalisée le", "Date de l’étape done (réalisée), s’il y en a une.",
-               rule="La date de la première étape done."),
+        Column(
+            "raised_by",
+            "string",
+            "Soulevée par",
+            "Groupe qui l’a soulevée.",
+            rule="Le groupe de la réunion de l’événement raised.",
+        ),
+        Column(
+            "raised_on",
+            "date",
+            "Soulevée le",
+            "Date de la réunion où elle a été soulevée.",
+            rule="La date de l’événement raised.",
+        ),
+        Column(
+            "status",
+            "string",
+            "Statut",
+            "Statut au jour de l’export (vide : pas encore soulevée).",
+            enum=STATUSES,
+            rule="Le dernier événement, une discussion ne changeant que le statut raised.",
+        ),
+        Column(
+            "outcome",
+            "string",
+            "Dernière décision",
+            "La dernière décision des référents ou de l’intergroupes.",
+            enum=DECISIONS,
+            rule="L’issue du dernier événement de décision.",
+        ),
+        Column(
+            "decided_on",
+            "date",
+            "Décidée le",
+            "Date de la dernière décision.",
+            rule="La date du dernier événement de décision.",
+        ),
+        Column(
+            "days_to_decision",
+            "integer",
+            "Jours jusqu’à la décision",
+            "Jours entre la proposition et sa dernière décision.",
+            unit="jours",
+            rule="decided_on − raised_on.",
+        ),
+        Column(
+            "done_on",
+            "date",
+            "Réalisée le",
+            "Date de l’étape done (réalisée), s’il y en a une.",
+            rule="La date de la première étape done.",
+        ),
         Column("cost", "number", "Coût", "Coût estimé.", unit="euros"),
-        Column("first_decided_on", "date", "Première décision le",
-               "Date de la première décision (une mise à l’étude ou un ajournement est déjà une réponse).",
-               rule="La date du premier événement de décision."),
-        Column("days_to_first_decision", "integer", "Jours jusqu’à la première décision",
-               "Jours entre la proposition et sa première décision.", unit="jours",
-               rule="first_decided_on − raised_on."),
+        Column(
+            "first_decided_on",
+            "date",
+            "Première décision le",
+            "Date de la première décision (une mise à l’étude ou un ajournement est déjà une réponse).",
+            rule="La date du premier événement de décision.",
+        ),
+        Column(
+            "days_to_first_decision",
+            "integer",
+            "Jours jusqu’à la première décision",
+            "Jours entre la proposition et sa première décision.",
+            unit="jours",
+            rule="first_decided_on − raised_on.",
+        ),
         Column("replaces", "string", "Remplace", "La proposition que celle-ci remplace."),
     ),
     primary_key=("id",),
@@ -178,16 +292,22 @@ PROPOSALS = Resource(
 )
 
 EVENTS = Resource(
-    "events", "Journal des événements",
+    "events",
+    "Journal des événements",
     "Le journal d’événements des propositions, chargeable tel quel par les outils de fouille de processus "
     "(process mining) : une ligne par événement, le cas est la proposition, l’activité la sorte d’événement, "
     "l’horodatage sa date. Rangé par date, puis par proposition, puis dans l’ordre de l’historique.",
     (
         Column("case_id", "string", "Cas", "Identifiant de la proposition (proposals.csv).", required=True),
-        Column("activity", "string", "Activité",
-               "Sorte d’événement : raised (soulevée), discussed (discutée), withdrawn (retirée), une décision "
-               "(validated, rejected, deferred, study) ou une étape (in-progress, done, abandoned).",
-               enum=ACTIVITIES, required=True),
+        Column(
+            "activity",
+            "string",
+            "Activité",
+            "Sorte d’événement : raised (soulevée), discussed (discutée), withdrawn (retirée), une décision "
+            "(validated, rejected, deferred, study) ou une étape (in-progress, done, abandoned).",
+            enum=ACTIVITIES,
+            required=True,
+        ),
         Column("timestamp", "date", "Date", "Date de l’événement (réunion ou étape).", required=True),
         Column("group", "string", "Groupe", "Groupe de la réunion (vide pour une étape)."),
         Column("meeting", "string", "Réunion", "Identifiant de la réunion (vide pour une étape)."),
@@ -198,7 +318,8 @@ EVENTS = Resource(
 )
 
 PROBLEMS = Resource(
-    "problems", "Tour de table",
+    "problems",
+    "Tour de table",
     "Une ligne par problème évoqué au tour de table d’une réunion tenue, dans l’ordre du compte rendu.",
     (
         Column("meeting", "string", "Réunion", "Identifiant de la réunion.", required=True),
@@ -211,7 +332,8 @@ PROBLEMS = Resource(
 )
 
 ACTIONS = Resource(
-    "actions", "Actions",
+    "actions",
+    "Actions",
     "Une ligne par action décidée en réunion (qui, quoi, échéance). Une personne n’est nommée que si elle y a "
     "consenti : sinon seule sa sorte est donnée.",
     (
@@ -219,12 +341,20 @@ ACTIONS = Resource(
         GROUP,
         Column("date", "date", "Date", "Date de la réunion.", required=True),
         Column("what", "string", "Quoi", "Ce qu’il faut faire.", required=True),
-        Column("who", "string", "Qui", "Le nom de la personne qui s’en charge si elle consent à être nommée, ou le "
-               "nom du service ; vide sinon.", rule="Le nom de la fiche people/ si publish_name le permet, le nom "
-               "de la fiche services/, sinon vide."),
-        Column("who_kind", "string", "Sorte de responsable",
-               "Sorte de la personne (agent, resident, head, elected, facilitator) ou service.",
-               enum=(*PERSON_KIND_ORDER, "service")),
+        Column(
+            "who",
+            "string",
+            "Qui",
+            "Le nom de la personne qui s’en charge si elle consent à être nommée, ou le nom du service ; vide sinon.",
+            rule="Le nom de la fiche people/ si publish_name le permet, le nom de la fiche services/, sinon vide.",
+        ),
+        Column(
+            "who_kind",
+            "string",
+            "Sorte de responsable",
+            "Sorte de la personne (agent, resident, head, elected, facilitator) ou service.",
+            enum=(*PERSON_KIND_ORDER, "service"),
+        ),
         Column("due", "date", "Échéance", "Date d’échéance."),
         Column("done", "boolean", "Faite", "L’action est-elle faite ?"),
         Column("done_on", "date", "Faite le", "Date où elle a été faite, si elle est notée."),
@@ -233,33 +363,46 @@ ACTIONS = Resource(
 )
 
 THEMES = Resource(
-    "themes", "Thèmes",
+    "themes",
+    "Thèmes",
     "Une ligne par thème, avec le premier groupe qui l’a abordé.",
     (
         _id("du thème"),
         Column("title", "string", "Intitulé", "Intitulé du thème.", required=True),
         Column("description", "string", "Description", "Ce que recouvre le thème."),
-        Column("first_raised_on", "date", "Abordé le", "Date de la première réunion tenue qui l’aborde.",
-               rule="Première réunion tenue qui le cite au tour de table, le retient comme sujet ou y soulève une "
-               "proposition de ce thème."),
+        Column(
+            "first_raised_on",
+            "date",
+            "Abordé le",
+            "Date de la première réunion tenue qui l’aborde.",
+            rule="Première réunion tenue qui le cite au tour de table, le retient comme sujet ou y soulève une "
+            "proposition de ce thème.",
+        ),
         Column("first_raised_by", "string", "Abordé par", "Groupe de cette première réunion."),
         Column("groups", "integer", "Groupes", "Nombre de groupes qui l’ont abordé.", unit="groupes"),
         Column("proposals", "integer", "Propositions", "Nombre de propositions de ce thème.", unit="propositions"),
-        Column("problems", "integer", "Problèmes", "Nombre de problèmes du tour de table de ce thème.",
-               unit="problèmes"),
+        Column(
+            "problems", "integer", "Problèmes", "Nombre de problèmes du tour de table de ce thème.", unit="problèmes"
+        ),
     ),
     primary_key=("id",),
 )
 
 OBSERVATIONS = Resource(
-    "observations", "Observations",
+    "observations",
+    "Observations",
     "Les notes de terrain de la personne sociologue (records/observations/) : jamais publiées ailleurs.",
     (
         _id("de l’observation"),
         Column("date", "date", "Date", "Date de l’observation.", required=True),
         Column("meeting", "string", "Réunion", "Réunion observée, le cas échéant."),
-        Column("themes", "string", "Thèmes", "Identifiants des thèmes concernés, séparés par « ; ».",
-               rule="La liste themes, jointe par « ; »."),
+        Column(
+            "themes",
+            "string",
+            "Thèmes",
+            "Identifiants des thèmes concernés, séparés par « ; ».",
+            rule="La liste themes, jointe par « ; ».",
+        ),
         Column("text", "string", "Observation", "Le texte de l’observation.", required=True),
     ),
     primary_key=("id",),
@@ -267,34 +410,63 @@ OBSERVATIONS = Resource(
 )
 
 INDICATORS = Resource(
-    "indicators", "Indicateurs",
+    "indicators",
+    "Indicateurs",
     "Les indicateurs, en format long : une ligne par année, indicateur, groupe et sujet. Chaque indicateur est "
     "défini dans « indicators » ci-dessous ; le rapport annuel montre les mêmes chiffres.",
     (
-        Column("year", "integer", "Année", "L’année : de la proposition (cohorte) pour decided_share, done_share "
-               "et median_days ; de la reprise pour theme_taken_up ; des réunions ou des adhésions sinon.",
-               required=True),
-        Column("indicator", "string", "Indicateur", "Le nom de l’indicateur (voir « indicators »).",
-               enum=tuple(DEFINITIONS), required=True),
+        Column(
+            "year",
+            "integer",
+            "Année",
+            "L’année : de la proposition (cohorte) pour decided_share, done_share "
+            "et median_days ; de la reprise pour theme_taken_up ; des réunions ou des adhésions sinon.",
+            required=True,
+        ),
+        Column(
+            "indicator",
+            "string",
+            "Indicateur",
+            "Le nom de l’indicateur (voir « indicators »).",
+            enum=tuple(DEFINITIONS),
+            required=True,
+        ),
         Column("group", "string", "Groupe", "Le groupe concerné ; vide : tous les groupes ensemble."),
-        Column("subject", "string", "Sujet", "Une étape (median_days), un thème (theme_taken_up) ou une sorte de "
-               "personne (attendance) ; vide sinon."),
-        Column("origin_group", "string", "Groupe d’origine",
-               "Pour theme_taken_up : le premier groupe qui a abordé le thème ; vide sinon."),
+        Column(
+            "subject",
+            "string",
+            "Sujet",
+            "Une étape (median_days), un thème (theme_taken_up) ou une sorte de personne (attendance) ; vide sinon.",
+        ),
+        Column(
+            "origin_group",
+            "string",
+            "Groupe d’origine",
+            "Pour theme_taken_up : le premier groupe qui a abordé le thème ; vide sinon.",
+        ),
         Column("value", "number", "Valeur", "La valeur, dans l’unité de la colonne unit.", required=True),
-        Column("unit", "string", "Unité", "L’unité de value : %, jours, personnes, personnes par réunion.",
-               required=True),
-        Column("n", "integer", "Effectif", "Sur combien d’éléments la valeur est calculée (voir chaque "
-               "indicateur) ; vide quand cela n’a pas de sens."),
+        Column(
+            "unit", "string", "Unité", "L’unité de value : %, jours, personnes, personnes par réunion.", required=True
+        ),
+        Column(
+            "n",
+            "integer",
+            "Effectif",
+            "Sur combien d’éléments la valeur est calculée (voir chaque indicateur) ; vide quand cela n’a pas de sens.",
+        ),
     ),
-    extra={"indicators": {name: {"title": d.title, "unit": d.unit, "description": d.description}
-                          for name, d in DEFINITIONS.items()}},
+    extra={
+        "indicators": {
+            name: {"title": d.title, "unit": d.unit, "description": d.description} for name, d in DEFINITIONS.items()
+        }
+    },
 )
 
 RESOURCES = (MEETINGS, PROPOSALS, EVENTS, PROBLEMS, ACTIONS, THEMES, OBSERVATIONS, INDICATORS)
 
 
 # --- rows -----------------------------------------------------------------------------------
+
 
 def _meeting_rows(records: Records) -> list[list[Any]]:
     rows = []
@@ -303,14 +475,28 @@ def _meeting_rows(records: Records) -> list[list[Any]]:
         kinds: list[str] = [records.people[p].kind for p in meeting.attendees if p in records.people]
         held = meeting.status == "held"
         sent = meeting.minutes_sent
-        rows.append([
-            mid, meeting.group, meeting.date, meeting.status, len(meeting.attendees),
-            *(kinds.count(kind) for kind in PERSON_KIND_ORDER),
-            sent, group.kind if group else None, meeting.time or (group.cadence.time if group else None),
-            meeting.place or (group.cadence.place if group else None), len(meeting.excused), len(meeting.guests),
-            (sent - meeting.date).days if held and sent else None, meeting.topic, len(meeting.problems_raised),
-            meeting.discussion, meeting.cancel_reason, f"comptes-rendus/{mid}.html" if held else None,
-        ])
+        rows.append(
+            [
+                mid,
+                meeting.group,
+                meeting.date,
+                meeting.status,
+                len(meeting.attendees),
+                *(kinds.count(kind) for kind in PERSON_KIND_ORDER),
+                sent,
+                group.kind if group else None,
+                meeting.time or (group.cadence.time if group else None),
+                meeting.place or (group.cadence.place if group else None),
+                len(meeting.excused),
+                len(meeting.guests),
+                (sent - meeting.date).days if held and sent else None,
+                meeting.topic,
+                len(meeting.problems_raised),
+                meeting.discussion,
+                meeting.cancel_reason,
+                f"comptes-rendus/{mid}.html" if held else None,
+            ]
+        )
     return rows
 
 
@@ -319,11 +505,24 @@ def _proposal_rows(records: Records, derived: dict[str, History]) -> list[list[A
     for summary in sorted(summaries(records, derived), key=lambda s: s.id):
         proposal = records.proposals[summary.id]
         done = next((e.date for e in derived[summary.id].events if e.kind == "done"), None)
-        rows.append([
-            summary.id, summary.title, summary.theme, summary.raised_by, summary.raised_on, summary.status,
-            summary.outcome, summary.decided_on, summary.days_to_decision, done, _cell(proposal.cost),
-            summary.first_decided_on, summary.days_to_first_decision, proposal.replaces,
-        ])
+        rows.append(
+            [
+                summary.id,
+                summary.title,
+                summary.theme,
+                summary.raised_by,
+                summary.raised_on,
+                summary.status,
+                summary.outcome,
+                summary.decided_on,
+                summary.days_to_decision,
+                done,
+                _cell(proposal.cost),
+                summary.first_decided_on,
+                summary.days_to_first_decision,
+                proposal.replaces,
+            ]
+        )
     return rows
 
 
@@ -331,14 +530,21 @@ def _event_rows(derived: dict[str, History]) -> list[list[Any]]:
     rows = []
     for pid in sorted(derived):
         for order, event in enumerate(derived[pid].events):
-            rows.append(((event.date, pid, order),
-                         [pid, event.kind, event.date, event.group, event.meeting, event.note, document_of(event)]))
+            rows.append(
+                (
+                    (event.date, pid, order),
+                    [pid, event.kind, event.date, event.group, event.meeting, event.note, document_of(event)],
+                )
+            )
     return [row for _, row in sorted(rows, key=lambda pair: pair[0])]
 
 
 def _held_in_order(records: Records) -> list[tuple[str, Meeting]]:
-    return [(mid, m) for mid, m in sorted(records.meetings.items(), key=lambda pair: (pair[1].date, pair[0]))
-            if m.status == "held"]
+    return [
+        (mid, m)
+        for mid, m in sorted(records.meetings.items(), key=lambda pair: (pair[1].date, pair[0]))
+        if m.status == "held"
+    ]
 
 
 def _problem_rows(records: Records) -> list[list[Any]]:
@@ -363,8 +569,19 @@ def _action_rows(records: Records) -> list[list[Any]]:
         for action in meeting.actions:
             name, kind = _who(records, action.who)
             done_on = action.done if isinstance(action.done, datetime.date) else None
-            rows.append([mid, meeting.group, meeting.date, action.what, name, kind, action.due,
-                         _cell(action.done is not False), done_on])
+            rows.append(
+                [
+                    mid,
+                    meeting.group,
+                    meeting.date,
+                    action.what,
+                    name,
+                    kind,
+                    action.due,
+                    _cell(action.done is not False),
+                    done_on,
+                ]
+            )
     return rows
 
 
@@ -376,22 +593,28 @@ def _theme_rows(records: Records, day: datetime.date) -> list[list[Any]]:
     for tid, theme in sorted(records.themes.items()):
         by_group = mentions.get(tid, {})
         first = min(by_group.items(), key=lambda pair: (pair[1], pair[0])) if by_group else (None, None)
-        rows.append([tid, theme.title, theme.description, first[1], first[0], len(by_group), proposals[tid],
-                     problems[tid]])
+        rows.append(
+            [tid, theme.title, theme.description, first[1], first[0], len(by_group), proposals[tid], problems[tid]]
+        )
     return rows
 
 
 def _observation_rows(records: Records) -> list[list[Any]]:
-    return [[oid, o.date, o.meeting, ";".join(o.themes) or None, o.text]
-            for oid, o in sorted(records.observations.items(), key=lambda pair: (pair[1].date, pair[0]))]
+    return [
+        [oid, o.date, o.meeting, ";".join(o.themes) or None, o.text]
+        for oid, o in sorted(records.observations.items(), key=lambda pair: (pair[1].date, pair[0]))
+    ]
 
 
 def _indicator_rows(records: Records, day: datetime.date, derived: dict[str, History]) -> list[list[Any]]:
-    return [[r.year, r.indicator, r.group, r.subject, r.origin_group, _cell(r.value), r.unit, r.n]
-            for r in indicators(records, day, derived)]
+    return [
+        [r.year, r.indicator, r.group, r.subject, r.origin_group, _cell(r.value), r.unit, r.n]
+        for r in indicators(records, day, derived)
+    ]
 
 
 # --- bytes ----------------------------------------------------------------------------------
+
 
 def _cell(value: Any) -> str:
     if value is None:

@@ -29,8 +29,11 @@ from ..vocabulary import (
 )
 from .base import Template
 
-FORMATS: dict[str, Template] = {"md": "dossier-referents.md.j2", "html": "dossier-referents.html.j2",
-                                "pdf": "dossier-referents.typ.j2"}
+FORMATS: dict[str, Template] = {
+    "md": "dossier-referents.md.j2",
+    "html": "dossier-referents.html.j2",
+    "pdf": "dossier-referents.typ.j2",
+}
 
 
 @dataclass
@@ -149,7 +152,9 @@ def build(records: Records, derived: dict[str, History], day: datetime.date, mee
     within_days = decision_within_days(records)
     quiet_by_theme: dict[str, list[QuietProposal]] = {}
     quiet_ids: set[str] = set()
-    for pid, history in sorted(derived.items(), key=lambda pair: (pair[1].raised.date if pair[1].raised else day, pair[0])):
+    for pid, history in sorted(
+        derived.items(), key=lambda pair: (pair[1].raised.date if pair[1].raised else day, pair[0])
+    ):
         if not awaiting_decision(history, day):
             continue
         status = history.status_on(day)
@@ -158,21 +163,32 @@ def build(records: Records, derived: dict[str, History], day: datetime.date, mee
         past = [e for e in history.events if e.date <= day]
         funding = ", ".join(f"{f.source} : {f.share:g}\u00a0%" for f in proposal.funding)
         item = DossierProposal(
-            id=pid, title=proposal.title, summary=proposal.summary or "", status=PROPOSAL_STATUSES[cast(str, status)],  # awaiting_decision: a status
+            id=pid,
+            title=proposal.title,
+            summary=proposal.summary or "",
+            status=PROPOSAL_STATUSES[cast(str, status)],  # awaiting_decision: a status
             origin=(f"{group_name(records, raised.group)}, réunion du {long_date(raised.date)}" if raised else ""),
             waiting=_standing_of(history, day),  # « mise à l’étude depuis le 3 mai 2001 (290 jours), en attente … »
-            discussions=[EventLine(long_date(e.date), group_name(records, e.group), PROPOSAL_STATUSES[e.kind], e.note or "")
-                         for e in past if e.kind in ("discussed",)],
-            decisions=[EventLine(long_date(e.date), group_name(records, e.group), PROPOSAL_STATUSES[e.kind], e.note or "")
-                       for e in past if e.is_decision],
+            discussions=[
+                EventLine(long_date(e.date), group_name(records, e.group), PROPOSAL_STATUSES[e.kind], e.note or "")
+                for e in past
+                if e.kind in ("discussed",)
+            ],
+            decisions=[
+                EventLine(long_date(e.date), group_name(records, e.group), PROPOSAL_STATUSES[e.kind], e.note or "")
+                for e in past
+                if e.is_decision
+            ],
             cost=euros(proposal.cost) if proposal.cost is not None else "",
             funding=funding,
         )
         late_by = decision_late_by(history, day, within_days)
         if late_by is not None:
             item.late_days = late_by
-            item.late = (f"En retard de {plural(late_by, 'jour')} sur l’engagement de réponse en "
-                         f"{plural(within_days or 0, 'jour')} (thème : {theme_title(records, proposal.theme)})")
+            item.late = (
+                f"En retard de {plural(late_by, 'jour')} sur l’engagement de réponse en "
+                f"{plural(within_days or 0, 'jour')} (thème : {theme_title(records, proposal.theme)})"
+            )
             late.append(item)
             continue
         proposals_by_theme.setdefault(proposal.theme, []).append(item)
@@ -180,18 +196,28 @@ def build(records: Records, derived: dict[str, History], day: datetime.date, mee
             setting = history.status_event(day)
             since = f" depuis le {long_date(setting.date)}" if setting else ""
             quiet_by_theme.setdefault(proposal.theme, []).append(
-                QuietProposal(pid, proposal.title, f"{PROPOSAL_STATUSES[cast(str, status)]}{since}"))
+                QuietProposal(pid, proposal.title, f"{PROPOSAL_STATUSES[cast(str, status)]}{since}")
+            )
             quiet_ids.add(pid)
     late.sort(key=lambda p: -p.late_days)  # stable: the oldest raised first among equals
     by_title = sorted(proposals_by_theme.items(), key=lambda pair: sort_key(theme_title(records, pair[0])))
     awaiting = late + [item for _, items in by_title for item in items]
-    themes = [DossierTheme(theme_title(records, tid), in_full) for tid, items in by_title
-              if (in_full := [item for item in items if item.id not in quiet_ids])]
+    themes = [
+        DossierTheme(theme_title(records, tid), in_full)
+        for tid, items in by_title
+        if (in_full := [item for item in items if item.id not in quiet_ids])
+    ]
     if late:
-        themes.insert(0, DossierTheme(f"En retard sur l’engagement de réponse en {plural(within_days or 0, 'jour')}",
-                                      late, late=True))
-    quiet_themes = [QuietTheme(theme_title(records, tid), items) for tid, items in sorted(
-        quiet_by_theme.items(), key=lambda pair: sort_key(theme_title(records, pair[0])))]
+        themes.insert(
+            0,
+            DossierTheme(
+                f"En retard sur l’engagement de réponse en {plural(within_days or 0, 'jour')}", late, late=True
+            ),
+        )
+    quiet_themes = [
+        QuietTheme(theme_title(records, tid), items)
+        for tid, items in sorted(quiet_by_theme.items(), key=lambda pair: sort_key(theme_title(records, pair[0])))
+    ]
     place, _ = place_of(records, meeting.place)
     kind = records.groups[meeting.group].kind if meeting.group in records.groups else "referents"
     held = meeting.status == "held"
@@ -203,23 +229,33 @@ def build(records: Records, derived: dict[str, History], day: datetime.date, mee
         iso_date=meeting.date.isoformat(),
         meeting_time=french_time(meeting.time),
         place=place,
-        planned_by=("réunion tenue" if held else
-                    "réunion enregistrée" if meeting.origin == "recorded" else "date prévue par la cadence"),
+        planned_by=(
+            "réunion tenue"
+            if held
+            else "réunion enregistrée"
+            if meeting.origin == "recorded"
+            else "date prévue par la cadence"
+        ),
         held=held,
         stood_on=long_date(day),
         meeting_id=meeting.meeting or "",
         themes=themes,
         quiet=quiet_themes,
         quiet_count=len(quiet_ids),
-        quiet_intro=(f"{plural(len(quiet_ids), 'proposition')} {'attend' if len(quiet_ids) == 1 else 'attendent'} "
-                     "une décision sans rien de nouveau depuis plus d’un an (ni discussion ni décision) : "
-                     "une ligne chacune, avec son statut ; l’histoire de chacune est sur sa page."),
+        quiet_intro=(
+            f"{plural(len(quiet_ids), 'proposition')} {'attend' if len(quiet_ids) == 1 else 'attendent'} "
+            "une décision sans rien de nouveau depuis plus d’un an (ni discussion ni décision) : "
+            "une ligne chacune, avec son statut ; l’histoire de chacune est sur sa page."
+        ),
         to_decide=[p for theme in themes for p in theme.proposals],
         awaiting=awaiting,
         late=late,
-        commitment=("" if within_days is None else
-                    f"L’engagement du Gasp : les référents répondent à une proposition dans les "
-                    f"{plural(within_days, 'jour')} qui suivent le jour où elle a été soulevée."),
+        commitment=(
+            ""
+            if within_days is None
+            else f"L’engagement du Gasp : les référents répondent à une proposition dans les "
+            f"{plural(within_days, 'jour')} qui suivent le jour où elle a été soulevée."
+        ),
     )
 
 
@@ -227,8 +263,11 @@ def meetings(records: Records, today: datetime.date) -> list[tuple[Row, datetime
     """The dossiers to write, each with the day its state is taken on: one for every held
     référents or intergroupes meeting, as it stood the day before (histories are derived,
     so a past dossier can be rebuilt), and one for the next référents meeting, as of today."""
-    held = sorted((m.date, mid) for mid, m in records.meetings.items()
-                  if m.status == "held" and m.date <= today and decides(records.groups[m.group].kind))
+    held = sorted(
+        (m.date, mid)
+        for mid, m in records.meetings.items()
+        if m.status == "held" and m.date <= today and decides(records.groups[m.group].kind)
+    )
     found: dict[datetime.date, tuple[Row, datetime.date]] = {}
     for day, meeting_id in held:
         group = records.meetings[meeting_id].group
@@ -246,8 +285,14 @@ def entry(records: Records, name: str, today: datetime.date) -> tuple[str, str] 
     if not name.startswith("dossier-"):
         return None
     iso = name.removeprefix("dossier-")
-    held = [m for m in records.meetings.values() if m.date.isoformat() == iso and m.status == "held"
-            and m.group in records.groups and decides(records.groups[m.group].kind)]
+    held = [
+        m
+        for m in records.meetings.values()
+        if m.date.isoformat() == iso
+        and m.status == "held"
+        and m.group in records.groups
+        and decides(records.groups[m.group].kind)
+    ]
     if held:
         return f"{group_name(records, held[0].group)} : réunion tenue (le dossier de la veille)", iso
     return "Prochaine réunion des référents", iso

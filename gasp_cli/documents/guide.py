@@ -19,10 +19,16 @@ from ..names import gasp_name, person_detail, published_name
 from ..vocabulary import long_date, sort_key
 from .base import Template
 
-FORMATS_USAGERS: dict[str, Template] = {"md": "guide-usagers.md.j2", "html": "guide-usagers.html.j2",
-                                        "pdf": "guide-usagers.typ.j2"}
-FORMATS_AGENTS: dict[str, Template] = {"md": "guide-agents.md.j2", "html": "guide-agents.html.j2",
-                                       "pdf": "guide-agents.typ.j2"}
+FORMATS_USAGERS: dict[str, Template] = {
+    "md": "guide-usagers.md.j2",
+    "html": "guide-usagers.html.j2",
+    "pdf": "guide-usagers.typ.j2",
+}
+FORMATS_AGENTS: dict[str, Template] = {
+    "md": "guide-agents.md.j2",
+    "html": "guide-agents.html.j2",
+    "pdf": "guide-agents.typ.j2",
+}
 
 
 @dataclass
@@ -88,8 +94,7 @@ class Guide:
     index: list[IndexEntry] = field(default_factory=list)
 
 
-def changes_by_service(records: Records, derived: dict[str, History],
-                       day: datetime.date) -> dict[str, list[Change]]:
+def changes_by_service(records: Records, derived: dict[str, History], day: datetime.date) -> dict[str, list[Change]]:
     """For each service, the proposals done on `day` that name it in `services`, oldest first."""
     found: dict[str, list[tuple[datetime.date, Change]]] = {}
     for pid, proposal in sorted(records.proposals.items()):
@@ -100,18 +105,29 @@ def changes_by_service(records: Records, derived: dict[str, History],
         change = Change(pid, proposal.title, long_date(done.date))
         for sid in dict.fromkeys(proposal.services):
             found.setdefault(sid, []).append((done.date, change))
-    return {sid: [change for _, change in sorted(items, key=lambda item: (item[0], sort_key(item[1].title)))]
-            for sid, items in found.items()}
+    return {
+        sid: [change for _, change in sorted(items, key=lambda item: (item[0], sort_key(item[1].title)))]
+        for sid, items in found.items()
+    }
 
 
 def _public_fields(records: Records, service_id: str, changes: dict[str, list[Change]]) -> dict[str, Any]:
     service = records.services[service_id]
     public = service.public
     return {
-        "id": service_id, "name": service.name, "institution": service.institution, "category": service.category,
-        "description": public.description or "", "tasks": list(public.tasks), "procedures": list(public.procedures),
-        "address": public.address or "", "hours": public.hours or "", "phone": public.phone or "",
-        "email": public.email or "", "website": public.website or "", "accessibility": public.accessibility or "",
+        "id": service_id,
+        "name": service.name,
+        "institution": service.institution,
+        "category": service.category,
+        "description": public.description or "",
+        "tasks": list(public.tasks),
+        "procedures": list(public.procedures),
+        "address": public.address or "",
+        "hours": public.hours or "",
+        "phone": public.phone or "",
+        "email": public.email or "",
+        "website": public.website or "",
+        "accessibility": public.accessibility or "",
         "changes": changes.get(service_id, []),
     }
 
@@ -126,8 +142,13 @@ def _by_category(services: Sequence[PublicService]) -> list[Category]:
 def guide_usagers(records: Records, today: datetime.date, derived: dict[str, History] | None = None) -> Guide:
     changes = changes_by_service(records, derived if derived is not None else histories(records), today)
     services = [PublicService(**_public_fields(records, sid, changes)) for sid in records.services]
-    return Guide("Guide des services publics", "Édition pour les usagers", gasp_name(records), long_date(today),
-                 _by_category(services))
+    return Guide(
+        "Guide des services publics",
+        "Édition pour les usagers",
+        gasp_name(records),
+        long_date(today),
+        _by_category(services),
+    )
 
 
 def guide_agents(records: Records, today: datetime.date, derived: dict[str, History] | None = None) -> Guide:
@@ -139,21 +160,31 @@ def guide_agents(records: Records, today: datetime.date, derived: dict[str, Hist
         if agents is not None and agents.contact and agents.contact in records.people:
             contact = published_name(records, agents.contact) or ""
             contact_detail = person_detail(records, agents.contact) if contact else ""
-        services.append(AgentsService(
-            **_public_fields(records, sid, changes),
-            contact=contact, contact_detail=contact_detail,
-            direct_phone=(agents.direct_phone or "") if agents else "",
-            agents_email=(agents.email or "") if agents else "",
-            referral=(agents.referral or "") if agents else "",
-            notes=(agents.notes or "") if agents else "",
-        ))
+        services.append(
+            AgentsService(
+                **_public_fields(records, sid, changes),
+                contact=contact,
+                contact_detail=contact_detail,
+                direct_phone=(agents.direct_phone or "") if agents else "",
+                agents_email=(agents.email or "") if agents else "",
+                referral=(agents.referral or "") if agents else "",
+                notes=(agents.notes or "") if agents else "",
+            )
+        )
     index = [
         IndexEntry(need, service.name, service.contact, service.direct_phone or service.phone)
-        for service in services for need in [*service.tasks, *service.procedures]
+        for service in services
+        for need in [*service.tasks, *service.procedures]
     ]
     index.sort(key=lambda entry: (sort_key(entry.need), sort_key(entry.service)))
-    return Guide("Guide des services publics", "Édition pour les agents", gasp_name(records), long_date(today),
-                 _by_category(services), index)
+    return Guide(
+        "Guide des services publics",
+        "Édition pour les agents",
+        gasp_name(records),
+        long_date(today),
+        _by_category(services),
+        index,
+    )
 
 
 def build(records: Records, day: datetime.date) -> tuple[Guide, Guide]:

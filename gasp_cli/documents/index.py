@@ -97,8 +97,13 @@ def index_page(records: Records, paths: list[str], today: datetime.date) -> Inde
             formats = sorted(extensions, key=lambda e: _FORMAT_ORDER.index(e) if e in _FORMAT_ORDER else 99)
             label, date = _describe_output(records, stem, today)
             shown = long_date(datetime.date.fromisoformat(date)) if len(date) == 10 else date
-            entries.append((date, sort_key(label), IndexEntryLine(label, shown, f"{stem}.{formats[0]}",
-                                                                  [(f.upper(), f"{stem}.{f}") for f in formats])))
+            entries.append(
+                (
+                    date,
+                    sort_key(label),
+                    IndexEntryLine(label, shown, f"{stem}.{formats[0]}", [(f.upper(), f"{stem}.{f}") for f in formats]),
+                )
+            )
         if not entries:
             continue
         entries.sort(key=lambda entry: entry[:2], reverse=newest_first)

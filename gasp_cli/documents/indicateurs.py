@@ -22,8 +22,13 @@ STAGE_WORDS = {
     "raised-decided": "de la proposition à sa première décision",
     "raised-done": "de la proposition à sa réalisation",
 }
-KIND_HEADINGS = {"agent": "Agents", "resident": "Habitants", "head": "Responsables", "elected": "Élus",
-                 "facilitator": "Animateurs"}
+KIND_HEADINGS = {
+    "agent": "Agents",
+    "resident": "Habitants",
+    "head": "Responsables",
+    "elected": "Élus",
+    "facilitator": "Animateurs",
+}
 
 
 @dataclass
@@ -62,10 +67,15 @@ def build(records: Records, year: int, day: datetime.date) -> IndicatorSection:
         return [r for r in rows if r.indicator == indicator]
 
     done = {r.group: r for r in pick("done_share")}
-    section.shares = [(name(r.group), r.n or 0, f"{_number(r.value)} %", f"{_number(done[r.group].value)} %")
-                      for r in pick("decided_share")]
-    section.stages = [(STAGE_WORDS[r.subject or ""], _days(r.value), plural(r.n or 0, "proposition"))
-                      for r in pick("median_days") if r.group is None]
+    section.shares = [
+        (name(r.group), r.n or 0, f"{_number(r.value)} %", f"{_number(done[r.group].value)} %")
+        for r in pick("decided_share")
+    ]
+    section.stages = [
+        (STAGE_WORDS[r.subject or ""], _days(r.value), plural(r.n or 0, "proposition"))
+        for r in pick("median_days")
+        if r.group is None
+    ]
     section.uptakes = [
         f"{theme_title(records, r.subject)} : {name(r.origin_group)} → {name(r.group)}, {_days(r.value)} plus tard"
         for r in pick("theme_taken_up")
@@ -74,16 +84,19 @@ def build(records: Records, year: int, day: datetime.date) -> IndicatorSection:
     for r in pick("attendance"):
         by_group.setdefault(r.group or "", {})[r.subject or ""] = _number(r.value)
     section.attendance_headings = [KIND_HEADINGS[kind] for kind in PERSON_KIND_ORDER]
-    section.attendance = [(name(gid), [means.get(kind, "0") for kind in PERSON_KIND_ORDER])
-                          for gid, means in by_group.items()]
+    section.attendance = [
+        (name(gid), [means.get(kind, "0") for kind in PERSON_KIND_ORDER]) for gid, means in by_group.items()
+    ]
     figures: dict[str, dict[str, Indicator]] = {}
     for r in rows:
         if r.indicator.startswith("agents_"):
             figures.setdefault(r.group or "", {})[r.indicator] = r
     for gid, found in figures.items():
         count = {key: int(found[f"agents_{key}"].value) for key in ("members", "arrivals", "departures")}
-        line = (f"{name(gid)} : {plural(count['members'], 'agent')} au 1er janvier, "
-                f"{plural(count['arrivals'], 'arrivée')}, {plural(count['departures'], 'départ')}")
+        line = (
+            f"{name(gid)} : {plural(count['members'], 'agent')} au 1er janvier, "
+            f"{plural(count['arrivals'], 'arrivée')}, {plural(count['departures'], 'départ')}"
+        )
         if "agents_turnover" in found:
             line += f", taux de rotation {_number(found['agents_turnover'].value)} %"
         section.turnover.append(line)

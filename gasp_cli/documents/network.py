@@ -55,9 +55,13 @@ def _line(name: str, commit: str, report: dict[str, Any]) -> SiteLine:
     median = report["median_days_to_decision"]
     total = sum(report["funding"].values())
     return SiteLine(
-        name=name, commit=commit,
-        due=sum(g["due"] for g in groups), held=sum(g["held"] for g in groups),
-        raised=proposals["raised"], decided=sum(proposals["decided"].values()), implemented=proposals["implemented"],
+        name=name,
+        commit=commit,
+        due=sum(g["due"] for g in groups),
+        held=sum(g["held"] for g in groups),
+        raised=proposals["raised"],
+        decided=sum(proposals["decided"].values()),
+        implemented=proposals["implemented"],
         median_days=days(median) if median is not None else "—",
         funding=euros(total) if report["funding"] else "—",
     )
@@ -66,8 +70,7 @@ def _line(name: str, commit: str, report: dict[str, Any]) -> SiteLine:
 def network_page(name: str, year: int, results: list[SiteResult], totals: dict[str, Any]) -> NetworkPage:
     ok = [r for r in results if r.status == "ok"]
     failed = [r for r in results if r.status != "ok"]
-    summary = (f"{plural(len(results), 'site')} : {len(ok)} compris dans les totaux, "
-               f"{len(failed)} en échec.")
+    summary = f"{plural(len(results), 'site')} : {len(ok)} compris dans les totaux, {len(failed)} en échec."
     return NetworkPage(
         gasp_name=name,
         title=f"Rapport du réseau {year}",
@@ -92,17 +95,44 @@ def print_page(page: NetworkPage) -> None:
     console.print(Text(f"{page.title} — {page.gasp_name}", style="bold"))
     console.print(Text(page.summary, style="dim"))
     table = Table()
-    for column in ("Site", "Commit", "Prévues", "Tenues", "Soulevées", "Décidées", "Réalisées", "Délai médian",
-                   "Financements"):
+    for column in (
+        "Site",
+        "Commit",
+        "Prévues",
+        "Tenues",
+        "Soulevées",
+        "Décidées",
+        "Réalisées",
+        "Délai médian",
+        "Financements",
+    ):
         table.add_column(column, justify="left" if column in ("Site", "Commit") else "right")
     for line in [*page.sites, page.total]:
         style = "bold" if line is page.total else ""
-        table.add_row(*(Text(str(value), style=style) for value in (
-            line.name, line.commit, line.due, line.held, line.raised, line.decided, line.implemented,
-            line.median_days, line.funding)))
+        table.add_row(
+            *(
+                Text(str(value), style=style)
+                for value in (
+                    line.name,
+                    line.commit,
+                    line.due,
+                    line.held,
+                    line.raised,
+                    line.decided,
+                    line.implemented,
+                    line.median_days,
+                    line.funding,
+                )
+            )
+        )
     console.print(table)
-    console.print(Text("Réunions prévues et tenues ; propositions soulevées, décidées, réalisées dans l’année ; "
-                       "délai médian entre proposition et décision, sur toutes les décisions du réseau.", style="dim"))
+    console.print(
+        Text(
+            "Réunions prévues et tenues ; propositions soulevées, décidées, réalisées dans l’année ; "
+            "délai médian entre proposition et décision, sur toutes les décisions du réseau.",
+            style="dim",
+        )
+    )
     if page.funding:
         console.print(Text("Financements du réseau", style="bold blue"))
         for source, amount in page.funding:

@@ -91,8 +91,9 @@ def steps(records: Records, history: History, day: datetime.date) -> list[Step]:
             what = "la mise en œuvre avance." if started else what
             started = True
         who = group_name(records, event.group) if event.group else "Mise en œuvre"
-        result.append(Step(long_date(event.date), event.date.isoformat(), who, what, event.note or "",
-                           event.meeting or ""))
+        result.append(
+            Step(long_date(event.date), event.date.isoformat(), who, what, event.note or "", event.meeting or "")
+        )
     return result
 
 
@@ -132,8 +133,9 @@ def _related(records: Records, derived: dict[str, History], proposal_id: str, da
     return Related(proposal_id, records.proposals[proposal_id].title, label)
 
 
-def build(records: Records, day: datetime.date, proposal_id: str,
-          derived: dict[str, History] | None = None) -> PropositionPage:
+def build(
+    records: Records, day: datetime.date, proposal_id: str, derived: dict[str, History] | None = None
+) -> PropositionPage:
     """The page of one proposal, as it stands on `day`."""
     from ..vocabulary import euros
 
@@ -153,8 +155,11 @@ def build(records: Records, day: datetime.date, proposal_id: str,
         cost=euros(proposal.cost) if proposal.cost is not None else "",
         funding=", ".join(f"{f.source} : {f.share:g}\u00a0%" for f in proposal.funding),
         steps=steps(records, history, day),
-        replaces=(_related(records, derived, proposal.replaces, day)
-                  if proposal.replaces and proposal.replaces in records.proposals else None),
+        replaces=(
+            _related(records, derived, proposal.replaces, day)
+            if proposal.replaces and proposal.replaces in records.proposals
+            else None
+        ),
         replaced_by=[_related(records, derived, pid, day) for pid in replacing],
         date=long_date(day),
     )

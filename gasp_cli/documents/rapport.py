@@ -137,9 +137,15 @@ class Report:
         return {
             "year": self.year,
             "groups": {
-                g.id: {"kind": g.kind, "due": g.due, "held": g.held, "cancelled": g.cancelled,
-                       "attendance_mean": g.attendance_mean,
-                       "attendance_min": g.attendance_min, "attendance_max": g.attendance_max}
+                g.id: {
+                    "kind": g.kind,
+                    "due": g.due,
+                    "held": g.held,
+                    "cancelled": g.cancelled,
+                    "attendance_mean": g.attendance_mean,
+                    "attendance_min": g.attendance_min,
+                    "attendance_max": g.attendance_max,
+                }
                 for g in self.groups
             },
             "proposals": {
@@ -211,13 +217,23 @@ def _group_years(records: Records, in_year: dict[str, Meeting], year: int, cutof
                     due += 1
         mine = [m for m in in_year.values() if m.group == gid]
         held = [m for m in mine if m.status == "held"]
-        result.append(GroupYear(gid, group.name, group.kind, due, len(held),
-                                sum(m.status == "cancelled" for m in mine), [len(m.attendees) for m in held]))
+        result.append(
+            GroupYear(
+                gid,
+                group.name,
+                group.kind,
+                due,
+                len(held),
+                sum(m.status == "cancelled" for m in mine),
+                [len(m.attendees) for m in held],
+            )
+        )
     return result
 
 
-def _agents_membership(records: Records, start: datetime.date,
-                       end: datetime.date) -> tuple[set[str], list[Membership], list[Membership]]:
+def _agents_membership(
+    records: Records, start: datetime.date, end: datetime.date
+) -> tuple[set[str], list[Membership], list[Membership]]:
     """The agents group: institutions represented during the year, who joined and who left."""
     institutions: set[str] = set()
     joined: list[Membership] = []
@@ -270,8 +286,9 @@ class _ProposalYear:
     funding: dict[str, float] = field(default_factory=dict)
 
 
-def _proposal_year(records: Records, derived: dict[str, History], start: datetime.date,
-                   end: datetime.date) -> _ProposalYear:
+def _proposal_year(
+    records: Records, derived: dict[str, History], start: datetime.date, end: datetime.date
+) -> _ProposalYear:
     """Proposals raised, decided and done in the year; those awaiting a decision at its end; funding validated."""
     figures = _ProposalYear()
     for pid, history in sorted(derived.items()):
@@ -297,20 +314,28 @@ def _proposal_year(records: Records, derived: dict[str, History], start: datetim
         proposal = records.proposals[pid]
         if validated_this_year and proposal.cost is not None:
             for share in proposal.funding:
-                figures.funding[share.source] = figures.funding.get(share.source, 0.0) + proposal.cost * share.share / 100
+                figures.funding[share.source] = (
+                    figures.funding.get(share.source, 0.0) + proposal.cost * share.share / 100
+                )
     return figures
 
 
 def _guest_institutions(records: Records, in_year: dict[str, Meeting]) -> list[str]:
     """Occasional institutions: a guest that is a service id (a bailleur, a transporteur)."""
-    return sorted({
-        guest for meeting in in_year.values() if meeting.status == "held"
-        for guest in getattr(meeting, "guests", None) or [] if isinstance(guest, str) and guest in records.services
-    })
+    return sorted(
+        {
+            guest
+            for meeting in in_year.values()
+            if meeting.status == "held"
+            for guest in getattr(meeting, "guests", None) or []
+            if isinstance(guest, str) and guest in records.services
+        }
+    )
 
 
-def _answered_within(derived: dict[str, History], start: datetime.date, end: datetime.date,
-                     within_days: int | None) -> int | None:
+def _answered_within(
+    derived: dict[str, History], start: datetime.date, end: datetime.date, within_days: int | None
+) -> int | None:
     """The référents' commitment: proposals whose first answer, given this year, came within N days."""
     if within_days is None:
         return None
@@ -318,8 +343,12 @@ def _answered_within(derived: dict[str, History], start: datetime.date, end: dat
     for history in derived.values():
         first_decision = next((e for e in history.events if e.is_decision), None)
         raising = history.raised
-        if (first_decision is not None and raising is not None and start <= first_decision.date <= end
-                and (first_decision.date - raising.date).days <= within_days):
+        if (
+            first_decision is not None
+            and raising is not None
+            and start <= first_decision.date <= end
+            and (first_decision.date - raising.date).days <= within_days
+        ):
             count += 1
     return count
 
@@ -374,30 +403,52 @@ def annual_report(
     began = _began(records)
     next_year: list[Row] = []
     if holidays_next_year is not None:
-        next_year = calendar_rows(records, datetime.date(year + 1, 1, 1), datetime.date(year + 1, 12, 31),
-                                  holidays_next_year)
+        next_year = calendar_rows(
+            records, datetime.date(year + 1, 1, 1), datetime.date(year + 1, 12, 31), holidays_next_year
+        )
     return Report(
-        year=year, cutoff=cutoff, groups=_group_years(records, in_year, year, cutoff), institutions=sorted(institutions),
-        joined=sorted(joined, key=lambda m: (m.date, m.label)), left=sorted(left, key=lambda m: (m.date, m.label)),
-        themes_by_group=themes_by_group, shared_themes=_shared_themes(themes_by_group),
-        raised=figures.raised, decided=figures.decided, awaiting=figures.awaiting, implemented=figures.implemented,
-        days_to_decision=figures.days_to_decision, status_at_end=figures.status_at_end,
-        open_actions=_open_actions(records, end, cutoff), funding=dict(sorted(figures.funding.items())),
-        next_year=next_year, guest_institutions=_guest_institutions(records, in_year),
-        decision_within_days=within_days, decided_within_commitment=_answered_within(derived, start, end, within_days),
-        days_to_minutes=_days_to_minutes(in_year), minutes_within_days=_commitment(records, "minutes_within_days"),
-        cancellations=[Cancellation(mid, m.group, m.date, (m.cancel_reason or "").strip())
-                       for mid, m in sorted(in_year.items(), key=lambda pair: (pair[1].date, pair[0]))
-                       if m.status == "cancelled"],
-        before_gasp=began is not None and year < began.year, created=began,
+        year=year,
+        cutoff=cutoff,
+        groups=_group_years(records, in_year, year, cutoff),
+        institutions=sorted(institutions),
+        joined=sorted(joined, key=lambda m: (m.date, m.label)),
+        left=sorted(left, key=lambda m: (m.date, m.label)),
+        themes_by_group=themes_by_group,
+        shared_themes=_shared_themes(themes_by_group),
+        raised=figures.raised,
+        decided=figures.decided,
+        awaiting=figures.awaiting,
+        implemented=figures.implemented,
+        days_to_decision=figures.days_to_decision,
+        status_at_end=figures.status_at_end,
+        open_actions=_open_actions(records, end, cutoff),
+        funding=dict(sorted(figures.funding.items())),
+        next_year=next_year,
+        guest_institutions=_guest_institutions(records, in_year),
+        decision_within_days=within_days,
+        decided_within_commitment=_answered_within(derived, start, end, within_days),
+        days_to_minutes=_days_to_minutes(in_year),
+        minutes_within_days=_commitment(records, "minutes_within_days"),
+        cancellations=[
+            Cancellation(mid, m.group, m.date, (m.cancel_reason or "").strip())
+            for mid, m in sorted(in_year.items(), key=lambda pair: (pair[1].date, pair[0]))
+            if m.status == "cancelled"
+        ],
+        before_gasp=began is not None and year < began.year,
+        created=began,
     )
 
 
 def build(records: Records, year: int, day: datetime.date, derived: dict[str, History] | None = None) -> Report:
     """The report of `year` as of `day`: what `gasp report --format json` prints (`as_json()`),
     and what `rapport/rapport-<year>.*` shows (through `view`)."""
-    return annual_report(records, derived if derived is not None else histories(records), year, day,
-                         holidays_for(records, datetime.date(year + 1, 1, 1), datetime.date(year + 1, 12, 31)))
+    return annual_report(
+        records,
+        derived if derived is not None else histories(records),
+        year,
+        day,
+        holidays_for(records, datetime.date(year + 1, 1, 1), datetime.date(year + 1, 12, 31)),
+    )
 
 
 def years(records: Records, today: datetime.date) -> list[int]:
@@ -413,6 +464,7 @@ def entry(records: Records, name: str, today: datetime.date) -> tuple[str, str] 
 
 
 # --- the view -------------------------------------------------------------------------------
+
 
 @dataclass
 class Bar:
@@ -479,9 +531,16 @@ class ReportView:
 
 
 STATUS_COLOURS = {
-    "raised": "#7592b0", "discussed": "#6f95b8", "deferred": "#a3841b", "study": "#b07d1a",
-    "validated": "#4f9d69", "in-progress": "#2e7d32", "done": "#1b5e20",
-    "rejected": "#b3261e", "withdrawn": "#8d8d8d", "abandoned": "#6d4c41",
+    "raised": "#7592b0",
+    "discussed": "#6f95b8",
+    "deferred": "#a3841b",
+    "study": "#b07d1a",
+    "validated": "#4f9d69",
+    "in-progress": "#2e7d32",
+    "done": "#1b5e20",
+    "rejected": "#b3261e",
+    "withdrawn": "#8d8d8d",
+    "abandoned": "#6d4c41",
 }
 
 # The decisions of the year, as the table and the chart both name them.
@@ -506,8 +565,13 @@ def view(records: Records, report: Report) -> ReportView:
     cutoff = "" if report.cutoff >= end else f"État au {long_date(report.cutoff)}"
     longest = max([max(g.due, g.held) for g in report.groups] + [1])
     chart = [
-        BarGroup(g.name, [Bar("prévues" if g.due > 1 else "prévue", g.due, g.due / longest, "#87939f"),
-                          Bar("tenues" if g.held > 1 else "tenue", g.held, g.held / longest, "#33658a")])
+        BarGroup(
+            g.name,
+            [
+                Bar("prévues" if g.due > 1 else "prévue", g.due, g.due / longest, "#87939f"),
+                Bar("tenues" if g.held > 1 else "tenue", g.held, g.held / longest, "#33658a"),
+            ],
+        )
         for g in report.groups
     ]
     figures = [
@@ -553,10 +617,17 @@ def view(records: Records, report: Report) -> ReportView:
         institutions=institutions,
         joined=[membership(m) for m in report.joined],
         left=[membership(m) for m in report.left],
-        themes_by_group=[(group_name(records, gid), sorted((theme_title(records, t) for t in themes), key=sort_key))
-                         for gid, themes in report.themes_by_group.items()],
-        shared_themes=sorted(((theme_title(records, t), [group_name(records, g) for g in gids])
-                              for t, gids in report.shared_themes.items()), key=lambda pair: sort_key(pair[0])),
+        themes_by_group=[
+            (group_name(records, gid), sorted((theme_title(records, t) for t in themes), key=sort_key))
+            for gid, themes in report.themes_by_group.items()
+        ],
+        shared_themes=sorted(
+            (
+                (theme_title(records, t), [group_name(records, g) for g in gids])
+                for t, gids in report.shared_themes.items()
+            ),
+            key=lambda pair: sort_key(pair[0]),
+        ),
         raised=titles(report.raised),
         decided=[(DECISIONS_OF_THE_YEAR[o], n) for o, n in report.decided.items()],
         awaiting=titles(report.awaiting),
@@ -564,8 +635,12 @@ def view(records: Records, report: Report) -> ReportView:
         median_days=(days(median) if median is not None else "aucune décision cette année"),
         status_chart=status_chart,
         open_actions=[
-            ActionLine(who_name(records, a.who), a.what, long_date(a.due) if a.due else "",
-                       "en retard" if a.overdue else "à faire")
+            ActionLine(
+                who_name(records, a.who),
+                a.what,
+                long_date(a.due) if a.due else "",
+                "en retard" if a.overdue else "à faire",
+            )
             for a in report.open_actions
         ],
         overdue_count=overdue,
@@ -575,17 +650,26 @@ def view(records: Records, report: Report) -> ReportView:
         proposal_figures=[(words, n) for words, n, _ in figures],
         institutions_line=plural(len(institutions), "institution ou service représenté"),
         guest_institutions=sorted((_service_label(records, sid) for sid in report.guest_institutions), key=sort_key),
-        open_actions_line=(plural(len(report.open_actions), "action ouverte")
-                           + (f", dont {overdue} en retard" if overdue else "")),
-        commitment=("" if report.decided_within_commitment is None else
-                    f"{plural(report.decided_within_commitment, 'proposition')} "
-                    f"{'a reçu sa' if report.decided_within_commitment < 2 else 'ont reçu leur'} première réponse "
-                    f"des référents dans les {days(report.decision_within_days or 0)} promis"),
-        median_minutes=("" if minutes is None else days(minutes) + (
-            "" if report.minutes_within_days is None else
-            f" (engagement : {days(report.minutes_within_days)})")),
-        cancellations=[f"{group_name(records, c.group)}, {weekday_date(c.date)} : "
-                       + (c.reason if c.reason else "motif non noté") for c in report.cancellations],
+        open_actions_line=(
+            plural(len(report.open_actions), "action ouverte") + (f", dont {overdue} en retard" if overdue else "")
+        ),
+        commitment=(
+            ""
+            if report.decided_within_commitment is None
+            else f"{plural(report.decided_within_commitment, 'proposition')} "
+            f"{'a reçu sa' if report.decided_within_commitment < 2 else 'ont reçu leur'} première réponse "
+            f"des référents dans les {days(report.decision_within_days or 0)} promis"
+        ),
+        median_minutes=(
+            ""
+            if minutes is None
+            else days(minutes)
+            + ("" if report.minutes_within_days is None else f" (engagement : {days(report.minutes_within_days)})")
+        ),
+        cancellations=[
+            f"{group_name(records, c.group)}, {weekday_date(c.date)} : " + (c.reason if c.reason else "motif non noté")
+            for c in report.cancellations
+        ],
         not_yet=not_yet,
         indicators=indicator_section(records, report.year, report.cutoff),
     )
@@ -599,6 +683,7 @@ def _next_year_short(records: Records, rows: list[Row]) -> list[tuple[str, list[
 
 
 # --- the terminal ---------------------------------------------------------------------------
+
 
 def show(view: ReportView) -> None:
     """The report in the terminal, in French."""
@@ -665,13 +750,23 @@ def show(view: ReportView) -> None:
     section = view.indicators
     if section is not None and not section.empty:  # gasp_cli/documents/indicateurs.py
         heading(f"Indicateurs (comme dans gasp export, au {section.as_of})")
-        lines([f"{group} : {count} soulevées, {decided} décidées, {done} réalisées"
-               for group, count, decided, done in section.shares], "")
+        lines(
+            [
+                f"{group} : {count} soulevées, {decided} décidées, {done} réalisées"
+                for group, count, decided, done in section.shares
+            ],
+            "",
+        )
         lines([f"délai médian, {stage} : {median} ({count})" for stage, median, count in section.stages], "")
         lines([f"thème repris : {line}" for line in section.uptakes], "")
-        lines([f"présents en moyenne, {group} : " + ", ".join(f"{name} {mean}" for name, mean
-                                                              in zip(section.attendance_headings, means, strict=True))
-               for group, means in section.attendance], "")
+        lines(
+            [
+                f"présents en moyenne, {group} : "
+                + ", ".join(f"{name} {mean}" for name, mean in zip(section.attendance_headings, means, strict=True))
+                for group, means in section.attendance
+            ],
+            "",
+        )
         lines(section.turnover, "")
 
     heading("Actions en cours")
@@ -684,7 +779,9 @@ def show(view: ReportView) -> None:
         console.print(Text("Aucune action ouverte.", style="dim italic"))
 
     heading("Financements")
-    lines([f"{source} : {amount}" for source, amount in view.funding], "Aucune proposition chiffrée validée cette année.")
+    lines(
+        [f"{source} : {amount}" for source, amount in view.funding], "Aucune proposition chiffrée validée cette année."
+    )
     if view.funding_total:
         console.print(Text(f"  Total : {view.funding_total}"))
 

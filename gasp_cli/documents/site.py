@@ -138,9 +138,13 @@ class MinutesPage:
 def public_meetings(records: Records, day: datetime.date) -> list[str]:
     """Meetings whose compte rendu goes to the site as it stands on `day`, of a group with public
     minutes: held by that day (like the proposals' stories), or cancelled (news, even ahead)."""
-    return sorted(mid for mid, meeting in records.meetings.items()
-                  if (meeting.status == "cancelled" or (meeting.status == "held" and meeting.date <= day))
-                  and meeting.group in records.groups and records.groups[meeting.group].minutes_are_public)
+    return sorted(
+        mid
+        for mid, meeting in records.meetings.items()
+        if (meeting.status == "cancelled" or (meeting.status == "held" and meeting.date <= day))
+        and meeting.group in records.groups
+        and records.groups[meeting.group].minutes_are_public
+    )
 
 
 def public_proposals(derived: dict[str, History], day: datetime.date) -> list[str]:
@@ -148,8 +152,9 @@ def public_proposals(derived: dict[str, History], day: datetime.date) -> list[st
     return sorted(pid for pid, history in derived.items() if history.status_on(day) is not None)
 
 
-def public_proposition(records: Records, day: datetime.date, proposal_id: str,
-                       derived: dict[str, History]) -> proposition.PropositionPage:
+def public_proposition(
+    records: Records, day: datetime.date, proposal_id: str, derived: dict[str, History]
+) -> proposition.PropositionPage:
     """A proposal's page as residents see it: no note of a non-public group but its decisions,
     links only to public comptes rendus and to proposals that have a page."""
     page = proposition.build(records, day, proposal_id, derived)
@@ -169,9 +174,14 @@ def public_proposition(records: Records, day: datetime.date, proposal_id: str,
 
 
 def _nav(root: str, current: str, year: int) -> list[NavLink]:
-    links = [("Accueil", "index.html"), ("Comptes rendus", "comptes-rendus.html"),
-             ("Vous avez dit, nous avons fait", "suivi.html"), ("Guide des services", "guide/guide-usagers.html"),
-             ("Calendrier", f"calendrier/calendrier-{year}.html"), ("Rapports", "index.html#rapports")]
+    links = [
+        ("Accueil", "index.html"),
+        ("Comptes rendus", "comptes-rendus.html"),
+        ("Vous avez dit, nous avons fait", "suivi.html"),
+        ("Guide des services", "guide/guide-usagers.html"),
+        ("Calendrier", f"calendrier/calendrier-{year}.html"),
+        ("Rapports", "index.html#rapports"),
+    ]
     return [NavLink(title, root + href, href == current) for title, href in links]
 
 
@@ -205,18 +215,25 @@ def _next_meetings(records: Records, today: datetime.date) -> list[NextMeeting]:
     for row in rows:
         place, _ = place_of(records, row.place)
         meeting = records.meetings.get(row.meeting) if row.meeting else None
-        note = "annulée" if meeting is not None and meeting.status == "cancelled" else (
-            "date prévue" if row.origin == "planned" else "")
-        result.append(NextMeeting(weekday_date(row.date), french_time(row.time), group_name(records, row.group),
-                                  place, note))
+        note = (
+            "annulée"
+            if meeting is not None and meeting.status == "cancelled"
+            else ("date prévue" if row.origin == "planned" else "")
+        )
+        result.append(
+            NextMeeting(weekday_date(row.date), french_time(row.time), group_name(records, row.group), place, note)
+        )
     return result
 
 
 def _minutes_link(records: Records, meeting_id: str, root: str) -> SiteLink:
     meeting = records.meetings[meeting_id]
     cancelled = " (annulée)" if meeting.status == "cancelled" else ""
-    return SiteLink(f"{group_name(records, meeting.group)}{cancelled}", f"{root}comptes-rendus/{meeting_id}.html",
-                    long_date(meeting.date))
+    return SiteLink(
+        f"{group_name(records, meeting.group)}{cancelled}",
+        f"{root}comptes-rendus/{meeting_id}.html",
+        long_date(meeting.date),
+    )
 
 
 def _newest_first(records: Records, meetings: list[str]) -> list[str]:
@@ -230,22 +247,37 @@ def home(records: Records, today: datetime.date, derived: dict[str, History], re
     for pid in public_proposals(derived, today):
         status = derived[pid].status_on(today)
         title = next(title for title, statuses in suivi.SECTIONS if status in statuses)
-        by_section[title].append(SiteLink(records.proposals[pid].title, f"propositions/{pid}.html",
-                                          PROPOSAL_STATUSES[status] if status else ""))
-    anchors = {"C’est fait": "fait", "C’est en cours": "en-cours", "En attente d’une décision": "en-attente",
-               "Pas retenu": "pas-retenu"}
+        by_section[title].append(
+            SiteLink(
+                records.proposals[pid].title, f"propositions/{pid}.html", PROPOSAL_STATUSES[status] if status else ""
+            )
+        )
+    anchors = {
+        "C’est fait": "fait",
+        "C’est en cours": "en-cours",
+        "En attente d’une décision": "en-attente",
+        "Pas retenu": "pas-retenu",
+    }
     communes = ", ".join(records.gasp.communes) if records.gasp is not None else ""
     return HomePage(
-        gasp_name=gasp_name(records), communes=communes, date=long_date(today),
+        gasp_name=gasp_name(records),
+        communes=communes,
+        date=long_date(today),
         next_meetings=_next_meetings(records, today),
-        ics=SUBSCRIPTION, calendar=f"calendrier/calendrier-{today.year}.html", year=today.year,
+        ics=SUBSCRIPTION,
+        calendar=f"calendrier/calendrier-{today.year}.html",
+        year=today.year,
         next_calendar=f"calendrier/calendrier-{today.year + 1}.html",
         minutes=[_minutes_link(records, mid, "") for mid in meetings[:LATEST_MINUTES]],
         minutes_count=len(meetings),
-        statuses=[StatusSection(title, anchors.get(title, "propositions"), links)
-                  for title, links in by_section.items() if links],
+        statuses=[
+            StatusSection(title, anchors.get(title, "propositions"), links)
+            for title, links in by_section.items()
+            if links
+        ],
         reports=[SiteLink(f"Rapport {year}", f"rapport/rapport-{year}.html") for year in sorted(reports, reverse=True)],
-        guide="guide/guide-usagers.html", suivi="suivi.html",
+        guide="guide/guide-usagers.html",
+        suivi="suivi.html",
     )
 
 
@@ -270,8 +302,9 @@ class Page:
     pdf: Template = ""
 
 
-def pages(records: Records, today: datetime.date, edition_date: datetime.date,
-          derived: dict[str, History]) -> Iterator[Page]:
+def pages(
+    records: Records, today: datetime.date, edition_date: datetime.date, derived: dict[str, History]
+) -> Iterator[Page]:
     """Every page of the site, one at a time (a large workspace has thousands)."""
     reports = rapport.years(records, today)
     yield Page("index.html", FORMATS_HOME["html"], home(records, today, derived, reports))
@@ -280,25 +313,41 @@ def pages(records: Records, today: datetime.date, edition_date: datetime.date,
     usagers, _ = guide.build(records, edition_date)  # the usagers edition only, never the agents'
     yield Page("guide/guide-usagers.html", HTML["guide"], usagers, guide.FORMATS_USAGERS["pdf"])
     for year in calendar_years(today):
-        yield Page(f"calendrier/calendrier-{year}.html", HTML["calendrier"],
-                   calendar_page(records, _year_rows(records, year), year))
+        yield Page(
+            f"calendrier/calendrier-{year}.html",
+            HTML["calendrier"],
+            calendar_page(records, _year_rows(records, year), year),
+        )
     for year in reports:
         report = rapport.view(records, rapport.build(records, year, today, derived))
         report.public = True
         yield Page(f"rapport/rapport-{year}.html", HTML["rapport"], report, rapport.FORMATS["pdf"])
     published = public_proposals(derived, today)
     for mid in public_meetings(records, today):
-        yield Page(f"comptes-rendus/{mid}.html", HTML["compte-rendu"],
-                   compte_rendu.build(records, mid, public=True, pages=frozenset(published)), compte_rendu.FORMATS["pdf"])
+        yield Page(
+            f"comptes-rendus/{mid}.html",
+            HTML["compte-rendu"],
+            compte_rendu.build(records, mid, public=True, pages=frozenset(published)),
+            compte_rendu.FORMATS["pdf"],
+        )
     for pid in published:
-        yield Page(f"propositions/{pid}.html", HTML["proposition"], public_proposition(records, today, pid, derived),
-                   proposition.FORMATS["pdf"])
+        yield Page(
+            f"propositions/{pid}.html",
+            HTML["proposition"],
+            public_proposition(records, today, pid, derived),
+            proposition.FORMATS["pdf"],
+        )
 
 
 def count(records: Records, today: datetime.date, derived: dict[str, History]) -> int:
     """How many pages `pages` yields (for the progress bar)."""
-    return (4 + len(calendar_years(today)) + len(rapport.years(records, today)) + len(public_meetings(records, today))
-            + len(public_proposals(derived, today)))
+    return (
+        4
+        + len(calendar_years(today))
+        + len(rapport.years(records, today))
+        + len(public_meetings(records, today))
+        + len(public_proposals(derived, today))
+    )
 
 
 def entry(records: Records, name: str, today: datetime.date) -> tuple[str, str] | None:
@@ -321,20 +370,42 @@ def search_index(site: Path) -> dict[str, bytes]:
     public/ → bytes. Run on a copy of the site's pages, so that out/ only receives files
     through the render's publication (whole or not at all, listed in the manifest)."""
     output = site / SEARCH_FOLDER
-    command = [sys.executable, "-m", "pagefind_bin", "--site", str(site), "--output-path", str(output),
-               "--root-selector", "main", "--keep-index-url", "--force-language", "fr", "--silent"]
+    command = [
+        sys.executable,
+        "-m",
+        "pagefind_bin",
+        "--site",
+        str(site),
+        "--output-path",
+        str(output),
+        "--root-selector",
+        "main",
+        "--keep-index-url",
+        "--force-language",
+        "fr",
+        "--silent",
+    ]
     try:
         # Pagefind reads no configuration of its own but from the current folder: run it in the site.
-        done = subprocess.run(command, cwd=site, capture_output=True, text=True, timeout=600, check=False,
-                              env={**os.environ, "PAGEFIND_SITE": str(site)})
+        done = subprocess.run(
+            command,
+            cwd=site,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+            env={**os.environ, "PAGEFIND_SITE": str(site)},
+        )
     except (OSError, subprocess.SubprocessError) as error:
         raise SearchError(f"Pagefind n’a pas pu être lancé ({error})") from None
     if done.returncode != 0 or not output.is_dir():
         detail = (done.stderr or done.stdout).strip().splitlines()
         raise SearchError(f"Pagefind a échoué{' : ' + detail[-1] if detail else ''}")
-    return {f"{SEARCH_FOLDER}/{path.relative_to(output).as_posix()}": path.read_bytes()
-            for path in sorted(output.rglob("*")) if path.is_file()}
-
+    return {
+        f"{SEARCH_FOLDER}/{path.relative_to(output).as_posix()}": path.read_bytes()
+        for path in sorted(output.rglob("*"))
+        if path.is_file()
+    }
 
 
 def produce(records: Records, request: RenderRequest, producer: _Producer, derived: dict[str, History]) -> None:
@@ -349,8 +420,10 @@ def produce(records: Records, request: RenderRequest, producer: _Producer, deriv
 
     if "html" not in request.formats:
         if _out_of_date(records, request, producer, derived):
-            sys.stderr.write("avertissement : le site des habitants (public/) n’est plus à jour : refaites-le "
-                             "(gasp render --only public) avant de le publier\n")
+            sys.stderr.write(
+                "avertissement : le site des habitants (public/) n’est plus à jour : refaites-le "
+                "(gasp render --only public) avant de le publier\n"
+            )
         return
     today = request.today
     producer.progress.add(count(records, today, derived))
@@ -410,33 +483,48 @@ def produce(records: Records, request: RenderRequest, producer: _Producer, deriv
                 producer.document(stem, {"pdf": page.pdf}, page.data, stem)
     for year in calendar_years(today):
         title = f"Calendrier {year} — {gasp_name(records)}"
-        producer.put(f"{FOLDER}/calendrier/calendrier-{year}.ics",
-                     as_ics(_year_rows(records, year), records, title, request.timestamp))
+        producer.put(
+            f"{FOLDER}/calendrier/calendrier-{year}.ics",
+            as_ics(_year_rows(records, year), records, title, request.timestamp),
+        )
     rows = _year_rows(records, *calendar_years(today))
-    producer.put(f"{FOLDER}/{SUBSCRIPTION}", as_ics(rows, records, f"Calendrier — {gasp_name(records)}",
-                                                    request.timestamp))
+    producer.put(
+        f"{FOLDER}/{SUBSCRIPTION}", as_ics(rows, records, f"Calendrier — {gasp_name(records)}", request.timestamp)
+    )
 
 
-def _page_keys(site_pages: list[Page], producer: _Producer, year: int, with_pdf: bool,
-               search: bool) -> dict[str, str]:
+def _page_keys(site_pages: list[Page], producer: _Producer, year: int, with_pdf: bool, search: bool) -> dict[str, str]:
     """Each page's data key: its data, its template, and what the site adds (PDF link, search box, year)."""
     from .base import context_key, data_digest
 
-    return {page.path: context_key(data_digest(page.data), "html", page.template, producer.fingerprint, "site",
-                                   str(year), str(with_pdf and bool(page.pdf)), str(search))
-            for page in site_pages}
+    return {
+        page.path: context_key(
+            data_digest(page.data),
+            "html",
+            page.template,
+            producer.fingerprint,
+            "site",
+            str(year),
+            str(with_pdf and bool(page.pdf)),
+            str(search),
+        )
+        for page in site_pages
+    }
 
 
-def _out_of_date(records: Records, request: RenderRequest, producer: _Producer,
-                 derived: dict[str, History]) -> bool:
+def _out_of_date(records: Records, request: RenderRequest, producer: _Producer, derived: dict[str, History]) -> bool:
     """Whether a site left in out/ by an earlier render differs from the one these records make
     (a render without html leaves it as it is: a name withdrawn would stay on it)."""
     from ..render.writer import read_manifest
 
     manifest = read_manifest(producer.previous.out) if producer.previous.out is not None else None
-    previous = {path for path in (manifest.files if manifest is not None else set())
-                if path.startswith(f"{FOLDER}/") and path.endswith(".html")
-                and not path.startswith(f"{FOLDER}/{SEARCH_FOLDER}/")}
+    previous = {
+        path
+        for path in (manifest.files if manifest is not None else set())
+        if path.startswith(f"{FOLDER}/")
+        and path.endswith(".html")
+        and not path.startswith(f"{FOLDER}/{SEARCH_FOLDER}/")
+    }
     if not previous:
         return False
     site_pages = list(pages(records, request.today, request.edition_date, derived))
@@ -444,8 +532,11 @@ def _out_of_date(records: Records, request: RenderRequest, producer: _Producer,
         return True
     year, old = request.today.year, producer.previous
     # The earlier render's PDFs and search box are unknown: a page is the same under any of them.
-    variants = [_page_keys(site_pages, producer, year, with_pdf, search)
-                for with_pdf in (True, False) for search in (True, False)]
+    variants = [
+        _page_keys(site_pages, producer, year, with_pdf, search)
+        for with_pdf in (True, False)
+        for search in (True, False)
+    ]
     search = manifest is not None and any(path.startswith(f"{FOLDER}/{SEARCH_FOLDER}/") for path in manifest.files)
     for page in site_pages:
         path = f"{FOLDER}/{page.path}"
@@ -478,12 +569,21 @@ def _page_bytes(page: Page, producer: _Producer, year: int, with_pdf: bool, sear
     return producer.renderer.text(page.template, "html", page.data, site=extra).encode("utf-8")
 
 
-def _put_pages(site_pages: list[Page], producer: _Producer, keys: dict[str, str], unchanged: set[str], year: int,
-               with_pdf: bool, search: bool) -> None:
+def _put_pages(
+    site_pages: list[Page],
+    producer: _Producer,
+    keys: dict[str, str],
+    unchanged: set[str],
+    year: int,
+    with_pdf: bool,
+    search: bool,
+) -> None:
     for page in site_pages:
         producer.keys[f"{FOLDER}/{page.path}"] = keys[page.path]
-        producer.put(f"{FOLDER}/{page.path}", None if page.path in unchanged
-                     else _page_bytes(page, producer, year, with_pdf, search, False))
+        producer.put(
+            f"{FOLDER}/{page.path}",
+            None if page.path in unchanged else _page_bytes(page, producer, year, with_pdf, search, False),
+        )
 
 
 def _warn(reason: str) -> None:

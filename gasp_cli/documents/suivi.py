@@ -60,11 +60,16 @@ class QuietGroup:
 
 # What last became of a proposal, in a group's label: (one, several).
 _BECAME = {
-    "raised": ("Proposée", "Proposées"), "discussed": ("Proposée", "Proposées"),
-    "deferred": ("Décision reportée", "Décision reportée"), "study": ("Mise à l’étude", "Mises à l’étude"),
-    "validated": ("Validée", "Validées"), "in-progress": ("Mise en œuvre", "Mises en œuvre"),
-    "done": ("Réalisée", "Réalisées"), "rejected": ("Refusée", "Refusées"),
-    "withdrawn": ("Retirée", "Retirées"), "abandoned": ("Abandonnée", "Abandonnées"),
+    "raised": ("Proposée", "Proposées"),
+    "discussed": ("Proposée", "Proposées"),
+    "deferred": ("Décision reportée", "Décision reportée"),
+    "study": ("Mise à l’étude", "Mises à l’étude"),
+    "validated": ("Validée", "Validées"),
+    "in-progress": ("Mise en œuvre", "Mises en œuvre"),
+    "done": ("Réalisée", "Réalisées"),
+    "rejected": ("Refusée", "Refusées"),
+    "withdrawn": ("Retirée", "Retirées"),
+    "abandoned": ("Abandonnée", "Abandonnées"),
 }
 
 
@@ -145,8 +150,11 @@ def next_usagers_meeting(records: Records, day: datetime.date) -> str:
         return ""
     start, end = day + datetime.timedelta(days=1), day + datetime.timedelta(days=400)
     # Every meeting after the day counts, whatever became of it later, except a cancelled one.
-    rows = [row for row in calendar_rows(records, start, end, holidays_for(records, start, end), usagers)
-            if row.status != "cancelled"]
+    rows = [
+        row
+        for row in calendar_rows(records, start, end, holidays_for(records, start, end), usagers)
+        if row.status != "cancelled"
+    ]
     if not rows:
         return ""
     place, _ = place_of(records, rows[0].place)
@@ -159,14 +167,23 @@ def build(records: Records, day: datetime.date, derived: dict[str, History] | No
     by_section: dict[str, list[tuple[datetime.date, SuiviItem]]] = {title: [] for title, _ in SECTIONS}
     quiet_ids: dict[str, tuple[datetime.date, str]] = {}  # id: when and what last became of it
     for proposal_id, history in sorted(derived.items()):
-        said = [e for e in past_events(history, day)
-                if e.kind in ("raised", "discussed") and e.group in records.groups
-                and records.groups[e.group].kind == "usagers"]
+        said = [
+            e
+            for e in past_events(history, day)
+            if e.kind in ("raised", "discussed")
+            and e.group in records.groups
+            and records.groups[e.group].kind == "usagers"
+        ]
         if not said:
             continue
         status = history.status_on(day)
-        item = SuiviItem(proposal_id, records.proposals[proposal_id].title, _said(said),
-                         where_it_stands(records, history, day), _done(records, history, day))
+        item = SuiviItem(
+            proposal_id,
+            records.proposals[proposal_id].title,
+            _said(said),
+            where_it_stands(records, history, day),
+            _done(records, history, day),
+        )
         title = next(title for title, statuses in SECTIONS if status in statuses)
         by_section[title].append((said[0].date, item))
         setting = history.status_event(day)
@@ -182,15 +199,29 @@ def build(records: Records, day: datetime.date, derived: dict[str, History] | No
             if item.id in quiet_ids:
                 when, kind = quiet_ids[item.id]
                 grouped.setdefault((when.year, kind), []).append(QuietItem(item.id, item.title))
-        groups = [QuietGroup(f"{_BECAME[kind][len(members) > 1]} en {year}", members)
-                  for (year, kind), members in sorted(grouped.items(), key=lambda pair: (pair[0][0], _KIND_ORDER[pair[0][1]]))]
+        groups = [
+            QuietGroup(f"{_BECAME[kind][len(members) > 1]} en {year}", members)
+            for (year, kind), members in sorted(grouped.items(), key=lambda pair: (pair[0][0], _KIND_ORDER[pair[0][1]]))
+        ]
         count = sum(len(group.items) for group in groups)
-        sections.append(SuiviSection(title, [item for item in items if item.id not in quiet_ids], groups,
-                                     f"{plural(count, 'proposition')} sans rien de nouveau depuis plus d’un an, "
-                                     "par ce qu’il en est advenu en dernier et l’année ; la page de chacune dit le reste."
-                                     if groups else ""))
-    return Suivi(gasp_name(records), long_date(day), next_usagers_meeting(records, day), sections,
-                 sum(len(section.items) + sum(len(group.items) for group in section.quiet) for section in sections))
+        sections.append(
+            SuiviSection(
+                title,
+                [item for item in items if item.id not in quiet_ids],
+                groups,
+                f"{plural(count, 'proposition')} sans rien de nouveau depuis plus d’un an, "
+                "par ce qu’il en est advenu en dernier et l’année ; la page de chacune dit le reste."
+                if groups
+                else "",
+            )
+        )
+    return Suivi(
+        gasp_name(records),
+        long_date(day),
+        next_usagers_meeting(records, day),
+        sections,
+        sum(len(section.items) + sum(len(group.items) for group in section.quiet) for section in sections),
+    )
 
 
 def entry(records: Records, name: str, today: datetime.date) -> tuple[str, str] | None:

@@ -44,7 +44,9 @@ def _days_cell(row: Summary) -> str:
 
 def _list_cells(records: Records, row: Summary) -> list[str]:
     return [
-        row.id, row.title, theme_title(records, row.theme),
+        row.id,
+        row.title,
+        theme_title(records, row.theme),
         _group_name(records, row.raised_by) if row.raised_by else "",
         row.raised_on.strftime("%d/%m/%Y") if row.raised_on else "",
         label(row.status),
@@ -55,8 +57,7 @@ def _list_cells(records: Records, row: Summary) -> list[str]:
 
 
 LIST_HEADINGS = ["Id", "Proposition", "Thème", "Soulevée par", "Le", "Statut", "Décision", "Décidée le", "Jours"]
-DAYS_LEGEND = ("Jours : de la proposition à la première décision / à la dernière "
-               "(un seul nombre quand c’est la même).")
+DAYS_LEGEND = "Jours : de la proposition à la première décision / à la dernière (un seul nombre quand c’est la même)."
 
 # Below these widths the terminal list drops columns, then turns into one block a proposal:
 # an id is what one types next, so it is never cut.
@@ -101,7 +102,7 @@ def list_table(records: Records, rows: list[Summary], title: str) -> None:
         _list_blocks(console, records, rows, title)
         return
     compact = console.width < FULL_TABLE_WIDTH
-    shown = (["Id", "Proposition", "Statut", "Jours"] if compact else LIST_HEADINGS)
+    shown = ["Id", "Proposition", "Statut", "Jours"] if compact else LIST_HEADINGS
     table = Table(title=Text(title), title_justify="left", caption=Text(DAYS_LEGEND), caption_justify="left")
     for heading in shown:
         if heading == "Id":
@@ -109,16 +110,21 @@ def list_table(records: Records, rows: list[Summary], title: str) -> None:
         elif heading == "Proposition":
             table.add_column(heading, overflow="fold", ratio=3)
         else:
-            table.add_column(heading, no_wrap=heading in ("Le", "Décidée le", "Jours"),
-                             justify="right" if heading == "Jours" else "left",
-                             ratio=None if heading in ("Le", "Décidée le", "Jours") else 1)
+            table.add_column(
+                heading,
+                no_wrap=heading in ("Le", "Décidée le", "Jours"),
+                justify="right" if heading == "Jours" else "left",
+                ratio=None if heading in ("Le", "Décidée le", "Jours") else 1,
+            )
     for row in rows:
         cells = dict(zip(LIST_HEADINGS, _list_cells(records, row), strict=True))
         table.add_row(*(Text(cells[heading]) for heading in shown))
     console.print(table)
     if compact:
-        console.print(Text(f"Thème, groupe et dates : élargissez le terminal à {FULL_TABLE_WIDTH} colonnes, "
-                           "ou --format md."), style="dim")
+        console.print(
+            Text(f"Thème, groupe et dates : élargissez le terminal à {FULL_TABLE_WIDTH} colonnes, ou --format md."),
+            style="dim",
+        )
 
 
 def _list_blocks(console: Console, records: Records, rows: list[Summary], title: str) -> None:
@@ -141,21 +147,26 @@ def _list_blocks(console: Console, records: Records, rows: list[Summary], title:
 
 # --- one proposal ----------------------------------------------------------------------
 
+
 def _event_rows(records: Records, trace: Trace) -> list[list[str]]:
     rows = []
     previous = None
     for event in trace.history.events:
-        rows.append([
-            event.date.strftime("%d/%m/%Y"), _gap(previous, event.date), _group_name(records, event.group),
-            event.meeting or "", EVENT_WORDS[event.kind], (event.note or "").strip(),
-        ])
+        rows.append(
+            [
+                event.date.strftime("%d/%m/%Y"),
+                _gap(previous, event.date),
+                _group_name(records, event.group),
+                event.meeting or "",
+                EVENT_WORDS[event.kind],
+                (event.note or "").strip(),
+            ]
+        )
         previous = event.date
     return rows
 
 
 EVENT_HEADINGS = ["Date", "Écart", "Groupe", "Réunion", "Événement", "Note"]
-
-
 
 
 def _links(trace: Trace) -> list[str]:
@@ -219,8 +230,10 @@ class TracePage:
 
     @property
     def events(self) -> list[EventRow]:
-        return [EventRow(row[:3], row[3], document_of(event) or "", row[4:])
-                for event, row in zip(self.trace.history.events, _event_rows(self.records, self.trace), strict=True)]
+        return [
+            EventRow(row[:3], row[3], document_of(event) or "", row[4:])
+            for event, row in zip(self.trace.history.events, _event_rows(self.records, self.trace), strict=True)
+        ]
 
 
 FORMATS: dict[str, Template | Writer] = {
@@ -258,8 +271,12 @@ def trace_table(records: Records, trace: Trace, standing: str) -> None:
             elif heading in ("Date", "Écart"):
                 table.add_column(heading, no_wrap=True)
             else:
-                table.add_column(heading, overflow="fold", ratio=3 if heading == "Note" else 2,
-                                 min_width=None if heading == "Note" else 10)
+                table.add_column(
+                    heading,
+                    overflow="fold",
+                    ratio=3 if heading == "Note" else 2,
+                    min_width=None if heading == "Note" else 10,
+                )
         for row in events:
             cells = dict(zip(EVENT_HEADINGS, row, strict=True))
             if narrow and cells["Écart"]:
@@ -318,11 +335,13 @@ def trace_mermaid(records: Records, trace: Trace) -> str:
     previous_date = None
     for index, event in enumerate(trace.history.events):
         node = f"e{index}"
-        text = "<br/>".join([
-            mermaid_text(_group_name(records, event.group)),
-            mermaid_text(long_date(event.date)),
-            mermaid_text(EVENT_WORDS[event.kind]),
-        ])
+        text = "<br/>".join(
+            [
+                mermaid_text(_group_name(records, event.group)),
+                mermaid_text(long_date(event.date)),
+                mermaid_text(EVENT_WORDS[event.kind]),
+            ]
+        )
         if event.meeting is None:
             lines.append(f'  {node}(["{text}"])')
             kind = "milestone"

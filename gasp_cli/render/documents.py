@@ -85,7 +85,9 @@ class Renderer:
         except jinja2.TemplateNotFound as error:
             raise RenderError(f"modèle « {error.name} » introuvable") from None
         except jinja2.TemplateSyntaxError as error:
-            raise RenderError(f"modèle « {error.filename or error.name} », ligne {error.lineno} : {error.message}") from None
+            raise RenderError(
+                f"modèle « {error.filename or error.name} », ligne {error.lineno} : {error.message}"
+            ) from None
         except jinja2.UndefinedError as error:
             raise RenderError(f"modèle « {template} » : {error.message} (nom inconnu dans le modèle)") from None
         except jinja2.TemplateError as error:
@@ -106,8 +108,12 @@ def compile_typst(source: str, name: str, timestamp: int, standards: tuple[str, 
     import typst
 
     try:
-        return typst.compile(source.encode("utf-8"), ignore_system_fonts=True, pdf_standards=list(standards),  # type: ignore[arg-type]  # profile names from RenderRequest; typst rejects unknown ones itself
-                             timestamp=timestamp)
+        return typst.compile(
+            source.encode("utf-8"),
+            ignore_system_fonts=True,
+            pdf_standards=list(standards),  # type: ignore[arg-type]  # profile names from RenderRequest; typst rejects unknown ones itself
+            timestamp=timestamp,
+        )
     except typst.TypstError as error:
         raise RenderError(f"la mise en page PDF (Typst) de « {name} » a échoué : {error}") from None
 
@@ -152,9 +158,13 @@ class Previous:
             return False
         try:
             status = os.lstat(self.out / path)
-            return stat.S_ISREG(status.st_mode) and all(
-                not os.path.islink(folder) for folder in (self.out / path).parents if self.out in folder.parents
-            ) and as_written(self.out / path, status, self._signatures.get(path), self._since)
+            return (
+                stat.S_ISREG(status.st_mode)
+                and all(
+                    not os.path.islink(folder) for folder in (self.out / path).parents if self.out in folder.parents
+                )
+                and as_written(self.out / path, status, self._signatures.get(path), self._since)
+            )
         except OSError:
             return False
 
@@ -169,8 +179,14 @@ class Progress:
         pass
 
 
-_FOLDER_KINDS = {"comptes-rendus": "comptes-rendus", "guide": "guides", "referents": "dossier",
-                 "calendrier": "calendrier", "rapport": "rapport", "public": "public"}
+_FOLDER_KINDS = {
+    "comptes-rendus": "comptes-rendus",
+    "guide": "guides",
+    "referents": "dossier",
+    "calendrier": "calendrier",
+    "rapport": "rapport",
+    "public": "public",
+}
 
 
 def answered_by(request: RenderRequest, every_meeting: bool) -> Callable[[str], bool]:
@@ -181,6 +197,7 @@ def answered_by(request: RenderRequest, every_meeting: bool) -> Callable[[str], 
     rendus alone, `--format md` the HTML and PDF, a render of named meetings the others.
     A folder of no kind (a document of a later gasp) is answered for by a full render only.
     """
+
     def answers_for(path: str) -> bool:
         extension = path.rsplit(".", 1)[-1] if "." in path.rsplit("/", 1)[-1] else ""
         if extension in FORMATS and extension not in request.formats:
@@ -193,6 +210,7 @@ def answered_by(request: RenderRequest, every_meeting: bool) -> Callable[[str], 
         if kind not in request.kinds:
             return False
         return every_meeting or kind != "comptes-rendus"
+
     return answers_for
 
 
@@ -205,8 +223,16 @@ class _Producer:
     PDFs compile two at a time (Typst lets go of the GIL), or in one worker process for a large
     render, a few in flight at most."""
 
-    def __init__(self, renderer: Renderer, previous: Previous, fingerprint: str, formats: tuple[str, ...],
-                 progress: Progress, sink: Sink, inputs: str = ""):
+    def __init__(
+        self,
+        renderer: Renderer,
+        previous: Previous,
+        fingerprint: str,
+        formats: tuple[str, ...],
+        progress: Progress,
+        sink: Sink,
+        inputs: str = "",
+    ):
         self.renderer, self.previous, self.fingerprint = renderer, previous, fingerprint
         self.formats, self.progress, self.sink = formats, progress, sink
         self.inputs = inputs  # render/inputs.py inputs_fingerprint: "" when not known (no input keys)
@@ -222,8 +248,9 @@ class _Producer:
         self.paths.append(path)
         self.sink(path, payload)
 
-    def document(self, stem: str, formats: dict[str, str], data: object, label: str,
-                 inputs: tuple[object, ...] | None = None) -> None:
+    def document(
+        self, stem: str, formats: dict[str, str], data: object, label: str, inputs: tuple[object, ...] | None = None
+    ) -> None:
         """One document's files. With `inputs` (what it is built from besides the records, the
         templates and gasp: its parameters, for a document that does not depend on the day), `data`
         is the function that builds it, called only when some file's input key has changed."""
@@ -239,8 +266,11 @@ class _Producer:
                     input_key = context_key(given, output_format, formats[output_format], self.fingerprint, self.inputs)
                     self.input_keys[path] = input_key
                     previous = self.previous.keys.get(path)
-                    if (previous is not None and self.previous.input_keys.get(path) == input_key
-                            and self.previous.unchanged(path, previous)):
+                    if (
+                        previous is not None
+                        and self.previous.input_keys.get(path) == input_key
+                        and self.previous.unchanged(path, previous)
+                    ):
                         self.keys[path] = previous
                         self.put(path, None)
                         kept.add(output_format)
@@ -322,8 +352,12 @@ class _WorkerProcesses(ThreadPoolExecutor):
         process: subprocess.Popen[bytes] | None = getattr(self._mine, "process", None)
         if process is None or process.poll() is not None:
             try:
-                process = subprocess.Popen([sys.executable, "-m", "gasp_cli.render.typst_worker"],
-                                           stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+                process = subprocess.Popen(
+                    [sys.executable, "-m", "gasp_cli.render.typst_worker"],
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.DEVNULL,
+                )
             except (OSError, ValueError):
                 return None
             self._mine.process = process
@@ -344,8 +378,11 @@ class _WorkerProcesses(ThreadPoolExecutor):
             return compile_typst(source, name, timestamp, standards)
         assert process.stdin is not None and process.stdout is not None  # both are pipes
         try:
-            process.stdin.write(json.dumps({"length": len(data), "timestamp": timestamp,
-                                            "standards": list(standards)}).encode() + b"\n" + data)
+            process.stdin.write(
+                json.dumps({"length": len(data), "timestamp": timestamp, "standards": list(standards)}).encode()
+                + b"\n"
+                + data
+            )
             process.stdin.flush()
             answer = json.loads(process.stdout.readline() or b"null")
             payload = process.stdout.read(answer["length"]) if answer else b""
@@ -353,8 +390,9 @@ class _WorkerProcesses(ThreadPoolExecutor):
             answer, payload = None, b""
         if not answer or len(payload) != answer["length"]:
             self._retire(process)
-            raise RenderError(f"la mise en page PDF (Typst) de « {name} » s’est arrêtée en chemin "
-                              f"(code {process.poll()})")
+            raise RenderError(
+                f"la mise en page PDF (Typst) de « {name} » s’est arrêtée en chemin (code {process.poll()})"
+            )
         if fresh or answer["resident"] * 1024 > WORKER_BUDGET:
             self._retire(process)
         if not answer["ok"]:
@@ -408,9 +446,15 @@ def render_documents(
     from .inputs import templates_fingerprint
 
     progress = progress or Progress()
-    producer = _Producer(Renderer(workspace_templates, request.timestamp), previous or Previous(None),
-                         templates_fingerprint(workspace_templates), request.formats, progress,
-                         sink or (lambda path, payload: None), inputs)
+    producer = _Producer(
+        Renderer(workspace_templates, request.timestamp),
+        previous or Previous(None),
+        templates_fingerprint(workspace_templates),
+        request.formats,
+        progress,
+        sink or (lambda path, payload: None),
+        inputs,
+    )
     try:
         _produce(records, request, producer, progress)
     finally:
@@ -430,9 +474,14 @@ def _produce(records: Records, request: RenderRequest, producer: _Producer, prog
     dossiers = dossier.meetings(records, today) if "dossier" in request.kinds else []
     years = rapport.years(records, today) if "rapport" in request.kinds else []
     proposals = sorted(records.proposals) if "propositions" in request.kinds else []
-    documents = ((len(request.meeting_ids) if "comptes-rendus" in request.kinds else 0)
-                 + 2 * ("guides" in request.kinds) + len(dossiers) + len(years) + len(proposals)
-                 + sum(kind in request.kinds for kind in ("calendrier", "suivi")))
+    documents = (
+        (len(request.meeting_ids) if "comptes-rendus" in request.kinds else 0)
+        + 2 * ("guides" in request.kinds)
+        + len(dossiers)
+        + len(years)
+        + len(proposals)
+        + sum(kind in request.kinds for kind in ("calendrier", "suivi"))
+    )
     progress.add(documents)
     producer.expect(documents)
     derived = histories(records)
@@ -445,22 +494,39 @@ def _produce(records: Records, request: RenderRequest, producer: _Producer, prog
     if "comptes-rendus" in request.kinds:
         for meeting_id in request.meeting_ids:
             # Not the day's: built from the records alone (`inputs`), kept without being built when they are the same.
-            producer.document(f"comptes-rendus/{meeting_id}", compte_rendu.FORMATS,
-                              functools.partial(compte_rendu.build, records, meeting_id), meeting_id, inputs=(meeting_id,))
+            producer.document(
+                f"comptes-rendus/{meeting_id}",
+                compte_rendu.FORMATS,
+                functools.partial(compte_rendu.build, records, meeting_id),
+                meeting_id,
+                inputs=(meeting_id,),
+            )
     if "guides" in request.kinds:
         usagers, agents = guide.build(records, request.edition_date)
         producer.document("guide/guide-usagers", guide.FORMATS_USAGERS, usagers, "guide-usagers")
         producer.document("guide/guide-agents", guide.FORMATS_AGENTS, agents, "guide-agents")
     for row, stood_on in dossiers:
-        producer.document(f"referents/dossier-{row.date.isoformat()}", dossier.FORMATS,
-                          functools.partial(dossier.build, records, derived, stood_on, row),
-                          f"dossier-{row.date.isoformat()}", inputs=(stood_on, row))
+        producer.document(
+            f"referents/dossier-{row.date.isoformat()}",
+            dossier.FORMATS,
+            functools.partial(dossier.build, records, derived, stood_on, row),
+            f"dossier-{row.date.isoformat()}",
+            inputs=(stood_on, row),
+        )
     for year in years:
-        producer.document(f"rapport/rapport-{year}", rapport.FORMATS,
-                          rapport.view(records, rapport.build(records, year, today, derived)), f"rapport-{year}")
+        producer.document(
+            f"rapport/rapport-{year}",
+            rapport.FORMATS,
+            rapport.view(records, rapport.build(records, year, today, derived)),
+            f"rapport-{year}",
+        )
     for proposal_id in proposals:
-        producer.document(f"propositions/{proposal_id}", proposition.FORMATS,
-                          proposition.build(records, today, proposal_id, derived), proposal_id)
+        producer.document(
+            f"propositions/{proposal_id}",
+            proposition.FORMATS,
+            proposition.build(records, today, proposal_id, derived),
+            proposal_id,
+        )
     if "suivi" in request.kinds:
         producer.document("suivi", suivi.FORMATS, suivi.build(records, today, derived), "suivi")
     if "calendrier" in request.kinds:
@@ -468,11 +534,16 @@ def _produce(records: Records, request: RenderRequest, producer: _Producer, prog
         rows = calendar_rows(records, start, end, holidays_for(records, start, end))
         title = f"Calendrier {today.year} — {gasp_name(records)}"
         # One small file that shows much of the records: always made, compared by its bytes.
-        producer.put(f"calendrier/calendrier-{today.year}.ics",
-                     calendrier.as_ics(rows, records, title, request.timestamp))
+        producer.put(
+            f"calendrier/calendrier-{today.year}.ics", calendrier.as_ics(rows, records, title, request.timestamp)
+        )
         if "html" in request.formats:
-            producer.document(f"calendrier/calendrier-{today.year}", calendrier.FORMATS,
-                              calendrier.calendar_page(records, rows, today.year), "calendrier")
+            producer.document(
+                f"calendrier/calendrier-{today.year}",
+                calendrier.FORMATS,
+                calendrier.calendar_page(records, rows, today.year),
+                "calendrier",
+            )
         else:
             progress.advance("calendrier")
 

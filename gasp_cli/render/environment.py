@@ -89,6 +89,7 @@ def make_environment(output_format: str, workspace_templates: Path | None) -> ji
 
 # --- long text: paragraphs and `- ` list items (DESIGN.md, Input rules) ----------------------
 
+
 def text_blocks(text: str) -> list[tuple[str, list[list[str]]]]:
     """A long text as blocks: ("p", [lines]) for a paragraph, ("ul", [item lines, …]) for a list.
 
@@ -133,8 +134,11 @@ def _html_long_text(value: object, inline: bool = False) -> Markup:
     for number, (kind, block) in enumerate(text_blocks(str(value))):
         if kind == "ul":
             items = (Markup("<br>").join(_html_finalize(hours(line)) for line in item) for item in block)
-            parts.append(Markup("<ul>") + Markup("").join(Markup("<li>") + item + Markup("</li>") for item in items)
-                         + Markup("</ul>"))
+            parts.append(
+                Markup("<ul>")
+                + Markup("").join(Markup("<li>") + item + Markup("</li>") for item in items)
+                + Markup("</ul>")
+            )
         else:
             body = Markup("<br>").join(_html_finalize(hours(line)) for line in _lines(block))
             parts.append(body if inline and number == 0 else Markup("<p>") + body + Markup("</p>"))
@@ -153,8 +157,7 @@ def _blocks_joined(blocks: list[tuple[str, str]], inline: bool, indent: int) -> 
     return Raw("\n\n".join([first, *indented]) if indented else first)
 
 
-def _long_text(value: object, finalize: Callable[[object], str], line_break: str, inline: bool,
-               indent: int) -> Raw:
+def _long_text(value: object, finalize: Callable[[object], str], line_break: str, inline: bool, indent: int) -> Raw:
     """Long text as paragraphs (line breaks kept, as `line_break`) and `- ` lists, for Markdown
     or Typst; each line escaped by that format's `finalize`."""
     if value is None:
@@ -162,8 +165,7 @@ def _long_text(value: object, finalize: Callable[[object], str], line_break: str
     blocks = []
     for kind, block in text_blocks(str(value)):
         if kind == "ul":
-            text = "\n".join("- " + (line_break + "  ").join(finalize(hours(line)) for line in item)
-                             for item in block)
+            text = "\n".join("- " + (line_break + "  ").join(finalize(hours(line)) for line in item) for item in block)
         else:
             text = line_break.join(finalize(hours(line)) for line in _lines(block))
         blocks.append((kind, text))
@@ -209,8 +211,10 @@ def hours(value: object) -> str | None:
     """
     if value is None:
         return None
-    text = _HOUR.sub(lambda m: m[1] + ("\u00a0" if m[2] else "") + "h" + (("\u00a0" if m[3] else "") + m[4] if m[4] else ""),
-                     str(value))
+    text = _HOUR.sub(
+        lambda m: m[1] + ("\u00a0" if m[2] else "") + "h" + (("\u00a0" if m[3] else "") + m[4] if m[4] else ""),
+        str(value),
+    )
     return _HOUR_RANGE.sub(lambda m: m[1] + ("\u00a0" if m[2] else "") + m[3] + ("\u00a0" if m[4] else ""), text)
 
 

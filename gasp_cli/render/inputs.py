@@ -52,9 +52,13 @@ def render_key(fingerprint: str, request: RenderRequest, every_meeting: bool) ->
     """A hash of everything the render of `request` depends on (see the module's text):
     `inputs_fingerprint`, and the request with its days."""
     asked = {
-        "meetings": request.meeting_ids, "every_meeting": every_meeting, "formats": list(request.formats),
-        "kinds": list(request.kinds), "today": request.today.isoformat(),
-        "edition_date": request.edition_date.isoformat(), "timestamp": request.timestamp.isoformat(),
+        "meetings": request.meeting_ids,
+        "every_meeting": every_meeting,
+        "formats": list(request.formats),
+        "kinds": list(request.kinds),
+        "today": request.today.isoformat(),
+        "edition_date": request.edition_date.isoformat(),
+        "timestamp": request.timestamp.isoformat(),
     }
     return hashlib.sha256(f"{fingerprint}\0{json.dumps(asked, sort_keys=True)}".encode()).hexdigest()
 
@@ -101,7 +105,7 @@ def distribution_version(name: str) -> str:
     prefix = f"{name.replace('-', '_')}-"
     for found in installed():
         if found.startswith(prefix):
-            return found[len(prefix):].rsplit(".", 1)[0]
+            return found[len(prefix) :].rsplit(".", 1)[0]
     return ""
 
 
@@ -131,8 +135,11 @@ def _files_under(folder: Path) -> list[Path]:
             continue
         seen.add(real)
         folders[:] = sorted(name for name in folders if not name.startswith(".") and name != "__pycache__")
-        found.extend(Path(root) / name for name in sorted(files)
-                     if not name.startswith(".") and os.path.isfile(os.path.join(root, name)))
+        found.extend(
+            Path(root) / name
+            for name in sorted(files)
+            if not name.startswith(".") and os.path.isfile(os.path.join(root, name))
+        )
     return found
 
 

@@ -90,9 +90,14 @@ class Manifest:
 
     def to_bytes(self) -> bytes:
         data: dict[str, object] = {
-            "version": 4, "files": sorted(self.files), "data_keys": dict(sorted(self.data_keys.items())),
-            "signatures": {path: f"{size} {digest}" for path, (size, digest)
-                           in sorted(self.signatures.items()) if path in self.files},
+            "version": 4,
+            "files": sorted(self.files),
+            "data_keys": dict(sorted(self.data_keys.items())),
+            "signatures": {
+                path: f"{size} {digest}"
+                for path, (size, digest) in sorted(self.signatures.items())
+                if path in self.files
+            },
         }
         if self.input_keys:
             data["input_keys"] = {path: key for path, key in sorted(self.input_keys.items()) if path in self.files}
@@ -124,9 +129,15 @@ def read_manifest(out: Path) -> Manifest | None:
     inputs = {k: v for k, v in inputs.items() if k in owned and isinstance(v, str)} if isinstance(inputs, dict) else {}
     render = data.get("render")
     key, documents = (render.get("key"), render.get("documents")) if isinstance(render, dict) else ("", 0)
-    return Manifest(owned, keys, signatures=_signatures(data.get("signatures"), owned),
-                    render_key=key if isinstance(key, str) else "",
-                    documents=documents if isinstance(documents, int) else 0, input_keys=inputs, written_at=written_at)
+    return Manifest(
+        owned,
+        keys,
+        signatures=_signatures(data.get("signatures"), owned),
+        render_key=key if isinstance(key, str) else "",
+        documents=documents if isinstance(documents, int) else 0,
+        input_keys=inputs,
+        written_at=written_at,
+    )
 
 
 def _signatures(listed: object, owned: set[str]) -> dict[str, Signature]:
@@ -186,8 +197,12 @@ def up_to_date(out: Path, render_key: str) -> int | None:
                     status = os.lstat(base + path)
                     # Any write or touch sets a file's ctime to now: not before the manifest's, written
                     # last (and strictly after every file it lists: see _write_files).
-                    if (signature is None or not stat.S_ISREG(status.st_mode) or status.st_size != signature[0]
-                            or status.st_ctime_ns >= manifest.written_at):
+                    if (
+                        signature is None
+                        or not stat.S_ISREG(status.st_mode)
+                        or status.st_size != signature[0]
+                        or status.st_ctime_ns >= manifest.written_at
+                    ):
                         return None
         except OSError:
             return None
@@ -352,14 +367,21 @@ class Session:
             self._discard()
             raise OutputError(f"impossible d'écrire dans « {self.out} » : {error.strerror or error}") from None
 
-    def finish(self, index: Callable[[list[str]], bytes] | None, data_keys: dict[str, str],
-               render_key: str = "", documents: int = 0, input_keys: dict[str, str] | None = None) -> Publication:
+    def finish(
+        self,
+        index: Callable[[list[str]], bytes] | None,
+        data_keys: dict[str, str],
+        render_key: str = "",
+        documents: int = 0,
+        input_keys: dict[str, str] | None = None,
+    ) -> Publication:
         """The index, then the renames: every staged file over its target, stale files removed.
         `render_key`: the input key of this render (render/inputs.py), kept in the manifest with the
         number of its documents; a later render with the same key has nothing to do."""
         out = self.out
-        removed = sorted(path for path in self._actual - self._produced
-                         if path != "index.html" and self._answers_for(path))
+        removed = sorted(
+            path for path in self._actual - self._produced if path != "index.html" and self._answers_for(path)
+        )
         kept = self._actual - set(removed)
         listed = sorted(path for path in kept | self._produced if path != "index.html")
         if index is not None:
@@ -369,28 +391,42 @@ class Session:
             problems = self._problems
             shown = problems[:10] + ([f"… et {len(problems) - 10} autres"] if len(problems) > 10 else [])
             if self._previous is None:
-                shown.append(f"(sans {MANIFEST}, rien n’y est à gasp ; si ces fichiers viennent d’un rendu dont "
-                             "le manifeste a été perdu, supprimez-les : gasp les refera)")
+                shown.append(
+                    f"(sans {MANIFEST}, rien n’y est à gasp ; si ces fichiers viennent d’un rendu dont "
+                    "le manifeste a été perdu, supprimez-les : gasp les refera)"
+                )
             raise OutputError(f"dans « {out} », gasp ne remplace que ses propres fichiers :\n  " + "\n  ".join(shown))
         self._stage()
         files = kept | self._produced
         signatures, touched, latest = self._final_signatures(files)
+
         # A file this render did not make (a partial render) keeps its keys: the next full render reuses them.
         def merged(old: dict[str, str], new: dict[str, str]) -> dict[str, str]:
-            return {**{k: v for k, v in old.items() if k in kept and k not in self._produced},
-                    **{k: v for k, v in new.items() if k in self._produced}}
+            return {
+                **{k: v for k, v in old.items() if k in kept and k not in self._produced},
+                **{k: v for k, v in new.items() if k in self._produced},
+            }
 
-        final = Manifest(files, merged(self._previous.data_keys if self._previous else {}, data_keys),
-                         signatures=signatures, render_key=render_key, documents=documents,
-                         input_keys=merged(self._previous.input_keys if self._previous else {}, input_keys or {}))
+        final = Manifest(
+            files,
+            merged(self._previous.data_keys if self._previous else {}, data_keys),
+            signatures=signatures,
+            render_key=render_key,
+            documents=documents,
+            input_keys=merged(self._previous.input_keys if self._previous else {}, input_keys or {}),
+        )
         manifest_changed = self._previous is None or touched or final.to_bytes() != _read(out / MANIFEST)
         if not self._staged and not removed and not manifest_changed:
             return Publication(0, [])
         # No input key until every file is in place, and each file still to be renamed marked CHANGED:
         # after a render killed in between, the next one makes again whatever may still be old.
         pending = {target.relative_to(out).as_posix(): (CHANGED, "0" * 64) for target in self._staged}
-        intent = Manifest(self._owned | files, final.data_keys, input_keys=final.input_keys,
-                          signatures={**self._signatures, **final.signatures, **pending})
+        intent = Manifest(
+            self._owned | files,
+            final.data_keys,
+            input_keys=final.input_keys,
+            signatures={**self._signatures, **final.signatures, **pending},
+        )
         written = len(self._staged) + 1
         _write_files(out, self._staged, self._created, removed, intent, final, latest)
         self._staged, self._created = {}, []
@@ -420,7 +456,9 @@ class Session:
             latest = max(latest, status.st_ctime_ns)
             if digest is not None:  # made again, and the same bytes as on disk
                 signatures[path] = (status.st_size, digest)
-            elif previous is not None and (path in self._produced or as_written(self.out / path, status, previous, since)):
+            elif previous is not None and (
+                path in self._produced or as_written(self.out / path, status, previous, since)
+            ):
                 signatures[path] = previous  # kept: checked by the render (render/documents.py Previous)
             elif previous is not None:
                 signatures[path] = (CHANGED, previous[1])
@@ -475,11 +513,11 @@ def _state(out: Path, relative: str) -> str:
             return f"illisible ({error.strerror or error})"
         last = index == len(parts) - 1
         if stat.S_ISLNK(mode):
-            return "link" if last else f"link-folder:{'/'.join(parts[:index + 1])}"
+            return "link" if last else f"link-folder:{'/'.join(parts[: index + 1])}"
         if last:
             return "file" if stat.S_ISREG(mode) else ("folder" if stat.S_ISDIR(mode) else "special")
         if not stat.S_ISDIR(mode):
-            return f"not-folder:{'/'.join(parts[:index + 1])}"
+            return f"not-folder:{'/'.join(parts[: index + 1])}"
     return "absent"
 
 
@@ -506,8 +544,15 @@ def _same(path: Path, payload: bytes) -> bool:
         return False
 
 
-def _write_files(out: Path, staged: dict[Path, Path], created: list[Path], removed: list[str], intent: Manifest,
-                 final: Manifest, latest: int = 0) -> None:
+def _write_files(
+    out: Path,
+    staged: dict[Path, Path],
+    created: list[Path],
+    removed: list[str],
+    intent: Manifest,
+    final: Manifest,
+    latest: int = 0,
+) -> None:
     """Step 2: the intent manifest, every staged file renamed over its target, stale files removed, the final manifest.
 
     The final manifest's ctime is made later than that of every file it lists (`latest`: those

@@ -17,9 +17,9 @@ import sys
 class IcalTime(ctypes.Structure):
     """struct icaltimetype of libical 3."""
 
-    _fields_ = [(name, ctypes.c_int) for name in
-                ("year", "month", "day", "hour", "minute", "second", "is_date", "is_daylight")] + [
-        ("zone", ctypes.c_void_p)]
+    _fields_ = [
+        (name, ctypes.c_int) for name in ("year", "month", "day", "hour", "minute", "second", "is_date", "is_daylight")
+    ] + [("zone", ctypes.c_void_p)]
 
 
 def library() -> ctypes.CDLL:
