@@ -56,7 +56,7 @@ def test_make_install_then_gasp_from_any_folder_then_uninstall(tmp_path: Path):
     assert launcher.is_symlink() and launcher.resolve() == (venv / "bin" / "gasp").resolve()
     # ~/.local/bin is not on this PATH: make install says, in French, how to add it.
     assert "n'est pas dans votre PATH" in installed.stdout
-    assert "export PATH=\"$HOME/.local/bin:$PATH\"" in installed.stdout
+    assert 'export PATH="$HOME/.local/bin:$PATH"' in installed.stdout
 
     env = {key: value for key, value in os.environ.items() if not key.startswith(("GASP_", "PYTHON", "VIRTUAL_ENV"))}
     env |= {"HOME": str(home), "PATH": f"{launcher.parent}{os.pathsep}{system_path}", "GASP_TODAY": "2026-12-01"}
