@@ -577,6 +577,13 @@ def _diagnostic_from_pydantic(model: type[BaseModel], source: SourceFile, detail
         message = f"{where}{_describe(value)} : doit être {words} {bound}"
     elif kind in _TYPE_MESSAGES:
         message = f"{where}{_TYPE_MESSAGES[kind]}, pas {_describe(value)}"
+        if kind == "string_type" and isinstance(value, dict) and len(value) == 1:
+            # `- Bailleur : M. Dupont` is a mapping for YAML, not a text with a colon in it.
+            ((key, rest),) = value.items()
+            message += (
+                f" : « : » suivi d’une espace sépare une clé de sa valeur ; mettez ce texte entre guillemets "
+                f'(« "{key} : {rest}" »)'
+            )
         if name == "time" and kind == "string_type":
             # `14.30` is read as the number 14.3: say how an hour is written.
             message += ' : écrivez l’heure « HH:MM » entre guillemets, par exemple « "14:30" »'
