@@ -186,11 +186,12 @@ def test_a_copied_meeting_file_is_told_to_take_the_date_of_its_name(example: Pat
     old = (example / AGENTS_MEETING).read_text(encoding="utf-8")
     write(example, "records/meetings/2001/2001-04-17-agents.yaml", old)  # the copy, date unchanged
     messages = _messages(example, "file-name")
-    assert messages == [
+    expected = (
         "la date 2001-03-13 ne correspond pas au nom du fichier « 2001-04-17-agents.yaml » "
         "(« 2001-03-13-agents.yaml » existe déjà : si ce fichier en est une copie, "
         "écrivez la date de son nom (« date: 2001-04-17 »))"
-    ]
+    )
+    assert messages == [expected]
 
 
 def test_a_time_written_with_a_dot_says_how_to_write_an_hour(example: Path):
