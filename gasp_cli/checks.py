@@ -238,8 +238,9 @@ def check_references(records: Records, today: datetime.date) -> list[Diagnostic]
                 record_id,
                 loc,
                 "dangling-ref",
-                f"« {field} » : {what} « {value} » {unknown}{where}{suggestion(value, candidates)}"
-                f"{how_to_create(targets, value)}",
+                # A close id is a typo; none: a record still to write, and the command that writes it.
+                f"« {field} » : {what} « {value} » {unknown}{where}"
+                f"{suggestion(value, candidates) or how_to_create(targets, value)}",
             )
         )
     return diagnostics
