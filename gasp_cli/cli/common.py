@@ -251,7 +251,12 @@ def load_records_for_new(
     if errors:
         typer.echo(
             f"gasp : {plural(len(errors), 'erreur')} ailleurs dans les enregistrements (voir « gasp validate ») ; "
-            "elles n’empêchent pas d’écrire ce nouvel enregistrement",
+            f"{'elle n’empêche' if len(errors) == 1 else 'elles n’empêchent'} pas d’écrire ce nouvel enregistrement",
+            err=True,
+        )
+    elif diagnostics:
+        typer.echo(
+            f"gasp : {plural(len(diagnostics), 'avertissement')} dans les enregistrements (voir « gasp validate »)",
             err=True,
         )
     return found, records
