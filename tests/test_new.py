@@ -348,3 +348,13 @@ def test_new_person_takes_the_french_word_for_a_kind(fresh: Path):
         result = run(fresh, "new", "person", "--kind", word)
         assert result.exit_code == 2
         assert f"« {word} » n'est pas permis ; écrivez {token} ; valeurs possibles" in result.stderr, result.stderr
+
+
+def test_a_control_character_in_a_person_s_name_or_role_is_a_usage_error(fresh: Path):
+    """Found by tests/test_environment_properties.py: `--name $'\\x1f'` reached the last-resort handler."""
+    for option, value in (("--name", "\x1f"), ("--name", "Ana\x1bB"), ("--role", "Accueil\x07")):
+        result = run(fresh, "new", "person", "--kind", "agent", option, value)
+        assert result.exit_code == 2, (option, value, result.output)
+        assert isinstance(result.exception, SystemExit)
+        assert "erreur interne" not in result.stderr
+    assert sorted(p.name for p in (fresh / "records/people").iterdir()) == ["secretaire.yaml"]

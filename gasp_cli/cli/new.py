@@ -137,6 +137,9 @@ def person(
     )
     if service is not None and service not in records.services:
         raise fail(f"service « {service} » inconnu{suggestion(service, records.services)}")
+    # A name or a role with a control character is a usage error, told as such, not an internal one.
+    name = _text(name, "--name") if name is not None else None
+    role = _text(role, "--role") if role is not None else None
     _written(_run(lambda: new_person(workspace, records, name, kind, role, service)))
 
 
