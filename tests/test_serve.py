@@ -17,12 +17,12 @@ import pytest
 pytest.importorskip("starlette", reason="gasp serve's extra is not installed (pip install gasp-cli[serve])")
 pytest.importorskip("multipart", reason="gasp serve's extra is not installed (pip install gasp-cli[serve])")
 
-from starlette.testclient import TestClient  # noqa: E402
+from starlette.testclient import TestClient
 
-from conftest import EXAMPLE  # noqa: E402
-from gasp_cli.serve.app import create_app  # noqa: E402
-from gasp_cli.serve.workbench import Workbench  # noqa: E402
-from gasp_cli.workspace import Workspace  # noqa: E402
+from conftest import EXAMPLE
+from gasp_cli.serve.app import create_app
+from gasp_cli.serve.workbench import Workbench
+from gasp_cli.workspace import Workspace
 
 BASE = "http://127.0.0.1:8765"
 HOSTS = {"127.0.0.1:8765", "localhost:8765", "[::1]:8765"}
@@ -192,7 +192,7 @@ def test_attendance_names_residents_only_by_their_rank(served):
     fields = _token(client, f"/_gasp/saisie/reunion/{MEETING}")
     rows = re.findall(r'name="(p\d+)" value="present"', page)
     assert rows
-    fields.update({row: "absent" for row in rows})
+    fields.update(dict.fromkeys(rows, "absent"))
     fields.update({rows[0]: "present", "status": "held"})
     response = _post(client, f"/_gasp/saisie/reunion/{MEETING}/presences", fields)
     assert response.status_code == 200, response.text
@@ -215,9 +215,9 @@ def test_a_proposal_a_decision_and_the_minutes_sent(served):
     text = _meeting(root, REFERENTS).read_text(encoding="utf-8")
     # A file with no list yet gets them as `gasp new` writes them.
     assert "decisions:\n  - proposal: regie-de-quartier\n    outcome: validated\n    note: Étude concluante.\n" in text
-    # A decision the lifecycle forbids (a done proposal validated again) is refused.
-    fields = {**_token(client, f"/_gasp/saisie/reunion/{REFERENTS}"), "proposal": "guide-des-services-publics"}
-    fields.update({"outcome": "validated"})
+    # An outcome that is not one of the four is refused before anything is read.
+    fields = {**_token(client, f"/_gasp/saisie/reunion/{REFERENTS}"), "proposal": "regie-de-quartier"}
+    fields.update({"outcome": "approved"})
     assert _post(client, f"/_gasp/saisie/reunion/{REFERENTS}/decision", fields).status_code == 422
     fields = {**_token(client, f"/_gasp/saisie/reunion/{MEETING}"), "minutes_sent": "2002-06-20"}
     assert _post(client, f"/_gasp/saisie/reunion/{MEETING}/envoi", fields).status_code == 200
