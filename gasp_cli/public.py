@@ -1,0 +1,172 @@
+"""The one public filter: the records as every public output may see them.
+
+The residents' site (`out/public/`: its pages, their PDFs, the public iCalendar files, the
+search index, the public reports) is built from `public_records(records)`, never from the
+records themselves, so that a template, new or overridden, cannot show what was filtered out:
+
+- of a group whose comptes rendus are not public (`public_minutes`), a meeting keeps its
+  date, time, place, status, `minutes_sent`, the proposals raised or discussed (without
+  their notes) and its decisions (outcome and note: the answer residents wait for); its
+  topic, tour de table, discussion, actions and cancellation reason are dropped, and its
+  attendees, excused and guests become anonymous stand-ins, so that counts (attendance,
+  attendance by person kind) stay right and no id nor name is left;
+- a person who did not consent to be named loses their name and role;
+- services lose their `agents` block, and the sociologist's observations are gone.
+
+`stand_in` ids are not slugs (they hold a colon): they can never be a record's id.
+
+The free texts that reach a public output once filtered are listed here too
+(`public_free_texts`): `gasp validate` looks in them for the recorded name of a person who
+did not consent to be named (`unconsented_names`, warning `unconsented-name`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Iterator
+
+from . import models
+from .diagnostics import Loc
+from .loader import Records
+
+# What a guest of a non-public group's meeting becomes: counted, never named.
+GUEST = "invité"
+
+
+def stand_in(kind: str, number: int) -> str:
+    """The id of an anonymous person of `kind` in the public records (« agent:1 »): never a slug."""
+    return f"{kind}:{number}"
+
+
+def _anonymous(kind: str) -> models.Person:
+    return models.Person.model_construct(name=None, kind=kind, role=None, service=None, publish_name=False)
+
+
+def _person(person: models.Person) -> models.Person:
+    return person if person.may_be_named else person.model_copy(update={"name": None, "role": None})
+
+
+def _private_meeting(records: Records, meeting: models.Meeting, people: dict[str, models.Person]) -> models.Meeting:
+    """A meeting of a non-public group as the public may see it: dates, counts and decisions."""
+    numbers: dict[str, int] = {}
+
+    def anonymous(person_ids: list[str]) -> list[str]:
+        result = []
+        for person_id in person_ids:
+            person = records.people.get(person_id)
+            kind = person.kind if person is not None else "agent"
+            numbers[kind] = numbers.get(kind, 0) + 1
+            token = stand_in(kind, numbers[kind])
+            people.setdefault(token, _anonymous(kind))
+            result.append(token)
+        return result
+
+    return meeting.model_copy(
+        update={
+            "attendees": anonymous(meeting.attendees),
+            "excused": anonymous(meeting.excused),
+            "guests": [GUEST for _ in meeting.guests],
+            "problems_raised": [],
+            "topic": None,
+            "discussion": None,
+            "cancel_reason": None,
+            "proposals": [event.model_copy(update={"note": None}) for event in meeting.proposals],
+            "actions": [],
+        }
+    )
+
+
+def public_records(records: Records) -> Records:
+    """The records filtered for the residents' site: see the module's docstring."""
+    people = {pid: _person(person) for pid, person in records.people.items()}
+    meetings = {}
+    for mid, meeting in records.meetings.items():
+        group = records.groups.get(meeting.group)
+        public = group is not None and group.minutes_are_public
+        meetings[mid] = meeting if public else _private_meeting(records, meeting, people)
+    services = {
+        sid: service.model_copy(update={"agents": None}) if service.agents is not None else service
+        for sid, service in records.services.items()
+    }
+    return dataclasses.replace(records, people=people, meetings=meetings, services=services, observations={})
+
+
+# --- names in free text -----------------------------------------------------------------
+
+# The civilities a French compte rendu puts before a surname.
+_CIVILITY = r"(?:M\.?|Mr\.?|Mme\.?|Mlle\.?|Madame|Monsieur|Mademoiselle)"
+
+
+def public_free_texts(records: Records) -> Iterator[tuple[str, str, Loc, str]]:
+    """(kind, id, loc, text) of every free text that reaches a public output after the filter."""
+    for mid, meeting in records.meetings.items():
+        group = records.groups.get(meeting.group)
+        if group is not None and group.minutes_are_public:
+            if meeting.discussion:
+                yield "meetings", mid, ("discussion",), meeting.discussion
+            if meeting.cancel_reason:
+                yield "meetings", mid, ("cancel_reason",), meeting.cancel_reason
+            for index, guest in enumerate(meeting.guests):
+                yield "meetings", mid, ("guests", index), guest
+            for index, problem in enumerate(meeting.problems_raised):
+                yield "meetings", mid, ("problems_raised", index, "note"), problem.note
+            for index, event in enumerate(meeting.proposals):
+                if event.note:
+                    yield "meetings", mid, ("proposals", index, "note"), event.note
+            for index, action in enumerate(meeting.actions):
+                yield "meetings", mid, ("actions", index, "what"), action.what
+        for index, decision in enumerate(meeting.decisions):
+            if decision.note:
+                yield "meetings", mid, ("decisions", index, "note"), decision.note
+    for pid, proposal in records.proposals.items():
+        yield "proposals", pid, ("title",), proposal.title
+        if proposal.summary:
+            yield "proposals", pid, ("summary",), proposal.summary
+        for index, milestone in enumerate(proposal.milestones):
+            if milestone.note:
+                yield "proposals", pid, ("milestones", index, "note"), milestone.note
+    for tid, theme in records.themes.items():
+        yield "themes", tid, ("title",), theme.title
+        if theme.description:
+            yield "themes", tid, ("description",), theme.description
+    for sid, service in records.services.items():
+        for key, value in service.public.model_dump(exclude_none=True).items():
+            if isinstance(value, str):
+                yield "services", sid, ("public", key), value
+            elif isinstance(value, list):
+                for index, item in enumerate(value):
+                    if isinstance(item, str):
+                        yield "services", sid, ("public", key, index), item
+
+
+def name_patterns(name: str) -> list[re.Pattern[str]]:
+    """How a recorded name shows in free text: whole (« Lucien Petit »), or a civility and the
+    surname (« M. Petit », « Madame Petit »), the surname being all but the first word."""
+    words = name.split()
+    if not words:
+        return []
+    found = [re.compile(r"(?<!\w)" + r"\s+".join(map(re.escape, words)) + r"(?!\w)", re.IGNORECASE)]
+    if len(words) > 1:
+        surname = r"\s+".join(map(re.escape, words[1:]))
+        found.append(re.compile(rf"(?<!\w){_CIVILITY}\s*{surname}(?!\w)", re.IGNORECASE))
+    return found
+
+
+def unconsented_names(records: Records) -> Iterator[tuple[str, str, Loc, str, str]]:
+    """(kind, id, loc, words found, person id) for each recorded name of a person who did not
+    consent to be named, found in a free text that reaches a public output."""
+    people = [
+        (pid, name_patterns(person.name))
+        for pid, person in sorted(records.people.items())
+        if person.name and not person.may_be_named
+    ]
+    if not people:
+        return
+    for kind, record_id, loc, text in public_free_texts(records):
+        for pid, patterns in people:
+            for pattern in patterns:
+                match = pattern.search(text)
+                if match:
+                    yield kind, record_id, loc, match.group(0), pid
+                    break
