@@ -39,7 +39,7 @@ def stand_in(kind: str, number: int) -> str:
     return f"{kind}:{number}"
 
 
-def _anonymous(kind: str) -> models.Person:
+def _anonymous(kind: models.PersonKind) -> models.Person:
     return models.Person.model_construct(name=None, kind=kind, role=None, service=None, publish_name=False)
 
 
@@ -55,7 +55,7 @@ def _private_meeting(records: Records, meeting: models.Meeting, people: dict[str
         result = []
         for person_id in person_ids:
             person = records.people.get(person_id)
-            kind = person.kind if person is not None else "agent"
+            kind: models.PersonKind = person.kind if person is not None else "agent"
             numbers[kind] = numbers.get(kind, 0) + 1
             token = stand_in(kind, numbers[kind])
             people.setdefault(token, _anonymous(kind))
@@ -98,27 +98,33 @@ def public_records(records: Records) -> Records:
 _CIVILITY = r"(?:M\.?|Mr\.?|Mme\.?|Mlle\.?|Madame|Monsieur|Mademoiselle)"
 
 
+def _meeting_texts(records: Records, meeting: models.Meeting) -> Iterator[tuple[Loc, str]]:
+    """(loc, text) of a meeting's free texts that go out: all of a public group's, else its decisions' notes."""
+    group = records.groups.get(meeting.group)
+    if group is not None and group.minutes_are_public:
+        if meeting.discussion:
+            yield ("discussion",), meeting.discussion
+        if meeting.cancel_reason:
+            yield ("cancel_reason",), meeting.cancel_reason
+        for index, guest in enumerate(meeting.guests):
+            yield ("guests", index), guest
+        for index, problem in enumerate(meeting.problems_raised):
+            yield ("problems_raised", index, "note"), problem.note
+        for index, event in enumerate(meeting.proposals):
+            if event.note:
+                yield ("proposals", index, "note"), event.note
+        for index, action in enumerate(meeting.actions):
+            yield ("actions", index, "what"), action.what
+    for index, decision in enumerate(meeting.decisions):
+        if decision.note:
+            yield ("decisions", index, "note"), decision.note
+
+
 def public_free_texts(records: Records) -> Iterator[tuple[str, str, Loc, str]]:
     """(kind, id, loc, text) of every free text that reaches a public output after the filter."""
     for mid, meeting in records.meetings.items():
-        group = records.groups.get(meeting.group)
-        if group is not None and group.minutes_are_public:
-            if meeting.discussion:
-                yield "meetings", mid, ("discussion",), meeting.discussion
-            if meeting.cancel_reason:
-                yield "meetings", mid, ("cancel_reason",), meeting.cancel_reason
-            for index, guest in enumerate(meeting.guests):
-                yield "meetings", mid, ("guests", index), guest
-            for index, problem in enumerate(meeting.problems_raised):
-                yield "meetings", mid, ("problems_raised", index, "note"), problem.note
-            for index, event in enumerate(meeting.proposals):
-                if event.note:
-                    yield "meetings", mid, ("proposals", index, "note"), event.note
-            for index, action in enumerate(meeting.actions):
-                yield "meetings", mid, ("actions", index, "what"), action.what
-        for index, decision in enumerate(meeting.decisions):
-            if decision.note:
-                yield "meetings", mid, ("decisions", index, "note"), decision.note
+        for loc, text in _meeting_texts(records, meeting):
+            yield "meetings", mid, loc, text
     for pid, proposal in records.proposals.items():
         yield "proposals", pid, ("title",), proposal.title
         if proposal.summary:
