@@ -223,6 +223,12 @@ def test_no_warning_when_the_resident_consented(tmp_path: Path) -> None:
     assert [d for d in diagnostics if d["code"] == "unconsented-name"] == []
 
 
+def test_the_warning_can_be_ignored_like_any_warning(tmp_path: Path) -> None:
+    _with_petit(tmp_path, "Signalé par M. Petit.")
+    _, diagnostics = validate_json(tmp_path, "--ignore", "unconsented-name")
+    assert [d for d in diagnostics if d["code"] == "unconsented-name"] == []
+
+
 # --- markers in every private field ---------------------------------------------------------
 
 # Each private field of a non-public group's meeting holds its own marker: a word found nowhere else.
