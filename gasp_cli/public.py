@@ -95,7 +95,7 @@ def public_records(records: Records) -> Records:
 # --- names in free text -----------------------------------------------------------------
 
 # The civilities a French compte rendu puts before a surname.
-_CIVILITY = r"(?:M\.?|Mr\.?|Mme\.?|Mlle\.?|Madame|Monsieur|Mademoiselle)"
+_CIVILITY = r"(?:(?:M|Mr|Mme|Mlle)(?:\.\s*|\s+)|(?:Madame|Monsieur|Mademoiselle)\s+)"
 
 
 def _meeting_texts(records: Records, meeting: models.Meeting) -> Iterator[tuple[Loc, str]]:
@@ -146,33 +146,42 @@ def public_free_texts(records: Records) -> Iterator[tuple[str, str, Loc, str]]:
                         yield "services", sid, ("public", key, index), item
 
 
-def name_patterns(name: str) -> list[re.Pattern[str]]:
-    """How a recorded name shows in free text: whole (« Lucien Petit »), or a civility and the
-    surname (« M. Petit », « Madame Petit »), the surname being all but the first word."""
-    words = name.split()
-    if not words:
-        return []
-    found = [re.compile(r"(?<!\w)" + r"\s+".join(map(re.escape, words)) + r"(?!\w)", re.IGNORECASE)]
-    if len(words) > 1:
-        surname = r"\s+".join(map(re.escape, words[1:]))
-        found.append(re.compile(rf"(?<!\w){_CIVILITY}\s*{surname}(?!\w)", re.IGNORECASE))
-    return found
+def _words(text: str) -> str:
+    """A name as compared: lower case, one space between words, one apostrophe."""
+    return " ".join(text.lower().replace("’", "'").split())
+
+
+def _spelled(words: list[str]) -> str:
+    """A pattern for these words, any spacing between them, either apostrophe."""
+    return r"\s+".join(re.escape(word).replace("'", "['’]").replace("’", "['’]") for word in words)
 
 
 def unconsented_names(records: Records) -> Iterator[tuple[str, str, Loc, str, str]]:
     """(kind, id, loc, words found, person id) for each recorded name of a person who did not
-    consent to be named, found in a free text that reaches a public output."""
-    people = [
-        (pid, name_patterns(person.name))
-        for pid, person in sorted(records.people.items())
-        if person.name and not person.may_be_named
-    ]
-    if not people:
+    consent to be named, found in a free text that reaches a public output: the whole name
+    (« Lucien Petit »), or a civility and the surname (« M. Petit », « Madame Petit »), the
+    surname being all but the first word. One pattern for everyone: a text is read once."""
+    full: dict[str, str] = {}
+    surnames: dict[str, str] = {}
+    for pid, person in sorted(records.people.items()):
+        words = (person.name or "").split()
+        if not words or person.may_be_named:
+            continue
+        full.setdefault(_words(person.name or ""), pid)
+        if len(words) > 1:
+            surnames.setdefault(_words(" ".join(words[1:])), pid)
+    if not full:
         return
+    by_length = sorted(full, key=len, reverse=True)
+    spelled = "|".join(_spelled(name.split()) for name in by_length)
+    civil = "|".join(_spelled(name.split()) for name in sorted(surnames, key=len, reverse=True))
+    alternatives = [f"(?P<full>{spelled})"] + ([rf"{_CIVILITY}(?P<surname>{civil})"] if civil else [])
+    pattern = re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)", re.IGNORECASE)
     for kind, record_id, loc, text in public_free_texts(records):
-        for pid, patterns in people:
-            for pattern in patterns:
-                match = pattern.search(text)
-                if match:
-                    yield kind, record_id, loc, match.group(0), pid
-                    break
+        named: set[str] = set()
+        for match in pattern.finditer(text):
+            whole = match.group("full")
+            pid = full[_words(whole)] if whole else surnames[_words(match.group("surname"))]
+            if pid not in named:
+                named.add(pid)
+                yield kind, record_id, loc, match.group(0), pid

@@ -183,7 +183,13 @@ def _with_petit(root: Path, note: str, *, meeting: str = "2001-03-08-usagers", y
 
 @pytest.mark.parametrize(
     "note",
-    ["Signalé par M. Petit.", "Signalé par Madame Petit.", "Signalé par Lucien Petit.", "Vu avec Mme  PETIT,"],
+    [
+        "Signalé par M. Petit.",
+        "Signalé par Madame Petit.",
+        "Signalé par Lucien Petit.",
+        "Vu avec Mme  PETIT,",
+        "M.Petit",
+    ],
 )
 def test_validate_warns_of_the_name_of_a_resident_who_did_not_consent(tmp_path: Path, note: str) -> None:
     _with_petit(tmp_path, note)
@@ -201,7 +207,7 @@ def test_validate_warns_of_the_name_of_a_resident_who_did_not_consent(tmp_path: 
 
 @pytest.mark.parametrize(
     "note",
-    ["Le petit matin.", "Signalé par M. Petitjean.", "M. Lucien est venu."],
+    ["Le petit matin.", "Signalé par M. Petitjean.", "M. Lucien est venu.", "Madame Petite-Synthe", "MPetit"],
 )
 def test_no_warning_for_other_words(tmp_path: Path, note: str) -> None:
     _with_petit(tmp_path, note)
