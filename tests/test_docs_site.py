@@ -153,6 +153,7 @@ def test_every_dependency_has_its_reason_in_the_dependencies_page():
     for extra in project.get("optional-dependencies", {}).values():
         wanted += [_package(r) for r in extra]
     page = (REPO / "docs" / "dependances.md").read_text(encoding="utf-8").lower()
-    missing = [name for name in wanted if name.lower() not in page]
+    # The project itself (`gasp-cli[serve]` in the test extra) needs no reason.
+    missing = [name for name in wanted if name.lower() not in page and name != project["name"]]
     assert not missing, f"sans raison dans docs/dependances.md : {missing}"
     assert "mkdocs" in wanted
