@@ -85,6 +85,9 @@ def test_make_install_then_gasp_from_any_folder_then_uninstall(tmp_path: Path):
         cwd=elsewhere,
     )
     assert located.stdout.startswith(str(venv)), located.stdout
+    # The serve extra, defined in pyproject.toml and named in INSTALL_EXTRAS, came along.
+    served = subprocess.run([str(venv / "bin" / "python"), "-c", "import starlette, uvicorn"], cwd=elsewhere)
+    assert served.returncode == 0
 
     # With ~/.local/bin on PATH, a second install says nothing about PATH.
     again = _make("install", home, f"{launcher.parent}{os.pathsep}{system_path}")
