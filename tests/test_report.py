@@ -191,7 +191,9 @@ def test_the_text_report_tells_turnover_themes_and_actions(year_2005: Path):
     assert "2 actions ouvertes, dont 1 en retard" in text
     assert "commune : 600\u00a0€" in text and "Total : 1\u202f000\u00a0€" in text
     # One name per figure: to every decision of the year, not the indicators' « première décision ».
-    assert "Délai médian de la proposition à chaque décision prise dans l’année (première ou suivante) : 157 jours" in text
+    assert (
+        "Délai médian de la proposition à chaque décision prise dans l’année (première ou suivante) : 157 jours" in text
+    )
     assert "Calendrier 2006" in text and "Groupe des agents : 10 janvier, 14 février" in text
 
 

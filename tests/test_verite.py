@@ -172,9 +172,7 @@ def test_every_year_of_the_example_agrees_with_the_export_whenever_each_is_made(
     """An export made later than the report (another GASP_TODAY) counts each year to the same day."""
     later = {"GASP_TODAY": "2001-09-30"}  # before as_of: the archive is judged on this day
     rows = _indicator_csv(REPO, tmp_path / "donnees", later)
-    report = json.loads(
-        gasp("report", "--year", str(year), "--format", "json", workspace=REPO, env=later).stdout
-    )
+    report = json.loads(gasp("report", "--year", str(year), "--format", "json", workspace=REPO, env=later).stdout)
     _same(report["indicators"], [r for r in rows if r["year"] == str(year)])
     if year == 2001:
         assert {r["counted_to"] for r in report["indicators"]} == {"2001-09-30"}
@@ -208,9 +206,7 @@ def answered(tmp_path: Path) -> Path:
     wait for. A decision of 1 March, before the usagers last met, is not news on 9 September."""
     root = minimal_workspace(tmp_path)
     add_group(root, "agents", "agents", "frequency: monthly\nweekday: tuesday\nweek: 1", since="2021-01-01")
-    add_group(
-        root, "usagers", "usagers", "frequency: quarterly\nweekday: thursday\nweek: 2\nmonths: [3, 6, 9, 12]"
-    )
+    add_group(root, "usagers", "usagers", "frequency: quarterly\nweekday: thursday\nweek: 2\nmonths: [3, 6, 9, 12]")
     add_group(
         root, "referents", "referents", "frequency: quarterly\nweekday: wednesday\nweek: 3\nmonths: [3, 6, 9, 12]"
     )
