@@ -181,7 +181,8 @@ def milestones(history: History, day: datetime.date) -> Milestones | None:
     if raised is None:
         return None
     discussed = next((e.date for e in events if e.kind == "discussed"), None)
-    decided = next((e.date for e in events if e.is_decision), None)
+    answer = facts.first_answer(history, day)  # the first decision of any outcome
+    decided = answer.date if answer is not None else None
     done = next((e.date for e in events if e.kind == "done"), None)
     return Milestones(raised.group, raised.date, discussed, decided, done)
 

@@ -116,7 +116,7 @@ def summaries(records: Records, derived: dict[str, History] | None = None) -> li
         history = derived[pid]
         raised = history.raised
         decision = history.last_decision
-        first = next((e for e in history.events if e.is_decision), None)
+        first = facts.first_answer(history)
         rows.append(
             Summary(
                 pid,
