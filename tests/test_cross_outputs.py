@@ -10,7 +10,7 @@ late »), without gasp's code; then each output must say them:
   the next one as of today and every held one as of its eve), the report JSON of every year
   (decided, awaiting, within the commitment, median delay, indicators), `indicators.csv` and
   `proposals.csv` of `gasp export`, the trace JSON (the list and each proposal's events), the
-  suivi and the proposal pages (status).
+  suivi, the proposal pages and the residents' site (status).
 """
 
 from __future__ import annotations
@@ -87,6 +87,7 @@ class Case:
     within: int | None
     proposals: list[Proposal]
     today: datetime.date
+    archive: bool = False  # judged on gasp.yaml's as_of, not on GASP_TODAY
 
 
 @st.composite
@@ -133,11 +134,11 @@ def cases(draw: st.DrawFn) -> Case:
         for shift in (0, 1)
     ]
     later = draw(st.one_of(st.integers(0, 1100), st.sampled_from(boundaries or [0])))
-    return Case(within, proposals, BASE + datetime.timedelta(days=max(last, later)))
+    return Case(within, proposals, BASE + datetime.timedelta(days=max(last, later)), draw(st.booleans()))
 
 
 def build(root: Path, case: Case) -> Path:
-    minimal_workspace(root)
+    minimal_workspace(root, as_of=case.today.isoformat() if case.archive else None)
     if case.within is not None:
         gasp_yaml = root / "records/gasp.yaml"
         gasp_yaml.write_text(
@@ -204,17 +205,17 @@ def _cell(value: object) -> str:
     return "" if value is None else str(value)
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(case=cases())
 def test_every_output_says_the_same_facts(case: Case) -> None:
     from gasp_cli import facts
     from gasp_cli.checks import check_workspace
-    from gasp_cli.documents import base, dossier, proposition, suivi
+    from gasp_cli.documents import base, dossier, proposition, site, suivi
     from gasp_cli.vocabulary import PROPOSAL_STATUSES
     from gasp_cli.workspace import Workspace
 
     today = case.today
-    env = {"GASP_TODAY": today.isoformat()}
+    env = {"GASP_TODAY": "2030-01-01" if case.archive else today.isoformat()}
     by_id = {p.id: p for p in case.proposals}
     late = {p.id for p in case.proposals if p.late_by(today, case.within) is not None}
     with tempfile.TemporaryDirectory() as folder:
@@ -337,3 +338,15 @@ def test_every_output_says_the_same_facts(case: Case) -> None:
             status = proposal.status_on(today)
             if status is not None:
                 assert page.status == PROPOSAL_STATUSES[status]
+                assert site.public_proposition(records, today, pid, run.histories).status == page.status
+
+        # The residents' site: its home lists each proposal raised under its status's section.
+        home = site.home(records, today, run.histories, [])
+        on_home = {
+            link.href.removeprefix("propositions/").removesuffix(".html"): section.title
+            for section in home.statuses
+            for link in section.links
+        }
+        assert set(on_home) == {p.id for p in case.proposals if p.raised is not None}
+        for pid, title in on_home.items():
+            assert by_id[pid].status_on(today) in sections[title]

@@ -258,7 +258,7 @@ PROPOSALS = Resource(
         Column(
             "days_to_decision",
             "integer",
-            "Jours jusqu’à la décision",
+            "Jours jusqu’à la dernière décision",
             "Jours entre la proposition et sa dernière décision.",
             unit="jours",
             rule="decided_on − raised_on.",
