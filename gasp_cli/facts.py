@@ -139,7 +139,6 @@ class Facts:
 
     records: Records
     histories: dict[str, History]
-    _answers: dict[tuple[str, datetime.date], Answer] = field(default_factory=dict, repr=False)
     _indicators: dict[tuple[datetime.date, int | None], list[Indicator]] = field(default_factory=dict, repr=False)
 
     @property
@@ -151,24 +150,20 @@ class Facts:
         return minutes_within_days(self.records)
 
     def answer(self, proposal_id: str, day: datetime.date) -> Answer:
-        """Answered, to decide, late: one proposal as it stood at the end of `day`."""
-        key = (proposal_id, day)
-        found = self._answers.get(key)
-        if found is None:
-            history = self.histories[proposal_id]
-            within = self.decision_within_days
-            answer = first_answer(history, day)
-            raised = history.raised
-            found = Answer(
-                proposal_id,
-                raised.date if raised is not None and raised.date <= day else None,
-                answer,
-                to_decide(history, day),
-                decision_late_by(history, day, within),
-                answered_within(history, within) if answer is not None else None,
-            )
-            self._answers[key] = found
-        return found
+        """Answered, to decide, late: one proposal as it stood at the end of `day`. Read off the
+        run's one derivation, not kept: the dossiers ask it of every proposal on many days."""
+        history = self.histories[proposal_id]
+        within = self.decision_within_days
+        answer = first_answer(history, day)
+        raised = history.raised
+        return Answer(
+            proposal_id,
+            raised.date if raised is not None and raised.date <= day else None,
+            answer,
+            to_decide(history, day),
+            decision_late_by(history, day, within),
+            answered_within(history, within) if answer is not None else None,
+        )
 
     def late(self, day: datetime.date) -> dict[str, int]:
         """Proposal id → days past the commitment, for every proposal late on `day`."""
@@ -181,7 +176,7 @@ class Facts:
             return None
         return sum(
             1
-            for pid, history in self.histories.items()
+            for history in self.histories.values()
             if (answer := first_answer(history)) is not None
             and start <= answer.date <= end
             and answered_within(history, self.decision_within_days)
