@@ -36,6 +36,8 @@ if TYPE_CHECKING:
 
 # Not answered yet: a decision of any outcome, or a withdrawal, ends the wait for an answer.
 UNANSWERED = frozenset({"raised", "discussed"})
+# To decide: not answered yet, or answered with a deferral or a study.
+TO_DECIDE = OPEN
 
 
 # --- the commitments of gasp.yaml -----------------------------------------------------------
@@ -63,7 +65,7 @@ def first_answer(history: History, day: datetime.date | None = None) -> Event | 
 
 def to_decide(history: History, day: datetime.date) -> bool:
     """Whether a proposal awaits a decision on `day`: raised, discussed, deferred or under study."""
-    return history.status_on(day) in OPEN
+    return history.status_on(day) in TO_DECIDE
 
 
 def days_to_answer(history: History) -> int | None:

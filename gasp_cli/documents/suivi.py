@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from .. import facts
 from ..calendar import calendar_rows, holidays_for
+from ..facts import TO_DECIDE
 from ..lifecycle import Event, History
 from ..loader import Records
 from ..names import gasp_name, place_of
@@ -95,7 +96,7 @@ class Suivi:
 SECTIONS = (
     ("C’est fait", frozenset({"done"})),
     ("C’est en cours", frozenset({"validated", "in-progress"})),
-    ("En attente d’une décision", frozenset({"raised", "discussed", "deferred", "study"})),
+    ("En attente d’une décision", TO_DECIDE),  # answered with a deferral or a study, or not yet
     ("Pas retenu", frozenset({"rejected", "withdrawn", "abandoned"})),
 )
 
