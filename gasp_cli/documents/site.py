@@ -21,13 +21,14 @@ Built from public data only, by construction:
 from __future__ import annotations
 
 import datetime
+import functools
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from ..calendar import Row, calendar_rows, holidays_for
 from ..lifecycle import History
@@ -39,6 +40,7 @@ from .base import Template
 from .calendrier import as_ics, calendar_page
 
 if TYPE_CHECKING:
+    from ..render.dependencies import Dependencies
     from ..render.documents import RenderRequest, _Producer
 
 FOLDER = "public"
@@ -153,11 +155,18 @@ def public_proposals(derived: dict[str, History], day: datetime.date) -> list[st
 
 
 def public_proposition(
-    records: Records, day: datetime.date, proposal_id: str, derived: dict[str, History]
+    records: Records,
+    day: datetime.date,
+    proposal_id: str,
+    derived: dict[str, History],
+    published: frozenset[str] | None = None,
+    replacing: dict[str, list[str]] | None = None,
 ) -> proposition.PropositionPage:
     """A proposal's page as residents see it: no note of a non-public group but its decisions,
-    links only to public comptes rendus and to proposals that have a page."""
-    page = proposition.build(records, day, proposal_id, derived)
+    links only to public comptes rendus and to proposals that have a page. `published` and
+    `replacing`: the proposals that have a page and lifecycle.replaced_by, when the caller has them
+    (the site computes them once, not once per page)."""
+    page = proposition.build(records, day, proposal_id, derived, replacing)
     page.public = True
     events = proposition.past_events(derived[proposal_id], day)
     for step, event in zip(page.steps, events, strict=True):
@@ -166,7 +175,8 @@ def public_proposition(
             step.meeting = ""
             if not event.is_decision:
                 step.note = ""
-    published = set(public_proposals(derived, day))
+    if published is None:
+        published = frozenset(public_proposals(derived, day))
     if page.replaces is not None and page.replaces.id not in published:
         page.replaces = None
     page.replaced_by = [other for other in page.replaced_by if other.id in published]
@@ -240,11 +250,17 @@ def _newest_first(records: Records, meetings: list[str]) -> list[str]:
     return sorted(meetings, key=lambda mid: (records.meetings[mid].date, mid), reverse=True)
 
 
-def home(records: Records, today: datetime.date, derived: dict[str, History], reports: list[int]) -> HomePage:
+def home(
+    records: Records,
+    today: datetime.date,
+    derived: dict[str, History],
+    reports: list[int],
+    published: frozenset[str] | None = None,
+) -> HomePage:
     """The home page: next meetings, latest comptes rendus, proposals by status, the reports."""
     meetings = _newest_first(records, public_meetings(records, today))
     by_section: dict[str, list[SiteLink]] = {title: [] for title, _ in suivi.SECTIONS}
-    for pid in public_proposals(derived, today):
+    for pid in sorted(published) if published is not None else public_proposals(derived, today):
         status = derived[pid].status_on(today)
         title = next(title for title, statuses in suivi.SECTIONS if status in statuses)
         by_section[title].append(
@@ -294,59 +310,117 @@ def minutes_page(records: Records, today: datetime.date) -> MinutesPage:
 
 @dataclass
 class Page:
-    """One page of the site: its path under public/, its site template, its data, its PDF (Typst template or "")."""
+    """One page of the site: its path under public/, its site template, how its data is built, its
+    PDF (Typst template or ""), and the key of the record files it reads (render/dependencies.py):
+    a page whose key has not changed is kept without its data being built."""
 
     path: str
     template: Template
-    data: object
+    build: Callable[[], object]
     pdf: Template = ""
+    inputs: str = ""
+
+    @functools.cached_property
+    def data(self) -> object:
+        return self.build()
+
+
+def _public_report(records: Records, year: int, today: datetime.date, derived: dict[str, History]) -> object:
+    report = rapport.view(records, rapport.build(records, year, today, derived))
+    report.public = True
+    return report
 
 
 def pages(
-    records: Records, today: datetime.date, edition_date: datetime.date, derived: dict[str, History]
+    records: Records,
+    today: datetime.date,
+    edition_date: datetime.date,
+    derived: dict[str, History],
+    dependencies: Dependencies | None = None,
 ) -> Iterator[Page]:
-    """Every page of the site, one at a time (a large workspace has thousands)."""
+    """Every page of the site, one at a time (a large workspace has thousands). The queries over the
+    whole workspace (which proposals have a page, which replace which) are made once, here."""
+    from ..render.dependencies import Dependencies, published_proposals
+
+    deps = dependencies if dependencies is not None else Dependencies(records, "")
+    published = published_proposals(derived, today)
+    replacing = deps.replaced_by()
     reports = rapport.years(records, today)
-    yield Page("index.html", FORMATS_HOME["html"], home(records, today, derived, reports))
-    yield Page("comptes-rendus.html", FORMATS_MINUTES["html"], minutes_page(records, today))
-    yield Page("suivi.html", HTML["suivi"], suivi.build(records, today, derived), suivi.FORMATS["pdf"])
-    usagers, _ = guide.build(records, edition_date)  # the usagers edition only, never the agents'
-    yield Page("guide/guide-usagers.html", HTML["guide"], usagers, guide.FORMATS_USAGERS["pdf"])
+    day, edition = today.isoformat(), edition_date.isoformat()
+    yield Page(
+        "index.html",
+        FORMATS_HOME["html"],
+        functools.partial(home, records, today, derived, reports, published),
+        inputs=deps.everything("accueil", day),
+    )
+    yield Page(
+        "comptes-rendus.html",
+        FORMATS_MINUTES["html"],
+        functools.partial(minutes_page, records, today),
+        inputs=deps.everything("comptes-rendus", day),
+    )
+    yield Page(
+        "suivi.html",
+        HTML["suivi"],
+        functools.partial(suivi.build, records, today, derived),
+        suivi.FORMATS["pdf"],
+        inputs=deps.everything("suivi", day),
+    )
+    # The usagers edition only, never the agents'.
+    yield Page(
+        "guide/guide-usagers.html",
+        HTML["guide"],
+        lambda: guide.build(records, edition_date)[0],
+        guide.FORMATS_USAGERS["pdf"],
+        inputs=deps.everything("guide", edition),
+    )
     for year in calendar_years(today):
         yield Page(
             f"calendrier/calendrier-{year}.html",
             HTML["calendrier"],
-            calendar_page(records, _year_rows(records, year), year),
+            functools.partial(_calendar, records, year),
+            inputs=deps.everything("calendrier", str(year)),
         )
     for year in reports:
-        report = rapport.view(records, rapport.build(records, year, today, derived))
-        report.public = True
-        yield Page(f"rapport/rapport-{year}.html", HTML["rapport"], report, rapport.FORMATS["pdf"])
-    published = public_proposals(derived, today)
+        yield Page(
+            f"rapport/rapport-{year}.html",
+            HTML["rapport"],
+            functools.partial(_public_report, records, year, today, derived),
+            rapport.FORMATS["pdf"],
+            inputs=deps.rapport(year, today),
+        )
     for mid in public_meetings(records, today):
         yield Page(
             f"comptes-rendus/{mid}.html",
             HTML["compte-rendu"],
-            compte_rendu.build(records, mid, public=True, pages=frozenset(published)),
+            functools.partial(compte_rendu.build, records, mid, public=True, pages=published),
             compte_rendu.FORMATS["pdf"],
+            inputs=deps.compte_rendu(mid, published),
         )
-    for pid in published:
+    for pid in sorted(published):
         yield Page(
             f"propositions/{pid}.html",
             HTML["proposition"],
-            public_proposition(records, today, pid, derived),
+            functools.partial(public_proposition, records, today, pid, derived, published, replacing),
             proposition.FORMATS["pdf"],
+            inputs=deps.proposition(pid, today, published),
         )
+
+
+def _calendar(records: Records, year: int) -> object:
+    return calendar_page(records, _year_rows(records, year), year)
 
 
 def count(records: Records, today: datetime.date, derived: dict[str, History]) -> int:
     """How many pages `pages` yields (for the progress bar)."""
+    from ..render.dependencies import published_proposals
+
     return (
         4
         + len(calendar_years(today))
         + len(rapport.years(records, today))
         + len(public_meetings(records, today))
-        + len(public_proposals(derived, today))
+        + len(published_proposals(derived, today))
     )
 
 
@@ -432,34 +506,53 @@ def produce(records: Records, request: RenderRequest, producer: _Producer, deriv
     if not search:
         _warn("Pagefind est introuvable (paquet pagefind-bin)")
     previous = producer.previous
+    deps = producer.dependencies
     with tempfile.TemporaryDirectory(prefix="gasp-site-") as folder:
         copy = Path(folder)
         # One page at a time (at forty years the pages' data weighed 22 MB, and Pagefind's memory adds
-        # up with gasp's): its PDF, its key, and its bytes in the copy that Pagefind reads (a kept
-        # page's from out/). Only its path and key are kept.
+        # up with gasp's): its key, and its bytes in the copy that Pagefind reads when it changed.
+        # A page whose input key is the last render's is kept without its data being built. Only
+        # its path and key are kept.
         keys: dict[str, str] = {}
         unchanged: set[str] = set()
-        for page in pages(records, today, request.edition_date, derived):
+        for page in pages(records, today, request.edition_date, derived, deps):
             producer.progress.advance(page.path)
+            path = f"{FOLDER}/{page.path}"
+            input_key = _input_key(page, producer, today.year, with_pdf, search)
+            if input_key:
+                producer.input_keys[path] = input_key
+                old = previous.keys.get(path)
+                if old is not None and previous.input_keys.get(path) == input_key and previous.unchanged(path, old):
+                    keys[page.path] = old
+                    unchanged.add(page.path)
+                    continue
             keys[page.path] = _page_keys([page], producer, today.year, with_pdf, search)[page.path]
-            kept = previous.unchanged(f"{FOLDER}/{page.path}", keys[page.path])
-            if kept:
+            if previous.unchanged(path, keys[page.path]):
                 unchanged.add(page.path)
+                continue
             target = copy / page.path
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(_page_bytes(page, producer, today.year, with_pdf, search, kept))
+            target.write_bytes(_page_bytes(page, producer, today.year, with_pdf, search, False))
         index_key = _index_key(keys)
         old_index = sorted(path for path in previous.keys if path.startswith(f"{FOLDER}/{SEARCH_FOLDER}/"))
+        # Pagefind runs only when a page changed (or the index is not as it was left).
         keep_index = search and bool(old_index) and all(previous.unchanged(path, index_key) for path in old_index)
         index: dict[str, bytes] = {}
         if search and not keep_index:
+            # Pagefind indexes the whole site: the kept pages join the changed ones in the copy.
+            for path in unchanged:
+                target = copy / path
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes((cast(Path, previous.out) / FOLDER / path).read_bytes())
             try:
                 index = search_index(copy)
             except SearchError as error:
                 _warn(str(error))
                 # The pages again, without their search box (built once more: this is the rare path).
-                site_pages = list(pages(records, today, request.edition_date, derived))
+                site_pages = list(pages(records, today, request.edition_date, derived, deps))
                 keys = _page_keys(site_pages, producer, today.year, with_pdf, False)
+                for page in site_pages:
+                    producer.input_keys.pop(f"{FOLDER}/{page.path}", None)
                 _put_pages(site_pages, producer, keys, set(), today.year, with_pdf, False)
                 keep_index = False
         for path, key in keys.items():
@@ -475,12 +568,18 @@ def produce(records: Records, request: RenderRequest, producer: _Producer, deriv
             producer.put(f"{FOLDER}/{path}", payload)
     if with_pdf:
         # The PDFs after Pagefind has run: the Typst process and Pagefind never run at the same time,
-        # and gasp holds no PDF in flight meanwhile (the pages are built once more for this).
-        for page in pages(records, today, request.edition_date, derived):
+        # and gasp holds no PDF in flight meanwhile (a page whose key changed is built once more for this).
+        for page in pages(records, today, request.edition_date, derived, deps):
             if page.pdf:
                 producer.progress.add(1)
                 stem = f"{FOLDER}/{page.path.removesuffix('.html')}"
-                producer.document(stem, {"pdf": page.pdf}, page.data, stem)
+                producer.document(
+                    stem,
+                    {"pdf": page.pdf},
+                    functools.partial(getattr, page, "data"),
+                    stem,
+                    inputs=(page.path, page.inputs) if page.inputs else None,
+                )
     for year in calendar_years(today):
         title = f"Calendrier {year} — {gasp_name(records)}"
         producer.put(
@@ -510,6 +609,26 @@ def _page_keys(site_pages: list[Page], producer: _Producer, year: int, with_pdf:
         )
         for page in site_pages
     }
+
+
+def _input_key(page: Page, producer: _Producer, year: int, with_pdf: bool, search: bool) -> str:
+    """A page's input key: the record files it reads, its template and what the site adds; "" when
+    the render does not know its inputs."""
+    from .base import context_key, inputs_digest
+
+    if not (producer.inputs and page.inputs):
+        return ""
+    return context_key(
+        inputs_digest((page.path, page.inputs)),
+        "html",
+        page.template,
+        producer.fingerprint,
+        producer.inputs,
+        "site",
+        str(year),
+        str(with_pdf and bool(page.pdf)),
+        str(search),
+    )
 
 
 def _out_of_date(records: Records, request: RenderRequest, producer: _Producer, derived: dict[str, History]) -> bool:

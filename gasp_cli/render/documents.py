@@ -26,6 +26,7 @@ if TYPE_CHECKING:  # imported where they are used: a render with nothing to do n
     import jinja2
 
     from ..loader import Records
+    from .dependencies import Dependencies
 
 KINDS = ("comptes-rendus", "guides", "dossier", "calendrier", "rapport", "propositions", "suivi", "public")
 FORMATS = ("md", "html", "pdf")
@@ -235,7 +236,8 @@ class _Producer:
     ):
         self.renderer, self.previous, self.fingerprint = renderer, previous, fingerprint
         self.formats, self.progress, self.sink = formats, progress, sink
-        self.inputs = inputs  # render/inputs.py inputs_fingerprint: "" when not known (no input keys)
+        self.inputs = inputs  # render/inputs.py setting_fingerprint: "" when not known (no input keys)
+        self.dependencies: Dependencies | None = None  # set by render_documents
         self.paths: list[str] = []
         self.keys: dict[str, str] = {}
         self.input_keys: dict[str, str] = {}
@@ -251,9 +253,9 @@ class _Producer:
     def document(
         self, stem: str, formats: dict[str, str], data: object, label: str, inputs: tuple[object, ...] | None = None
     ) -> None:
-        """One document's files. With `inputs` (what it is built from besides the records, the
-        templates and gasp: its parameters, for a document that does not depend on the day), `data`
-        is the function that builds it, called only when some file's input key has changed."""
+        """One document's files. With `inputs` (its parameters and the key of the record files it
+        reads, render/dependencies.py; the day too when it depends on the day), `data` is the function
+        that builds it, called only when some file's input key has changed."""
         from ..documents.base import context_key, data_digest, inputs_digest
 
         wanted = [output_format for output_format in self.formats if output_format in formats]
@@ -443,9 +445,12 @@ def render_documents(
     `inputs`: render/inputs.py `inputs_fingerprint`, with which a document that does not depend on
     the day is kept without being built; `input_keys` receives the input key of each of its files."""
 
-    from .inputs import templates_fingerprint
+    from .dependencies import Dependencies
+    from .inputs import setting_fingerprint, templates_fingerprint
 
     progress = progress or Progress()
+    # With `inputs` known, each document's input key names the record files it reads (dependencies.py).
+    setting = setting_fingerprint(records, workspace_templates) if inputs else ""
     producer = _Producer(
         Renderer(workspace_templates, request.timestamp),
         previous or Previous(None),
@@ -453,8 +458,9 @@ def render_documents(
         request.formats,
         progress,
         sink or (lambda path, payload: None),
-        inputs,
+        setting,
     )
+    producer.dependencies = Dependencies(records, setting)
     try:
         _produce(records, request, producer, progress)
     finally:
@@ -485,6 +491,8 @@ def _produce(records: Records, request: RenderRequest, producer: _Producer, prog
     progress.add(documents)
     producer.expect(documents)
     derived = histories(records)
+    deps = producer.dependencies
+    assert deps is not None  # set by render_documents
     if "public" in request.kinds:
         # First, while the render holds least and no PDF is compiling: Pagefind, which indexes the
         # site in a process of its own, runs in this step, and its memory adds up with gasp's.
@@ -499,36 +507,58 @@ def _produce(records: Records, request: RenderRequest, producer: _Producer, prog
                 compte_rendu.FORMATS,
                 functools.partial(compte_rendu.build, records, meeting_id),
                 meeting_id,
-                inputs=(meeting_id,),
+                inputs=(meeting_id, deps.compte_rendu(meeting_id)),
             )
     if "guides" in request.kinds:
-        usagers, agents = guide.build(records, request.edition_date)
-        producer.document("guide/guide-usagers", guide.FORMATS_USAGERS, usagers, "guide-usagers")
-        producer.document("guide/guide-agents", guide.FORMATS_AGENTS, agents, "guide-agents")
+        guides = functools.cache(functools.partial(guide.build, records, request.edition_date))
+        edition = request.edition_date.isoformat()
+        producer.document(
+            "guide/guide-usagers",
+            guide.FORMATS_USAGERS,
+            lambda: guides()[0],
+            "guide-usagers",
+            inputs=("usagers", deps.everything(edition)),
+        )
+        producer.document(
+            "guide/guide-agents",
+            guide.FORMATS_AGENTS,
+            lambda: guides()[1],
+            "guide-agents",
+            inputs=("agents", deps.everything(edition)),
+        )
     for row, stood_on in dossiers:
         producer.document(
             f"referents/dossier-{row.date.isoformat()}",
             dossier.FORMATS,
             functools.partial(dossier.build, records, derived, stood_on, row),
             f"dossier-{row.date.isoformat()}",
-            inputs=(stood_on, row),
+            inputs=(stood_on, row, deps.dossier(stood_on, row.date)),
         )
     for year in years:
         producer.document(
             f"rapport/rapport-{year}",
             rapport.FORMATS,
-            rapport.view(records, rapport.build(records, year, today, derived)),
+            functools.partial(_report_view, records, year, today, derived),
             f"rapport-{year}",
+            inputs=(year, deps.rapport(year, today)),
         )
+    replacing = deps.replaced_by()
     for proposal_id in proposals:
         producer.document(
             f"propositions/{proposal_id}",
             proposition.FORMATS,
-            proposition.build(records, today, proposal_id, derived),
+            functools.partial(proposition.build, records, today, proposal_id, derived, replacing),
             proposal_id,
+            inputs=(proposal_id, deps.proposition(proposal_id, today)),
         )
     if "suivi" in request.kinds:
-        producer.document("suivi", suivi.FORMATS, suivi.build(records, today, derived), "suivi")
+        producer.document(
+            "suivi",
+            suivi.FORMATS,
+            functools.partial(suivi.build, records, today, derived),
+            "suivi",
+            inputs=("suivi", deps.everything(today.isoformat())),
+        )
     if "calendrier" in request.kinds:
         start, end = datetime.date(today.year, 1, 1), datetime.date(today.year, 12, 31)
         rows = calendar_rows(records, start, end, holidays_for(records, start, end))
@@ -546,6 +576,12 @@ def _produce(records: Records, request: RenderRequest, producer: _Producer, prog
             )
         else:
             progress.advance("calendrier")
+
+
+def _report_view(records: Records, year: int, today: datetime.date, derived: dict[str, Any]) -> object:
+    from ..documents import rapport
+
+    return rapport.view(records, rapport.build(records, year, today, derived))
 
 
 def render_index(records: Records, paths: list[str], today: datetime.date, workspace_templates: Path | None) -> bytes:

@@ -61,6 +61,7 @@ _HELD_SIGNALS = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
 class Publication(NamedTuple):
     written: int  # files created or replaced (index.html and the manifest included)
     removed: list[str]  # gasp's files that the render no longer produces
+    updated: list[str] = []  # noqa: RUF012 -- a NamedTuple's default, never changed: the files created or replaced, the manifest left out
 
 
 # What gasp wrote at a path: its size and the SHA-256 of its bytes (hex). Size CHANGED: the file
@@ -428,9 +429,10 @@ class Session:
             signatures={**self._signatures, **final.signatures, **pending},
         )
         written = len(self._staged) + 1
+        updated = sorted(target.relative_to(out).as_posix() for target in self._staged)
         _write_files(out, self._staged, self._created, removed, intent, final, latest)
         self._staged, self._created = {}, []
-        return Publication(written, removed)
+        return Publication(written, removed, updated)
 
     def _final_signatures(self, files: set[str]) -> tuple[dict[str, Signature], bool, int]:
         """Each file's signature once published; whether some file's status changed since the
