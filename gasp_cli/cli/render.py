@@ -121,13 +121,14 @@ def render(
             return
         # Each document goes to out/ (beside its target, renamed at the end) as soon as it is made.
         with Session(target, answered_by(request, every_meeting=not ids)) as session:
+            previous = Previous(target.resolve())  # read under the session's lock
             with _progress_bar() as progress:
                 input_keys: dict[str, str] = {}
                 paths, keys = render_documents(
                     records,
                     request,
                     workspace.templates,
-                    Previous(target.resolve()),
+                    previous,
                     progress,
                     session.add,
                     fingerprint,
@@ -135,7 +136,7 @@ def render(
                 )
             documents = [path for path in paths if not path.startswith(".")]
             changed = session.finish(
-                lambda listed: render_index(records, listed, request.edition_date, workspace.templates),
+                lambda listed: render_index(records, listed, request.edition_date, workspace.templates, previous, keys),
                 keys,
                 key,
                 len(documents),

@@ -37,7 +37,7 @@ from ..names import gasp_name, group_name, place_of
 from ..vocabulary import PROPOSAL_STATUSES, french_time, long_date, weekday_date
 from . import compte_rendu, guide, proposition, rapport, suivi
 from .base import Template
-from .calendrier import as_ics, calendar_page
+from .calendrier import calendar_page
 
 if TYPE_CHECKING:
     from ..render.dependencies import Dependencies
@@ -362,7 +362,7 @@ def pages(
     yield Page(
         "suivi.html",
         HTML["suivi"],
-        functools.partial(suivi.build, records, today, derived),
+        functools.partial(deps.once, ("suivi", today), functools.partial(suivi.build, records, today, derived)),
         suivi.FORMATS["pdf"],
         inputs=deps.everything("suivi", day),
     )
@@ -370,7 +370,7 @@ def pages(
     yield Page(
         "guide/guide-usagers.html",
         HTML["guide"],
-        lambda: guide.build(records, edition_date)[0],
+        lambda: deps.once(("guide", edition_date), functools.partial(guide.build, records, edition_date, derived))[0],
         guide.FORMATS_USAGERS["pdf"],
         inputs=deps.everything("guide", edition),
     )
@@ -580,15 +580,28 @@ def produce(records: Records, request: RenderRequest, producer: _Producer, deriv
                     stem,
                     inputs=(page.path, page.inputs) if page.inputs else None,
                 )
+    from ..render.documents import put_ics
+
     for year in calendar_years(today):
         title = f"Calendrier {year} — {gasp_name(records)}"
-        producer.put(
+        put_ics(
+            producer,
             f"{FOLDER}/calendrier/calendrier-{year}.ics",
-            as_ics(_year_rows(records, year), records, title, request.timestamp),
+            _year_rows(records, year),
+            records,
+            title,
+            request.timestamp,
+            derived,
         )
     rows = _year_rows(records, *calendar_years(today))
-    producer.put(
-        f"{FOLDER}/{SUBSCRIPTION}", as_ics(rows, records, f"Calendrier — {gasp_name(records)}", request.timestamp)
+    put_ics(
+        producer,
+        f"{FOLDER}/{SUBSCRIPTION}",
+        rows,
+        records,
+        f"Calendrier — {gasp_name(records)}",
+        request.timestamp,
+        derived,
     )
 
 

@@ -10,9 +10,10 @@ from a full one (tests/test_incremental.py compares them byte for byte).
 
 The sets, by document (the records every document reads — gasp.yaml, groups, people,
 services, themes — are in every key: they are few, and an edit of them is rare):
-- a compte rendu: its meeting; every meeting of its group (the previous one bounds « what
-  the other groups said », the next one is « prochaine réunion »); every meeting since the
-  group last met (what the others said); the proposals these meetings name (titles, themes);
+- a compte rendu: its meeting; every meeting since its group last met, that day's included
+  (what the others said, and what bounds it); its group's next meetings up to the first not
+  cancelled (« prochaine réunion »; all of them when none is); the proposals these meetings
+  name (titles, themes);
   on the site, whether each of those proposals has a page there;
 - a proposal's page: the proposal, the one it replaces and those that replace it, and the
   meetings that name any of them (their histories), the day; on the site, which of the
@@ -32,12 +33,14 @@ from __future__ import annotations
 import bisect
 import datetime
 import hashlib
-from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, TypeVar, cast
 
 if TYPE_CHECKING:
     from ..lifecycle import History
     from ..loader import Records
+
+T = TypeVar("T")
 
 # The record kinds every document may read: the group, its groups, people, services and themes.
 COMMON_KINDS = ("gasp", "groups", "people", "services", "themes")
@@ -76,16 +79,22 @@ class Dependencies:
         self._of_group: dict[str, list[tuple[datetime.date, str]]] = {}
         for date, mid in self._by_date:
             self._of_group.setdefault(records.meetings[mid].group, []).append((date, mid))
-        self._group_keys = {
-            group: hashlib.sha256(b"".join(self._meeting(mid) + b"\0" for _, mid in meetings)).hexdigest()
-            for group, meetings in self._of_group.items()
-        }
-        # Proposal → the meetings that name it (an event or a decision).
+        # Each group's held meetings' dates, in order (where « since the group last met » starts).
+        self._held: dict[str, list[datetime.date]] = {}
+        for date, mid in self._by_date:
+            if records.meetings[mid].status == "held":
+                self._held.setdefault(records.meetings[mid].group, []).append(date)
+        # Meeting → the proposals it names (an event or a decision); proposal → the meetings naming it.
+        self._names: dict[str, tuple[str, ...]] = {}
         self._naming: dict[str, list[str]] = {}
         for _, mid in self._by_date:
             meeting = records.meetings[mid]
-            for named in {*(e.proposal for e in meeting.proposals), *(d.proposal for d in meeting.decisions)}:
+            self._names[mid] = tuple(
+                sorted({*(e.proposal for e in meeting.proposals), *(d.proposal for d in meeting.decisions)})
+            )
+            for named in self._names[mid]:
                 self._naming.setdefault(named, []).append(mid)
+        self._memo: dict[object, object] = {}
         self._replaced_by = replaced_by(records)
 
     def _meeting(self, meeting_id: str) -> bytes:
@@ -100,6 +109,10 @@ class Dependencies:
             digest.update((part if isinstance(part, bytes) else part.encode()) + b"\1")
         return digest.hexdigest()
 
+    def meetings_key(self, meeting_ids: Iterable[str]) -> str:
+        """A hash of these meetings' files and of the records every document reads."""
+        return self._key("meetings", *(self._meeting(mid) for mid in sorted(set(meeting_ids))))
+
     def _up_to(self, day: datetime.date) -> str:
         """The hash of every meeting dated `day` or before."""
         count = bisect.bisect_right(self._dates, day)
@@ -108,6 +121,13 @@ class Dependencies:
     def replaced_by(self) -> dict[str, list[str]]:
         """Proposal id → the proposals that replace it (lifecycle.replaced_by, computed once)."""
         return self._replaced_by
+
+    def once(self, key: object, build: Callable[[], T]) -> T:
+        """A document's data built once in this render though two documents show it (the suivi and
+        the guides, for the members and on the site)."""
+        if key not in self._memo:
+            self._memo[key] = build()
+        return cast(T, self._memo[key])
 
     def everything(self, *parameters: str) -> str:
         """The key of a document that may read any record file."""
@@ -118,25 +138,24 @@ class Dependencies:
         records = self._records
         meeting = records.meetings[meeting_id]
         own = self._of_group.get(meeting.group, [])
-        earlier = [date for date, mid in own if date < meeting.date and records.meetings[mid].status == "held"]
-        since = max(earlier) if earlier else datetime.date.min
-        start = bisect.bisect_right(self._dates, since)
+        position = bisect.bisect_left(own, (meeting.date, meeting_id))
+        held = self._held.get(meeting.group, [])
+        before = bisect.bisect_left(held, meeting.date)
+        since = held[before - 1] if before else datetime.date.min
+        # Its group's next meeting that is not cancelled, and the cancelled ones before it (without
+        # one, the cadence gives the next date, around the group's recorded meetings after this one).
+        following: list[str] = []
+        for _, mid in own[position + 1 :]:
+            following.append(mid)
+            if records.meetings[mid].status != "cancelled":
+                break
+        start = bisect.bisect_left(self._dates, since)  # the meetings of that day too: the group's last one
         end = bisect.bisect_right(self._dates, meeting.date)
-        window = [mid for _, mid in self._by_date[start:end]]
-        named = sorted(
-            {
-                pid
-                for mid in [meeting_id, *window]
-                for pid in (
-                    *(e.proposal for e in records.meetings[mid].proposals),
-                    *(d.proposal for d in records.meetings[mid].decisions),
-                )
-            }
-        )
+        window = [mid for _, mid in self._by_date[start:end]] + following
+        named = sorted({pid for mid in [meeting_id, *window] for pid in self._names[mid]})
         parts: list[bytes | str] = [
             meeting_id,
             self._meeting(meeting_id),
-            self._group_keys.get(meeting.group, ""),
             *(self._meeting(mid) for mid in window),
             *(self._proposal(pid) for pid in named),
         ]

@@ -151,23 +151,33 @@ class Previous:
         self._signatures = manifest.signatures if manifest else {}
         self._since = manifest.written_at if manifest else 0
         self.input_keys: dict[str, str] = manifest.input_keys if manifest else {}
+        self._links: dict[str, bool] = {}
 
     def unchanged(self, path: str, key: str) -> bool:
         from .writer import as_written
 
         if self.out is None or self.keys.get(path) != key or path not in self._owned:
             return False
+        full = f"{self.out}{os.sep}{path}"
         try:
-            status = os.lstat(self.out / path)
+            status = os.lstat(full)
             return (
                 stat.S_ISREG(status.st_mode)
-                and all(
-                    not os.path.islink(folder) for folder in (self.out / path).parents if self.out in folder.parents
-                )
-                and as_written(self.out / path, status, self._signatures.get(path), self._since)
+                and not self._through_link(path.rpartition("/")[0])
+                and as_written(full, status, self._signatures.get(path), self._since)
             )
         except OSError:
             return False
+
+    def _through_link(self, folder: str) -> bool:
+        """Whether a folder under out/ (path relative to it, "" for out/ itself) is, or is inside, a symlink."""
+        if not folder:
+            return False
+        if folder not in self._links:
+            self._links[folder] = os.path.islink(f"{self.out}{os.sep}{folder}") or self._through_link(
+                folder.rpartition("/")[0]
+            )
+        return self._links[folder]
 
 
 class Progress:
@@ -510,7 +520,11 @@ def _produce(records: Records, request: RenderRequest, producer: _Producer, prog
                 inputs=(meeting_id, deps.compte_rendu(meeting_id)),
             )
     if "guides" in request.kinds:
-        guides = functools.cache(functools.partial(guide.build, records, request.edition_date))
+        guides = functools.partial(
+            deps.once,
+            ("guide", request.edition_date),
+            functools.partial(guide.build, records, request.edition_date, derived),
+        )
         edition = request.edition_date.isoformat()
         producer.document(
             "guide/guide-usagers",
@@ -555,7 +569,7 @@ def _produce(records: Records, request: RenderRequest, producer: _Producer, prog
         producer.document(
             "suivi",
             suivi.FORMATS,
-            functools.partial(suivi.build, records, today, derived),
+            functools.partial(deps.once, ("suivi", today), functools.partial(suivi.build, records, today, derived)),
             "suivi",
             inputs=("suivi", deps.everything(today.isoformat())),
         )
@@ -563,10 +577,7 @@ def _produce(records: Records, request: RenderRequest, producer: _Producer, prog
         start, end = datetime.date(today.year, 1, 1), datetime.date(today.year, 12, 31)
         rows = calendar_rows(records, start, end, holidays_for(records, start, end))
         title = f"Calendrier {today.year} — {gasp_name(records)}"
-        # One small file that shows much of the records: always made, compared by its bytes.
-        producer.put(
-            f"calendrier/calendrier-{today.year}.ics", calendrier.as_ics(rows, records, title, request.timestamp)
-        )
+        put_ics(producer, f"calendrier/calendrier-{today.year}.ics", rows, records, title, request.timestamp, derived)
         if "html" in request.formats:
             producer.document(
                 f"calendrier/calendrier-{today.year}",
@@ -578,14 +589,61 @@ def _produce(records: Records, request: RenderRequest, producer: _Producer, prog
             progress.advance("calendrier")
 
 
+def put_ics(
+    producer: _Producer,
+    path: str,
+    rows: list[Any],
+    records: Records,
+    title: str,
+    timestamp: datetime.datetime,
+    derived: dict[str, Any],
+) -> None:
+    """An iCalendar file, made again only when its data key changed: its rows, the proposals awaiting
+    a decision at each, the meetings they show and the records every document reads, its title, its time."""
+    from ..documents import calendrier
+    from ..documents.base import context_key, data_digest
+
+    awaiting = calendrier.awaiting_decision(records, rows, derived)
+    deps = producer.dependencies
+    meetings = deps.meetings_key(row.meeting for row in rows if row.meeting) if deps is not None else ""
+    key = context_key(
+        data_digest((rows, sorted(awaiting.items()), title, timestamp.isoformat())),
+        "ics",
+        producer.fingerprint,
+        meetings,
+    )
+    producer.keys[path] = key
+    if producer.previous.unchanged(path, key):
+        producer.put(path, None)
+    else:
+        producer.put(path, calendrier.as_ics(rows, records, title, timestamp, derived, awaiting))
+
+
 def _report_view(records: Records, year: int, today: datetime.date, derived: dict[str, Any]) -> object:
     from ..documents import rapport
 
     return rapport.view(records, rapport.build(records, year, today, derived))
 
 
-def render_index(records: Records, paths: list[str], today: datetime.date, workspace_templates: Path | None) -> bytes:
+def render_index(
+    records: Records,
+    paths: list[str],
+    today: datetime.date,
+    workspace_templates: Path | None,
+    previous: Previous | None = None,
+    keys: dict[str, str] | None = None,
+) -> bytes | None:
+    """out/index.html; None when its data key (kept in `keys`) is the last render's and the file is as
+    it was left (a large out/ lists thousands of files: their template is not run again)."""
     from ..documents import index
+    from ..documents.base import data_key
+    from .inputs import templates_fingerprint
 
+    page = index.build(records, paths, today)
+    key = data_key(page, "html", index.FORMATS["html"], templates_fingerprint(workspace_templates))
+    if keys is not None:
+        keys["index.html"] = key
+        if previous is not None and previous.unchanged("index.html", key):
+            return None
     renderer = Renderer(workspace_templates, datetime.datetime.now(datetime.UTC))
-    return renderer.text(index.FORMATS["html"], "html", index.build(records, paths, today)).encode("utf-8")
+    return renderer.text(index.FORMATS["html"], "html", page).encode("utf-8")
