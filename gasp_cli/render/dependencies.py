@@ -15,12 +15,13 @@ services, themes — are in every key: they are few, and an edit of them is rare
   cancelled (« prochaine réunion »; all of them when none is); the proposals these meetings
   name (titles, themes);
   on the site, whether each of those proposals has a page there;
-- a proposal's page: the proposal, the one it replaces and those that replace it, and the
-  meetings that name any of them (their histories), the day; on the site, which of the
-  related proposals have a page there;
+- a proposal's page: the proposal, the one it replaces and those that replace it, and what
+  the histories take from the meetings that name any of them (`_lifecycle_digest`), the day;
+  on the site, which of the related proposals have a page there;
 - a report: the meetings up to the end of the next year (its history, its next year's
   calendar), every proposal (milestones), the first meeting's date, its cutoff day;
-- a dossier: the meetings up to its meeting's date, every proposal, its day and meeting;
+- a dossier: what the histories take from the meetings up to its meeting's date, every
+  proposal, its day and meeting;
 - anything else (the guides, the suivi, the site's home page, list of comptes rendus and
   calendars): every record file, and its day.
 
@@ -39,6 +40,7 @@ from typing import TYPE_CHECKING, TypeVar, cast
 if TYPE_CHECKING:
     from ..lifecycle import History
     from ..loader import Records
+    from ..models import Meeting
 
 T = TypeVar("T")
 
@@ -55,11 +57,11 @@ class Dependencies:
 
         self._records = records
         self._digests = {key: source.rel.encode() + b"\0" + source.digest for key, source in records.sources.items()}
-        common = hashlib.sha256(f"{setting}\0{records.file_count}\0".encode())
+        common = hashlib.sha256(f"{setting}\0".encode())
         for key in sorted(key for key in self._digests if key[0] in COMMON_KINDS):
             common.update(self._digests[key] + b"\0")
         self._common = common.hexdigest()
-        everything = hashlib.sha256(self._common.encode())
+        everything = hashlib.sha256(f"{self._common}\0{records.file_count}\0".encode())
         for key in sorted(self._digests):
             everything.update(self._digests[key] + b"\0")
         self._everything = everything.hexdigest()
@@ -68,14 +70,19 @@ class Dependencies:
             proposals.update(self._digests[key] + b"\0")
         self._proposals = proposals.hexdigest()
 
-        # Meetings in date order, and the hash of every prefix of that order.
+        # Meetings in date order, and the hash of every prefix of that order: of their files, and of
+        # what the proposals' histories take from them (lifecycle.histories: a discussion's text is not there).
         self._by_date = sorted((meeting.date, mid) for mid, meeting in records.meetings.items())
         self._dates = [date for date, _ in self._by_date]
+        self._lifecycle = {mid: _lifecycle_digest(mid, meeting) for mid, meeting in records.meetings.items()}
         self._prefixes: list[str] = []
-        running = hashlib.sha256()
+        self._lifecycle_prefixes: list[str] = []
+        running, lifecycle = hashlib.sha256(), hashlib.sha256()
         for _, mid in self._by_date:
             running.update(self._meeting(mid) + b"\0")
             self._prefixes.append(running.hexdigest())
+            lifecycle.update(self._lifecycle[mid] + b"\0")
+            self._lifecycle_prefixes.append(lifecycle.hexdigest())
         self._of_group: dict[str, list[tuple[datetime.date, str]]] = {}
         for date, mid in self._by_date:
             self._of_group.setdefault(records.meetings[mid].group, []).append((date, mid))
@@ -109,14 +116,14 @@ class Dependencies:
             digest.update((part if isinstance(part, bytes) else part.encode()) + b"\1")
         return digest.hexdigest()
 
-    def meetings_key(self, meeting_ids: Iterable[str]) -> str:
-        """A hash of these meetings' files and of the records every document reads."""
-        return self._key("meetings", *(self._meeting(mid) for mid in sorted(set(meeting_ids))))
+    def everything_common(self) -> str:
+        """The key of what every document reads: gasp.yaml, groups, people, services, themes."""
+        return self._common
 
-    def _up_to(self, day: datetime.date) -> str:
-        """The hash of every meeting dated `day` or before."""
+    def _up_to(self, day: datetime.date, lifecycle: bool = False) -> str:
+        """The hash of every meeting dated `day` or before (`lifecycle`: of what the histories take from them)."""
         count = bisect.bisect_right(self._dates, day)
-        return self._prefixes[count - 1] if count else ""
+        return (self._lifecycle_prefixes if lifecycle else self._prefixes)[count - 1] if count else ""
 
     def replaced_by(self) -> dict[str, list[str]]:
         """Proposal id → the proposals that replace it (lifecycle.replaced_by, computed once)."""
@@ -174,7 +181,7 @@ class Dependencies:
             proposal_id,
             day.isoformat(),
             *(self._proposal(pid) for pid in related),
-            *(self._meeting(mid) for mid in meetings),
+            *(self._lifecycle[mid] for mid in meetings),
         ]
         if published is not None:
             parts.append("site:" + ",".join(pid for pid in related if pid in published))
@@ -199,9 +206,24 @@ class Dependencies:
             "dossier",
             day.isoformat(),
             *parameters,
-            self._up_to(max(day, meeting_date)),
+            self._up_to(max(day, meeting_date), lifecycle=True),
             self._proposals,
         )
+
+
+def _lifecycle_digest(meeting_id: str, meeting: Meeting) -> bytes:
+    """What lifecycle.histories reads of a meeting: its date, status, group and time, its proposals'
+    events and its decisions, with their notes."""
+    seen = (
+        meeting_id,
+        meeting.date.isoformat(),
+        meeting.status,
+        meeting.group,
+        meeting.time,
+        [(item.proposal, item.event, item.note) for item in meeting.proposals],
+        [(item.proposal, item.outcome, item.note) for item in meeting.decisions],
+    )
+    return hashlib.sha256(repr(seen).encode("utf-8")).digest()
 
 
 def published_proposals(derived: dict[str, History], day: datetime.date) -> frozenset[str]:

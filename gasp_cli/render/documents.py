@@ -27,6 +27,7 @@ if TYPE_CHECKING:  # imported where they are used: a render with nothing to do n
 
     from ..loader import Records
     from .dependencies import Dependencies
+    from .writer import Manifest
 
 KINDS = ("comptes-rendus", "guides", "dossier", "calendrier", "rapport", "propositions", "suivi", "public")
 FORMATS = ("md", "html", "pdf")
@@ -141,11 +142,13 @@ class Previous:
     signature), is kept as it is.
     """
 
-    def __init__(self, out: Path | None):
+    def __init__(self, out: Path | None, manifest: Manifest | None = None):
+        """`manifest`: out/'s, when the caller has read it already."""
         from .writer import read_manifest
 
         self.out = out
-        manifest = read_manifest(out) if out is not None else None
+        if manifest is None and out is not None:
+            manifest = read_manifest(out)
         self.keys: dict[str, str] = manifest.data_keys if manifest else {}
         self._owned = manifest.files if manifest else set()
         self._signatures = manifest.signatures if manifest else {}
@@ -605,12 +608,13 @@ def put_ics(
 
     awaiting = calendrier.awaiting_decision(records, rows, derived)
     deps = producer.dependencies
-    meetings = deps.meetings_key(row.meeting for row in rows if row.meeting) if deps is not None else ""
+    # What as_ics reads of the records besides the rows: cancellations' reasons, and the records every document reads.
+    reasons = [calendrier.cancel_reason(records, row) for row in rows]
     key = context_key(
-        data_digest((rows, sorted(awaiting.items()), title, timestamp.isoformat())),
+        data_digest((rows, reasons, sorted(awaiting.items()), title, timestamp.isoformat())),
         "ics",
         producer.fingerprint,
-        meetings,
+        deps.everything_common() if deps is not None else "",
     )
     producer.keys[path] = key
     if producer.previous.unchanged(path, key):

@@ -293,6 +293,11 @@ class Session:
         self._problems: list[str] = []
         self._folders: dict[str, int | OSError] = {}  # folder modes, while the render makes its files
 
+    @property
+    def manifest(self) -> Manifest | None:
+        """out/'s manifest as the session found it (read under its lock)."""
+        return self._previous
+
     def __enter__(self) -> Session:
         self._made_out = not os.path.lexists(self.out)  # removed again if the render fails
         try:
