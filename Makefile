@@ -1,6 +1,9 @@
 # Two entry points for a fresh machine with python3, make and git:
 #   make demo   sets up .venv, checks the embedded example and renders it into out/
-#   make test   sets up .venv and runs the whole test suite
+#   make test   sets up .venv and runs the test suite on every core, without the tests marked slow
+#   make test-all  every test, the slow ones too (what CI runs: .ci/run)
+#   make bench  speed and memory on generated workspaces of 10 and 40 years (benchmarks/run.py),
+#               printed and written into docs/vitesse.md
 #   make a11y   renders the html of the example and of a new workspace into a temporary
 #               folder and runs axe-core (WCAG 2.1 A and AA rules) in headless Chromium over
 #               every page; prints the violations by rule, fails if there is one. Needs node,
@@ -11,7 +14,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test a11y bench bench-network clean
+.PHONY: demo test test-all a11y bench bench-network clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,8 +25,12 @@ demo: $(STAMP)
 	$(BIN)/gasp --records . validate
 	$(BIN)/gasp --records . render
 
+# On every core (pytest-xdist), a module's tests on one worker: its shared fixtures are made once.
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadscope -m "not slow"
+
+test-all: $(STAMP)
+	$(BIN)/python -m pytest -n auto --dist loadscope
 
 a11y: $(STAMP)
 	@command -v node >/dev/null && command -v npm >/dev/null || { echo "make a11y : node et npm sont nécessaires" >&2; exit 2; }

@@ -25,7 +25,7 @@ import functools
 import os
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
@@ -58,6 +58,17 @@ HTML = {
 }
 NEXT_MEETINGS = 6
 LATEST_MINUTES = 5
+# The home page shows this many proposals of each status (the latest to have reached it), and links
+# to the status's own page, which lists them all: the home stays small whatever the history.
+LATEST_PROPOSALS = 5
+FORMATS_STATUS: dict[str, Template] = {"html": "site-propositions.html.j2"}
+# Each status section of the home page: its anchor, which names its own page (propositions-<anchor>.html).
+STATUS_ANCHORS = {
+    "C’est fait": "fait",
+    "C’est en cours": "en-cours",
+    "En attente d’une décision": "en-attente",
+    "Pas retenu": "pas-retenu",
+}
 SEARCH_FOLDER = "pagefind"
 # The iCalendar file residents subscribe to: this year and the next, under one name that stays
 # the same from year to year (a year's file leaves the site when the year is over).
@@ -103,7 +114,20 @@ class NextMeeting:
 class StatusSection:
     title: str
     anchor: str
-    links: list[SiteLink]
+    links: list[SiteLink]  # the latest LATEST_PROPOSALS
+    count: int = 0
+    href: str = ""  # the page of every proposal of this status
+
+
+@dataclass
+class StatusPage:
+    """Every published proposal of one status, by the year it reached it, newest first."""
+
+    gasp_name: str
+    date: str
+    title: str
+    count: int
+    years: list[YearLinks] = field(default_factory=list)
 
 
 @dataclass
@@ -250,6 +274,24 @@ def _newest_first(records: Records, meetings: list[str]) -> list[str]:
     return sorted(meetings, key=lambda mid: (records.meetings[mid].date, mid), reverse=True)
 
 
+def _by_status(
+    records: Records, today: datetime.date, derived: dict[str, History], published: Iterable[str]
+) -> dict[str, list[tuple[datetime.date, SiteLink]]]:
+    """The published proposals by status section: (the day each reached its status, its link), newest first."""
+    by_section: dict[str, list[tuple[datetime.date, SiteLink]]] = {title: [] for title, _ in suivi.SECTIONS}
+    for pid in published:
+        event = derived[pid].status_event(today)
+        status = event.kind if event is not None else None
+        title = next(title for title, statuses in suivi.SECTIONS if status in statuses)
+        link = SiteLink(
+            records.proposals[pid].title, f"propositions/{pid}.html", PROPOSAL_STATUSES[status] if status else ""
+        )
+        by_section[title].append((event.date if event is not None else today, link))
+    for items in by_section.values():
+        items.sort(key=lambda item: (item[0], item[1].href), reverse=True)
+    return by_section
+
+
 def home(
     records: Records,
     today: datetime.date,
@@ -257,23 +299,11 @@ def home(
     reports: list[int],
     published: frozenset[str] | None = None,
 ) -> HomePage:
-    """The home page: next meetings, latest comptes rendus, proposals by status, the reports."""
+    """The home page: next meetings, latest comptes rendus, proposals by status (the latest of each,
+    with a link to the status's page), the reports."""
     meetings = _newest_first(records, public_meetings(records, today))
-    by_section: dict[str, list[SiteLink]] = {title: [] for title, _ in suivi.SECTIONS}
-    for pid in sorted(published) if published is not None else public_proposals(derived, today):
-        status = derived[pid].status_on(today)
-        title = next(title for title, statuses in suivi.SECTIONS if status in statuses)
-        by_section[title].append(
-            SiteLink(
-                records.proposals[pid].title, f"propositions/{pid}.html", PROPOSAL_STATUSES[status] if status else ""
-            )
-        )
-    anchors = {
-        "C’est fait": "fait",
-        "C’est en cours": "en-cours",
-        "En attente d’une décision": "en-attente",
-        "Pas retenu": "pas-retenu",
-    }
+    chosen = sorted(published) if published is not None else public_proposals(derived, today)
+    by_section = _by_status(records, today, derived, chosen)
     communes = ", ".join(records.gasp.communes) if records.gasp is not None else ""
     return HomePage(
         gasp_name=gasp_name(records),
@@ -287,14 +317,38 @@ def home(
         minutes=[_minutes_link(records, mid, "") for mid in meetings[:LATEST_MINUTES]],
         minutes_count=len(meetings),
         statuses=[
-            StatusSection(title, anchors.get(title, "propositions"), links)
-            for title, links in by_section.items()
-            if links
+            StatusSection(
+                title,
+                STATUS_ANCHORS.get(title, "propositions"),
+                [link for _, link in items[:LATEST_PROPOSALS]],
+                len(items),
+                f"propositions-{STATUS_ANCHORS.get(title, 'propositions')}.html",
+            )
+            for title, items in by_section.items()
+            if items
         ],
         reports=[SiteLink(f"Rapport {year}", f"rapport/rapport-{year}.html") for year in sorted(reports, reverse=True)],
         guide="guide/guide-usagers.html",
         suivi="suivi.html",
     )
+
+
+def status_pages(
+    records: Records, today: datetime.date, derived: dict[str, History], published: Iterable[str]
+) -> list[tuple[str, StatusPage]]:
+    """One page per status that has proposals: (its path under public/, its data)."""
+    result = []
+    for title, items in _by_status(records, today, derived, published).items():
+        if not items:
+            continue
+        page = StatusPage(gasp_name(records), long_date(today), title, len(items))
+        for day, link in items:
+            year = str(day.year)
+            if not page.years or page.years[-1].year != year:
+                page.years.append(YearLinks(year, []))
+            page.years[-1].links.append(link)
+        result.append((f"propositions-{STATUS_ANCHORS.get(title, 'propositions')}.html", page))
+    return result
 
 
 def minutes_page(records: Records, today: datetime.date) -> MinutesPage:
@@ -353,6 +407,13 @@ def pages(
         functools.partial(home, records, today, derived, reports, published),
         inputs=deps.everything("accueil", day),
     )
+    for path, status_page in status_pages(records, today, derived, sorted(published)):
+        yield Page(
+            path,
+            FORMATS_STATUS["html"],
+            functools.partial(lambda page: page, status_page),
+            inputs=deps.everything(path, day),
+        )
     yield Page(
         "comptes-rendus.html",
         FORMATS_MINUTES["html"],
@@ -415,12 +476,14 @@ def count(records: Records, today: datetime.date, derived: dict[str, History]) -
     """How many pages `pages` yields (for the progress bar)."""
     from ..render.dependencies import published_proposals
 
+    published = published_proposals(derived, today)
     return (
         4
+        + len(status_pages(records, today, derived, sorted(published)))
         + len(calendar_years(today))
         + len(rapport.years(records, today))
         + len(public_meetings(records, today))
-        + len(published_proposals(derived, today))
+        + len(published)
     )
 
 
