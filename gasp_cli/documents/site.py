@@ -425,7 +425,8 @@ def pages(
     yield Page(
         "suivi.html",
         HTML["suivi"],
-        functools.partial(deps.once, ("suivi", today), functools.partial(suivi.build, records, today, derived)),
+        # The site's own (from the public records), never the members' built from all of them.
+        functools.partial(deps.once, ("site", "suivi", today), functools.partial(suivi.build, records, today, derived)),
         suivi.FORMATS["pdf"],
         inputs=deps.everything("suivi", day),
     )
@@ -433,7 +434,9 @@ def pages(
     yield Page(
         "guide/guide-usagers.html",
         HTML["guide"],
-        lambda: deps.once(("guide", edition_date), functools.partial(guide.build, records, edition_date, derived))[0],
+        lambda: deps.once(
+            ("site", "guide", edition_date), functools.partial(guide.build, records, edition_date, derived)
+        )[0],
         guide.FORMATS_USAGERS["pdf"],
         inputs=deps.everything("guide", edition),
     )

@@ -130,8 +130,9 @@ class Dependencies:
         return self._replaced_by
 
     def once(self, key: object, build: Callable[[], T]) -> T:
-        """A document's data built once in this render though two documents show it (the suivi and
-        the guides, for the members and on the site)."""
+        """A document's data built once in this render though two files show it (the suivi and the
+        guides: their HTML and, later, their PDF). The key names the records it was built from: the
+        site's (public) records are not the members'."""
         if key not in self._memo:
             self._memo[key] = build()
         return cast(T, self._memo[key])

@@ -299,7 +299,7 @@ class Session:
         self._digests: dict[str, str] = {}  # each file produced with its bytes: their SHA-256
         self._sizes: dict[str, int] = {}
         self._problems: list[str] = []
-        self._folders: dict[str, int | OSError] = {}  # folder modes, while the render makes its files
+        self._folders: dict[str, int | str] = {}  # folder modes, while the render makes its files
 
     @property
     def manifest(self) -> Manifest | None:
@@ -519,33 +519,29 @@ def _read(path: Path) -> bytes | None:
         return None
 
 
-def _state(out: Path, relative: str, folders: dict[str, int | OSError] | None = None) -> str:
+def _state(out: Path, relative: str, folders: dict[str, int | str] | None = None) -> str:
     """What is at out/relative, without following any symlink: absent, file, or why not.
-    `folders`: the modes of the folders on the way, as found earlier in the same step (a render
-    looks at thousands of files in a few folders)."""
+    `folders`: what was found at the folders on the way earlier in the same step (a render looks
+    at thousands of files in a few folders): a mode, or the state to return. (A found error is
+    kept as its state, never raised again: a raised exception keeps every frame it went through.)"""
     current = str(out)
     parts = relative.split("/")
     for index, part in enumerate(parts):
         current = f"{current}{os.sep}{part}"
         last = index == len(parts) - 1
-        try:
-            if folders is None or last:
-                mode = os.lstat(current).st_mode
-            else:
-                found = folders.get(current)
-                if found is None:
-                    try:
-                        found = os.lstat(current).st_mode
-                    except OSError as error:
-                        found = error
-                    folders[current] = found
-                if isinstance(found, OSError):
-                    raise found
-                mode = found
-        except FileNotFoundError:
-            return "absent"
-        except OSError as error:
-            return f"illisible ({error.strerror or error})"
+        found = None if folders is None or last else folders.get(current)
+        if found is None:
+            try:
+                found = os.lstat(current).st_mode
+            except FileNotFoundError:
+                found = "absent"
+            except OSError as error:
+                found = f"illisible ({error.strerror or error})"
+            if folders is not None and not last:
+                folders[current] = found
+        if isinstance(found, str):
+            return found
+        mode = found
         if stat.S_ISLNK(mode):
             return "link" if last else f"link-folder:{'/'.join(parts[: index + 1])}"
         if last:
