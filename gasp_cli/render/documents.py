@@ -484,9 +484,9 @@ def render_documents(
 
 
 def _produce(records: Records, request: RenderRequest, producer: _Producer, progress: Progress) -> None:
+    from .. import facts
     from ..calendar import calendar_rows, holidays_for
     from ..documents import calendrier, compte_rendu, dossier, guide, proposition, rapport, suivi
-    from ..lifecycle import histories
     from ..names import gasp_name
 
     today = request.today
@@ -503,7 +503,7 @@ def _produce(records: Records, request: RenderRequest, producer: _Producer, prog
     )
     progress.add(documents)
     producer.expect(documents)
-    derived = histories(records)
+    derived = facts.of(records).histories  # the one derivation every document of the run reads
     deps = producer.dependencies
     assert deps is not None  # set by render_documents
     if "public" in request.kinds:
