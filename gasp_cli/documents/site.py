@@ -15,6 +15,9 @@ Built from public data only, by construction:
   same from year to year (the address residents subscribe to);
 - comptes rendus as they stood on the day, like the proposals' stories (a cancellation
   recorded ahead is news, and is published);
+- the convocations of the planned usagers and inter-group meetings of the next weeks, through the
+  same rule as the comptes rendus (of a non-public group, when it met, never what it said),
+  linked from the home page's next meetings;
 - every link is relative and stays inside `public/`.
 """
 
@@ -34,7 +37,7 @@ from ..lifecycle import History
 from ..loader import Records
 from ..names import gasp_name, group_name, place_of
 from ..vocabulary import PROPOSAL_STATUSES, french_time, long_date, weekday_date
-from . import compte_rendu, guide, proposition, rapport, suivi
+from . import compte_rendu, convocation, guide, proposition, rapport, suivi
 from .base import Template
 from .calendrier import as_ics, calendar_page
 
@@ -53,6 +56,7 @@ HTML = {
     "guide": "site-guide-usagers.html.j2",
     "calendrier": "site-calendrier.html.j2",
     "rapport": "site-rapport.html.j2",
+    "convocation": "site-convocation.html.j2",
 }
 NEXT_MEETINGS = 6
 LATEST_MINUTES = 5
@@ -95,6 +99,7 @@ class NextMeeting:
     group: str
     place: str
     note: str
+    href: str = ""  # its convocation on the site, when it has one
 
 
 @dataclass
@@ -145,6 +150,12 @@ def public_meetings(records: Records, day: datetime.date) -> list[str]:
         and meeting.group in records.groups
         and records.groups[meeting.group].minutes_are_public
     )
+
+
+def public_convocations(records: Records, day: datetime.date) -> list[str]:
+    """The convocations on the site: the planned usagers and inter-group meetings of the next weeks
+    (those `gasp render` convenes), linked from the home page's next meetings."""
+    return [mid for mid in convocation.upcoming(records, day) if convocation.is_public(records, mid)]
 
 
 def public_proposals(derived: dict[str, History], day: datetime.date) -> list[str]:
@@ -211,6 +222,7 @@ def _next_meetings(records: Records, today: datetime.date) -> list[NextMeeting]:
     if not open_groups:
         return []
     rows = calendar_rows(records, start, end, holidays_for(records, start, end), open_groups)[:NEXT_MEETINGS]
+    convened = set(public_convocations(records, today))
     result = []
     for row in rows:
         place, _ = place_of(records, row.place)
@@ -220,8 +232,11 @@ def _next_meetings(records: Records, today: datetime.date) -> list[NextMeeting]:
             if meeting is not None and meeting.status == "cancelled"
             else ("date prévue" if row.origin == "planned" else "")
         )
+        href = f"convocations/{row.meeting}.html" if row.meeting in convened else ""
         result.append(
-            NextMeeting(weekday_date(row.date), french_time(row.time), group_name(records, row.group), place, note)
+            NextMeeting(
+                weekday_date(row.date), french_time(row.time), group_name(records, row.group), place, note, href
+            )
         )
     return result
 
@@ -330,6 +345,13 @@ def pages(
             compte_rendu.build(records, mid, public=True, pages=frozenset(published)),
             compte_rendu.FORMATS["pdf"],
         )
+    for mid in public_convocations(records, today):
+        yield Page(
+            f"convocations/{mid}.html",
+            HTML["convocation"],
+            convocation.build(records, mid, today, derived, public=True),
+            convocation.FORMATS["pdf"],
+        )
     for pid in published:
         yield Page(
             f"propositions/{pid}.html",
@@ -347,6 +369,7 @@ def count(records: Records, today: datetime.date, derived: dict[str, History]) -
         + len(rapport.years(records, today))
         + len(public_meetings(records, today))
         + len(public_proposals(derived, today))
+        + len(public_convocations(records, today))
     )
 
 
