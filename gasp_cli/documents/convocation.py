@@ -90,7 +90,7 @@ class Convocation:
     since: str  # « depuis votre dernière réunion, le 10 septembre 2026 », or « depuis la création du Gasp »
     since_text: str  # the same, starting a sentence
     sections: list[Section]
-    signed: str  # « Sylvain Dufresne, secrétaire du Gasp », or ""
+    secretary: str  # the secretary who convenes, named with consent, or ""
     public: bool = False
     commitment: str = ""
     notes: list[str] = field(default_factory=list)
@@ -123,12 +123,11 @@ def row_of(records: Records, meeting_id: str) -> Row:
 
 
 def _duration(minutes: int) -> str:
-    """« 2 heures », « 1 heure 30 », « 45 minutes »."""
+    """« 2 heures », « 1 h 30 », « 45 minutes »."""
     hours, rest = divmod(minutes, 60)
     if not hours:
         return plural(rest, "minute")
-    words = plural(hours, "heure")
-    return f"{words} {rest:02d}" if rest else words
+    return f"{hours} h {rest:02d}" if rest else plural(hours, "heure")
 
 
 def _end(time: str, minutes: int) -> str:
@@ -300,12 +299,11 @@ def _year_in_brief(records: Records, derived: dict[str, History], meeting: Meeti
     return Section(f"L’année {meeting.date.year} en bref, au {long_date(day)}", items, "")
 
 
-def signed(records: Records) -> str:
+def secretary(records: Records) -> str:
     """Who convenes: the secretary, named with consent."""
     if records.gasp is None or not records.gasp.secretary:
         return ""
-    name = published_name(records, records.gasp.secretary)
-    return f"Convocation envoyée par {name} (secrétaire)" if name else ""
+    return published_name(records, records.gasp.secretary) or ""
 
 
 def build(
@@ -355,7 +353,7 @@ def build(
         since=since,
         since_text=since[:1].upper() + since[1:],
         sections=sections,
-        signed=signed(records),
+        secretary=secretary(records),
         public=public,
         commitment=commitment,
     )
