@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from conftest import EXAMPLE, gasp, write
+from conftest import gasp, write
 from test_accessibility import html_problems, pdf_problems
 
 ENV = {"SOURCE_DATE_EPOCH": "1764028800"}

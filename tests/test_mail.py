@@ -87,7 +87,10 @@ def test_a_planned_meeting_gets_its_convocation_draft(workspace: Path) -> None:
     assert "<h1>Convocation</h1>" in page.get_content()
     files = attachments(message)
     assert set(files) == {"convocation-2026-12-10-usagers.pdf", "2026-12-10-usagers.ics"}
-    assert files["convocation-2026-12-10-usagers.pdf"] == (workspace / "out/convocations/2026-12-10-usagers.pdf").read_bytes()
+    assert (
+        files["convocation-2026-12-10-usagers.pdf"]
+        == (workspace / "out/convocations/2026-12-10-usagers.pdf").read_bytes()
+    )
 
 
 def test_the_ics_is_the_calendars_own_event(workspace: Path) -> None:
@@ -95,7 +98,7 @@ def test_the_ics_is_the_calendars_own_event(workspace: Path) -> None:
 
     gasp("mail", "2026-12-10-usagers", workspace=workspace, env=ENV)
     ics = attachments(parse(workspace / "out/courriels/2026-12-10-usagers.eml"))["2026-12-10-usagers.ics"]
-    events = [c for c in icalendar.Calendar.from_ical(ics).walk("VEVENT")]
+    events = list(icalendar.Calendar.from_ical(ics).walk("VEVENT"))
     assert len(events) == 1
     calendar = icalendar.Calendar.from_ical((workspace / "out/calendrier/calendrier-2026.ics").read_bytes())
     same = [c for c in calendar.walk("VEVENT") if c["UID"] == events[0]["UID"]]
@@ -168,7 +171,7 @@ def test_names_are_data_in_the_headers(tmp_path: Path) -> None:
     write(
         root,
         "records/people/secretaire.yaml",
-        f'name: \'Dupont, "Marie" <pirate@x.fr>\'\nkind: facilitator\nemail: {SECRETARY}\n',
+        f"name: 'Dupont, \"Marie\" <pirate@x.fr>'\nkind: facilitator\nemail: {SECRETARY}\n",
     )
     result = gasp("mail", "2026-12-10-usagers", workspace=root, env=ENV)
     assert result.exit_code == 0, result.output
