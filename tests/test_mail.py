@@ -194,3 +194,20 @@ def test_the_address_is_private_in_every_output(workspace: Path, tmp_path: Path)
     for address in (SECRETARY, RESIDENT, "accueil@mairie.exemple.fr"):
         plain = "".join(char for char in address.lower() if char.isalnum())
         assert [name for name, text in texts.items() if plain in text or address in text] == [], address
+
+
+def test_a_cancelled_meeting_gets_its_notice(tmp_path: Path) -> None:
+    root = _with_sender(fresh_workspace(tmp_path / "gasp"))
+    write(
+        root,
+        "records/meetings/2026/2026-12-10-usagers.yaml",
+        "group: usagers\ndate: 2026-12-10\nstatus: cancelled\ncancel_reason: La salle est en travaux.\n",
+    )
+    result = gasp("mail", "2026-12-10-usagers", workspace=root, env=ENV)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("avis d’annulation : ")
+    message = parse(root / "out/courriels/2026-12-10-usagers.eml")
+    assert message["Subject"].startswith("Réunion annulée — Groupe des usagers, jeudi 10 décembre 2026 à 18 h")
+    prose = message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert "n’a pas eu lieu. Motif : La salle est en travaux." in prose
+    assert set(attachments(message)) == {"annulation-2026-12-10-usagers.pdf"}
