@@ -264,9 +264,8 @@ def _to_decide(records: Records, derived: dict[str, History], day: datetime.date
     from . import dossier
 
     data = dossier.build(records, derived, day, row)
-    items = [
-        Item(p.title, f"{p.status}, {p.origin}" if p.origin else p.status, p.late or p.waiting) for p in data.to_decide
-    ]
+    # Where it comes from, then where it stands (« mise à l’étude depuis … ») or how late it is.
+    items = [Item(p.title, p.origin, p.late or p.waiting) for p in data.to_decide]
     intro = (
         f"Et {plural(data.quiet_count, 'proposition')} sans rien de nouveau depuis plus d’un an : le dossier des référents les liste."
         if data.quiet_count
