@@ -195,9 +195,9 @@ def _themes_worked(records: Records, meetings: list[tuple[str, Meeting]], public
     intro = ""
     if met:
         intro = f"Le groupe des agents s’est réuni le {_and(met)} ; ses comptes rendus lui sont réservés."
-    return Section(
-        "Les thèmes travaillés par les agents", items, "Le groupe des agents ne s’est pas réuni depuis.", intro
-    )
+    # In public, a group whose comptes rendus are not public is told only by its dates (the intro).
+    empty = "" if met else "Le groupe des agents ne s’est pas réuni depuis."
+    return Section("Les thèmes travaillés par les agents", items, empty, intro)
 
 
 def _and(words: list[str]) -> str:
@@ -266,11 +266,13 @@ def _to_decide(records: Records, derived: dict[str, History], day: datetime.date
     data = dossier.build(records, derived, day, row)
     # Where it comes from, then where it stands (« mise à l’étude depuis … ») or how late it is.
     items = [Item(p.title, p.origin, p.late or p.waiting) for p in data.to_decide]
-    intro = (
-        f"Et {plural(data.quiet_count, 'proposition')} sans rien de nouveau depuis plus d’un an : le dossier des référents les liste."
-        if data.quiet_count
-        else ""
-    )
+    intro = "Le dossier des référents donne l’histoire de chacune."
+    if data.quiet_count:
+        intro += (
+            f" Il liste aussi {plural(data.quiet_count, 'proposition')} en attente sans rien de nouveau"
+            " depuis plus d’un an."
+        )
+
     section = Section("Les points à décider", items, "Aucune proposition n’attend de décision.", intro)
     return section, data.commitment
 
