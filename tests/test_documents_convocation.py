@@ -230,3 +230,17 @@ def test_record_text_is_data_in_every_format_of_the_convocation(tmp_path: Path) 
     ) or r"\<b\>Mairie\</b\> \*gras\* #set \[lien\](x)" in (out / "2026-12-10-usagers.md").read_text(encoding="utf-8")
     pdf = PdfReader(out / "2026-12-10-usagers.pdf").pages[0].extract_text()
     assert "<b>Mairie</b> *gras* #set [lien](x)" in pdf
+
+
+def test_a_renamed_member_is_on_the_next_render_of_the_sheet(tmp_path: Path) -> None:
+    root = fresh_workspace(tmp_path / "gasp")
+    env = {**ENV, "GASP_TODAY": "2026-12-09"}
+    assert gasp("render", "--only", "convocations", "--format", "pdf", workspace=root, env=env).exit_code == 0
+    person = root / "records/people/secretaire.yaml"
+    person.write_text(
+        person.read_text(encoding="utf-8").replace("Secrétaire du Gasp", "Marie Dupont"), encoding="utf-8"
+    )
+    result = gasp("render", "--only", "convocations", "--format", "pdf", workspace=root, env=env)
+    assert result.exit_code == 0, result.output
+    text = PdfReader(root / "out/emargement/2026-12-10-usagers.pdf").pages[0].extract_text()
+    assert "Marie Dupont" in text

@@ -479,12 +479,13 @@ def pages(
             inputs=deps.compte_rendu(mid, published),
         )
     for mid in public_convocations(records, today):
-        # Of the day (what happened up to today): no input key, built every render.
+        # Of the day (what happened up to today), and may read any record.
         yield Page(
             f"convocations/{mid}.html",
             HTML["convocation"],
             functools.partial(convocation.build, records, mid, today, derived, public=True),
             convocation.FORMATS["pdf"],
+            inputs=deps.everything(f"convocations/{mid}", day),
         )
     for pid in sorted(published):
         yield Page(

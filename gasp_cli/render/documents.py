@@ -563,7 +563,8 @@ def _produce(records: Records, request: RenderRequest, producer: _Producer, prog
             emargement.FORMATS,
             functools.partial(emargement.build, records, meeting_id),
             f"emargement-{meeting_id}",
-            inputs=(meeting_id,),
+            # Its group, people, places and the meeting: any record file may change it.
+            inputs=(meeting_id, deps.everything(meeting_id)),
         )
     if "guides" in request.kinds:
         guides = functools.partial(
