@@ -126,7 +126,8 @@ def test_events_relate_to_their_objects_with_qualifiers(example):
     raised = next(
         e
         for e in log["events"]
-        if e["type"] == "raised" and {"objectId": "proposal:regie-de-quartier", "qualifier": "concerns"} in e["relationships"]
+        if e["type"] == "raised"
+        and {"objectId": "proposal:regie-de-quartier", "qualifier": "concerns"} in e["relationships"]
     )
     assert raised["time"] == "2001-06-14T16:00:00Z"  # 18:00 in Paris, summer time
     assert {"objectId": "meeting:2001-06-14-usagers", "qualifier": "raised-in"} in raised["relationships"]

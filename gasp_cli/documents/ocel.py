@@ -112,7 +112,7 @@ class _Clock:
 
 
 def _counts(records: Records, attendees: list[str], excused: list[str], guests: list[str]) -> dict[str, int]:
-    kinds = [records.people[p].kind for p in attendees if p in records.people]
+    kinds: list[str] = [records.people[p].kind for p in attendees if p in records.people]
     return {
         "attendees": len(attendees),
         **{f"attendees_{kind}": kinds.count(kind) for kind in PERSON_KIND_ORDER},
@@ -139,9 +139,9 @@ def _objects(records: Records, clock: _Clock) -> dict[str, _Object]:
         obj.set("category", service.category)
     for mid, meeting in sorted(records.meetings.items(), key=lambda pair: (pair[1].date, pair[0])):
         found[object_id("meeting", mid)] = obj = _Object(object_id("meeting", mid), "meeting")
-        group = records.groups.get(meeting.group)
+        of_group = records.groups.get(meeting.group)
         obj.set("date", meeting.date)
-        obj.set("time", meeting.time or (group.cadence.time if group else None))
+        obj.set("time", meeting.time or (of_group.cadence.time if of_group else None))
         obj.set("status", meeting.status)
         if meeting.status == "held":
             for name, value in _counts(records, meeting.attendees, meeting.excused, meeting.guests).items():
