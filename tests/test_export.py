@@ -183,7 +183,7 @@ def test_row_counts_of_the_example(example: Path):
     assert len(rows(folder, "meetings.csv")) == len(meetings) == 36
     assert len(rows(folder, "proposals.csv")) == 7
     assert len(rows(folder, "themes.csv")) == 7
-    assert len(rows(folder, "observations.csv")) == 0
+    assert len(rows(folder, "observations.csv")) == len(list((example / "records/observations").glob("*.yaml"))) == 3
     trace = gasp("trace", "proposal", "--format", "json", workspace=example, env=EXAMPLE_ENV)
     total = 0
     for row in json.loads(trace.stdout):
