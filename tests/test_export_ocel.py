@@ -85,7 +85,7 @@ def test_pm4py_reads_as_many_events_and_objects_as_the_records(example):
 
 
 def test_a_flattening_on_proposal_gives_exactly_the_rows_of_events_csv(example):
-    root, _, events = example
+    root, log, events = example
     read = pm4py.read_ocel2_json(str(root / "ocel/gasp.jsonocel"))
     flat = pm4py.ocel_flattening(read, "proposal")
     flat = flat.sort_values(["case:concept:name", "time:timestamp", "ocel:eid"], kind="stable")
@@ -103,6 +103,35 @@ def test_a_flattening_on_proposal_gives_exactly_the_rows_of_events_csv(example):
     expected = [(e["case_id"], e["activity"], e["timestamp"], e["note"], e["document"]) for e in by_case]
     assert got == expected
     assert len(got) == 37
+    # The columns a flattening leaves in the relations (the meeting, its group) agree too.
+    proposal_events = [e for e in log["events"] if e["relationships"][0]["qualifier"] == "concerns"]
+    related = sorted(
+        (
+            e["relationships"][0]["objectId"].removeprefix("proposal:"),
+            e["time"],
+            int(e["id"][1:]),
+            next(
+                (
+                    r["objectId"].removeprefix("meeting:")
+                    for r in e["relationships"]
+                    if r["objectId"].startswith("meeting:")
+                ),
+                "",
+            ),
+            next(
+                (
+                    r["objectId"].removeprefix("group:")
+                    for r in e["relationships"]
+                    if r["objectId"].startswith("group:")
+                ),
+                "",
+            ),
+        )
+        for e in proposal_events
+    )
+    assert [(case, meeting, group) for case, _, _, meeting, group in related] == [
+        (e["case_id"], e["meeting"], e["group"]) for e in by_case
+    ]
 
 
 def test_people_are_never_objects_and_meetings_count_them(example):
