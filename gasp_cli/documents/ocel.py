@@ -28,15 +28,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..indicators import PERSON_KIND_ORDER
-from ..lifecycle import DECISIONS, Event, histories, next_status
+from ..lifecycle import Event, histories, next_status
 from ..loader import Records
 from ..models import Meeting
 from ..trace import document_of
+from .donnees import ACTIVITIES, attendees_by_kind
 
 FILE = "gasp.jsonocel"
 # A known instant for values that hold from the start (the standard's own convention).
 ALWAYS = "1970-01-01T00:00:00Z"
-PROPOSAL_ACTIVITIES = ("raised", "discussed", "withdrawn", *DECISIONS, "in-progress", "done", "abandoned")
+PROPOSAL_ACTIVITIES = ACTIVITIES  # the activities of events.csv, with the same names
 MEETING_ACTIVITIES = ("meeting-held", "meeting-cancelled", "minutes-sent")
 COUNTS = ("attendees", *(f"attendees_{kind}" for kind in PERSON_KIND_ORDER), "excused", "guests")
 # Where a proposal's event took place, and who took it, by its kind.
@@ -111,13 +112,13 @@ class _Clock:
         return local.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _counts(records: Records, attendees: list[str], excused: list[str], guests: list[str]) -> dict[str, int]:
-    kinds: list[str] = [records.people[p].kind for p in attendees if p in records.people]
+def _counts(records: Records, meeting: Meeting) -> dict[str, int]:
+    """The columns of meetings.csv that count people, with the same names."""
     return {
-        "attendees": len(attendees),
-        **{f"attendees_{kind}": kinds.count(kind) for kind in PERSON_KIND_ORDER},
-        "excused": len(excused),
-        "guests": len(guests),
+        "attendees": len(meeting.attendees),
+        **{f"attendees_{kind}": n for kind, n in attendees_by_kind(records, meeting).items()},
+        "excused": len(meeting.excused),
+        "guests": len(meeting.guests),
     }
 
 
@@ -144,7 +145,7 @@ def _objects(records: Records, clock: _Clock) -> dict[str, _Object]:
         obj.set("time", meeting.time or (of_group.cadence.time if of_group else None))
         obj.set("status", meeting.status)
         if meeting.status == "held":
-            for name, value in _counts(records, meeting.attendees, meeting.excused, meeting.guests).items():
+            for name, value in _counts(records, meeting).items():
                 obj.set(name, value)
         if meeting.group in records.groups:
             obj.relate(object_id("group", meeting.group), "of-group")
@@ -212,7 +213,7 @@ def _events(records: Records, clock: _Clock) -> list[dict[str, Any]]:
             where.append((object_id("group", meeting.group), "group"))
         document = f"comptes-rendus/{mid}.html"
         if meeting.status == "held":
-            counts = _counts(records, meeting.attendees, meeting.excused, meeting.guests)
+            counts = _counts(records, meeting)
             themes = [(object_id("theme", meeting.topic), "topic")] if meeting.topic in records.themes else []
             for problem in meeting.problems_raised:
                 link = (object_id("theme", problem.theme or ""), "tour-de-table")

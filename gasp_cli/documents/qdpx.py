@@ -18,7 +18,9 @@ import. It holds:
 The sociologist's observations are sources only when asked (`include_observations`): they
 are private notes. Same records, same bytes: every GUID is a uuid5 of what it names, the
 zip entries carry a fixed time (SOURCE_DATE_EPOCH, or 1980-01-01, the first zip time).
-Record text reaches the XML through ElementTree, which escapes it.
+Record text reaches the XML through ElementTree, which escapes it. The text of a source is
+built here in Python rather than by a template: each note's character range is known as the
+text is written, where a template could only be searched afterwards.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ from ..models import Meeting
 from ..names import Attendance
 from . import compte_rendu
 from .base import Item
-from .donnees import PERSON_KIND_WORDS
+from .donnees import PERSON_KIND_WORDS, attendees_by_kind
 
 FILE = "gasp.qdpx"
 NAMESPACE = "urn:QDA-XML:project:1.0"
@@ -131,7 +133,7 @@ def compte_rendu_text(records: Records, meeting_id: str) -> PlainText:
         )
         if view.discussion:
             out.line()
-            out.add(view.discussion)
+            out.add(view.discussion, topic)
             out.line()
         if view.next_meeting:
             out.heading("Prochaine réunion")
@@ -297,10 +299,9 @@ def _cases(project: ElementTree.Element, records: Records, guid: Guids, variable
         _value(case, variables, "Date", meeting.date)
         _value(case, variables, "Statut", MEETING_STATUS_WORDS[meeting.status])
         if meeting.status == "held":
-            kinds: list[str] = [records.people[p].kind for p in meeting.attendees if p in records.people]
             _value(case, variables, "Présents", len(meeting.attendees))
-            for kind in PERSON_KIND_ORDER:
-                _value(case, variables, f"Présents : {PERSON_KIND_WORDS[kind]}", kinds.count(kind))
+            for kind, count in attendees_by_kind(records, meeting).items():
+                _value(case, variables, f"Présents : {PERSON_KIND_WORDS[kind]}", count)
         if meeting.status != "planned":
             _sub(case, "SourceRef", targetGUID=guid("source", f"meeting:{mid}"))
 
