@@ -21,6 +21,7 @@ from .diagnostics import Diagnostic, Loc, suggestion
 from .lifecycle import check_lifecycles, histories
 from .loader import KIND_LABELS, Records
 from .models import SLUG_PATTERN, Meeting
+from .references import checked_by_source
 from .vocabulary import FREQUENCIES, PROPOSAL_STATUSES, decides, long_date, plural
 from .workspace import Workspace
 
@@ -36,27 +37,8 @@ def today_for(records: Records, now: datetime.date) -> datetime.date:
 
 # --- references -------------------------------------------------------------------
 
-# Where each kind of record names another record: a path into the file ("*": every
-# item of a list) → the kinds of record it may name.
-REFERENCES: dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]] = {
-    "gasp": [(("sociologist",), ("people",)), (("secretary",), ("people",))],
-    "groups": [(("cadence", "place"), ("places",)), (("members", "*", "person"), ("people",))],
-    "people": [(("service",), ("services",))],
-    "services": [(("agents", "contact"), ("people",))],
-    "proposals": [(("theme",), ("themes",)), (("replaces",), ("proposals",)), (("services", "*"), ("services",))],
-    "meetings": [
-        (("group",), ("groups",)),
-        (("place",), ("places",)),
-        (("attendees", "*"), ("people",)),
-        (("excused", "*"), ("people",)),
-        (("problems_raised", "*", "theme"), ("themes",)),
-        (("topic",), ("themes",)),
-        (("proposals", "*", "proposal"), ("proposals",)),
-        (("decisions", "*", "proposal"), ("proposals",)),
-        (("actions", "*", "who"), ("people", "services")),
-    ],
-    "observations": [(("meeting",), ("meetings",)), (("themes", "*"), ("themes",))],
-}
+# Record folder → (path of an id, the kinds it may name), read off the models' id types.
+REFERENCES = checked_by_source()
 
 _SLUG = re.compile(SLUG_PATTERN)
 
@@ -485,6 +467,30 @@ def check_public_personal_data(records: Records, today: datetime.date) -> list[D
     return diagnostics
 
 
+def check_unconsented_names(records: Records, today: datetime.date) -> list[Diagnostic]:
+    """The recorded name of a person who did not consent to be named, in a free text that goes to
+    the residents' site (« Signalé par M. Petit »): gasp counts such people, but cannot know that a
+    text names one; it knows the name, so it says where."""
+    from .public import unconsented_names
+
+    diagnostics = []
+    for kind, record_id, loc, words, person_id in unconsented_names(records):
+        person = records.people[person_id]
+        who = "un habitant" if person.kind == "resident" else "cette personne"
+        diagnostics.append(
+            records.diagnostic(
+                kind,
+                record_id,
+                loc,
+                "unconsented-name",
+                f"« {words} » nomme {person_id} (people/{person_id}.yaml), qui n’a pas donné son accord pour "
+                f"être nommé (publish_name) ; ce texte va sur le site des habitants : écrivez « {who} »",
+                severity="warning",
+            )
+        )
+    return diagnostics
+
+
 # --- commitments -------------------------------------------------------------------
 
 
@@ -579,6 +585,7 @@ CHECKS: list[Check] = [
     check_proposals,
     check_people,
     check_public_personal_data,
+    check_unconsented_names,
     check_commitments,
     check_ignored_codes,
 ]
