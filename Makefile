@@ -1,7 +1,12 @@
 # Two entry points for a fresh machine with python3, make and git:
 #   make demo   sets up .venv with what gasp needs to run, checks the embedded example and
 #               renders it into out/
-#   make test   adds the test tools to .venv (extra « test ») and runs the whole test suite
+#   make test   adds the test tools to .venv (extra « test ») and runs the test suite on every
+#               core (pytest-xdist), without the tests marked slow
+#   make test-slow  the slow end-to-end tests only; CI (.ci/run) runs make test, then make test-slow
+#   make test-all   every test at once
+#   make bench  speed and memory on generated workspaces of 10 and 40 years (benchmarks/run.py),
+#               printed and written into docs/vitesse.md
 # For one's own Gasp, outside this folder:
 #   make install    gasp in its own virtual environment under the user's data folder
 #                   ($XDG_DATA_HOME/gasp/venv, by default ~/.local/share/gasp/venv) and a
@@ -26,7 +31,7 @@ DATA_HOME := $(or $(XDG_DATA_HOME),$(HOME)/.local/share)
 INSTALL_VENV := $(DATA_HOME)/gasp/venv
 INSTALL_BIN := $(HOME)/.local/bin
 
-.PHONY: demo test docs install uninstall a11y bench bench-network clean
+.PHONY: demo test test-slow test-all docs install uninstall a11y bench bench-network clean
 
 # Debian and Ubuntu ship python3 without its venv module (package python3-venv): say so in French.
 define make_venv
@@ -46,8 +51,15 @@ demo: $(RUNTIME)
 	$(BIN)/gasp --records . validate
 	$(BIN)/gasp --records . render
 
+# On every core (pytest-xdist), a module's tests on one worker: its shared fixtures are made once.
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadscope -m "not slow"
+
+test-slow: $(STAMP)
+	$(BIN)/python -m pytest -n auto --dist loadscope -m slow
+
+test-all: $(STAMP)
+	$(BIN)/python -m pytest -n auto --dist loadscope
 
 docs: $(STAMP)
 	$(BIN)/python -m mkdocs build --strict --site-dir site
