@@ -163,5 +163,7 @@ def test_every_problem_is_reported_at_once(example: Path):
     assert exit_code == 1
     assert {d["code"] for d in diagnostics} >= {"unknown-key", "bad-enum", "yaml-alias", "not-utf8", "decision-outside"}
     result = gasp("validate", workspace=example)
-    assert result.stdout.strip().endswith("dans 111 fichiers")
+    assert result.stdout.strip().endswith(
+        "dans 114 fichiers"
+    )  # the example (110, its three observations included) and the corpus
     assert result.stdout.strip().startswith(f"{sum(d['severity'] == 'error' for d in diagnostics)} erreurs, ")

@@ -178,6 +178,7 @@ SCHEMA_OF = {
     "themes": "theme",
     "proposals": "proposal",
     "meetings": "meeting",
+    "observations": "observation",
 }
 
 
