@@ -487,3 +487,115 @@ def test_two_renders_at_once_do_not_corrupt_out(old_and_new):
     assert second.wait(timeout=120) == 0, second.stderr.read()
     assert _digest(root / "out") == new
     assert sorted(p.name for p in root.iterdir() if p.name.startswith(".")) == [".out.verrou"]
+
+
+# --- a network run killed at a chosen point never wedges the next one (issue 22) -------------------
+
+# The points where a run is stopped (gasp_cli/testpoint.py): the parent once it holds the
+# cache's lock, the parent once the sites are fetched, and a worker with a site's copy on disk.
+NETWORK_POINTS = ["cache-locked", "sites-fetched", "site-exported"]
+
+
+@pytest.fixture(scope="module")
+def two_sites(tmp_path_factory) -> Path:
+    """Two sites: enough for the run to read them in worker processes."""
+    from test_network import make_site
+
+    base = tmp_path_factory.mktemp("reseau-tue")
+    make_site(base / "un")
+    make_site(base / "deux")
+    (base / "sites.yaml").write_text(
+        "name: Réseau\nsites:\n  - {id: un, name: Un, repo: un}\n  - {id: deux, name: Deux, repo: deux}\n",
+        encoding="utf-8",
+    )
+    return base / "sites.yaml"
+
+
+def _network_process(sites: Path, cache: Path, scratch: Path, point: str | None = None) -> subprocess.Popen:
+    env = {**os.environ, "PYTHONPATH": str(REPO), "GASP_TODAY": "2002-06-01", "XDG_RUNTIME_DIR": str(scratch)}
+    env.pop("GASP_TEST_POINT", None)
+    if point:
+        env["GASP_TEST_POINT"] = point
+    return subprocess.Popen(
+        [sys.executable, "-m", "gasp_cli", "network", "report", "--sites", str(sites), "--cache", str(cache)]
+        + ["--format", "json", "--year", "2001", "--timeout", "20"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+
+
+def _gone(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return True
+    return state in ("Z", "X")
+
+
+def _wait_for(condition, seconds: float = 60) -> bool:
+    limit = time.monotonic() + seconds
+    while time.monotonic() < limit:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+@pytest.mark.parametrize("point", NETWORK_POINTS)
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL], ids=["SIGTERM", "SIGKILL"])
+def test_a_network_run_killed_at_a_chosen_point_does_not_wedge_the_next(two_sites, tmp_path, point, sig):
+    cache, scratch, marker = tmp_path / "cache", tmp_path / "shm", tmp_path / "arrive"
+    scratch.mkdir()
+    process = _network_process(two_sites, cache, scratch, f"{point}:pause:{marker}")
+    try:
+        assert _wait_for(marker.exists), f"{point} never reached: {process.stderr.read() if process.poll() else ''}"
+        assert _wait_for(lambda: marker.read_text().strip() != "")
+        paused = int(marker.read_text())
+        in_worker = paused != process.pid
+        assert in_worker == (point == "site-exported")
+        if in_worker:  # the site's copy is on disk when the run dies
+            assert list(scratch.glob("gasp-reseau-*/gasp-site-*/records/gasp.yaml"))
+        process.send_signal(sig)
+        process.wait(timeout=60)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    survived = not _wait_for(lambda: _gone(paused), 10)
+    if survived:
+        os.kill(paused, signal.SIGKILL)
+    assert not survived, "a worker outlived its run"
+    if sig == signal.SIGTERM:
+        assert process.returncode == 143
+        assert "arrêté" in process.stderr.read().decode()
+        assert not list(scratch.iterdir()), "SIGTERM left the sites' copies behind"
+    # The next run completes, and sweeps what a SIGKILL left behind.
+    after = _network_process(two_sites, cache, scratch)
+    out, err = after.communicate(timeout=120)
+    assert after.returncode == 0, err.decode()
+    assert {site["status"] for site in json.loads(out)["sites"].values()} == {"ok"}
+    assert not list(scratch.iterdir())
+
+
+def test_a_run_finding_the_cache_taken_says_so_and_waits_at_most_its_timeout(two_sites, tmp_path):
+    import fcntl
+
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    with open(cache / ".lock", "a+b") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        env = {**os.environ, "PYTHONPATH": str(REPO), "GASP_TODAY": "2002-06-01"}
+        done = subprocess.run(
+            [sys.executable, "-m", "gasp_cli", "network", "report", "--sites", str(two_sites)]
+            + ["--cache", str(cache), "--format", "json", "--timeout", "1"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert done.returncode == 1
+    assert "est pris par un autre « gasp network report » ; attente de sa fin (au plus 1 s)" in done.stderr
+    assert "toujours pris" in done.stderr and "Traceback" not in done.stderr
+    assert done.stdout == ""

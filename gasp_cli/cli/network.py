@@ -53,7 +53,8 @@ def report(
             metavar="SECONDES",
             min=1,
             max=3600,
-            help="Délai accordé à chaque commande git d’un site (par défaut : 120 s).",
+            help="Délai accordé à chaque site (chaque commande git, puis sa lecture) et à l’attente du "
+            "cache s’il est pris par un autre « gasp network report » (par défaut : 120 s).",
         ),
     ] = 120.0,
 ) -> None:
@@ -81,8 +82,22 @@ def report(
     today = now()
     chosen = year or today.year
     folder = cache if cache is not None else network.default_cache()
+
+    def waiting() -> None:
+        typer.echo(
+            f"gasp : le cache « {folder} » est pris par un autre « gasp network report » ; "
+            f"attente de sa fin (au plus {timeout:g} s)…",
+            err=True,
+        )
+
     try:
-        results = network.run_network(network_file, folder.expanduser(), chosen, today, timeout)
+        results = network.run_network(network_file, folder.expanduser(), chosen, today, timeout, waiting=waiting)
+    except network.CacheBusy as error:
+        raise fail(str(error)) from None
+    except network.Interrupted:
+        raise fail(
+            "arrêté (SIGTERM) : les copies temporaires des sites sont effacées, le cache est en ordre", code=143
+        ) from None
     except OSError as error:
         raise fail(f"cache « {folder} » inutilisable : {error.strerror or error}") from None
     totals = network.network_totals(chosen, results)
