@@ -599,3 +599,98 @@ def test_a_run_finding_the_cache_taken_says_so_and_waits_at_most_its_timeout(two
     assert "est pris par un autre « gasp network report » ; attente de sa fin (au plus 1 s)" in done.stderr
     assert "toujours pris" in done.stderr and "Traceback" not in done.stderr
     assert done.stdout == ""
+
+
+# --- a rename interrupted at every step is all-old or all-new (issue 22) ----------------------------
+
+
+def _small_workspace(root: Path) -> Path:
+    """Three files name the person `secretaire`: hers (renamed), a group's and a meeting's (CRLF, BOM, comment)."""
+    from conftest import add_group, minimal_workspace
+
+    minimal_workspace(root)
+    add_group(root, "agents", "agents", "frequency: monthly\nweekday: tuesday\nweek: 2")
+    meeting = (
+        "group: agents\ndate: 2001-01-09\ntime: \"14:00\"\nplace: salle\nstatus: held\n"
+        "attendees: [secretaire]      # elle tient la plume\nminutes_sent: 2001-01-10\n"
+    )
+    path = root / "records/meetings/2001/2001-01-09-agents.yaml"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(("\ufeff" + meeting).replace("\n", "\r\n").encode("utf-8"))
+    return root
+
+
+def _rename_process(root: Path, point: str | None, *args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(REPO), "GASP_TODAY": "2001-01-20"}
+    env.pop("GASP_TEST_POINT", None)
+    if point:
+        env["GASP_TEST_POINT"] = point
+    return subprocess.run(
+        [sys.executable, "-m", "gasp_cli", "--records", str(root), *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+RENAME = ("rename", "person", "secretaire", "la-secretaire")
+# The steps of this rename: journal written, 3 files staged, 1 link, 2 replaces, 1 unlink, journal removed.
+RENAME_STEPS = 9
+
+
+@pytest.fixture(scope="module")
+def rename_old_and_new(tmp_path_factory):
+    base = tmp_path_factory.mktemp("renommage")
+    old_root = _small_workspace(base / "ancien")
+    old = _digest(old_root / "records")
+    new_root = base / "nouveau"
+    shutil.copytree(old_root, new_root)
+    done = _rename_process(new_root, None, *RENAME)
+    assert done.returncode == 0, done.stderr
+    new = _digest(new_root / "records")
+    return old_root, old, new
+
+
+@pytest.mark.parametrize("name", ["INT", "TERM", "KILL"])
+def test_a_rename_interrupted_at_every_step_is_all_old_or_all_new(rename_old_and_new, tmp_path, name):
+    old_root, old, new = rename_old_and_new
+    for step in range(1, RENAME_STEPS + 2):
+        root = tmp_path / f"pas-{step}"
+        shutil.copytree(old_root, root)
+        done = _rename_process(root, f"rename-step#{step}:{name}", *RENAME)
+        after_commit = step >= RENAME_STEPS  # the last point is after the journal is gone
+        if step > RENAME_STEPS:  # never reached: the rename has exactly RENAME_STEPS points
+            assert done.returncode == 0, done.stderr
+        elif name == "KILL":
+            assert done.returncode == -signal.SIGKILL, (step, done.stderr)
+            healed = _rename_process(root, None, "validate")
+            assert "Traceback" not in healed.stderr
+            if not after_commit:
+                assert "un renommage interrompu (« secretaire » → « la-secretaire ») a été annulé" in healed.stderr
+        elif after_commit:
+            assert done.returncode == 0, (step, done.stderr)  # the signal came once the rename was done
+        else:
+            assert done.returncode == {"INT": 130, "TERM": 143}[name], (step, done.stderr)
+            assert "interrompu : chaque fichier a été remis comme avant" in done.stderr
+        assert "Traceback" not in done.stderr and "erreur interne" not in done.stderr
+        assert _digest(root / "records") == (new if after_commit else old), (name, step)
+
+
+def test_a_rename_keeps_crlf_bom_and_the_spaces_before_a_comment(rename_old_and_new):
+    _, old, new = rename_old_and_new
+    meeting = "meetings/2001/2001-01-09-agents.yaml"
+    assert new[meeting].startswith("\ufeff".encode())
+    assert new[meeting].count(b"\r\n") == old[meeting].count(b"\r\n") == old[meeting].count(b"\n")
+    assert b"attendees: [la-secretaire]      # elle tient la plume\r\n" in new[meeting]
+    assert new[meeting] == old[meeting].replace(b"[secretaire]", b"[la-secretaire]")
+
+
+def test_a_bom_does_not_stop_a_group_rename(tmp_path):
+    root = _small_workspace(tmp_path)
+    group = root / "records/groups/agents.yaml"
+    group.write_bytes("\ufeff".encode() + group.read_bytes())
+    done = _rename_process(root, None, "rename", "group", "agents", "agents-du-nord")
+    assert done.returncode == 0, done.stderr
+    assert (root / "records/groups/agents-du-nord.yaml").read_bytes().startswith("\ufeff".encode())
+    assert (root / "records/meetings/2001/2001-01-09-agents-du-nord.yaml").is_file()

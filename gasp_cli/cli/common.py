@@ -37,9 +37,26 @@ def workspace(ctx: typer.Context) -> Workspace:
 
     option = (ctx.find_root().params or {}).get("records")
     try:
-        return find_workspace(option)
+        found = find_workspace(option)
     except WorkspaceNotFound as error:
         raise fail(str(error), code=2) from None
+    _recover_rename(found)
+    return found
+
+
+def _recover_rename(found: Workspace) -> None:
+    """A `gasp rename` killed half way is undone by the next command on the workspace, which says so."""
+    from ..rename_journal import recover
+
+    try:
+        said = recover(found.records)
+    except OSError as error:
+        raise fail(
+            f"un renommage interrompu n’a pas pu être annulé ({error.strerror or error}) : "
+            f"voyez {found.rel(found.records)}/.gasp-renommage.json"
+        ) from None
+    if said:
+        typer.echo(f"gasp : {said}.", err=True)
 
 
 # Dates on the command line, in GASP_TODAY and in SOURCE_DATE_EPOCH lie in these years
