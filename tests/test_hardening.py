@@ -611,7 +611,7 @@ def _small_workspace(root: Path) -> Path:
     minimal_workspace(root)
     add_group(root, "agents", "agents", "frequency: monthly\nweekday: tuesday\nweek: 2")
     meeting = (
-        "group: agents\ndate: 2001-01-09\ntime: \"14:00\"\nplace: salle\nstatus: held\n"
+        'group: agents\ndate: 2001-01-09\ntime: "14:00"\nplace: salle\nstatus: held\n'
         "attendees: [secretaire]      # elle tient la plume\nminutes_sent: 2001-01-10\n"
     )
     path = root / "records/meetings/2001/2001-01-09-agents.yaml"
