@@ -517,8 +517,23 @@ def _network_process(sites: Path, cache: Path, scratch: Path, point: str | None 
     if point:
         env["GASP_TEST_POINT"] = point
     return subprocess.Popen(
-        [sys.executable, "-m", "gasp_cli", "network", "report", "--sites", str(sites), "--cache", str(cache)]
-        + ["--format", "json", "--year", "2001", "--timeout", "20"],
+        [
+            sys.executable,
+            "-m",
+            "gasp_cli",
+            "network",
+            "report",
+            "--sites",
+            str(sites),
+            "--cache",
+            str(cache),
+            "--format",
+            "json",
+            "--year",
+            "2001",
+            "--timeout",
+            "20",
+        ],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -588,8 +603,21 @@ def test_a_run_finding_the_cache_taken_says_so_and_waits_at_most_its_timeout(two
         fcntl.flock(lock, fcntl.LOCK_EX)
         env = {**os.environ, "PYTHONPATH": str(REPO), "GASP_TODAY": "2002-06-01"}
         done = subprocess.run(
-            [sys.executable, "-m", "gasp_cli", "network", "report", "--sites", str(two_sites)]
-            + ["--cache", str(cache), "--format", "json", "--timeout", "1"],
+            [
+                sys.executable,
+                "-m",
+                "gasp_cli",
+                "network",
+                "report",
+                "--sites",
+                str(two_sites),
+                "--cache",
+                str(cache),
+                "--format",
+                "json",
+                "--timeout",
+                "1",
+            ],
             env=env,
             capture_output=True,
             text=True,
