@@ -117,23 +117,32 @@ class SourceFile:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     digest: bytes = b""  # SHA-256 of the file's bytes, as read: what `gasp render` keys its work on
     # The text of a file that parsed. Its node tree is not kept (at 40 years of records the trees
-    # of every file took half of gasp's memory): a position is looked up in the text again when a
-    # message needs one, which is rare.
+    # of every file took half of gasp's memory): it is composed again from the text when a
+    # message needs a position, and the last few trees composed are kept, so that the
+    # 20 000 problems of one file cost one parse, not 20 000 (issue 22).
     text: str | None = None
 
     @property
     def node(self) -> Node | None:
         """The file's node tree, composed again from its text; None when it did not parse."""
-        if self.text is None:
+        text = self.text
+        if text is None:
             return None
-        loader = _Loader(self.text)
+        for index, (composed, tree) in enumerate(_RECENT_TREES):
+            if composed is text:
+                if index:
+                    _RECENT_TREES.insert(0, _RECENT_TREES.pop(index))
+                return tree
+        loader = _Loader(text)
         try:
             node: Node | None = loader.get_single_node()
-            return node
         except yaml.YAMLError:
-            return None
+            node = None
         finally:
             loader.dispose()
+        _RECENT_TREES.insert(0, (text, node))
+        del _RECENT_TREES[_KEPT_TREES:]
+        return node
 
     def error(self, line: int, column: int, code: str, message: str, severity: Severity = "error") -> None:
         self.diagnostics.append(Diagnostic(self.rel, line, column, severity, code, message))
@@ -163,6 +172,11 @@ class SourceFile:
             key_node, node = found
             mark = key_node.start_mark if (key and last) else node.start_mark
         return (mark.line + 1, mark.column + 1)
+
+
+# The trees composed last for positions, newest first, found by the identity of their text.
+_KEPT_TREES = 8
+_RECENT_TREES: list[tuple[str, Node | None]] = []
 
 
 def read_record_file(path: str | os.PathLike[str], rel: str) -> SourceFile:

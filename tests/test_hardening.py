@@ -722,3 +722,35 @@ def test_a_bom_does_not_stop_a_group_rename(tmp_path):
     assert done.returncode == 0, done.stderr
     assert (root / "records/groups/agents-du-nord.yaml").read_bytes().startswith("\ufeff".encode())
     assert (root / "records/meetings/2001/2001-01-09-agents-du-nord.yaml").is_file()
+
+
+def test_a_site_s_whole_reading_is_bounded_by_the_timeout(two_sites, tmp_path):
+    """A site whose reading never ends (held at a chosen point past its export) fails after --timeout."""
+    marker = tmp_path / "arrive"
+    env = {**os.environ, "PYTHONPATH": str(REPO), "GASP_TODAY": "2002-06-01"}
+    env["GASP_TEST_POINT"] = f"site-exported:pause:{marker}"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "gasp_cli",
+            "network",
+            "report",
+            "--sites",
+            str(two_sites),
+            "--cache",
+            str(tmp_path / "cache"),
+            "--format",
+            "json",
+            "--timeout",
+            "2",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert marker.exists()  # the reading did reach the point where it hangs
+    assert done.returncode == 1, done.stderr
+    for site in ("un", "deux"):
+        assert f"site « {site} » en échec : délai dépassé (2 s) à la lecture du site" in done.stderr

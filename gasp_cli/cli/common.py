@@ -143,9 +143,12 @@ def colour(stream: TextIO) -> bool:
 
 
 def print_diagnostics(diagnostics: list[Diagnostic]) -> None:
+    """One line per problem, at most SHOWN_PER_FILE of a code per file (then a line counting the others)."""
+    from ..diagnostics import capped
+
     colours = {"error": "red", "warning": "yellow"}
     color = colour(sys.stderr)
-    for diagnostic in diagnostics:
+    for diagnostic in capped(diagnostics):
         text = diagnostic.as_text()
         if color:
             head, _, rest = text.partition(": ")
