@@ -561,6 +561,25 @@ def check_commitments(records: Records, today: datetime.date) -> list[Diagnostic
     return diagnostics
 
 
+def check_ignored_codes(records: Records, today: datetime.date) -> list[Diagnostic]:
+    """`validation: {ignore: […]}` names known warning codes: an error cannot be silenced."""
+    from .codes import CODES
+
+    if records.gasp is None or records.gasp.validation is None:
+        return []
+    diagnostics = []
+    for index, code in enumerate(records.gasp.validation.ignore):
+        known = CODES.get(code)
+        if known is None:
+            message = f"code « {code} » inconnu{suggestion(code, CODES)} (voir la page « Les codes des problèmes »)"
+        elif not known.ignorable:
+            message = f"« {code} » est une erreur : une erreur ne peut pas être tue, seulement corrigée"
+        else:
+            continue
+        diagnostics.append(records.diagnostic("gasp", "gasp", ("validation", "ignore", index), "bad-value", message))
+    return diagnostics
+
+
 CHECKS: list[Check] = [
     check_references,
     check_meeting_files,
@@ -571,7 +590,22 @@ CHECKS: list[Check] = [
     check_people,
     check_public_personal_data,
     check_commitments,
+    check_ignored_codes,
 ]
+
+
+def ignored_codes(records: Records) -> frozenset[str]:
+    """The warning codes gasp.yaml silences."""
+    if records.gasp is None or records.gasp.validation is None:
+        return frozenset()
+    return frozenset(records.gasp.validation.ignore)
+
+
+def without_ignored(diagnostics: list[Diagnostic], ignore: frozenset[str]) -> list[Diagnostic]:
+    """Warnings of the silenced codes left out; errors always stay."""
+    if not ignore:
+        return diagnostics
+    return [d for d in diagnostics if d.severity == "error" or d.code not in ignore]
 
 
 def run_checks(records: Records, today: datetime.date) -> list[Diagnostic]:
@@ -590,4 +624,5 @@ def check_workspace(workspace: Workspace, now: datetime.date) -> tuple[Records, 
         loaded = load_workspace(workspace)
         records = loaded.records
         diagnostics = loaded.diagnostics + run_checks(records, today_for(records, now))
+        diagnostics = without_ignored(diagnostics, ignored_codes(records))
         return records, sort_diagnostics(diagnostics)

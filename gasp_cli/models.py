@@ -184,6 +184,14 @@ class Commitments(Record):
     )
 
 
+class Validation(Record):
+    ignore: list[Line] = Field(
+        default_factory=list,
+        description="Codes d'avertissements que le Gasp a choisi d'accepter : gasp ne les signale plus "
+        "(voir la page « Les codes des problèmes »). Une erreur ne peut pas être tue.",
+    )
+
+
 class Gasp(Record):
     """Le groupe lui-même : records/gasp.yaml."""
 
@@ -209,6 +217,7 @@ class Gasp(Record):
     commitments: Commitments | None = Field(
         None, description="Engagements de délai du Gasp : réponse des référents, envoi des comptes rendus."
     )
+    validation: Validation | None = Field(None, description="Réglages de `gasp validate`.")
 
 
 class Cadence(Record):
