@@ -754,3 +754,72 @@ def test_a_site_s_whole_reading_is_bounded_by_the_timeout(two_sites, tmp_path):
     assert done.returncode == 1, done.stderr
     for site in ("un", "deux"):
         assert f"site « {site} » en échec : délai dépassé (2 s) à la lecture du site" in done.stderr
+
+
+# --- templates are code: sandboxed, and Typst reads no file (issue 22) -------------------------------
+
+
+def _template(example: Path, name: str, text: str | bytes) -> None:
+    path = example / "templates" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+
+
+HOSTILE_TEMPLATES = [
+    "{{ cycler.__init__.__globals__.os.popen('echo PIRATE-$((6*7))').read() }}",
+    "{{ joiner.__init__.__globals__['os'].system('echo PIRATE-$((6*7))') }}",
+    "{{ ''.__class__.__mro__[1].__subclasses__() }}",
+    "{{ doc.__class__.__init__.__globals__ }}",
+    "{% set x = [] %}{{ x.append.__self__.__class__ }}",
+]
+
+
+@pytest.mark.parametrize("text", HOSTILE_TEMPLATES)
+def test_a_workspace_template_cannot_reach_python(example: Path, text: str):
+    _template(example, "compte-rendu.md.j2", text)
+    result = gasp("render", "--format", "md", "--only", "comptes-rendus", workspace=example)
+    assert result.exit_code == 1, result.output
+    assert "refusé" in result.stderr and "SECURITY.md" in result.stderr, result.stderr
+    assert "PIRATE-42" not in result.output + result.stderr
+    assert "Traceback" not in result.output + result.stderr and "erreur interne" not in result.stderr
+    assert not any("PIRATE-42" in p.read_text(errors="replace") for p in example.rglob("*.md") if p.is_file())
+
+
+def test_typst_reads_no_file_not_even_through_a_symlink(example: Path, tmp_path: Path, monkeypatch):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("SECRET-4242\n", encoding="utf-8")
+    (example / "lien").symlink_to(secret)
+    (example / "templates").mkdir()
+    (example / "templates" / "lien").symlink_to(secret)
+    _template(
+        example,
+        "compte-rendu.typ.j2",
+        '#set document(title: "CR", author: "Gasp")\n#set text(lang: "fr")\n= Titre\n'
+        '#read("/lien") #read("lien") #read("/templates/lien")\n',
+    )
+    monkeypatch.chdir(example)  # Typst's root, when gasp gives none, is the current folder
+    result = gasp("render", "--format", "pdf", "--only", "comptes-rendus", workspace=example)
+    assert result.exit_code == 1, result.output
+    assert "Typst" in result.stderr and "SECRET-4242" not in result.stderr
+    assert "file not found" in result.stderr or "introuvable" in result.stderr, result.stderr
+    assert not list((example / "out").rglob("*.pdf")) if (example / "out").exists() else True
+
+
+@pytest.mark.parametrize(
+    "text,words",
+    [
+        ('{% extends "compte-rendu.md.j2" %}', "il s’étend ou s’inclut lui-même"),
+        ('{% include "compte-rendu.md.j2" %}', "il s’étend ou s’inclut lui-même"),
+        ("titre : caf\xe9\n".encode("latin-1"), "n’est pas en UTF-8"),
+    ],
+    ids=["extends-itself", "includes-itself", "latin-1"],
+)
+def test_a_template_looping_on_itself_or_not_utf8_is_a_french_error(example: Path, text, words: str):
+    _template(example, "compte-rendu.md.j2", text)
+    result = gasp("render", "--format", "md", "--only", "comptes-rendus", workspace=example)
+    assert result.exit_code == 1, result.output
+    assert words in result.stderr, result.stderr
+    assert "erreur interne" not in result.stderr and "Traceback" not in result.output
