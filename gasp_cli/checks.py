@@ -580,8 +580,57 @@ def check_ignored_codes(records: Records, today: datetime.date) -> list[Diagnost
     return diagnostics
 
 
+def check_local_times(records: Records, today: datetime.date) -> list[Diagnostic]:
+    """A meeting at a local time that does not exist, or occurs twice, on a day the clocks change."""
+    import zoneinfo
+
+    if records.gasp is None:
+        return []
+    try:
+        zone = zoneinfo.ZoneInfo(records.gasp.timezone)
+    except (KeyError, ValueError, OSError):
+        return []  # gasp.yaml's own check says so
+    diagnostics = []
+    for mid, meeting in records.meetings.items():
+        written = meeting.time or _group_time(records, meeting.group)
+        if not written:
+            continue
+        hour, minute = (int(part) for part in written.split(":"))
+        local = datetime.datetime.combine(meeting.date, datetime.time(hour, minute), tzinfo=zone)
+        earlier, later = local.replace(fold=0).utcoffset(), local.replace(fold=1).utcoffset()
+        if earlier == later:
+            continue
+        back = local.astimezone(datetime.UTC).astimezone(zone).replace(tzinfo=None)
+        missing = back != local.replace(tzinfo=None)
+        what = (
+            "n’existe pas ce jour-là (on avance l’heure)"
+            if missing
+            else "existe deux fois ce jour-là (on recule l’heure)"
+        )
+        diagnostics.append(
+            records.diagnostic(
+                "meetings",
+                mid,
+                ("time",) if meeting.time else ("date",),
+                "ambiguous-time",
+                f"{written} le {long_date(meeting.date)} {what} dans le fuseau {records.gasp.timezone} : "
+                "les agendas la placeraient une heure à côté ; choisissez une autre heure",
+                severity="warning",
+            )
+        )
+    return diagnostics
+
+
+def _group_time(records: Records, group_id: str) -> str | None:
+    group = records.groups.get(group_id)
+    cadence = getattr(group, "cadence", None) if group is not None else None
+    time = getattr(cadence, "time", None)
+    return time if isinstance(time, str) else None
+
+
 CHECKS: list[Check] = [
     check_references,
+    check_local_times,
     check_meeting_files,
     check_meetings,
     check_actions,

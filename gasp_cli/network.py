@@ -34,6 +34,7 @@ the next run when a SIGKILL left it. Reading a site, not only git, is bounded by
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import functools
 import gc
@@ -57,6 +58,7 @@ from urllib.parse import urlsplit
 
 from . import __version__
 from .diagnostics import Diagnostic, plural
+from .output import system_reason
 from .testpoint import reached
 
 if TYPE_CHECKING:  # for the annotations only: like pydantic, these are imported where they are used
@@ -165,9 +167,31 @@ def read_sites(path: Path, shown: str) -> tuple[SitesFile | None, list[Diagnosti
                 )
             )
     if network is None or diagnostics:
-        return None, sorted(diagnostics, key=Diagnostic.sort_key)
+        return None, sorted(_redacted(diagnostics, entries), key=Diagnostic.sort_key)
     sites = [Site(e.id, e.name, e.repo, e.ref) for e in network.sites]
     return SitesFile(network.name, sites, path.resolve().parent), diagnostics
+
+
+def _redacted(diagnostics: list[Diagnostic], entries: object) -> list[Diagnostic]:
+    """The sites file's diagnostics with every repository shown redacted: a message quoting a
+    `repo` (one with a control character, say) never shows its password."""
+    from .diagnostics import one_line
+
+    secrets = []
+    for entry in entries if isinstance(entries, list) else []:
+        repo = entry.get("repo") if isinstance(entry, dict) else None
+        if isinstance(repo, str) and redact(repo) != repo:
+            secrets.append((one_line(repo), one_line(redact(repo))))
+            secrets.append((repo, redact(repo)))
+    if not secrets:
+        return diagnostics
+    cleaned = []
+    for diagnostic in diagnostics:
+        message = diagnostic.message
+        for raw, shown in secrets:
+            message = message.replace(raw, shown)
+        cleaned.append(dataclasses.replace(diagnostic, message=message))
+    return cleaned
 
 
 # --- which repositories may be fetched -------------------------------------------------
@@ -434,7 +458,7 @@ def fetch_site(site: Site, cache: Path, folder: Path, timeout: float = DEFAULT_T
     except (Refused, GitFailed) as error:
         return Fetched(site, reason=str(error))
     except OSError as error:
-        return Fetched(site, reason=f"git n’a pas pu être lancé : {error.strerror or error}")
+        return Fetched(site, reason=f"git n’a pas pu être lancé : {system_reason(error)}")
 
 
 # --- reading a site at its commit ----------------------------------------------------------

@@ -36,6 +36,7 @@ import yaml
 from .diagnostics import Diagnostic
 from .loader import Records
 from .models import SLUG_PATTERN
+from .output import note_written, system_reason
 from .testpoint import reached
 from .workspace import Workspace
 
@@ -525,6 +526,8 @@ def apply_plan(plan: RenamePlan, records: Path | None = None) -> None:
                     for _, temporary in staged:  # before the journal goes, which would sweep them
                         temporary.unlink(missing_ok=True)
                     rename_journal.end(records)  # the rename has happened
+                    for change in plan.changes:
+                        note_written(change.new_path or change.path)
                     begun = False
                     reached("rename-step")
                     _pending()  # a Ctrl-C now comes after the rename: it is done, say so
@@ -536,9 +539,7 @@ def apply_plan(plan: RenamePlan, records: Path | None = None) -> None:
                     if begun:
                         rename_journal.end(records)
                 if isinstance(error, OSError):
-                    raise RenameError(
-                        f"écriture impossible ({error.strerror or error}) : rien n'a été changé"
-                    ) from None
+                    raise RenameError(f"écriture impossible ({system_reason(error)}) : rien n'a été changé") from None
                 signum = error.signum if isinstance(error, _Stopped) else signal.SIGINT
                 raise RenameInterrupted(_EXIT_CODES.get(signal.Signals(signum), 130)) from None
         finally:

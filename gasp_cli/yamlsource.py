@@ -32,6 +32,7 @@ from yaml.cyaml import CParser  # type: ignore[attr-defined]  # libyaml's parser
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .diagnostics import Diagnostic, Severity
+from .output import system_reason as system_reason
 
 MAX_BYTES = 1024 * 1024
 # A record is a few levels deep; past this, the file is broken or hostile, and a
@@ -218,6 +219,20 @@ def read_record_file(path: str | os.PathLike[str], rel: str) -> SourceFile:
         else:
             source.error(line, column, "yaml-syntax", f"syntaxe YAML : {_french_problem(error.problem)}")
         return source
+    except yaml.reader.ReaderError as error:
+        # A character YAML refuses (NUL, most control characters): at its real line, in French.
+        before = text[: max(0, min(error.position, len(text)))]
+        line, column = before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
+        shown = f"U+{error.character:04X}" if isinstance(error.character, int) else repr(error.character)
+        source.error(
+            line,
+            column,
+            "yaml-syntax",
+            f"syntaxe YAML : caractère de contrôle interdit ({shown}"
+            + (", un octet nul" if error.character in (0, "\x00") else "")
+            + ") : retirez-le (souvent collé depuis un autre logiciel)",
+        )
+        return source
     except yaml.YAMLError as error:
         source.error(1, 1, "yaml-syntax", f"syntaxe YAML : {_french_problem(str(error))}")
         return source
@@ -323,25 +338,6 @@ def _read_regular_file(path: str | os.PathLike[str], source: SourceFile) -> byte
         )
         return None
     return raw
-
-
-def system_reason(error: OSError) -> str:
-    """The system's reason, in French for the usual ones."""
-    import errno
-
-    french: dict[int | None, str] = {
-        errno.EACCES: "permission refusée",
-        errno.EPERM: "opération non permise",
-        errno.ENOENT: "fichier introuvable",
-        errno.ELOOP: "trop de liens symboliques",
-        errno.EISDIR: "c'est un dossier",
-        errno.EIO: "erreur d'entrée-sortie",
-        errno.ENOTDIR: "un élément du chemin n'est pas un dossier",
-        errno.EBUSY: "ressource occupée",
-        errno.ENAMETOOLONG: "nom trop long",
-        errno.EMFILE: "trop de fichiers ouverts",
-    }
-    return french.get(error.errno, error.strerror or str(error))
 
 
 class _TooDeep(Exception):
@@ -469,6 +465,14 @@ def _plain_scalar(node: ScalarNode, source: SourceFile) -> Any:
                 f"nombre « {value} » écrit avec un zéro en tête : écrivez "
                 f"« {value.lstrip('+-').lstrip('0') or '0'} » (ou mettez-le entre guillemets si c'est un texte)",
             )
+        if len(value) > 100:  # Python refuses past 4 300 digits; no record holds a number this long
+            source.error(
+                mark.line + 1,
+                mark.column + 1,
+                "bad-number",
+                f"nombre de {len(value.lstrip('+-'))} chiffres : écrivez un nombre raisonnable",
+            )
+            return value
         return int(value)
     if _INT_OTHER_BASE.fullmatch(value):
         source.error(

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, TextIO
 
 import typer
 
+from ..output import system_reason
+
 if TYPE_CHECKING:
     from ..diagnostics import Diagnostic
     from ..loader import Records
@@ -52,7 +54,7 @@ def _recover_rename(found: Workspace) -> None:
         said = recover(found.records)
     except OSError as error:
         raise fail(
-            f"un renommage interrompu n’a pas pu être annulé ({error.strerror or error}) : "
+            f"un renommage interrompu n’a pas pu être annulé ({system_reason(error)}) : "
             f"voyez {found.rel(found.records)}/.gasp-renommage.json"
         ) from None
     if said:

@@ -288,6 +288,19 @@ def _install_completion(ctx: Any, param: Any, value: Any) -> Any:
     """`--install-completion`, told in French (Typer's own callback speaks English)."""
     if not value or ctx.resilient_parsing:
         return value
+    # The option is eager: it runs before the other arguments are read. A stray one means the
+    # command line is not what the user thinks; refuse it before any file is edited.
+    words = sys.argv[1:]
+    option = next((i for i, w in enumerate(words) if w.split("=", 1)[0] == "--install-completion"), None)
+    if option is not None:
+        rest = words[:option] + words[option + 1 :]
+        if isinstance(value, str) and rest[option : option + 1] == [value]:
+            rest = rest[:option] + rest[option + 1 :]
+        if rest:
+            raise UsageError(
+                f"--install-completion ne prend pas d’autre argument (« {' '.join(rest)} ») : rien n’a été installé",
+                ctx,
+            )
     # Public in every Typer tested, but re-exported without an __all__ that says so.
     from typer.completion import install  # type: ignore[attr-defined]
 

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from ..output import system_reason
 from .french import FrenchCommandOutsideWorkspace, FrenchGroup
 
 app = typer.Typer(
@@ -39,7 +40,7 @@ def report(
         NetworkFormat, typer.Option("--format", help="text (terminal), md, html, pdf ou json.")
     ] = NetworkFormat.text,
     cache: Annotated[
-        Path | None,
+        str | None,
         typer.Option(
             "--cache",
             metavar="DOSSIER",
@@ -65,6 +66,12 @@ def report(
     from .common import check_year, fail, now, print_diagnostics, reproducible_timestamp
 
     check_year(year, "--year")
+    if cache is not None and not cache.strip():
+        raise fail("--cache : un chemin vide n’est pas un dossier (il désignerait le dossier courant)", code=2)
+    try:
+        folder = (Path(cache) if cache is not None else network.default_cache()).expanduser()
+    except (RuntimeError, ValueError):  # `~inconnu/…`: no such user
+        raise fail(f"--cache : « {cache} » n’est pas un chemin utilisable (utilisateur inconnu ?)", code=2) from None
     if format is NetworkFormat.pdf and sys.stdout.isatty():
         raise typer.BadParameter(
             "un PDF ne s’affiche pas dans le terminal : redirigez la sortie (> reseau.pdf)", param_hint="--format"
@@ -81,7 +88,6 @@ def report(
         raise fail(f"{len(diagnostics)} erreur(s) dans le fichier des sites : rien n’a été lu.")
     today = now()
     chosen = year or today.year
-    folder = cache if cache is not None else network.default_cache()
 
     def waiting() -> None:
         typer.echo(
@@ -91,7 +97,7 @@ def report(
         )
 
     try:
-        results = network.run_network(network_file, folder.expanduser(), chosen, today, timeout, waiting=waiting)
+        results = network.run_network(network_file, folder, chosen, today, timeout, waiting=waiting)
     except network.CacheBusy as error:
         raise fail(str(error)) from None
     except network.Interrupted:
@@ -99,7 +105,7 @@ def report(
             "arrêté (SIGTERM) : les copies temporaires des sites sont effacées, le cache est en ordre", code=143
         ) from None
     except OSError as error:
-        raise fail(f"cache « {folder} » inutilisable : {error.strerror or error}") from None
+        raise fail(f"cache « {folder} » inutilisable : {system_reason(error)}") from None
     totals = network.network_totals(chosen, results)
     failed = [r for r in results if r.status != "ok"]
     read = sum(r.read for r in results)
