@@ -135,4 +135,4 @@ def system_reason(error: OSError) -> str:
     if error.errno in french:
         return french[error.errno]
     # Another system error: its text is the system's, in English; say so rather than mix languages.
-    return f"erreur système {error.errno} ({system_reason(error)})" if error.errno else str(error)
+    return f"erreur système {error.errno} ({error.strerror or error})" if error.errno else str(error)
