@@ -21,6 +21,7 @@ from .diagnostics import SHOWN_PER_FILE, Diagnostic, Loc, suggestion
 from .lifecycle import check_lifecycles, histories
 from .loader import KIND_LABELS, Records
 from .models import SLUG_PATTERN, Meeting
+from .references import checked_by_source
 from .vocabulary import FREQUENCIES, PROPOSAL_STATUSES, decides, long_date, plural
 from .workspace import Workspace
 
@@ -36,27 +37,8 @@ def today_for(records: Records, now: datetime.date) -> datetime.date:
 
 # --- references -------------------------------------------------------------------
 
-# Where each kind of record names another record: a path into the file ("*": every
-# item of a list) → the kinds of record it may name.
-REFERENCES: dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]] = {
-    "gasp": [(("sociologist",), ("people",)), (("secretary",), ("people",))],
-    "groups": [(("cadence", "place"), ("places",)), (("members", "*", "person"), ("people",))],
-    "people": [(("service",), ("services",))],
-    "services": [(("agents", "contact"), ("people",))],
-    "proposals": [(("theme",), ("themes",)), (("replaces",), ("proposals",)), (("services", "*"), ("services",))],
-    "meetings": [
-        (("group",), ("groups",)),
-        (("place",), ("places",)),
-        (("attendees", "*"), ("people",)),
-        (("excused", "*"), ("people",)),
-        (("problems_raised", "*", "theme"), ("themes",)),
-        (("topic",), ("themes",)),
-        (("proposals", "*", "proposal"), ("proposals",)),
-        (("decisions", "*", "proposal"), ("proposals",)),
-        (("actions", "*", "who"), ("people", "services")),
-    ],
-    "observations": [(("meeting",), ("meetings",)), (("themes", "*"), ("themes",))],
-}
+# Record folder → (path of an id, the kinds it may name), read off the models' id types.
+REFERENCES = checked_by_source()
 
 _SLUG = re.compile(SLUG_PATTERN)
 
