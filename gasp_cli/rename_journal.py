@@ -82,6 +82,19 @@ def remove_temporaries(folder: Path, names: set[str]) -> None:
                     os.unlink(entry.path)
 
 
+def sweep_temporaries(records: Path) -> int:
+    """Every `.NAME.yaml.XXXX.tmp` left in records/ (by a rename of a gasp without journal, killed):
+    run by `gasp rename` before it starts, when no rename is under way. Returns how many went."""
+    removed = 0
+    for folder, _, names in os.walk(records):
+        for name in names:
+            if _TEMPORARY.match(name):
+                with contextlib.suppress(OSError):
+                    os.unlink(os.path.join(folder, name))
+                    removed += 1
+    return removed
+
+
 def _inside(records: Path, relative: object) -> Path | None:
     if not isinstance(relative, str) or not relative.endswith(".yaml") or relative.startswith("/"):
         return None

@@ -482,6 +482,7 @@ def apply_plan(plan: RenamePlan, records: Path | None = None) -> None:
         )
         for c in plan.changes
     ]
+    rename_journal.sweep_temporaries(records)  # what a killed rename of an older gasp left
     staged: list[tuple[FileChange, Path]] = []
     undo: list[Callable[[], None]] = []
     begun = False

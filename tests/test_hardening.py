@@ -823,3 +823,16 @@ def test_a_template_looping_on_itself_or_not_utf8_is_a_french_error(example: Pat
     assert result.exit_code == 1, result.output
     assert words in result.stderr, result.stderr
     assert "erreur interne" not in result.stderr and "Traceback" not in result.output
+
+
+def test_a_rename_removes_the_temporaries_an_older_killed_rename_left(rename_old_and_new, tmp_path):
+    old_root, _, new = rename_old_and_new
+    root = tmp_path / "espace"
+    shutil.copytree(old_root, root)
+    left = [root / "records/people/.secretaire.yaml.k3j_x9ab.tmp", root / "records/groups/.agents.yaml.0a1b2c3d.tmp"]
+    for path in left:
+        path.write_text("name: à moitié\n", encoding="utf-8")
+    done = _rename_process(root, None, *RENAME)
+    assert done.returncode == 0, done.stderr
+    assert not any(path.exists() for path in left)
+    assert _digest(root / "records") == new
