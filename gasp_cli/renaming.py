@@ -34,11 +34,11 @@ from typing import Any
 import yaml
 
 from .diagnostics import Diagnostic
+from .killpoints import reached
 from .loader import Records
 from .models import SLUG_PATTERN
 from .output import note_written, system_reason
 from .references import by_target
-from .testpoint import reached
 from .workspace import Workspace
 
 KINDS = {

@@ -18,7 +18,7 @@ LONG = "a" * 300  # a path component over 255 bytes: ENAMETOOLONG
 
 def run(*args: str, stdin=None, env: dict | None = None, **streams) -> subprocess.CompletedProcess:
     environment = {**os.environ, "PYTHONPATH": str(REPO), "GASP_TODAY": "2002-06-01", **(env or {})}
-    environment.pop("GASP_TEST_POINT", None)
+    environment.pop("GASP_KILL_AT", None)
     options = streams if streams else {"capture_output": True}
     return subprocess.run([sys.executable, "-m", "gasp_cli", *args], env=environment, text=True, timeout=180, **options)
 

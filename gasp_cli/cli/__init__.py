@@ -23,6 +23,7 @@ from .rename import rename
 from .render import render
 from .report import report
 from .schema import schema
+from .serve import serve
 from .trace import app as trace_app
 from .validate import validate
 
@@ -73,6 +74,7 @@ app.command("schema", cls=FrenchCommandOutsideWorkspace)(schema)
 app.command("init", cls=FrenchCommandOutsideWorkspace)(init)
 app.command("rename", cls=FrenchCommand)(rename)
 app.command("export", cls=FrenchCommand)(export)
+app.command("serve", cls=FrenchCommand)(serve)
 app.add_typer(trace_app, name="trace")
 app.add_typer(new_app, name="new")
 app.add_typer(network_app, name="network")
@@ -113,10 +115,22 @@ def _stdout_failed(error: OSError) -> None:
     sys.exit(1)
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (`kill`, `timeout`, a service stopped) handled as Ctrl-C: what an interruption
+    undoes (a render's temporary files) is undone too."""
+
+
+def _terminated(signum: int, frame: object) -> None:
+    raise Terminated
+
+
 def main() -> None:
     """Console entry point: never a Python traceback in front of a user."""
+    import signal
+
     _closed_streams()
     _tolerant_streams()
+    signal.signal(signal.SIGTERM, _terminated)
     try:
         try:
             app(prog_name="gasp")
@@ -124,9 +138,9 @@ def main() -> None:
             sys.stdout.flush()  # a full disk shows here, not at exit where Python would only grumble
     except SystemExit:
         raise
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as interruption:
         sys.stderr.write("\ngasp : interrompu.\n")
-        sys.exit(130)
+        sys.exit(143 if isinstance(interruption, Terminated) else 130)
     except BrokenPipeError:
         silence_stdout()
         sys.exit(0)
