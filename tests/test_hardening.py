@@ -813,7 +813,7 @@ def test_a_site_s_whole_reading_is_bounded_by_the_timeout(two_sites, tmp_path):
             "--format",
             "json",
             "--timeout",
-            "2",
+            "8",
         ],
         env=env,
         capture_output=True,
@@ -823,7 +823,7 @@ def test_a_site_s_whole_reading_is_bounded_by_the_timeout(two_sites, tmp_path):
     assert marker.exists()  # the reading did reach the point where it hangs
     assert done.returncode == 1, done.stderr
     for site in ("un", "deux"):
-        assert f"site « {site} » en échec : délai dépassé (2 s) à la lecture du site" in done.stderr
+        assert f"site « {site} » en échec : délai dépassé (8 s) à la lecture du site" in done.stderr
 
 
 # --- templates are code: sandboxed, and Typst reads no file (issue 22) -------------------------------
