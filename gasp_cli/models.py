@@ -102,9 +102,18 @@ def _integral(value: Any) -> Any:
     return value
 
 
+# Names in the zone folder that are not the zone of a place: `localtime` is whatever the
+# machine says (two secretaries, two calendars); `posixrules` and `Factory` are no place.
+MACHINE_ZONES = frozenset({"localtime", "posixrules", "Factory", "posix", "right"})
+
+
 def _timezone(value: str) -> str:
     import zoneinfo
 
+    # Names of the zone folder that are not a place: `localtime` is whatever the machine says
+    # (two secretaries, two calendars), `posixrules` and `Factory` are not zones of a place.
+    if value.split("/", 1)[0] in MACHINE_ZONES:
+        raise PydanticCustomError("timezone", "fuseau horaire de la machine")
     # A key, never a path: `../../etc/passwd` is not looked for on the disk.
     if re.fullmatch(r"[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*", value):
         try:
