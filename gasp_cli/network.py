@@ -43,7 +43,8 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from . import __version__
-from .diagnostics import Diagnostic, plural
+from .diagnostics import Diagnostic
+from .vocabulary import plural
 
 if TYPE_CHECKING:  # for the annotations only: like pydantic, these are imported where they are used
     from .documents.rapport import Report

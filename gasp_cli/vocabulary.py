@@ -14,6 +14,7 @@ import datetime
 import math
 import re
 import unicodedata
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -31,8 +32,11 @@ __all__ = [
     "OPEN_FORMAT_KINDS",
     "PERSON_KINDS",
     "PROPOSAL_STATUSES",
+    "PROPOSAL_STATUS_WORDS",
     "WEEKDAYS_FR",
+    "StatusWords",
     "awaiting_decision",
+    "capitalised",
     "day_month",
     "days",
     "decides",
@@ -43,10 +47,13 @@ __all__ = [
     "has_open_format",
     "long_date",
     "meeting_themes",
+    "plain",
     "plural",
     "round_days",
     "since",
+    "slugify",
     "sort_key",
+    "status_word",
     "weekday_date",
     "words_match",
 ]
@@ -106,19 +113,42 @@ FREQUENCIES = {
 
 MEETING_STATUSES = {"planned": "prévue", "held": "tenue", "cancelled": "annulée"}
 
-# Every status a proposal can have: its events, decisions and milestones.
-PROPOSAL_STATUSES = {
-    "raised": "soulevée",
-    "discussed": "discutée",
-    "withdrawn": "retirée",
-    "validated": "validée",
-    "rejected": "refusée",
-    "deferred": "ajournée",
-    "study": "mise à l'étude",
-    "in-progress": "en cours",
-    "done": "réalisée",
-    "abandoned": "abandonnée",
+
+# Every status a proposal can have (its events, decisions and milestones), in the one set
+# of words every document uses: the adjective agreeing with « une proposition », its plural,
+# and the noun phrase of the event (« un ajournement »). Headings capitalise these.
+@dataclass(frozen=True)
+class StatusWords:
+    one: str  # « ajournée » : une proposition ajournée
+    several: str  # « ajournées »
+    noun: str  # « ajournement » : what happened to it
+
+
+PROPOSAL_STATUS_WORDS = {
+    "raised": StatusWords("soulevée", "soulevées", "proposition"),
+    "discussed": StatusWords("discutée", "discutées", "discussion"),
+    "withdrawn": StatusWords("retirée", "retirées", "retrait"),
+    "validated": StatusWords("validée", "validées", "validation"),
+    "rejected": StatusWords("refusée", "refusées", "refus"),
+    "deferred": StatusWords("ajournée", "ajournées", "ajournement"),
+    "study": StatusWords("mise à l’étude", "mises à l’étude", "mise à l’étude"),
+    "in-progress": StatusWords("en cours", "en cours", "mise en œuvre"),
+    "done": StatusWords("réalisée", "réalisées", "réalisation"),
+    "abandoned": StatusWords("abandonnée", "abandonnées", "abandon"),
 }
+PROPOSAL_STATUSES = {status: words.one for status, words in PROPOSAL_STATUS_WORDS.items()}
+
+
+def status_word(status: str, count: int = 1) -> str:
+    """« ajournée », or « ajournées » for 2 and more (French puts 0 and 1 in the singular)."""
+    words = PROPOSAL_STATUS_WORDS[status]
+    return words.one if abs(count) < 2 else words.several
+
+
+def capitalised(text: str) -> str:
+    """« Mise à l’étude » from « mise à l’étude »: the first letter only."""
+    return text[:1].upper() + text[1:]
+
 
 PERSON_KINDS = {
     "agent": "agent",
@@ -211,11 +241,32 @@ def since(day: datetime.date, today: datetime.date) -> str:
     return f"depuis le {long_date(day)} ({days((today - day).days)})"
 
 
+# The letters NFKD does not take apart: ligatures and ß are spelt out (« œuvre » is « oeuvre »,
+# and sorts under O), and every apostrophe is the typewriter one.
+_SPELT_OUT = str.maketrans(
+    {"œ": "oe", "Œ": "Oe", "æ": "ae", "Æ": "Ae", "ß": "ss", "ẞ": "SS", "’": "'", "‘": "'", "ʼ": "'"}
+)
+
+
+def plain(text: str) -> str:
+    """The letters without their accents, ligatures spelt out: « Œuvre à l’étude » → « Oeuvre a l'etude ».
+
+    The one folding of gasp: ids (`slugify`), alphabetical order (`sort_key`) and typed words
+    (`fold`, `words_match`) all go through it."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_SPELT_OUT))
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
 def fold(text: str) -> str:
     """Lower case, no accents, one kind of apostrophe, single spaces: for comparing typed words."""
-    decomposed = unicodedata.normalize("NFKD", text.replace("’", "'").replace("œ", "oe").replace("Œ", "Oe"))
-    plain = "".join(char for char in decomposed if not unicodedata.combining(char))
-    return " ".join(plain.lower().split())
+    return " ".join(plain(text).lower().split())
+
+
+def slugify(text: str) -> str:
+    """An id from a title: « Mise en œuvre du guide » → `mise-en-oeuvre-du-guide`, « Réunion Agents_2 »
+    → `reunion-agents-2`; apostrophes and other punctuation become `-`."""
+    slug = re.sub(r"[^a-z0-9]+", "-", plain(text).lower()).strip("-")
+    return slug[:80].rstrip("-") or "x"
 
 
 def _stems(text: str) -> list[str]:
@@ -242,5 +293,6 @@ def euros(amount: float) -> str:
 
 
 def sort_key(text: str) -> str:
-    """Alphabetical order as a French reader expects: accents and case do not count."""
-    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
+    """Alphabetical order as a French reader expects: accents and case do not count, « Œuvre »
+    is under O."""
+    return fold(text)

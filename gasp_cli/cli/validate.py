@@ -42,7 +42,7 @@ def validate(
 
 
 def _contents(records: "Records") -> str:
-    from ..diagnostics import plural
+    from ..vocabulary import plural
 
     name = records.gasp.name if records.gasp else "?"
     return (

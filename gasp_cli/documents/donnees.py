@@ -27,9 +27,10 @@ from typing import Any
 
 from ..indicators import DEFINITIONS, PERSON_KIND_ORDER, indicators, theme_mentions
 from ..lifecycle import DECISIONS, History, histories
-from ..loader import Records, slugify
+from ..loader import Records
 from ..models import Meeting
 from ..trace import document_of, summaries
+from ..vocabulary import slugify
 
 PERSON_KIND_WORDS = {
     "agent": "agents",

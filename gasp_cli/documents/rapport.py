@@ -22,6 +22,7 @@ from ..vocabulary import (
     GROUP_KINDS,
     KIND_ORDER,
     awaiting_decision,
+    capitalised,
     day_month,
     days,
     euros,
@@ -30,6 +31,7 @@ from ..vocabulary import (
     meeting_themes,
     plural,
     sort_key,
+    status_word,
     weekday_date,
 )
 from .base import ActionLine, Template
@@ -545,10 +547,8 @@ STATUS_COLOURS = {
 
 # The decisions of the year, as the table and the chart both name them.
 DECISIONS_OF_THE_YEAR = {
-    "validated": "Validées dans l’année",
-    "rejected": "Refusées dans l’année",
-    "deferred": "Ajournées dans l’année",
-    "study": "Mises à l’étude dans l’année",
+    outcome: f"{capitalised(status_word(outcome, 2))} dans l’année"
+    for outcome in ("validated", "rejected", "deferred", "study")
 }
 
 
@@ -752,7 +752,7 @@ def show(view: ReportView) -> None:
         heading(f"Indicateurs (comme dans gasp export, au {section.as_of})")
         lines(
             [
-                f"{group} : {count} soulevées, {decided} décidées, {done} réalisées"
+                f"{group} : {plural(count, 'soulevée')}, {decided} décidées, {done} réalisées"
                 for group, count, decided, done in section.shares
             ],
             "",
