@@ -11,6 +11,7 @@ accents or the kind of apostrophe, so that « etude », « Étude » and
 from __future__ import annotations
 
 import datetime
+import decimal
 import math
 import re
 import unicodedata
@@ -50,10 +51,12 @@ __all__ = [
     "plain",
     "plural",
     "round_days",
+    "round_half_up",
     "since",
     "slugify",
     "sort_key",
     "status_word",
+    "typography",
     "weekday_date",
     "words_match",
 ]
@@ -231,6 +234,14 @@ def round_days(value: float) -> int:
     return math.floor(value + 0.5)
 
 
+def round_half_up(value: float, digits: int = 1) -> float:
+    """Rounded as a French reader rounds, halves up: 14,25 → 14,3 (`round` gives 14,2, halves to even).
+
+    The decimal digits are the ones written (`repr`), not the binary value's."""
+    step = decimal.Decimal(1).scaleb(-digits)
+    return float(decimal.Decimal(repr(value)).quantize(step, rounding=decimal.ROUND_HALF_UP))
+
+
 def days(count: float) -> str:
     """« 1 jour », « 327 jours »."""
     return plural(round_days(count), "jour")
@@ -296,3 +307,39 @@ def sort_key(text: str) -> str:
     """Alphabetical order as a French reader expects: accents and case do not count, « Œuvre »
     is under O."""
     return fold(text)
+
+
+# --- French typography: what every md, html and pdf gasp writes goes through once -----------
+# (render/typography.py finds the text of each format; these rules only see text.)
+
+NARROW_NBSP = "\u202f"  # before ; : ! ? and inside « »
+NBSP = "\u00a0"  # inside a date, between a number and its unit
+
+_BEFORE_HIGH_PUNCTUATION = re.compile("[ \u00a0]+(?=[;:!?])")
+_AFTER_OPENING_GUILLEMET = re.compile("«[ \u00a0]*(?=[^\\s\u202f])")
+_BEFORE_CLOSING_GUILLEMET = re.compile("(?<=[^\\s\u202f])[ \u00a0]*»")
+_MONTHS = "|".join(MONTHS_FR)
+# « 30 juin 2002 », « 1er janvier », « juin 2002 »: one unit on a line.
+_DATE = re.compile(rf"\b(1er|\d{{1,2}}) ({_MONTHS})\b(?: (?=\d{{4}}\b))?")
+_MONTH_YEAR = re.compile(rf"\b({_MONTHS}) (?=\d{{4}}\b)")
+# A number and its unit; « 1 200 € »: the thousands stay with their number.
+_UNITS = "%|€|jours?|semaines?|mois|ans?|années?|heures?|h|minutes?|min|km|m|euros?|pages?|fois|Ko|Mo|Go|pt|cm|mm"
+_THOUSANDS = re.compile(r"(?<![\d,.])(\d{1,3})((?:[ \u00a0\u202f]\d{3})+)(?=[ \u00a0]?(?:€|%|euros?\b))")
+_NUMBER_UNIT = re.compile(rf"(?<=\d) (?=(?:{_UNITS})(?![\w]))")
+_NUMERO = re.compile(r"\b(n°|N°) (?=\d)")
+_HOUR_MINUTES = re.compile("(?<=\\d\u00a0h) (?=\\d{2}\\b)")  # « 9 h 30 »
+
+
+def typography(text: str) -> str:
+    """French typography on running text: a narrow no-break space before « ; : ! ? » and inside
+    « guillemets » (an ordinary space replaced, a missing one added), no-break spaces inside a date
+    (« 30 juin 2002 », « 1er janvier ») and between a number and its unit (« 26 jours », « 40 % »,
+    « 1 200 € », the thousands too). Text only: each format's markup is kept out by its caller."""
+    text = _BEFORE_HIGH_PUNCTUATION.sub(NARROW_NBSP, text)
+    text = _AFTER_OPENING_GUILLEMET.sub("«" + NARROW_NBSP, text)
+    text = _BEFORE_CLOSING_GUILLEMET.sub(NARROW_NBSP + "»", text)
+    text = _DATE.sub(lambda m: m[1] + NBSP + m[2] + (NBSP if m[0].endswith(" ") else ""), text)
+    text = _MONTH_YEAR.sub(lambda m: m[1] + NBSP, text)
+    text = _THOUSANDS.sub(lambda m: m[1] + re.sub("[ \u00a0]", NARROW_NBSP, m[2]), text)
+    text = _HOUR_MINUTES.sub(NBSP, _NUMBER_UNIT.sub(NBSP, text))
+    return _NUMERO.sub(lambda m: m[1] + NBSP, text)

@@ -79,9 +79,11 @@ class Renderer:
         """`context`: more names for the template beside `doc` (the residents' site passes `site`)."""
         import jinja2
 
+        from . import typography
+
         try:
             text = self._environment(output_format).get_template(template).render(doc=doc, **context)
-            return tidy(text) if output_format in ("md", "typ") else text
+            return typography.apply(tidy(text) if output_format in ("md", "typ") else text, output_format)
         except jinja2.TemplateNotFound as error:
             raise RenderError(f"modèle « {error.name} » introuvable") from None
         except jinja2.TemplateSyntaxError as error:

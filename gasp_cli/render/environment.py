@@ -42,7 +42,7 @@ def _typst_finalize(value: object) -> str:
         return ""
     if isinstance(value, Raw):
         return value
-    return escape.typst(escape.french_spacing(str(value)))
+    return escape.typst(value)
 
 
 def _html_finalize(value: object) -> str:
