@@ -44,7 +44,7 @@ from urllib.parse import urlsplit
 
 from . import __version__
 from .diagnostics import Diagnostic
-from .vocabulary import plural
+from .vocabulary import plural, round_half_up
 
 if TYPE_CHECKING:  # for the annotations only: like pydantic, these are imported where they are used
     from .documents.rapport import Report
@@ -812,7 +812,7 @@ def network_totals(year: int, results: list[SiteResult]) -> dict[str, Any]:
         seen = attendance.get(kind, [])
         by_kind[kind] = {
             **groups[kind],
-            "attendance_mean": round(statistics.fmean(seen), 1) if seen else None,
+            "attendance_mean": round_half_up(statistics.fmean(seen), 1) if seen else None,
             "attendance_min": min(seen) if seen else None,
             "attendance_max": max(seen) if seen else None,
         }

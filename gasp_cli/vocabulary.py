@@ -328,6 +328,7 @@ _THOUSANDS = re.compile(r"(?<![\d,.])(\d{1,3})((?:[ \u00a0\u202f]\d{3})+)(?=[ \u
 _NUMBER_UNIT = re.compile(rf"(?<=\d) (?=(?:{_UNITS})(?![\w]))")
 _NUMERO = re.compile(r"\b(n°|N°) (?=\d)")
 _HOUR_MINUTES = re.compile("(?<=\\d\u00a0h) (?=\\d{2}\\b)")  # « 9 h 30 »
+_HOUR_RANGE = re.compile("(?:(?<=\\d\u00a0h)|(?<=h\u00a0\\d\\d)) ([–-]) (?=\\d{1,2}\u00a0h)")  # « 9 h – 12 h »
 
 
 def typography(text: str) -> str:
@@ -342,4 +343,5 @@ def typography(text: str) -> str:
     text = _MONTH_YEAR.sub(lambda m: m[1] + NBSP, text)
     text = _THOUSANDS.sub(lambda m: m[1] + re.sub("[ \u00a0]", NARROW_NBSP, m[2]), text)
     text = _HOUR_MINUTES.sub(NBSP, _NUMBER_UNIT.sub(NBSP, text))
+    text = _HOUR_RANGE.sub(lambda m: NBSP + m[1] + NBSP, text)
     return _NUMERO.sub(lambda m: m[1] + NBSP, text)

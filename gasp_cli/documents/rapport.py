@@ -30,6 +30,7 @@ from ..vocabulary import (
     long_date,
     meeting_themes,
     plural,
+    round_half_up,
     sort_key,
     status_word,
     weekday_date,
@@ -54,7 +55,7 @@ class GroupYear:
 
     @property
     def attendance_mean(self) -> float | None:
-        return round(statistics.fmean(self.attendance), 1) if self.attendance else None
+        return round_half_up(statistics.fmean(self.attendance), 1) if self.attendance else None
 
     @property
     def attendance_min(self) -> int | None:
