@@ -252,10 +252,11 @@ def since(day: datetime.date, today: datetime.date) -> str:
     return f"depuis le {long_date(day)} ({days((today - day).days)})"
 
 
-# The letters NFKD does not take apart: ligatures and ß are spelt out (« œuvre » is « oeuvre »,
+# The letters NFKD does not take apart: ligatures, ß and the barred letters are spelt out (« œuvre » is « oeuvre »,
 # and sorts under O), and every apostrophe is the typewriter one.
 _SPELT_OUT = str.maketrans(
-    {"œ": "oe", "Œ": "Oe", "æ": "ae", "Æ": "Ae", "ß": "ss", "ẞ": "SS", "’": "'", "‘": "'", "ʼ": "'"}
+    {"œ": "oe", "Œ": "Oe", "æ": "ae", "Æ": "Ae", "ß": "ss", "ẞ": "SS", "ø": "o", "Ø": "O", "ł": "l", "Ł": "L"}
+    | {"đ": "d", "Đ": "D", "ı": "i", "’": "'", "‘": "'", "ʼ": "'"}
 )
 
 

@@ -63,13 +63,13 @@ class PropositionPage:
 _WHAT = {
     "raised": "la proposition est faite.",
     "discussed": "le groupe en discute.",
-    "withdrawn": "la proposition est retirée.",
-    "validated": "la proposition est validée.",
-    "rejected": "la proposition est refusée.",
-    "deferred": "la décision est reportée à une prochaine réunion.",
-    "study": "la proposition est mise à l’étude avant de décider.",
+    "withdrawn": f"la proposition est {status_word('withdrawn')}.",
+    "validated": f"la proposition est {status_word('validated')}.",
+    "rejected": f"la proposition est {status_word('rejected')}.",
+    "deferred": f"la proposition est {status_word('deferred')} : la décision est reportée à une prochaine réunion.",
+    "study": f"la proposition est {status_word('study')} avant de décider.",
     "in-progress": "la mise en œuvre commence.",
-    "done": "c’est fait : la proposition est réalisée.",
+    "done": f"c’est fait : la proposition est {status_word('done')}.",
     "abandoned": "la mise en œuvre est abandonnée.",
 }
 
