@@ -21,6 +21,7 @@ from .diagnostics import Diagnostic, Loc, suggestion
 from .lifecycle import check_lifecycles, histories
 from .loader import KIND_LABELS, Records
 from .models import SLUG_PATTERN, Meeting
+from .references import checked_by_source
 from .vocabulary import FREQUENCIES, PROPOSAL_STATUSES, decides, long_date, plural
 from .workspace import Workspace
 
@@ -36,27 +37,8 @@ def today_for(records: Records, now: datetime.date) -> datetime.date:
 
 # --- references -------------------------------------------------------------------
 
-# Where each kind of record names another record: a path into the file ("*": every
-# item of a list) → the kinds of record it may name.
-REFERENCES: dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]] = {
-    "gasp": [(("sociologist",), ("people",)), (("secretary",), ("people",))],
-    "groups": [(("cadence", "place"), ("places",)), (("members", "*", "person"), ("people",))],
-    "people": [(("service",), ("services",))],
-    "services": [(("agents", "contact"), ("people",))],
-    "proposals": [(("theme",), ("themes",)), (("replaces",), ("proposals",)), (("services", "*"), ("services",))],
-    "meetings": [
-        (("group",), ("groups",)),
-        (("place",), ("places",)),
-        (("attendees", "*"), ("people",)),
-        (("excused", "*"), ("people",)),
-        (("problems_raised", "*", "theme"), ("themes",)),
-        (("topic",), ("themes",)),
-        (("proposals", "*", "proposal"), ("proposals",)),
-        (("decisions", "*", "proposal"), ("proposals",)),
-        (("actions", "*", "who"), ("people", "services")),
-    ],
-    "observations": [(("meeting",), ("meetings",)), (("themes", "*"), ("themes",))],
-}
+# Record folder → (path of an id, the kinds it may name), read off the models' id types.
+REFERENCES = checked_by_source()
 
 _SLUG = re.compile(SLUG_PATTERN)
 
@@ -551,6 +533,25 @@ def check_commitments(records: Records, today: datetime.date) -> list[Diagnostic
     return diagnostics
 
 
+def check_ignored_codes(records: Records, today: datetime.date) -> list[Diagnostic]:
+    """`validation: {ignore: […]}` names known warning codes: an error cannot be silenced."""
+    from .codes import CODES
+
+    if records.gasp is None or records.gasp.validation is None:
+        return []
+    diagnostics = []
+    for index, code in enumerate(records.gasp.validation.ignore):
+        known = CODES.get(code)
+        if known is None:
+            message = f"code « {code} » inconnu{suggestion(code, CODES)} (voir la page « Les codes des problèmes »)"
+        elif not known.ignorable:
+            message = f"« {code} » est une erreur : une erreur ne peut pas être tue, seulement corrigée"
+        else:
+            continue
+        diagnostics.append(records.diagnostic("gasp", "gasp", ("validation", "ignore", index), "bad-value", message))
+    return diagnostics
+
+
 CHECKS: list[Check] = [
     check_references,
     check_meeting_files,
@@ -561,7 +562,22 @@ CHECKS: list[Check] = [
     check_people,
     check_public_personal_data,
     check_commitments,
+    check_ignored_codes,
 ]
+
+
+def ignored_codes(records: Records) -> frozenset[str]:
+    """The warning codes gasp.yaml silences."""
+    if records.gasp is None or records.gasp.validation is None:
+        return frozenset()
+    return frozenset(records.gasp.validation.ignore)
+
+
+def without_ignored(diagnostics: list[Diagnostic], ignore: frozenset[str]) -> list[Diagnostic]:
+    """Warnings of the silenced codes left out; errors always stay."""
+    if not ignore:
+        return diagnostics
+    return [d for d in diagnostics if d.severity == "error" or d.code not in ignore]
 
 
 def run_checks(records: Records, today: datetime.date) -> list[Diagnostic]:
@@ -580,4 +596,5 @@ def check_workspace(workspace: Workspace, now: datetime.date) -> tuple[Records, 
         loaded = load_workspace(workspace)
         records = loaded.records
         diagnostics = loaded.diagnostics + run_checks(records, today_for(records, now))
+        diagnostics = without_ignored(diagnostics, ignored_codes(records))
         return records, sort_diagnostics(diagnostics)

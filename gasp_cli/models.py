@@ -13,6 +13,7 @@ JSON Schema that says the same thing (`tests/test_schema_agrees.py`).
 
 import datetime
 import re
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -110,6 +111,28 @@ Time = Annotated[
     StringConstraints(pattern=TIME_PATTERN),
     WithJsonSchema({"type": "string", "pattern": TIME_PATTERN, **_NO_CONTROL}),
 ]
+
+
+@dataclass(frozen=True, slots=True)
+class Names:
+    """On an id field: the kinds of record it names (`gasp_cli/references.py` reads them).
+
+    `checked`: whether an unknown id is an error. A meeting's `guests` are free text or service ids:
+    `gasp rename` follows a renamed service there, `gasp validate` does not ask every guest to be one."""
+
+    kinds: tuple[str, ...]
+    checked: bool = True
+
+
+PersonId = Annotated[Slug, Names(("people",))]
+GroupId = Annotated[Slug, Names(("groups",))]
+ServiceId = Annotated[Slug, Names(("services",))]
+ThemeId = Annotated[Slug, Names(("themes",))]
+ProposalId = Annotated[Slug, Names(("proposals",))]
+MeetingId = Annotated[Slug, Names(("meetings",))]
+PlaceId = Annotated[Slug, Names(("places",))]  # a key of `places` in gasp.yaml
+PersonOrServiceId = Annotated[Slug, Names(("people", "services"))]
+
 # A one-line field: a name, a title, a place, a role.
 Line = Annotated[
     str,
@@ -192,6 +215,14 @@ class Commitments(Record):
     )
 
 
+class Validation(Record):
+    ignore: list[Line] = Field(
+        default_factory=list,
+        description="Codes d'avertissements que le Gasp a choisi d'accepter : gasp ne les signale plus "
+        "(voir la page « Les codes des problèmes »). Une erreur ne peut pas être tue.",
+    )
+
+
 class Gasp(Record):
     """Le groupe lui-même : records/gasp.yaml."""
 
@@ -205,8 +236,8 @@ class Gasp(Record):
     places: dict[Slug, Place] = Field(
         default_factory=dict, description="Lieux de réunion : identifiant → nom et adresse."
     )
-    sociologist: Slug | None = Field(None, description="Identifiant de la personne sociologue.")
-    secretary: Slug | None = Field(None, description="Identifiant de la personne secrétaire.")
+    sociologist: PersonId | None = Field(None, description="Identifiant de la personne sociologue.")
+    secretary: PersonId | None = Field(None, description="Identifiant de la personne secrétaire.")
     as_of: Date | None = Field(
         None,
         description=(
@@ -217,6 +248,7 @@ class Gasp(Record):
     commitments: Commitments | None = Field(
         None, description="Engagements de délai du Gasp : réponse des référents, envoi des comptes rendus."
     )
+    validation: Validation | None = Field(None, description="Réglages de `gasp validate`.")
 
 
 class Cadence(Record):
@@ -236,7 +268,7 @@ class Cadence(Record):
     )
     time: Time = Field(description="Heure de début, « HH:MM » entre guillemets.")
     duration: Annotated[int, Field(gt=0, le=720), BeforeValidator(_integral)] = Field(description="Durée en minutes.")
-    place: Slug = Field(description="Lieu habituel : un identifiant de `places` dans gasp.yaml.")
+    place: PlaceId = Field(description="Lieu habituel : un identifiant de `places` dans gasp.yaml.")
     avoid: list[Avoid] = Field(
         default_factory=list,
         description="Dates à éviter : public-holidays (jours fériés), school-holidays (vacances "
@@ -245,7 +277,7 @@ class Cadence(Record):
 
 
 class Member(Record):
-    person: Slug = Field(description="Identifiant de la personne.")
+    person: PersonId = Field(description="Identifiant de la personne.")
     since: Date = Field(description="Date d'entrée dans le groupe.")
     until: Date | None = Field(None, description="Date de sortie du groupe, le cas échéant.")
 
@@ -289,7 +321,7 @@ class Person(Record):
         "facilitator (animateur : sociologue, secrétaire)."
     )
     role: Line | None = Field(None, description="Fonction, par exemple « agent d'accueil ».")
-    service: Slug | None = Field(None, description="Identifiant du service de la personne.")
+    service: ServiceId | None = Field(None, description="Identifiant du service de la personne.")
     publish_name: bool | None = Field(
         None,
         description="Le nom peut-il paraître dans les documents ? Par défaut oui, "
@@ -316,7 +348,7 @@ class PublicInfo(Record):
 
 
 class AgentsInfo(Record):
-    contact: Slug | None = Field(None, description="Personne à contacter (identifiant).")
+    contact: PersonId | None = Field(None, description="Personne à contacter (identifiant).")
     direct_phone: Line | None = Field(None, description="Ligne directe, réservée aux agents.")
     email: Line | None = Field(None, description="Courriel direct, réservé aux agents.")
     referral: Text | None = Field(None, description="Quand et comment orienter un usager vers ce service.")
@@ -359,15 +391,15 @@ class Proposal(Record):
     """Une proposition ; son historique vient des réunions et de ses étapes."""
 
     title: Line = Field(description="Intitulé de la proposition.")
-    theme: Slug = Field(description="Identifiant du thème.")
+    theme: ThemeId = Field(description="Identifiant du thème.")
     summary: Text | None = Field(None, description="La proposition en quelques phrases.")
     cost: Euros | None = Field(None, description="Coût estimé, en euros (au plus un milliard).")
     funding: list[Funding] = Field(default_factory=list, description="Financements, en parts du coût.")
-    replaces: Slug | None = Field(None, description="Proposition que celle-ci remplace.")
+    replaces: ProposalId | None = Field(None, description="Proposition que celle-ci remplace.")
     milestones: list[Milestone] = Field(
         default_factory=list, description="Étapes de la mise en œuvre, après validation."
     )
-    services: list[Slug] = Field(
+    services: list[ServiceId] = Field(
         default_factory=list,
         description="Services que la proposition change (identifiants) : les guides disent ce qui y a changé "
         "grâce au Gasp.",
@@ -375,25 +407,27 @@ class Proposal(Record):
 
 
 class ProblemRaised(Record):
-    theme: Slug | None = Field(None, description="Thème du problème, s'il en a un.")
+    theme: ThemeId | None = Field(None, description="Thème du problème, s'il en a un.")
     note: Text = Field(description="Le problème, tel qu'il a été dit.")
 
 
 class ProposalEvent(Record):
-    proposal: Slug = Field(description="Identifiant de la proposition.")
+    proposal: ProposalId = Field(description="Identifiant de la proposition.")
     event: ProposalEventKind = Field(description=_statuses("raised", "discussed", "withdrawn"))
     note: Text | None = Field(None, description="Ce qui en a été dit.")
 
 
 class Decision(Record):
-    proposal: Slug = Field(description="Identifiant de la proposition.")
+    proposal: ProposalId = Field(description="Identifiant de la proposition.")
     outcome: Outcome = Field(description=_statuses("validated", "rejected", "deferred", "study"))
     note: Text | None = Field(None, description="Motif, conditions.")
 
 
 class Action(Record):
     what: Line = Field(description="Ce qu'il faut faire.")
-    who: Slug | None = Field(None, description="Qui s'en charge : identifiant d'une personne ou d'un service.")
+    who: PersonOrServiceId | None = Field(
+        None, description="Qui s'en charge : identifiant d'une personne ou d'un service."
+    )
     due: Date | None = Field(None, description="Échéance (AAAA-MM-JJ).")
     done: BoolOrDate = Field(False, description="Fait : true, ou la date où c'est fait.")
 
@@ -401,14 +435,14 @@ class Action(Record):
 class Meeting(Record):
     """Une réunion d'un groupe : records/meetings/AAAA/AAAA-MM-JJ-groupe.yaml."""
 
-    group: Slug = Field(description="Identifiant du groupe.")
+    group: GroupId = Field(description="Identifiant du groupe.")
     date: Date = Field(description="Date de la réunion (AAAA-MM-JJ).")
     time: Time | None = Field(None, description="Heure « HH:MM » ; par défaut celle du groupe.")
-    place: Slug | None = Field(None, description="Lieu ; par défaut celui du groupe.")
+    place: PlaceId | None = Field(None, description="Lieu ; par défaut celui du groupe.")
     status: MeetingStatus = Field(description="planned (prévue), held (tenue) ou cancelled (annulée).")
-    attendees: list[Slug] = Field(default_factory=list, description="Présents (identifiants).")
-    excused: list[Slug] = Field(default_factory=list, description="Excusés (identifiants).")
-    guests: list[Line] = Field(
+    attendees: list[PersonId] = Field(default_factory=list, description="Présents (identifiants).")
+    excused: list[PersonId] = Field(default_factory=list, description="Excusés (identifiants).")
+    guests: list[Annotated[Line, Names(("services",), checked=False)]] = Field(
         default_factory=list,
         description="Invités ponctuels : en texte libre, ou l'identifiant d'un service (un bailleur, un "
         "transporteur…), que le rapport compte parmi les institutions venues.",
@@ -416,7 +450,7 @@ class Meeting(Record):
     problems_raised: list[ProblemRaised] = Field(
         default_factory=list, description="Tour de table : les problèmes évoqués."
     )
-    topic: Slug | None = Field(None, description="Sujet retenu par le groupe (identifiant de thème).")
+    topic: ThemeId | None = Field(None, description="Sujet retenu par le groupe (identifiant de thème).")
     discussion: Text | None = Field(None, description="Compte rendu de la discussion.")
     minutes_sent: Date | None = Field(None, description="Date d'envoi du compte rendu (AAAA-MM-JJ).")
     cancel_reason: Text | None = Field(None, description="Pour une réunion annulée : pourquoi.")
@@ -431,8 +465,8 @@ class Observation(Record):
     """Une note de terrain de la personne sociologue : jamais dans un document publié."""
 
     date: Date = Field(description="Date de l'observation (AAAA-MM-JJ).")
-    meeting: Slug | None = Field(None, description="Réunion observée (identifiant), le cas échéant.")
-    themes: list[Slug] = Field(default_factory=list, description="Thèmes concernés (identifiants).")
+    meeting: MeetingId | None = Field(None, description="Réunion observée (identifiant), le cas échéant.")
+    themes: list[ThemeId] = Field(default_factory=list, description="Thèmes concernés (identifiants).")
     text: Text = Field(description="L'observation.")
 
 

@@ -18,7 +18,7 @@ business (ssh keys, credential helpers). The export keeps every path inside its 
 and is counted as an error of the site, like `gasp validate` counts one.
 
 The cache: per site, the advertised tip and the commit it fetched, and the result
-computed from that commit, keyed by (commit, year, gasp version, day). A rerun asks
+computed from that commit, keyed by (commit, year, gasp's code and packages, day). A rerun asks
 each remote for its tip (`git ls-remote`, one connection); an unchanged tip is neither
 fetched nor read again.
 """
@@ -26,6 +26,7 @@ fetched nor read again.
 from __future__ import annotations
 
 import datetime
+import functools
 import gc
 import json
 import os
@@ -612,9 +613,21 @@ def _write_json(path: Path, value: dict[str, Any]) -> None:
 
 
 def cache_key(commit: str, year: int, now: datetime.date) -> list[int | str]:
-    """What a result depends on: the commit, the year, gasp, and the day (only until the year is over)."""
+    """What a result depends on: the commit, the year, gasp, and the day (only until the year is over).
+
+    « gasp » is its code and the installed packages (the render's environment fingerprint), not
+    only its version number: after an upgrade, or any change of the code that computes a report,
+    nothing computed by the old code is served again."""
     day = min(now, datetime.date(year, 12, 31))
-    return [CACHE_FORMAT, commit, year, __version__, day.isoformat()]
+    return [CACHE_FORMAT, commit, year, __version__, _gasp_fingerprint(), day.isoformat()]
+
+
+@functools.cache
+def _gasp_fingerprint() -> str:
+    """Hashed once a run: gasp's files and the installed distributions do not change while it runs."""
+    from .render.inputs import environment_fingerprint
+
+    return environment_fingerprint()
 
 
 def default_cache() -> Path:

@@ -35,6 +35,7 @@ import yaml
 from .diagnostics import Diagnostic
 from .loader import Records
 from .models import SLUG_PATTERN
+from .references import by_target
 from .workspace import Workspace
 
 KINDS = {
@@ -54,34 +55,9 @@ KIND_WORDS = {
     "place": "le lieu",
 }
 
-# Where each kind of id is written: record folder → paths of values ("*": every item of a list).
-# gasp.yaml is the folder "gasp". Keep in step with checks._references and the models.
-REFERENCES: dict[str, dict[str, list[tuple[str, ...]]]] = {
-    "people": {
-        "gasp": [("sociologist",), ("secretary",)],
-        "groups": [("members", "*", "person")],
-        "services": [("agents", "contact")],
-        "meetings": [("attendees", "*"), ("excused", "*"), ("actions", "*", "who")],
-    },
-    "groups": {"meetings": [("group",)]},
-    "services": {
-        "people": [("service",)],
-        "proposals": [("services", "*")],
-        "meetings": [("actions", "*", "who"), ("guests", "*")],
-    },
-    "themes": {
-        "proposals": [("theme",)],
-        "meetings": [("problems_raised", "*", "theme"), ("topic",)],
-        "observations": [("themes", "*")],
-    },
-    "proposals": {
-        "proposals": [("replaces",)],
-        "meetings": [("proposals", "*", "proposal"), ("decisions", "*", "proposal")],
-    },
-    "places": {"groups": [("cadence", "place")], "meetings": [("place",)]},
-    # A meeting's id changes with its group's: observations name meetings.
-    "meetings": {"observations": [("meeting",)]},
-}
+# Where each kind of id is written: kind → record folder → paths of values ("*": every item of
+# a list), read off the models' id types; gasp.yaml is the folder "gasp".
+REFERENCES = by_target()
 
 FOLDERS = ("groups", "people", "services", "themes", "proposals", "meetings", "observations")
 _SLUG = re.compile(SLUG_PATTERN)

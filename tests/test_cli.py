@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -86,3 +87,10 @@ def test_no_workspace_exit_2(tmp_path: Path):
     result = _run("validate", cwd=tmp_path)
     assert result.returncode == 2
     assert "aucun espace de travail gasp" in result.stderr
+
+
+def test_the_version_has_its_changelog_entry():
+    """Each release has its own number and its entry in CHANGELOG.md (Keep a Changelog)."""
+    changelog = (REPO / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert re.search(rf"^## \[{re.escape(__version__)}\] - \d{{4}}-\d{{2}}-\d{{2}}$", changelog, re.M), __version__
+    assert __version__ != "0.1.0"

@@ -515,3 +515,43 @@ def test_a_ref_may_be_a_branch_or_a_tag_and_the_tag_is_read_at_its_commit(tmp_pa
     assert on_branch.commit == head and on_branch.fetched
     again = network.fetch_site(network.Site("site", "Site", "site", "main"), cache, tmp_path, timeout=60)
     assert again.commit == head and not again.fetched
+
+
+def test_a_changed_computation_is_not_served_from_the_cache(tmp_path):
+    """The cache is keyed on gasp's code, not only on its version: the same version with a report
+    computed differently reads the site again and shows the new figure."""
+    import sys
+
+    make_site(tmp_path / "un")
+    sites_file = tmp_path / "sites.yaml"
+    sites_file.write_text("name: Réseau\nsites:\n  - {id: un, name: Un, repo: un}\n", encoding="utf-8")
+    source = tmp_path / "source"
+    package = Path(network.__file__).resolve().parent
+    shutil.copytree(package, source / "gasp_cli", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(package.parent / "templates", source / "templates")
+    cache = tmp_path / "cache"
+
+    def run() -> dict:
+        done = subprocess.run(
+            [
+                *(sys.executable, "-c", "from gasp_cli.entry import main; main()", "network", "report"),
+                *("--sites", str(sites_file), "--year", "2001", "--format", "json", "--cache", str(cache)),
+            ],
+            capture_output=True,
+            text=True,
+            env={**os.environ, **ENV, "PYTHONPATH": str(source)},
+            cwd=tmp_path,  # `-c` puts the current folder first on sys.path: not the repository's gasp_cli
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        return json.loads(done.stdout)["sites"]["un"]["report"]
+
+    before = run()
+    assert "champ_nouveau" not in before
+    with (source / "gasp_cli" / "documents" / "rapport.py").open("a", encoding="utf-8") as module:
+        module.write(
+            "\n\n_as_json = Report.as_json\n"
+            "Report.as_json = lambda self: {**_as_json(self), 'champ_nouveau': 1}  # type: ignore[method-assign]\n"
+        )
+    after = run()
+    assert after == {**before, "champ_nouveau": 1}

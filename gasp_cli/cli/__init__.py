@@ -91,16 +91,28 @@ def _tolerant_streams() -> None:
                 stream.reconfigure(errors="backslashreplace")
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (`kill`, `timeout`, a service stopped) handled as Ctrl-C: what an interruption
+    undoes (a render's temporary files) is undone too."""
+
+
+def _terminated(signum: int, frame: object) -> None:
+    raise Terminated
+
+
 def main() -> None:
     """Console entry point: never a Python traceback in front of a user."""
+    import signal
+
     _tolerant_streams()
+    signal.signal(signal.SIGTERM, _terminated)
     try:
         app(prog_name="gasp")
     except SystemExit:
         raise
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as interruption:
         sys.stderr.write("\ngasp : interrompu.\n")
-        sys.exit(130)
+        sys.exit(143 if isinstance(interruption, Terminated) else 130)
     except BrokenPipeError:
         silence_stdout()
         sys.exit(0)

@@ -57,7 +57,15 @@ def make_environment(output_format: str, workspace_templates: Path | None) -> ji
     folders = [str(workspace_templates)] if workspace_templates and workspace_templates.is_dir() else []
     folders.append(str(default_templates()))
     options: dict[str, Any] = {
-        "loader": jinja2.FileSystemLoader(folders),
+        # A workspace template replaces the default of the same name; the defaults stay reachable
+        # as `gasp/<name>`, so that a replacement can `{% extends "gasp/_page.html.j2" %}` and
+        # change one block (its header, say) instead of copying the whole page.
+        "loader": jinja2.ChoiceLoader(
+            [
+                jinja2.PrefixLoader({"gasp": jinja2.FileSystemLoader(str(default_templates()))}),
+                jinja2.FileSystemLoader(folders),
+            ]
+        ),
         "undefined": jinja2.StrictUndefined,
         "keep_trailing_newline": True,
         "trim_blocks": True,

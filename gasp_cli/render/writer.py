@@ -30,6 +30,13 @@ SIGKILL or a power cut inside it leaves some documents old and some new, each on
 and the next render completes the work. A render killed during 1 leaves hidden temporary
 files, which the next render removes. A lock file beside out/ (or, when the parent
 cannot be written, on out/ itself) makes two renders take their turns.
+
+The promise, as tests/test_hardening.py checks it at every point of the publication
+(`killpoints`): after SIGINT or SIGTERM, out/ is the old render or the new one; after SIGKILL,
+every file is whole (its old or its new bytes) and the next render yields exactly the new out/.
+Old-or-new at every point under SIGKILL too would need one rename for the whole render: of the
+folder (which a mount point refuses) or of a symbolic link in its place (which changes what out/
+is for the user). Neither is worth it for a folder that the records make again.
 """
 
 from __future__ import annotations
@@ -51,6 +58,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
+from .. import killpoints
 from ..output import OutputError, check_outside_records, write_beside
 
 MANIFEST = ".gasp-manifest.json"
@@ -363,6 +371,7 @@ class Session:
                 assert self._spool is not None
                 self._spool.seek(offset)
                 self._staged[target] = write_beside(target, self._spool.read(length), tag="gasp", durable=False)
+                killpoints.reached("render-staged")
         except OSError as error:
             self._discard()
             raise OutputError(f"impossible d'écrire dans « {self.out} » : {error.strerror or error}") from None
@@ -562,17 +571,23 @@ def _write_files(
     staged = dict(staged)
     try:
         staged[out / MANIFEST] = write_beside(out / MANIFEST, intent.to_bytes(), tag="gasp")
+        killpoints.reached("render-intent")
         with _signals_held():
             os.replace(staged.pop(out / MANIFEST), out / MANIFEST)
-            for target, temporary in staged.items():
+            killpoints.reached("render-publishing")
+            renamed = []
+            for target, temporary in list(staged.items()):
                 os.replace(temporary, target)
-            renamed = list(staged)
-            staged.clear()
+                del staged[target]
+                renamed.append(target)
+                killpoints.reached("render-renamed")
             for relative in removed:
                 with contextlib.suppress(FileNotFoundError):
                     (out / relative).unlink()
                 _remove_empty_folders(out, (out / relative).parent)
+                killpoints.reached("render-removed")
             _wait_past(out / MANIFEST, max([latest, *(_ctime(target) for target in renamed)]))
+            killpoints.reached("render-final")
             _replace(out / MANIFEST, final.to_bytes())
     except OSError as error:
         raise OutputError(f"impossible d'écrire dans « {out} » : {error.strerror or error}") from None
