@@ -72,3 +72,11 @@ def add_group(root: Path, group_id: str, kind: str, cadence: str, since: str = "
         f'name: Groupe {group_id}\nkind: {kind}\ncadence:\n{body}  time: "14:00"\n  duration: 90\n'
         f"  place: salle\nmembers:\n  - {{person: secretaire, since: {since}}}\n",
     )
+
+
+def typeset(text: str, output_format: str = "md") -> str:
+    """An expected piece of a document, written as plain text, with the French typography gasp
+    gives every md, html and Typst it writes (render/typography.py: no-break spaces, « 1er »)."""
+    from gasp_cli.render.typography import apply
+
+    return apply(text, output_format)
