@@ -108,11 +108,13 @@ def test_html_text_only():
         '<p title="a : b" data-x="1er">Prochaine réunion : le 1er mars</p>'
         "<script>const x = a ? b : c;</script><style>a:hover { color: red; }</style>"
         "<!-- note : rien --><title>Le 1er mars : bilan</title>"
+        "<svg><title>Validées : 2</title><text>le 1er mars</text></svg><p>1er</p>"
     )
     assert formats.html(page) == (
         f'<p title="a : b" data-x="1er">Prochaine réunion{NNBSP}: le 1<sup>er</sup>{NBSP}mars</p>'
         "<script>const x = a ? b : c;</script><style>a:hover { color: red; }</style>"
         f"<!-- note : rien --><title>Le 1er{NBSP}mars{NNBSP}: bilan</title>"
+        f"<svg><title>Validées{NNBSP}: 2</title><text>le 1er{NBSP}mars</text></svg><p>1<sup>er</sup></p>"
     )
 
 

@@ -42,23 +42,23 @@ _HTML_SKIPPED = re.compile(
     r"<!--.*?-->|<(script|style|pre|textarea)\b[^>]*>.*?</\1\s*>|<![^>]*>|<[^>]*>",
     re.DOTALL | re.IGNORECASE,
 )
-# Text where a tag would be shown as text: no superscript there.
-_HTML_PLAIN_TEXT = frozenset({"title", "option"})
+# Text where a tag would be shown as text, or is not HTML (an SVG chart): no superscript there.
+_HTML_PLAIN_TEXT = frozenset({"title", "option", "svg"})
 _TAG_NAME = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)")
 
 
 def html(text: str) -> str:
     parts: list[str] = []
     position = 0
-    plain_text = False  # inside <title> or <option>
+    plain_text: set[str] = set()  # inside <title>, <option> or <svg>
     for match in _HTML_SKIPPED.finditer(text):
-        parts.append(_html_text(text[position : match.start()], plain_text))
+        parts.append(_html_text(text[position : match.start()], bool(plain_text)))
         parts.append(match[0])
         name = _TAG_NAME.match(match[0])
         if name is not None and name[2].lower() in _HTML_PLAIN_TEXT:
-            plain_text = not name[1]
+            (plain_text.discard if name[1] else plain_text.add)(name[2].lower())
         position = match.end()
-    parts.append(_html_text(text[position:], plain_text))
+    parts.append(_html_text(text[position:], bool(plain_text)))
     return "".join(parts)
 
 
