@@ -1,5 +1,8 @@
-"""The domain's words, once: group-kind roles, French labels of the records' English tokens,
-French plurals, day counts, dates, numbers, what a meeting is about, and how a typed word is matched.
+"""The domain's words, once: group-kind roles, French labels of the records' English tokens
+(the proposal statuses in one table, with their plurals), French plurals, day counts, dates,
+numbers and their rounding, what a meeting is about, the one folding of letters (ids, alphabetical
+order, typed words), and the rules of French typography (render/typography.py applies them to
+every md, html and pdf gasp writes).
 
 French puts 0 and 1 in the singular (« 0 jour », « 1 jour », « 2 jours »). A day
 count in a sentence is a whole number of days (a median of 326,5 days reads

@@ -114,6 +114,11 @@ def _markdown_line(line: str) -> str:
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 _CLOSE = -1  # the `]` that closes a content block
+# Where the readers stop: what may start something other than text in markup, or change depth in code.
+_MARKUP_STOP = re.compile(r"[\\\[\]/`$#]")
+_CODE_STOP = re.compile(r'["/\[(){}\n]')
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"?', re.DOTALL)
+_TICKS = re.compile(r"`+")
 _STATEMENTS = frozenset({"let", "set", "show", "import", "include", "if", "for", "while", "return", "context"})
 
 
@@ -144,7 +149,8 @@ class _TypstReader:
         source = self.source
         start = position
         depth = 0  # brackets typed as text inside this markup: [ … ]
-        while position < len(source):
+        while (found := _MARKUP_STOP.search(source, position)) is not None:
+            position = found.start()
             char = source[position]
             if char == "\\" and position + 1 < len(source):
                 position += 2
@@ -162,6 +168,7 @@ class _TypstReader:
                 return position + 1
             position = special
             start = position
+        position = len(source)
         self._text(source[start:position])
         return position
 
@@ -182,7 +189,7 @@ class _TypstReader:
             end = source.find("*/", position + 2)
             return self._copy(position, len(source) if end < 0 else end + 2, pending)
         if char == "`":
-            ticks = re.match(r"`+", source[position:])
+            ticks = _TICKS.match(source, position)
             fence = ticks[0] if ticks else "`"
             end = source.find(fence, position + len(fence))
             return self._copy(position, len(source) if end < 0 else end + len(fence), pending)
@@ -232,13 +239,12 @@ class _TypstReader:
             self.out.append("(" if closer == ")" else "{")
         start = position
         depth = 0
-        while position < len(source):
+        while (found := _CODE_STOP.search(source, position)) is not None:
+            position = found.start()
             char = source[position]
             if char == '"':
-                end = position + 1
-                while end < len(source) and source[end] != '"':
-                    end += 2 if source[end] == "\\" else 1
-                position = end + 1
+                string = _STRING.match(source, position)
+                position = string.end() if string is not None else len(source)
             elif source.startswith("//", position):
                 end = source.find("\n", position)
                 position = len(source) if end < 0 else end
@@ -262,5 +268,7 @@ class _TypstReader:
                 break
             else:
                 position += 1
+        else:
+            position = len(source)
         self._copy(start, min(position, len(source)))
         return min(position, len(source))
