@@ -2,7 +2,7 @@
 #   make demo   sets up .venv, checks the embedded example and renders it into out/
 #   make test   sets up .venv and runs the whole test suite
 #   make a11y   renders the html of the example and of a new workspace into a temporary
-#               folder and runs axe-core (WCAG 2.1 A and AA rules) in headless Chromium over
+#               folder and runs axe-core (WCAG 2.1 A and AA rules, best practices) in headless Chromium over
 #               every page; prints the violations by rule, fails if there is one. Needs node,
 #               npm and Chromium (variable CHROMIUM, by default /usr/bin/chromium); the npm packages
 #               go to tests/a11y/node_modules (not in git).

@@ -467,6 +467,30 @@ def check_public_personal_data(records: Records, today: datetime.date) -> list[D
     return diagnostics
 
 
+def check_unconsented_names(records: Records, today: datetime.date) -> list[Diagnostic]:
+    """The recorded name of a person who did not consent to be named, in a free text that goes to
+    the residents' site (« Signalé par M. Petit »): gasp counts such people, but cannot know that a
+    text names one; it knows the name, so it says where."""
+    from .public import unconsented_names
+
+    diagnostics = []
+    for kind, record_id, loc, words, person_id in unconsented_names(records):
+        person = records.people[person_id]
+        who = "un habitant" if person.kind == "resident" else "cette personne"
+        diagnostics.append(
+            records.diagnostic(
+                kind,
+                record_id,
+                loc,
+                "unconsented-name",
+                f"« {words} » nomme {person_id} (people/{person_id}.yaml), qui n’a pas donné son accord pour "
+                f"être nommé (publish_name) ; ce texte va sur le site des habitants : écrivez « {who} »",
+                severity="warning",
+            )
+        )
+    return diagnostics
+
+
 # --- commitments -------------------------------------------------------------------
 
 
@@ -561,6 +585,7 @@ CHECKS: list[Check] = [
     check_proposals,
     check_people,
     check_public_personal_data,
+    check_unconsented_names,
     check_commitments,
     check_ignored_codes,
 ]

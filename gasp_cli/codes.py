@@ -405,6 +405,21 @@ _CODES = (
         "`public: {phone: 06 12 34 56 78}`",
         "Mettez-la dans le bloc `agents` (`direct_phone`, `email`).",
     ),
+    Code(
+        "unconsented-name",
+        "warning",
+        "confidentialite",
+        "Le nom enregistré d'une personne qui n'a pas donné son accord pour être nommée (`publish_name`), "
+        "entier ou précédé de « M. », « Mme », « Madame », « Monsieur » ou « Mlle », est écrit dans un texte "
+        "qui va sur le site des habitants : la discussion, le tour de table, une note ou une action d'un groupe "
+        "dont les comptes rendus sont publics, le motif d'une décision, une proposition, un thème, le bloc "
+        "`public` d'un service. gasp compte ces personnes sans les nommer, mais ne peut pas savoir qu'un texte "
+        "les nomme.",
+        "`discussion: Signalé par M. Petit.` dans un compte rendu des usagers, quand "
+        "`people/lucien-petit.yaml` dit `name: Lucien Petit` sans `publish_name: true`.",
+        "Écrivez « un habitant » à la place du nom ; ou, si la personne est d'accord, notez "
+        "`publish_name: true` dans son fichier.",
+    ),
     # A network of Gasps.
     Code(
         "bad-ref",

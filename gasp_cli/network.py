@@ -837,8 +837,9 @@ def network_totals(year: int, results: list[SiteResult]) -> dict[str, Any]:
         "open_actions": open_actions,
         "funding": {source: _whole(euros) for source, euros in sorted(funding.items())},
         "institutions": sorted(institutions),
-        "arrivals": sorted(arrivals, key=lambda m: (m["date"], m["site"], m["person"])),
-        "departures": sorted(departures, key=lambda m: (m["date"], m["site"], m["person"])),
+        # `person` is null for someone who did not consent to be named (gasp report's JSON).
+        "arrivals": sorted(arrivals, key=lambda m: (m["date"], m["site"], m["person"] or "")),
+        "departures": sorted(departures, key=lambda m: (m["date"], m["site"], m["person"] or "")),
         "guest_institutions": sorted(guests),
         "themes": {kind: sorted(themes[kind]) for kind in sorted(themes, key=lambda k: order.get(k, len(order)))},
         "shared_themes": dict(sorted(shared.items())),

@@ -23,6 +23,7 @@ from .rename import rename
 from .render import render
 from .report import report
 from .schema import schema
+from .serve import serve
 from .trace import app as trace_app
 from .validate import validate
 
@@ -73,6 +74,7 @@ app.command("schema", cls=FrenchCommandOutsideWorkspace)(schema)
 app.command("init", cls=FrenchCommandOutsideWorkspace)(init)
 app.command("rename", cls=FrenchCommand)(rename)
 app.command("export", cls=FrenchCommand)(export)
+app.command("serve", cls=FrenchCommand)(serve)
 app.add_typer(trace_app, name="trace")
 app.add_typer(new_app, name="new")
 app.add_typer(network_app, name="network")

@@ -17,7 +17,7 @@ from ..calendar import Holidays, Row, calendar_rows, group_start, holidays_for
 from ..lifecycle import DECISIONS, History, histories
 from ..loader import Records
 from ..models import Group, Meeting
-from ..names import gasp_name, group_name, person_name, theme_title, who_name
+from ..names import gasp_name, group_name, person_name, published_name, theme_title, who_name
 from ..vocabulary import (
     GROUP_KINDS,
     KIND_ORDER,
@@ -68,7 +68,9 @@ class GroupYear:
 
 @dataclass
 class Membership:
-    person: str
+    # The person's id, or None when they did not consent to be named: ids are made of names,
+    # so the JSON (and the network's) says `"person": null` and the pages « un agent ».
+    person: str | None
     label: str
     institution: str
     date: datetime.date
@@ -253,10 +255,12 @@ def _agents_membership(
             service_id = _service_id(records, member.person)
             if active and service_id:
                 institutions.add(service_id)
+            person = member.person if published_name(records, member.person) is not None else None
+            label = person_name(records, member.person)
             if start <= member.since <= end:
-                joined.append(Membership(member.person, person_name(records, member.person), institution, member.since))
+                joined.append(Membership(person, label, institution, member.since))
             if member.until is not None and start <= member.until <= end:
-                left.append(Membership(member.person, person_name(records, member.person), institution, member.until))
+                left.append(Membership(person, label, institution, member.until))
     return institutions, joined, left
 
 

@@ -2,7 +2,8 @@
 
 Which documents belong to it, their public variants, its home page and its list of
 comptes rendus, the navigation every page carries, and its search index (Pagefind).
-Built from public data only, by construction:
+Built from public data only, by construction: `produce` reads `public.public_records`, the
+one public filter (what a non-public group's meeting may show, who may be named), and:
 - comptes rendus only of groups whose `minutes_are_public`; in them, of the other groups
   that are not public, only their decisions (`compte_rendu.build(public=True)`);
 - a proposal's page keeps every step (who, when, what became of it) and every decision
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import datetime
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -365,10 +367,32 @@ def search_available() -> bool:
     return importlib.util.find_spec("pagefind_bin") is not None
 
 
+# Block elements: Pagefind joins the text of `<dt>Missions</dt><dd>Attribution…` into
+# « MissionsAttribution »; a line break at each of their tags keeps the words apart.
+_BLOCK_TAG = re.compile(
+    r"(</?(?:p|li|ul|ol|dl|dt|dd|h[1-6]|table|thead|tbody|tr|td|th|caption|div|section|article|aside"
+    r"|header|footer|nav|blockquote|figure|figcaption|br)\b[^>]*>)",
+    re.IGNORECASE,
+)
+
+
 def search_index(site: Path) -> dict[str, bytes]:
     """Pagefind's index of the html pages under `site` (a folder of gasp's own): path under
     public/ → bytes. Run on a copy of the site's pages, so that out/ only receives files
-    through the render's publication (whole or not at all, listed in the manifest)."""
+    through the render's publication (whole or not at all, listed in the manifest); that copy's
+    pages are given to Pagefind with their block elements apart (`_BLOCK_TAG`)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="gasp-recherche-") as folder:
+        spaced = Path(folder)
+        for page in sorted(site.rglob("*.html")):
+            target = spaced / page.relative_to(site)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(_BLOCK_TAG.sub(r"\n\1\n", page.read_text(encoding="utf-8")), encoding="utf-8")
+        return _pagefind(spaced)
+
+
+def _pagefind(site: Path) -> dict[str, bytes]:
     output = site / SEARCH_FOLDER
     command = [
         sys.executable,
@@ -418,6 +442,12 @@ def produce(records: Records, request: RenderRequest, producer: _Producer, deriv
     and no Pagefind."""
     import tempfile
 
+    from ..lifecycle import histories
+    from ..public import public_records
+
+    # The one public filter: everything below sees only what may go out (gasp_cli/public.py).
+    records = public_records(records)
+    derived = histories(records)
     if "html" not in request.formats:
         if _out_of_date(records, request, producer, derived):
             sys.stderr.write(

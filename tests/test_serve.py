@@ -1,0 +1,285 @@
+"""`gasp serve`: the workbench's pages, its forms and its refusals, through Starlette's test client.
+
+The end-to-end tests in a real browser are in tests/test_serve_browser.py.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("starlette", reason="gasp serve's extra is not installed (pip install gasp-cli[serve])")
+pytest.importorskip("multipart", reason="gasp serve's extra is not installed (pip install gasp-cli[serve])")
+
+from starlette.testclient import TestClient
+
+from conftest import EXAMPLE
+from gasp_cli.serve.app import create_app
+from gasp_cli.serve.workbench import Workbench
+from gasp_cli.workspace import Workspace
+
+BASE = "http://127.0.0.1:8765"
+HOSTS = {"127.0.0.1:8765", "localhost:8765", "[::1]:8765"}
+MEETING = "2002-06-11-agents"
+REFERENTS = "2002-12-20-referents"
+
+
+@pytest.fixture
+def served(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """The example in a git repository, checked and rendered (Markdown and HTML) by a workbench."""
+    monkeypatch.setenv("GASP_TODAY", "2002-06-30")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1025395200")
+    root = tmp_path / "espace"
+    shutil.copytree(EXAMPLE, root / "records")
+    git = ["git", "-c", "user.name=Secrétaire", "-c", "user.email=s@example.org", "-C", str(root)]
+    subprocess.run([*git, "init", "--quiet"], check=True)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "--quiet", "-m", "les enregistrements"], check=True)
+    bench = Workbench(Workspace(root), formats="md,html")
+    bench.refresh()
+    assert not bench.errors and bench.render_problem is None, bench.render_problem
+    with TestClient(create_app(bench, HOSTS), base_url=BASE) as client:
+        yield bench, client, root
+
+
+def _token(client: TestClient, path: str = "/_gasp/saisie") -> dict[str, str]:
+    page = client.get(path).text
+    found = dict(re.findall(r'name="(jeton|empreinte)" value="([^"]*)"', page))
+    assert "jeton" in found
+    return found
+
+
+def _post(client: TestClient, path: str, data: dict[str, str], **headers: str):
+    return client.post(path, data=data, headers={"Origin": BASE, **headers})
+
+
+def _meeting(root: Path, meeting_id: str = MEETING) -> Path:
+    return next((root / "records" / "meetings").rglob(f"{meeting_id}.yaml"))
+
+
+# --- live documents and errors -------------------------------------------------------------------
+
+
+def test_out_is_served_with_the_workbench_bar(served):
+    bench, client, _ = served
+    page = client.get("/index.html")
+    assert page.status_code == 200
+    assert 'id="gasp-atelier"' in page.text and f'data-generation="{bench.generation}"' in page.text
+    assert page.text.rstrip().endswith("</html>")
+    assert client.get("/").status_code == 200
+    assert client.get("/comptes-rendus/2002-06-11-agents.md").text.startswith("#")
+    site = client.get("/public/index.html")
+    assert site.status_code == 200 and "gasp-atelier" in site.text
+
+
+def test_an_error_shows_a_banner_with_the_line_and_an_editor_link(served):
+    bench, client, root = served
+    path = _meeting(root)
+    path.write_text(path.read_text(encoding="utf-8").replace("group: agents", "group: agent"), encoding="utf-8")
+    bench.refresh()
+    page = client.get("/index.html").text
+    assert f"{len(bench.errors)} erreurs dans les enregistrements" in page and len(bench.errors) == 2
+    assert f"records/meetings/2002/{MEETING}.yaml:" in page
+    assert f'href="vscode://file/{path.resolve().as_posix()}:' in page
+    assert "vouliez-vous dire « agents »" in page
+    assert 'class="gasp-ici"' in page and "group: agent" in page  # the line itself, quoted
+    # The last good documents stay under it.
+    assert "Comptes rendus" in page or "comptes-rendus/" in page
+
+
+def test_warnings_have_their_own_page(served):
+    bench, client, root = served
+    gasp_yaml = root / "records" / "gasp.yaml"
+    gasp_yaml.write_text(
+        gasp_yaml.read_text(encoding="utf-8") + "commitments:\n  minutes_within_days: 15\n", encoding="utf-8"
+    )
+    bench.refresh()
+    page = client.get("/_gasp/avertissements").text
+    assert "late-minutes" in page and page.count("<li>") == len(bench.warnings) > 5
+    assert f"Avertissements ({len(bench.warnings)})" in client.get("/index.html").text
+
+
+def test_nothing_outside_out_is_served(served):
+    _, client, root = served
+    (root / "secret.txt").write_text("secret", encoding="utf-8")
+    (root / "out" / "lien").symlink_to(root / "secret.txt")
+    for path in ("/../secret.txt", "/%2e%2e/secret.txt", "/lien", "/records/gasp.yaml", "/..%2fsecret.txt"):
+        response = client.get(path)
+        assert response.status_code == 404, path
+        assert "secret" not in response.text.replace("secret.txt", "")
+
+
+def test_the_state_says_what_the_last_render_did(served):
+    _, client, _ = served
+    state = client.get("/_gasp/etat").json()
+    assert state["errors"] == [] and state["render_problem"] is None and state["render"]
+
+
+# --- refusals -----------------------------------------------------------------------------------------
+
+
+def test_a_foreign_host_is_refused(served):
+    _, client, _ = served
+    response = client.get("/index.html", headers={"Host": "gasp.example.org"})
+    assert response.status_code == 403
+    assert "adresse « gasp.example.org » refusée" in response.text
+    assert client.get("/index.html", headers={"Host": "localhost:8765"}).status_code == 200
+
+
+def test_a_cross_site_post_is_refused(served):
+    _, client, root = served
+    before = _meeting(root).read_text(encoding="utf-8")
+    fields = {**_token(client, f"/_gasp/saisie/reunion/{MEETING}"), "note": "Intrusion"}
+    assert client.post(f"/_gasp/saisie/reunion/{MEETING}/tour", data=fields).status_code == 403  # no Origin
+    other = {"Origin": "http://evil.example"}
+    assert client.post(f"/_gasp/saisie/reunion/{MEETING}/tour", data=fields, headers=other).status_code == 403
+    wrong = {**fields, "jeton": "x" * 43}
+    assert _post(client, f"/_gasp/saisie/reunion/{MEETING}/tour", wrong).status_code == 403
+    assert _meeting(root).read_text(encoding="utf-8") == before
+
+
+def test_read_only_has_no_form_and_refuses_posts(served):
+    bench, client, root = served
+    fields = {**_token(client, f"/_gasp/saisie/reunion/{MEETING}"), "note": "Rien"}
+    bench.read_only = True
+    assert "/_gasp/saisie" not in client.get("/index.html").text
+    before = _meeting(root).read_text(encoding="utf-8")
+    assert _post(client, f"/_gasp/saisie/reunion/{MEETING}/tour", fields).status_code == 403
+    assert _meeting(root).read_text(encoding="utf-8") == before
+
+
+# --- the forms ----------------------------------------------------------------------------------------
+
+
+def test_tour_de_table_keeps_comments_and_layout_and_shows_the_git_diff(served):
+    _, client, root = served
+    path = _meeting(root)
+    before = path.read_text(encoding="utf-8")
+    fields = {**_token(client, f"/_gasp/saisie/reunion/{MEETING}"), "theme": "logement", "note": "Halls : sombres"}
+    page = _post(client, f"/_gasp/saisie/reunion/{MEETING}/tour", fields)
+    assert page.status_code == 200, page.text
+    after = path.read_text(encoding="utf-8")
+    added = '- theme: logement\n  note: "Halls : sombres"\n'
+    assert after.replace(added, "") == before
+    assert "diff --git" in page.text and "+- theme: logement" in page.text
+    assert "Enregistrer dans l’historique" in page.text
+    # What validate says of the result: nothing new.
+    assert (
+        subprocess.run(
+            [sys.executable, "-m", "gasp_cli", "--records", str(root), "validate"],
+            capture_output=True,
+            env={**os.environ},
+            check=False,
+        ).returncode
+        == 0
+    )
+
+
+def test_attendance_names_residents_only_by_their_rank(served):
+    _, client, root = served
+    page = client.get(f"/_gasp/saisie/reunion/{MEETING}").text
+    records_people = root / "records" / "people"
+    unnamed = [p.stem for p in records_people.glob("*.yaml") if "kind: resident" in p.read_text(encoding="utf-8")]
+    assert unnamed
+    for person_id in unnamed:
+        assert f'"{person_id}"' not in page
+    fields = _token(client, f"/_gasp/saisie/reunion/{MEETING}")
+    rows = re.findall(r'name="(p\d+)" value="present"', page)
+    assert rows
+    fields.update(dict.fromkeys(rows, "absent"))
+    fields.update({rows[0]: "present", "status": "held"})
+    response = _post(client, f"/_gasp/saisie/reunion/{MEETING}/presences", fields)
+    assert response.status_code == 200, response.text
+    text = _meeting(root).read_text(encoding="utf-8")
+    assert re.search(r"^attendees:\n(- |  - )[a-z0-9-]+\n[a-z]", text, re.M), text
+    assert "excused: []" in text
+
+
+def test_a_proposal_a_decision_and_the_minutes_sent(served):
+    _, client, root = served
+    fields = {**_token(client, f"/_gasp/saisie/reunion/{MEETING}"), "proposal": "guide-des-services-publics"}
+    fields.update({"event": "discussed", "note": "Le groupe demande la mise à jour."})
+    assert _post(client, f"/_gasp/saisie/reunion/{MEETING}/proposition", fields).status_code == 200
+    assert "event: discussed" in _meeting(root).read_text(encoding="utf-8")
+    # The référents validate the régie de quartier they had put under study.
+    fields = {**_token(client, f"/_gasp/saisie/reunion/{REFERENTS}"), "proposal": "regie-de-quartier"}
+    fields.update({"outcome": "validated", "note": "Étude concluante."})
+    response = _post(client, f"/_gasp/saisie/reunion/{REFERENTS}/decision", fields)
+    assert response.status_code == 200, response.text
+    text = _meeting(root, REFERENTS).read_text(encoding="utf-8")
+    # A file with no list yet gets them as `gasp new` writes them.
+    assert "decisions:\n  - proposal: regie-de-quartier\n    outcome: validated\n    note: Étude concluante.\n" in text
+    # An outcome that is not one of the four is refused before anything is read.
+    fields = {**_token(client, f"/_gasp/saisie/reunion/{REFERENTS}"), "proposal": "regie-de-quartier"}
+    fields.update({"outcome": "approved"})
+    assert _post(client, f"/_gasp/saisie/reunion/{REFERENTS}/decision", fields).status_code == 422
+    fields = {**_token(client, f"/_gasp/saisie/reunion/{MEETING}"), "minutes_sent": "2002-06-20"}
+    assert _post(client, f"/_gasp/saisie/reunion/{MEETING}/envoi", fields).status_code == 200
+    assert "minutes_sent: 2002-06-20" in _meeting(root).read_text(encoding="utf-8")
+
+
+def test_an_entry_that_brings_an_error_writes_nothing(served):
+    _, client, root = served
+    before = _meeting(root).read_text(encoding="utf-8")
+    fields = {**_token(client, f"/_gasp/saisie/reunion/{MEETING}"), "proposal": "n-existe-pas", "event": "discussed"}
+    response = _post(client, f"/_gasp/saisie/reunion/{MEETING}/proposition", fields)
+    assert response.status_code == 422
+    assert "Rien n’a été écrit" in response.text and "n-existe-pas" in response.text
+    assert _meeting(root).read_text(encoding="utf-8") == before
+
+
+def test_a_file_changed_since_the_form_was_shown_is_not_overwritten(served):
+    _, client, root = served
+    fields = {**_token(client, f"/_gasp/saisie/reunion/{MEETING}"), "note": "Une ligne"}
+    path = _meeting(root)
+    path.write_text(path.read_text(encoding="utf-8") + "# modifié à la main\n", encoding="utf-8")
+    edited = path.read_text(encoding="utf-8")
+    response = _post(client, f"/_gasp/saisie/reunion/{MEETING}/tour", fields)
+    assert response.status_code == 422 and "a changé depuis l&#39;ouverture du formulaire" in response.text
+    assert path.read_text(encoding="utf-8") == edited
+
+
+def test_a_new_meeting_is_the_file_gasp_new_writes_and_can_be_committed(served, tmp_path: Path):
+    _, client, root = served
+    fields = {**_token(client), "group": "agents", "date": "2002-07-09"}
+    page = _post(client, "/_gasp/saisie/nouvelle-reunion", fields)
+    assert page.status_code == 200, page.text
+    written = root / "records/meetings/2002/2002-07-09-agents.yaml"
+    # The same bytes as `gasp new meeting` in a copy of the workspace.
+    copy = tmp_path / "copie"
+    shutil.copytree(EXAMPLE, copy / "records")
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "gasp_cli",
+            "--records",
+            str(copy),
+            "new",
+            "meeting",
+            "--group",
+            "agents",
+            "--date",
+            "2002-07-09",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    assert written.read_bytes() == (copy / "records/meetings/2002/2002-07-09-agents.yaml").read_bytes()
+    # Never over an existing file.
+    again = _post(client, "/_gasp/saisie/nouvelle-reunion", fields)
+    assert again.status_code == 422 and "existe déjà" in again.text
+    commit = {"jeton": fields["jeton"], "file": "records/meetings/2002/2002-07-09-agents.yaml"}
+    commit["message"] = "Réunion des agents du 9 juillet"
+    done = _post(client, "/_gasp/historique", commit)
+    assert done.status_code == 200, done.text
+    log = subprocess.run(["git", "-C", str(root), "log", "-1", "--format=%s"], capture_output=True, text=True)
+    assert log.stdout.strip() == "Réunion des agents du 9 juillet"
+    outside = {**commit, "file": "../secret"}
+    assert _post(client, "/_gasp/historique", outside).status_code == 422
