@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .lifecycle import History
     from .loader import Records
     from .models import Meeting
 
@@ -39,7 +38,6 @@ __all__ = [
     "PROPOSAL_STATUS_WORDS",
     "WEEKDAYS_FR",
     "StatusWords",
-    "awaiting_decision",
     "capitalised",
     "day_month",
     "days",
@@ -187,13 +185,6 @@ def french_time(time: str) -> str:
     return f"{int(hour)} h" + (f" {minute}" if minute != "00" else "")
 
 
-def awaiting_decision(history: History, day: datetime.date) -> bool:
-    """Whether a proposal awaits a decision on `day`: raised, discussed, deferred or under study."""
-    from .lifecycle import OPEN
-
-    return history.status_on(day) in OPEN
-
-
 def meeting_themes(records: Records, meeting: Meeting) -> set[str]:
     """The themes a meeting brought up: its tour de table, its subject, the proposals it raised.
     The compte rendu (what the others said on them) and the report (themes by group) both ask
@@ -206,6 +197,11 @@ def meeting_themes(records: Records, meeting: Meeting) -> set[str]:
         if event.event == "raised" and proposal is not None:
             themes.add(proposal.theme)
     return {theme for theme in themes if theme in records.themes}
+
+
+def thousands(count: int) -> str:
+    """« 17 825 »: digits in groups of three, apart by a narrow no-break space (French usage)."""
+    return f"{count:,}".replace(",", "\u202f")
 
 
 def plural(count: int, singular: str, plural: str | None = None) -> str:

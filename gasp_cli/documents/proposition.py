@@ -11,7 +11,8 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from ..lifecycle import Event, History, histories, replaced_by
+from .. import facts
+from ..lifecycle import Event, History, replaced_by
 from ..loader import Records
 from ..names import gasp_name, group_name, theme_title
 from ..vocabulary import PROPOSAL_STATUSES, capitalised, long_date, status_word
@@ -129,16 +130,21 @@ def _related(records: Records, derived: dict[str, History], proposal_id: str, da
 
 
 def build(
-    records: Records, day: datetime.date, proposal_id: str, derived: dict[str, History] | None = None
+    records: Records,
+    day: datetime.date,
+    proposal_id: str,
+    derived: dict[str, History] | None = None,
+    replacing_all: dict[str, list[str]] | None = None,
 ) -> PropositionPage:
-    """The page of one proposal, as it stands on `day`."""
+    """The page of one proposal, as it stands on `day`. `replacing_all`: lifecycle.replaced_by,
+    when the caller has it (a render computes it once, not once per page)."""
     from ..vocabulary import euros
 
-    derived = derived if derived is not None else histories(records)
+    derived = derived if derived is not None else facts.of(records).histories
     proposal = records.proposals[proposal_id]
     history = derived[proposal_id]
     status = history.status_on(day)
-    replacing = replaced_by(records).get(proposal_id, [])
+    replacing = (replacing_all if replacing_all is not None else replaced_by(records)).get(proposal_id, [])
     return PropositionPage(
         gasp_name=gasp_name(records),
         id=proposal_id,
