@@ -20,10 +20,10 @@ from . import facts
 from .calendar import group_start
 from .diagnostics import SHOWN_PER_FILE, Diagnostic, Loc, closest, suggestion
 from .lifecycle import check_lifecycles
-from .loader import KIND_LABELS, Records, slugify
+from .loader import KIND_LABELS, Records
 from .models import SLUG_PATTERN, Meeting
 from .references import checked_by_source
-from .vocabulary import FREQUENCIES, decides, long_date, plural
+from .vocabulary import FREQUENCIES, decides, long_date, plural, slugify
 from .workspace import Workspace
 from .yamlsource import SourceFile
 

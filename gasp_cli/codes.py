@@ -413,7 +413,7 @@ _CODES = (
         "Une proposition n'a reçu aucune réponse des référents (décision de quelque sorte que ce soit) "
         "passé le délai promis (`commitments.decision_within_days`).",
         "Une proposition soulevée il y a 150 jours pour un engagement de 120 jours, sans décision.",
-        "Inscrivez-la à la prochaine réunion des référents ; la réponse peut être « à l'étude ».",
+        "Inscrivez-la à la prochaine réunion des référents ; la réponse peut être « mise à l’étude ».",
     ),
     Code(
         "late-minutes",

@@ -17,10 +17,10 @@ import yaml
 
 from . import facts
 from .calendar import calendar_rows, holidays_for
-from .loader import Records, slugify
+from .loader import Records
 from .models import KINDS, Gasp
 from .output import system_reason, write_new
-from .vocabulary import PROPOSAL_STATUSES, decides, french_time, weekday_date
+from .vocabulary import PROPOSAL_STATUSES, decides, french_time, slugify, weekday_date
 from .workspace import Workspace
 
 
@@ -220,7 +220,7 @@ def new_meeting(
         lines += ["#   - proposal: identifiant-de-la-proposition\n", "#     event: raised\n"]
     if deciding:
         lines += [
-            "# Les décisions : validated (validée), rejected (refusée), deferred (ajournée), study (à l'étude).\n",
+            "# Les décisions : validated (validée), rejected (refusée), deferred (ajournée), study (mise à l’étude).\n",
             "# Ici, chaque proposition qui attend une décision : gardez celles qui ont été décidées.\n",
             "# decisions:\n",
         ]

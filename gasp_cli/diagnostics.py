@@ -12,6 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
+from .vocabulary import plural
+
 Severity = Literal["error", "warning"]
 # A place inside a record: its keys and list indexes, from the top.
 Loc = tuple[str | int, ...]
@@ -93,12 +95,6 @@ def suggestion(word: str, candidates: Iterable[str]) -> str:
     """` ; vouliez-vous dire « x » ?` when a candidate is close, else ``."""
     found = closest(word, candidates)
     return f" ; vouliez-vous dire « {found} » ?" if found else ""
-
-
-def plural(count: int, singular: str, plural_form: str | None = None) -> str:
-    """French plural: 0 and 1 take the singular."""
-    word = singular if count <= 1 else (plural_form or singular + "s")
-    return f"{count} {word}"
 
 
 def summary_line(diagnostics: list[Diagnostic], file_count: int) -> str:

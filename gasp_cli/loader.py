@@ -14,7 +14,6 @@ import gc
 import os
 import re
 import types
-import unicodedata
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -27,6 +26,7 @@ from pydantic_core import ErrorDetails
 from . import models
 from .diagnostics import Diagnostic, Severity, closest, suggestion
 from .models import KINDS, MACHINE_ZONES, SLUG_PATTERN, TIME_PATTERN
+from .vocabulary import fold, slugify
 from .workspace import Workspace
 from .yamlsource import SourceFile, read_record_file, system_reason
 
@@ -327,13 +327,6 @@ def _folder_suggestion(folder: str) -> str:
     return f" ; vouliez-vous dire « {known}/ » ?" if known else suggestion(folder, KINDS)
 
 
-def slugify(text: str) -> str:
-    """`Réunion Agents_2` → `reunion-agents-2`."""
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
-    text = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
-    return text[:80].rstrip("-") or "x"
-
-
 def _validate(model: type[BaseModel], source: SourceFile, diagnostics: list[Diagnostic]) -> Any:
     try:
         return model.model_validate(source.data)
@@ -461,8 +454,7 @@ def _french_labels() -> dict[str, str]:
 
 
 def _plain_word(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    return " ".join(text.lower().replace("'", " ").replace("’", " ").split())
+    return " ".join(fold(text).replace("'", " ").split())
 
 
 def french_word(value: Any, allowed: list[str]) -> str:

@@ -57,9 +57,10 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from . import __version__
-from .diagnostics import Diagnostic, plural
+from .diagnostics import Diagnostic
 from .killpoints import reached
 from .output import system_reason
+from .vocabulary import plural, round_half_up
 
 if TYPE_CHECKING:  # for the annotations only: like pydantic, these are imported where they are used
     from .documents.rapport import Report
@@ -1055,7 +1056,7 @@ def network_totals(year: int, results: list[SiteResult]) -> dict[str, Any]:
         seen = attendance.get(kind, [])
         by_kind[kind] = {
             **groups[kind],
-            "attendance_mean": round(statistics.fmean(seen), 1) if seen else None,
+            "attendance_mean": round_half_up(statistics.fmean(seen), 1) if seen else None,
             "attendance_min": min(seen) if seen else None,
             "attendance_max": max(seen) if seen else None,
         }

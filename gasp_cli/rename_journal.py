@@ -124,7 +124,7 @@ def _put_back(path: Path, payload: bytes, mode: int) -> None:
 
 def recover(records: Path) -> str | None:
     """Undo a rename a killed run left half done; a French sentence saying what was done, or None."""
-    from .diagnostics import plural
+    from .vocabulary import plural
 
     journal = records / JOURNAL
     payload = _read(journal)

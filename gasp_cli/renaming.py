@@ -312,7 +312,7 @@ def plan_rename(workspace: Workspace, records: Records, kind: str, old: str, new
     if old not in known:
         raise RenameError(f"{KIND_WORDS[kind]} « {old} » n'existe pas{suggestion(old, known)}")
     if not _SLUG.match(new):
-        from .loader import slugify
+        from .vocabulary import slugify
 
         hint = slugify(new)[:80].rstrip("-")
         raise RenameError(

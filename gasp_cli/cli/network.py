@@ -63,6 +63,7 @@ def report(
     import sys
 
     from .. import network
+    from ..vocabulary import plural
     from .common import check_year, fail, now, print_diagnostics, reproducible_timestamp
 
     check_year(year, "--year")
@@ -85,7 +86,7 @@ def report(
     network_file, diagnostics = network.read_sites(sites, str(sites))
     if network_file is None:
         print_diagnostics(diagnostics)
-        raise fail(f"{len(diagnostics)} erreur(s) dans le fichier des sites : rien n’a été lu.")
+        raise fail(f"{plural(len(diagnostics), 'erreur')} dans le fichier des sites : rien n’a été lu.")
     today = now()
     chosen = year or today.year
 
@@ -111,8 +112,8 @@ def report(
     read = sum(r.read for r in results)
     cached = sum(not r.read and r.commit is not None for r in results)
     typer.echo(
-        f"gasp : {len(results)} site(s), {len(results) - len(failed)} en ordre, {len(failed)} en échec ; "
-        f"{read} lu(s), {cached} repris du cache.",
+        f"gasp : {plural(len(results), 'site')}, {len(results) - len(failed)} en ordre, {len(failed)} en échec ; "
+        f"{plural(read, 'lu')}, {cached} repris du cache.",
         err=True,
     )
     for result in failed:

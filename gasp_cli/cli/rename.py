@@ -34,8 +34,8 @@ def rename(
     ],
 ) -> None:
     """Renomme un enregistrement et chacune de ses mentions, en gardant commentaires et mise en page ; tous les fichiers ou aucun."""
-    from ..diagnostics import plural
     from ..renaming import RenameError, RenameInterrupted, apply_plan, check_plan, plan_rename
+    from ..vocabulary import plural
     from .common import fail, load_records, now, print_diagnostics
 
     workspace, records, _ = load_records(ctx)

@@ -28,9 +28,10 @@ from typing import Any
 from .. import facts
 from ..indicators import DEFINITIONS, PERSON_KIND_ORDER, theme_mentions
 from ..lifecycle import DECISIONS, History
-from ..loader import Records, slugify
+from ..loader import Records
 from ..models import Meeting
 from ..trace import document_of, summaries
+from ..vocabulary import slugify
 
 PERSON_KIND_WORDS = {
     "agent": "agents",

@@ -94,9 +94,12 @@ class Renderer:
         import jinja2
         from jinja2.exceptions import SecurityError
 
+        from . import typography
+
         try:
             text = self._environment(output_format).get_template(template).render(doc=doc, **context)
-            return tidy(text) if output_format in ("md", "typ", "txt") else text
+            text = tidy(text) if output_format in ("md", "typ", "txt") else text
+            return typography.apply(text, output_format) if output_format in ("md", "html", "typ") else text
         except jinja2.TemplateNotFound as error:
             raise RenderError(f"modèle « {error.name} » introuvable") from None
         except jinja2.TemplateSyntaxError as error:

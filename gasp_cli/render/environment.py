@@ -48,7 +48,7 @@ def _typst_finalize(value: object) -> str:
         return ""
     if isinstance(value, Raw):
         return value
-    return escape.typst(escape.french_spacing(str(value)))
+    return escape.typst(value)
 
 
 def _text_finalize(value: object) -> str:
