@@ -515,97 +515,130 @@ def _number(bound: Any) -> str:
 def _diagnostic_from_pydantic(model: type[BaseModel], source: SourceFile, detail: ErrorDetails) -> Diagnostic:
     loc = tuple(detail["loc"])
     kind = detail["type"]
+    if kind == "missing":
+        # A missing field is reported at the mapping that should hold it.
+        line, column = source.position(loc[:-1])
+        message = f"champ obligatoire « {loc[-1]} » manquant"
+        return Diagnostic(source.rel, line, column, "error", "missing-field", message)
+    if kind == "extra_forbidden":
+        message, code, at_key = _unknown_key_message(model, loc), "unknown-key", True
+    else:
+        (message, code), at_key = _bad_value_message(model, detail), False
+    line, column = source.position(loc, key=at_key)
+    return Diagnostic(source.rel, line, column, "error", code, message)
+
+
+def _unknown_key_message(model: type[BaseModel], loc: tuple[int | str, ...]) -> str:
+    """A key the model does not know: the nearest known key, or the list of them."""
+    container = _type_at(model, loc[:-1])
+    allowed = list(container.model_fields) if isinstance(container, type) and issubclass(container, BaseModel) else []
+    hint = suggestion(str(loc[-1]), allowed)
+    if not hint and allowed:
+        hint = f" (clés possibles : {', '.join(allowed)})"
+    return f"clé inconnue « {loc[-1]} »{hint}"
+
+
+def _bad_value_message(model: type[BaseModel], detail: ErrorDetails) -> tuple[str, str]:
+    """The message and code for a value the model refuses, by the kind of the refusal."""
+    loc = tuple(detail["loc"])
+    kind = detail["type"]
     value = detail.get("input")
     ctx = detail.get("ctx") or {}
     name = next((part for part in reversed(loc) if isinstance(part, str)), None)
     where = f"« {name} » : " if name else ""
-    at_key = False
-    code = "bad-value"
 
-    if kind == "extra_forbidden":
-        container = _type_at(model, loc[:-1])
-        allowed = (
-            list(container.model_fields) if isinstance(container, type) and issubclass(container, BaseModel) else []
-        )
-        hint = suggestion(str(loc[-1]), allowed)
-        if not hint and allowed:
-            hint = f" (clés possibles : {', '.join(allowed)})"
-        message, code, at_key = f"clé inconnue « {loc[-1]} »{hint}", "unknown-key", True
-    elif kind == "missing":
-        message, code = f"champ obligatoire « {loc[-1]} » manquant", "missing-field"
-        line, column = source.position(loc[:-1])
-        return Diagnostic(source.rel, line, column, "error", code, message)
-    elif kind == "literal_error":
-        allowed = [str(a) for a in get_args(_type_at(model, loc))]
-        hint = french_word(value, allowed) or suggestion(str(value), allowed)
-        message = f"{where}valeur {_describe(value)} invalide{hint} (valeurs possibles : {', '.join(allowed)})"
-        code = "bad-enum"
-    elif kind == "one_line":
-        message = (
+    if kind == "literal_error":
+        return _enum_message(model, loc, where, value), "bad-enum"
+    if kind == "one_line":
+        return (
             f"{where}une seule ligne, sans caractère de contrôle : {_describe(value)} contient "
             f"{_forbidden_character(str(value))}"
-        )
-    elif kind == "email":
-        message = (
+        ), "bad-value"
+    if kind == "email":
+        return (
             f"{where}adresse de courriel {_describe(value)} invalide : une seule adresse, sans espace ni nom, "
             "par exemple « prenom.nom@exemple.fr »"
-        )
-    elif kind == "date_range":
+        ), "bad-value"
+    if kind == "date_range":
         shown = value.isoformat() if isinstance(value, datetime.date) else value
-        message = f"{where}date {_describe(shown)} hors de la période admise : entre 1900 et 2200"
-        code = "bad-date"
-    elif kind == "timezone" and isinstance(value, str) and value.split("/", 1)[0] in MACHINE_ZONES:
-        message = (
+        return f"{where}date {_describe(shown)} hors de la période admise : entre 1900 et 2200", "bad-date"
+    if kind == "timezone":
+        return _timezone_message(where, value), "bad-value"
+    if kind == "finite_number":
+        return f"{where}{_describe(value)} : doit être un nombre fini", "bad-value"
+    if kind == "bool_type" and isinstance(value, str):
+        return _yaml11_boolean_message(where, value), "bad-type"
+    if kind == "string_pattern_mismatch":
+        return _pattern_message(where, value, ctx)
+    if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
+        return _bound_message(where, kind, value, ctx), "bad-value"
+    if kind in _TYPE_MESSAGES:
+        return _type_message(where, name, kind, value), "bad-type"
+    return f"{where}valeur {_describe(value)} invalide ({detail.get('msg', kind)})", "bad-value"
+
+
+def _enum_message(model: type[BaseModel], loc: tuple[int | str, ...], where: str, value: Any) -> str:
+    """A value outside a closed list: the French word it may translate, or the nearest value, then the list."""
+    allowed = [str(a) for a in get_args(_type_at(model, loc))]
+    hint = french_word(value, allowed) or suggestion(str(value), allowed)
+    return f"{where}valeur {_describe(value)} invalide{hint} (valeurs possibles : {', '.join(allowed)})"
+
+
+def _timezone_message(where: str, value: Any) -> str:
+    """A time zone that depends on the machine is refused; an unknown one gets the nearest IANA name."""
+    if isinstance(value, str) and value.split("/", 1)[0] in MACHINE_ZONES:
+        return (
             f"{where}fuseau horaire {_describe(value)} refusé : il dépend de la machine, pas du lieu ; "
             "écrivez un nom de la base IANA, par exemple « Europe/Paris »"
         )
-    elif kind == "timezone":
-        hint = suggestion(str(value), _timezones()) if isinstance(value, str) and len(value) < 100 else ""
-        message = (
-            f"{where}fuseau horaire {_describe(value)} inconnu{hint} "
-            "(un nom de la base IANA, par exemple « Europe/Paris »)"
+    hint = suggestion(str(value), _timezones()) if isinstance(value, str) and len(value) < 100 else ""
+    return (
+        f"{where}fuseau horaire {_describe(value)} inconnu{hint} (un nom de la base IANA, par exemple « Europe/Paris »)"
+    )
+
+
+def _yaml11_boolean_message(where: str, value: str) -> str:
+    """A text where a boolean is expected: say which boolean YAML 1.1 would have read."""
+    guess = _YAML11_BOOLEANS.get(value.lower())
+    hint = f" (ici sans doute {guess})" if guess else ""
+    return f"{where}écrivez true ou false{hint}, pas {_describe(value)}"
+
+
+def _pattern_message(where: str, value: Any, ctx: dict[str, Any]) -> tuple[str, str]:
+    """A text that does not match its pattern: an hour, or else an identifier (with its slug)."""
+    if ctx.get("pattern") == TIME_PATTERN:
+        return f"{where}heure {_describe(value)} invalide : écrivez « HH:MM », par exemple « 09:30 »", "bad-value"
+    return (
+        f"{where}identifiant {_describe(value)} invalide : minuscules sans accents, chiffres et tirets"
+        f" ; vouliez-vous dire « {slugify(str(value))} » ?"
+    ), "bad-id"
+
+
+def _bound_message(where: str, kind: str, value: Any, ctx: dict[str, Any]) -> str:
+    """A number past its bound, the bound written the French way."""
+    bound = _number(next(iter(ctx.values()), ""))
+    words = {
+        "greater_than": "supérieur à",
+        "greater_than_equal": "au moins",
+        "less_than": "inférieur à",
+        "less_than_equal": "au plus",
+    }[kind]
+    return f"{where}{_describe(value)} : doit être {words} {bound}"
+
+
+def _type_message(where: str, name: str | None, kind: str, value: Any) -> str:
+    """A value of the wrong type, with what YAML made of the usual slips (a colon, an hour, a number)."""
+    message = f"{where}{_TYPE_MESSAGES[kind]}, pas {_describe(value)}"
+    if kind == "string_type" and isinstance(value, dict) and len(value) == 1:
+        # `- Bailleur : M. Dupont` is a mapping for YAML, not a text with a colon in it.
+        ((key, rest),) = value.items()
+        message += (
+            f" : « : » suivi d’une espace sépare une clé de sa valeur ; mettez ce texte entre guillemets "
+            f'(« "{key} : {rest}" »)'
         )
-    elif kind == "finite_number":
-        message = f"{where}{_describe(value)} : doit être un nombre fini"
-    elif kind == "bool_type" and isinstance(value, str):
-        guess = _YAML11_BOOLEANS.get(value.lower())
-        hint = f" (ici sans doute {guess})" if guess else ""
-        message = f"{where}écrivez true ou false{hint}, pas {_describe(value)}"
-        code = "bad-type"
-    elif kind == "string_pattern_mismatch":
-        if ctx.get("pattern") == TIME_PATTERN:
-            message = f"{where}heure {_describe(value)} invalide : écrivez « HH:MM », par exemple « 09:30 »"
-        else:
-            message = (
-                f"{where}identifiant {_describe(value)} invalide : minuscules sans accents, chiffres et tirets"
-                f" ; vouliez-vous dire « {slugify(str(value))} » ?"
-            )
-            code = "bad-id"
-    elif kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
-        bound = _number(next(iter(ctx.values()), ""))
-        words = {
-            "greater_than": "supérieur à",
-            "greater_than_equal": "au moins",
-            "less_than": "inférieur à",
-            "less_than_equal": "au plus",
-        }[kind]
-        message = f"{where}{_describe(value)} : doit être {words} {bound}"
-    elif kind in _TYPE_MESSAGES:
-        message = f"{where}{_TYPE_MESSAGES[kind]}, pas {_describe(value)}"
-        if kind == "string_type" and isinstance(value, dict) and len(value) == 1:
-            # `- Bailleur : M. Dupont` is a mapping for YAML, not a text with a colon in it.
-            ((key, rest),) = value.items()
-            message += (
-                f" : « : » suivi d’une espace sépare une clé de sa valeur ; mettez ce texte entre guillemets "
-                f'(« "{key} : {rest}" »)'
-            )
-        if name == "time" and kind == "string_type":
-            # `14.30` is read as the number 14.3: say how an hour is written.
-            message += ' : écrivez l’heure « HH:MM » entre guillemets, par exemple « "14:30" »'
-        if kind in ("int_type", "float_type") and isinstance(value, str) and ":" in value:
-            message = f"{where}doit être un nombre, pas {_describe(value)}"
-        code = "bad-type"
-    else:
-        message = f"{where}valeur {_describe(value)} invalide ({detail.get('msg', kind)})"
-    line, column = source.position(loc, key=at_key)
-    return Diagnostic(source.rel, line, column, "error", code, message)
+    if name == "time" and kind == "string_type":
+        # `14.30` is read as the number 14.3: say how an hour is written.
+        message += ' : écrivez l’heure « HH:MM » entre guillemets, par exemple « "14:30" »'
+    if kind in ("int_type", "float_type") and isinstance(value, str) and ":" in value:
+        message = f"{where}doit être un nombre, pas {_describe(value)}"
+    return message
