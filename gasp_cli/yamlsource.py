@@ -386,52 +386,51 @@ def _to_python(node: Node, source: SourceFile, depth: int = 0) -> Any:
         )
         raise _TooDeep
     if type(node) is ScalarNode:
-        if node.tag == _QUOTED:
-            return node.value
-        if node.tag != _PLAIN:
-            _bad_tag(node, source)
-            # Read on as if untagged, so that the tag is the only error reported here.
-            if node.style or node.tag.endswith(":str"):
-                return node.value
-            return _plain_scalar(node, source)
-        value = node.value
-        if value[:1] not in _MAY_NOT_BE_TEXT and value:
-            return value
-        return _plain_scalar(node, source)
+        return _scalar_to_python(node, source)
     if isinstance(node, SequenceNode):
-        if node.tag != _SEQ:
-            _bad_tag(node, source)
-        items = []
-        for item in node.value:
-            # A list of ids (attendees): plain text, read here rather than through one more call.
-            if type(item) is ScalarNode and item.tag == _PLAIN and depth < MAX_DEPTH:
-                value = item.value
-                if value and value[0] not in _MAY_NOT_BE_TEXT:
-                    items.append(value)
-                    continue
-            items.append(_to_python(item, source, depth + 1))
-        return items
+        return _sequence_to_python(node, source, depth)
+    return _mapping_to_python(node, source, depth)
+
+
+def _scalar_to_python(node: ScalarNode, source: SourceFile) -> Any:
+    """A scalar: quoted is text, plain is read by the core schema, a tag is refused and then ignored."""
+    if node.tag == _QUOTED:
+        return node.value
+    if node.tag != _PLAIN:
+        _bad_tag(node, source)
+        # Read on as if untagged, so that the tag is the only error reported here.
+        if node.style or node.tag.endswith(":str"):
+            return node.value
+        return _plain_scalar(node, source)
+    value = node.value
+    if value[:1] not in _MAY_NOT_BE_TEXT and value:
+        return value
+    return _plain_scalar(node, source)
+
+
+def _sequence_to_python(node: SequenceNode, source: SourceFile, depth: int) -> list[Any]:
+    if node.tag != _SEQ:
+        _bad_tag(node, source)
+    items = []
+    for item in node.value:
+        # A list of ids (attendees): plain text, read here rather than through one more call.
+        if type(item) is ScalarNode and item.tag == _PLAIN and depth < MAX_DEPTH:
+            value = item.value
+            if value and value[0] not in _MAY_NOT_BE_TEXT:
+                items.append(value)
+                continue
+        items.append(_to_python(item, source, depth + 1))
+    return items
+
+
+def _mapping_to_python(node: Node, source: SourceFile, depth: int) -> dict[str, Any]:
     if node.tag != _MAP:
         _bad_tag(node, source)
     mapping: dict[str, Any] = {}
     for key_node, value_node in node.value:
-        if not isinstance(key_node, ScalarNode):
-            mark = key_node.start_mark
-            source.error(
-                mark.line + 1,
-                mark.column + 1,
-                "bad-key",
-                "une clé doit être un simple mot, pas une liste ni un dictionnaire",
-            )
+        if not _is_key_accepted(key_node, mapping, source):
             continue
-        if key_node.tag not in (_PLAIN, _QUOTED):
-            _bad_tag(key_node, source)
         key = key_node.value
-        if key in mapping:
-            mark = key_node.start_mark
-            source.error(
-                mark.line + 1, mark.column + 1, "duplicate-key", f"clé « {key} » donnée deux fois dans le même bloc"
-            )
         # Most values are text: read them here rather than through one more call.
         if type(value_node) is ScalarNode and depth < MAX_DEPTH:
             tag = value_node.tag
@@ -446,6 +445,28 @@ def _to_python(node: Node, source: SourceFile, depth: int = 0) -> Any:
                 continue
         mapping[key] = _to_python(value_node, source, depth + 1)
     return mapping
+
+
+def _is_key_accepted(key_node: Node, mapping: dict[str, Any], source: SourceFile) -> bool:
+    """Report a key that is not a scalar (skipped), a tagged key or a key given twice (both kept)."""
+    if not isinstance(key_node, ScalarNode):
+        mark = key_node.start_mark
+        source.error(
+            mark.line + 1,
+            mark.column + 1,
+            "bad-key",
+            "une clé doit être un simple mot, pas une liste ni un dictionnaire",
+        )
+        return False
+    if key_node.tag not in (_PLAIN, _QUOTED):
+        _bad_tag(key_node, source)
+    key = key_node.value
+    if key in mapping:
+        mark = key_node.start_mark
+        source.error(
+            mark.line + 1, mark.column + 1, "duplicate-key", f"clé « {key} » donnée deux fois dans le même bloc"
+        )
+    return True
 
 
 def _plain_scalar(node: ScalarNode, source: SourceFile) -> Any:
