@@ -17,6 +17,7 @@ from .base import Template, Writer
 
 if TYPE_CHECKING:
     from rich.console import Console
+    from rich.table import Table
 
 # A milestone « in-progress » reads better as the start of the work.
 EVENT_WORDS = {**PROPOSAL_STATUSES, "in-progress": "mise en œuvre commencée"}
@@ -267,8 +268,6 @@ def _observed(oid: str, observation: Observation) -> str:
 
 
 def trace_table(records: Records, trace: Trace, standing: str) -> None:
-    from rich.table import Table
-
     from ..terminal import console as terminal_console
     from ..terminal import safe_text as Text
 
@@ -281,49 +280,69 @@ def trace_table(records: Records, trace: Trace, standing: str) -> None:
     events = _event_rows(records, trace)
     meeting_width = max(len(row[3]) for row in events) if events else 0
     if events and console.width >= meeting_width + EVENT_TABLE_SPARE:
-        narrow = console.width < 120
-        table = Table(expand=narrow)
-        headings = [h for h in EVENT_HEADINGS if not (narrow and h == "Écart")]  # the gap goes under the date
-        for heading in headings:
-            if heading == "Réunion":  # an id, typed next: never cut
-                table.add_column(heading, no_wrap=True, min_width=meeting_width)
-            elif heading in ("Date", "Écart"):
-                table.add_column(heading, no_wrap=True)
-            else:
-                table.add_column(
-                    heading,
-                    overflow="fold",
-                    ratio=3 if heading == "Note" else 2,
-                    min_width=None if heading == "Note" else 10,
-                )
-        for row in events:
-            cells = dict(zip(EVENT_HEADINGS, row, strict=True))
-            if narrow and cells["Écart"]:
-                cells["Date"] += "\n" + cells["Écart"]
-            table.add_row(*(Text(cells[heading]) for heading in headings))
-        console.print(table)
-        documents = [document for e in trace.history.events if (document := document_of(e))]
-        if documents:
-            console.print(Text("Comptes rendus, dans out/ : comptes-rendus/<réunion>.html"), style="dim")
+        _print_event_table(console, trace, events, meeting_width)
     elif events:
-        # A narrow terminal: one block an event, ids and paths on their own lines, never cut.
-        for event, row in zip(trace.history.events, events, strict=True):
-            date, gap, group, meeting, what, note = row
-            console.print()
-            console.print(Text(" · ".join(part for part in (date + (f" ({gap})" if gap else ""), group, what) if part)))
-            document = document_of(event)
-            for line in (meeting, document):
-                if line:
-                    console.print(Text(line), no_wrap=True, overflow="ignore", crop=False)
-            if note:
-                console.print(Text(note))
-        console.print()
+        _print_event_blocks(console, trace, events)
     console.print(Text(f"Où elle en est : {standing}."))
     if trace.observations:
         console.print()
         console.print(Text("Observations de terrain :", style="bold"))
         for oid, observation in trace.observations:
             console.print(Text(f"  • {_observed(oid, observation)}"))
+
+
+def _print_event_table(console: Console, trace: Trace, events: list[list[str]], meeting_width: int) -> None:
+    """The events as a table; under 120 columns the gap goes under the date and the table fills the width."""
+    from rich.table import Table
+
+    from ..terminal import safe_text as Text
+
+    narrow = console.width < 120
+    table = Table(expand=narrow)
+    headings = [h for h in EVENT_HEADINGS if not (narrow and h == "Écart")]  # the gap goes under the date
+    for heading in headings:
+        _add_event_column(table, heading, meeting_width)
+    for row in events:
+        cells = dict(zip(EVENT_HEADINGS, row, strict=True))
+        if narrow and cells["Écart"]:
+            cells["Date"] += "\n" + cells["Écart"]
+        table.add_row(*(Text(cells[heading]) for heading in headings))
+    console.print(table)
+    documents = [document for e in trace.history.events if (document := document_of(e))]
+    if documents:
+        console.print(Text("Comptes rendus, dans out/ : comptes-rendus/<réunion>.html"), style="dim")
+
+
+def _add_event_column(table: Table, heading: str, meeting_width: int) -> None:
+    """Ids and dates are never cut; the texts fold, the note taking the most room."""
+    if heading == "Réunion":  # an id, typed next: never cut
+        table.add_column(heading, no_wrap=True, min_width=meeting_width)
+    elif heading in ("Date", "Écart"):
+        table.add_column(heading, no_wrap=True)
+    else:
+        table.add_column(
+            heading,
+            overflow="fold",
+            ratio=3 if heading == "Note" else 2,
+            min_width=None if heading == "Note" else 10,
+        )
+
+
+def _print_event_blocks(console: Console, trace: Trace, events: list[list[str]]) -> None:
+    """A narrow terminal: one block an event, ids and paths on their own lines, never cut."""
+    from ..terminal import safe_text as Text
+
+    for event, row in zip(trace.history.events, events, strict=True):
+        date, gap, group, meeting, what, note = row
+        console.print()
+        console.print(Text(" · ".join(part for part in (date + (f" ({gap})" if gap else ""), group, what) if part)))
+        document = document_of(event)
+        for line in (meeting, document):
+            if line:
+                console.print(Text(line), no_wrap=True, overflow="ignore", crop=False)
+        if note:
+            console.print(Text(note))
+    console.print()
 
 
 EVENT_TABLE_SPARE = 56
