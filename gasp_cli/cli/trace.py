@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from ..lifecycle import History
     from ..loader import Records
     from ..trace import Summary
+    from ..workspace import Workspace
 
 app = typer.Typer(
     cls=FrenchGroup, no_args_is_help=True, help="Suivre les propositions : d’où elles viennent, où elles en sont."
@@ -70,70 +71,97 @@ def proposal(
 ) -> None:
     """La trace d’une proposition (ou de toutes) : soulevée, discutée, décidée, mise en œuvre."""
     from .. import facts
-    from ..diagnostics import suggestion
-    from ..documents import trace as formats
-    from ..trace import (
-        UnknownProposal,
-        find_proposal,
-        match_group,
-        match_status,
-        match_theme,
-        standing,
-        summaries,
-        trace,
-    )
-    from ..vocabulary import PROPOSAL_STATUSES
-    from .common import fail, judged_day, load_records, unknown_group
+    from .common import load_records
 
     workspace, records, _ = load_records(ctx)
     derived = facts.of(records).histories
 
     if proposal_id is None:
-        if format is TraceFormat.mermaid:
+        _list_proposals(workspace, records, derived, format, status, group, theme)
+    else:
+        if status is not None or group is not None or theme is not None:
             raise typer.BadParameter(
-                "le diagramme mermaid est celui d’une proposition : donnez son ID", param_hint="--format"
+                "--status, --group et --theme filtrent la liste : pas avec un ID", param_hint="--status/--group/--theme"
             )
-        statuses = match_status(status) if status is not None else []
-        if status is not None and not statuses:
-            shown = ", ".join(f"« {word} »" for word in PROPOSAL_STATUSES.values())
-            raise typer.BadParameter(
-                f"statut « {status} » inconnu{suggestion(status, PROPOSAL_STATUSES)} "
-                f"(statuts : {shown}, ou leurs codes {', '.join(PROPOSAL_STATUSES)})",
-                param_hint="--status",
-            )
-        groups = match_group(records, group) if group is not None else []
-        themes = match_theme(records, theme) if theme is not None else []
-        for value, found, known, word in (
-            (group, groups, records.groups, "groupe"),
-            (theme, themes, records.themes, "thème"),
-        ):
-            if value is not None and not found:
-                raise fail(
-                    unknown_group(records, value)
-                    if word == "groupe"
-                    else f"{word} « {value} » inconnu{suggestion(value, known)}"
-                )
-        rows = [
-            row
-            for row in summaries(records, derived)
-            if (status is None or row.status in statuses)
-            and (group is None or row.raised_by in groups)
-            and (theme is None or row.theme in themes)
-        ]
-        if statuses:
-            _say_who_moved_on(records, derived, rows, statuses)
-        title = f"Propositions — {records.gasp.name}" if records.gasp else "Propositions"
-        with _reader_may_stop_early():
-            if format is TraceFormat.text:
-                formats.list_table(records, rows, title)
-            else:
-                _emit(formats.LIST_FORMATS, format.value, formats.TraceList(title, rows, records), workspace)
-        return
+        _show_proposal(workspace, records, derived, format, proposal_id)
 
-    if status is not None or group is not None or theme is not None:
+
+def _list_proposals(
+    workspace: "Workspace",
+    records: "Records",
+    derived: "dict[str, History]",
+    format: TraceFormat,
+    status: str | None,
+    group: str | None,
+    theme: str | None,
+) -> None:
+    """Without an ID: every proposal, or those with this status, raised by this group, on this theme."""
+    from ..documents import trace as formats
+    from ..trace import summaries
+
+    if format is TraceFormat.mermaid:
         raise typer.BadParameter(
-            "--status, --group et --theme filtrent la liste : pas avec un ID", param_hint="--status/--group/--theme"
+            "le diagramme mermaid est celui d’une proposition : donnez son ID", param_hint="--format"
         )
+    statuses = _statuses_named(status) if status is not None else []
+    groups, themes = _groups_and_themes_named(records, group, theme)
+    rows = [
+        row
+        for row in summaries(records, derived)
+        if (status is None or row.status in statuses)
+        and (group is None or row.raised_by in groups)
+        and (theme is None or row.theme in themes)
+    ]
+    if statuses:
+        _say_who_moved_on(records, derived, rows, statuses)
+    title = f"Propositions — {records.gasp.name}" if records.gasp else "Propositions"
+    with _reader_may_stop_early():
+        if format is TraceFormat.text:
+            formats.list_table(records, rows, title)
+        else:
+            _emit(formats.LIST_FORMATS, format.value, formats.TraceList(title, rows, records), workspace)
+
+
+def _statuses_named(status: str) -> list[str]:
+    """The statuses --status names; none is an error that lists them all."""
+    from ..diagnostics import suggestion
+    from ..trace import match_status
+    from ..vocabulary import PROPOSAL_STATUSES
+
+    statuses = match_status(status)
+    if not statuses:
+        shown = ", ".join(f"« {word} »" for word in PROPOSAL_STATUSES.values())
+        raise typer.BadParameter(
+            f"statut « {status} » inconnu{suggestion(status, PROPOSAL_STATUSES)} "
+            f"(statuts : {shown}, ou leurs codes {', '.join(PROPOSAL_STATUSES)})",
+            param_hint="--status",
+        )
+    return statuses
+
+
+def _groups_and_themes_named(records: "Records", group: str | None, theme: str | None) -> tuple[list[str], list[str]]:
+    """The groups --group names and the themes --theme names; naming none is an error."""
+    from ..diagnostics import suggestion
+    from ..trace import match_group, match_theme
+    from .common import fail, unknown_group
+
+    groups = match_group(records, group) if group is not None else []
+    themes = match_theme(records, theme) if theme is not None else []
+    if group is not None and not groups:
+        raise fail(unknown_group(records, group))
+    if theme is not None and not themes:
+        raise fail(f"thème « {theme} » inconnu{suggestion(theme, records.themes)}")
+    return groups, themes
+
+
+def _show_proposal(
+    workspace: "Workspace", records: "Records", derived: "dict[str, History]", format: TraceFormat, proposal_id: str
+) -> None:
+    """With an ID: the trace of the one proposal it names."""
+    from ..documents import trace as formats
+    from ..trace import UnknownProposal, find_proposal, standing, trace
+    from .common import fail, judged_day
+
     try:
         pid = find_proposal(records, proposal_id)
     except UnknownProposal as error:
