@@ -304,6 +304,36 @@ def _known(records: Records, kind: str) -> set[str]:
 
 def plan_rename(workspace: Workspace, records: Records, kind: str, old: str, new: str) -> RenamePlan:
     """Every file change the rename needs, computed in memory; raises RenameError to refuse."""
+    _refuse_bad_rename(records, kind, old, new)
+    folder = KINDS[kind]
+    plan = RenamePlan(kind, old, new)
+    changes = _FileChanges()
+    records_dir = workspace.records
+    gasp_file = records_dir / "gasp.yaml"
+    if folder == "places":
+        changes.apply(gasp_file, [], old, new, rename_key=("places",))
+    else:
+        _rename_record_file(changes, records_dir, folder, old, new)
+    renamed_meetings = _rename_group_meetings(changes, records_dir, old, new) if folder == "groups" else {}
+    for target, paths in REFERENCES[folder].items():
+        files = [("gasp", gasp_file)] if target == "gasp" else list(_record_files(records_dir, target))
+        for _, path in files:
+            changes.apply(path, paths, old, new)
+    for old_meeting, new_meeting in renamed_meetings.items():
+        for _, path in _record_files(records_dir, "observations"):
+            changes.apply(path, REFERENCES["meetings"]["observations"], old_meeting, new_meeting)
+
+    for change in changes.by_path.values():
+        if change.new_path is not None and change.new_path.exists():
+            raise RenameError(
+                f"« {workspace.rel(change.new_path)} » existe déjà : gasp n'écrase jamais un enregistrement"
+            )
+    plan.changes = [c for c in changes.by_path.values() if c.text != c.old_text or c.new_path is not None]
+    return plan
+
+
+def _refuse_bad_rename(records: Records, kind: str, old: str, new: str) -> None:
+    """Refuse an unknown kind, an unknown old id, a new name that is no id, is the same, or is taken."""
     from .diagnostics import suggestion
 
     if kind not in KINDS:
@@ -324,54 +354,49 @@ def plan_rename(workspace: Workspace, records: Records, kind: str, old: str, new
     if new in known:
         raise RenameError(f"« {new} » existe déjà : gasp n'écrase jamais un enregistrement")
 
-    folder = KINDS[kind]
-    plan = RenamePlan(kind, old, new)
-    changes: dict[Path, FileChange] = {}
 
-    def change_for(path: Path) -> FileChange:
-        if path not in changes:
+class _FileChanges:
+    """The changes of a rename, one a file, each read once and rewritten as references are found."""
+
+    def __init__(self) -> None:
+        self.by_path: dict[Path, FileChange] = {}
+
+    def change_for(self, path: Path) -> FileChange:
+        if path not in self.by_path:
             raw = path.read_bytes()
             text, form = TextForm.read(raw)
-            changes[path] = FileChange(path, text, text, form=form, old_raw=raw)
-        return changes[path]
+            self.by_path[path] = FileChange(path, text, text, form=form, old_raw=raw)
+        return self.by_path[path]
 
     def apply(
-        path: Path, paths: list[tuple[str, ...]], before: str, after: str, rename_key: tuple[str, ...] | None = None
+        self,
+        path: Path,
+        paths: list[tuple[str, ...]],
+        before: str,
+        after: str,
+        rename_key: tuple[str, ...] | None = None,
     ) -> None:
-        change = change_for(path)
+        change = self.change_for(path)
         change.text, count = rewrite(change.text, paths, before, after, rename_key=rename_key)
         change.references += count
 
-    records_dir = workspace.records
-    gasp_file = records_dir / "gasp.yaml"
-    renamed_meetings: dict[str, str] = {}
-    if folder == "places":
-        apply(gasp_file, [], old, new, rename_key=("places",))
-    else:
-        for record_id, path in _record_files(records_dir, folder):
-            if record_id == old:
-                change_for(path).new_path = path.with_name(f"{new}.yaml")
-    if folder == "groups":
-        for record_id, path in _record_files(records_dir, "meetings"):
-            match = re.fullmatch(rf"(\d{{4}}-\d{{2}}-\d{{2}})-{re.escape(old)}", record_id)
-            if match:  # a meeting's file name is <date>-<group>.yaml
-                change_for(path).new_path = path.with_name(f"{match[1]}-{new}.yaml")
-                renamed_meetings[record_id] = f"{match[1]}-{new}"
-    for target, paths in REFERENCES[folder].items():
-        files = [("gasp", gasp_file)] if target == "gasp" else list(_record_files(records_dir, target))
-        for _, path in files:
-            apply(path, paths, old, new)
-    for old_meeting, new_meeting in renamed_meetings.items():
-        for _, path in _record_files(records_dir, "observations"):
-            apply(path, REFERENCES["meetings"]["observations"], old_meeting, new_meeting)
 
-    for change in changes.values():
-        if change.new_path is not None and change.new_path.exists():
-            raise RenameError(
-                f"« {workspace.rel(change.new_path)} » existe déjà : gasp n'écrase jamais un enregistrement"
-            )
-    plan.changes = [c for c in changes.values() if c.text != c.old_text or c.new_path is not None]
-    return plan
+def _rename_record_file(changes: _FileChanges, records_dir: Path, folder: str, old: str, new: str) -> None:
+    """The record's own file takes the new id as its name."""
+    for record_id, path in _record_files(records_dir, folder):
+        if record_id == old:
+            changes.change_for(path).new_path = path.with_name(f"{new}.yaml")
+
+
+def _rename_group_meetings(changes: _FileChanges, records_dir: Path, old: str, new: str) -> dict[str, str]:
+    """A meeting's file name is <date>-<group>.yaml: rename the group's meetings, old id → new id."""
+    renamed_meetings: dict[str, str] = {}
+    for record_id, path in _record_files(records_dir, "meetings"):
+        match = re.fullmatch(rf"(\d{{4}}-\d{{2}}-\d{{2}})-{re.escape(old)}", record_id)
+        if match:
+            changes.change_for(path).new_path = path.with_name(f"{match[1]}-{new}.yaml")
+            renamed_meetings[record_id] = f"{match[1]}-{new}"
+    return renamed_meetings
 
 
 def check_plan(workspace: Workspace, plan: RenamePlan, today: datetime.date) -> list[Diagnostic]:
