@@ -138,6 +138,48 @@ def _attendees(records: Records, group_id: str, day: datetime.date) -> list[str]
     return found
 
 
+def _waiting_for_decision(records: Records, today: datetime.date) -> list[tuple[str, str]]:
+    """The proposals waiting for a decision on that day, with their status."""
+    derived = facts.of(records).histories
+    return [
+        (pid, cast(str, derived[pid].status_on(today)))  # to decide: a status
+        for pid in sorted(records.proposals)
+        if facts.to_decide(derived[pid], today)
+    ]
+
+
+def _proposal_lines(records: Records, kind: str, waiting: list[tuple[str, str]], deciding: bool) -> list[str]:
+    """The commented proposals and decisions: the waiting proposals to discuss, or to decide for the référents."""
+    lines: list[str] = []
+    if kind != "referents":  # the référents decide; they do not raise nor discuss
+        lines += [
+            "# Les propositions : raised (soulevée ici), discussed (discutée), withdrawn (retirée).\n",
+            "# proposals:\n",
+        ]
+        if waiting and not deciding:
+            lines.append("#   # en attente, que le groupe peut discuter :\n")
+            for pid, status in waiting:
+                lines += [
+                    f"#   - proposal: {pid}   # {one_line(records.proposals[pid].title)} ({PROPOSAL_STATUSES[status]})\n",
+                    "#     event: discussed\n",
+                ]
+        else:
+            lines += ["#   - proposal: identifiant-de-la-proposition\n", "#     event: raised\n"]
+    if deciding:
+        lines += [
+            "# Les décisions : validated (validée), rejected (refusée), deferred (ajournée), study (mise à l’étude).\n",
+            "# Ici, chaque proposition qui attend une décision : gardez celles qui ont été décidées.\n",
+            "# decisions:\n",
+        ]
+        for pid, status in waiting:
+            lines += [
+                f"#   - proposal: {pid}   # {one_line(records.proposals[pid].title)} ({PROPOSAL_STATUSES[status]})\n",
+                "#     outcome: validated\n",
+                "#     note: Motif, conditions.\n",
+            ]
+    return lines
+
+
 def new_meeting(
     workspace: Workspace, records: Records, group_id: str, day: datetime.date, today: datetime.date
 ) -> NewMeeting:
@@ -147,12 +189,7 @@ def new_meeting(
     if meeting_id in records.known_ids.get("meetings", set()) or path.exists():
         raise CreationError(f"la réunion « {meeting_id} » existe déjà : gasp n'écrase jamais un enregistrement")
     members = _attendees(records, group_id, day)
-    derived = facts.of(records).histories
-    waiting = [
-        (pid, cast(str, derived[pid].status_on(today)))  # to decide: a status
-        for pid in sorted(records.proposals)
-        if facts.to_decide(derived[pid], today)
-    ]
+    waiting = _waiting_for_decision(records, today)
     place = group.cadence.place
     place_name = records.gasp.places[place].name if records.gasp and place in records.gasp.places else place
     deciding = decides(group.kind)
@@ -202,34 +239,7 @@ def new_meeting(
         "# discussion: >-\n",
         "#   Le groupe a ...\n",
     ]
-    if group.kind != "referents":  # the référents decide; they do not raise nor discuss
-        lines += [
-            "# Les propositions : raised (soulevée ici), discussed (discutée), withdrawn (retirée).\n",
-            "# proposals:\n",
-        ]
-    if group.kind == "referents":
-        pass
-    elif waiting and not deciding:
-        lines.append("#   # en attente, que le groupe peut discuter :\n")
-        for pid, status in waiting:
-            lines += [
-                f"#   - proposal: {pid}   # {one_line(records.proposals[pid].title)} ({PROPOSAL_STATUSES[status]})\n",
-                "#     event: discussed\n",
-            ]
-    else:
-        lines += ["#   - proposal: identifiant-de-la-proposition\n", "#     event: raised\n"]
-    if deciding:
-        lines += [
-            "# Les décisions : validated (validée), rejected (refusée), deferred (ajournée), study (mise à l’étude).\n",
-            "# Ici, chaque proposition qui attend une décision : gardez celles qui ont été décidées.\n",
-            "# decisions:\n",
-        ]
-        for pid, status in waiting:
-            lines += [
-                f"#   - proposal: {pid}   # {one_line(records.proposals[pid].title)} ({PROPOSAL_STATUSES[status]})\n",
-                "#     outcome: validated\n",
-                "#     note: Motif, conditions.\n",
-            ]
+    lines += _proposal_lines(records, group.kind, waiting, deciding)
     secretary = records.gasp.secretary if records.gasp and records.gasp.secretary else "secretaire"
     lines += [
         "# Les actions : quoi, qui (une personne ou un service), échéance, et done: true une fois faites.\n",
