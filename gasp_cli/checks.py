@@ -15,14 +15,14 @@ from collections.abc import Callable, Iterable
 from pydantic import BaseModel
 
 from . import cadence as cadence_periods
-from . import commitments
+from . import facts
 from .calendar import group_start
 from .diagnostics import Diagnostic, Loc, suggestion
-from .lifecycle import check_lifecycles, histories
+from .lifecycle import check_lifecycles
 from .loader import KIND_LABELS, Records
 from .models import SLUG_PATTERN, Meeting
 from .references import checked_by_source
-from .vocabulary import FREQUENCIES, PROPOSAL_STATUSES, decides, long_date, plural
+from .vocabulary import FREQUENCIES, decides, long_date, plural
 from .workspace import Workspace
 
 Check = Callable[[Records, datetime.date], list[Diagnostic]]
@@ -496,7 +496,7 @@ def check_unconsented_names(records: Records, today: datetime.date) -> list[Diag
 
 def check_commitments(records: Records, today: datetime.date) -> list[Diagnostic]:
     """Proposals awaiting a decision past `decision_within_days`, comptes rendus not sent past
-    `minutes_within_days` (see gasp_cli/commitments.py), and a compte rendu sent before its meeting."""
+    `minutes_within_days` (see gasp_cli/facts.py), and a compte rendu sent before its meeting."""
     diagnostics = []
     for mid, meeting in records.meetings.items():
         if meeting.minutes_sent is not None and meeting.minutes_sent < meeting.date:
@@ -510,10 +510,10 @@ def check_commitments(records: Records, today: datetime.date) -> list[Diagnostic
                     f"{long_date(meeting.date)}",
                 )
             )
-    minutes_days = commitments.minutes_within_days(records)
+    minutes_days = facts.minutes_within_days(records)
     if minutes_days is not None:
         for mid, meeting in records.meetings.items():
-            late = commitments.minutes_late_by(meeting, today, minutes_days)
+            late = facts.minutes_late_by(meeting, today, minutes_days)
             if late is not None:
                 diagnostics.append(
                     records.diagnostic(
@@ -527,28 +527,22 @@ def check_commitments(records: Records, today: datetime.date) -> list[Diagnostic
                         severity="warning",
                     )
                 )
-    decision_days = commitments.decision_within_days(records)
+    decision_days = facts.decision_within_days(records)
     if decision_days is not None:
-        for pid, history in sorted(histories(records).items()):
-            late = commitments.decision_late_by(history, today, decision_days)
-            raised = history.raised
-            if late is None or raised is None:
+        # Late: not answered (a deferral or a study is an answer) past the commitment (gasp_cli/facts.py).
+        run = facts.of(records)
+        for pid, late in run.late(today).items():
+            raised = run.histories[pid].raised
+            if raised is None:
                 continue
-            # A deferral or a study is an answer, not the decision: say it, the proposal still waits.
-            setting = history.status_event(today)
-            answered = (
-                f" ; {PROPOSAL_STATUSES[setting.kind]} le {long_date(setting.date)}"
-                if setting is not None and setting.is_decision
-                else ""
-            )
             diagnostics.append(
                 records.diagnostic(
                     "proposals",
                     pid,
                     ("title",),
                     "late-decision",
-                    f"proposition en attente d’une décision depuis le {long_date(raised.date)} "
-                    f"({plural((today - raised.date).days, 'jour')}{answered}) : {plural(late, 'jour')} de retard sur "
+                    f"proposition sans réponse des référents depuis le {long_date(raised.date)} "
+                    f"({plural((today - raised.date).days, 'jour')}) : {plural(late, 'jour')} de retard sur "
                     f"l’engagement de réponse en {plural(decision_days, 'jour')} (commitments.decision_within_days)",
                     severity="warning",
                     key=True,

@@ -11,11 +11,12 @@ import datetime
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import yaml
 
+from . import facts
 from .calendar import calendar_rows, holidays_for
-from .lifecycle import OPEN, histories
 from .loader import Records, slugify
 from .models import KINDS, Gasp
 from .output import write_new
@@ -146,11 +147,11 @@ def new_meeting(
     if meeting_id in records.known_ids.get("meetings", set()) or path.exists():
         raise CreationError(f"la réunion « {meeting_id} » existe déjà : gasp n'écrase jamais un enregistrement")
     members = _attendees(records, group_id, day)
-    derived = histories(records)
+    derived = facts.of(records).histories
     waiting = [
-        (pid, status)
+        (pid, cast(str, derived[pid].status_on(today)))  # to decide: a status
         for pid in sorted(records.proposals)
-        if (status := derived[pid].status_on(today)) is not None and status in OPEN
+        if facts.to_decide(derived[pid], today)
     ]
     place = group.cadence.place
     place_name = records.gasp.places[place].name if records.gasp and place in records.gasp.places else place

@@ -1,9 +1,11 @@
 """The sociologist's indicators, computed once: for `gasp export` (indicators.csv) and the report.
 
 Pure functions of (records, day): only what happened by `day` counts (an event, a
-meeting, a membership dated later is not there yet). Each indicator is one row of a
-long table: (year, indicator, group, subject, origin_group, value, unit, n). Their
-definitions, in French, live in `DEFINITIONS`, which the data package and the
+meeting, a membership dated later is not there yet), and each year is counted to the
+earlier of its 31 December and `day` (`facts.counted_to`): the report of a year and the
+export agree on every value, whenever either is made. Each indicator is one row of a
+long table: (year, indicator, group, subject, origin_group, value, unit, n, counted_to).
+Their definitions, in French, live in `DEFINITIONS`, which the data package and the
 researchers' page repeat.
 
 Proposals are followed by cohort: the year of a proposal indicator is the year the
@@ -14,11 +16,14 @@ memberships of the year.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import statistics
 from dataclasses import dataclass
 
-from .lifecycle import History, histories
+from . import facts
+from .facts import counted_to
+from .lifecycle import History
 from .loader import Records
 from .models import Meeting
 
@@ -47,14 +52,14 @@ DEFINITIONS: dict[str, Definition] = {
         "Part des propositions décidées",
         "%",
         "Parmi les propositions soulevées dans l’année (year) par le groupe (group ; vide : tous les groupes), "
-        "la part qui a reçu au moins une décision (validée, refusée, ajournée ou mise à l’étude) au jour de "
-        "l’export, en pour cent arrondi au dixième. n : le nombre de propositions soulevées.",
+        "la part qui a reçu au moins une décision (validée, refusée, ajournée ou mise à l’étude) au jour "
+        "compté (counted_to), en pour cent arrondi au dixième. n : le nombre de propositions soulevées.",
     ),
     "done_share": Definition(
         "Part des propositions réalisées",
         "%",
         "Parmi les propositions soulevées dans l’année (year) par le groupe (group ; vide : tous les groupes), "
-        "la part qui a une étape « réalisée » (done) au jour de l’export, en pour cent arrondi au dixième. "
+        "la part qui a une étape « réalisée » (done) au jour compté (counted_to), en pour cent arrondi au dixième. "
         "n : le nombre de propositions soulevées.",
     ),
     "median_days": Definition(
@@ -65,7 +70,7 @@ DEFINITIONS: dict[str, Definition] = {
         "première discussion), discussed-decided (de la première discussion à la première décision, si elle "
         "a été discutée avant d’être décidée), decided-done (de la première décision à la réalisation), "
         "raised-decided (de la proposition à sa première décision), raised-done (de la proposition à sa "
-        "réalisation). n : le nombre de propositions qui ont franchi l’étape au jour de l’export.",
+        "réalisation). n : le nombre de propositions qui ont franchi l’étape au jour compté (counted_to).",
     ),
     "theme_taken_up": Definition(
         "Thème repris par un autre groupe",
@@ -119,6 +124,21 @@ class Indicator:
     value: float
     unit: str
     n: int | None
+    # The day the year is counted to (`facts.counted_to`): 31 December of `year`, or the day if earlier.
+    counted_to: datetime.date | None = None
+
+    def as_json(self) -> dict[str, object]:
+        """The keys of indicators.csv (without `year`, which the report gives once)."""
+        return {
+            "indicator": self.indicator,
+            "group": self.group,
+            "subject": self.subject,
+            "origin_group": self.origin_group,
+            "value": self.value,
+            "unit": self.unit,
+            "n": self.n,
+            "counted_to": self.counted_to.isoformat() if self.counted_to else None,
+        }
 
 
 def _row(
@@ -154,17 +174,6 @@ class Milestones:
     done: datetime.date | None
 
 
-_LAST: list[tuple[Records, dict[str, History]]] = []  # the report of each year reuses one derivation
-
-
-def _histories(records: Records) -> dict[str, History]:
-    if _LAST and _LAST[0][0] is records:
-        return _LAST[0][1]
-    derived = histories(records)
-    _LAST[:] = [(records, derived)]
-    return derived
-
-
 def milestones(history: History, day: datetime.date) -> Milestones | None:
     """The first raising, discussion, decision and `done` of a proposal up to `day`; None if not raised."""
     events = [e for e in history.events if e.date <= day]
@@ -172,7 +181,8 @@ def milestones(history: History, day: datetime.date) -> Milestones | None:
     if raised is None:
         return None
     discussed = next((e.date for e in events if e.kind == "discussed"), None)
-    decided = next((e.date for e in events if e.is_decision), None)
+    answer = facts.first_answer(history, day)  # the first decision of any outcome
+    decided = answer.date if answer is not None else None
     done = next((e.date for e in events if e.kind == "done"), None)
     return Milestones(raised.group, raised.date, discussed, decided, done)
 
@@ -196,10 +206,16 @@ def proposal_indicators(
     records: Records, day: datetime.date, derived: dict[str, History] | None = None, year: int | None = None
 ) -> list[Indicator]:
     """Per raising year and group (and for all groups): shares decided and done, median days per stage."""
-    derived = derived if derived is not None else _histories(records)
+    derived = derived if derived is not None else facts.of(records).histories
     if year is not None:  # the report asks for one year: only that cohort is looked at
         derived = {pid: h for pid, h in derived.items() if (r := h.raised) is not None and r.date.year == year}
-    steps = [step for pid in sorted(derived) if (step := milestones(derived[pid], day)) is not None]
+    # Each proposal as it stood on the day its cohort is counted to (31 December, or `day` if earlier).
+    steps = [
+        step
+        for pid in sorted(derived)
+        if (raised := derived[pid].raised) is not None
+        and (step := milestones(derived[pid], counted_to(raised.date.year, day))) is not None
+    ]
     years = sorted({s.raised.year for s in steps})
     groups = [None, *(g for g in _group_order(records) if any(s.group == g for s in steps))]
     by_year: dict[int, list[Milestones]] = {}
@@ -338,4 +354,7 @@ def indicators(
         *agents_turnover(records, day, year),
     ]
     rank = {name: index for index, name in enumerate(INDICATOR_ORDER)}
-    return sorted(rows, key=lambda r: (r.year, rank[r.indicator]))  # stable: each family's order kept
+    return [
+        dataclasses.replace(r, counted_to=counted_to(r.year, day))
+        for r in sorted(rows, key=lambda r: (r.year, rank[r.indicator]))  # stable: each family's order kept
+    ]

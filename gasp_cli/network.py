@@ -784,6 +784,8 @@ def network_totals(year: int, results: list[SiteResult]) -> dict[str, Any]:
     shared: dict[str, list[str]] = {}
     within: int | None = None
     next_year: list[dict[str, Any]] = []
+    # Shares and medians do not add up: each site's indicator rows, named by their site.
+    indicators: list[dict[str, Any]] = []
     for result in results:
         if result.status != "ok" or result.report_json is None:
             continue
@@ -818,6 +820,7 @@ def network_totals(year: int, results: list[SiteResult]) -> dict[str, Any]:
         if report["decided_within_commitment"] is not None:
             within = (within or 0) + report["decided_within_commitment"]
         next_year.extend({"site": site, **row} for row in report["next_year"])
+        indicators.extend({"site": site, **row} for row in report.get("indicators", []))
     order = {kind: i for i, kind in enumerate(KIND_ORDER)}
     by_kind = {}
     for kind in sorted(groups, key=lambda k: order.get(k, len(order))):
@@ -845,6 +848,7 @@ def network_totals(year: int, results: list[SiteResult]) -> dict[str, Any]:
         "decided_within_commitment": within,
         "median_days_to_minutes": _median(minutes),
         "next_year": sorted(next_year, key=lambda r: (r["date"], r.get("time") or "", r["site"])),
+        "indicators": indicators,
     }
 
 

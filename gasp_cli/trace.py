@@ -11,7 +11,8 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
-from .lifecycle import Event, History, histories, replaced_by
+from . import facts
+from .lifecycle import Event, History, replaced_by
 from .loader import Records
 from .models import Observation
 
@@ -109,13 +110,13 @@ def _iso(day: datetime.date | None) -> str | None:
 
 def summaries(records: Records, derived: dict[str, History] | None = None) -> list[Summary]:
     """One row a proposal, by raising date (proposals not raised yet last, by id)."""
-    derived = derived if derived is not None else histories(records)
+    derived = derived if derived is not None else facts.of(records).histories
     rows = []
     for pid, proposal in records.proposals.items():
         history = derived[pid]
         raised = history.raised
         decision = history.last_decision
-        first = next((e for e in history.events if e.is_decision), None)
+        first = facts.first_answer(history)
         rows.append(
             Summary(
                 pid,
@@ -133,7 +134,7 @@ def summaries(records: Records, derived: dict[str, History] | None = None) -> li
 
 
 def trace(records: Records, proposal_id: str, derived: dict[str, History] | None = None) -> Trace:
-    derived = derived if derived is not None else histories(records)
+    derived = derived if derived is not None else facts.of(records).histories
     proposal = records.proposals[proposal_id]
     successors = replaced_by(records).get(proposal_id, [])
     history = derived[proposal_id]

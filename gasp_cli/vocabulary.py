@@ -17,7 +17,6 @@ import unicodedata
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .lifecycle import History
     from .loader import Records
     from .models import Meeting
 
@@ -32,7 +31,6 @@ __all__ = [
     "PERSON_KINDS",
     "PROPOSAL_STATUSES",
     "WEEKDAYS_FR",
-    "awaiting_decision",
     "day_month",
     "days",
     "decides",
@@ -149,13 +147,6 @@ def french_time(time: str) -> str:
     """« 14 h », « 9 h 30 »."""
     hour, minute = time.split(":")
     return f"{int(hour)} h" + (f" {minute}" if minute != "00" else "")
-
-
-def awaiting_decision(history: History, day: datetime.date) -> bool:
-    """Whether a proposal awaits a decision on `day`: raised, discussed, deferred or under study."""
-    from .lifecycle import OPEN
-
-    return history.status_on(day) in OPEN
 
 
 def meeting_themes(records: Records, meeting: Meeting) -> set[str]:

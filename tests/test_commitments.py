@@ -125,31 +125,25 @@ def _late(root: Path, today: str, *extra: str) -> tuple[int, list[dict]]:
 
 def test_validate_warns_for_each_proposal_and_compte_rendu_past_the_commitment(tmp_path: Path):
     root = committed(tmp_path)
-    # On 15 April 2021: a, c (deferred), d raised 1 March, 45 days ago (30 in March + 15): 15 days late;
-    # e raised 1 December 2020, 135 days ago (30 + 31 + 28 + 31 + 15): 105 days late; b is validated.
+    # On 15 April 2021: a and d raised 1 March, 45 days ago (30 in March + 15), not answered: 15 days late.
+    # b is validated; c was deferred on day 19 and e put under study on day 109: both answered (late or
+    # not, an answer is an answer), still to decide, never warned late.
     # The référents' meeting of 20 March has no minutes_sent, 26 days on (11 + 15): 16 days late.
     code, late = _late(root, "2021-04-15")
     assert code == 0  # warnings never block
     by_file = {d["file"]: d for d in late}
     assert set(by_file) == {
         "records/proposals/a.yaml",
-        "records/proposals/c.yaml",
         "records/proposals/d.yaml",
-        "records/proposals/e.yaml",
         "records/meetings/2021/2021-03-20-referents.yaml",
     }
     assert all(d["severity"] == "warning" for d in late)
     a = by_file["records/proposals/a.yaml"]
     assert (a["code"], a["line"], a["column"]) == ("late-decision", 1, 1)
     assert a["message"] == (
-        "proposition en attente d’une décision depuis le 1er mars 2021 (45 jours) : 15 jours "
+        "proposition sans réponse des référents depuis le 1er mars 2021 (45 jours) : 15 jours "
         "de retard sur l’engagement de réponse en 30 jours (commitments.decision_within_days)"
     )
-    assert (
-        "depuis le 1er décembre 2020 (135 jours ; mise à l'étude le 20 mars 2021) : 105 jours de retard"
-        in by_file["records/proposals/e.yaml"]["message"]
-    )
-    assert "(45 jours ; ajournée le 20 mars 2021) : 15 jours" in by_file["records/proposals/c.yaml"]["message"]
     minutes = by_file["records/meetings/2021/2021-03-20-referents.yaml"]
     assert minutes["code"] == "late-minutes" and minutes["line"] == 2  # the meeting's date
     assert minutes["message"].startswith(
@@ -162,15 +156,15 @@ def test_validate_text_names_the_file_line_and_column(tmp_path: Path):
     root = committed(tmp_path)
     result = gasp("validate", workspace=root, env={"GASP_TODAY": "2021-04-15"})
     assert (
-        "records/proposals/e.yaml:1:1: avertissement: proposition en attente d’une décision depuis le 1er décembre 2020"
+        "records/proposals/a.yaml:1:1: avertissement: proposition sans réponse des référents depuis le 1er mars 2021"
     ) in result.stderr
 
 
 @pytest.mark.parametrize(
     ("today", "late_proposals", "late_minutes"),
     [
-        ("2021-03-31", set(), True),  # a, c, d at 30 days: on time; the minutes at 11 days: late
-        ("2021-04-01", {"a", "c", "d"}, True),  # 31 days: 1 day late
+        ("2021-03-31", set(), True),  # a, d at 30 days: on time; the minutes at 11 days: late
+        ("2021-04-01", {"a", "d"}, True),  # 31 days: 1 day late (c was deferred on day 19: answered)
     ],
 )
 def test_the_last_day_of_the_commitment_is_still_on_time(
@@ -181,7 +175,7 @@ def test_the_last_day_of_the_commitment_is_still_on_time(
     found = {
         d["file"].removeprefix("records/proposals/").removesuffix(".yaml") for d in late if d["code"] == "late-decision"
     }
-    assert found - {"e"} == late_proposals
+    assert found == late_proposals  # e, raised in 2020, was answered (a study) on 20 March
     assert any(d["code"] == "late-minutes" for d in late) is late_minutes
 
 
@@ -219,11 +213,15 @@ def test_strict_turns_the_commitment_warnings_into_failure(tmp_path: Path):
 
 
 def test_an_archive_is_judged_on_its_as_of(tmp_path: Path):
-    """as_of 25 March 2021: a is 24 days old (on time), e 114 days (84 late), the minutes 5 days."""
+    """as_of 25 March 2021: a is 24 days old (on time), e was answered (a study), the minutes 5 days;
+    on 1 March 2021, e was 90 days old and not answered: 60 days late."""
     root = committed(tmp_path, as_of="2021-03-25")
     _, late = _late(root, "2026-01-01")
+    assert late == []
+    earlier = committed(tmp_path / "earlier", as_of="2021-03-01")
+    _, late = _late(earlier, "2026-01-01")
     assert [(d["file"], d["code"]) for d in late] == [("records/proposals/e.yaml", "late-decision")]
-    assert "84 jours de retard" in late[0]["message"]
+    assert "60 jours de retard" in late[0]["message"]
 
 
 def test_minutes_sent_before_the_meeting_is_an_error(tmp_path: Path):
@@ -280,19 +278,22 @@ def test_the_dossier_puts_the_late_proposals_first(tmp_path: Path):
     assert march.count("En retard de") == 1
     table = march[march.index("## Décisions attendues") :]
     assert table.index("| Réparer les trottoirs (en retard) |") < table.index("| Un banc devant la mairie |")
-    # The dossier of 10 June, as it stood on 9 June: e 190 days (160 late), then a, c, d 100 days
-    # (70 late), most late first; f raised 8 days before is on time, under its theme.
+    # The dossier of 10 June, as it stood on 9 June: a and d, raised 100 days before and not answered,
+    # are 70 days late and come first. c (deferred on day 19) and e (under study since 20 March, on
+    # day 109) are answered and still to decide: under their themes, never late. f raised 8 days
+    # before is on time, under its theme.
     june = (out / "referents/dossier-2021-06-10.md").read_text(encoding="utf-8")
-    order = [
-        june.index(f"### {title}")
-        for title in ("Réparer les trottoirs", "Un banc devant la mairie", "Un guichet unique", "Un parking payant")
-    ]
-    assert order == sorted(order) and order[-1] < june.index("## Accueil") < june.index("### Un numéro unique")
-    assert june.count("En retard de 70 jours") == 3 and "En retard de 160 jours" in june
+    order = [june.index(f"### {title}") for title in ("Un banc devant la mairie", "Un parking payant")]
+    accueil, voirie = june.index("## Accueil"), june.index("## Voirie")
+    assert order == sorted(order) and order[-1] < accueil
+    assert accueil < june.index("### Un guichet unique") < voirie and accueil < june.index("### Un numéro unique")
+    assert voirie < june.index("### Réparer les trottoirs")
+    assert june.count("En retard de 70 jours") == 2 and june.count("En retard de") == 2
     page = _plain((out / "referents/dossier-2021-06-10.html").read_text(encoding="utf-8"))
     assert '<h2 class="en-retard">En retard sur l’engagement de réponse en 30 jours</h2>' in page
-    assert '<section class="fiche en-retard" id="e">' in page
-    assert "<strong>En retard de 160 jours sur l’engagement de réponse en 30 jours (thème : Voirie).</strong>" in page
+    assert '<section class="fiche en-retard" id="a">' in page
+    assert '<section class="fiche en-retard" id="e">' not in page
+    assert "<strong>En retard de 70 jours sur l’engagement de réponse en 30 jours (thème : Accueil).</strong>" in page
 
 
 def test_a_dossier_without_commitment_has_no_late_section(tmp_path: Path):

@@ -19,8 +19,8 @@ def _records():
 
 def test_dossier_lists_only_proposals_awaiting_a_decision():
     from gasp_cli.documents import dossier
+    from gasp_cli.facts import to_decide as awaiting_decision
     from gasp_cli.lifecycle import histories
-    from gasp_cli.vocabulary import awaiting_decision
 
     records = _records()
     derived = histories(records)

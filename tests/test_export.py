@@ -171,7 +171,17 @@ def test_the_columns_of_the_contract(example: Path):
     assert header["problems.csv"] == ["meeting", "group", "date", "theme", "note"]
     assert header["meetings.csv"][:4] == ["id", "group", "date", "status"]
     assert "attendees_resident" in header["meetings.csv"] and "minutes_sent" in header["meetings.csv"]
-    assert header["indicators.csv"] == ["year", "indicator", "group", "subject", "origin_group", "value", "unit", "n"]
+    assert header["indicators.csv"] == [
+        "year",
+        "indicator",
+        "group",
+        "subject",
+        "origin_group",
+        "value",
+        "unit",
+        "n",
+        "counted_to",
+    ]
 
 
 # --- rows ---------------------------------------------------------------------------------------
@@ -287,6 +297,7 @@ def test_the_hand_workspace_row_by_row(hand: Path):
         "value": "58",
         "unit": "jours",
         "n": "",
+        "counted_to": "2021-12-31",  # the archive stops on 31 December 2021
     } in indicators
     assert {
         "year": "2021",
@@ -297,6 +308,7 @@ def test_the_hand_workspace_row_by_row(hand: Path):
         "value": "66.7",
         "unit": "%",
         "n": "3",
+        "counted_to": "2021-12-31",  # the archive stops on 31 December 2021
     } in indicators
 
 

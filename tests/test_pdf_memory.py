@@ -103,8 +103,8 @@ def _starting(popen, script: Path):  # type: ignore[no-untyped-def]
 
 def test_a_quiet_proposal_takes_one_line_in_the_dossier():
     from gasp_cli.documents import dossier
+    from gasp_cli.facts import to_decide as awaiting_decision
     from gasp_cli.lifecycle import histories
-    from gasp_cli.vocabulary import awaiting_decision
 
     records = _records()
     derived = histories(records)

@@ -101,6 +101,13 @@ def test_every_figure_worked_out_by_hand(year_2005: Path):
     report = json.loads(result.stdout)
     # The calendar rows of 2006: 10 agents (no July, August), 4 usagers, 2 référents.
     next_year = report.pop("next_year")
+    # The indicators of 2005: the rows of indicators.csv (test_verite.py compares them, value by value).
+    indicators = report.pop("indicators")
+    assert {(row["indicator"], row["group"], row["subject"]) for row in indicators} >= {
+        ("decided_share", None, None),
+        ("median_days", None, "raised-decided"),
+    }
+    assert {row["counted_to"] for row in indicators} == {"2005-12-31"}
     assert len(next_year) == 16 and next_year[0] == {
         "date": "2006-01-10",
         "time": "14:00",
@@ -183,7 +190,10 @@ def test_the_text_report_tells_turnover_themes_and_actions(year_2005: Path):
     assert "Transport : Groupe des agents, Groupe usagers" in text
     assert "2 actions ouvertes, dont 1 en retard" in text
     assert "commune : 600\u00a0€" in text and "Total : 1\u202f000\u00a0€" in text
-    assert "Délai médian entre proposition et décision : 157 jours" in text
+    # One name per figure: to every decision of the year, not the indicators' « première décision ».
+    assert (
+        "Délai médian de la proposition à chaque décision prise dans l’année (première ou suivante) : 157 jours" in text
+    )
     assert "Calendrier 2006" in text and "Groupe des agents : 10 janvier, 14 février" in text
 
 

@@ -29,7 +29,9 @@ DESIGN_KEYS = [
     "decided_within_commitment",
     "median_days_to_minutes",
     "next_year",
+    "indicators",
 ]
+INDICATOR_KEYS = ["indicator", "group", "subject", "origin_group", "value", "unit", "n", "counted_to"]
 GROUP_KEYS = ["kind", "due", "held", "cancelled", "attendance_mean", "attendance_min", "attendance_max"]
 
 
@@ -51,6 +53,8 @@ def test_the_example_report_has_every_key_of_the_contract():
     assert set(report["themes"]) == {"agents", "usagers", "intergroupes"}
     assert report["decided_within_commitment"] is None  # the example promises no delay
     assert {row["group"] for row in report["next_year"]} == {"agents", "usagers", "referents", "intergroupes"}
+    assert report["indicators"] and all(list(row) == INDICATOR_KEYS for row in report["indicators"])
+    assert {row["counted_to"] for row in report["indicators"]} == {"2001-12-31"}
     assert list(report["next_year"][0]) == [
         "date",
         "time",
@@ -110,16 +114,17 @@ def _records(root: Path, day: datetime.date):
 
 
 def test_the_referents_commitment_and_the_delay_of_the_minutes():
-    """Read whether or not the models know `commitments` and `minutes_sent` yet."""
+    """The commitment of gasp.yaml (a real `Commitments`) and the minutes' delays, set on loaded records."""
     from gasp_cli.documents.rapport import annual_report
     from gasp_cli.lifecycle import histories
+    from gasp_cli.models import Commitments
 
     records = _records(REPO, datetime.date(2002, 6, 30))
     bare = annual_report(records, histories(records), 2001, datetime.date(2002, 6, 30))
     assert bare.as_json()["decided_within_commitment"] is None
     # 2001's first decisions: 15 Jun (horaires-police 213 days, formulaire 122), 28 Jun (reamenagement 170),
     # 21 Dec (formation 255, regie 190, mediateur 99). Within 180 days: 122, 170, 99.
-    records.gasp = records.gasp.model_copy(update={"commitments": {"decision_within_days": 180}})
+    records.gasp = records.gasp.model_copy(update={"commitments": Commitments(decision_within_days=180)})
     first_sent = {}
     for mid, meeting in list(records.meetings.items()):
         if mid.startswith("2001-") and meeting.status == "held":
@@ -134,10 +139,6 @@ def test_the_referents_commitment_and_the_delay_of_the_minutes():
 
 
 def test_the_commitment_in_gasp_yaml_reaches_the_json(tmp_path: Path):
-    from gasp_cli.models import Gasp
-
-    if "commitments" not in Gasp.model_fields:
-        pytest.skip("gasp.yaml has no `commitments` in this branch yet")
     import shutil
 
     shutil.copytree(REPO / "records", tmp_path / "records")

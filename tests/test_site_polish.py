@@ -63,7 +63,7 @@ def test_the_site_s_report_says_when_its_indicators_were_computed_not_with_which
     page = (out / "public" / "rapport" / "rapport-2001.html").read_text(encoding="utf-8")
     assert "Indicateurs" in page
     assert "gasp export" not in page and "indicators.csv" not in page
-    assert "Chiffres arrêtés au 31 décembre 2001." in page
+    assert "Chiffres comptés au 31 décembre 2001." in page
     assert "gasp export" not in _pdf_text(out / "public" / "rapport" / "rapport-2001.pdf")
     # The members' report keeps the reference to the export (the sociologist's file).
     assert "indicators.csv" in (out / "rapport" / "rapport-2001.html").read_text(encoding="utf-8")

@@ -64,9 +64,9 @@ def proposal(
     ] = None,
 ) -> None:
     """La trace d’une proposition (ou de toutes) : soulevée, discutée, décidée, mise en œuvre."""
+    from .. import facts
     from ..diagnostics import suggestion
     from ..documents import trace as formats
-    from ..lifecycle import histories
     from ..trace import (
         UnknownProposal,
         find_proposal,
@@ -81,7 +81,7 @@ def proposal(
     from .common import fail, judged_day, load_records
 
     workspace, records, _ = load_records(ctx)
-    derived = histories(records)
+    derived = facts.of(records).histories
 
     if proposal_id is None:
         if format is TraceFormat.mermaid:

@@ -9,9 +9,8 @@ from calendar import monthrange
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .. import escape
+from .. import escape, facts
 from ..calendar import Row
-from ..lifecycle import OPEN, histories
 from ..loader import Records
 from ..names import gasp_name, group_name, place_of
 from ..vocabulary import MEETING_STATUSES, WEEKDAYS_FR, decides, french_time, long_date, weekday_date
@@ -186,12 +185,12 @@ def _awaiting_decision(records: Records, rows: list[Row]) -> dict[str, list[str]
     deciding = [r for r in rows if decides(records.groups[r.group].kind)]
     if not deciding:
         return {}
-    derived = histories(records)
+    derived = facts.of(records).histories
     result = {}
     for row in deciding:
         eve = row.date - datetime.timedelta(days=1)
         result[f"{row.group}/{row.date.isoformat()}"] = [
-            records.proposals[pid].title for pid, history in sorted(derived.items()) if history.status_on(eve) in OPEN
+            records.proposals[pid].title for pid, history in sorted(derived.items()) if facts.to_decide(history, eve)
         ]
     return result
 

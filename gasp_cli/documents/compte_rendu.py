@@ -78,7 +78,10 @@ class CompteRendu:
 def _others_said(
     records: Records, meeting_id: str, meeting: Meeting, public: bool = False, pages: Collection[str] = ()
 ) -> tuple[list[OtherGroup], str]:
-    """What the other groups said on this meeting's themes since this group last met.
+    """What the other groups said on this meeting's themes, and on the proposals it raised or
+    discussed, since this group last met: the référents' and the inter-group meeting's decisions
+    on a proposal discussed tonight (validée, mise à l'étude…) are the answer the group waits for,
+    whatever the themes of the evening.
 
     `public` (the residents' site): of a group whose comptes rendus are not public, only its
     decisions (the answer residents wait for), never its tour de table or its notes.
@@ -90,6 +93,7 @@ def _others_said(
     )
     since = own[-1][0] if own else datetime.date.min
     themes = meeting_themes(records, meeting)
+    discussed = {event.proposal for event in meeting.proposals}  # raised, discussed or withdrawn here
     result = []
     for mid, other in sorted(records.meetings.items(), key=lambda pair: (pair[1].date, pair[0])):
         if other.group == meeting.group or other.status != "held" or not (since < other.date <= meeting.date):
@@ -106,7 +110,8 @@ def _others_said(
                 items.append(Item(theme_title(records, problem.theme), "tour de table", problem.note))
         for event in other.proposals:
             proposal = records.proposals.get(event.proposal)
-            if proposal is not None and proposal.theme in themes and said_in_public:
+            concerned = proposal is not None and (proposal.theme in themes or event.proposal in discussed)
+            if proposal is not None and concerned and said_in_public:
                 items.append(
                     Item(
                         proposal.title,
@@ -117,7 +122,7 @@ def _others_said(
                 )
         for decision in other.decisions:
             proposal = records.proposals.get(decision.proposal)
-            if proposal is not None and proposal.theme in themes:
+            if proposal is not None and (proposal.theme in themes or decision.proposal in discussed):
                 items.append(
                     Item(
                         proposal.title,

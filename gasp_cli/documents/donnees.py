@@ -25,8 +25,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..indicators import DEFINITIONS, PERSON_KIND_ORDER, indicators, theme_mentions
-from ..lifecycle import DECISIONS, History, histories
+from .. import facts
+from ..indicators import DEFINITIONS, PERSON_KIND_ORDER, theme_mentions
+from ..lifecycle import DECISIONS, History
 from ..loader import Records, slugify
 from ..models import Meeting
 from ..trace import document_of, summaries
@@ -257,7 +258,7 @@ PROPOSALS = Resource(
         Column(
             "days_to_decision",
             "integer",
-            "Jours jusqu’à la décision",
+            "Jours jusqu’à la dernière décision",
             "Jours entre la proposition et sa dernière décision.",
             unit="jours",
             rule="decided_on − raised_on.",
@@ -413,7 +414,9 @@ INDICATORS = Resource(
     "indicators",
     "Indicateurs",
     "Les indicateurs, en format long : une ligne par année, indicateur, groupe et sujet. Chaque indicateur est "
-    "défini dans « indicators » ci-dessous ; le rapport annuel montre les mêmes chiffres.",
+    "défini dans « indicators » ci-dessous. Chaque année est comptée au 31 décembre, ou au jour de l’export "
+    "s’il vient avant (colonne counted_to) : le rapport annuel de l’année montre les mêmes valeurs, quel que "
+    "soit le jour où l’un ou l’autre est produit.",
     (
         Column(
             "year",
@@ -453,6 +456,14 @@ INDICATORS = Resource(
             "integer",
             "Effectif",
             "Sur combien d’éléments la valeur est calculée (voir chaque indicateur) ; vide quand cela n’a pas de sens.",
+        ),
+        Column(
+            "counted_to",
+            "date",
+            "Compté au",
+            "Le jour jusqu’auquel l’année est comptée : ce qui s’est passé après n’y est pas.",
+            rule="Le 31 décembre de year, ou le jour de l’export (today, as_of ou GASP_TODAY) s’il vient avant.",
+            required=True,
         ),
     ),
     extra={
@@ -608,8 +619,8 @@ def _observation_rows(records: Records) -> list[list[Any]]:
 
 def _indicator_rows(records: Records, day: datetime.date, derived: dict[str, History]) -> list[list[Any]]:
     return [
-        [r.year, r.indicator, r.group, r.subject, r.origin_group, _cell(r.value), r.unit, r.n]
-        for r in indicators(records, day, derived)
+        [r.year, r.indicator, r.group, r.subject, r.origin_group, _cell(r.value), r.unit, r.n, r.counted_to]
+        for r in facts.of(records, derived).indicators(day)
     ]
 
 
@@ -665,7 +676,7 @@ def datapackage(records: Records) -> dict[str, Any]:
 
 def build(records: Records, day: datetime.date) -> dict[str, bytes]:
     """Every file of the package (name → bytes): the same records and day give the same bytes."""
-    derived = histories(records)
+    derived = facts.of(records).histories
     tables: dict[str, Callable[[], list[list[Any]]]] = {
         "meetings": lambda: _meeting_rows(records),
         "proposals": lambda: _proposal_rows(records, derived),

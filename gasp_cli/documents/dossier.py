@@ -1,9 +1,10 @@
 """The dossier of a référents (or intergroupes) meeting: the proposals awaiting a decision,
 by theme, as they stood the day before a held meeting, or today for the next one.
 
-With a commitment (`decision_within_days` in gasp.yaml), the proposals waiting past it come
-first, in a section of their own, each saying by how many days it is late; the table of the
-decisions to take lists them first too."""
+With a commitment (`decision_within_days` in gasp.yaml), the proposals late (not answered
+past it, gasp_cli/facts.py) come first, in a section of their own, each saying by how many
+days it is late; the table of the decisions to take lists them first too. A deferred or
+studied proposal is answered and still to decide: it is listed under its theme, never late."""
 
 from __future__ import annotations
 
@@ -11,14 +12,13 @@ import datetime
 from dataclasses import dataclass, field
 from typing import cast
 
+from .. import facts
 from ..calendar import Holidays, Row, calendar_rows, holidays_for
-from ..commitments import decision_late_by, decision_within_days
 from ..lifecycle import History
 from ..loader import Records
 from ..names import gasp_name, group_name, place_of, theme_title
 from ..vocabulary import (
     PROPOSAL_STATUSES,
-    awaiting_decision,
     decides,
     euros,
     french_time,
@@ -149,13 +149,15 @@ def build(records: Records, derived: dict[str, History], day: datetime.date, mee
     or one already held (day: the day before it, so that it reads as it was handed out)."""
     proposals_by_theme: dict[str, list[DossierProposal]] = {}
     late: list[DossierProposal] = []
-    within_days = decision_within_days(records)
+    run = facts.of(records, derived)
+    within_days = run.decision_within_days
     quiet_by_theme: dict[str, list[QuietProposal]] = {}
     quiet_ids: set[str] = set()
     for pid, history in sorted(
         derived.items(), key=lambda pair: (pair[1].raised.date if pair[1].raised else day, pair[0])
     ):
-        if not awaiting_decision(history, day):
+        answer = run.answer(pid, day)
+        if not answer.to_decide:
             continue
         status = history.status_on(day)
         proposal = records.proposals[pid]
@@ -182,7 +184,7 @@ def build(records: Records, derived: dict[str, History], day: datetime.date, mee
             cost=euros(proposal.cost) if proposal.cost is not None else "",
             funding=funding,
         )
-        late_by = decision_late_by(history, day, within_days)
+        late_by = answer.late_by
         if late_by is not None:
             item.late_days = late_by
             item.late = (

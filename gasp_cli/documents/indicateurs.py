@@ -1,8 +1,8 @@
 """The report's « Indicateurs » section: the indicators of `gasp_cli/indicators.py` for one year, in words.
 
-The same rows as indicators.csv (computed once, in the core), as they stood on the
-report's day (the year's end, or today for the current year). Only counts, shares and
-days: no person and no observation ever reaches it.
+The same rows as indicators.csv (computed once, in `gasp_cli/facts.py`), counted to the
+same day (`counted_to`: the year's 31 December, or today for the current year). Only
+counts, shares and days: no person and no observation ever reaches it.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from ..indicators import PERSON_KIND_ORDER, Indicator, indicators
+from ..indicators import PERSON_KIND_ORDER, Indicator
 from ..loader import Records
 from ..names import group_name, theme_title
 from ..vocabulary import days, long_date, plural
@@ -56,9 +56,9 @@ def _days(value: float) -> str:
     return days(value)
 
 
-def build(records: Records, year: int, day: datetime.date) -> IndicatorSection:
-    rows = indicators(records, day, year=year)
-    section = IndicatorSection(as_of=long_date(day))
+def build(records: Records, rows: list[Indicator], counted_to: datetime.date) -> IndicatorSection:
+    """The words of one year's rows of indicators.csv, all counted to `counted_to`."""
+    section = IndicatorSection(as_of=long_date(counted_to))
 
     def name(group: str | None) -> str:
         return "Tous les groupes" if group is None else group_name(records, group)

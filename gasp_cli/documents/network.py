@@ -129,7 +129,7 @@ def print_page(page: NetworkPage) -> None:
     console.print(
         Text(
             "Réunions prévues et tenues ; propositions soulevées, décidées, réalisées dans l’année ; "
-            "délai médian entre proposition et décision, sur toutes les décisions du réseau.",
+            "délai médian de la proposition à chaque décision de l’année, sur toutes les décisions du réseau.",
             style="dim",
         )
     )

@@ -11,7 +11,8 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from ..lifecycle import Event, History, histories, replaced_by
+from .. import facts
+from ..lifecycle import Event, History, replaced_by
 from ..loader import Records
 from ..names import gasp_name, group_name, theme_title
 from ..vocabulary import PROPOSAL_STATUSES, long_date
@@ -139,7 +140,7 @@ def build(
     """The page of one proposal, as it stands on `day`."""
     from ..vocabulary import euros
 
-    derived = derived if derived is not None else histories(records)
+    derived = derived if derived is not None else facts.of(records).histories
     proposal = records.proposals[proposal_id]
     history = derived[proposal_id]
     status = history.status_on(day)

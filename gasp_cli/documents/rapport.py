@@ -12,16 +12,17 @@ import statistics
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from .. import facts
 from ..cadence import due_periods, nominal_slot
 from ..calendar import Holidays, Row, calendar_rows, group_start, holidays_for
-from ..lifecycle import DECISIONS, History, histories
+from ..indicators import Indicator
+from ..lifecycle import DECISIONS, History
 from ..loader import Records
 from ..models import Group, Meeting
 from ..names import gasp_name, group_name, person_name, published_name, theme_title, who_name
 from ..vocabulary import (
     GROUP_KINDS,
     KIND_ORDER,
-    awaiting_decision,
     day_month,
     days,
     euros,
@@ -125,6 +126,8 @@ class Report:
     # The Gasp did not exist yet that year: before gasp.yaml's `created` and before any meeting.
     before_gasp: bool = False
     created: datetime.date | None = None  # the day it began: creation or first meeting
+    # The rows of indicators.csv for the year, counted to `cutoff` (gasp_cli/facts.py): the same values.
+    indicators: list[Indicator] = field(default_factory=list)
 
     @property
     def median_days_to_decision(self) -> float | None:
@@ -168,6 +171,7 @@ class Report:
             "decided_within_commitment": self.decided_within_commitment,
             "median_days_to_minutes": _whole_or_none(self.median_days_to_minutes),
             "next_year": [row.as_json() for row in self.next_year],
+            "indicators": [row.as_json() for row in self.indicators],
         }
 
 
@@ -178,15 +182,6 @@ def _groups_in_order(records: Records) -> list[tuple[str, Group]]:
 
 def _whole_or_none(value: float | None) -> int | float | None:
     return None if value is None else _whole(value)
-
-
-def _commitment(records: Records, key: str) -> int | None:
-    """gasp.yaml's `commitments.<key>`, or None: read whether the model has the block or not."""
-    commitments = getattr(records.gasp, "commitments", None) if records.gasp is not None else None
-    if commitments is None:
-        return None
-    value = commitments.get(key) if isinstance(commitments, dict) else getattr(commitments, key, None)
-    return value if isinstance(value, int) else None
 
 
 def _whole(amount: float) -> int | float:
@@ -313,7 +308,7 @@ def _proposal_year(
         status = history.status_on(end)
         if status is not None:
             figures.status_at_end[status] = figures.status_at_end.get(status, 0) + 1
-        if awaiting_decision(history, end):
+        if facts.to_decide(history, end):
             figures.awaiting.append(pid)
         proposal = records.proposals[pid]
         if validated_this_year and proposal.cost is not None:
@@ -335,26 +330,6 @@ def _guest_institutions(records: Records, in_year: dict[str, Meeting]) -> list[s
             if isinstance(guest, str) and guest in records.services
         }
     )
-
-
-def _answered_within(
-    derived: dict[str, History], start: datetime.date, end: datetime.date, within_days: int | None
-) -> int | None:
-    """The référents' commitment: proposals whose first answer, given this year, came within N days."""
-    if within_days is None:
-        return None
-    count = 0
-    for history in derived.values():
-        first_decision = next((e for e in history.events if e.is_decision), None)
-        raising = history.raised
-        if (
-            first_decision is not None
-            and raising is not None
-            and start <= first_decision.date <= end
-            and (first_decision.date - raising.date).days <= within_days
-        ):
-            count += 1
-    return count
 
 
 def _days_to_minutes(in_year: dict[str, Meeting]) -> list[int]:
@@ -398,12 +373,12 @@ def annual_report(
 ) -> Report:
     """The year's report, as of `today` (the cutoff of a year not over yet)."""
     start, end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
-    cutoff = min(end, today)
+    cutoff = facts.counted_to(year, today)  # the indicators are counted to the same day
     in_year = {mid: m for mid, m in sorted(records.meetings.items()) if start <= m.date <= end}
     institutions, joined, left = _agents_membership(records, start, end)
     themes_by_group = _themes_by_group(records, in_year)
     figures = _proposal_year(records, derived, start, end)
-    within_days = _commitment(records, "decision_within_days")
+    run = facts.of(records, derived)
     began = _began(records)
     next_year: list[Row] = []
     if holidays_next_year is not None:
@@ -429,10 +404,11 @@ def annual_report(
         funding=dict(sorted(figures.funding.items())),
         next_year=next_year,
         guest_institutions=_guest_institutions(records, in_year),
-        decision_within_days=within_days,
-        decided_within_commitment=_answered_within(derived, start, end, within_days),
+        decision_within_days=run.decision_within_days,
+        decided_within_commitment=run.answered_within_commitment(start, end),
         days_to_minutes=_days_to_minutes(in_year),
-        minutes_within_days=_commitment(records, "minutes_within_days"),
+        minutes_within_days=run.minutes_within_days,
+        indicators=run.indicators(today, year),
         cancellations=[
             Cancellation(mid, m.group, m.date, (m.cancel_reason or "").strip())
             for mid, m in sorted(in_year.items(), key=lambda pair: (pair[1].date, pair[0]))
@@ -448,7 +424,7 @@ def build(records: Records, year: int, day: datetime.date, derived: dict[str, Hi
     and what `rapport/rapport-<year>.*` shows (through `view`)."""
     return annual_report(
         records,
-        derived if derived is not None else histories(records),
+        derived if derived is not None else facts.of(records).histories,
         year,
         day,
         holidays_for(records, datetime.date(year + 1, 1, 1), datetime.date(year + 1, 12, 31)),
@@ -468,6 +444,12 @@ def entry(records: Records, name: str, today: datetime.date) -> tuple[str, str] 
 
 
 # --- the view -------------------------------------------------------------------------------
+
+
+# One name per figure: this delay is measured to every decision of the year, a first answer
+# (a study, a deferral) or a later decision; the indicators' delays are those of the year's
+# cohort, « de la proposition à sa première décision » (documents/indicateurs.py).
+MEDIAN_DAYS_WORDS = "Délai médian de la proposition à chaque décision prise dans l’année (première ou suivante)"
 
 
 @dataclass
@@ -532,6 +514,7 @@ class ReportView:
     # The sociologist's indicators of the year (gasp_cli/documents/indicateurs.py).
     indicators: IndicatorSection | None = None
     public: bool = False  # the residents' site's edition: no word of the secretary's tools
+    median_days_words: str = MEDIAN_DAYS_WORDS
 
 
 STATUS_COLOURS = {
@@ -675,7 +658,7 @@ def view(records: Records, report: Report) -> ReportView:
             for c in report.cancellations
         ],
         not_yet=not_yet,
-        indicators=indicator_section(records, report.year, report.cutoff),
+        indicators=indicator_section(records, report.indicators, report.cutoff),
     )
 
 
@@ -746,14 +729,14 @@ def show(view: ReportView) -> None:
     heading("Propositions")
     for words, count in view.proposal_figures:
         console.print(Text(f"{words} : {count}"))
-    console.print(Text(f"Délai médian entre proposition et décision : {view.median_days}"))
+    console.print(Text(f"{MEDIAN_DAYS_WORDS} : {view.median_days}"))
     if view.commitment:
         console.print(Text(f"Engagement : {view.commitment}"))
     lines([f"en attente : {title}" for title in view.awaiting], "")
 
     section = view.indicators
     if section is not None and not section.empty:  # gasp_cli/documents/indicateurs.py
-        heading(f"Indicateurs (comme dans gasp export, au {section.as_of})")
+        heading(f"Indicateurs (comptés au {section.as_of}, comme dans gasp export)")
         lines(
             [
                 f"{group} : {count} soulevées, {decided} décidées, {done} réalisées"

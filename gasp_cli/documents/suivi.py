@@ -13,8 +13,10 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
+from .. import facts
 from ..calendar import calendar_rows, holidays_for
-from ..lifecycle import Event, History, histories
+from ..facts import TO_DECIDE
+from ..lifecycle import Event, History
 from ..loader import Records
 from ..names import gasp_name, place_of
 from ..vocabulary import french_time, long_date, plural, weekday_date
@@ -94,7 +96,7 @@ class Suivi:
 SECTIONS = (
     ("C’est fait", frozenset({"done"})),
     ("C’est en cours", frozenset({"validated", "in-progress"})),
-    ("En attente d’une décision", frozenset({"raised", "discussed", "deferred", "study"})),
+    ("En attente d’une décision", TO_DECIDE),  # answered with a deferral or a study, or not yet
     ("Pas retenu", frozenset({"rejected", "withdrawn", "abandoned"})),
 )
 
@@ -163,7 +165,7 @@ def next_usagers_meeting(records: Records, day: datetime.date) -> str:
 
 def build(records: Records, day: datetime.date, derived: dict[str, History] | None = None) -> Suivi:
     """Every proposal raised or discussed by an usagers group up to `day`, and where it stands."""
-    derived = derived if derived is not None else histories(records)
+    derived = derived if derived is not None else facts.of(records).histories
     by_section: dict[str, list[tuple[datetime.date, SuiviItem]]] = {title: [] for title, _ in SECTIONS}
     quiet_ids: dict[str, tuple[datetime.date, str]] = {}  # id: when and what last became of it
     for proposal_id, history in sorted(derived.items()):

@@ -465,9 +465,9 @@ def render_documents(
 
 
 def _produce(records: Records, request: RenderRequest, producer: _Producer, progress: Progress) -> None:
+    from .. import facts
     from ..calendar import calendar_rows, holidays_for
     from ..documents import calendrier, compte_rendu, dossier, guide, proposition, rapport, suivi
-    from ..lifecycle import histories
     from ..names import gasp_name
 
     today = request.today
@@ -484,7 +484,7 @@ def _produce(records: Records, request: RenderRequest, producer: _Producer, prog
     )
     progress.add(documents)
     producer.expect(documents)
-    derived = histories(records)
+    derived = facts.of(records).histories  # the one derivation every document of the run reads
     if "public" in request.kinds:
         # First, while the render holds least and no PDF is compiling: Pagefind, which indexes the
         # site in a process of its own, runs in this step, and its memory adds up with gasp's.
