@@ -12,6 +12,8 @@ On a generated workspace (40 years, `benchmarks/generate.py`), in one run:
    --quick or --no-pdf) in md,html,pdf (at 40 years: the first render of 2.): that of the
    whole process tree, gasp and the Typst processes it starts, added up. Target: under 250 MB
    at 40 years, growing less than linearly with the years.
+6. `gasp serve`: seconds from a saved record to the reloaded page in Chromium, on the embedded
+   example (benchmarks/serve.py). Target: at most 1 s.
 
 Each command runs in a fresh process, several times; the runs are interleaved
 (one of each command per round) so that a change of load on the machine falls on
@@ -265,6 +267,11 @@ def main() -> int:
     under = largest < 250 * MB
     print(f"  maximum : {largest / MB:.0f} Mo (cible < 250 Mo) {'ok' if under else 'AU-DESSUS DE LA CIBLE'}")
     ok &= under and sublinear
+
+    from serve import report as serve_report
+
+    print("Atelier dans le navigateur (Chromium, Playwright) :", flush=True)
+    ok &= serve_report(runs)
     return 0 if ok else 1
 
 

@@ -180,7 +180,7 @@ def test_a_saved_record_reloads_the_open_page(served: Served, page: Any) -> None
     timings = []
     for number, word in enumerate(("Réverbères", "Trottoirs", "Bancs publics")):
         before = _generation(page)
-        marker = f"{word} : à revoir {number}"
+        marker = f"{word} à revoir, essai {number}"
         # A new line of the tour de table, saved as an editor does (write in place).
         path.write_text(text.replace("problems_raised:\n", f"problems_raised:\n- note: {marker}\n", 1), "utf-8")
         timings.append(_wait_reload(page, before))
