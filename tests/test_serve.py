@@ -308,3 +308,12 @@ def test_no_form_writes_through_a_symbolic_link_out_of_records(served, tmp_path:
     response = _post(client, f"/_gasp/saisie/reunion/{MEETING}/tour", fields)
     assert response.status_code in (403, 404), response.text
     assert target.read_text(encoding="utf-8") == before and path.is_symlink()
+
+
+def test_the_guide_shows_the_workbench_screenshots_it_names():
+    guide = (Path(__file__).resolve().parent.parent / "docs" / "guide-secretaire.md").read_text(encoding="utf-8")
+    chapter = guide.split("## 14. Travailler dans le navigateur", 1)[1]
+    shown = re.findall(r"\]\((captures/atelier-[a-z-]+\.png)\)", chapter)
+    assert len(shown) == 4
+    for name in shown:
+        assert (Path(__file__).resolve().parent.parent / "docs" / name).stat().st_size > 10_000, name
