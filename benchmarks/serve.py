@@ -89,20 +89,21 @@ def _address(server: subprocess.Popen[str]) -> str:
     raise RuntimeError("gasp serve n’a pas donné son adresse")
 
 
-def report(runs: int) -> bool:
-    """Prints the measure; whether it meets the target (True when nothing could be measured)."""
+def measure_line(runs: int) -> tuple[str, bool]:
+    """The measure as a line, and whether it meets the target (True when nothing could be measured)."""
     measured = save_to_reload(runs)
     if isinstance(measured, str):
-        print(f"  gasp serve, enregistrement → page rechargée : pas mesuré ({measured})")
-        return True
+        return f"  gasp serve, enregistrement → page rechargée : pas mesuré ({measured})", True
     median = statistics.median(measured)
     verdict = "ok" if median <= TARGET else "AU-DESSUS DE LA CIBLE"
-    print(
+    line = (
         f"  gasp serve, enregistrement → page rechargée (exemple embarqué) : {median:.2f} s "
         f"(médiane de {runs} ; de {min(measured):.2f} à {max(measured):.2f} s ; cible ≤ {TARGET:.0f} s) {verdict}"
     )
-    return median <= TARGET
+    return line, median <= TARGET
 
 
 if __name__ == "__main__":
-    sys.exit(0 if report(int(sys.argv[1]) if sys.argv[1:] else 7) else 1)
+    line, met = measure_line(int(sys.argv[1]) if sys.argv[1:] else 7)
+    print(line)
+    sys.exit(0 if met else 1)

@@ -163,6 +163,11 @@ def meeting_themes(records: Records, meeting: Meeting) -> set[str]:
     return {theme for theme in themes if theme in records.themes}
 
 
+def thousands(count: int) -> str:
+    """« 17 825 »: digits in groups of three, apart by a narrow no-break space (French usage)."""
+    return f"{count:,}".replace(",", "\u202f")
+
+
 def plural(count: int, singular: str, plural: str | None = None) -> str:
     """« 0 jour », « 1 jour », « 2 jours »; `plural` for irregular words (« 2 travaux »)."""
     word = singular if abs(count) < 2 else (plural if plural is not None else _regular_plural(singular))
