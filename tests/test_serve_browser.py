@@ -417,6 +417,56 @@ def test_a_foreign_host_is_refused_in_the_browser(browser: Any, served: Served) 
         rebound.close()
 
 
+AXE = REPO / "tests" / "a11y" / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
+
+
+@pytest.mark.skipif(not AXE.is_file(), reason="axe-core n’est pas installé (npm ci --prefix tests/a11y)")
+def test_the_workbench_pages_have_no_axe_violation(served: Served, page: Any) -> None:
+    """axe-core (WCAG 2.1 A and AA, best practices) over the workbench's own pages and a document
+    with its bar, with and without the error banner."""
+    pages = [
+        "index.html",
+        f"comptes-rendus/{MEETING}.html",
+        "_gasp/saisie",
+        f"_gasp/saisie/reunion/{MEETING}",
+        f"_gasp/saisie/reunion/{REFERENTS}",
+        "_gasp/avertissements",
+        "n-existe-pas.html",
+    ]
+    found: dict[str, list[str]] = {}
+
+    def check(address: str) -> None:
+        page.goto(served.url + address)
+        page.add_script_tag(path=str(AXE))
+        result = page.evaluate(
+            "(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
+            AXE_TAGS,
+        )
+        for violation in result["violations"]:
+            found.setdefault(address, []).append(
+                f"{violation['id']} : {[node['target'] for node in violation['nodes']][:3]}"
+            )
+
+    for address in pages:
+        check(address)
+    path = served.meeting()
+    text = path.read_text(encoding="utf-8")
+    page.goto(served.url + "index.html")
+    before = _generation(page)
+    path.write_text(text.replace("group: agents", "group: agent"), encoding="utf-8")
+    _wait_reload(page, before)
+    try:
+        check("index.html")
+        check("_gasp/saisie")
+    finally:
+        page.goto(served.url + "index.html")  # a page that reloads itself (not a form's)
+        before = _generation(page)
+        path.write_text(text, encoding="utf-8")
+        _wait_reload(page, before)
+    assert found == {}, found
+
+
 def test_ctrl_c_with_a_page_open_stops_the_server(served: Served, page: Any) -> None:
     """An open page holds an event stream: Ctrl-C still ends gasp serve (no hung stream), and leaves
     no render running behind it."""
