@@ -312,7 +312,7 @@ def test_no_form_writes_through_a_symbolic_link_out_of_records(served, tmp_path:
 
 def test_the_guide_shows_the_workbench_screenshots_it_names():
     guide = (Path(__file__).resolve().parent.parent / "docs" / "guide-secretaire.md").read_text(encoding="utf-8")
-    chapter = guide.split("## 14. Travailler dans le navigateur", 1)[1]
+    chapter = guide.split("## 15. Travailler dans le navigateur", 1)[1]
     shown = re.findall(r"\]\((captures/atelier-[a-z-]+\.png)\)", chapter)
     assert len(shown) == 4
     for name in shown:
