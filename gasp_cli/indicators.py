@@ -20,6 +20,7 @@ import dataclasses
 import datetime
 import statistics
 from dataclasses import dataclass
+from typing import cast
 
 from . import facts
 from .facts import counted_to
@@ -358,3 +359,21 @@ def indicators(
         dataclasses.replace(r, counted_to=counted_to(r.year, day))
         for r in sorted(rows, key=lambda r: (r.year, rank[r.indicator]))  # stable: each family's order kept
     ]
+
+
+# Rows already computed for the run, by (day, year or None for every year).
+_Computed = dict[tuple[datetime.date, int | None], list[Indicator]]
+
+
+def of_run(run: facts.Facts, today: datetime.date, year: int | None = None) -> list[Indicator]:
+    """The rows of indicators.csv (of one `year`, or all) for the run's facts, each year counted to
+    `counted_to`, computed at most once a day asked: every document of a run reads the same rows."""
+    computed = cast(_Computed, run.derived_once.setdefault("indicators", {}))
+    every = computed.get((today, None))
+    if every is not None and year is not None:
+        return [r for r in every if r.year == year]
+    rows = computed.get((today, year))
+    if rows is None:  # one year alone (a report) looks at that year's cohort only
+        rows = indicators(run.records, today, run.histories, year)
+        computed[(today, year)] = rows
+    return rows

@@ -11,6 +11,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from ..calendar import calendar_rows, holidays_for
+from ..facts import meeting_themes
 from ..loader import Records
 from ..models import Meeting
 from ..names import Attendance, attendance, gasp_name, group_name, place_of, published_name, theme_title, who_name
@@ -21,7 +22,6 @@ from ..vocabulary import (
     french_time,
     has_open_format,
     long_date,
-    meeting_themes,
     weekday_date,
 )
 from .base import ActionLine, Item, Template

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from .. import facts
 from ..cadence import due_periods, nominal_slot
 from ..calendar import Holidays, Row, calendar_rows, group_start, holidays_for
-from ..indicators import Indicator
+from ..indicators import Indicator, of_run
 from ..lifecycle import DECISIONS, History
 from ..loader import Records
 from ..models import Group, Meeting
@@ -28,7 +28,6 @@ from ..vocabulary import (
     euros,
     french_number,
     long_date,
-    meeting_themes,
     plural,
     sort_key,
     weekday_date,
@@ -261,7 +260,7 @@ def _themes_by_group(records: Records, in_year: dict[str, Meeting]) -> dict[str,
     found: dict[str, set[str]] = {}
     for meeting in in_year.values():
         if meeting.status == "held":
-            found.setdefault(meeting.group, set()).update(meeting_themes(records, meeting))
+            found.setdefault(meeting.group, set()).update(facts.meeting_themes(records, meeting))
     return {gid: sorted(found[gid]) for gid, _ in _groups_in_order(records) if found.get(gid)}
 
 
@@ -408,7 +407,7 @@ def annual_report(
         decided_within_commitment=run.answered_within_commitment(start, end),
         days_to_minutes=_days_to_minutes(in_year),
         minutes_within_days=run.minutes_within_days,
-        indicators=run.indicators(today, year),
+        indicators=of_run(run, today, year),
         cancellations=[
             Cancellation(mid, m.group, m.date, (m.cancel_reason or "").strip())
             for mid, m in sorted(in_year.items(), key=lambda pair: (pair[1].date, pair[0]))
