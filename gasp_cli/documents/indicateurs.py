@@ -1,6 +1,6 @@
 """The report's « Indicateurs » section: the indicators of `gasp_cli/indicators.py` for one year, in words.
 
-The same rows as indicators.csv (computed once, in `gasp_cli/facts.py`), counted to the
+The same rows as indicators.csv (computed once a run, `indicators.of_run`), counted to the
 same day (`counted_to`: the year's 31 December, or today for the current year). Only
 counts, shares and days: no person and no observation ever reaches it.
 """
