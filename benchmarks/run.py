@@ -13,6 +13,15 @@ On a generated workspace (40 years, `benchmarks/generate.py`), in one run:
    whole process tree, gasp and the Typst processes it starts, added up. Target: under 250 MB
    at 40 years, growing less than linearly with the years.
 
+6. edit one meeting (an agents meeting, then a usagers meeting: a word added to its
+   discussion), then `gasp render` / `gasp validate`, at 10 and 40 years, over an out/ that a
+   full render made (on a copy of the workspace). Target: at most 2.
+7. the time of a full render into an empty out/ at 10 and 40 years: its ratio 40 / 10 years,
+   printed beside the ratio of their numbers of record files (it should grow no faster).
+
+The figures are printed, and written into docs/vitesse.md (between its « mesures » marks),
+with the machine's processors and load.
+
 Each command runs in a fresh process, several times; the runs are interleaved
 (one of each command per round) so that a change of load on the machine falls on
 every command alike; the median is kept. Nothing here is a test: the exit status
@@ -159,6 +168,86 @@ def full_render(workspace: Path, formats: str, out: Path) -> tuple[float, int, i
     return seconds, peak, sum(1 for path in out.rglob("*") if path.is_file())
 
 
+def edit_meeting(path: Path, round: int) -> None:
+    """A word added to a meeting's discussion (its first line): what the secretary does after a meeting."""
+    text = path.read_text(encoding="utf-8")
+    marker = "discussion: >-\n  "
+    assert marker in text, path
+    path.write_text(text.replace(marker, f"{marker}Retouche {round}. ", 1), encoding="utf-8")
+
+
+def last_meeting(records: Path, group: str) -> Path:
+    """The latest meeting file of a group (the one a secretary edits)."""
+    return sorted((records / "meetings").rglob(f"*-{group}.yaml"))[-1]
+
+
+def edit_loop(years: int, formats: str, runs: int) -> dict[str, tuple[float, float, float, float, str]]:
+    """For an agents and a usagers meeting: median elapsed and processor time of `gasp render` after an
+    edit, and of `gasp validate`, run in turns, on a copy of the workspace of `years` years rendered
+    once in full; and what the last render said."""
+    gasp = gasp_command()
+    results: dict[str, tuple[float, float, float, float, str]] = {}
+    with tempfile.TemporaryDirectory(prefix="gasp-bench-edit-") as folder:
+        copy = Path(folder) / "espace"
+        shutil.copytree(workspace_for(years) / "records", copy / "records")
+        out = copy / "out"
+        render = [*gasp, "--records", str(copy), "render", "--out", str(out), "--format", formats]
+        validate = [*gasp, "--records", str(copy), "validate"]
+        first = subprocess.run(render, capture_output=True, text=True)
+        if first.returncode != 0:
+            raise SystemExit(f"gasp render : code de sortie {first.returncode}\n{first.stderr}")
+        for group in ("agents", "usagers"):
+            meeting = last_meeting(copy / "records", group)
+            renders: list[tuple[float, float]] = []
+            validates: list[tuple[float, float]] = []
+            said = ""
+            for round in range(runs):
+                edit_meeting(meeting, round)
+                seconds, cpu, _, status = run(validate)
+                if status != 0:
+                    raise SystemExit(f"gasp validate après modification : code {status}")
+                validates.append((seconds, cpu))
+                start = time.perf_counter()
+                process = subprocess.Popen(render, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+                _, code, usage = os.wait4(process.pid, 0)
+                elapsed = time.perf_counter() - start
+                assert process.stdout is not None
+                said = process.stdout.read().strip()
+                process.stdout.close()
+                if os.waitstatus_to_exitcode(code) != 0:
+                    raise SystemExit(f"gasp render après modification : code {code}")
+                renders.append((elapsed, usage.ru_utime + usage.ru_stime))
+            results[f"{group} ({meeting.stem})"] = (
+                statistics.median(t for t, _ in renders),
+                statistics.median(c for _, c in renders),
+                statistics.median(t for t, _ in validates),
+                statistics.median(c for _, c in validates),
+                said,
+            )
+    return results
+
+
+MARK_START = "<!-- mesures : début (écrit par make bench) -->"
+MARK_END = "<!-- mesures : fin -->"
+
+
+def record(lines: list[str]) -> None:
+    """The figures into docs/vitesse.md, between its marks (the rest of the page is left as it is)."""
+    page = HERE.parent / "docs" / "vitesse.md"
+    text = page.read_text(encoding="utf-8") if page.exists() else f"# Vitesse\n\n{MARK_START}\n{MARK_END}\n"
+    if MARK_START not in text:
+        text += f"\n{MARK_START}\n{MARK_END}\n"
+    before, _, rest = text.partition(MARK_START)
+    _, _, after = rest.partition(MARK_END)
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    header = (
+        f"Mesuré le {time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC, {os.cpu_count()} processeurs, "
+        f"charge moyenne {load:.1f} au départ (`make bench`)."
+    )
+    body = "\n".join(["", header, "", "```", *lines, "```", ""])
+    page.write_text(f"{before}{MARK_START}\n{body}{MARK_END}{after}", encoding="utf-8")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -219,16 +308,22 @@ def main() -> int:
     if export_there:
         rows.append(("gasp export / gasp validate", "export", "validate", 1.5))
     print("Rapports (temps écoulé ; temps processeur, moins sensible à la charge de la machine) :")
+    printed = [
+        f"Espace généré de {YEARS} ans : {files} fichiers, {meetings} réunions ; médiane de {runs} exécutions.",
+        "Rapports (temps écoulé ; temps processeur, moins sensible à la charge de la machine) :",
+    ]
     ok = True
     for name, measured, base, target in rows:
         (wall, cpu), (base_wall, base_cpu) = times[measured], times[base]
         ratio = wall / base_wall
         verdict = "ok" if ratio <= target else "AU-DESSUS DE LA CIBLE"
         ok &= ratio <= target
-        print(
+        line = (
             f"  {name} : {wall:.3f} s / {base_wall:.3f} s = {ratio:.2f} (cible ≤ {target}) {verdict} ; "
             f"processeur {cpu:.3f} s / {base_cpu:.3f} s = {cpu / base_cpu:.2f}"
         )
+        print(line)
+        printed.append(line)
     if not export_there:
         print("  gasp export / gasp validate : pas encore là (`gasp export --help` échoue)")
 
@@ -265,6 +360,54 @@ def main() -> int:
     under = largest < 250 * MB
     print(f"  maximum : {largest / MB:.0f} Mo (cible < 250 Mo) {'ok' if under else 'AU-DESSUS DE LA CIBLE'}")
     ok &= under and sublinear
+    printed.extend(
+        [
+            "Mémoire résidente maximale d'un rendu complet (gasp et ses processus, additionnés) :",
+            *(
+                f"  {key} : {peak / MB:.0f} Mo" + (f" ({durations[key]:.0f} s)" if key in durations else "")
+                for key, peak in sorted(peaks.items())
+            ),
+            *growth_lines,
+            f"  maximum : {largest / MB:.0f} Mo (cible < 250 Mo) {'ok' if under else 'AU-DESSUS DE LA CIBLE'}",
+        ]
+    )
+
+    # A full render grows no faster than the records: its time at 40 years over its time at 10.
+    files_by_years = {
+        years: sum(1 for _ in (workspace_for(years) / "records").rglob("*.yaml")) for years in (10, YEARS)
+    }
+    full_key = f"{{}} ans, --format {formats}"
+    for years in (10, YEARS):
+        key = full_key.format(years)
+        if key not in durations:
+            with tempfile.TemporaryDirectory(prefix="gasp-bench-") as folder:
+                durations[key], peaks[key], _count = full_render(workspace_for(years), formats, Path(folder) / "out")
+    time_ratio = durations[full_key.format(YEARS)] / durations[full_key.format(10)]
+    files_ratio = files_by_years[YEARS] / files_by_years[10]
+    line = (
+        f"Rendu complet ({formats}) : {durations[full_key.format(10)]:.0f} s à 10 ans, "
+        f"{durations[full_key.format(YEARS)]:.0f} s à {YEARS} ans : ×{time_ratio:.2f} pour ×{files_ratio:.2f} "
+        f"fichiers d'enregistrements ({files_by_years[10]} → {files_by_years[YEARS]}) "
+        f"{'ok' if time_ratio <= files_ratio * 1.1 else 'PLUS VITE QUE LES ENREGISTREMENTS'}"
+    )
+    print(line, flush=True)
+    printed.append(line)
+
+    # The secretary's loop: edit one meeting, render.
+    print("Une réunion modifiée, puis gasp render / gasp validate (médianes) :", flush=True)
+    printed.append("Une réunion modifiée, puis gasp render / gasp validate (médianes) :")
+    for years in (10, YEARS):
+        for name, (wall, cpu, base_wall, base_cpu, said) in edit_loop(years, formats, max(3, runs // 2)).items():
+            ratio = wall / base_wall
+            ok &= ratio <= 2
+            line = (
+                f"  {years} ans, réunion des {name} : {wall:.2f} s / {base_wall:.2f} s = {ratio:.2f} (cible ≤ 2) "
+                f"{'ok' if ratio <= 2 else 'AU-DESSUS DE LA CIBLE'} ; processeur {cpu:.2f} s / {base_cpu:.2f} s "
+                f"= {cpu / base_cpu:.2f} ; « {said} »"
+            )
+            print(line, flush=True)
+            printed.append(line)
+    record(printed)
     return 0 if ok else 1
 
 

@@ -8,22 +8,24 @@ against the Gasp's own commitments (an answer, a compte rendu).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 from pydantic import BaseModel
 
 from . import cadence as cadence_periods
 from . import facts
 from .calendar import group_start
-from .diagnostics import Diagnostic, Loc, suggestion
+from .diagnostics import Diagnostic, Loc, closest, suggestion
 from .lifecycle import check_lifecycles
-from .loader import KIND_LABELS, Records
+from .loader import KIND_LABELS, Records, slugify
 from .models import SLUG_PATTERN, Meeting
 from .references import checked_by_source
 from .vocabulary import FREQUENCIES, decides, long_date, plural
 from .workspace import Workspace
+from .yamlsource import SourceFile
 
 Check = Callable[[Records, datetime.date], list[Diagnostic]]
 
@@ -41,6 +43,30 @@ def today_for(records: Records, now: datetime.date) -> datetime.date:
 REFERENCES = checked_by_source()
 
 _SLUG = re.compile(SLUG_PATTERN)
+# A meeting's file name: <date>-<group>.
+_MEETING_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})-(.+)$")
+
+
+def broken_meetings(records: Records) -> dict[str, SourceFile | None]:
+    """Meeting files that failed their model (or did not parse), by id, with their source if it parsed.
+
+    Their data is not a meeting, but their file name still says which group met and when:
+    the checks that count meetings must not call that meeting missing.
+    """
+    return {
+        mid: records.sources.get(("meetings", mid))
+        for mid in sorted(records.known_ids.get("meetings", set()) - records.meetings.keys())
+    }
+
+
+def _named_day_and_group(mid: str) -> tuple[datetime.date, str] | None:
+    named = _MEETING_NAME.match(mid)
+    if named is None:
+        return None
+    try:
+        return datetime.date.fromisoformat(named[1]), named[2]
+    except ValueError:
+        return None
 
 
 def _values_at(data: object, path: tuple[str, ...], loc: Loc = ()) -> Iterable[tuple[Loc, str]]:
@@ -50,24 +76,70 @@ def _values_at(data: object, path: tuple[str, ...], loc: Loc = ()) -> Iterable[t
     return found
 
 
-def _collect_ids(data: object, path: tuple[str, ...], loc: Loc, found: list[tuple[Loc, str]]) -> None:
+def _collect_ids(
+    data: object, path: tuple[str, ...], loc: Loc, found: list[tuple[Loc, str]], *, malformed: bool = False
+) -> None:
+    """The ids at `path` (or, with `malformed`, the texts there that are not ids)."""
     # A plain recursion into a list: this runs for every reference of every record.
     if not path:
-        if isinstance(data, str) and _SLUG.fullmatch(data):
+        if isinstance(data, str) and (_SLUG.fullmatch(data) is None) == malformed:
             found.append((loc, data))
         return
     head, rest = path[0], path[1:]
     if head == "*":
         if isinstance(data, list):
             for index, item in enumerate(data):
-                _collect_ids(item, rest, (*loc, index), found)
+                _collect_ids(item, rest, (*loc, index), found, malformed=malformed)
     elif isinstance(data, dict):
         if head in data:
-            _collect_ids(data[head], rest, (*loc, head), found)
+            _collect_ids(data[head], rest, (*loc, head), found, malformed=malformed)
     elif isinstance(data, BaseModel):  # a valid record: its model, whose fields are the YAML keys
         value = getattr(data, head, None)
         if value is not None:
-            _collect_ids(value, rest, (*loc, head), found)
+            _collect_ids(value, rest, (*loc, head), found, malformed=malformed)
+
+
+def _likely_id(written: str, candidates: set[str]) -> str | None:
+    """The known id a malformed one most likely means: `Karim` → `karim-haddad`, not `karim`."""
+    slug = slugify(written)
+    if slug in candidates:
+        return slug
+    longer = sorted(c for c in candidates if c.startswith(slug + "-"))
+    if longer:
+        return longer[0]
+    return closest(slug, candidates)
+
+
+def better_id_suggestions(records: Records, diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """A malformed id in a reference suggests the record it most likely names, among those of its kinds.
+
+    The loader, which reads one file at a time, can only suggest the slug of what was written.
+    """
+    wanted: dict[tuple[str, int, int], str] = {}
+    found: list[tuple[Loc, str]] = []
+    for (kind, _), source in records.sources.items():
+        if source.data is None:
+            continue  # a valid record: its ids are well formed
+        for path, targets in REFERENCES.get(kind, ()):
+            found.clear()
+            _collect_ids(source.data, path, (), found, malformed=True)
+            for loc, value in found:
+                candidates = set().union(*(records.known_ids.get(target, set()) for target in targets))
+                better = _likely_id(value, candidates)
+                if better is not None:
+                    line, column = source.position(loc)
+                    wanted[(source.rel, line, column)] = better
+    result = []
+    for diagnostic in diagnostics:
+        better = wanted.get((diagnostic.file, diagnostic.line, diagnostic.column))
+        if diagnostic.code == "bad-id" and better:
+            message = re.sub(
+                r" ; vouliez-vous dire « [^»]*» \?$", f" ; vouliez-vous dire « {better} » ?", diagnostic.message
+            )
+            result.append(dataclasses.replace(diagnostic, message=message))
+            continue
+        result.append(diagnostic)
+    return result
 
 
 def _references(records: Records) -> Iterable[tuple[str, str, Loc, str | None, tuple[str, ...]]]:
@@ -95,6 +167,23 @@ def _places(records: Records) -> set[str] | None:
     source = records.sources.get(("gasp", "gasp"))
     places = source.data.get("places") if source is not None and isinstance(source.data, dict) else None
     return {key for key in places if isinstance(key, str)} if isinstance(places, dict) else None
+
+
+def how_to_create(targets: tuple[str, ...], wanted: str) -> str:
+    """« ; pour la créer : gasp new proposal --title "Relais logement" --theme THEME »: the command
+    that writes the missing record under that id (its id comes from the title or the name)."""
+    title = wanted.replace("-", " ").capitalize()
+    commands = {
+        "proposals": ("la créer", f'gasp new proposal --title "{title}" --theme THEME'),
+        "themes": ("le créer", f'gasp new theme --title "{title}"'),
+        "people": ("la créer", f'gasp new person --kind SORTE --name "{title}"'),
+        "services": ("le créer", f'gasp new service --name "{title}" --institution "…" --category "…"'),
+    }
+    made = [commands[target] for target in targets if target in commands]
+    if len(made) != 1:
+        return ""  # a group, a place, or a person or a service (`who`): no single command to give
+    pronoun, command = made[0]
+    return f" ; pour {pronoun} : {command}"
 
 
 # « une personne inconnue », « un thème inconnu ».
@@ -131,7 +220,9 @@ def check_references(records: Records, today: datetime.date) -> list[Diagnostic]
                 record_id,
                 loc,
                 "dangling-ref",
-                f"« {field} » : {what} « {value} » {unknown}{where}{suggestion(value, candidates)}",
+                # A close id is a typo; none: a record still to write, and the command that writes it.
+                f"« {field} » : {what} « {value} » {unknown}{where}"
+                f"{suggestion(value, candidates) or how_to_create(targets, value)}",
             )
         )
     return diagnostics
@@ -147,14 +238,23 @@ def check_meeting_files(records: Records, today: datetime.date) -> list[Diagnost
         source = records.sources[("meetings", mid)]
         day = meeting.date.isoformat()
         if not mid.startswith(day + "-"):
+            expected = f"{day}-{meeting.group}"
+            named = _MEETING_NAME.match(mid)
+            if expected in records.known_ids.get("meetings", set()) and named:
+                # A copy of the previous meeting whose date was not changed: the name is right.
+                advice = (
+                    f"« {expected}.yaml » existe déjà : si ce fichier en est une copie, "
+                    f"écrivez la date de son nom (« date: {named[1]} »)"
+                )
+            else:
+                advice = f"attendu : « {expected}.yaml »"
             diagnostics.append(
                 records.diagnostic(
                     "meetings",
                     mid,
                     ("date",),
                     "file-name",
-                    f"la date {day} ne correspond pas au nom du fichier « {mid}.yaml » "
-                    f"(attendu : « {day}-{meeting.group}.yaml »)",
+                    f"la date {day} ne correspond pas au nom du fichier « {mid}.yaml » ({advice})",
                 )
             )
         elif mid != f"{day}-{meeting.group}":
@@ -237,31 +337,50 @@ def check_meetings(records: Records, today: datetime.date) -> list[Diagnostic]:
                     severity="warning",
                 )
             )
-        excused = set(meeting.excused)
-        seen: set[str] = set()
-        for i, person in enumerate(meeting.attendees):
-            if person in seen:
-                diagnostics.append(
-                    records.diagnostic(
-                        "meetings",
-                        mid,
-                        ("attendees", i),
-                        "duplicate-attendee",
-                        f"« {person} » figure deux fois parmi les présents",
-                        severity="warning",
-                    )
+        diagnostics.extend(_attendance(records, mid, meeting.attendees, meeting.excused))
+    # A meeting that fails its model for another reason still has its lists checked:
+    # one run shows every problem of the file.
+    for mid, source in broken_meetings(records).items():
+        data = source.data if source is not None else None
+        if isinstance(data, dict):
+            attendees, excused = data.get("attendees"), data.get("excused")
+            if isinstance(attendees, list) and isinstance(excused, list):
+                diagnostics.extend(
+                    _attendance(records, mid, [a if isinstance(a, str) else "" for a in attendees], excused)
                 )
-            if person in excused:
-                diagnostics.append(
-                    records.diagnostic(
-                        "meetings",
-                        mid,
-                        ("attendees", i),
-                        "present-and-excused",
-                        f"« {person} » est à la fois présent et excusé",
-                    )
+    return diagnostics
+
+
+def _attendance(records: Records, mid: str, attendees: list[str], excused_list: Sequence[object]) -> list[Diagnostic]:
+    """Nobody twice among the attendees (a warning), nobody both present and excused (an error)."""
+    diagnostics = []
+    excused = {person for person in excused_list if isinstance(person, str)}
+    seen: set[str] = set()
+    for i, person in enumerate(attendees):
+        if not person:
+            continue
+        if person in seen:
+            diagnostics.append(
+                records.diagnostic(
+                    "meetings",
+                    mid,
+                    ("attendees", i),
+                    "duplicate-attendee",
+                    f"« {person} » figure deux fois parmi les présents",
+                    severity="warning",
                 )
-            seen.add(person)
+            )
+        if person in excused:
+            diagnostics.append(
+                records.diagnostic(
+                    "meetings",
+                    mid,
+                    ("attendees", i),
+                    "present-and-excused",
+                    f"« {person} » est à la fois présent et excusé",
+                )
+            )
+        seen.add(person)
     return diagnostics
 
 
@@ -307,7 +426,69 @@ def check_groups(records: Records, today: datetime.date) -> list[Diagnostic]:
                         f"sortie du groupe (le {long_date(member.until)}) avant l’entrée (le {long_date(member.since)})",
                     )
                 )
-        diagnostics.extend(_missing_meetings(records, gid, meetings_by_group.get(gid, []), today))
+        meetings = meetings_by_group.get(gid, [])
+        diagnostics.extend(_missing_meetings(records, gid, meetings, today))
+        diagnostics.extend(_meetings_before_members(records, gid, meetings))
+        diagnostics.extend(_same_period(records, gid, meetings))
+    return diagnostics
+
+
+def _meetings_before_members(records: Records, gid: str, meetings: list[Meeting]) -> list[Diagnostic]:
+    """Meetings held before the group's first member arrived: its periods count from that arrival.
+
+    `gasp init` makes every member start the day it runs; a Gasp that records its past meetings
+    afterwards would see « Prévues 0, Tenues 7 » in its report without knowing why.
+    """
+    group = records.groups[gid]
+    if not group.members:
+        return []
+    first = min(range(len(group.members)), key=lambda i: group.members[i].since)
+    since = group.members[first].since
+    before = sorted(m.date for m in meetings if m.status == "held" and m.date < since)
+    if not before:
+        return []
+    return [
+        records.diagnostic(
+            "groups",
+            gid,
+            ("members", first, "since"),
+            "meetings-before-members",
+            f"{plural(len(before), 'réunion tenue', 'réunions tenues')} avant l’arrivée du premier membre "
+            f"(le {long_date(since)}), la première le {long_date(before[0])} : les réunions dues ne sont comptées "
+            "qu’à partir de cette arrivée ; avancez les dates « since » des membres",
+            severity="warning",
+        )
+    ]
+
+
+def _same_period(records: Records, gid: str, meetings: list[Meeting]) -> list[Diagnostic]:
+    """Two meetings of a group in one cadence period: often the same meeting written twice."""
+    group = records.groups[gid]
+    frequency = group.cadence.frequency
+    by_period: dict[cadence_periods.Period, list[Meeting]] = {}
+    for meeting in sorted(meetings, key=lambda m: m.date):
+        by_period.setdefault(cadence_periods.period_of(frequency, meeting.date), []).append(meeting)
+    diagnostics = []
+    ids = {id(meeting): mid for mid, meeting in records.meetings.items()}
+    for period, found in by_period.items():
+        if len(found) < 2:
+            continue
+        first = ids[id(found[0])]
+        for other in found[1:]:
+            if not ids[id(other)].startswith(other.date.isoformat()):
+                continue  # its file name does not match its date: that error says it already
+            diagnostics.append(
+                records.diagnostic(
+                    "meetings",
+                    ids[id(other)],
+                    ("date",),
+                    "same-period",
+                    f"deux réunions du groupe « {gid} » dans la période {period.label} : celle-ci et "
+                    f"« {first}.yaml » ; si c’est la même réunion, supprimez l’un des deux fichiers "
+                    "(une réunion de plus est permise : ignorez alors cet avertissement)",
+                    severity="warning",
+                )
+            )
     return diagnostics
 
 
@@ -319,6 +500,11 @@ def _missing_meetings(records: Records, gid: str, meetings: list[Meeting], today
         return []
     frequency = group.cadence.frequency
     covered = {cadence_periods.period_of(frequency, m.date) for m in meetings}
+    # A meeting file that fails its model is still a meeting recorded: its name says when.
+    for mid in broken_meetings(records):
+        named = _named_day_and_group(mid)
+        if named is not None and named[1] == gid:
+            covered.add(cadence_periods.period_of(frequency, named[0]))
     diagnostics = []
     for period in cadence_periods.due_periods(group.cadence, start, today):
         slot = cadence_periods.nominal_slot(group.cadence, period)
@@ -333,13 +519,22 @@ def _missing_meetings(records: Records, gid: str, meetings: list[Meeting], today
                 f"aucune réunion enregistrée pour la période {period.label} (cadence "
                 f"{FREQUENCIES[frequency]}) : ajoutez-la dans meetings/{period.year}/, tenue ou annulée",
                 severity="warning",
+                rank=period.start.toordinal(),
             )
         )
     return diagnostics
 
 
 def check_proposals(records: Records, today: datetime.date) -> list[Diagnostic]:
-    diagnostics = check_lifecycles(records)
+    # A meeting file that fails its model may hold the decision a milestone follows: the
+    # lifecycle of the proposals it names is judged once its own errors are fixed.
+    unsure = _named_in_broken_meetings(records)
+    diagnostics = [
+        d
+        for d in check_lifecycles(records)
+        if d.code != "lifecycle"
+        or (unsure is not None and not any(d.message.startswith(f"« {pid} »") for pid in unsure))
+    ]
     for pid, proposal in records.proposals.items():
         if proposal.funding:
             total = sum(f.share for f in proposal.funding)
@@ -531,10 +726,11 @@ def check_commitments(records: Records, today: datetime.date) -> list[Diagnostic
     if decision_days is not None:
         # Late: not answered (a deferral or a study is an answer) past the commitment (gasp_cli/facts.py).
         run = facts.of(records)
+        unsure = _named_in_broken_meetings(records)
         for pid, late in run.late(today).items():
             raised = run.histories[pid].raised
-            if raised is None:
-                continue
+            if raised is None or unsure is None or pid in unsure:
+                continue  # a meeting file that fails its model may hold its decision: its errors come first
             diagnostics.append(
                 records.diagnostic(
                     "proposals",
@@ -549,6 +745,16 @@ def check_commitments(records: Records, today: datetime.date) -> list[Diagnostic
                 )
             )
     return diagnostics
+
+
+def _named_in_broken_meetings(records: Records) -> set[str] | None:
+    """The proposal ids a broken meeting file mentions; None when one of them could not be read at all."""
+    named: set[str] = set()
+    for source in broken_meetings(records).values():
+        if source is None or source.text is None:
+            return None
+        named.update(word for word in re.findall(r"[a-z0-9][a-z0-9-]*", source.text) if word in records.proposals)
+    return named
 
 
 def check_ignored_codes(records: Records, today: datetime.date) -> list[Diagnostic]:
@@ -614,6 +820,6 @@ def check_workspace(workspace: Workspace, now: datetime.date) -> tuple[Records, 
     with garbage_collector_paused():
         loaded = load_workspace(workspace)
         records = loaded.records
-        diagnostics = loaded.diagnostics + run_checks(records, today_for(records, now))
+        diagnostics = better_id_suggestions(records, loaded.diagnostics) + run_checks(records, today_for(records, now))
         diagnostics = without_ignored(diagnostics, ignored_codes(records))
         return records, sort_diagnostics(diagnostics)

@@ -341,6 +341,26 @@ _CODES = (
         "Enregistrez la réunion (`gasp new meeting`), ou une réunion `cancelled` avec sa raison.",
     ),
     Code(
+        "same-period",
+        "warning",
+        "reunion",
+        "Deux réunions d'un groupe tombent dans la même période de sa cadence : souvent la même réunion "
+        "écrite deux fois (un fichier copié, une date corrigée dans un nouveau fichier).",
+        "`2026-10-13-agents.yaml` et `2026-10-15-agents.yaml` pour un groupe mensuel.",
+        "Si c'est la même réunion, supprimez l'un des deux fichiers ; une réunion de plus est permise : "
+        "ignorez alors ce code.",
+    ),
+    Code(
+        "meetings-before-members",
+        "warning",
+        "reunion",
+        "Des réunions tenues précèdent l'arrivée du premier membre du groupe (`since`) : les réunions dues ne "
+        "sont comptées qu'à partir de là, et le rapport montrerait « Prévues 0, Tenues 7 ». `gasp init` fait "
+        "arriver chaque membre le jour où il est lancé.",
+        "`since: 2026-11-25` et des réunions des agents en septembre et en octobre 2026.",
+        "Avancez les dates `since` des membres au début du groupe.",
+    ),
+    Code(
         "overdue-action",
         "warning",
         "reunion",

@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 import json
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 Severity = Literal["error", "warning"]
@@ -29,6 +29,9 @@ class Diagnostic:
     severity: Severity
     code: str
     message: str
+    # Orders diagnostics at the same place by what they are about (a period's start day),
+    # not by their French text: « avril » would come before « janvier ». Not shown.
+    rank: int = field(default=0, repr=False)
 
     def __post_init__(self) -> None:
         # A record value quoted in a message may hold a line break or ESC: shown as
@@ -44,8 +47,19 @@ class Diagnostic:
         label = SEVERITY_LABELS[self.severity]
         return terminal_line(f"{self.file}:{self.line}:{self.column}: {label}: {self.message}")
 
-    def sort_key(self) -> tuple[str, int, int, str, str]:
-        return (self.file, self.line, self.column, self.code, self.message)
+    def sort_key(self) -> tuple[str, int, int, str, int, str]:
+        return (self.file, self.line, self.column, self.code, self.rank, self.message)
+
+    def as_dict(self) -> dict[str, str | int]:
+        """The JSON object: `file`, `line`, `column`, `severity`, `code`, `message`."""
+        return {
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "severity": self.severity,
+            "code": self.code,
+            "message": self.message,
+        }
 
 
 _VISIBLE = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
@@ -91,7 +105,7 @@ def summary_line(diagnostics: list[Diagnostic], file_count: int) -> str:
 
 
 def as_json(diagnostics: list[Diagnostic]) -> str:
-    return json.dumps([asdict(d) for d in diagnostics], ensure_ascii=False, indent=2)
+    return json.dumps([d.as_dict() for d in diagnostics], ensure_ascii=False, indent=2)
 
 
 def sort_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
@@ -104,6 +118,6 @@ def with_severity(diagnostics: list[Diagnostic], strict: bool) -> list[Diagnosti
     if not strict:
         return diagnostics
     return [
-        Diagnostic(d.file, d.line, d.column, "error", d.code, d.message) if d.severity == "warning" else d
+        Diagnostic(d.file, d.line, d.column, "error", d.code, d.message, d.rank) if d.severity == "warning" else d
         for d in diagnostics
     ]

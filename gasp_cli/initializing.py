@@ -76,14 +76,15 @@ CADENCES = {
 }
 
 
-def _files(name: str, commune: str, today: datetime.date) -> dict[str, str]:
+def _files(name: str, communes: list[str], today: datetime.date) -> dict[str, str]:
     files = {
         "records/gasp.yaml": (
             "# yaml-language-server: $schema=../schemas/gasp.schema.json\n"
             "# Le Gasp lui-même. Complétez les communes, les lieux de réunion et l'adresse.\n"
             f"name: {scalar(name)}\n"
-            f"communes:\n  - {scalar(commune)}\n"
-            f"created: {today.isoformat()}\n"
+            "communes:\n"
+            + "".join(f"  - {scalar(commune)}\n" for commune in communes)
+            + f"created: {today.isoformat()}\n"
             "timezone: Europe/Paris\n"
             "# Zone des vacances scolaires : A, B (académie de Lille) ou C.\n"
             "school_zone: B\n"
@@ -110,7 +111,8 @@ def _files(name: str, commune: str, today: datetime.date) -> dict[str, str]:
         files[f"records/groups/{group_id}.yaml"] = (
             "# yaml-language-server: $schema=../../schemas/group.schema.json\n"
             f"name: {title}\nkind: {group_id}\n# {why}\ncadence:\n  {cadence}\n"
-            "# Les membres, avec leur date d'arrivée (et de départ : until).\n"
+            "# Les membres, avec leur date d'arrivée (et de départ : until). Les réunions dues ne sont\n"
+            "# comptées qu'à partir de la première arrivée : si le groupe s'est réuni avant, avancez since.\n"
             f"members:\n  - {{person: secretaire, since: {today.isoformat()}}}\n"
         )
     for folder in ("services", "themes", "proposals", "meetings"):
@@ -120,7 +122,7 @@ def _files(name: str, commune: str, today: datetime.date) -> dict[str, str]:
     return files
 
 
-def init_workspace(folder: Path, example: bool, name: str, commune: str, today: datetime.date) -> list[str]:
+def init_workspace(folder: Path, example: bool, name: str, communes: list[str], today: datetime.date) -> list[str]:
     """Create the workspace; returns the files written, relative to `folder`.
 
     Everything is checked before the first write, and every problem is reported at once:
@@ -128,7 +130,7 @@ def init_workspace(folder: Path, example: bool, name: str, commune: str, today: 
     An existing file (a schema, .gitignore, a README) is the user's: it is kept, never
     overwritten. If writing fails half-way (disk full), what was written is taken back.
     """
-    files = {relative: text.encode("utf-8") for relative, text in _files(name, commune, today).items()}
+    files = {relative: text.encode("utf-8") for relative, text in _files(name, communes, today).items()}
     if example:
         source = embedded_example()
         files = {k: v for k, v in files.items() if not k.startswith("records/")}

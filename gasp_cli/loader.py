@@ -75,11 +75,12 @@ class Records:
         *,
         severity: Severity = "error",
         key: bool = False,
+        rank: int = 0,
     ) -> Diagnostic:
         """A diagnostic at the value (or key) `loc` of one record's file."""
         source = self.sources[(kind, record_id)]
         line, column = source.position(loc, key=key)
-        return Diagnostic(source.rel, line, column, severity, code, message)
+        return Diagnostic(source.rel, line, column, severity, code, message, rank)
 
 
 @dataclass
@@ -451,7 +452,7 @@ def _plain_word(text: str) -> str:
     return " ".join(text.lower().replace("'", " ").replace("’", " ").split())
 
 
-def _french_word(value: Any, allowed: list[str]) -> str:
+def french_word(value: Any, allowed: list[str]) -> str:
     """`tenue` for a meeting's status: « ; écrivez held (tenue) »."""
     if not isinstance(value, str):
         return ""
@@ -531,7 +532,7 @@ def _diagnostic_from_pydantic(model: type[BaseModel], source: SourceFile, detail
         return Diagnostic(source.rel, line, column, "error", code, message)
     elif kind == "literal_error":
         allowed = [str(a) for a in get_args(_type_at(model, loc))]
-        hint = _french_word(value, allowed) or suggestion(str(value), allowed)
+        hint = french_word(value, allowed) or suggestion(str(value), allowed)
         message = f"{where}valeur {_describe(value)} invalide{hint} (valeurs possibles : {', '.join(allowed)})"
         code = "bad-enum"
     elif kind == "one_line":
@@ -576,6 +577,16 @@ def _diagnostic_from_pydantic(model: type[BaseModel], source: SourceFile, detail
         message = f"{where}{_describe(value)} : doit être {words} {bound}"
     elif kind in _TYPE_MESSAGES:
         message = f"{where}{_TYPE_MESSAGES[kind]}, pas {_describe(value)}"
+        if kind == "string_type" and isinstance(value, dict) and len(value) == 1:
+            # `- Bailleur : M. Dupont` is a mapping for YAML, not a text with a colon in it.
+            ((key, rest),) = value.items()
+            message += (
+                f" : « : » suivi d’une espace sépare une clé de sa valeur ; mettez ce texte entre guillemets "
+                f'(« "{key} : {rest}" »)'
+            )
+        if name == "time" and kind == "string_type":
+            # `14.30` is read as the number 14.3: say how an hour is written.
+            message += ' : écrivez l’heure « HH:MM » entre guillemets, par exemple « "14:30" »'
         if kind in ("int_type", "float_type") and isinstance(value, str) and ":" in value:
             message = f"{where}doit être un nombre, pas {_describe(value)}"
         code = "bad-type"

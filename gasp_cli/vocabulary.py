@@ -144,6 +144,11 @@ def french_time(time: str) -> str:
     return f"{int(hour)} h" + (f" {minute}" if minute != "00" else "")
 
 
+def thousands(count: int) -> str:
+    """« 17 825 »: digits in groups of three, apart by a narrow no-break space (French usage)."""
+    return f"{count:,}".replace(",", "\u202f")
+
+
 def plural(count: int, singular: str, plural: str | None = None) -> str:
     """« 0 jour », « 1 jour », « 2 jours »; `plural` for irregular words (« 2 travaux »)."""
     word = singular if abs(count) < 2 else (plural if plural is not None else _regular_plural(singular))

@@ -72,3 +72,30 @@ def add_group(root: Path, group_id: str, kind: str, cadence: str, since: str = "
         f'name: Groupe {group_id}\nkind: {kind}\ncadence:\n{body}  time: "14:00"\n  duration: 90\n'
         f"  place: salle\nmembers:\n  - {{person: secretaire, since: {since}}}\n",
     )
+
+
+# The slow end-to-end tests (a minute or more each on a loaded two-core machine): left out of
+# `make test`, run by `make test-all` and CI (.ci/run). Listed here, by module and name, so that
+# one place says what the fast loop skips. A test marked @pytest.mark.slow in its own file is slow too.
+SLOW = {
+    ("test_hardening.py", "test_calendar_trace_and_report_survive_any_option_and_damage"),
+    ("test_hardening.py", "test_validate_survives_and_points_at_real_lines"),
+    ("test_hardening.py", "test_render_survives_and_writes_only_under_out"),
+    ("test_hardening.py", "test_ten_thousand_files_still_validate"),
+    ("test_new.py", "test_the_pre_commit_hook_refuses_a_broken_record"),
+    ("test_pre_commit.py", "test_the_local_hook_as_written_refuses_a_broken_record"),
+    ("test_docs.py", "test_every_example_of_the_guide_prints_what_the_guide_says"),
+    ("test_observations.py", "test_never_in_a_rendered_document_the_report_or_the_calendar"),
+    ("test_properties.py", "test_random_damage_never_crashes"),
+    ("test_ics_clients.py", "test_rule_changes_are_right_every_day_in_icalendar_and_vobject"),
+    ("test_ics_clients.py", "test_rule_changes_are_right_every_day_in_icaljs"),
+    ("test_accessibility.py", "test_every_pdf_is_pdf_ua_1_and_pdf_a_2a"),
+    ("test_documents_base.py", "test_the_same_records_give_the_same_bytes_pdfs_included"),
+}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        name = getattr(item, "originalname", item.name)
+        if (item.path.name, name) in SLOW:
+            item.add_marker(pytest.mark.slow)

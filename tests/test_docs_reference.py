@@ -86,13 +86,16 @@ def test_nothing_points_outside_the_project():
 
 def test_the_readme_says_how_to_run_gasp_and_where_the_documents_are():
     readme = (REPO / "README.md").read_text(encoding="utf-8")
-    start = readme[readme.index("## Mise en route") : readme.index("## Commandes")]
+    start = readme[readme.index("## Mise en route") : readme.index("## Les commandes")]
     for needed in (
         ".venv/bin/gasp",
         "out/index.html",
+        "make install",
+        "make uninstall",
         "pipx install",
-        "pip install",
+        "sudo apt install pipx",
         "gasp init",
         "docs/enregistrements.md",
+        "docs/guide-secretaire.md",
     ):
         assert needed in start, needed

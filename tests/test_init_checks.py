@@ -73,3 +73,29 @@ def test_every_problem_is_told_in_one_run(tmp_path: Path):
     result = init(tmp_path)
     assert_refused(result)
     assert "records" in result.stderr and ".vscode" in result.stderr
+
+
+def test_every_commune_given_is_kept(tmp_path: Path):
+    assert init(tmp_path / "g", "--commune", "Escautpont", "--commune", "Bruay-sur-l'Escaut").exit_code == 0
+    text = (tmp_path / "g/records/gasp.yaml").read_text(encoding="utf-8")
+    assert "communes:\n  - Escautpont\n  - Bruay-sur-l'Escaut\n" in text
+    assert gasp("validate", "--strict", env=ENV, workspace=tmp_path / "g").exit_code == 0
+
+
+def test_meetings_recorded_before_init_are_not_counted_in_silence(tmp_path: Path):
+    """init makes every member start today: the past meetings then fall before the group began."""
+    root = tmp_path / "g"
+    assert init(root).exit_code == 0
+    for month in ("09-08", "10-13"):
+        (root / "records/meetings/2026").mkdir(parents=True, exist_ok=True)
+        (root / f"records/meetings/2026/2026-{month}-agents.yaml").write_text(
+            f'group: agents\ndate: 2026-{month}\ntime: "14:00"\nplace: mairie\nstatus: held\nattendees: [secretaire]\n',
+            encoding="utf-8",
+        )
+    result = gasp("validate", env=ENV, workspace=root)
+    assert (
+        "records/groups/agents.yaml:17:33: avertissement: 2 réunions tenues avant l’arrivée du premier membre "
+        "(le 25 novembre 2026), la première le 8 septembre 2026"
+    ) in result.stderr, result.stderr
+    comment = (root / "records/groups/agents.yaml").read_text(encoding="utf-8")
+    assert "si le groupe s'est réuni avant, avancez since" in comment

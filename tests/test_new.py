@@ -298,3 +298,63 @@ def test_the_pre_commit_hook_refuses_a_broken_record(tmp_path: Path):
     )
     assert bad.returncode == 1
     assert "records/themes/casse.yaml:1:1: erreur: clé inconnue « titel » ; vouliez-vous dire « title » ?" in bad.stdout
+
+
+# --- issue 23: gasp new beside records with errors ------------------------------------------
+
+
+def test_new_proposal_creates_the_proposal_a_meeting_already_cites(fresh: Path):
+    """The error it fixes (« proposition inconnue ») does not stop it; validate then passes."""
+    assert run(fresh, "new", "theme", "--title", "Logement").exit_code == 0
+    meeting = run(fresh, "new", "meeting", "--group", "agents", "--date", "2026-11-10")
+    assert meeting.exit_code == 0, meeting.output
+    path = fresh / "records/meetings/2026/2026-11-10-agents.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("status: planned", "status: held")
+        + "proposals:\n  - {proposal: relais-logement, event: raised}\n",
+        encoding="utf-8",
+    )
+    before = run(fresh, "validate")
+    assert 'pour la créer : gasp new proposal --title "Relais logement" --theme THEME' in before.stderr
+    created = run(fresh, "new", "proposal", "--title", "Relais logement", "--theme", "logement")
+    assert created.exit_code == 0, created.output
+    assert created.stdout.strip() == os.path.join("records", "proposals", "relais-logement.yaml")
+    assert "1 erreur ailleurs dans les enregistrements" in created.stderr
+    assert run(fresh, "validate").exit_code == 0
+
+
+def test_new_says_which_file_it_reads_blocks_it(fresh: Path):
+    group = fresh / "records/groups/agents.yaml"
+    group.write_text(group.read_text(encoding="utf-8") + "colour: rouge\n", encoding="utf-8")
+    blocked = run(fresh, "new", "meeting", "--group", "agents")
+    assert blocked.exit_code == 1
+    assert "records/groups/agents.yaml:" in blocked.stderr
+    assert blocked.stderr.splitlines()[-1] == (
+        "gasp : records/groups/agents.yaml : gasp new lit ce fichier, et 1 erreur l’en empêche ; "
+        "corrigez d’abord ce fichier (rien n'a été écrit)"
+    )
+    assert not list((fresh / "records/meetings").rglob("*.yaml"))
+    # The same error does not stop a record that does not read that file.
+    other = run(fresh, "new", "meeting", "--group", "usagers")
+    assert other.exit_code == 0, other.output
+    # An id error in the kind's own folder blocks: a new id could be taken.
+    write(fresh, "records/themes/Logement.yaml", "title: Logement\n")
+    theme = run(fresh, "new", "theme", "--title", "Logement")
+    assert theme.exit_code == 1 and "records/themes/Logement.yaml" in theme.stderr.splitlines()[-1]
+
+
+def test_new_person_takes_the_french_word_for_a_kind(fresh: Path):
+    for word, token in (("habitant", "resident (habitant)"), ("élu", "elected (élu)")):
+        result = run(fresh, "new", "person", "--kind", word)
+        assert result.exit_code == 2
+        assert f"« {word} » n'est pas permis ; écrivez {token} ; valeurs possibles" in result.stderr, result.stderr
+
+
+def test_a_control_character_in_a_person_s_name_or_role_is_a_usage_error(fresh: Path):
+    """Found by tests/test_environment_properties.py: `--name $'\\x1f'` reached the last-resort handler."""
+    for option, value in (("--name", "\x1f"), ("--name", "Ana\x1bB"), ("--role", "Accueil\x07")):
+        result = run(fresh, "new", "person", "--kind", "agent", option, value)
+        assert result.exit_code == 2, (option, value, result.output)
+        assert isinstance(result.exception, SystemExit)
+        assert "erreur interne" not in result.stderr
+    assert sorted(p.name for p in (fresh / "records/people").iterdir()) == ["secretaire.yaml"]

@@ -1,4 +1,4 @@
-"""The pre-commit instructions of the guide and the README work as written: a `repo: local` hook."""
+"""The pre-commit instructions of the guide and of docs/commandes.md work as written: a `repo: local` hook."""
 
 from __future__ import annotations
 
@@ -27,9 +27,9 @@ def _config_in(document: Path, heading: str) -> str:
     "document,heading",
     [
         (REPO / "docs" / "guide-secretaire.md", "## 6. Vérifier à chaque commit"),
-        (REPO / "README.md", "### Vérifier à chaque commit"),
+        (REPO / "docs" / "commandes.md", "## Vérifier à chaque commit"),
     ],
-    ids=["guide", "readme"],
+    ids=["guide", "commandes"],
 )
 def test_the_local_hook_as_written_refuses_a_broken_record(tmp_path: Path, document: Path, heading: str):
     pre_commit = shutil.which("pre-commit") or str(Path(sys.executable).with_name("pre-commit"))

@@ -375,7 +375,7 @@ def test_a_second_render_with_nothing_changed_rewrites_nothing(example: Path):
     path = example / "records/meetings/2001/2001-06-14-usagers.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace("topic: logement", "topic: insecurite"), encoding="utf-8")
     changed = render(example)
-    assert changed.exit_code == 0 and "fichiers écrits" in changed.stdout
+    assert changed.exit_code == 0 and "fichiers mis à jour" in changed.stdout
     after = {p: p.stat().st_mtime_ns for p in (example / "out").rglob("*") if p.is_file()}
     assert (
         after[example / "out/comptes-rendus/2001-06-14-usagers.pdf"]

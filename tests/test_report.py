@@ -284,3 +284,12 @@ def test_bad_options(year_2005: Path):
     assert gasp("report", "--year", "deux", workspace=year_2005).exit_code == 2
     assert gasp("report", "--format", "docx", workspace=year_2005).exit_code == 2
     assert gasp("report", "--out", "x.txt", workspace=year_2005).exit_code == 2
+
+
+def test_a_year_after_the_records_stop_lists_no_institution():
+    """The example stops on 30 June 2002 (as_of): 2003 has nobody represented yet, in every format."""
+    report = json.loads(gasp("report", "--year", "2003", "--format", "json", workspace=REPO).stdout)
+    assert (report["institutions"], report["arrivals"], report["departures"]) == ([], [], [])
+    text = gasp("report", "--year", "2003", workspace=REPO, env={"COLUMNS": "160"}).stdout
+    assert "0 institution ou service représenté" in text and "Police nationale" not in text
+    assert "Police nationale" in gasp("report", "--year", "2002", workspace=REPO, env={"COLUMNS": "160"}).stdout

@@ -315,7 +315,10 @@ def test_a_leaky_site_is_caught(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     from gasp_cli.documents import proposition, site
 
     monkeypatch.setattr(public, "public_records", lambda records: records)
-    monkeypatch.setattr(site, "public_proposition", proposition.build)
+    # The members' page in place of the residents' (the site passes what it computed once, dropped here).
+    monkeypatch.setattr(
+        site, "public_proposition", lambda records, day, pid, derived, *_: proposition.build(records, day, pid, derived)
+    )
     shutil.copytree(EXAMPLE, tmp_path / "records")
     public = _render(tmp_path, "--only", "public", "--format", "html")
     found = leaks(public, private_strings(tmp_path))

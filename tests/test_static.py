@@ -53,12 +53,14 @@ def test_ruff_uses_a_chosen_rule_set():
 
 def test_ruff_format_changes_nothing():
     # One layout for every file, so that parallel branches merge on content, not on spaces.
-    result = _run("ruff", "format", "--check", "--no-cache", "gasp_cli", "tests", "benchmarks")
+    result = _run("ruff", "format", "--check", "--no-cache", "gasp_cli", "tests", "benchmarks", "tools")
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_ruff_finds_nothing():
-    result = _run("ruff", "check", "--no-cache", "--output-format", "concise", "gasp_cli", "tests", "benchmarks")
+    result = _run(
+        "ruff", "check", "--no-cache", "--output-format", "concise", "gasp_cli", "tests", "benchmarks", "tools"
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 

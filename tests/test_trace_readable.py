@@ -128,3 +128,38 @@ def test_days_to_the_first_and_to_the_last_decision():
 def test_a_study_says_since_when_and_of_what():
     text = listed("regie-de-quartier", columns=160)
     assert "mise à l’étude depuis le 21 juin 2002 (9 jours), en attente du résultat de l’étude" in text
+
+
+def test_the_status_filter_says_it_keeps_the_current_status():
+    result = gasp("trace", "proposal", "--status", "validée", workspace=REPO, env={"COLUMNS": "80"})
+    assert result.exit_code == 0
+    assert "--status retient le statut actuel ; 5 autres propositions ont été « validée » puis ont avancé" in (
+        result.stderr
+    )
+    assert "guide-des-services-publics" in result.stderr.splitlines()[-1]
+    # A status proposals still hold: nothing to add.
+    assert "statut actuel" not in gasp("trace", "proposal", "--status", "réalisée", workspace=REPO).stderr
+
+
+def test_a_french_word_for_a_group_gets_its_group_suggested():
+    for args in (("trace", "proposal", "--group", "habitants"), ("calendar", "--group", "habitants")):
+        result = gasp(*args, workspace=REPO)
+        assert result.exit_code == 1
+        assert "groupe « habitants » inconnu ; vouliez-vous dire « usagers » ?" in result.stderr, result.stderr
+
+
+def test_at_80_columns_no_word_of_a_title_is_cut(tmp_path):
+    import shutil
+
+    shutil.copytree(REPO / "records", tmp_path / "records")
+    path = tmp_path / "records/proposals/guide-des-services-publics.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace("en deux éditions", "de l'intercommunalité"),
+        encoding="utf-8",
+    )
+    result = gasp("trace", "proposal", workspace=tmp_path, env={"COLUMNS": "80"})
+    assert result.exit_code == 0
+    words = {word for line in result.stdout.splitlines() for word in line.replace("│", " ").split()}
+    assert "l'intercommunalité" in words, result.stdout
+    assert all(line_width(line) <= 80 for line in result.stdout.splitlines())

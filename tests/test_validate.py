@@ -150,3 +150,112 @@ def test_other_commands_mention_warnings_without_blocking(example: Path):
     assert result.exit_code == 0
     assert result.stderr == "gasp : 7 avertissements dans les enregistrements (voir « gasp validate »)\n"
     assert json.loads(result.stdout)
+
+
+# --- issue 23: messages that cost the secretary time ----------------------------------------
+
+AGENTS_MEETING = "records/meetings/2001/2001-03-13-agents.yaml"
+
+
+def _messages(workspace: Path, code: str | None = None) -> list[str]:
+    _, diagnostics = validate_json(workspace)
+    return [d["message"] for d in diagnostics if code is None or d["code"] == code]
+
+
+def test_present_and_excused_is_told_with_the_other_errors_of_the_file(example: Path):
+    meeting = example / AGENTS_MEETING
+    text = meeting.read_text(encoding="utf-8")
+    meeting.write_text(text + "excused: [e-sion]\ncolour: rouge\n", encoding="utf-8")
+    _, diagnostics = validate_json(example)
+    codes = {d["code"] for d in diagnostics if d["file"] == AGENTS_MEETING}
+    assert {"unknown-key", "present-and-excused"} <= codes, diagnostics
+
+
+def test_a_broken_meeting_file_is_not_a_missing_meeting_nor_a_late_decision(example: Path):
+    gasp_yaml = example / "records/gasp.yaml"
+    gasp_yaml.write_text(gasp_yaml.read_text(encoding="utf-8") + "commitments:\n  decision_within_days: 400\n")
+    assert _messages(example, "late-decision") == []  # every proposal of the example was answered in time
+    for relative in (AGENTS_MEETING, "records/meetings/2000/2000-12-15-referents.yaml"):
+        path = example / relative
+        path.write_text(path.read_text(encoding="utf-8") + "colour: rouge\n", encoding="utf-8")
+    _, diagnostics = validate_json(example)
+    assert [d["code"] for d in diagnostics] == ["unknown-key", "unknown-key"], diagnostics
+
+
+def test_a_copied_meeting_file_is_told_to_take_the_date_of_its_name(example: Path):
+    old = (example / AGENTS_MEETING).read_text(encoding="utf-8")
+    write(example, "records/meetings/2001/2001-04-17-agents.yaml", old)  # the copy, date unchanged
+    messages = _messages(example, "file-name")
+    expected = (
+        "la date 2001-03-13 ne correspond pas au nom du fichier « 2001-04-17-agents.yaml » "
+        "(« 2001-03-13-agents.yaml » existe déjà : si ce fichier en est une copie, "
+        "écrivez la date de son nom (« date: 2001-04-17 »))"
+    )
+    assert messages == [expected]
+
+
+def test_a_time_written_with_a_dot_says_how_to_write_an_hour(example: Path):
+    path = example / AGENTS_MEETING
+    path.write_text(path.read_text(encoding="utf-8") + "time: 14.30\n", encoding="utf-8")
+    (message,) = _messages(example, "bad-type")
+    assert "« HH:MM »" in message and '"14:30"' in message, message
+
+
+def test_a_name_written_for_an_id_suggests_the_id_it_stands_for(example: Path):
+    write(example, "records/people/karim-haddad.yaml", "name: Karim Haddad\nkind: agent\n")
+    path = example / AGENTS_MEETING
+    path.write_text(
+        path.read_text(encoding="utf-8") + "actions:\n  - {what: Appeler le bailleur, who: Karim}\n", encoding="utf-8"
+    )
+    (message,) = _messages(example, "bad-id")
+    assert message.endswith("vouliez-vous dire « karim-haddad » ?"), message
+
+
+def test_missing_periods_come_in_date_order(example: Path):
+    for month in ("01-09", "02-13", "03-13", "04-10", "05-15"):
+        (example / f"records/meetings/2001/2001-{month}-agents.yaml").unlink()
+    messages = _messages(example, "missing-meeting")
+    months = [m.split("période ")[1].split(" (")[0] for m in messages]
+    assert months == ["janvier 2001", "février 2001", "mars 2001", "avril 2001", "mai 2001"]
+
+
+def test_two_files_for_one_meeting_are_told(example: Path):
+    old = (example / AGENTS_MEETING).read_text(encoding="utf-8")
+    write(example, "records/meetings/2001/2001-03-15-agents.yaml", old.replace("2001-03-13", "2001-03-15"))
+    (message,) = _messages(example, "same-period")
+    assert "deux réunions du groupe « agents » dans la période mars 2001" in message
+    assert "« 2001-03-13-agents.yaml »" in message and "supprimez l’un des deux fichiers" in message
+
+
+def test_meetings_held_before_the_first_member_arrived_are_told(example: Path):
+    group = example / "records/groups/usagers.yaml"
+    text = group.read_text(encoding="utf-8")
+    group.write_text(re.sub(r"since: \d{4}-\d{2}-\d{2}", "since: 2002-06-01", text), encoding="utf-8")
+    (message,) = _messages(example, "meetings-before-members")
+    assert message.startswith("6 réunions tenues avant l’arrivée du premier membre (le 1er juin 2002)"), message
+    assert "avancez les dates « since »" in message
+
+
+def test_a_colon_in_a_text_says_to_quote_it(example: Path):
+    path = example / AGENTS_MEETING
+    path.write_text(path.read_text(encoding="utf-8") + "guests:\n  - Bailleur : M. Dupont\n", encoding="utf-8")
+    (message,) = _messages(example, "bad-type")
+    assert "mettez ce texte entre guillemets" in message and '"Bailleur : M. Dupont"' in message, message
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("- Bailleur : M. Dupont", "- a\ncancel_reason: Grève: bus")
+    )
+    (message,) = _messages(example, "yaml-syntax")
+    assert "doit être entre guillemets" in message, message
+    reference = (REPO / "docs" / "enregistrements.md").read_text(encoding="utf-8")
+    assert "**Deux-points dans une valeur**" in reference and '`note: "Horaires : trop courts le samedi"`' in reference
+
+
+def test_an_unknown_id_suggests_the_gasp_new_command_that_creates_it(example: Path):
+    path = example / AGENTS_MEETING
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text + "proposals:\n  - {proposal: relais-logement, event: raised}\n", encoding="utf-8")
+    (message,) = _messages(example, "dangling-ref")
+    assert message == (
+        "« proposal » : proposition « relais-logement » inconnue ; "
+        'pour la créer : gasp new proposal --title "Relais logement" --theme THEME'
+    )

@@ -54,12 +54,11 @@ def calendar(
 ) -> None:
     """Le calendrier des réunions : celles enregistrées, et une date prévue pour chaque période de la cadence qui n'en a pas."""
     from ..calendar import calendar_rows, holidays_for
-    from ..diagnostics import suggestion
     from ..documents import calendrier
     from ..documents.base import emit
     from ..render.documents import RenderError
     from ..vocabulary import long_date
-    from .common import check_day, check_year, fail, judged_day, load_records, reproducible_timestamp
+    from .common import check_day, check_year, fail, judged_day, load_records, reproducible_timestamp, unknown_group
 
     if year is not None and (date_from is not None or date_to is not None):
         raise typer.BadParameter("--year ou bien --from/--to, pas les deux", param_hint="--year")
@@ -76,10 +75,7 @@ def calendar(
             f"période vide : le {long_date(start)} est après le {long_date(end)}", param_hint="--from/--to"
         )
     if group is not None and group not in records.groups:
-        raise fail(
-            f"groupe « {group} » inconnu{suggestion(group, records.groups)}"
-            f" (groupes : {', '.join(sorted(records.groups))})"
-        )
+        raise fail(unknown_group(records, group))
 
     holidays = holidays_for(records, start, end)
     rows = calendar_rows(records, start, end, holidays, [group] if group else None)

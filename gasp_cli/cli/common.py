@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -185,3 +186,83 @@ def write_output(found: Workspace, out: Path | None, output: str | bytes) -> Non
     except OutputError as error:
         raise fail(str(error)) from None
     typer.echo(f"écrit : {out}", err=True)
+
+
+# Words a secretary may type for a group, by the kind of group they mean (the article's words).
+GROUP_WORDS = {
+    "habitant": "usagers",
+    "habitants": "usagers",
+    "resident": "usagers",
+    "residents": "usagers",
+    "usager": "usagers",
+    "elu": "referents",
+    "elus": "referents",
+    "responsables": "referents",
+    "referent": "referents",
+    "agent": "agents",
+    "tous": "intergroupes",
+    "intergroupe": "intergroupes",
+}
+
+
+def unknown_group(records: Records, wanted: str) -> str:
+    """« groupe « habitants » inconnu ; vouliez-vous dire « usagers » ? », else the groups there are."""
+    from ..diagnostics import closest
+    from ..vocabulary import fold
+
+    near = closest(wanted, records.groups)
+    if near is None:
+        kind = GROUP_WORDS.get(fold(wanted).strip())
+        near = next((gid for gid in sorted(records.groups) if records.groups[gid].kind == kind), None)
+    hint = f" ; vouliez-vous dire « {near} » ?" if near else ""
+    return f"groupe « {wanted} » inconnu{hint} (groupes : {', '.join(sorted(records.groups))})"
+
+
+# Errors that make the ids of a kind unsure: `gasp new` could give a new record a taken id.
+ID_ERRORS = frozenset({"bad-id", "duplicate-id", "not-a-file", "unreadable", "outside-link", "bad-extension"})
+
+
+def load_records_for_new(
+    ctx: typer.Context, kind: str, reads: Callable[[Records], set[str]] = lambda records: set()
+) -> tuple[Workspace, Records]:
+    """Load the records for `gasp new KIND`: errors elsewhere do not stop it, only in what it reads.
+
+    It reads the ids of its kind (an id error in `records/<kind>/` blocks) and the files that
+    `reads` names (any error there blocks: the group and its meetings for a meeting, the theme
+    of a proposal…). The error a new record is written to fix (« proposition inconnue ») is
+    never in what it reads.
+    """
+    from ..checks import check_workspace
+    from ..vocabulary import plural
+
+    found = workspace(ctx)
+    records, diagnostics = check_workspace(found, now())
+    errors = [d for d in diagnostics if d.severity == "error"]
+    files = reads(records)
+    blocking = [d for d in errors if d.file in files or (d.file.startswith(f"records/{kind}/") and d.code in ID_ERRORS)]
+    if blocking:
+        print_diagnostics(blocking)
+        names = sorted({d.file for d in blocking})
+        these = "ce fichier" if len(names) == 1 else "ces fichiers"
+        raise fail(
+            f"{', '.join(names)} : gasp new lit {these}, et {plural(len(blocking), 'erreur')} l’en "
+            f"{'empêchent' if len(blocking) > 1 else 'empêche'} ; corrigez d’abord {these} (rien n'a été écrit)"
+        )
+    if errors:
+        typer.echo(
+            f"gasp : {plural(len(errors), 'erreur')} ailleurs dans les enregistrements (voir « gasp validate ») ; "
+            f"{'elle n’empêche' if len(errors) == 1 else 'elles n’empêchent'} pas d’écrire ce nouvel enregistrement",
+            err=True,
+        )
+    elif diagnostics:
+        typer.echo(
+            f"gasp : {plural(len(diagnostics), 'avertissement')} dans les enregistrements (voir « gasp validate »)",
+            err=True,
+        )
+    return found, records
+
+
+def source_file(records: Records, kind: str, record_id: str) -> set[str]:
+    """The file of a record, valid or not, as diagnostics name it (empty when there is none)."""
+    source = records.sources.get((kind, record_id))
+    return {source.rel} if source is not None else set()

@@ -54,47 +54,49 @@ PARAM_HELP = {
 }
 
 # A message of Click or Typer, in English, and what makes its French from the match.
-_Translation = tuple[re.Pattern[str], Callable[[re.Match[str]], str]]
+# Patterns as text: re compiles (and caches) one when a message is translated, not at every start of
+# gasp (`gasp --help` compiled them all for nothing).
+_Translation = tuple[str, Callable[[re.Match[str]], str]]
 
 # Click's messages for a bad value, and their French.
 _VALUE_MESSAGES: list[_Translation] = [
     (
-        re.compile(r"(?:Value error, )?'(.*)' is not one of (.*)\.$"),
+        r"(?:Value error, )?'(.*)' is not one of (.*)\.$",
         lambda m: f"« {m[1]} » n'est pas permis ; valeurs possibles : {m[2].replace(chr(39), '')}",
     ),
-    (re.compile(r"'(.*)' is not a valid integer( range)?\.?$"), lambda m: f"« {m[1]} » n'est pas un nombre entier"),
+    (r"'(.*)' is not a valid integer( range)?\.?$", lambda m: f"« {m[1]} » n'est pas un nombre entier"),
     (
-        re.compile(r"'(.*)' does not match the formats? (.*)\.$"),
+        r"'(.*)' does not match the formats? (.*)\.$",
         lambda m: f"« {m[1]} » n'est pas une date au format AAAA-MM-JJ",
     ),
-    (re.compile(r"'(.*)' is not a valid boolean\.?$"), lambda m: f"« {m[1]} » n'est ni oui ni non"),
+    (r"'(.*)' is not a valid boolean\.?$", lambda m: f"« {m[1]} » n'est ni oui ni non"),
     (
-        re.compile(r"^(.*) is not in the range (-?\d+(?:\.\d+)?)<=x<=(-?\d+(?:\.\d+)?)\.?$"),
+        r"^(.*) is not in the range (-?\d+(?:\.\d+)?)<=x<=(-?\d+(?:\.\d+)?)\.?$",
         lambda m: f"« {m[1]} » n’est pas entre {m[2]} et {m[3]}",
     ),
     (
-        re.compile(r"^(.*) is not in the range x>=(-?\d+(?:\.\d+)?)\.?$"),
+        r"^(.*) is not in the range x>=(-?\d+(?:\.\d+)?)\.?$",
         lambda m: f"« {m[1]} » est plus petit que {m[2]}",
     ),
     (
-        re.compile(r"^(.*) is not in the range x<=(-?\d+(?:\.\d+)?)\.?$"),
+        r"^(.*) is not in the range x<=(-?\d+(?:\.\d+)?)\.?$",
         lambda m: f"« {m[1]} » est plus grand que {m[2]}",
     ),
     # Typer 0.29 checks values with pydantic-like messages.
-    (re.compile(r"Input should be a valid integer"), lambda m: "ce n’est pas un nombre entier"),
-    (re.compile(r"Input should be a valid number"), lambda m: "ce n’est pas un nombre"),
-    (re.compile(r"Input should be a valid boolean"), lambda m: "ce n’est ni true ni false"),
-    (re.compile(r"Input should be greater than or equal to (\S+)$"), lambda m: f"le nombre doit être au moins {m[1]}"),
-    (re.compile(r"Input should be less than or equal to (\S+)$"), lambda m: f"le nombre doit être au plus {m[1]}"),
-    (re.compile(r"Input should be greater than (\S+)$"), lambda m: f"le nombre doit être plus grand que {m[1]}"),
-    (re.compile(r"Input should be less than (\S+)$"), lambda m: f"le nombre doit être plus petit que {m[1]}"),
-    (re.compile(r"Input should be a valid (?:date|datetime)"), lambda m: "ce n’est pas une date au format AAAA-MM-JJ"),
+    (r"Input should be a valid integer", lambda m: "ce n’est pas un nombre entier"),
+    (r"Input should be a valid number", lambda m: "ce n’est pas un nombre"),
+    (r"Input should be a valid boolean", lambda m: "ce n’est ni true ni false"),
+    (r"Input should be greater than or equal to (\S+)$", lambda m: f"le nombre doit être au moins {m[1]}"),
+    (r"Input should be less than or equal to (\S+)$", lambda m: f"le nombre doit être au plus {m[1]}"),
+    (r"Input should be greater than (\S+)$", lambda m: f"le nombre doit être plus grand que {m[1]}"),
+    (r"Input should be less than (\S+)$", lambda m: f"le nombre doit être plus petit que {m[1]}"),
+    (r"Input should be a valid (?:date|datetime)", lambda m: "ce n’est pas une date au format AAAA-MM-JJ"),
 ]
 
 
 def _french_value_message(message: str) -> str:
     for pattern, french in _VALUE_MESSAGES:
-        match = pattern.search(message)
+        match = re.search(pattern, message)
         if match:
             return french(match)
     return message.removeprefix("Value error, ")
@@ -166,13 +168,13 @@ def _show_usage_error(error: Any) -> None:
 
 # What Typer or Click may append in brackets to an option's help, in English.
 _EXTRA_PIECES: list[_Translation] = [
-    (re.compile(r"^default: (.*)$", re.S), lambda m: f"par défaut : {m[1]}"),
-    (re.compile(r"^env var: (.*)$", re.S), lambda m: f"variable : {m[1]}"),
-    (re.compile(r"^required$"), lambda m: "obligatoire"),
-    (re.compile(r"^\(dynamic\)$"), lambda m: "(calculé)"),
-    (re.compile(r"^(-?[\d.]+)<=x<=(-?[\d.]+)$"), lambda m: f"de {m[1]} à {m[2]}"),
-    (re.compile(r"^x>=(-?[\d.]+)$"), lambda m: f"au moins {m[1]}"),
-    (re.compile(r"^x<=(-?[\d.]+)$"), lambda m: f"au plus {m[1]}"),
+    (r"(?s)^default: (.*)$", lambda m: f"par défaut : {m[1]}"),
+    (r"(?s)^env var: (.*)$", lambda m: f"variable : {m[1]}"),
+    (r"^required$", lambda m: "obligatoire"),
+    (r"^\(dynamic\)$", lambda m: "(calculé)"),
+    (r"^(-?[\d.]+)<=x<=(-?[\d.]+)$", lambda m: f"de {m[1]} à {m[2]}"),
+    (r"^x>=(-?[\d.]+)$", lambda m: f"au moins {m[1]}"),
+    (r"^x<=(-?[\d.]+)$", lambda m: f"au plus {m[1]}"),
 ]
 _EXTRA = re.compile(r"\s*\\?\[([^\[\]]*)\]$")  # Typer 0.15 escapes the bracket for rich: « \\[default: x] »
 
@@ -203,7 +205,7 @@ def french_help_text(text: str) -> str:
     pieces = []
     for piece in match[1].split("; "):
         for pattern, french in _EXTRA_PIECES:
-            found = pattern.match(piece)
+            found = re.match(pattern, piece)
             if found:
                 pieces.append(french(found))
                 break

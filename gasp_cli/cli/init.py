@@ -18,8 +18,11 @@ def init(
     ] = False,
     name: Annotated[str, typer.Option("--name", help="Le nom du Gasp.")] = "Mon Gasp",
     commune: Annotated[
-        str, typer.Option("--commune", help="La commune (une autre s'ajoute dans gasp.yaml).")
-    ] = "Ma commune",
+        list[str] | None,
+        typer.Option(
+            "--commune", help="Une commune du Gasp ; répétez l'option pour chacune (--commune A --commune B)."
+        ),
+    ] = None,
 ) -> None:
     """Crée un espace de travail : records/ (gasp.yaml, un groupe de chaque sorte), templates/, schémas, réglages d'éditeur."""
     from ..creating import CreationError
@@ -28,7 +31,7 @@ def init(
 
     target = folder or Path(".")
     try:
-        written = init_workspace(target, example, name, commune, now())
+        written = init_workspace(target, example, name, commune or ["Ma commune"], now())
     except CreationError as error:
         raise fail(str(error)) from None
     typer.echo(f"Espace de travail créé dans {target} ({len(written)} fichiers).")

@@ -4,12 +4,15 @@ import datetime
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
 from .completion import complete_groups, complete_themes
 from .french import FrenchCommand, FrenchGroup
+
+if TYPE_CHECKING:
+    from ..loader import Records
 
 app = typer.Typer(
     cls=FrenchGroup,
@@ -59,13 +62,12 @@ def meeting(
 ) -> None:
     """Une réunion, préremplie : heure, lieu, membres présents, propositions en attente."""
     from ..creating import default_slot, new_meeting
-    from ..diagnostics import suggestion
-    from .common import check_day, fail, judged_day, load_records
+    from .common import check_day, fail, judged_day, load_records_for_new, unknown_group
 
     chosen = check_day(date, "--date")
-    workspace, records, _ = load_records(ctx)
+    workspace, records = load_records_for_new(ctx, "meetings", lambda records: _meeting_reads(records, group))
     if group not in records.groups:
-        raise fail(f"groupe « {group} » inconnu{suggestion(group, records.groups)}")
+        raise fail(unknown_group(records, group))
     today = judged_day(records)
     day = chosen or _run(lambda: default_slot(records, group, today))
     created = _run(lambda: new_meeting(workspace, records, group, day, today))
@@ -84,9 +86,9 @@ def proposal(
     """Une proposition ; son identifiant vient de son intitulé."""
     from ..creating import new_proposal
     from ..diagnostics import suggestion
-    from .common import fail, load_records
+    from .common import fail, load_records_for_new, source_file
 
-    workspace, records, _ = load_records(ctx)
+    workspace, records = load_records_for_new(ctx, "proposals", lambda records: source_file(records, "themes", theme))
     if theme not in records.themes:
         raise fail(
             f"thème « {theme} » inconnu{suggestion(theme, records.themes)} (créez-le d'abord avec « gasp new theme »)"
@@ -102,9 +104,9 @@ def theme(
 ) -> None:
     """Un thème ; son identifiant vient de son intitulé."""
     from ..creating import new_theme
-    from .common import load_records
+    from .common import load_records_for_new
 
-    workspace, records, _ = load_records(ctx)
+    workspace, records = load_records_for_new(ctx, "themes")
     _written(_run(lambda: new_theme(workspace, records, _text(title, "--title"), description)))
 
 
@@ -119,18 +121,25 @@ def person(
     """Une personne ; son identifiant vient de son nom (habitant-N pour un habitant sans nom)."""
     from ..creating import new_person
     from ..diagnostics import suggestion
+    from ..loader import french_word
     from ..vocabulary import PERSON_KINDS
-    from .common import fail, load_records
+    from .common import fail, load_records_for_new, source_file
 
     if kind not in PERSON_KINDS:
+        # `habitant`, `élu`: the French word gets its token (« écrivez resident (habitant) »).
+        hint = french_word(kind, list(PERSON_KINDS)) or suggestion(kind, PERSON_KINDS)
         raise typer.BadParameter(
-            f"« {kind} » n'est pas permis{suggestion(kind, PERSON_KINDS)} ; valeurs possibles : "
-            + ", ".join(PERSON_KINDS),
+            f"« {kind} » n'est pas permis{hint} ; valeurs possibles : " + ", ".join(PERSON_KINDS),
             param_hint="--kind",
         )
-    workspace, records, _ = load_records(ctx)
+    workspace, records = load_records_for_new(
+        ctx, "people", lambda records: source_file(records, "services", service) if service else set()
+    )
     if service is not None and service not in records.services:
         raise fail(f"service « {service} » inconnu{suggestion(service, records.services)}")
+    # A name or a role with a control character is a usage error, told as such, not an internal one.
+    name = _text(name, "--name") if name is not None else None
+    role = _text(role, "--role") if role is not None else None
     _written(_run(lambda: new_person(workspace, records, name, kind, role, service)))
 
 
@@ -143,9 +152,9 @@ def service(
 ) -> None:
     """Un service, entrée du guide des services publics ; son identifiant vient de son nom."""
     from ..creating import new_service
-    from .common import load_records
+    from .common import load_records_for_new
 
-    workspace, records, _ = load_records(ctx)
+    workspace, records = load_records_for_new(ctx, "services")
     _written(
         _run(
             lambda: new_service(
@@ -157,6 +166,18 @@ def service(
             )
         )
     )
+
+
+def _meeting_reads(records: "Records", group: str) -> set[str]:
+    """What `gasp new meeting` reads: gasp.yaml (places, secretary, school zone), the group (its
+    cadence and members) and the group's meetings (which dates are taken, which proposals wait)."""
+    from .common import source_file
+
+    files = source_file(records, "gasp", "gasp") | source_file(records, "groups", group)
+    for mid in records.known_ids.get("meetings", set()) - records.meetings.keys():
+        if mid.endswith(f"-{group}"):  # a meeting of the group that failed its model: its date is unsure
+            files |= source_file(records, "meetings", mid)
+    return files
 
 
 def _text(value: str, option: str) -> str:

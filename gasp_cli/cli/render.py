@@ -55,7 +55,7 @@ def render(
     )
     from ..render.inputs import inputs_fingerprint, render_key
     from ..render.writer import Session, check_target, up_to_date
-    from ..vocabulary import plural
+    from ..vocabulary import plural, thousands
     from .common import fail, judged_day, load_records, reproducible_timestamp, source_date
 
     chosen_formats = tuple(dict.fromkeys(f.strip() for f in formats.split(",") if f.strip()))
@@ -121,13 +121,14 @@ def render(
             return
         # Each document goes to out/ (beside its target, renamed at the end) as soon as it is made.
         with Session(target, answered_by(request, every_meeting=not ids)) as session:
+            previous = Previous(target.resolve(), session.manifest)  # read under the session's lock
             with _progress_bar() as progress:
                 input_keys: dict[str, str] = {}
                 paths, keys = render_documents(
                     records,
                     request,
                     workspace.templates,
-                    Previous(target.resolve()),
+                    previous,
                     progress,
                     session.add,
                     fingerprint,
@@ -135,7 +136,7 @@ def render(
                 )
             documents = [path for path in paths if not path.startswith(".")]
             changed = session.finish(
-                lambda listed: render_index(records, listed, request.edition_date, workspace.templates),
+                lambda listed: render_index(records, listed, request.edition_date, workspace.templates, previous, keys),
                 keys,
                 key,
                 len(documents),
@@ -151,16 +152,30 @@ def render(
     removed = [path for path in changed.removed if not path.startswith("public/pagefind/")]
     if removed:
         typer.echo(f"retirés de {shown}, qui n’en sont plus : {', '.join(removed)}", err=True)
+    # What the render did: the files it wrote, and (over an earlier render) those it left as they were.
+    updated = [path for path in changed.updated if path != "index.html"]
+    index_written = len(updated) < len(changed.updated)
+    total = len(documents) + 1
+    unchanged = total - len(changed.updated)
     counts: dict[str, int] = {}
-    for path in documents:
+    for path in updated if unchanged else documents:
         folder = path.split("/")[0] + "/" if "/" in path else ""
         counts[folder] = counts.get(folder, 0) + 1
-    summary = ", ".join(
+    parts = [
         f"{count} dans {folder}" if folder else f"{count} à la racine"
         for folder, count in sorted(counts.items(), key=lambda pair: (not pair[0], pair[0]))
-    )
+    ]
+    if not unchanged:
+        summary = ", ".join(parts)
+        typer.echo(f"{plural(total, 'fichier écrit')} dans {shown} ({summary + ', et ' if summary else ''}index.html)")
+        return
+    if index_written:
+        parts.append("index.html")
+    detail = f" ({', '.join(parts[:-1]) + ' et ' + parts[-1] if len(parts) > 1 else parts[0]})" if parts else ""
+    written = len(changed.updated)
     typer.echo(
-        f"{plural(len(documents) + 1, 'fichier écrit')} dans {shown} ({summary + ', et ' if summary else ''}index.html)"
+        f"{thousands(written)} {'fichier mis à jour' if written < 2 else 'fichiers mis à jour'}, "
+        f"{thousands(unchanged)} {'inchangé' if unchanged < 2 else 'inchangés'} dans {shown}{detail}"
     )
 
 

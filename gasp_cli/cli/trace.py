@@ -5,12 +5,17 @@ import os
 import sys
 from collections.abc import Iterator
 from enum import StrEnum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from .completion import complete_groups, complete_proposals, complete_themes
 from .french import FrenchCommand, FrenchGroup
+
+if TYPE_CHECKING:
+    from ..lifecycle import History
+    from ..loader import Records
+    from ..trace import Summary
 
 app = typer.Typer(
     cls=FrenchGroup, no_args_is_help=True, help="Suivre les propositions : d’où elles viennent, où elles en sont."
@@ -43,7 +48,7 @@ def proposal(
         str | None,
         typer.Option(
             "--status",
-            help="Sans ID : seulement ce statut, en français comme affiché (« mise à l’étude », « étude », « en cours », « validée »…) ou son code (study, in-progress, validated…).",
+            help="Sans ID : seulement les propositions dont c’est le statut actuel, en français comme affiché (« mise à l’étude », « étude », « en cours », « validée »…) ou son code (study, in-progress, validated…).",
         ),
     ] = None,
     group: Annotated[
@@ -78,7 +83,7 @@ def proposal(
         trace,
     )
     from ..vocabulary import PROPOSAL_STATUSES
-    from .common import fail, judged_day, load_records
+    from .common import fail, judged_day, load_records, unknown_group
 
     workspace, records, _ = load_records(ctx)
     derived = facts.of(records).histories
@@ -103,7 +108,11 @@ def proposal(
             (theme, themes, records.themes, "thème"),
         ):
             if value is not None and not found:
-                raise fail(f"{word} « {value} » inconnu{suggestion(value, known)}")
+                raise fail(
+                    unknown_group(records, value)
+                    if word == "groupe"
+                    else f"{word} « {value} » inconnu{suggestion(value, known)}"
+                )
         rows = [
             row
             for row in summaries(records, derived)
@@ -111,6 +120,8 @@ def proposal(
             and (group is None or row.raised_by in groups)
             and (theme is None or row.theme in themes)
         ]
+        if statuses:
+            _say_who_moved_on(records, derived, rows, statuses)
         title = f"Propositions — {records.gasp.name}" if records.gasp else "Propositions"
         with _reader_may_stop_early():
             if format is TraceFormat.text:
@@ -163,3 +174,27 @@ def _reader_may_stop_early() -> Iterator[None]:
             os.dup2(devnull, sys.stdout.fileno())
         except (OSError, ValueError):
             pass  # not a real file (tests): nothing will flush it
+
+
+def _say_who_moved_on(
+    records: "Records", derived: "dict[str, History]", rows: "list[Summary]", statuses: list[str]
+) -> None:
+    """--status filters on the current status: say which proposals had it and moved on since."""
+    from ..vocabulary import PROPOSAL_STATUSES, plural
+
+    listed = {row.id for row in rows}
+    moved = sorted(
+        pid
+        for pid, history in derived.items()
+        if pid in records.proposals and pid not in listed and any(e.kind in statuses for e in history.events)
+    )
+    if not moved:
+        return
+    now = sorted({PROPOSAL_STATUSES.get(derived[pid].status or "", "") for pid in moved} - {""})
+    wanted = " ou ".join(f"« {PROPOSAL_STATUSES[s]} »" for s in statuses)
+    typer.echo(
+        f"gasp : --status retient le statut actuel ; {plural(len(moved), 'autre proposition')} "
+        f"{'a' if len(moved) == 1 else 'ont'} été {wanted} puis {'a' if len(moved) == 1 else 'ont'} avancé "
+        f"(aujourd’hui {', '.join(now)}) : {', '.join(moved)}",
+        err=True,
+    )

@@ -101,6 +101,9 @@ def data_digest(data: object) -> bytes:
 def inputs_digest(inputs: object) -> bytes:
     """The digest of what a document is built from besides the records (its parameters): canonical
     JSON, so that the same parameters give the same digest in every process."""
+    if isinstance(inputs, tuple) and all(isinstance(item, str) for item in inputs):
+        # Strings only (a render's thousands of pages): their own encoding, apart from any JSON.
+        return hashlib.sha256(b"\2" + "\0".join(inputs).encode("utf-8")).digest()
     payload = json.dumps(_canonical(inputs), ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(payload.encode("utf-8")).digest()
 

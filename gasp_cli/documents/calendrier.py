@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import escape, facts
 from ..calendar import Row
+from ..lifecycle import History
 from ..loader import Records
 from ..names import gasp_name, group_name, place_of
 from ..vocabulary import MEETING_STATUSES, WEEKDAYS_FR, decides, french_time, long_date, weekday_date
@@ -180,12 +181,14 @@ def _description(records: Records, row: Row, awaiting: dict[str, list[str]]) -> 
     return "\n".join(parts)
 
 
-def _awaiting_decision(records: Records, rows: list[Row]) -> dict[str, list[str]]:
+def awaiting_decision(
+    records: Records, rows: list[Row], derived: dict[str, History] | None = None
+) -> dict[str, list[str]]:
     """For each référents or intergroupes row: the proposals open on the eve of the meeting."""
     deciding = [r for r in rows if decides(records.groups[r.group].kind)]
     if not deciding:
         return {}
-    derived = facts.of(records).histories
+    derived = derived if derived is not None else facts.of(records).histories
     result = {}
     for row in deciding:
         eve = row.date - datetime.timedelta(days=1)
@@ -384,7 +387,14 @@ def _sequence(row: Row, dtstamp: datetime.datetime) -> int:
     return 3 * days + stage
 
 
-def as_ics(rows: list[Row], records: Records, title: str, dtstamp: datetime.datetime) -> bytes:
+def as_ics(
+    rows: list[Row],
+    records: Records,
+    title: str,
+    dtstamp: datetime.datetime,
+    derived: dict[str, History] | None = None,
+    awaiting: dict[str, list[str]] | None = None,
+) -> bytes:
     """RFC 5545 with a VTIMEZONE for the workspace's zone; same rows, same bytes.
 
     No METHOD: a published file is not an iTIP message, and METHOD without an ORGANIZER
@@ -405,7 +415,8 @@ def as_ics(rows: list[Row], records: Records, title: str, dtstamp: datetime.date
     if rows:
         years = [row.date.year for row in rows]
         calendar.add_component(vtimezone(timezone, min(years), max(years)))
-    awaiting = _awaiting_decision(records, rows)
+    if awaiting is None:
+        awaiting = awaiting_decision(records, rows, derived)
     seen_periods: set[tuple[str, str]] = set()
     for row in rows:
         first_in_period = (row.group, row.period.key) not in seen_periods

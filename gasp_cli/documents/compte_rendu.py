@@ -72,6 +72,8 @@ class CompteRendu:
     others: list[OtherGroup]
     since: str
     authors: str
+    # « Compte rendu établi par … » or, for a cancelled meeting, « Avis d’annulation établi par … »
+    signature: str
     public: bool = False  # the residents' site's edition: named in words, not by the meeting's id
 
 
@@ -271,8 +273,16 @@ def build(records: Records, meeting_id: str, public: bool = False, pages: Collec
         others=others,
         since=since,
         authors=authors(records),
+        signature=_signature(authors(records), meeting.status == "cancelled"),
         public=public,
     )
+
+
+def _signature(names: str, cancelled: bool) -> str:
+    """Who wrote the document: a cancelled meeting has a notice, not a compte rendu."""
+    if not names:
+        return ""
+    return f"{'Avis d’annulation' if cancelled else 'Compte rendu'} établi par {names}."
 
 
 def entry(records: Records, meeting_id: str, today: datetime.date) -> tuple[str, str] | None:

@@ -187,9 +187,9 @@ def guide_agents(records: Records, today: datetime.date, derived: dict[str, Hist
     )
 
 
-def build(records: Records, day: datetime.date) -> tuple[Guide, Guide]:
-    """Both editions, dated `day`: (usagers, agents)."""
-    derived = histories(records)
+def build(records: Records, day: datetime.date, derived: dict[str, History] | None = None) -> tuple[Guide, Guide]:
+    """Both editions, dated `day`: (usagers, agents). `derived`: the histories, when the caller has them."""
+    derived = derived if derived is not None else histories(records)
     return guide_usagers(records, day, derived), guide_agents(records, day, derived)
 
 

@@ -135,16 +135,21 @@ def _related(records: Records, derived: dict[str, History], proposal_id: str, da
 
 
 def build(
-    records: Records, day: datetime.date, proposal_id: str, derived: dict[str, History] | None = None
+    records: Records,
+    day: datetime.date,
+    proposal_id: str,
+    derived: dict[str, History] | None = None,
+    replacing_all: dict[str, list[str]] | None = None,
 ) -> PropositionPage:
-    """The page of one proposal, as it stands on `day`."""
+    """The page of one proposal, as it stands on `day`. `replacing_all`: lifecycle.replaced_by,
+    when the caller has it (a render computes it once, not once per page)."""
     from ..vocabulary import euros
 
     derived = derived if derived is not None else facts.of(records).histories
     proposal = records.proposals[proposal_id]
     history = derived[proposal_id]
     status = history.status_on(day)
-    replacing = replaced_by(records).get(proposal_id, [])
+    replacing = (replacing_all if replacing_all is not None else replaced_by(records)).get(proposal_id, [])
     return PropositionPage(
         gasp_name=gasp_name(records),
         id=proposal_id,

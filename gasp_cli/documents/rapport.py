@@ -374,7 +374,9 @@ def annual_report(
     start, end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
     cutoff = facts.counted_to(year, today)  # the indicators are counted to the same day
     in_year = {mid: m for mid, m in sorted(records.meetings.items()) if start <= m.date <= end}
-    institutions, joined, left = _agents_membership(records, start, end)
+    # A year that has not begun on the day the records are judged (after `as_of`, or to come)
+    # has no institution represented yet: not the members of today.
+    institutions, joined, left = _agents_membership(records, start, end) if start <= today else (set(), [], [])
     themes_by_group = _themes_by_group(records, in_year)
     figures = _proposal_year(records, derived, start, end)
     run = facts.of(records, derived)

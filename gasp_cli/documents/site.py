@@ -22,14 +22,15 @@ one public filter (what a non-public group's meeting may show, who may be named)
 from __future__ import annotations
 
 import datetime
+import functools
 import os
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from ..calendar import Row, calendar_rows, holidays_for
 from ..lifecycle import History
@@ -38,9 +39,10 @@ from ..names import gasp_name, group_name, place_of
 from ..vocabulary import PROPOSAL_STATUSES, french_time, long_date, weekday_date
 from . import compte_rendu, guide, proposition, rapport, suivi
 from .base import Template
-from .calendrier import as_ics, calendar_page
+from .calendrier import calendar_page
 
 if TYPE_CHECKING:
+    from ..render.dependencies import Dependencies
     from ..render.documents import RenderRequest, _Producer
 
 FOLDER = "public"
@@ -58,6 +60,17 @@ HTML = {
 }
 NEXT_MEETINGS = 6
 LATEST_MINUTES = 5
+# The home page shows this many proposals of each status (the latest to have reached it), and links
+# to the status's own page, which lists them all: the home stays small whatever the history.
+LATEST_PROPOSALS = 5
+FORMATS_STATUS: dict[str, Template] = {"html": "site-propositions.html.j2"}
+# Each status section of the home page: its anchor, which names its own page (propositions-<anchor>.html).
+STATUS_ANCHORS = {
+    "C’est fait": "fait",
+    "C’est en cours": "en-cours",
+    "En attente d’une décision": "en-attente",
+    "Pas retenu": "pas-retenu",
+}
 SEARCH_FOLDER = "pagefind"
 # The iCalendar file residents subscribe to: this year and the next, under one name that stays
 # the same from year to year (a year's file leaves the site when the year is over).
@@ -103,7 +116,20 @@ class NextMeeting:
 class StatusSection:
     title: str
     anchor: str
-    links: list[SiteLink]
+    links: list[SiteLink]  # the latest LATEST_PROPOSALS
+    count: int = 0
+    href: str = ""  # the page of every proposal of this status
+
+
+@dataclass
+class StatusPage:
+    """Every published proposal of one status, by the year it reached it, newest first."""
+
+    gasp_name: str
+    date: str
+    title: str
+    count: int
+    years: list[YearLinks] = field(default_factory=list)
 
 
 @dataclass
@@ -155,11 +181,18 @@ def public_proposals(derived: dict[str, History], day: datetime.date) -> list[st
 
 
 def public_proposition(
-    records: Records, day: datetime.date, proposal_id: str, derived: dict[str, History]
+    records: Records,
+    day: datetime.date,
+    proposal_id: str,
+    derived: dict[str, History],
+    published: frozenset[str] | None = None,
+    replacing: dict[str, list[str]] | None = None,
 ) -> proposition.PropositionPage:
     """A proposal's page as residents see it: no note of a non-public group but its decisions,
-    links only to public comptes rendus and to proposals that have a page."""
-    page = proposition.build(records, day, proposal_id, derived)
+    links only to public comptes rendus and to proposals that have a page. `published` and
+    `replacing`: the proposals that have a page and lifecycle.replaced_by, when the caller has them
+    (the site computes them once, not once per page)."""
+    page = proposition.build(records, day, proposal_id, derived, replacing)
     page.public = True
     events = proposition.past_events(derived[proposal_id], day)
     for step, event in zip(page.steps, events, strict=True):
@@ -168,7 +201,8 @@ def public_proposition(
             step.meeting = ""
             if not event.is_decision:
                 step.note = ""
-    published = set(public_proposals(derived, day))
+    if published is None:
+        published = frozenset(public_proposals(derived, day))
     if page.replaces is not None and page.replaces.id not in published:
         page.replaces = None
     page.replaced_by = [other for other in page.replaced_by if other.id in published]
@@ -242,24 +276,36 @@ def _newest_first(records: Records, meetings: list[str]) -> list[str]:
     return sorted(meetings, key=lambda mid: (records.meetings[mid].date, mid), reverse=True)
 
 
-def home(records: Records, today: datetime.date, derived: dict[str, History], reports: list[int]) -> HomePage:
-    """The home page: next meetings, latest comptes rendus, proposals by status, the reports."""
-    meetings = _newest_first(records, public_meetings(records, today))
-    by_section: dict[str, list[SiteLink]] = {title: [] for title, _ in suivi.SECTIONS}
-    for pid in public_proposals(derived, today):
-        status = derived[pid].status_on(today)
+def _by_status(
+    records: Records, today: datetime.date, derived: dict[str, History], published: Iterable[str]
+) -> dict[str, list[tuple[datetime.date, SiteLink]]]:
+    """The published proposals by status section: (the day each reached its status, its link), newest first."""
+    by_section: dict[str, list[tuple[datetime.date, SiteLink]]] = {title: [] for title, _ in suivi.SECTIONS}
+    for pid in published:
+        event = derived[pid].status_event(today)
+        status = event.kind if event is not None else None
         title = next(title for title, statuses in suivi.SECTIONS if status in statuses)
-        by_section[title].append(
-            SiteLink(
-                records.proposals[pid].title, f"propositions/{pid}.html", PROPOSAL_STATUSES[status] if status else ""
-            )
+        link = SiteLink(
+            records.proposals[pid].title, f"propositions/{pid}.html", PROPOSAL_STATUSES[status] if status else ""
         )
-    anchors = {
-        "C’est fait": "fait",
-        "C’est en cours": "en-cours",
-        "En attente d’une décision": "en-attente",
-        "Pas retenu": "pas-retenu",
-    }
+        by_section[title].append((event.date if event is not None else today, link))
+    for items in by_section.values():
+        items.sort(key=lambda item: (item[0], item[1].href), reverse=True)
+    return by_section
+
+
+def home(
+    records: Records,
+    today: datetime.date,
+    derived: dict[str, History],
+    reports: list[int],
+    published: frozenset[str] | None = None,
+) -> HomePage:
+    """The home page: next meetings, latest comptes rendus, proposals by status (the latest of each,
+    with a link to the status's page), the reports."""
+    meetings = _newest_first(records, public_meetings(records, today))
+    chosen = sorted(published) if published is not None else public_proposals(derived, today)
+    by_section = _by_status(records, today, derived, chosen)
     communes = ", ".join(records.gasp.communes) if records.gasp is not None else ""
     return HomePage(
         gasp_name=gasp_name(records),
@@ -273,14 +319,38 @@ def home(records: Records, today: datetime.date, derived: dict[str, History], re
         minutes=[_minutes_link(records, mid, "") for mid in meetings[:LATEST_MINUTES]],
         minutes_count=len(meetings),
         statuses=[
-            StatusSection(title, anchors.get(title, "propositions"), links)
-            for title, links in by_section.items()
-            if links
+            StatusSection(
+                title,
+                STATUS_ANCHORS.get(title, "propositions"),
+                [link for _, link in items[:LATEST_PROPOSALS]],
+                len(items),
+                f"propositions-{STATUS_ANCHORS.get(title, 'propositions')}.html",
+            )
+            for title, items in by_section.items()
+            if items
         ],
         reports=[SiteLink(f"Rapport {year}", f"rapport/rapport-{year}.html") for year in sorted(reports, reverse=True)],
         guide="guide/guide-usagers.html",
         suivi="suivi.html",
     )
+
+
+def status_pages(
+    records: Records, today: datetime.date, derived: dict[str, History], published: Iterable[str]
+) -> list[tuple[str, StatusPage]]:
+    """One page per status that has proposals: (its path under public/, its data)."""
+    result = []
+    for title, items in _by_status(records, today, derived, published).items():
+        if not items:
+            continue
+        page = StatusPage(gasp_name(records), long_date(today), title, len(items))
+        for day, link in items:
+            year = str(day.year)
+            if not page.years or page.years[-1].year != year:
+                page.years.append(YearLinks(year, []))
+            page.years[-1].links.append(link)
+        result.append((f"propositions-{STATUS_ANCHORS.get(title, 'propositions')}.html", page))
+    return result
 
 
 def minutes_page(records: Records, today: datetime.date) -> MinutesPage:
@@ -296,59 +366,129 @@ def minutes_page(records: Records, today: datetime.date) -> MinutesPage:
 
 @dataclass
 class Page:
-    """One page of the site: its path under public/, its site template, its data, its PDF (Typst template or "")."""
+    """One page of the site: its path under public/, its site template, how its data is built, its
+    PDF (Typst template or ""), and the key of the record files it reads (render/dependencies.py):
+    a page whose key has not changed is kept without its data being built."""
 
     path: str
     template: Template
-    data: object
+    build: Callable[[], object]
     pdf: Template = ""
+    inputs: str = ""
+
+    @functools.cached_property
+    def data(self) -> object:
+        return self.build()
+
+
+def _public_report(records: Records, year: int, today: datetime.date, derived: dict[str, History]) -> object:
+    report = rapport.view(records, rapport.build(records, year, today, derived))
+    report.public = True
+    return report
 
 
 def pages(
-    records: Records, today: datetime.date, edition_date: datetime.date, derived: dict[str, History]
+    records: Records,
+    today: datetime.date,
+    edition_date: datetime.date,
+    derived: dict[str, History],
+    dependencies: Dependencies | None = None,
 ) -> Iterator[Page]:
-    """Every page of the site, one at a time (a large workspace has thousands)."""
+    """Every page of the site, one at a time (a large workspace has thousands). The queries over the
+    whole workspace (which proposals have a page, which replace which) are made once, here."""
+    from ..render.dependencies import Dependencies, published_proposals
+
+    deps = dependencies if dependencies is not None else Dependencies(records, "")
+    published = published_proposals(derived, today)
+    replacing = deps.replaced_by()
     reports = rapport.years(records, today)
-    yield Page("index.html", FORMATS_HOME["html"], home(records, today, derived, reports))
-    yield Page("comptes-rendus.html", FORMATS_MINUTES["html"], minutes_page(records, today))
-    yield Page("suivi.html", HTML["suivi"], suivi.build(records, today, derived), suivi.FORMATS["pdf"])
-    usagers, _ = guide.build(records, edition_date)  # the usagers edition only, never the agents'
-    yield Page("guide/guide-usagers.html", HTML["guide"], usagers, guide.FORMATS_USAGERS["pdf"])
+    day, edition = today.isoformat(), edition_date.isoformat()
+    yield Page(
+        "index.html",
+        FORMATS_HOME["html"],
+        functools.partial(home, records, today, derived, reports, published),
+        inputs=deps.everything("accueil", day),
+    )
+    for path, status_page in status_pages(records, today, derived, sorted(published)):
+        yield Page(
+            path,
+            FORMATS_STATUS["html"],
+            functools.partial(lambda page: page, status_page),
+            inputs=deps.everything(path, day),
+        )
+    yield Page(
+        "comptes-rendus.html",
+        FORMATS_MINUTES["html"],
+        functools.partial(minutes_page, records, today),
+        inputs=deps.everything("comptes-rendus", day),
+    )
+    yield Page(
+        "suivi.html",
+        HTML["suivi"],
+        # The site's own (from the public records), never the members' built from all of them.
+        functools.partial(deps.once, ("site", "suivi", today), functools.partial(suivi.build, records, today, derived)),
+        suivi.FORMATS["pdf"],
+        inputs=deps.everything("suivi", day),
+    )
+    # The usagers edition only, never the agents'.
+    yield Page(
+        "guide/guide-usagers.html",
+        HTML["guide"],
+        lambda: deps.once(
+            ("site", "guide", edition_date), functools.partial(guide.build, records, edition_date, derived)
+        )[0],
+        guide.FORMATS_USAGERS["pdf"],
+        inputs=deps.everything("guide", edition),
+    )
     for year in calendar_years(today):
         yield Page(
             f"calendrier/calendrier-{year}.html",
             HTML["calendrier"],
-            calendar_page(records, _year_rows(records, year), year),
+            functools.partial(_calendar, records, year),
+            inputs=deps.everything("calendrier", str(year)),
         )
     for year in reports:
-        report = rapport.view(records, rapport.build(records, year, today, derived))
-        report.public = True
-        yield Page(f"rapport/rapport-{year}.html", HTML["rapport"], report, rapport.FORMATS["pdf"])
-    published = public_proposals(derived, today)
+        yield Page(
+            f"rapport/rapport-{year}.html",
+            HTML["rapport"],
+            functools.partial(_public_report, records, year, today, derived),
+            rapport.FORMATS["pdf"],
+            inputs=deps.rapport(year, today),
+        )
     for mid in public_meetings(records, today):
         yield Page(
             f"comptes-rendus/{mid}.html",
             HTML["compte-rendu"],
-            compte_rendu.build(records, mid, public=True, pages=frozenset(published)),
+            functools.partial(compte_rendu.build, records, mid, public=True, pages=published),
             compte_rendu.FORMATS["pdf"],
+            inputs=deps.compte_rendu(mid, published),
         )
-    for pid in published:
+    for pid in sorted(published):
         yield Page(
             f"propositions/{pid}.html",
             HTML["proposition"],
-            public_proposition(records, today, pid, derived),
+            functools.partial(public_proposition, records, today, pid, derived, published, replacing),
             proposition.FORMATS["pdf"],
+            inputs=deps.proposition(pid, today, published),
         )
+
+
+def _calendar(records: Records, year: int) -> object:
+    return calendar_page(records, _year_rows(records, year), year)
 
 
 def count(records: Records, today: datetime.date, derived: dict[str, History]) -> int:
     """How many pages `pages` yields (for the progress bar)."""
+    from ..render.dependencies import published_proposals
+
+    published = published_proposals(derived, today)
     return (
         4
+        + len(status_pages(records, today, derived, sorted(published)))
         + len(calendar_years(today))
         + len(rapport.years(records, today))
         + len(public_meetings(records, today))
-        + len(public_proposals(derived, today))
+        + len(published)
     )
 
 
@@ -462,34 +602,53 @@ def produce(records: Records, request: RenderRequest, producer: _Producer, deriv
     if not search:
         _warn("Pagefind est introuvable (paquet pagefind-bin)")
     previous = producer.previous
+    deps = producer.dependencies
     with tempfile.TemporaryDirectory(prefix="gasp-site-") as folder:
         copy = Path(folder)
         # One page at a time (at forty years the pages' data weighed 22 MB, and Pagefind's memory adds
-        # up with gasp's): its PDF, its key, and its bytes in the copy that Pagefind reads (a kept
-        # page's from out/). Only its path and key are kept.
+        # up with gasp's): its key, and its bytes in the copy that Pagefind reads when it changed.
+        # A page whose input key is the last render's is kept without its data being built. Only
+        # its path and key are kept.
         keys: dict[str, str] = {}
         unchanged: set[str] = set()
-        for page in pages(records, today, request.edition_date, derived):
+        for page in pages(records, today, request.edition_date, derived, deps):
             producer.progress.advance(page.path)
+            path = f"{FOLDER}/{page.path}"
+            input_key = _input_key(page, producer, today.year, with_pdf, search)
+            if input_key:
+                producer.input_keys[path] = input_key
+                old = previous.keys.get(path)
+                if old is not None and previous.input_keys.get(path) == input_key and previous.unchanged(path, old):
+                    keys[page.path] = old
+                    unchanged.add(page.path)
+                    continue
             keys[page.path] = _page_keys([page], producer, today.year, with_pdf, search)[page.path]
-            kept = previous.unchanged(f"{FOLDER}/{page.path}", keys[page.path])
-            if kept:
+            if previous.unchanged(path, keys[page.path]):
                 unchanged.add(page.path)
+                continue
             target = copy / page.path
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(_page_bytes(page, producer, today.year, with_pdf, search, kept))
+            target.write_bytes(_page_bytes(page, producer, today.year, with_pdf, search, False))
         index_key = _index_key(keys)
         old_index = sorted(path for path in previous.keys if path.startswith(f"{FOLDER}/{SEARCH_FOLDER}/"))
+        # Pagefind runs only when a page changed (or the index is not as it was left).
         keep_index = search and bool(old_index) and all(previous.unchanged(path, index_key) for path in old_index)
         index: dict[str, bytes] = {}
         if search and not keep_index:
+            # Pagefind indexes the whole site: the kept pages join the changed ones in the copy.
+            for path in unchanged:
+                target = copy / path
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes((cast(Path, previous.out) / FOLDER / path).read_bytes())
             try:
                 index = search_index(copy)
             except SearchError as error:
                 _warn(str(error))
                 # The pages again, without their search box (built once more: this is the rare path).
-                site_pages = list(pages(records, today, request.edition_date, derived))
+                site_pages = list(pages(records, today, request.edition_date, derived, deps))
                 keys = _page_keys(site_pages, producer, today.year, with_pdf, False)
+                for page in site_pages:
+                    producer.input_keys.pop(f"{FOLDER}/{page.path}", None)
                 _put_pages(site_pages, producer, keys, set(), today.year, with_pdf, False)
                 keep_index = False
         for path, key in keys.items():
@@ -505,21 +664,40 @@ def produce(records: Records, request: RenderRequest, producer: _Producer, deriv
             producer.put(f"{FOLDER}/{path}", payload)
     if with_pdf:
         # The PDFs after Pagefind has run: the Typst process and Pagefind never run at the same time,
-        # and gasp holds no PDF in flight meanwhile (the pages are built once more for this).
-        for page in pages(records, today, request.edition_date, derived):
+        # and gasp holds no PDF in flight meanwhile (a page whose key changed is built once more for this).
+        for page in pages(records, today, request.edition_date, derived, deps):
             if page.pdf:
                 producer.progress.add(1)
                 stem = f"{FOLDER}/{page.path.removesuffix('.html')}"
-                producer.document(stem, {"pdf": page.pdf}, page.data, stem)
+                producer.document(
+                    stem,
+                    {"pdf": page.pdf},
+                    functools.partial(getattr, page, "data"),
+                    stem,
+                    inputs=(page.path, page.inputs) if page.inputs else None,
+                )
+    from ..render.documents import put_ics
+
     for year in calendar_years(today):
         title = f"Calendrier {year} — {gasp_name(records)}"
-        producer.put(
+        put_ics(
+            producer,
             f"{FOLDER}/calendrier/calendrier-{year}.ics",
-            as_ics(_year_rows(records, year), records, title, request.timestamp),
+            _year_rows(records, year),
+            records,
+            title,
+            request.timestamp,
+            derived,
         )
     rows = _year_rows(records, *calendar_years(today))
-    producer.put(
-        f"{FOLDER}/{SUBSCRIPTION}", as_ics(rows, records, f"Calendrier — {gasp_name(records)}", request.timestamp)
+    put_ics(
+        producer,
+        f"{FOLDER}/{SUBSCRIPTION}",
+        rows,
+        records,
+        f"Calendrier — {gasp_name(records)}",
+        request.timestamp,
+        derived,
     )
 
 
@@ -540,6 +718,26 @@ def _page_keys(site_pages: list[Page], producer: _Producer, year: int, with_pdf:
         )
         for page in site_pages
     }
+
+
+def _input_key(page: Page, producer: _Producer, year: int, with_pdf: bool, search: bool) -> str:
+    """A page's input key: the record files it reads, its template and what the site adds; "" when
+    the render does not know its inputs."""
+    from .base import context_key, inputs_digest
+
+    if not (producer.inputs and page.inputs):
+        return ""
+    return context_key(
+        inputs_digest((page.path, page.inputs)),
+        "html",
+        page.template,
+        producer.fingerprint,
+        producer.inputs,
+        "site",
+        str(year),
+        str(with_pdf and bool(page.pdf)),
+        str(search),
+    )
 
 
 def _out_of_date(records: Records, request: RenderRequest, producer: _Producer, derived: dict[str, History]) -> bool:

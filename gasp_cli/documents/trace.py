@@ -62,6 +62,8 @@ DAYS_LEGEND = "Jours : de la proposition à la première décision / à la derni
 # Below these widths the terminal list drops columns, then turns into one block a proposal:
 # an id is what one types next, so it is never cut.
 FULL_TABLE_WIDTH = 150
+# A longer word than this (a URL…) may be cut rather than turn the table into blocks.
+MAX_WORD_WIDTH = 24
 COMPACT_TABLE_SPARE = 40
 
 
@@ -103,6 +105,11 @@ def list_table(records: Records, rows: list[Summary], title: str) -> None:
         return
     compact = console.width < FULL_TABLE_WIDTH
     shown = ["Id", "Proposition", "Statut", "Jours"] if compact else LIST_HEADINGS
+    lines = [dict(zip(LIST_HEADINGS, _list_cells(records, row), strict=True)) for row in rows]
+    if compact and _proposition_room(lines, id_width, console.width) < _longest_word(lines, "Proposition"):
+        # The title column would cut a word (« agglomérati » / « on »): one block a proposal instead.
+        _list_blocks(console, records, rows, title)
+        return
     table = Table(title=Text(title), title_justify="left", caption=Text(DAYS_LEGEND), caption_justify="left")
     for heading in shown:
         if heading == "Id":
@@ -116,15 +123,27 @@ def list_table(records: Records, rows: list[Summary], title: str) -> None:
                 justify="right" if heading == "Jours" else "left",
                 ratio=None if heading in ("Le", "Décidée le", "Jours") else 1,
             )
-    for row in rows:
-        cells = dict(zip(LIST_HEADINGS, _list_cells(records, row), strict=True))
-        table.add_row(*(Text(cells[heading]) for heading in shown))
+    for line in lines:
+        table.add_row(*(Text(line[heading]) for heading in shown))
     console.print(table)
     if compact:
         console.print(
             Text(f"Thème, groupe et dates : élargissez le terminal à {FULL_TABLE_WIDTH} colonnes, ou --format md."),
             style="dim",
         )
+
+
+def _longest_word(lines: list[dict[str, str]], heading: str) -> int:
+    """The longest word of a column (words joined by a non-breaking space count as one, as rich sees them)."""
+    return min(MAX_WORD_WIDTH, max((len(word) for line in lines for word in line[heading].split(" ")), default=1))
+
+
+def _proposition_room(lines: list[dict[str, str]], id_width: int, width: int) -> int:
+    """The width left to the title in the compact table: the id, the status and the days do not wrap."""
+    status = max(len("Statut"), *(len(line["Statut"]) for line in lines))
+    days = max(len("Jours"), *(len(line["Jours"]) for line in lines))
+    borders = 5 + 2 * 4  # five rules, and one space each side of four columns
+    return width - borders - id_width - status - days
 
 
 def _list_blocks(console: Console, records: Records, rows: list[Summary], title: str) -> None:

@@ -26,6 +26,8 @@ if TYPE_CHECKING:  # imported where they are used: a render with nothing to do n
     import jinja2
 
     from ..loader import Records
+    from .dependencies import Dependencies
+    from .writer import Manifest
 
 KINDS = ("comptes-rendus", "guides", "dossier", "calendrier", "rapport", "propositions", "suivi", "public")
 FORMATS = ("md", "html", "pdf")
@@ -140,33 +142,45 @@ class Previous:
     signature), is kept as it is.
     """
 
-    def __init__(self, out: Path | None):
+    def __init__(self, out: Path | None, manifest: Manifest | None = None):
+        """`manifest`: out/'s, when the caller has read it already."""
         from .writer import read_manifest
 
         self.out = out
-        manifest = read_manifest(out) if out is not None else None
+        if manifest is None and out is not None:
+            manifest = read_manifest(out)
         self.keys: dict[str, str] = manifest.data_keys if manifest else {}
         self._owned = manifest.files if manifest else set()
         self._signatures = manifest.signatures if manifest else {}
         self._since = manifest.written_at if manifest else 0
         self.input_keys: dict[str, str] = manifest.input_keys if manifest else {}
+        self._links: dict[str, bool] = {}
 
     def unchanged(self, path: str, key: str) -> bool:
         from .writer import as_written
 
         if self.out is None or self.keys.get(path) != key or path not in self._owned:
             return False
+        full = f"{self.out}{os.sep}{path}"
         try:
-            status = os.lstat(self.out / path)
+            status = os.lstat(full)
             return (
                 stat.S_ISREG(status.st_mode)
-                and all(
-                    not os.path.islink(folder) for folder in (self.out / path).parents if self.out in folder.parents
-                )
-                and as_written(self.out / path, status, self._signatures.get(path), self._since)
+                and not self._through_link(path.rpartition("/")[0])
+                and as_written(full, status, self._signatures.get(path), self._since)
             )
         except OSError:
             return False
+
+    def _through_link(self, folder: str) -> bool:
+        """Whether a folder under out/ (path relative to it, "" for out/ itself) is, or is inside, a symlink."""
+        if not folder:
+            return False
+        if folder not in self._links:
+            self._links[folder] = os.path.islink(f"{self.out}{os.sep}{folder}") or self._through_link(
+                folder.rpartition("/")[0]
+            )
+        return self._links[folder]
 
 
 class Progress:
@@ -235,7 +249,8 @@ class _Producer:
     ):
         self.renderer, self.previous, self.fingerprint = renderer, previous, fingerprint
         self.formats, self.progress, self.sink = formats, progress, sink
-        self.inputs = inputs  # render/inputs.py inputs_fingerprint: "" when not known (no input keys)
+        self.inputs = inputs  # render/inputs.py setting_fingerprint: "" when not known (no input keys)
+        self.dependencies: Dependencies | None = None  # set by render_documents
         self.paths: list[str] = []
         self.keys: dict[str, str] = {}
         self.input_keys: dict[str, str] = {}
@@ -251,9 +266,9 @@ class _Producer:
     def document(
         self, stem: str, formats: dict[str, str], data: object, label: str, inputs: tuple[object, ...] | None = None
     ) -> None:
-        """One document's files. With `inputs` (what it is built from besides the records, the
-        templates and gasp: its parameters, for a document that does not depend on the day), `data`
-        is the function that builds it, called only when some file's input key has changed."""
+        """One document's files. With `inputs` (its parameters and the key of the record files it
+        reads, render/dependencies.py; the day too when it depends on the day), `data` is the function
+        that builds it, called only when some file's input key has changed."""
         from ..documents.base import context_key, data_digest, inputs_digest
 
         wanted = [output_format for output_format in self.formats if output_format in formats]
@@ -443,9 +458,12 @@ def render_documents(
     `inputs`: render/inputs.py `inputs_fingerprint`, with which a document that does not depend on
     the day is kept without being built; `input_keys` receives the input key of each of its files."""
 
-    from .inputs import templates_fingerprint
+    from .dependencies import Dependencies
+    from .inputs import setting_fingerprint, templates_fingerprint
 
     progress = progress or Progress()
+    # With `inputs` known, each document's input key names the record files it reads (dependencies.py).
+    setting = setting_fingerprint(records, workspace_templates) if inputs else ""
     producer = _Producer(
         Renderer(workspace_templates, request.timestamp),
         previous or Previous(None),
@@ -453,8 +471,9 @@ def render_documents(
         request.formats,
         progress,
         sink or (lambda path, payload: None),
-        inputs,
+        setting,
     )
+    producer.dependencies = Dependencies(records, setting)
     try:
         _produce(records, request, producer, progress)
     finally:
@@ -485,6 +504,8 @@ def _produce(records: Records, request: RenderRequest, producer: _Producer, prog
     progress.add(documents)
     producer.expect(documents)
     derived = facts.of(records).histories  # the one derivation every document of the run reads
+    deps = producer.dependencies
+    assert deps is not None  # set by render_documents
     if "public" in request.kinds:
         # First, while the render holds least and no PDF is compiling: Pagefind, which indexes the
         # site in a process of its own, runs in this step, and its memory adds up with gasp's.
@@ -499,44 +520,67 @@ def _produce(records: Records, request: RenderRequest, producer: _Producer, prog
                 compte_rendu.FORMATS,
                 functools.partial(compte_rendu.build, records, meeting_id),
                 meeting_id,
-                inputs=(meeting_id,),
+                inputs=(meeting_id, deps.compte_rendu(meeting_id)),
             )
     if "guides" in request.kinds:
-        usagers, agents = guide.build(records, request.edition_date)
-        producer.document("guide/guide-usagers", guide.FORMATS_USAGERS, usagers, "guide-usagers")
-        producer.document("guide/guide-agents", guide.FORMATS_AGENTS, agents, "guide-agents")
+        guides = functools.partial(
+            deps.once,
+            ("guide", request.edition_date),
+            functools.partial(guide.build, records, request.edition_date, derived),
+        )
+        edition = request.edition_date.isoformat()
+        producer.document(
+            "guide/guide-usagers",
+            guide.FORMATS_USAGERS,
+            lambda: guides()[0],
+            "guide-usagers",
+            inputs=("usagers", deps.everything(edition)),
+        )
+        producer.document(
+            "guide/guide-agents",
+            guide.FORMATS_AGENTS,
+            lambda: guides()[1],
+            "guide-agents",
+            inputs=("agents", deps.everything(edition)),
+        )
     for row, stood_on in dossiers:
         producer.document(
             f"referents/dossier-{row.date.isoformat()}",
             dossier.FORMATS,
             functools.partial(dossier.build, records, derived, stood_on, row),
             f"dossier-{row.date.isoformat()}",
-            inputs=(stood_on, row),
+            inputs=(stood_on, row, deps.dossier(stood_on, row.date)),
         )
     for year in years:
         producer.document(
             f"rapport/rapport-{year}",
             rapport.FORMATS,
-            rapport.view(records, rapport.build(records, year, today, derived)),
+            functools.partial(_report_view, records, year, today, derived),
             f"rapport-{year}",
+            inputs=(year, deps.rapport(year, today)),
         )
+    replacing = deps.replaced_by()
     for proposal_id in proposals:
         producer.document(
             f"propositions/{proposal_id}",
             proposition.FORMATS,
-            proposition.build(records, today, proposal_id, derived),
+            functools.partial(proposition.build, records, today, proposal_id, derived, replacing),
             proposal_id,
+            inputs=(proposal_id, deps.proposition(proposal_id, today)),
         )
     if "suivi" in request.kinds:
-        producer.document("suivi", suivi.FORMATS, suivi.build(records, today, derived), "suivi")
+        producer.document(
+            "suivi",
+            suivi.FORMATS,
+            functools.partial(deps.once, ("suivi", today), functools.partial(suivi.build, records, today, derived)),
+            "suivi",
+            inputs=("suivi", deps.everything(today.isoformat())),
+        )
     if "calendrier" in request.kinds:
         start, end = datetime.date(today.year, 1, 1), datetime.date(today.year, 12, 31)
         rows = calendar_rows(records, start, end, holidays_for(records, start, end))
         title = f"Calendrier {today.year} — {gasp_name(records)}"
-        # One small file that shows much of the records: always made, compared by its bytes.
-        producer.put(
-            f"calendrier/calendrier-{today.year}.ics", calendrier.as_ics(rows, records, title, request.timestamp)
-        )
+        put_ics(producer, f"calendrier/calendrier-{today.year}.ics", rows, records, title, request.timestamp, derived)
         if "html" in request.formats:
             producer.document(
                 f"calendrier/calendrier-{today.year}",
@@ -548,8 +592,62 @@ def _produce(records: Records, request: RenderRequest, producer: _Producer, prog
             progress.advance("calendrier")
 
 
-def render_index(records: Records, paths: list[str], today: datetime.date, workspace_templates: Path | None) -> bytes:
-    from ..documents import index
+def put_ics(
+    producer: _Producer,
+    path: str,
+    rows: list[Any],
+    records: Records,
+    title: str,
+    timestamp: datetime.datetime,
+    derived: dict[str, Any],
+) -> None:
+    """An iCalendar file, made again only when its data key changed: its rows, the proposals awaiting
+    a decision at each, the meetings they show and the records every document reads, its title, its time."""
+    from ..documents import calendrier
+    from ..documents.base import context_key, data_digest
 
+    awaiting = calendrier.awaiting_decision(records, rows, derived)
+    deps = producer.dependencies
+    # What as_ics reads of the records besides the rows: cancellations' reasons, and the records every document reads.
+    reasons = [calendrier.cancel_reason(records, row) for row in rows]
+    key = context_key(
+        data_digest((rows, reasons, sorted(awaiting.items()), title, timestamp.isoformat())),
+        "ics",
+        producer.fingerprint,
+        deps.everything_common() if deps is not None else "",
+    )
+    producer.keys[path] = key
+    if producer.previous.unchanged(path, key):
+        producer.put(path, None)
+    else:
+        producer.put(path, calendrier.as_ics(rows, records, title, timestamp, derived, awaiting))
+
+
+def _report_view(records: Records, year: int, today: datetime.date, derived: dict[str, Any]) -> object:
+    from ..documents import rapport
+
+    return rapport.view(records, rapport.build(records, year, today, derived))
+
+
+def render_index(
+    records: Records,
+    paths: list[str],
+    today: datetime.date,
+    workspace_templates: Path | None,
+    previous: Previous | None = None,
+    keys: dict[str, str] | None = None,
+) -> bytes | None:
+    """out/index.html; None when its data key (kept in `keys`) is the last render's and the file is as
+    it was left (a large out/ lists thousands of files: their template is not run again)."""
+    from ..documents import index
+    from ..documents.base import data_key
+    from .inputs import templates_fingerprint
+
+    page = index.build(records, paths, today)
+    key = data_key(page, "html", index.FORMATS["html"], templates_fingerprint(workspace_templates))
+    if keys is not None:
+        keys["index.html"] = key
+        if previous is not None and previous.unchanged("index.html", key):
+            return None
     renderer = Renderer(workspace_templates, datetime.datetime.now(datetime.UTC))
-    return renderer.text(index.FORMATS["html"], "html", index.build(records, paths, today)).encode("utf-8")
+    return renderer.text(index.FORMATS["html"], "html", page).encode("utf-8")

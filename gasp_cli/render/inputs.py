@@ -30,21 +30,28 @@ if TYPE_CHECKING:
     from .documents import RenderRequest
 
 # Changed whenever what goes into the key changes: an old key never matches a new one.
-SCHEME = "gasp-render-inputs-1"
+SCHEME = "gasp-render-inputs-2"
 
 
 def inputs_fingerprint(records: Records, workspace_templates: Path | None) -> str:
     """A hash of every input but the request and the days: the records, the templates, the code and
     the libraries, the zone's rules. A document that does not depend on the day is the same whenever
     this and its own parameters are (render/documents.py, `inputs`)."""
+    digest = hashlib.sha256(setting_fingerprint(records, workspace_templates).encode() + b"\0")
+    digest.update(f"{records.file_count}\0".encode())
+    for source in sorted(records.sources.values(), key=lambda source: source.rel):
+        digest.update(source.rel.encode() + b"\0" + source.digest)
+    return digest.hexdigest()
+
+
+def setting_fingerprint(records: Records, workspace_templates: Path | None) -> str:
+    """A hash of every input but the records, the request and the days: the code and the libraries,
+    the templates, the zone's rules. Part of every document's input key (render/dependencies.py)."""
     digest = hashlib.sha256(SCHEME.encode() + b"\0")
     digest.update(environment_fingerprint().encode() + b"\0")
     digest.update(templates_fingerprint(workspace_templates).encode() + b"\0")
     zone = records.gasp.timezone if records.gasp is not None else "Europe/Paris"
     digest.update(zone.encode() + b"\0" + _zone_rules(zone) + b"\0")
-    digest.update(f"{records.file_count}\0".encode())
-    for source in sorted(records.sources.values(), key=lambda source: source.rel):
-        digest.update(source.rel.encode() + b"\0" + source.digest)
     return digest.hexdigest()
 
 
@@ -88,6 +95,7 @@ def default_templates() -> Path:
     return Path(__file__).resolve().parent.parent.parent / "templates"
 
 
+@functools.cache
 def environment_fingerprint() -> str:
     """Python, gasp's own source and every installed distribution (name and version)."""
     digest = hashlib.sha256(sys.version.encode() + b"\0")

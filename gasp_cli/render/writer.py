@@ -69,6 +69,7 @@ _HELD_SIGNALS = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
 class Publication(NamedTuple):
     written: int  # files created or replaced (index.html and the manifest included)
     removed: list[str]  # gasp's files that the render no longer produces
+    updated: list[str] = []  # noqa: RUF012 -- a NamedTuple's default, never changed: the files created or replaced, the manifest left out
 
 
 # What gasp wrote at a path: its size and the SHA-256 of its bytes (hex). Size CHANGED: the file
@@ -111,7 +112,8 @@ class Manifest:
             data["input_keys"] = {path: key for path, key in sorted(self.input_keys.items()) if path in self.files}
         if self.render_key:
             data["render"] = {"key": self.render_key, "documents": self.documents}
-        return (json.dumps(data, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
+        # One line: json's C encoder (an indented manifest took a second to write at forty years).
+        return (json.dumps(data, ensure_ascii=False) + "\n").encode("utf-8")
 
 
 def read_manifest(out: Path) -> Manifest | None:
@@ -158,7 +160,7 @@ def _signatures(listed: object, owned: set[str]) -> dict[str, Signature]:
     return signatures
 
 
-def as_written(path: Path, status: os.stat_result, signature: Signature | None, since: int) -> bool:
+def as_written(path: str | Path, status: os.stat_result, signature: Signature | None, since: int) -> bool:
     """Whether a file is as gasp wrote it: its status unchanged since the manifest was written
     (`since`, its ctime) and its size the same, or else the same bytes. Without a signature (a
     manifest before version 4), it is taken as it is, as it was then."""
@@ -170,7 +172,7 @@ def as_written(path: Path, status: os.stat_result, signature: Signature | None, 
     return status.st_ctime_ns < since or _digest_of(path) == digest
 
 
-def _digest_of(path: Path) -> str | None:
+def _digest_of(path: str | Path) -> str | None:
     try:
         with open(path, "rb") as stream:
             return hashlib.file_digest(stream, "sha256").hexdigest()
@@ -297,6 +299,12 @@ class Session:
         self._digests: dict[str, str] = {}  # each file produced with its bytes: their SHA-256
         self._sizes: dict[str, int] = {}
         self._problems: list[str] = []
+        self._folders: dict[str, int | str] = {}  # folder modes, while the render makes its files
+
+    @property
+    def manifest(self) -> Manifest | None:
+        """out/'s manifest as the session found it (read under its lock)."""
+        return self._previous
 
     def __enter__(self) -> Session:
         self._made_out = not os.path.lexists(self.out)  # removed again if the render fails
@@ -317,7 +325,7 @@ class Session:
         self._seen_folders = {self.out} | {(self.out / path).parent for path in self._owned}
         if _state(self.out, MANIFEST) not in ("absent", "file"):
             self._problems.append(_conflict(self.out, MANIFEST, _state(self.out, MANIFEST)))
-        self._actual = {path for path in self._owned if _state(self.out, path) == "file"}
+        self._actual = {path for path in self._owned if _state(self.out, path, self._folders) == "file"}
         return self
 
     def __exit__(self, kind: object, *exc: object) -> None:
@@ -332,11 +340,13 @@ class Session:
         """One file of the render: written beside its target now if it is new or changed.
         None: unchanged since the last render (same data key), kept as it is."""
         self._produced.add(relative)
-        state = _state(self.out, relative)
         if payload is None:
-            if not (state == "file" and relative in self._actual):
+            # Kept: found a regular file of gasp's when the session began, and checked again by the render
+            # (render/documents.py Previous.unchanged); its signature is checked once more at the end.
+            if relative not in self._actual:
                 self._problems.append(f"« {self.out / relative} » a changé pendant le rendu : relancez « gasp render »")
             return
+        state = _state(self.out, relative, self._folders)
         if state == "file" and (relative in self._actual or self._adopt):
             if _same(self.out / relative, payload):
                 self._digests[relative] = hashlib.sha256(payload).hexdigest()
@@ -378,7 +388,7 @@ class Session:
 
     def finish(
         self,
-        index: Callable[[list[str]], bytes] | None,
+        index: Callable[[list[str]], bytes | None] | None,
         data_keys: dict[str, str],
         render_key: str = "",
         documents: int = 0,
@@ -437,9 +447,10 @@ class Session:
             signatures={**self._signatures, **final.signatures, **pending},
         )
         written = len(self._staged) + 1
+        updated = sorted(target.relative_to(out).as_posix() for target in self._staged)
         _write_files(out, self._staged, self._created, removed, intent, final, latest)
         self._staged, self._created = {}, []
-        return Publication(written, removed)
+        return Publication(written, removed, updated)
 
     def _final_signatures(self, files: set[str]) -> tuple[dict[str, Signature], bool, int]:
         """Each file's signature once published; whether some file's status changed since the
@@ -458,7 +469,7 @@ class Session:
                 signatures[path] = (self._sizes[path], digest)
                 continue
             try:
-                status = os.lstat(self.out / path)
+                status = os.lstat(f"{self.out}{os.sep}{path}")
             except OSError:
                 continue  # gone meanwhile: no signature, and the next render makes it again
             touched |= status.st_ctime_ns >= since
@@ -508,19 +519,29 @@ def _read(path: Path) -> bytes | None:
         return None
 
 
-def _state(out: Path, relative: str) -> str:
-    """What is at out/relative, without following any symlink: absent, file, or why not."""
-    current = out
+def _state(out: Path, relative: str, folders: dict[str, int | str] | None = None) -> str:
+    """What is at out/relative, without following any symlink: absent, file, or why not.
+    `folders`: what was found at the folders on the way earlier in the same step (a render looks
+    at thousands of files in a few folders): a mode, or the state to return. (A found error is
+    kept as its state, never raised again: a raised exception keeps every frame it went through.)"""
+    current = str(out)
     parts = relative.split("/")
     for index, part in enumerate(parts):
-        current = current / part
-        try:
-            mode = os.lstat(current).st_mode
-        except FileNotFoundError:
-            return "absent"
-        except OSError as error:
-            return f"illisible ({error.strerror or error})"
+        current = f"{current}{os.sep}{part}"
         last = index == len(parts) - 1
+        found = None if folders is None or last else folders.get(current)
+        if found is None:
+            try:
+                found = os.lstat(current).st_mode
+            except FileNotFoundError:
+                found = "absent"
+            except OSError as error:
+                found = f"illisible ({error.strerror or error})"
+            if folders is not None and not last:
+                folders[current] = found
+        if isinstance(found, str):
+            return found
+        mode = found
         if stat.S_ISLNK(mode):
             return "link" if last else f"link-folder:{'/'.join(parts[: index + 1])}"
         if last:
@@ -656,8 +677,8 @@ def _remove_empty_folders(out: Path, folder: Path) -> None:
 
 def _remove_temporaries(out: Path, paths: set[str]) -> None:
     """Temporary files that a render killed while writing left beside gasp's files."""
-    for folder in {out} | {(out / path).parent for path in paths}:
-        _remove_temporaries_in(out, folder)
+    for folder in {""} | {path.rpartition("/")[0] for path in paths}:
+        _remove_temporaries_in(out, out / folder if folder else out)
 
 
 def _remove_temporaries_in(out: Path, folder: Path) -> None:

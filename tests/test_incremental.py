@@ -1,0 +1,134 @@
+"""A render over an existing out/ gives exactly the bytes of a full render into an empty folder.
+
+Each document is kept without being built when none of the record files it reads has changed
+(render/dependencies.py). A dependency left out shows here: after an edit, the incremental out/
+keeps an old file that a fresh render makes anew. The records are edited in several ways, one
+after the other, and after each the incremental out/ is compared byte for byte (the manifest
+included) with a fresh render of the same records into an empty folder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import gasp
+
+ENV = {"SOURCE_DATE_EPOCH": "1025395200", "GASP_TODAY": "2002-06-30"}
+
+
+def tree(folder: Path) -> dict[str, str]:
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def render(workspace: Path, out: Path, formats: str) -> str:
+    result = gasp("render", "--out", str(out), "--format", formats, workspace=workspace, env=ENV)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def check_same_as_fresh(workspace: Path, out: Path, scratch: Path, formats: str) -> str:
+    said = render(workspace, out, formats)
+    fresh = scratch / "fresh"
+    shutil.rmtree(fresh, ignore_errors=True)
+    render(workspace, fresh, formats)
+    incremental, full = tree(out), tree(fresh)
+    assert sorted(incremental) == sorted(full)
+    differing = sorted(path for path in full if incremental[path] != full[path])
+    assert differing == [], differing
+    return said
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _edits(records: Path, workspace: Path) -> list[tuple[str, object]]:
+    meetings = records / "meetings" / "2001"
+
+    def agents_meeting() -> None:
+        edit(meetings / "2001-10-09-agents.yaml", "discussion: 'Le guide", "discussion: 'Ajout. Le guide")
+
+    def usagers_meeting() -> None:
+        edit(meetings / "2001-09-13-usagers.yaml", "discussion: Le groupe", "discussion: Désormais, le groupe")
+
+    def milestone() -> None:
+        path = records / "proposals" / "formulaire-plainte-simplifie.yaml"
+        edit(path, "- date: 2001-11-05", "- date: 2001-11-06")
+
+    def service() -> None:
+        path = records / "services" / "la-poste.yaml"
+        text = path.read_text(encoding="utf-8")
+        path.write_text(re.sub(r"(?m)^(  description: .*)$", r"\1 (modifié)", text, count=1), encoding="utf-8")
+
+    def cadence() -> None:
+        edit(records / "groups" / "agents.yaml", 'time: "14:00"', 'time: "14:30"')
+
+    def deleted_meeting() -> None:
+        (meetings / "2001-12-13-usagers.yaml").unlink()
+
+    def renamed() -> None:
+        result = gasp("rename", "proposal", "horaires-police", "horaires-du-poste-de-police", workspace=workspace)
+        assert result.exit_code == 0, result.output
+
+    return [
+        ("une réunion des agents", agents_meeting),
+        ("une réunion des usagers", usagers_meeting),
+        ("un jalon de proposition", milestone),
+        ("un service", service),
+        ("la cadence d’un groupe", cadence),
+        ("une réunion supprimée", deleted_meeting),
+        ("une proposition renommée", renamed),
+    ]
+
+
+def test_every_edit_gives_the_bytes_of_a_fresh_render(example: Path, tmp_path: Path) -> None:
+    out = example / "out"
+    render(example, out, "md,html")
+    for label, change in _edits(example / "records", example):
+        assert callable(change)
+        change()
+        said = check_same_as_fresh(example, out, tmp_path, "md,html")
+        assert "mis à jour" in said, (label, said)
+
+
+def test_an_edit_rebuilds_few_files_and_says_so(example: Path, tmp_path: Path) -> None:
+    """An agents meeting's discussion touches its own compte rendu: a few files, not the site."""
+    out = example / "out"
+    render(example, out, "md,html")
+    before = tree(out)
+    edit(
+        example / "records" / "meetings" / "2001" / "2001-10-09-agents.yaml",
+        "discussion: 'Le guide",
+        "discussion: 'Ajout. Le guide",
+    )
+    said = check_same_as_fresh(example, out, tmp_path, "md,html")
+    after = tree(out)
+    changed = sorted(path for path in after if before.get(path) != after[path] and path != ".gasp-manifest.json")
+    assert "comptes-rendus/2001-10-09-agents.html" in changed
+    # The agents' minutes are not public: the site and its search index are as they were.
+    assert not [path for path in changed if path.startswith("public/")], changed
+    match = re.search(r"(\d+) fichiers? mis à jour, (\d[\d\u202f ]*) inchangés", said)
+    assert match, said
+    assert int(match.group(1)) == len(changed)
+    assert int(re.sub(r"\D", "", match.group(2))) == len(after) - 1 - len(changed)  # the manifest is not counted
+
+
+@pytest.mark.slow
+def test_with_pdf_too(example: Path, tmp_path: Path) -> None:
+    out = example / "out"
+    render(example, out, "md,html,pdf")
+    for _label, change in _edits(example / "records", example)[:3]:
+        assert callable(change)
+        change()
+        check_same_as_fresh(example, out, tmp_path, "md,html,pdf")
