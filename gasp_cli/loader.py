@@ -540,6 +540,11 @@ def _diagnostic_from_pydantic(model: type[BaseModel], source: SourceFile, detail
             f"{where}une seule ligne, sans caractère de contrôle : {_describe(value)} contient "
             f"{_forbidden_character(str(value))}"
         )
+    elif kind == "email":
+        message = (
+            f"{where}adresse de courriel {_describe(value)} invalide : une seule adresse, sans espace ni nom, "
+            "par exemple « prenom.nom@exemple.fr »"
+        )
     elif kind == "date_range":
         shown = value.isoformat() if isinstance(value, datetime.date) else value
         message = f"{where}date {_describe(shown)} hors de la période admise : entre 1900 et 2200"

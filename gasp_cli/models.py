@@ -63,6 +63,22 @@ def _line_ends(value: Any) -> Any:
     return value
 
 
+# An e-mail address as `gasp mail` puts it in a header: an ASCII dot-atom, « @ », a domain
+# name with at least one dot. Nothing a header could be split or folded on (no space, no
+# comma, no angle bracket, no quote, no line break): a record cannot inject a header.
+EMAIL_PATTERN = (
+    r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+$"
+)
+_EMAIL = re.compile(EMAIL_PATTERN)
+
+
+def _email(value: str) -> str:
+    if len(value) > 254 or not _EMAIL.fullmatch(value):
+        raise PydanticCustomError("email", "adresse de courriel invalide")
+    return value
+
+
 def _date(value: Any) -> Any:
     """An ISO date, quoted or not (YAML 1.2 reads both as text), from 1900 to 2200."""
     if isinstance(value, str):
@@ -140,6 +156,12 @@ Line = Annotated[
 ]
 # A long text field: paragraphs and `- ` list items are kept.
 Text = Annotated[str, BeforeValidator(_line_ends), StringConstraints(min_length=1)]
+# A person's e-mail address (private: only ever a recipient of `gasp mail`).
+Email = Annotated[
+    str,
+    AfterValidator(_email),
+    WithJsonSchema({"type": "string", "maxLength": 254, "pattern": EMAIL_PATTERN, **_NO_CONTROL}),
+]
 Date = Annotated[
     datetime.date,
     BeforeValidator(_date),
@@ -195,6 +217,9 @@ class Record(BaseModel):
 class Place(Record):
     name: Line = Field(description="Nom du lieu, tel qu'il figure sur les convocations.")
     address: Line | None = Field(None, description="Adresse postale du lieu.")
+    accessibility: Line | None = Field(
+        None, description="Accessibilité du lieu, telle que la disent les convocations (fauteuil, ascenseur…)."
+    )
 
 
 class Commitments(Record):
@@ -308,6 +333,11 @@ class Person(Record):
     )
 
     name: Line | None = Field(None, description="Nom (facultatif pour un habitant).")
+    email: Email | None = Field(
+        None,
+        description="Adresse de courriel, privée : seulement pour envoyer convocations et comptes rendus "
+        "(gasp mail) ; elle ne paraît dans aucun document.",
+    )
     kind: PersonKind = Field(
         description="agent, resident (habitant), head (responsable de service), elected (élu), "
         "facilitator (animateur : sociologue, secrétaire)."

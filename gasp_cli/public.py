@@ -10,7 +10,7 @@ records themselves, so that a template, new or overridden, cannot show what was 
   topic, tour de table, discussion, actions and cancellation reason are dropped, and its
   attendees, excused and guests become anonymous stand-ins, so that counts (attendance,
   attendance by person kind) stay right and no id nor name is left;
-- a person who did not consent to be named loses their name and role;
+- a person who did not consent to be named loses their name and role; nobody keeps an `email`;
 - services lose their `agents` block, and the sociologist's observations are gone.
 
 `stand_in` ids are not slugs (they hold a colon): they can never be a record's id.
@@ -40,11 +40,13 @@ def stand_in(kind: str, number: int) -> str:
 
 
 def _anonymous(kind: models.PersonKind) -> models.Person:
-    return models.Person.model_construct(name=None, kind=kind, role=None, service=None, publish_name=False)
+    return models.Person.model_construct(name=None, email=None, kind=kind, role=None, service=None, publish_name=False)
 
 
 def _person(person: models.Person) -> models.Person:
-    return person if person.may_be_named else person.model_copy(update={"name": None, "role": None})
+    """A person as the public may see them: never an e-mail address (only `gasp mail` reads it)."""
+    private = {"email": None} if person.may_be_named else {"email": None, "name": None, "role": None}
+    return person.model_copy(update=private)
 
 
 def _private_meeting(records: Records, meeting: models.Meeting, people: dict[str, models.Person]) -> models.Meeting:

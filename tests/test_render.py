@@ -178,8 +178,12 @@ def test_invalid_records_stop_the_render_before_anything_is_written(example: Pat
     assert not (example / "out").exists()
 
 
-def test_a_planned_meeting_has_no_compte_rendu_yet(example: Path):
-    result = render(example, "2002-12-20-referents")
+def test_a_planned_meeting_has_no_compte_rendu_yet_but_its_convocation(example: Path):
+    result = render(example, "2002-12-20-referents", "--format", "md")
+    assert result.exit_code == 0, result.output
+    files = sorted(tree_digest(example / "out"))
+    assert files == [".gasp-manifest.json", "convocations/2002-12-20-referents.md", "index.html"]
+    result = render(example, "2002-12-20-referents", "--only", "comptes-rendus")
     assert result.exit_code == 1 and "encore prévue" in result.stderr
 
 

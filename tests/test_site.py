@@ -137,6 +137,8 @@ def private_strings(root: Path) -> dict[str, str]:
     for pid, person in records.people.items():
         if not person.may_be_named and person.name:
             found[_normal(person.name)] = f"people/{pid} (publish_name: false)"
+        if person.email:  # private whoever it is: only ever a recipient of gasp mail
+            found[_normal(person.email)] = f"people/{pid} (email)"
     for oid, observation in records.observations.items():
         add(observation.text, f"observations/{oid}")
     for mid, meeting in records.meetings.items():
@@ -201,7 +203,8 @@ def _confidential(root: Path) -> None:
             encoding="utf-8",
         )
     (records / "people" / "habitante-discrete.yaml").write_text(
-        "name: Josiane Discrète-Confidentielle\nkind: resident\n", encoding="utf-8"
+        "name: Josiane Discrète-Confidentielle\nkind: resident\nemail: josiane.confidentielle@exemple.fr\n",
+        encoding="utf-8",
     )
     (records / "observations").mkdir(exist_ok=True)
     (records / "observations" / "carnet-1.yaml").write_text(
@@ -251,6 +254,7 @@ def test_the_search_sees_pdf_text_and_the_secret_outside_the_site(generated_site
     assert pdfs and any(_normal("Vous avez dit, nous avons fait") in text for text in pdfs)
     private = private_strings(generated_site.parent.parent)
     assert _normal("Josiane Discrète-Confidentielle") in private
+    assert _normal("josiane.confidentielle@exemple.fr") in private
     assert any("réservé" in why or "agents" in why for why in private.values())
 
 

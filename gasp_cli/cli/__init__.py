@@ -17,6 +17,7 @@ from .calendar import calendar
 from .export import export
 from .french import FrenchCommand, FrenchCommandOutsideWorkspace, FrenchGroup, silence_stdout
 from .init import init
+from .mail import mail
 from .network import app as network_app
 from .new import app as new_app
 from .rename import rename
@@ -74,6 +75,7 @@ app.command("schema", cls=FrenchCommandOutsideWorkspace)(schema)
 app.command("init", cls=FrenchCommandOutsideWorkspace)(init)
 app.command("rename", cls=FrenchCommand)(rename)
 app.command("export", cls=FrenchCommand)(export)
+app.command("mail", cls=FrenchCommand)(mail)
 app.command("serve", cls=FrenchCommand)(serve)
 app.add_typer(trace_app, name="trace")
 app.add_typer(new_app, name="new")

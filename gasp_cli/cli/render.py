@@ -21,7 +21,7 @@ def render(
         typer.Argument(
             metavar="[REUNION]...",
             autocompletion=complete_meetings,
-            help="Les réunions dont faire le compte rendu (identifiants). Sans : tout.",
+            help="Les réunions dont faire le compte rendu (tenues ou annulées) ou la convocation (prévues), par leurs identifiants. Sans : tout.",
         ),
     ] = None,
     out: Annotated[
@@ -36,16 +36,17 @@ def render(
         typer.Option(
             "--only",
             metavar="SORTE",
-            help="Seulement : comptes-rendus, guides, dossier, calendrier, rapport, propositions, suivi, public (répétable ; public : le site des habitants).",
+            help="Seulement : comptes-rendus, guides, dossier, calendrier, rapport, propositions, suivi, public, convocations (répétable ; public : le site des habitants ; convocations : avec les feuilles d’émargement).",
         ),
     ] = None,
 ) -> None:
-    """Produit les documents du Gasp dans out/ : comptes rendus, guides, dossiers des référents, calendrier, rapports, propositions, suivi."""
+    """Produit les documents du Gasp dans out/ : comptes rendus, convocations et feuilles d’émargement, guides, dossiers des référents, calendrier, rapports, propositions, suivi."""
     from ..diagnostics import suggestion
     from ..output import OutputError
     from ..render.documents import (
         FORMATS,
         KINDS,
+        MEETING_KINDS,
         Previous,
         RenderError,
         RenderRequest,
@@ -79,14 +80,21 @@ def render(
     for meeting_id in ids:
         if meeting_id not in records.meetings:
             raise fail(f"réunion « {meeting_id} » inconnue{suggestion(meeting_id, records.meetings)}")
-    for meeting_id in ids:
-        if records.meetings[meeting_id].status == "planned":
-            raise fail(
-                f"la réunion « {meeting_id} » est encore prévue (status: planned) : "
-                "pas de compte rendu avant qu'elle soit tenue ou annulée"
-            )
     if ids and not kinds:
-        kinds = ["comptes-rendus"]
+        kinds = list(MEETING_KINDS)
+    for meeting_id in ids:
+        # A planned meeting has no compte rendu yet, but its convocation; a held one no convocation.
+        planned = records.meetings[meeting_id].status == "planned"
+        if planned and "convocations" not in kinds:
+            raise fail(
+                f"la réunion « {meeting_id} » est encore prévue (status: planned) : pas de compte rendu avant "
+                "qu'elle soit tenue ou annulée ; sa convocation : gasp render " + meeting_id
+            )
+        if not planned and "convocations" in kinds and "comptes-rendus" not in kinds:
+            raise fail(
+                f"la réunion « {meeting_id} » est {'tenue' if records.meetings[meeting_id].status == 'held' else 'annulée'} : "
+                "pas de convocation, son compte rendu : gasp render " + meeting_id
+            )
     if not kinds:
         kinds = list(KINDS)
     elif "public" in kinds and "html" not in chosen_formats:
@@ -96,9 +104,12 @@ def render(
             err=True,
         )
     today = judged_day(records)
+    from ..documents.convocation import upcoming
+
     request = RenderRequest(
-        # A meeting still planned has no compte rendu yet.
-        meeting_ids=ids or sorted(mid for mid, m in records.meetings.items() if m.status != "planned"),
+        # A meeting still planned has no compte rendu yet: its convocation, if it comes in the next weeks.
+        meeting_ids=ids
+        or sorted([mid for mid, m in records.meetings.items() if m.status != "planned"] + upcoming(records, today)),
         formats=chosen_formats,
         kinds=tuple(kinds),
         today=today,

@@ -33,6 +33,8 @@ FORMATS: dict[str, Template] = {
     "html": "compte-rendu.html.j2",
     "pdf": "compte-rendu.typ.j2",
 }
+# The plain text of the e-mail (`gasp mail`): French prose, no markup.
+TEXT: Template = "compte-rendu.txt.j2"
 
 
 @dataclass

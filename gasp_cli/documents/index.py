@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from ..loader import Records
 from ..names import gasp_name
 from ..vocabulary import long_date, sort_key
-from . import calendrier, compte_rendu, dossier, guide, proposition, rapport, site, suivi
+from . import calendrier, compte_rendu, convocation, dossier, emargement, guide, proposition, rapport, site, suivi
 from .base import Template
 
 FORMATS: dict[str, Template] = {"html": "index.html.j2"}
@@ -20,6 +20,8 @@ FORMATS: dict[str, Template] = {"html": "index.html.j2"}
 # folder (or stem for a document at the root) → the document's (title, date) of one of its files
 _ENTRIES: dict[str, Callable[[Records, str, datetime.date], tuple[str, str] | None]] = {
     "comptes-rendus": compte_rendu.entry,
+    "convocations": convocation.entry,
+    "emargement": emargement.entry,
     "referents": dossier.entry,
     "propositions": proposition.entry,
     "suivi": suivi.entry,
@@ -53,6 +55,8 @@ class IndexPage:
 
 # (path prefix, title, split by year, newest first)
 _SECTIONS = [
+    ("convocations/", "Convocations", False, False),
+    ("emargement/", "Feuilles d’émargement", False, False),
     ("comptes-rendus/", "Comptes rendus", True, True),
     ("suivi", "Vous avez dit, nous avons fait", False, False),
     ("propositions/", "Propositions", False, False),

@@ -16,6 +16,9 @@ one public filter (what a non-public group's meeting may show, who may be named)
   same from year to year (the address residents subscribe to);
 - comptes rendus as they stood on the day, like the proposals' stories (a cancellation
   recorded ahead is news, and is published);
+- the convocations of the planned usagers and inter-group meetings of the next weeks, through the
+  same rule as the comptes rendus (of a non-public group, when it met, never what it said),
+  linked from the home page's next meetings;
 - every link is relative and stays inside `public/`.
 """
 
@@ -37,7 +40,7 @@ from ..lifecycle import History
 from ..loader import Records
 from ..names import gasp_name, group_name, place_of
 from ..vocabulary import PROPOSAL_STATUSES, french_time, long_date, weekday_date
-from . import compte_rendu, guide, proposition, rapport, suivi
+from . import compte_rendu, convocation, guide, proposition, rapport, suivi
 from .base import Template
 from .calendrier import calendar_page
 
@@ -57,6 +60,7 @@ HTML = {
     "guide": "site-guide-usagers.html.j2",
     "calendrier": "site-calendrier.html.j2",
     "rapport": "site-rapport.html.j2",
+    "convocation": "site-convocation.html.j2",
 }
 NEXT_MEETINGS = 6
 LATEST_MINUTES = 5
@@ -110,6 +114,7 @@ class NextMeeting:
     group: str
     place: str
     note: str
+    href: str = ""  # its convocation on the site, when it has one
 
 
 @dataclass
@@ -173,6 +178,12 @@ def public_meetings(records: Records, day: datetime.date) -> list[str]:
         and meeting.group in records.groups
         and records.groups[meeting.group].minutes_are_public
     )
+
+
+def public_convocations(records: Records, day: datetime.date) -> list[str]:
+    """The convocations on the site: the planned usagers and inter-group meetings of the next weeks
+    (those `gasp render` convenes), linked from the home page's next meetings."""
+    return [mid for mid in convocation.upcoming(records, day) if convocation.is_public(records, mid)]
 
 
 def public_proposals(derived: dict[str, History], day: datetime.date) -> list[str]:
@@ -247,6 +258,7 @@ def _next_meetings(records: Records, today: datetime.date) -> list[NextMeeting]:
     if not open_groups:
         return []
     rows = calendar_rows(records, start, end, holidays_for(records, start, end), open_groups)[:NEXT_MEETINGS]
+    convened = set(public_convocations(records, today))
     result = []
     for row in rows:
         place, _ = place_of(records, row.place)
@@ -256,8 +268,11 @@ def _next_meetings(records: Records, today: datetime.date) -> list[NextMeeting]:
             if meeting is not None and meeting.status == "cancelled"
             else ("date prévue" if row.origin == "planned" else "")
         )
+        href = f"convocations/{row.meeting}.html" if row.meeting in convened else ""
         result.append(
-            NextMeeting(weekday_date(row.date), french_time(row.time), group_name(records, row.group), place, note)
+            NextMeeting(
+                weekday_date(row.date), french_time(row.time), group_name(records, row.group), place, note, href
+            )
         )
     return result
 
@@ -463,6 +478,15 @@ def pages(
             compte_rendu.FORMATS["pdf"],
             inputs=deps.compte_rendu(mid, published),
         )
+    for mid in public_convocations(records, today):
+        # Of the day (what happened up to today), and may read any record.
+        yield Page(
+            f"convocations/{mid}.html",
+            HTML["convocation"],
+            functools.partial(convocation.build, records, mid, today, derived, public=True),
+            convocation.FORMATS["pdf"],
+            inputs=deps.everything(f"convocations/{mid}", day),
+        )
     for pid in sorted(published):
         yield Page(
             f"propositions/{pid}.html",
@@ -489,6 +513,7 @@ def count(records: Records, today: datetime.date, derived: dict[str, History]) -
         + len(rapport.years(records, today))
         + len(public_meetings(records, today))
         + len(published)
+        + len(public_convocations(records, today))
     )
 
 

@@ -29,7 +29,19 @@ if TYPE_CHECKING:  # imported where they are used: a render with nothing to do n
     from .dependencies import Dependencies
     from .writer import Manifest
 
-KINDS = ("comptes-rendus", "guides", "dossier", "calendrier", "rapport", "propositions", "suivi", "public")
+KINDS = (
+    "comptes-rendus",
+    "guides",
+    "dossier",
+    "calendrier",
+    "rapport",
+    "propositions",
+    "suivi",
+    "public",
+    "convocations",
+)
+# The kinds that a render of named meetings makes for them, and only for them.
+MEETING_KINDS = ("comptes-rendus", "convocations")
 FORMATS = ("md", "html", "pdf")
 # Every PDF is PDF/UA-1 (accessible: tagged, header cells, alt text, title shown) and
 # PDF/A-2a (archivable, level A: tagged, Unicode text). Typst refuses what breaks either.
@@ -83,7 +95,7 @@ class Renderer:
 
         try:
             text = self._environment(output_format).get_template(template).render(doc=doc, **context)
-            return tidy(text) if output_format in ("md", "typ") else text
+            return tidy(text) if output_format in ("md", "typ", "txt") else text
         except jinja2.TemplateNotFound as error:
             raise RenderError(f"modèle « {error.name} » introuvable") from None
         except jinja2.TemplateSyntaxError as error:
@@ -200,6 +212,8 @@ _FOLDER_KINDS = {
     "calendrier": "calendrier",
     "rapport": "rapport",
     "public": "public",
+    "convocations": "convocations",
+    "emargement": "convocations",  # the attendance sheet comes with the convocation
 }
 
 
@@ -223,7 +237,7 @@ def answered_by(request: RenderRequest, every_meeting: bool) -> Callable[[str], 
             return set(request.kinds) == set(KINDS) and every_meeting
         if kind not in request.kinds:
             return False
-        return every_meeting or kind != "comptes-rendus"
+        return every_meeting or kind not in MEETING_KINDS
 
     return answers_for
 
@@ -486,15 +500,29 @@ def render_documents(
 def _produce(records: Records, request: RenderRequest, producer: _Producer, progress: Progress) -> None:
     from .. import facts
     from ..calendar import calendar_rows, holidays_for
-    from ..documents import calendrier, compte_rendu, dossier, guide, proposition, rapport, suivi
+    from ..documents import (
+        calendrier,
+        compte_rendu,
+        convocation,
+        dossier,
+        emargement,
+        guide,
+        proposition,
+        rapport,
+        suivi,
+    )
     from ..names import gasp_name
 
     today = request.today
     dossiers = dossier.meetings(records, today) if "dossier" in request.kinds else []
     years = rapport.years(records, today) if "rapport" in request.kinds else []
     proposals = sorted(records.proposals) if "propositions" in request.kinds else []
+    planned = [mid for mid in request.meeting_ids if records.meetings[mid].status == "planned"]
+    reported = [mid for mid in request.meeting_ids if records.meetings[mid].status != "planned"]
+    convened = planned if "convocations" in request.kinds else []
     documents = (
-        (len(request.meeting_ids) if "comptes-rendus" in request.kinds else 0)
+        (len(reported) if "comptes-rendus" in request.kinds else 0)
+        + 2 * len(convened)
         + 2 * ("guides" in request.kinds)
         + len(dossiers)
         + len(years)
@@ -513,7 +541,7 @@ def _produce(records: Records, request: RenderRequest, producer: _Producer, prog
 
         site.produce(records, request, producer, derived)
     if "comptes-rendus" in request.kinds:
-        for meeting_id in request.meeting_ids:
+        for meeting_id in reported:
             # Not the day's: built from the records alone (`inputs`), kept without being built when they are the same.
             producer.document(
                 f"comptes-rendus/{meeting_id}",
@@ -522,6 +550,22 @@ def _produce(records: Records, request: RenderRequest, producer: _Producer, prog
                 meeting_id,
                 inputs=(meeting_id, deps.compte_rendu(meeting_id)),
             )
+    for meeting_id in convened:
+        # Of the day (what happened since the group last met, up to today): built every render.
+        producer.document(
+            f"convocations/{meeting_id}",
+            convocation.FORMATS,
+            convocation.build(records, meeting_id, today, derived),
+            f"convocation-{meeting_id}",
+        )
+        producer.document(
+            f"emargement/{meeting_id}",
+            emargement.FORMATS,
+            functools.partial(emargement.build, records, meeting_id),
+            f"emargement-{meeting_id}",
+            # Its group, people, places and the meeting: any record file may change it.
+            inputs=(meeting_id, deps.everything(meeting_id)),
+        )
     if "guides" in request.kinds:
         guides = functools.partial(
             deps.once,

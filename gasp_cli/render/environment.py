@@ -26,7 +26,7 @@ class Raw(str):
     """Markup written by gasp for one format; passed through `finalize` unescaped."""
 
 
-FORMATS = ("md", "html", "typ")
+FORMATS = ("md", "html", "typ", "txt")
 
 
 def _markdown_finalize(value: object) -> str:
@@ -43,6 +43,15 @@ def _typst_finalize(value: object) -> str:
     if isinstance(value, Raw):
         return value
     return escape.typst(escape.french_spacing(str(value)))
+
+
+def _text_finalize(value: object) -> str:
+    """Plain text (an e-mail's text part): nothing is markup; control characters are shown."""
+    if value is None:
+        return ""
+    if isinstance(value, Raw):
+        return value
+    return escape.visible(value)
 
 
 def _html_finalize(value: object) -> str:
@@ -77,6 +86,8 @@ def make_environment(output_format: str, workspace_templates: Path | None) -> ji
         environment = jinja2.Environment(autoescape=False, finalize=_markdown_finalize, **options)
     elif output_format == "typ":
         environment = jinja2.Environment(autoescape=False, finalize=_typst_finalize, **options)
+    elif output_format == "txt":
+        environment = jinja2.Environment(autoescape=False, finalize=_text_finalize, **options)
     else:
         raise ValueError(output_format)
     environment.filters["cell"] = lambda value: Raw(escape.markdown_cell(value)) if value is not None else ""
@@ -204,7 +215,12 @@ def markdown_long_cell(value: object) -> Raw:
     return Raw("<br><br>".join(pieces))
 
 
-_LONG_TEXT = {"html": _html_long_text, "md": _markdown_long_text, "typ": _typst_long_text}
+def _plain_long_text(value: object, inline: bool = False, indent: int = 2) -> Raw:
+    """Plain text: line breaks as they are, `- ` list items as they are (prose, not markup)."""
+    return _long_text(value, _text_finalize, "\n", inline, indent)
+
+
+_LONG_TEXT = {"html": _html_long_text, "md": _markdown_long_text, "typ": _typst_long_text, "txt": _plain_long_text}
 
 
 # « 9 h », « 9 h 30 », « 9 h – 12 h »: an hour never breaks across lines.
