@@ -8,7 +8,10 @@ On a generated workspace (40 years, `benchmarks/generate.py`), in one run:
    `gasp validate`. Target: at most 1.3.
 3. `gasp --help` / `python -c "import typer"`. Target: at most 1.3.
 4. `gasp export` / `gasp validate`, when `gasp export --help` exits 0. Target: 1.5.
-5. the peak resident memory of a full render at 10, 20 and 40 years, in md,html and (unless
+5. `gasp validate` of one meeting citing 20 000 unknown people / `gasp validate` of a clean
+   workspace of as many files (20 000 people): problems cost what files cost, not more
+   (issue 22: each problem re-parsed its file). Target: under 2.
+6. the peak resident memory of a full render at 10, 20 and 40 years, in md,html and (unless
    --quick or --no-pdf) in md,html,pdf (at 40 years: the first render of 2.): that of the
    whole process tree, gasp and the Typst processes it starts, added up. Target: under 250 MB
    at 40 years, growing less than linearly with the years.
@@ -248,6 +251,40 @@ def record(lines: list[str]) -> None:
     page.write_text(f"{before}{MARK_START}\n{body}{MARK_END}{after}", encoding="utf-8")
 
 
+PROBLEMS = 20_000
+_GASP_FILE = """name: Gasp de mesure
+communes: [Escautpont]
+created: 2000-01-01
+as_of: 2001-02-01
+places:
+  salle: {name: Salle, address: 1 rue de la Mairie}
+"""
+_GROUP_FILE = """name: Agents
+kind: agents
+cadence: {frequency: monthly, weekday: tuesday, week: 2, time: "14:00", duration: 90, place: salle}
+members: [{person: agent-00000, since: 2000-01-01}]
+"""
+
+
+def problems_workspace(root: Path, problems: int, people: int) -> Path:
+    """`people` person files and one meeting citing `problems` people who do not exist."""
+    records = root / "records"
+    (records / "people").mkdir(parents=True)
+    (records / "groups").mkdir()
+    (records / "meetings" / "2001").mkdir(parents=True)
+    (records / "gasp.yaml").write_text(_GASP_FILE, encoding="utf-8")
+    (records / "groups" / "agents.yaml").write_text(_GROUP_FILE, encoding="utf-8")
+    for i in range(max(people, 1)):
+        (records / "people" / f"agent-{i:05d}.yaml").write_text(f"name: Agent {i}\nkind: agent\n", encoding="utf-8")
+    attendees = "".join(f"  - inconnu-{i:05d}\n" for i in range(problems)) or "  - agent-00000\n"
+    (records / "meetings" / "2001" / "2001-01-09-agents.yaml").write_text(
+        f'group: agents\ndate: 2001-01-09\ntime: "14:00"\nplace: salle\nstatus: held\n'
+        f"minutes_sent: 2001-01-10\nattendees:\n{attendees}",
+        encoding="utf-8",
+    )
+    return root
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -296,6 +333,20 @@ def main() -> int:
         }
         if export_there:
             commands["export"] = [*gasp, "--records", str(workspace), "export", "--out", str(scratch / "export")]
+        problems = problems_workspace(scratch / "problemes", PROBLEMS, 0)
+        clean = problems_workspace(scratch / "propre", 0, PROBLEMS)
+        # Both exit 1 or 0: `validate` through a shell that forgives the 1 of the problems.
+        commands["problems"] = [
+            "sh",
+            "-c",
+            '"$@" >/dev/null 2>&1; true',
+            "gasp",
+            *gasp,
+            "--records",
+            str(problems),
+            "validate",
+        ]
+        commands["clean"] = [*gasp, "--records", str(clean), "validate"]
         times = medians(commands, runs)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
@@ -307,6 +358,14 @@ def main() -> int:
     ]
     if export_there:
         rows.append(("gasp export / gasp validate", "export", "validate", 1.5))
+    rows.append(
+        (
+            f"gasp validate, {PROBLEMS} problèmes dans un fichier / {PROBLEMS} fichiers sans problème",
+            "problems",
+            "clean",
+            2.0,
+        )
+    )
     print("Rapports (temps écoulé ; temps processeur, moins sensible à la charge de la machine) :")
     printed = [
         f"Espace généré de {YEARS} ans : {files} fichiers, {meetings} réunions ; médiane de {runs} exécutions.",

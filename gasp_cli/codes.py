@@ -156,6 +156,15 @@ _CODES = (
         "Écrivez le nombre sans zéro en tête (`week: 1`), ou entre guillemets si c'est un texte.",
     ),
     Code(
+        "ambiguous-time",
+        "warning",
+        "reunion",
+        "L'heure d'une réunion n'existe pas, ou existe deux fois, le jour d'un changement d'heure "
+        "dans le fuseau du Gasp : les agendas la placeraient une heure plus tôt ou plus tard.",
+        '`time: "02:30"` le dernier dimanche de mars (ou d\'octobre) à Paris',
+        "Choisissez une autre heure ce jour-là (03:30, par exemple).",
+    ),
+    Code(
         "bad-extension",
         "error",
         "fichier",
@@ -404,7 +413,7 @@ _CODES = (
         "Une proposition n'a reçu aucune réponse des référents (décision de quelque sorte que ce soit) "
         "passé le délai promis (`commitments.decision_within_days`).",
         "Une proposition soulevée il y a 150 jours pour un engagement de 120 jours, sans décision.",
-        "Inscrivez-la à la prochaine réunion des référents ; la réponse peut être « à l'étude ».",
+        "Inscrivez-la à la prochaine réunion des référents ; la réponse peut être « mise à l’étude ».",
     ),
     Code(
         "late-minutes",

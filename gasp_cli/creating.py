@@ -17,10 +17,10 @@ import yaml
 
 from . import facts
 from .calendar import calendar_rows, holidays_for
-from .loader import Records, slugify
+from .loader import Records
 from .models import KINDS, Gasp
-from .output import write_new
-from .vocabulary import PROPOSAL_STATUSES, decides, french_time, weekday_date
+from .output import system_reason, write_new
+from .vocabulary import PROPOSAL_STATUSES, decides, french_time, slugify, weekday_date
 from .workspace import Workspace
 
 
@@ -59,7 +59,7 @@ def create_file(path: Path, text: str, kind: str) -> None:
     except FileExistsError:
         raise CreationError(f"« {path} » existe déjà : gasp n'écrase jamais un enregistrement") from None
     except OSError as error:
-        raise CreationError(f"impossible d'écrire « {path} » : {error.strerror or error}") from None
+        raise CreationError(f"impossible d'écrire « {path} » : {system_reason(error)}") from None
 
 
 def _schema_line(workspace: Workspace, path: Path, kind: str) -> str:
@@ -220,7 +220,7 @@ def new_meeting(
         lines += ["#   - proposal: identifiant-de-la-proposition\n", "#     event: raised\n"]
     if deciding:
         lines += [
-            "# Les décisions : validated (validée), rejected (refusée), deferred (ajournée), study (à l'étude).\n",
+            "# Les décisions : validated (validée), rejected (refusée), deferred (ajournée), study (mise à l’étude).\n",
             "# Ici, chaque proposition qui attend une décision : gardez celles qui ont été décidées.\n",
             "# decisions:\n",
         ]

@@ -12,11 +12,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
+from .vocabulary import plural
+
 Severity = Literal["error", "warning"]
 # A place inside a record: its keys and list indexes, from the top.
 Loc = tuple[str | int, ...]
 
 SEVERITY_LABELS = {"error": "erreur", "warning": "avertissement"}
+# Problems of one code in one file shown in text; the others are counted on one line
+# (« … et 19 980 autres problèmes de ce type »). JSON lists them all.
+SHOWN_PER_FILE = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,12 +97,6 @@ def suggestion(word: str, candidates: Iterable[str]) -> str:
     return f" ; vouliez-vous dire « {found} » ?" if found else ""
 
 
-def plural(count: int, singular: str, plural_form: str | None = None) -> str:
-    """French plural: 0 and 1 take the singular."""
-    word = singular if count <= 1 else (plural_form or singular + "s")
-    return f"{count} {word}"
-
-
 def summary_line(diagnostics: list[Diagnostic], file_count: int) -> str:
     errors = sum(1 for d in diagnostics if d.severity == "error")
     warnings = len(diagnostics) - errors
@@ -106,6 +105,35 @@ def summary_line(diagnostics: list[Diagnostic], file_count: int) -> str:
 
 def as_json(diagnostics: list[Diagnostic]) -> str:
     return json.dumps([d.as_dict() for d in diagnostics], ensure_ascii=False, indent=2)
+
+
+def capped(diagnostics: Iterable[Diagnostic], shown: int = SHOWN_PER_FILE) -> list[Diagnostic]:
+    """At most `shown` problems of a code per file, then one line counting the others, at the first hidden."""
+    counts: dict[tuple[str, str, str], int] = {}
+    for diagnostic in diagnostics:
+        key = (diagnostic.file, diagnostic.code, diagnostic.severity)
+        counts[key] = counts.get(key, 0) + 1
+    kept, seen = [], dict.fromkeys(counts, 0)
+    for diagnostic in diagnostics:
+        key = (diagnostic.file, diagnostic.code, diagnostic.severity)
+        seen[key] += 1
+        if seen[key] <= shown:
+            kept.append(diagnostic)
+        elif seen[key] == shown + 1:
+            others = counts[key] - shown
+            number = f"{others:,}".replace(",", "\u202f")
+            kept.append(
+                Diagnostic(
+                    diagnostic.file,
+                    diagnostic.line,
+                    diagnostic.column,
+                    diagnostic.severity,
+                    diagnostic.code,
+                    f"… et {number} {'autre problème' if others == 1 else 'autres problèmes'} de ce type "
+                    f"({diagnostic.code}) dans ce fichier : « gasp validate --format json » les liste tous",
+                )
+            )
+    return kept
 
 
 def sort_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:

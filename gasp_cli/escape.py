@@ -80,8 +80,9 @@ def terminal_line(text: object) -> str:
 
 
 def html(text: object) -> str:
-    """Record text for HTML, before Jinja's own escaping of `<`, `&` and quotes."""
-    return french_spacing(visible(text))
+    """Record text for HTML, before Jinja's own escaping of `<`, `&` and quotes (French typography
+    comes later, on the whole page: render/typography.py)."""
+    return visible(text)
 
 
 def ics(text: object) -> str:
@@ -109,14 +110,3 @@ def typst_string(text: object) -> str:
     """A record value inside a Typst string literal ("…"): the document's author, a chart's
     alt text. One line; backslash and double quote escaped."""
     return " ".join(visible(text).split()).replace("\\", "\\\\").replace('"', '\\"')
-
-
-# French typography: a narrow no-break space before the high punctuation and
-# inside guillemets, so that « ; » never starts a line.
-_BEFORE_HIGH_PUNCTUATION = re.compile(r"[ \u00a0]([;:!?»])")
-_AFTER_GUILLEMET = re.compile(r"«[ \u00a0]")
-
-
-def french_spacing(text: str) -> str:
-    text = _BEFORE_HIGH_PUNCTUATION.sub("\u202f\\1", text)
-    return _AFTER_GUILLEMET.sub("«\u202f", text)

@@ -27,6 +27,7 @@ from .facts import counted_to
 from .lifecycle import History
 from .loader import Records
 from .models import Meeting
+from .vocabulary import round_half_up
 
 KIND_ORDER = ("agents", "usagers", "referents", "intergroupes")
 PERSON_KIND_ORDER = ("agent", "resident", "head", "elected", "facilitator")
@@ -155,7 +156,7 @@ def _row(
 
 
 def _share(count: int, total: int) -> float:
-    return round(100 * count / total, 1)
+    return round_half_up(100 * count / total, 1)
 
 
 def _group_order(records: Records) -> list[str]:
@@ -304,7 +305,7 @@ def attendance(records: Records, day: datetime.date, year: int | None = None) ->
             present = sum(
                 1 for m in meetings for pid in m.attendees if pid in records.people and records.people[pid].kind == kind
             )
-            rows.append(_row(year, "attendance", group, round(present / len(meetings), 2), len(meetings), kind))
+            rows.append(_row(year, "attendance", group, round_half_up(present / len(meetings), 2), len(meetings), kind))
     return rows
 
 

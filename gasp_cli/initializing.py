@@ -165,7 +165,9 @@ def init_workspace(folder: Path, example: bool, name: str, communes: list[str], 
         for created in reversed(created_folders):
             with contextlib.suppress(OSError):
                 created.rmdir()
-        reason = error.strerror if isinstance(error, OSError) and error.strerror else error
+        from .output import system_reason
+
+        reason = system_reason(error) if isinstance(error, OSError) else error
         raise CreationError(f"impossible de créer l'espace de travail : {reason} ; rien n’a été gardé") from None
     return written
 

@@ -14,7 +14,6 @@ import gc
 import os
 import re
 import types
-import unicodedata
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -26,7 +25,8 @@ from pydantic_core import ErrorDetails
 
 from . import models
 from .diagnostics import Diagnostic, Severity, closest, suggestion
-from .models import KINDS, SLUG_PATTERN, TIME_PATTERN
+from .models import KINDS, MACHINE_ZONES, SLUG_PATTERN, TIME_PATTERN
+from .vocabulary import fold, slugify
 from .workspace import Workspace
 from .yamlsource import SourceFile, read_record_file, system_reason
 
@@ -221,6 +221,19 @@ def _record_files(root: Path, diagnostics: list[Diagnostic], inside: str) -> lis
                 subfolders.append((entry.path, name))
             elif name.endswith((".yaml", ".yml")):
                 _sort_file(entry.path, rel, parts, name, files, diagnostics)
+            elif name.lower().endswith((".yaml", ".yml")):  # `x.YAML`, `x.Yaml`: not read, and said so
+                stem = name.rsplit(".", 1)[0]
+                diagnostics.append(
+                    Diagnostic(
+                        rel,
+                        1,
+                        1,
+                        "error",
+                        "bad-extension",
+                        f"extension « .{name.rsplit('.', 1)[1]} » : le fichier n'est pas lu ; "
+                        f"renommez-le en « {stem}.yaml » (en minuscules)",
+                    )
+                )
         # A folder's files come before its sub-folders' (the first of two same ids is kept).
         for path, name in subfolders:
             real = os.path.realpath(path)
@@ -312,13 +325,6 @@ _FOLDER_NAMES = {
 def _folder_suggestion(folder: str) -> str:
     known = _FOLDER_NAMES.get(folder.lower())
     return f" ; vouliez-vous dire « {known}/ » ?" if known else suggestion(folder, KINDS)
-
-
-def slugify(text: str) -> str:
-    """`Réunion Agents_2` → `reunion-agents-2`."""
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
-    text = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
-    return text[:80].rstrip("-") or "x"
 
 
 def _validate(model: type[BaseModel], source: SourceFile, diagnostics: list[Diagnostic]) -> Any:
@@ -448,8 +454,7 @@ def _french_labels() -> dict[str, str]:
 
 
 def _plain_word(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    return " ".join(text.lower().replace("'", " ").replace("’", " ").split())
+    return " ".join(fold(text).replace("'", " ").split())
 
 
 def french_word(value: Any, allowed: list[str]) -> str:
@@ -495,7 +500,7 @@ def _forbidden_character(text: str) -> str:
 def _timezones() -> list[str]:
     import zoneinfo
 
-    return sorted(zoneinfo.available_timezones())
+    return sorted(z for z in zoneinfo.available_timezones() if z.split("/", 1)[0] not in MACHINE_ZONES)
 
 
 def _number(bound: Any) -> str:
@@ -549,6 +554,11 @@ def _diagnostic_from_pydantic(model: type[BaseModel], source: SourceFile, detail
         shown = value.isoformat() if isinstance(value, datetime.date) else value
         message = f"{where}date {_describe(shown)} hors de la période admise : entre 1900 et 2200"
         code = "bad-date"
+    elif kind == "timezone" and isinstance(value, str) and value.split("/", 1)[0] in MACHINE_ZONES:
+        message = (
+            f"{where}fuseau horaire {_describe(value)} refusé : il dépend de la machine, pas du lieu ; "
+            "écrivez un nom de la base IANA, par exemple « Europe/Paris »"
+        )
     elif kind == "timezone":
         hint = suggestion(str(value), _timezones()) if isinstance(value, str) and len(value) < 100 else ""
         message = (

@@ -28,6 +28,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from .vocabulary import PROPOSAL_STATUSES
+
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]{0,79}$"
 TIME_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
 # Years 1900 to 2200: the range of dates gasp accepts anywhere (records and command line).
@@ -102,9 +104,18 @@ def _integral(value: Any) -> Any:
     return value
 
 
+# Names in the zone folder that are not the zone of a place: `localtime` is whatever the
+# machine says (two secretaries, two calendars); `posixrules` and `Factory` are no place.
+MACHINE_ZONES = frozenset({"localtime", "posixrules", "Factory", "posix", "right"})
+
+
 def _timezone(value: str) -> str:
     import zoneinfo
 
+    # Names of the zone folder that are not a place: `localtime` is whatever the machine says
+    # (two secretaries, two calendars), `posixrules` and `Factory` are not zones of a place.
+    if value.split("/", 1)[0] in MACHINE_ZONES:
+        raise PydanticCustomError("timezone", "fuseau horaire de la machine")
     # A key, never a path: `../../etc/passwd` is not looked for on the disk.
     if re.fullmatch(r"[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*", value):
         try:
@@ -208,6 +219,12 @@ BoolOrDate = Annotated[
         {"anyOf": [{"type": "boolean"}, {"type": "string", "format": "date", "pattern": DATE_PATTERN, **_NO_CONTROL}]}
     ),
 ]
+
+
+def _statuses(*tokens: str) -> str:
+    """« validated (validée), rejected (refusée) ou study (mise à l’étude). »: the YAML tokens and their French words."""
+    shown = [f"{token} ({PROPOSAL_STATUSES[token]})" for token in tokens]
+    return ", ".join(shown[:-1]) + " ou " + shown[-1] + "."
 
 
 class Record(BaseModel):
@@ -405,7 +422,7 @@ class Funding(Record):
 
 class Milestone(Record):
     date: Date = Field(description="Date de l'étape (AAAA-MM-JJ).")
-    status: MilestoneStatus = Field(description="in-progress (en cours), done (réalisée) ou abandoned (abandonnée).")
+    status: MilestoneStatus = Field(description=_statuses("in-progress", "done", "abandoned"))
     note: Text | None = Field(None, description="Ce qui s'est passé.")
 
 
@@ -435,15 +452,13 @@ class ProblemRaised(Record):
 
 class ProposalEvent(Record):
     proposal: ProposalId = Field(description="Identifiant de la proposition.")
-    event: ProposalEventKind = Field(description="raised (soulevée), discussed (discutée) ou withdrawn (retirée).")
+    event: ProposalEventKind = Field(description=_statuses("raised", "discussed", "withdrawn"))
     note: Text | None = Field(None, description="Ce qui en a été dit.")
 
 
 class Decision(Record):
     proposal: ProposalId = Field(description="Identifiant de la proposition.")
-    outcome: Outcome = Field(
-        description="validated (validée), rejected (refusée), deferred (ajournée), study (mise à l'étude)."
-    )
+    outcome: Outcome = Field(description=_statuses("validated", "rejected", "deferred", "study"))
     note: Text | None = Field(None, description="Motif, conditions.")
 
 

@@ -21,13 +21,24 @@ The cache: per site, the advertised tip and the commit it fetched, and the resul
 computed from that commit, keyed by (commit, year, gasp's code and packages, day). A rerun asks
 each remote for its tip (`git ls-remote`, one connection); an unchanged tip is neither
 fetched nor read again.
+
+A run never wedges the next one (issue 22). The cache's lock is taken before the
+workers fork and each worker closes its copy first thing, so only the run itself holds
+it; workers die with their parent (`PR_SET_PDEATHSIG` on Linux, a watching thread
+elsewhere); a run that finds the lock held says so and waits at most `--timeout`. Sites
+are exported into a scratch folder of the cache's own (`gasp-reseau-<uid>-<cache hash>`
+in /dev/shm), removed at the end of the run, on Ctrl-C and SIGTERM too, and swept by
+the next run when a SIGKILL left it. Reading a site, not only git, is bounded by
+`--timeout`.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import functools
 import gc
+import hashlib
 import json
 import os
 import re
@@ -36,6 +47,8 @@ import signal
 import statistics
 import subprocess
 import tempfile
+import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
@@ -44,7 +57,10 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from . import __version__
-from .diagnostics import Diagnostic, plural
+from .diagnostics import Diagnostic
+from .killpoints import reached
+from .output import system_reason
+from .vocabulary import plural, round_half_up
 
 if TYPE_CHECKING:  # for the annotations only: like pydantic, these are imported where they are used
     from .documents.rapport import Report
@@ -152,9 +168,31 @@ def read_sites(path: Path, shown: str) -> tuple[SitesFile | None, list[Diagnosti
                 )
             )
     if network is None or diagnostics:
-        return None, sorted(diagnostics, key=Diagnostic.sort_key)
+        return None, sorted(_redacted(diagnostics, entries), key=Diagnostic.sort_key)
     sites = [Site(e.id, e.name, e.repo, e.ref) for e in network.sites]
     return SitesFile(network.name, sites, path.resolve().parent), diagnostics
+
+
+def _redacted(diagnostics: list[Diagnostic], entries: object) -> list[Diagnostic]:
+    """The sites file's diagnostics with every repository shown redacted: a message quoting a
+    `repo` (one with a control character, say) never shows its password."""
+    from .diagnostics import one_line
+
+    secrets = []
+    for entry in entries if isinstance(entries, list) else []:
+        repo = entry.get("repo") if isinstance(entry, dict) else None
+        if isinstance(repo, str) and redact(repo) != repo:
+            secrets.append((one_line(repo), one_line(redact(repo))))
+            secrets.append((repo, redact(repo)))
+    if not secrets:
+        return diagnostics
+    cleaned = []
+    for diagnostic in diagnostics:
+        message = diagnostic.message
+        for raw, shown in secrets:
+            message = message.replace(raw, shown)
+        cleaned.append(dataclasses.replace(diagnostic, message=message))
+    return cleaned
 
 
 # --- which repositories may be fetched -------------------------------------------------
@@ -298,6 +336,9 @@ def run_git(
         env=git_environment(),
         start_new_session=True,
     )
+    _LIVE.add(process)
+    if _STOPPING.is_set():
+        _kill(process)
     try:
         out, err = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -306,7 +347,15 @@ def run_git(
     except BaseException:
         _kill(process)
         raise
+    finally:
+        _LIVE.discard(process)
     return subprocess.CompletedProcess(process.args, process.returncode, out, err)
+
+
+# The git commands running in this process: an interrupted run kills them (they run in
+# their own session, so a Ctrl-C on the terminal does not reach them).
+_LIVE: set[subprocess.Popen[bytes]] = set()
+_STOPPING = threading.Event()
 
 
 def _kill(process: subprocess.Popen[bytes]) -> None:
@@ -410,7 +459,7 @@ def fetch_site(site: Site, cache: Path, folder: Path, timeout: float = DEFAULT_T
     except (Refused, GitFailed) as error:
         return Fetched(site, reason=str(error))
     except OSError as error:
-        return Fetched(site, reason=f"git n’a pas pu être lancé : {error.strerror or error}")
+        return Fetched(site, reason=f"git n’a pas pu être lancé : {system_reason(error)}")
 
 
 # --- reading a site at its commit ----------------------------------------------------------
@@ -514,18 +563,55 @@ def export_records(repository: Path, commit: str, into: Path, timeout: float) ->
     return diagnostics
 
 
-def read_site(repository: str, commit: str, year: int, now: datetime.date, timeout: float) -> dict[str, Any]:
+class _TooLong(Exception):
+    """A site's reading ran past `--timeout`."""
+
+
+@contextmanager
+def _deadline(seconds: float) -> Iterator[None]:
+    """Raise _TooLong in this thread past `seconds` (main thread only: elsewhere, git's own limits)."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        yield
+        return
+
+    def expired(signum: int, frame: object) -> None:
+        raise _TooLong
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def read_site(
+    repository: str, commit: str, year: int, now: datetime.date, timeout: float, scratch: str | None = None
+) -> dict[str, Any]:
     """A site's result at `commit`: its report and what the totals need, or why it failed.
 
-    Runs in a worker process; gives back only plain values (the records die here).
+    Runs in a worker process; gives back only plain values (the records die here). The
+    whole reading (export, checks, report) is bounded by `timeout`.
     """
+    try:
+        with _deadline(timeout):
+            return _read_site(repository, commit, year, now, timeout, scratch)
+    except _TooLong:
+        return _failed(f"délai dépassé ({timeout:g} s) à la lecture du site")
+
+
+def _read_site(
+    repository: str, commit: str, year: int, now: datetime.date, timeout: float, scratch: str | None
+) -> dict[str, Any]:
     from .checks import check_workspace, today_for
     from .workspace import Workspace
 
     try:
-        with tempfile.TemporaryDirectory(prefix="gasp-site-", dir=_scratch()) as folder:
+        with tempfile.TemporaryDirectory(prefix="gasp-site-", dir=scratch or _scratch()) as folder:
             root = Path(folder)
             diagnostics = export_records(Path(repository), commit, root, timeout)
+            reached("site-exported")
             if not (root / "records" / "gasp.yaml").is_file():
                 return _failed("pas de fichier records/gasp.yaml à ce commit : ce n’est pas un espace de travail gasp")
             records, checked = check_workspace(Workspace(root), now)
@@ -547,6 +633,8 @@ def read_site(repository: str, commit: str, year: int, now: datetime.date, timeo
             }
     except GitFailed as error:
         return _failed(str(error))
+    except _TooLong:
+        raise
     except Exception as error:  # noqa: BLE001 - one site never stops the others
         return _failed(f"erreur interne en lisant le site ({type(error).__name__} : {error})")
     finally:
@@ -636,17 +724,77 @@ def default_cache() -> Path:
     return root / "gasp" / "network"
 
 
+class CacheBusy(Exception):
+    """Another run held the cache's lock past the time limit; the message is French."""
+
+
 @contextmanager
-def _locked(cache: Path) -> Iterator[None]:
-    """One `gasp network report` at a time on a cache: a second one waits for the first."""
+def _locked(cache: Path, timeout: float, waiting: Callable[[], None] | None = None) -> Iterator[int]:
+    """One `gasp network report` at a time on a cache: a second one says so and waits, at most `timeout`.
+
+    Yields the lock's descriptor: the workers close their inherited copy, so that only
+    this process holds the lock and its death releases it.
+    """
     import fcntl
 
-    with open(cache / ".lock", "a+b") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+    handle = os.open(cache / ".lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o666)
+    try:
+        limit = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if waiting is not None:
+                    waiting()
+                    waiting = None
+                if time.monotonic() >= limit:
+                    raise CacheBusy(
+                        f"le cache « {cache} » est toujours pris par un autre « gasp network report » "
+                        f"après {timeout:g} s : réessayez plus tard, ou donnez un autre --cache"
+                    ) from None
+                time.sleep(0.1)
+        yield handle
+    finally:
+        os.close(handle)
+
+
+def _scratch_folder(cache: Path) -> Path:
+    """This cache's own scratch folder: only the run holding the cache's lock uses it."""
+    digest = hashlib.sha256(str(cache.resolve()).encode("utf-8", "surrogateescape")).hexdigest()[:16]
+    return Path(_scratch() or tempfile.gettempdir()) / f"gasp-reseau-{os.getuid()}-{digest}"
+
+
+def _sweep(cache: Path, scratch: Path) -> None:
+    """What a killed run left: its site copies, and git's lock files in the cached repositories."""
+    shutil.rmtree(scratch, ignore_errors=True)
+    sites = cache / "sites"
+    if sites.is_dir():
+        for stale in sites.glob("*/repo.git/**/*.lock"):
+            with suppress(OSError):
+                if stale.is_file() and not stale.is_symlink():
+                    stale.unlink()
+
+
+class Interrupted(BaseException):
+    """The run was asked to stop (SIGTERM); it has cleaned up behind it."""
+
+
+@contextmanager
+def _terminated_cleanly() -> Iterator[None]:
+    """SIGTERM (a cron job's `timeout`) unwinds the run like Ctrl-C does, so its clean-up runs."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, frame: object) -> None:
+        raise Interrupted
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _workers() -> int:
@@ -678,43 +826,80 @@ def run_network(
     timeout: float = DEFAULT_TIMEOUT,
     workers: int | None = None,
     reader: Callable[..., dict[str, Any]] | None = None,
+    waiting: Callable[[], None] | None = None,
 ) -> list[SiteResult]:
     """Every site's result, in the sites file's order. One site failing never stops the others.
 
     Fetches run in threads (git waits on the network, not on Python); the sites whose
     commit has no cached result are read in worker processes, one site at a time each,
     so memory holds at most one site's records per core. `reader` replaces `read_site`
-    (tests count the reads with it; it then runs in this process).
+    (tests count the reads with it; it then runs in this process). `waiting` is called
+    once when another run holds the cache. Raises CacheBusy, and Interrupted on SIGTERM.
     """
-    from concurrent.futures import ThreadPoolExecutor
 
     cache.mkdir(parents=True, exist_ok=True)
     workers = workers or _workers()
-    with _locked(cache):
-        results: dict[str, SiteResult] = {}
-        to_read: list[tuple[Fetched, str]] = []  # the sites to read, each with its fetched commit
-        with ThreadPoolExecutor(max_workers=min(16, max(4, workers * 4))) as fetchers:
-            for fetched in fetchers.map(lambda s: fetch_site(s, cache, network.folder, timeout), network.sites):
-                site, commit = fetched.site, fetched.commit
-                if commit is None:
-                    results[site.id] = SiteResult(site, None, "error", fetched.reason, None, False)
-                    continue
-                cached = _read_json(_site_folder(cache, site) / "result.json")
-                if (
-                    cached is not None
-                    and cached.get("key") == cache_key(commit, year, now)
-                    and cached.get("status") in ("ok", "error")
-                ):
-                    results[site.id] = _from_result(fetched, cached, read=False)
-                else:
-                    to_read.append((fetched, commit))
-        # _read_all yields one result per site to read, in order.
-        for (fetched, commit), result in zip(
-            to_read, _read_all(to_read, cache, year, now, timeout, workers, reader), strict=True
-        ):
-            key = cache_key(commit, year, now)
-            _write_json(_site_folder(cache, fetched.site) / "result.json", {"key": key, **result})
-            results[fetched.site.id] = _from_result(fetched, result, read=True)
+    with _terminated_cleanly(), _locked(cache, timeout, waiting) as lock:
+        scratch = _scratch_folder(cache)
+        _sweep(cache, scratch)
+        scratch.mkdir(mode=0o700)
+        _STOPPING.clear()
+        try:
+            return _run_locked(network, cache, year, now, timeout, workers, reader, lock, scratch)
+        finally:
+            for process in list(_LIVE):
+                _kill(process)
+            shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _run_locked(
+    network: SitesFile,
+    cache: Path,
+    year: int,
+    now: datetime.date,
+    timeout: float,
+    workers: int,
+    reader: Callable[..., dict[str, Any]] | None,
+    lock: int,
+    scratch: Path,
+) -> list[SiteResult]:
+    from concurrent.futures import ThreadPoolExecutor
+
+    reached("cache-locked")
+    results: dict[str, SiteResult] = {}
+    to_read: list[tuple[Fetched, str]] = []  # the sites to read, each with its fetched commit
+    fetchers = ThreadPoolExecutor(max_workers=min(16, max(4, workers * 4)))
+    try:
+        for fetched in fetchers.map(lambda s: fetch_site(s, cache, network.folder, timeout), network.sites):
+            site, commit = fetched.site, fetched.commit
+            if commit is None:
+                results[site.id] = SiteResult(site, None, "error", fetched.reason, None, False)
+                continue
+            cached = _read_json(_site_folder(cache, site) / "result.json")
+            if (
+                cached is not None
+                and cached.get("key") == cache_key(commit, year, now)
+                and cached.get("status") in ("ok", "error")
+            ):
+                results[site.id] = _from_result(fetched, cached, read=False)
+            else:
+                to_read.append((fetched, commit))
+    except BaseException:
+        _STOPPING.set()  # no fetch starts a new git command; the running ones are killed
+        for process in list(_LIVE):
+            _kill(process)
+        fetchers.shutdown(wait=False, cancel_futures=True)
+        raise
+    fetchers.shutdown(wait=True)
+    reached("sites-fetched")
+
+    def keep(index: int, result: dict[str, Any]) -> None:
+        fetched, commit = to_read[index]
+        key = cache_key(commit, year, now)
+        _write_json(_site_folder(cache, fetched.site) / "result.json", {"key": key, **result})
+        results[fetched.site.id] = _from_result(fetched, result, read=True)
+
+    _read_all(to_read, cache, year, now, timeout, workers, reader, lock, scratch, keep)
     return [results[site.id] for site in network.sites]
 
 
@@ -726,11 +911,18 @@ def _read_all(
     timeout: float,
     workers: int,
     reader: Callable[..., dict[str, Any]] | None,
-) -> Iterator[dict[str, Any]]:
-    jobs = [(str(_site_folder(cache, f.site) / "repo.git"), commit, year, now, timeout) for f, commit in to_read]
+    lock: int,
+    scratch: Path,
+    keep: Callable[[int, dict[str, Any]], None],
+) -> None:
+    """Read every site to read; `keep(index, result)` for each, in order."""
+    jobs = [
+        (str(_site_folder(cache, f.site) / "repo.git"), commit, year, now, timeout, str(scratch))
+        for f, commit in to_read
+    ]
     if reader is not None or workers == 1 or len(jobs) <= 1:
-        for job in jobs:
-            yield (reader or read_site)(*job)
+        for index, job in enumerate(jobs):
+            keep(index, (reader or read_site)(*job))
         return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -740,15 +932,52 @@ def _read_all(
 
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=context) as pool:
+    pool = ProcessPoolExecutor(
+        max_workers=min(workers, len(jobs)),
+        mp_context=context,
+        initializer=_worker_started,
+        initargs=(lock, os.getpid()),
+    )
+    try:
         # One job per site: each worker holds one site at a time. A worker that dies (killed,
         # out of memory) fails its sites, not the run.
         futures = [pool.submit(read_site, *job) for job in jobs]
-        for future in futures:
+        for index, future in enumerate(futures):
             try:
-                yield future.result()
+                result = future.result()
             except Exception as error:  # noqa: BLE001 - BrokenProcessPool and the like
-                yield _failed(f"la lecture du site s’est arrêtée ({type(error).__name__})")
+                result = _failed(f"la lecture du site s’est arrêtée ({type(error).__name__})")
+            keep(index, result)
+    except BaseException:
+        # Ctrl-C, SIGTERM: the workers go now, not after their current site.
+        for process in list((getattr(pool, "_processes", None) or {}).values()):
+            with suppress(OSError, AttributeError):
+                process.kill()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+
+
+def _worker_started(lock: int, parent: int) -> None:
+    """A worker's first act: let go of the cache's lock, and live no longer than its parent."""
+    with suppress(OSError):
+        os.close(lock)  # the open lock is the parent's; a worker left behind must not keep it
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    with suppress(OSError, AttributeError):
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG (Linux): killed when the parent dies
+    if os.getppid() != parent:  # the parent died before the line above
+        os._exit(1)
+
+    def watch() -> None:  # where prctl does not exist (macOS): notice within a second
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
 
 
 # --- the totals ----------------------------------------------------------------------------
@@ -827,7 +1056,7 @@ def network_totals(year: int, results: list[SiteResult]) -> dict[str, Any]:
         seen = attendance.get(kind, [])
         by_kind[kind] = {
             **groups[kind],
-            "attendance_mean": round(statistics.fmean(seen), 1) if seen else None,
+            "attendance_mean": round_half_up(statistics.fmean(seen), 1) if seen else None,
             "attendance_min": min(seen) if seen else None,
             "attendance_max": max(seen) if seen else None,
         }

@@ -11,6 +11,24 @@ class OutputError(Exception):
     """An output that cannot be written; the message is French."""
 
 
+# What this process has written, for a last message that must not say « rien n'a été écrit »
+# when the files are in place (stdout on a full disk fails after the work is done).
+WRITTEN: list[str] = []
+
+
+def note_written(what: str | os.PathLike[str]) -> None:
+    WRITTEN.append(os.fspath(what))
+
+
+def written_summary() -> str:
+    """« Rien n'a été écrit. » or what was, in a few words."""
+    if not WRITTEN:
+        return "Rien n'a été écrit."
+    shown = ", ".join(f"« {item} »" for item in WRITTEN[:5])
+    more = f" et {len(WRITTEN) - 5} autres" if len(WRITTEN) > 5 else ""
+    return f"Ont été écrits, et sont en place : {shown}{more}."
+
+
 def check_outside_records(path: Path, records: Path) -> None:
     target = path.resolve()
     if target == records.resolve() or records.resolve() in target.parents:
@@ -62,8 +80,9 @@ def write_atomically(path: Path, data: bytes | str) -> None:
         except BaseException:
             temporary.unlink(missing_ok=True)
             raise
+        note_written(path)
     except OSError as error:
-        raise OutputError(f"impossible d'écrire « {path} » : {error.strerror or error}") from None
+        raise OutputError(f"impossible d'écrire « {path} » : {system_reason(error)}") from None
 
 
 def write_new(path: Path, data: bytes | str) -> None:
@@ -78,3 +97,42 @@ def write_new(path: Path, data: bytes | str) -> None:
         os.link(temporary, path)
     finally:
         temporary.unlink(missing_ok=True)
+    note_written(path)
+
+
+def system_reason(error: OSError) -> str:
+    """The system's reason, in French for the usual ones."""
+    import errno
+
+    french: dict[int | None, str] = {
+        errno.EACCES: "permission refusée",
+        errno.EPERM: "opération non permise",
+        errno.ENOENT: "fichier introuvable",
+        errno.ELOOP: "trop de liens symboliques",
+        errno.EISDIR: "c'est un dossier",
+        errno.EIO: "erreur d'entrée-sortie",
+        errno.ENOTDIR: "un élément du chemin n'est pas un dossier",
+        errno.EBUSY: "ressource occupée",
+        errno.ENAMETOOLONG: "nom trop long",
+        errno.EMFILE: "trop de fichiers ouverts",
+        errno.ENOSPC: "plus de place sur le disque",
+        errno.EDQUOT: "quota de disque dépassé",
+        errno.EROFS: "système de fichiers en lecture seule",
+        errno.EEXIST: "le fichier existe déjà",
+        errno.EXDEV: "pas sur le même système de fichiers",
+        errno.ENOTEMPTY: "dossier non vide",
+        errno.EFBIG: "fichier trop gros",
+        errno.EBADF: "descripteur de fichier fermé",
+        errno.EPIPE: "tube fermé par le lecteur",
+        errno.ETIMEDOUT: "délai dépassé",
+        errno.ENOEXEC: "format d'exécutable inconnu",
+        errno.ENXIO: "périphérique absent",
+        errno.ENODEV: "périphérique absent",
+        errno.ETXTBSY: "fichier exécutable occupé",
+        errno.EAGAIN: "ressource momentanément indisponible",
+        errno.ENOMEM: "mémoire insuffisante",
+    }
+    if error.errno in french:
+        return french[error.errno]
+    # Another system error: its text is the system's, in English; say so rather than mix languages.
+    return f"erreur système {error.errno} ({error.strerror or error})" if error.errno else str(error)

@@ -1,18 +1,19 @@
 """`gasp rename KIND OLD NEW`: a record's new id, and every reference to it, in every file or in none.
 
-Each record file is read by ruamel.yaml's round-trip parser, which keeps comments,
-key order, flow or block style and quotes, and tells where every value stands. The
-references to OLD are changed in that tree. When ruamel writes the file back
-byte for byte as it was (tried with the indentations and widths people use), the
-tree is written by ruamel; when it would not (ruamel re-flows a long plain text
-written over several lines), only the reference values are replaced, at the line
-and column ruamel gives, so that nothing else in the file moves. Either way the
-result is parsed again and must equal the expected tree, and the whole workspace
-is checked in a scratch copy before anything is written.
+Each record file is read by ruamel.yaml's round-trip parser, which tells where every
+value stands. The references to OLD are changed in that tree, and in the text only
+the id tokens are replaced, at the line and column ruamel gives, so that nothing else
+in the file moves: comments and the spaces before them, quotes, line endings (CRLF
+kept, line by line) and a BOM. The result is parsed again and must equal the expected
+tree, and the whole workspace is checked in a scratch copy before anything is written.
 
-Writing is all or nothing: every new content is staged beside its target first;
-then files are created (never over an existing one), replaced, and the old names
-removed, each step journalled so that a failure undoes the steps already done.
+Writing is all or nothing, at every point (issue 22): a journal of every file's bytes
+before and after is written first (`rename_journal`); every new content is staged
+beside its target; then, with Ctrl-C and SIGTERM held back, files are created (never
+over an existing one), replaced, and the old names removed. A failure, a Ctrl-C or a
+SIGTERM undoes the steps already done; a SIGKILL leaves the journal, and the next gasp
+command on the workspace undoes them. Removing the journal is the moment the rename
+happens.
 """
 
 from __future__ import annotations
@@ -20,10 +21,10 @@ from __future__ import annotations
 import contextlib
 import datetime
 import functools
-import io
 import os
 import re
 import shutil
+import signal
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -33,8 +34,10 @@ from typing import Any
 import yaml
 
 from .diagnostics import Diagnostic
+from .killpoints import reached
 from .loader import Records
 from .models import SLUG_PATTERN
+from .output import note_written, system_reason
 from .references import by_target
 from .workspace import Workspace
 
@@ -67,6 +70,48 @@ class RenameError(Exception):
     """A rename that cannot be done; the message is French. Nothing was written."""
 
 
+class RenameInterrupted(Exception):
+    """Ctrl-C or SIGTERM during the rename: every step was undone. `code` is the exit code."""
+
+    def __init__(self, code: int) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+@dataclass
+class TextForm:
+    """How a file's text is written: a BOM or not, and which lines end with CRLF."""
+
+    bom: bool = False
+    crlf: list[bool] | None = None  # None: every line ends with LF
+
+    @classmethod
+    def read(cls, raw: bytes) -> tuple[str, TextForm]:
+        """The text as gasp works on it (no BOM, LF line ends), and how to write it back."""
+        text = raw.decode("utf-8")
+        bom = text.startswith("\ufeff")
+        if bom:
+            text = text[1:]
+        if "\r\n" not in text:
+            return text, cls(bom)
+        lines = text.split("\n")
+        crlf = [line.endswith("\r") for line in lines[:-1]]
+        return "\n".join(line[:-1] if i < len(crlf) and crlf[i] else line for i, line in enumerate(lines)), cls(
+            bom, crlf
+        )
+
+    def write(self, text: str) -> bytes:
+        if self.crlf is not None:
+            lines = text.split("\n")
+            if len(lines) - 1 == len(self.crlf):
+                text = "\n".join(
+                    line + "\r" if i < len(self.crlf) and self.crlf[i] else line for i, line in enumerate(lines)
+                )
+            elif all(self.crlf):
+                text = text.replace("\n", "\r\n")
+        return (("\ufeff" + text) if self.bom else text).encode("utf-8")
+
+
 @dataclass
 class FileChange:
     """One file's new content, and its new path when the file itself is renamed."""
@@ -77,6 +122,12 @@ class FileChange:
     new_path: Path | None = None
     references: int = 0
     mode: int = 0o644
+    form: TextForm = field(default_factory=TextForm)
+    old_raw: bytes = b""
+
+    @property
+    def raw(self) -> bytes:
+        return self.form.write(self.text)
 
 
 @dataclass
@@ -164,25 +215,6 @@ def _yaml(width: int = 4096, sequence: int = 4, offset: int = 2) -> Any:
     return handler
 
 
-# Indentations and widths people (and gasp new, and PyYAML) write YAML with.
-_LAYOUTS = [(4096, 4, 2), (4096, 2, 0), (80, 2, 0), (80, 4, 2), (100, 2, 0), (100, 4, 2)]
-
-
-def _dump(handler: Any, tree: Any) -> str:
-    stream = io.StringIO()
-    handler.dump(tree, stream)
-    return stream.getvalue()
-
-
-def _faithful_layout(text: str) -> tuple[int, int, int] | None:
-    """The ruamel settings that write this file back unchanged, if any."""
-    for layout in _LAYOUTS:
-        handler = _yaml(*layout)
-        if _dump(handler, handler.load(text)) == text:
-            return layout
-    return None
-
-
 def _scalar(value: str, like: Any) -> Any:
     """`value` as YAML must hold it: quoted like the value it replaces, or when plain would not read as text."""
     from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
@@ -225,7 +257,6 @@ def rewrite(
             spots.append(_Spot(parent, old, line, column, is_key=True))
     if not spots:
         return text, 0
-    layout = _faithful_layout(text)
     lines = text.splitlines(keepends=True)
     # Replace in the text from the end, so that earlier positions stay right.
     for spot in sorted(spots, key=lambda s: (s.line, s.column), reverse=True):
@@ -243,8 +274,8 @@ def rewrite(
             _rename_key(spot.container, old, replacement)
         else:
             spot.container[spot.key] = replacement
-    spliced = "".join(lines)
-    result = _dump(_yaml(*layout), tree) if layout is not None else spliced
+    # Only the id tokens change: ruamel's own writer would move the comments after them.
+    result = spliced = "".join(lines)
     if _plain(_yaml().load(result)) != _plain(tree) or yaml.safe_load(result) != yaml.safe_load(spliced):
         raise RenameError("le fichier réécrit ne se relit pas comme prévu : rien n'a été écrit")
     return result, len(spots)
@@ -281,7 +312,7 @@ def plan_rename(workspace: Workspace, records: Records, kind: str, old: str, new
     if old not in known:
         raise RenameError(f"{KIND_WORDS[kind]} « {old} » n'existe pas{suggestion(old, known)}")
     if not _SLUG.match(new):
-        from .loader import slugify
+        from .vocabulary import slugify
 
         hint = slugify(new)[:80].rstrip("-")
         raise RenameError(
@@ -299,8 +330,9 @@ def plan_rename(workspace: Workspace, records: Records, kind: str, old: str, new
 
     def change_for(path: Path) -> FileChange:
         if path not in changes:
-            text = path.read_text(encoding="utf-8")
-            changes[path] = FileChange(path, text, text)
+            raw = path.read_bytes()
+            text, form = TextForm.read(raw)
+            changes[path] = FileChange(path, text, text, form=form, old_raw=raw)
         return changes[path]
 
     def apply(
@@ -361,50 +393,169 @@ def check_plan(workspace: Workspace, plan: RenamePlan, today: datetime.date) -> 
 # --- writing, all or nothing -------------------------------------------------------------------
 
 
-def _stage(target: Path, text: str, mode: int) -> Path:
+def _stage(target: Path, payload: bytes, mode: int) -> Path:
     handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-        stream.write(text)
+    with os.fdopen(handle, "wb") as stream:
+        stream.write(payload)
     os.chmod(name, mode)
     return Path(name)
 
 
-def apply_plan(plan: RenamePlan) -> None:
-    """Write every change of the plan, or none: on any failure, undo what was done and raise RenameError."""
+# Held back while the files change, then taken (sigtimedwait) rather than delivered.
+_HELD = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
+_EXIT_CODES = {signal.SIGINT: 130, signal.SIGTERM: 143, signal.SIGHUP: 129}
+
+
+class _Stopped(BaseException):
+    """A held signal arrived: undo."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _pending() -> int | None:
+    """A held signal waiting, taken off the queue (it is answered by undoing, not by dying)."""
+    if not hasattr(signal, "sigtimedwait"):
+        return None
+    waiting = signal.sigpending() & _HELD
+    if not waiting:
+        return None
+    taken = signal.sigtimedwait(waiting, 0)
+    return taken.si_signo if taken is not None else None
+
+
+@contextlib.contextmanager
+def _hold_signals() -> Iterator[bool]:
+    """Block Ctrl-C, SIGTERM and SIGHUP; yields whether they are held (main thread only)."""
+    try:
+        previous = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD)
+    except (AttributeError, ValueError, OSError):
+        yield False
+        return
+    try:
+        yield True
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+@contextlib.contextmanager
+def _terminations_raise() -> Iterator[None]:
+    """SIGTERM and SIGHUP outside the held part raise, like Ctrl-C, so that the rename is undone."""
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, frame: object) -> None:
+        raise _Stopped(signum)
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def apply_plan(plan: RenamePlan, records: Path | None = None) -> None:
+    """Write every change of the plan, or none.
+
+    On a failure, undo what was done and raise RenameError; on Ctrl-C, SIGTERM or
+    SIGHUP, undo and raise RenameInterrupted. `records`: where the journal goes (the
+    records/ folder; default: the common folder of the files).
+    """
+    from . import rename_journal
+
+    if records is None:
+        records = Path(os.path.commonpath([str(c.path.parent) for c in plan.changes] or ["."]))
+    for change in plan.changes:
+        change.mode = change.path.stat().st_mode & 0o7777  # the file keeps its permissions
+    entries = [
+        rename_journal.Entry(
+            str(c.path.relative_to(records)),
+            str(c.new_path.relative_to(records)) if c.new_path is not None else None,
+            c.old_raw,
+            c.raw,
+            c.mode,
+        )
+        for c in plan.changes
+    ]
+    rename_journal.sweep_temporaries(records)  # what a killed rename of an older gasp left
     staged: list[tuple[FileChange, Path]] = []
     undo: list[Callable[[], None]] = []
-    try:
-        for change in plan.changes:
-            change.mode = change.path.stat().st_mode & 0o7777  # the file keeps its permissions
-            staged.append((change, _stage(change.new_path or change.path, change.text, change.mode)))
-        # New names first (a hard link fails if the name is taken: never overwrites)…
-        for change, temporary in staged:
-            if change.new_path is not None:
-                os.link(temporary, change.new_path)
-                undo.append(change.new_path.unlink)
-        # …then contents changed in place…
-        for change, temporary in staged:
-            if change.new_path is None:
-                os.replace(temporary, change.path)
-                undo.append(functools.partial(_restore, change))
-        # …then the old names go.
-        for change, _ in staged:
-            if change.new_path is not None:
-                change.path.unlink()
-                undo.append(functools.partial(_restore, change))
-    except OSError as error:
-        for step in reversed(undo):
-            with contextlib.suppress(OSError):
-                step()
-        raise RenameError(f"écriture impossible ({error.strerror or error}) : rien n'a été changé") from None
-    finally:
-        for _, temporary in staged:
-            if temporary.exists():
-                temporary.unlink()
+    begun = False
+    with _terminations_raise():
+        try:
+            try:
+                rename_journal.begin(records, plan.kind, plan.old, plan.new, entries)
+                begun = True
+                reached("rename-step")
+                for change in plan.changes:
+                    staged.append((change, _stage(change.new_path or change.path, change.raw, change.mode)))
+                    reached("rename-step")
+                with _hold_signals():
+                    _swap(staged, undo)
+                    signum = _pending()
+                    if signum is not None:
+                        raise _Stopped(signum)
+                    for _, temporary in staged:  # before the journal goes, which would sweep them
+                        temporary.unlink(missing_ok=True)
+                    rename_journal.end(records)  # the rename has happened
+                    for change in plan.changes:
+                        note_written(change.new_path or change.path)
+                    begun = False
+                    reached("rename-step")
+                    _pending()  # a Ctrl-C now comes after the rename: it is done, say so
+            except (OSError, KeyboardInterrupt, _Stopped) as error:
+                with _hold_signals():
+                    for step in reversed(undo):
+                        with contextlib.suppress(OSError):
+                            step()
+                    if begun:
+                        rename_journal.end(records)
+                if isinstance(error, OSError):
+                    raise RenameError(f"écriture impossible ({system_reason(error)}) : rien n'a été changé") from None
+                signum = error.signum if isinstance(error, _Stopped) else signal.SIGINT
+                raise RenameInterrupted(_EXIT_CODES.get(signal.Signals(signum), 130)) from None
+        finally:
+            for _, temporary in staged:
+                with contextlib.suppress(OSError):
+                    temporary.unlink()
+
+
+def _swap(staged: list[tuple[FileChange, Path]], undo: list[Callable[[], None]]) -> None:
+    """The renames, signals held: a held Ctrl-C or SIGTERM is answered after each step by undoing."""
+
+    def step_done() -> None:
+        reached("rename-step")
+        signum = _pending()
+        if signum is not None:
+            raise _Stopped(signum)
+
+    # New names first (a hard link fails if the name is taken: never overwrites)…
+    for change, temporary in staged:
+        if change.new_path is not None:
+            os.link(temporary, change.new_path)
+            undo.append(change.new_path.unlink)
+            step_done()
+    # …then contents changed in place…
+    for change, temporary in staged:
+        if change.new_path is None:
+            os.replace(temporary, change.path)
+            undo.append(functools.partial(_restore, change))
+            step_done()
+    # …then the old names go.
+    for change, _ in staged:
+        if change.new_path is not None:
+            change.path.unlink()
+            undo.append(functools.partial(_restore, change))
+            step_done()
 
 
 def _restore(change: FileChange) -> None:
-    temporary = _stage(change.path, change.old_text, change.mode)
+    temporary = _stage(change.path, change.old_raw, change.mode)
     try:
         os.replace(temporary, change.path)
     finally:

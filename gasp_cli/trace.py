@@ -200,7 +200,7 @@ def standing(trace: Trace, today: datetime.date) -> str:
 
 def standing_of(history: History, today: datetime.date, replaced_by: str | None = None) -> str:
     """`standing` for a bare history: what the dossier and the proposal pages can say too."""
-    from .vocabulary import days, long_date, since
+    from .vocabulary import days, long_date, since, status_word
 
     events = history.events
     last = history.status_event(today)
@@ -214,16 +214,15 @@ def standing_of(history: History, today: datetime.date, replaced_by: str | None 
             f" ({days((today - raised).days)})"
         )
     if status == "deferred":
-        return f"ajournée {since(last.date, today)}, en attente d’une nouvelle décision des référents"
+        return f"{status_word(status)} {since(last.date, today)}, en attente d’une nouvelle décision des référents"
     if status == "study":
-        return f"mise à l’étude {since(last.date, today)}, en attente du résultat de l’étude"
+        return f"{status_word(status)} {since(last.date, today)}, en attente du résultat de l’étude"
     if status == "validated":
-        return f"validée {since(last.date, today)}, mise en œuvre pas encore commencée"
+        return f"{status_word(status)} {since(last.date, today)}, mise en œuvre pas encore commencée"
     if status == "in-progress":
         return f"en cours de mise en œuvre {since(last.date, today)}"
     successor = f" ; remplacée par « {replaced_by} »" if replaced_by else ""
-    words = {"done": "réalisée", "rejected": "refusée", "withdrawn": "retirée", "abandoned": "abandonnée"}[status]
-    return f"{words} le {long_date(last.date)}, {days((last.date - raised).days)} après avoir été soulevée{successor}"
+    return f"{status_word(status)} le {long_date(last.date)}, {days((last.date - raised).days)} après avoir été soulevée{successor}"
 
 
 def _kind_words(records: Records, group_id: str) -> list[str]:

@@ -1,6 +1,9 @@
-"""The domain's words, once: group-kind roles, French labels of the records' English tokens,
-French plurals, day counts, dates, numbers, and how a typed word is matched. Words only: no
-queries over the records (what a meeting is about is `facts.meeting_themes`).
+"""The domain's words, once: group-kind roles, French labels of the records' English tokens
+(the proposal statuses in one table, with their plurals), French plurals, day counts, dates,
+numbers and their rounding, the one folding of letters (ids, alphabetical
+order, typed words), and the rules of French typography (render/typography.py applies them to
+every md, html and pdf gasp writes). Words only: no queries over the records (what a meeting
+is about is `facts.meeting_themes`).
 
 French puts 0 and 1 in the singular (« 0 jour », « 1 jour », « 2 jours »). A day
 count in a sentence is a whole number of days (a median of 326,5 days reads
@@ -12,9 +15,11 @@ accents or the kind of apostrophe, so that « etude », « Étude » and
 from __future__ import annotations
 
 import datetime
+import decimal
 import math
 import re
 import unicodedata
+from dataclasses import dataclass
 
 __all__ = [
     "DECIDING_KINDS",
@@ -26,7 +31,10 @@ __all__ = [
     "OPEN_FORMAT_KINDS",
     "PERSON_KINDS",
     "PROPOSAL_STATUSES",
+    "PROPOSAL_STATUS_WORDS",
     "WEEKDAYS_FR",
+    "StatusWords",
+    "capitalised",
     "day_month",
     "days",
     "decides",
@@ -36,10 +44,15 @@ __all__ = [
     "french_time",
     "has_open_format",
     "long_date",
+    "plain",
     "plural",
     "round_days",
+    "round_half_up",
     "since",
+    "slugify",
     "sort_key",
+    "status_word",
+    "typography",
     "weekday_date",
     "words_match",
 ]
@@ -99,19 +112,42 @@ FREQUENCIES = {
 
 MEETING_STATUSES = {"planned": "prévue", "held": "tenue", "cancelled": "annulée"}
 
-# Every status a proposal can have: its events, decisions and milestones.
-PROPOSAL_STATUSES = {
-    "raised": "soulevée",
-    "discussed": "discutée",
-    "withdrawn": "retirée",
-    "validated": "validée",
-    "rejected": "refusée",
-    "deferred": "ajournée",
-    "study": "mise à l'étude",
-    "in-progress": "en cours",
-    "done": "réalisée",
-    "abandoned": "abandonnée",
+
+# Every status a proposal can have (its events, decisions and milestones), in the one set
+# of words every document uses: the adjective agreeing with « une proposition », its plural,
+# and the noun phrase of the event (« un ajournement »). Headings capitalise these.
+@dataclass(frozen=True)
+class StatusWords:
+    one: str  # « ajournée » : une proposition ajournée
+    several: str  # « ajournées »
+    noun: str  # « ajournement » : what happened to it
+
+
+PROPOSAL_STATUS_WORDS = {
+    "raised": StatusWords("soulevée", "soulevées", "proposition"),
+    "discussed": StatusWords("discutée", "discutées", "discussion"),
+    "withdrawn": StatusWords("retirée", "retirées", "retrait"),
+    "validated": StatusWords("validée", "validées", "validation"),
+    "rejected": StatusWords("refusée", "refusées", "refus"),
+    "deferred": StatusWords("ajournée", "ajournées", "ajournement"),
+    "study": StatusWords("mise à l’étude", "mises à l’étude", "mise à l’étude"),
+    "in-progress": StatusWords("en cours", "en cours", "mise en œuvre"),
+    "done": StatusWords("réalisée", "réalisées", "réalisation"),
+    "abandoned": StatusWords("abandonnée", "abandonnées", "abandon"),
 }
+PROPOSAL_STATUSES = {status: words.one for status, words in PROPOSAL_STATUS_WORDS.items()}
+
+
+def status_word(status: str, count: int = 1) -> str:
+    """« ajournée », or « ajournées » for 2 and more (French puts 0 and 1 in the singular)."""
+    words = PROPOSAL_STATUS_WORDS[status]
+    return words.one if abs(count) < 2 else words.several
+
+
+def capitalised(text: str) -> str:
+    """« Mise à l’étude » from « mise à l’étude »: the first letter only."""
+    return text[:1].upper() + text[1:]
+
 
 PERSON_KINDS = {
     "agent": "agent",
@@ -178,6 +214,14 @@ def round_days(value: float) -> int:
     return math.floor(value + 0.5)
 
 
+def round_half_up(value: float, digits: int = 1) -> float:
+    """Rounded as a French reader rounds, halves up: 14,25 → 14,3 (`round` gives 14,2, halves to even).
+
+    The decimal digits are the ones written (`repr`), not the binary value's."""
+    step = decimal.Decimal(1).scaleb(-digits)
+    return float(decimal.Decimal(repr(value)).quantize(step, rounding=decimal.ROUND_HALF_UP))
+
+
 def days(count: float) -> str:
     """« 1 jour », « 327 jours »."""
     return plural(round_days(count), "jour")
@@ -188,11 +232,33 @@ def since(day: datetime.date, today: datetime.date) -> str:
     return f"depuis le {long_date(day)} ({days((today - day).days)})"
 
 
+# The letters NFKD does not take apart: ligatures, ß and the barred letters are spelt out (« œuvre » is « oeuvre »,
+# and sorts under O), and every apostrophe is the typewriter one.
+_SPELT_OUT = str.maketrans(
+    {"œ": "oe", "Œ": "Oe", "æ": "ae", "Æ": "Ae", "ß": "ss", "ẞ": "SS", "ø": "o", "Ø": "O", "ł": "l", "Ł": "L"}
+    | {"đ": "d", "Đ": "D", "ı": "i", "’": "'", "‘": "'", "ʼ": "'"}
+)
+
+
+def plain(text: str) -> str:
+    """The letters without their accents, ligatures spelt out: « Œuvre à l’étude » → « Oeuvre a l'etude ».
+
+    The one folding of gasp: ids (`slugify`), alphabetical order (`sort_key`) and typed words
+    (`fold`, `words_match`) all go through it."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_SPELT_OUT))
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
 def fold(text: str) -> str:
     """Lower case, no accents, one kind of apostrophe, single spaces: for comparing typed words."""
-    decomposed = unicodedata.normalize("NFKD", text.replace("’", "'").replace("œ", "oe").replace("Œ", "Oe"))
-    plain = "".join(char for char in decomposed if not unicodedata.combining(char))
-    return " ".join(plain.lower().split())
+    return " ".join(plain(text).lower().split())
+
+
+def slugify(text: str) -> str:
+    """An id from a title: « Mise en œuvre du guide » → `mise-en-oeuvre-du-guide`, « Réunion Agents_2 »
+    → `reunion-agents-2`; apostrophes and other punctuation become `-`."""
+    slug = re.sub(r"[^a-z0-9]+", "-", plain(text).lower()).strip("-")
+    return slug[:80].rstrip("-") or "x"
 
 
 def _stems(text: str) -> list[str]:
@@ -219,5 +285,44 @@ def euros(amount: float) -> str:
 
 
 def sort_key(text: str) -> str:
-    """Alphabetical order as a French reader expects: accents and case do not count."""
-    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
+    """Alphabetical order as a French reader expects: accents and case do not count, « Œuvre »
+    is under O."""
+    return fold(text)
+
+
+# --- French typography: what every md, html and pdf gasp writes goes through once -----------
+# (render/typography.py finds the text of each format; these rules only see text.)
+
+NARROW_NBSP = "\u202f"  # before ; : ! ? and inside « »
+NBSP = "\u00a0"  # inside a date, between a number and its unit
+
+_BEFORE_HIGH_PUNCTUATION = re.compile("[ \u00a0]+(?=[;:!?])")
+_AFTER_OPENING_GUILLEMET = re.compile("«[ \u00a0]*(?=[^\\s\u202f])")
+_BEFORE_CLOSING_GUILLEMET = re.compile("(?<=[^\\s\u202f])[ \u00a0]*»")
+_MONTHS = "|".join(MONTHS_FR)
+# « 30 juin 2002 », « 1er janvier », « juin 2002 »: one unit on a line.
+_DATE = re.compile(rf"\b(1er|\d{{1,2}}) ({_MONTHS})\b(?: (?=\d{{4}}\b))?")
+_MONTH_YEAR = re.compile(rf"\b({_MONTHS}) (?=\d{{4}}\b)")
+# A number and its unit; « 1 200 € »: the thousands stay with their number.
+_UNITS = "%|€|jours?|semaines?|mois|ans?|années?|heures?|h|minutes?|min|km|m|euros?|pages?|fois|Ko|Mo|Go|pt|cm|mm"
+_THOUSANDS = re.compile(r"(?<![\d,.])(\d{1,3})((?:[ \u00a0\u202f]\d{3})+)(?=[ \u00a0]?(?:€|%|euros?\b))")
+_NUMBER_UNIT = re.compile(rf"(?<=\d) (?=(?:{_UNITS})(?![\w]))")
+_NUMERO = re.compile(r"\b(n°|N°) (?=\d)")
+_HOUR_MINUTES = re.compile("(?<=\\d\u00a0h) (?=\\d{2}\\b)")  # « 9 h 30 »
+_HOUR_RANGE = re.compile("(?:(?<=\\d\u00a0h)|(?<=h\u00a0\\d\\d)) ([–-]) (?=\\d{1,2}\u00a0h)")  # « 9 h – 12 h »
+
+
+def typography(text: str) -> str:
+    """French typography on running text: a narrow no-break space before « ; : ! ? » and inside
+    « guillemets » (an ordinary space replaced, a missing one added), no-break spaces inside a date
+    (« 30 juin 2002 », « 1er janvier ») and between a number and its unit (« 26 jours », « 40 % »,
+    « 1 200 € », the thousands too). Text only: each format's markup is kept out by its caller."""
+    text = _BEFORE_HIGH_PUNCTUATION.sub(NARROW_NBSP, text)
+    text = _AFTER_OPENING_GUILLEMET.sub("«" + NARROW_NBSP, text)
+    text = _BEFORE_CLOSING_GUILLEMET.sub(NARROW_NBSP + "»", text)
+    text = _DATE.sub(lambda m: m[1] + NBSP + m[2] + (NBSP if m[0].endswith(" ") else ""), text)
+    text = _MONTH_YEAR.sub(lambda m: m[1] + NBSP, text)
+    text = _THOUSANDS.sub(lambda m: m[1] + re.sub("[ \u00a0]", NARROW_NBSP, m[2]), text)
+    text = _HOUR_MINUTES.sub(NBSP, _NUMBER_UNIT.sub(NBSP, text))
+    text = _HOUR_RANGE.sub(lambda m: NBSP + m[1] + NBSP, text)
+    return _NUMERO.sub(lambda m: m[1] + NBSP, text)

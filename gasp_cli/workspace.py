@@ -41,11 +41,19 @@ class Workspace:
 
 
 def _as_workspace(folder: Path) -> Workspace | None:
-    if (folder / "records" / "gasp.yaml").is_file():
+    if _is_file(folder / "records" / "gasp.yaml"):
         return Workspace(folder)
-    if folder.name == "records" and (folder / "gasp.yaml").is_file():
+    if folder.name == "records" and _is_file(folder / "gasp.yaml"):
         return Workspace(folder.parent)
     return None
+
+
+def _is_file(path: Path) -> bool:
+    """A regular file; a name the system refuses (a component over 255 bytes) is none."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False
 
 
 def find_workspace(option: str | None, environ: Mapping[str, str] | None = None, cwd: Path | None = None) -> Workspace:

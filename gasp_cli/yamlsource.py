@@ -32,6 +32,7 @@ from yaml.cyaml import CParser  # type: ignore[attr-defined]  # libyaml's parser
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .diagnostics import Diagnostic, Severity
+from .output import system_reason as system_reason
 
 MAX_BYTES = 1024 * 1024
 # A record is a few levels deep; past this, the file is broken or hostile, and a
@@ -117,23 +118,32 @@ class SourceFile:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     digest: bytes = b""  # SHA-256 of the file's bytes, as read: what `gasp render` keys its work on
     # The text of a file that parsed. Its node tree is not kept (at 40 years of records the trees
-    # of every file took half of gasp's memory): a position is looked up in the text again when a
-    # message needs one, which is rare.
+    # of every file took half of gasp's memory): it is composed again from the text when a
+    # message needs a position, and the last few trees composed are kept, so that the
+    # 20 000 problems of one file cost one parse, not 20 000 (issue 22).
     text: str | None = None
 
     @property
     def node(self) -> Node | None:
         """The file's node tree, composed again from its text; None when it did not parse."""
-        if self.text is None:
+        text = self.text
+        if text is None:
             return None
-        loader = _Loader(self.text)
+        for index, (composed, tree) in enumerate(_RECENT_TREES):
+            if composed is text:
+                if index:
+                    _RECENT_TREES.insert(0, _RECENT_TREES.pop(index))
+                return tree
+        loader = _Loader(text)
         try:
             node: Node | None = loader.get_single_node()
-            return node
         except yaml.YAMLError:
-            return None
+            node = None
         finally:
             loader.dispose()
+        _RECENT_TREES.insert(0, (text, node))
+        del _RECENT_TREES[_KEPT_TREES:]
+        return node
 
     def error(self, line: int, column: int, code: str, message: str, severity: Severity = "error") -> None:
         self.diagnostics.append(Diagnostic(self.rel, line, column, severity, code, message))
@@ -163,6 +173,11 @@ class SourceFile:
             key_node, node = found
             mark = key_node.start_mark if (key and last) else node.start_mark
         return (mark.line + 1, mark.column + 1)
+
+
+# The trees composed last for positions, newest first, found by the identity of their text.
+_KEPT_TREES = 8
+_RECENT_TREES: list[tuple[str, Node | None]] = []
 
 
 def read_record_file(path: str | os.PathLike[str], rel: str) -> SourceFile:
@@ -203,6 +218,20 @@ def read_record_file(path: str | os.PathLike[str], rel: str) -> SourceFile:
             )
         else:
             source.error(line, column, "yaml-syntax", f"syntaxe YAML : {_french_problem(error.problem)}")
+        return source
+    except yaml.reader.ReaderError as error:
+        # A character YAML refuses (NUL, most control characters): at its real line, in French.
+        before = text[: max(0, min(error.position, len(text)))]
+        line, column = before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
+        shown = f"U+{error.character:04X}" if isinstance(error.character, int) else repr(error.character)
+        source.error(
+            line,
+            column,
+            "yaml-syntax",
+            f"syntaxe YAML : caractère de contrôle interdit ({shown}"
+            + (", un octet nul" if error.character in (0, "\x00") else "")
+            + ") : retirez-le (souvent collé depuis un autre logiciel)",
+        )
         return source
     except yaml.YAMLError as error:
         source.error(1, 1, "yaml-syntax", f"syntaxe YAML : {_french_problem(str(error))}")
@@ -309,25 +338,6 @@ def _read_regular_file(path: str | os.PathLike[str], source: SourceFile) -> byte
         )
         return None
     return raw
-
-
-def system_reason(error: OSError) -> str:
-    """The system's reason, in French for the usual ones."""
-    import errno
-
-    french: dict[int | None, str] = {
-        errno.EACCES: "permission refusée",
-        errno.EPERM: "opération non permise",
-        errno.ENOENT: "fichier introuvable",
-        errno.ELOOP: "trop de liens symboliques",
-        errno.EISDIR: "c'est un dossier",
-        errno.EIO: "erreur d'entrée-sortie",
-        errno.ENOTDIR: "un élément du chemin n'est pas un dossier",
-        errno.EBUSY: "ressource occupée",
-        errno.ENAMETOOLONG: "nom trop long",
-        errno.EMFILE: "trop de fichiers ouverts",
-    }
-    return french.get(error.errno, error.strerror or str(error))
 
 
 class _TooDeep(Exception):
@@ -455,6 +465,14 @@ def _plain_scalar(node: ScalarNode, source: SourceFile) -> Any:
                 f"nombre « {value} » écrit avec un zéro en tête : écrivez "
                 f"« {value.lstrip('+-').lstrip('0') or '0'} » (ou mettez-le entre guillemets si c'est un texte)",
             )
+        if len(value) > 100:  # Python refuses past 4 300 digits; no record holds a number this long
+            source.error(
+                mark.line + 1,
+                mark.column + 1,
+                "bad-number",
+                f"nombre de {len(value.lstrip('+-'))} chiffres : écrivez un nombre raisonnable",
+            )
+            return value
         return int(value)
     if _INT_OTHER_BASE.fullmatch(value):
         source.error(

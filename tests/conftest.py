@@ -99,3 +99,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         name = getattr(item, "originalname", item.name)
         if (item.path.name, name) in SLOW:
             item.add_marker(pytest.mark.slow)
+
+
+def typeset(text: str, output_format: str = "md") -> str:
+    """An expected piece of a document, written as plain text, with the French typography gasp
+    gives every md, html and Typst it writes (render/typography.py: no-break spaces, « 1er »)."""
+    from gasp_cli.render.typography import apply
+
+    return apply(text, output_format)

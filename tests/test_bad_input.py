@@ -163,5 +163,83 @@ def test_every_problem_is_reported_at_once(example: Path):
     assert exit_code == 1
     assert {d["code"] for d in diagnostics} >= {"unknown-key", "bad-enum", "yaml-alias", "not-utf8", "decision-outside"}
     result = gasp("validate", workspace=example)
-    assert result.stdout.strip().endswith("dans 111 fichiers")
+    assert result.stdout.strip().endswith(
+        "dans 114 fichiers"
+    )  # the example (110, its three observations included) and the corpus
     assert result.stdout.strip().startswith(f"{sum(d['severity'] == 'error' for d in diagnostics)} erreurs, ")
+
+
+# --- many problems in one file: linear, readable (issue 22) -----------------------------------------
+
+
+def _meeting_citing(example: Path, ids: list[str]) -> Path:
+    """The meeting of 2002-06-11 with `ids` as attendees (one per line), and its other keys as they were."""
+    import yaml
+
+    path = example / "records/meetings/2002/2002-06-11-agents.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["attendees"] = ids
+    data["excused"] = []
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def test_one_parse_of_a_file_serves_every_position_in_it(example: Path, monkeypatch: pytest.MonkeyPatch):
+    from gasp_cli import yamlsource
+
+    _meeting_citing(example, [f"inconnu-{i:03d}" for i in range(300)])
+    composed: list[str] = []
+    real = yamlsource._Loader
+
+    class Counting(real):  # type: ignore[misc, valid-type]
+        def __init__(self, text: str) -> None:
+            if "inconnu-299" in text:
+                composed.append(text)
+            super().__init__(text)
+
+    monkeypatch.setattr(yamlsource, "_Loader", Counting)
+    exit_code, diagnostics = validate_json(example)
+    assert exit_code == 1
+    unknown = [d for d in diagnostics if d["code"] == "dangling-ref" and "inconnu-" in d["message"]]
+    assert len(unknown) == 300
+    assert len({d["line"] for d in unknown}) == 300  # each at its own line
+    assert len(composed) <= 2, len(composed)  # read once, composed again once for the positions
+
+
+def test_suggestions_are_computed_once_per_unknown_id_and_only_for_what_is_shown(
+    example: Path, monkeypatch: pytest.MonkeyPatch
+):
+    from gasp_cli import checks
+    from gasp_cli.diagnostics import SHOWN_PER_FILE
+
+    asked: list[str] = []
+    real = checks.suggestion
+
+    def counting(word, candidates):
+        asked.append(word)
+        return real(word, candidates)
+
+    monkeypatch.setattr(checks, "suggestion", counting)
+    _meeting_citing(example, ["e-sionn"] * 5 + [f"inconnu-{i:03d}" for i in range(200)])
+    exit_code, diagnostics = validate_json(example)
+    assert exit_code == 1
+    mine = [d for d in diagnostics if d["code"] == "dangling-ref" and "e-sionn" in d["message"]]
+    assert len(mine) == 5 and all("vouliez-vous dire « e-sion »" in d["message"] for d in mine)
+    assert asked.count("e-sionn") == 1
+    assert len(asked) <= SHOWN_PER_FILE
+
+
+def test_text_output_caps_the_problems_of_one_code_in_one_file(example: Path):
+    path = _meeting_citing(example, [f"inconnu-{i:03d}" for i in range(65)])
+    result = gasp("validate", workspace=example)
+    assert result.exit_code == 1
+    shown = [line for line in result.stderr.splitlines() if "2002-06-11-agents.yaml" in line]
+    assert len(shown) == 21, shown
+    assert shown[-1].endswith(
+        "erreur: … et 45 autres problèmes de ce type (dangling-ref) dans ce fichier : "
+        "« gasp validate --format json » les liste tous"
+    )
+    assert shown[-1].startswith(f"records/{path.relative_to(example / 'records').as_posix()}:")
+    assert result.stdout.strip().startswith("65 erreurs")
+    _exit_code, diagnostics = validate_json(example)
+    assert len([d for d in diagnostics if d["file"].endswith("2002-06-11-agents.yaml")]) == 65

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import vobject
 
-from conftest import REPO, add_group, gasp, minimal_workspace, write
+from conftest import REPO, add_group, gasp, minimal_workspace, typeset, write
 
 
 def rows(workspace: Path, *args: str) -> list[dict]:
@@ -128,9 +128,12 @@ def test_markdown_and_table(workspace: Path):
     assert md.exit_code == 0
     assert md.stdout.startswith("# Calendrier 2001 — Gasp de test\n")
     assert (
-        "| mardi 15 mai 2001 | 14:00 | Groupe agents | Salle Jean Jaurès | prévue par la cadence | prévue |"
-        " décalée du 8 mai 2001 (Fête de la Victoire) |"
-    ) in md.stdout
+        typeset(
+            "| mardi 15 mai 2001 | 14:00 | Groupe agents | Salle Jean Jaurès | prévue par la cadence | prévue |"
+            " décalée du 8 mai 2001 (Fête de la Victoire) |"
+        )
+        in md.stdout
+    )
     table = gasp("calendar", "--year", "2001", workspace=workspace, env={"COLUMNS": "200"})
     assert table.exit_code == 0
     assert "mar. 15/05/2001" in table.stdout and "Fête de la Victoire" in table.stdout

@@ -7,6 +7,7 @@ import io
 import json
 import shutil
 import sys
+import zipfile
 from pathlib import Path
 
 import frictionless  # test extra: the reference validator of Data Packages
@@ -193,7 +194,7 @@ def test_row_counts_of_the_example(example: Path):
     assert len(rows(folder, "meetings.csv")) == len(meetings) == 36
     assert len(rows(folder, "proposals.csv")) == 7
     assert len(rows(folder, "themes.csv")) == 7
-    assert len(rows(folder, "observations.csv")) == 0
+    assert len(rows(folder, "observations.csv")) == len(list((example / "records/observations").glob("*.yaml"))) == 3
     trace = gasp("trace", "proposal", "--format", "json", workspace=example, env=EXAMPLE_ENV)
     total = 0
     for row in json.loads(trace.stdout):
@@ -355,11 +356,34 @@ def test_the_three_lines_of_the_researchers_page_load_the_event_log(example: Pat
 # --- privacy ------------------------------------------------------------------------------------
 
 
+def _every_text(folder: Path) -> dict[str, str]:
+    """Each file of the folder as text; a zip (the .qdpx) member by member."""
+    found = {}
+    for path in sorted(folder.iterdir()):
+        if not path.is_file():
+            continue
+        if zipfile.is_zipfile(path):
+            with zipfile.ZipFile(path) as archive:
+                for name in archive.namelist():
+                    found[f"{path.name}/{name}"] = archive.read(name).decode("utf-8")
+        else:
+            found[path.name] = path.read_text(encoding="utf-8")
+    return found
+
+
 def test_a_resident_without_consent_and_agents_only_values_never_appear(hand: Path):
+    """Every format, each with all it can hold (the .qdpx with the observations too)."""
     folder = export(hand)
-    everything = "".join(p.read_text(encoding="utf-8") for p in folder.iterdir() if p.is_file())
-    assert "Secretnom" not in everything and "habitant-1" not in everything
-    assert "03 27 99 98 97" not in everything and "4521 ZQX" not in everything
+    export(hand, "--format", "ocel")
+    export(hand, "--format", "qdpx", "--include-observations")
+    texts = _every_text(folder)
+    assert {"events.csv", "gasp.jsonocel", "gasp.qdpx/project.qde"} <= set(texts)
+    assert sum(name.startswith("gasp.qdpx/sources/") for name in texts) > 3
+    # The person is there, counted: the markers below would be found if she were named.
+    assert any("1 habitant" in text for name, text in texts.items() if name.startswith("gasp.qdpx/sources/"))
+    for name, text in texts.items():
+        assert "Secretnom" not in text and "habitant-1" not in text, name
+        assert "03 27 99 98 97" not in text and "4521 ZQX" not in text, name
 
 
 # --- the folder ---------------------------------------------------------------------------------

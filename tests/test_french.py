@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, add_group, gasp, minimal_workspace, write
+from conftest import REPO, add_group, gasp, minimal_workspace, typeset, write
 from gasp_cli.vocabulary import days, fold, plural, round_days, since, words_match
 
 ENV = {"GASP_TODAY": "2005-12-20", "COLUMNS": "200"}
@@ -144,5 +144,8 @@ def test_the_dossier_says_since_when_and_of_what(tmp_path: Path):
     assert result.exit_code == 0, result.output
     # The dossier of the next meeting (those of past meetings are written too).
     dossier = (tmp_path / "out/referents/dossier-2002-12-20.md").read_text(encoding="utf-8")
-    assert "Statut : mise à l’étude depuis le 21 juin 2002 (9 jours), en attente du résultat de l’étude" in dossier
+    assert (
+        typeset("Statut : mise à l’étude depuis le 21 juin 2002 (9 jours), en attente du résultat de l’étude")
+        in dossier
+    )
     assert "en attente depuis" not in dossier

@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -552,3 +553,356 @@ def test_two_renders_at_once_do_not_corrupt_out(old_and_new):
     assert second.wait(timeout=120) == 0, second.stderr.read()
     assert _digest(root / "out") == new
     assert sorted(p.name for p in root.iterdir() if p.name.startswith(".")) == [".out.verrou"]
+
+
+# --- a network run killed at a chosen point never wedges the next one (issue 22) -------------------
+
+# The points where a run is stopped (gasp_cli/killpoints.py): the parent once it holds the
+# cache's lock, the parent once the sites are fetched, and a worker with a site's copy on disk.
+NETWORK_POINTS = ["cache-locked", "sites-fetched", "site-exported"]
+
+
+@pytest.fixture(scope="module")
+def two_sites(tmp_path_factory) -> Path:
+    """Two sites: enough for the run to read them in worker processes."""
+    from test_network import make_site
+
+    base = tmp_path_factory.mktemp("reseau-tue")
+    make_site(base / "un")
+    make_site(base / "deux")
+    (base / "sites.yaml").write_text(
+        "name: Réseau\nsites:\n  - {id: un, name: Un, repo: un}\n  - {id: deux, name: Deux, repo: deux}\n",
+        encoding="utf-8",
+    )
+    return base / "sites.yaml"
+
+
+def _network_process(
+    sites: Path, cache: Path, scratch: Path, point: str | None = None, marker: Path | None = None
+) -> subprocess.Popen:
+    env = {**os.environ, "PYTHONPATH": str(REPO), "GASP_TODAY": "2002-06-01", "XDG_RUNTIME_DIR": str(scratch)}
+    env.pop("GASP_KILL_AT", None)
+    if point:
+        env["GASP_KILL_AT"] = f"{point}:*:PAUSE"
+        env["GASP_KILL_MARK"] = str(marker)
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gasp_cli",
+            "network",
+            "report",
+            "--sites",
+            str(sites),
+            "--cache",
+            str(cache),
+            "--format",
+            "json",
+            "--year",
+            "2001",
+            "--timeout",
+            "20",
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+
+
+def _gone(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return True
+    return state in ("Z", "X")
+
+
+def _wait_for(condition, seconds: float = 60) -> bool:
+    limit = time.monotonic() + seconds
+    while time.monotonic() < limit:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+@pytest.mark.parametrize("point", NETWORK_POINTS)
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL], ids=["SIGTERM", "SIGKILL"])
+def test_a_network_run_killed_at_a_chosen_point_does_not_wedge_the_next(two_sites, tmp_path, point, sig):
+    cache, scratch, marker = tmp_path / "cache", tmp_path / "shm", tmp_path / "arrive"
+    scratch.mkdir()
+    process = _network_process(two_sites, cache, scratch, point, marker)
+    try:
+        assert _wait_for(marker.exists), f"{point} never reached: {process.stderr.read() if process.poll() else ''}"
+        assert _wait_for(lambda: marker.read_text().strip() != "")
+        paused = int(marker.read_text())
+        in_worker = paused != process.pid
+        assert in_worker == (point == "site-exported")
+        if in_worker:  # the site's copy is on disk when the run dies
+            assert list(scratch.glob("gasp-reseau-*/gasp-site-*/records/gasp.yaml"))
+        process.send_signal(sig)
+        process.wait(timeout=60)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    survived = not _wait_for(lambda: _gone(paused), 10)
+    if survived:
+        os.kill(paused, signal.SIGKILL)
+    assert not survived, "a worker outlived its run"
+    if sig == signal.SIGTERM:
+        assert process.returncode == 143
+        assert "arrêté" in process.stderr.read().decode()
+        assert not list(scratch.iterdir()), "SIGTERM left the sites' copies behind"
+    # The next run completes, and sweeps what a SIGKILL left behind.
+    after = _network_process(two_sites, cache, scratch)
+    out, err = after.communicate(timeout=120)
+    assert after.returncode == 0, err.decode()
+    assert {site["status"] for site in json.loads(out)["sites"].values()} == {"ok"}
+    assert not list(scratch.iterdir())
+
+
+def test_a_run_finding_the_cache_taken_says_so_and_waits_at_most_its_timeout(two_sites, tmp_path):
+    import fcntl
+
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    with open(cache / ".lock", "a+b") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        env = {**os.environ, "PYTHONPATH": str(REPO), "GASP_TODAY": "2002-06-01"}
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "gasp_cli",
+                "network",
+                "report",
+                "--sites",
+                str(two_sites),
+                "--cache",
+                str(cache),
+                "--format",
+                "json",
+                "--timeout",
+                "1",
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert done.returncode == 1
+    assert "est pris par un autre « gasp network report » ; attente de sa fin (au plus 1 s)" in done.stderr
+    assert "toujours pris" in done.stderr and "Traceback" not in done.stderr
+    assert done.stdout == ""
+
+
+# --- a rename interrupted at every step is all-old or all-new (issue 22) ----------------------------
+
+
+def _small_workspace(root: Path) -> Path:
+    """Three files name the person `secretaire`: hers (renamed), a group's and a meeting's (CRLF, BOM, comment)."""
+    from conftest import add_group, minimal_workspace
+
+    minimal_workspace(root)
+    add_group(root, "agents", "agents", "frequency: monthly\nweekday: tuesday\nweek: 2")
+    meeting = (
+        'group: agents\ndate: 2001-01-09\ntime: "14:00"\nplace: salle\nstatus: held\n'
+        "attendees: [secretaire]      # elle tient la plume\nminutes_sent: 2001-01-10\n"
+    )
+    path = root / "records/meetings/2001/2001-01-09-agents.yaml"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(("\ufeff" + meeting).replace("\n", "\r\n").encode("utf-8"))
+    return root
+
+
+def _rename_process(root: Path, point: str | None, *args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(REPO), "GASP_TODAY": "2001-01-20"}
+    env.pop("GASP_KILL_AT", None)
+    if point:
+        env["GASP_KILL_AT"] = point
+    return subprocess.run(
+        [sys.executable, "-m", "gasp_cli", "--records", str(root), *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+RENAME = ("rename", "person", "secretaire", "la-secretaire")
+# The steps of this rename: journal written, 3 files staged, 1 link, 2 replaces, 1 unlink, journal removed.
+RENAME_STEPS = 9
+
+
+@pytest.fixture(scope="module")
+def rename_old_and_new(tmp_path_factory):
+    base = tmp_path_factory.mktemp("renommage")
+    old_root = _small_workspace(base / "ancien")
+    old = _digest(old_root / "records")
+    new_root = base / "nouveau"
+    shutil.copytree(old_root, new_root)
+    done = _rename_process(new_root, None, *RENAME)
+    assert done.returncode == 0, done.stderr
+    new = _digest(new_root / "records")
+    return old_root, old, new
+
+
+@pytest.mark.parametrize("name", ["INT", "TERM", "KILL"])
+def test_a_rename_interrupted_at_every_step_is_all_old_or_all_new(rename_old_and_new, tmp_path, name):
+    old_root, old, new = rename_old_and_new
+    for step in range(1, RENAME_STEPS + 2):
+        root = tmp_path / f"pas-{step}"
+        shutil.copytree(old_root, root)
+        done = _rename_process(root, f"rename-step:{step}:SIG{name}", *RENAME)
+        after_commit = step >= RENAME_STEPS  # the last point is after the journal is gone
+        if step > RENAME_STEPS:  # never reached: the rename has exactly RENAME_STEPS points
+            assert done.returncode == 0, done.stderr
+        elif name == "KILL":
+            assert done.returncode == -signal.SIGKILL, (step, done.stderr)
+            healed = _rename_process(root, None, "validate")
+            assert "Traceback" not in healed.stderr
+            if not after_commit:
+                assert "un renommage interrompu (« secretaire » → « la-secretaire ») a été annulé" in healed.stderr
+        elif after_commit:
+            assert done.returncode == 0, (step, done.stderr)  # the signal came once the rename was done
+        else:
+            assert done.returncode == {"INT": 130, "TERM": 143}[name], (step, done.stderr)
+            assert "interrompu : chaque fichier a été remis comme avant" in done.stderr
+        assert "Traceback" not in done.stderr and "erreur interne" not in done.stderr
+        assert _digest(root / "records") == (new if after_commit else old), (name, step)
+
+
+def test_a_rename_keeps_crlf_bom_and_the_spaces_before_a_comment(rename_old_and_new):
+    _, old, new = rename_old_and_new
+    meeting = "meetings/2001/2001-01-09-agents.yaml"
+    assert new[meeting].startswith("\ufeff".encode())
+    assert new[meeting].count(b"\r\n") == old[meeting].count(b"\r\n") == old[meeting].count(b"\n")
+    assert b"attendees: [la-secretaire]      # elle tient la plume\r\n" in new[meeting]
+    assert new[meeting] == old[meeting].replace(b"[secretaire]", b"[la-secretaire]")
+
+
+def test_a_bom_does_not_stop_a_group_rename(tmp_path):
+    root = _small_workspace(tmp_path)
+    group = root / "records/groups/agents.yaml"
+    group.write_bytes("\ufeff".encode() + group.read_bytes())
+    done = _rename_process(root, None, "rename", "group", "agents", "agents-du-nord")
+    assert done.returncode == 0, done.stderr
+    assert (root / "records/groups/agents-du-nord.yaml").read_bytes().startswith("\ufeff".encode())
+    assert (root / "records/meetings/2001/2001-01-09-agents-du-nord.yaml").is_file()
+
+
+def test_a_site_s_whole_reading_is_bounded_by_the_timeout(two_sites, tmp_path):
+    """A site whose reading never ends (held at a chosen point past its export) fails after --timeout."""
+    marker = tmp_path / "arrive"
+    env = {**os.environ, "PYTHONPATH": str(REPO), "GASP_TODAY": "2002-06-01"}
+    env["GASP_KILL_AT"] = "site-exported:*:PAUSE"
+    env["GASP_KILL_MARK"] = str(marker)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "gasp_cli",
+            "network",
+            "report",
+            "--sites",
+            str(two_sites),
+            "--cache",
+            str(tmp_path / "cache"),
+            "--format",
+            "json",
+            "--timeout",
+            "8",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert marker.exists()  # the reading did reach the point where it hangs
+    assert done.returncode == 1, done.stderr
+    for site in ("un", "deux"):
+        assert f"site « {site} » en échec : délai dépassé (8 s) à la lecture du site" in done.stderr
+
+
+# --- templates are code: sandboxed, and Typst reads no file (issue 22) -------------------------------
+
+
+def _template(example: Path, name: str, text: str | bytes) -> None:
+    path = example / "templates" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+
+
+HOSTILE_TEMPLATES = [
+    "{{ cycler.__init__.__globals__.os.popen('echo PIRATE-$((6*7))').read() }}",
+    "{{ joiner.__init__.__globals__['os'].system('echo PIRATE-$((6*7))') }}",
+    "{{ ''.__class__.__mro__[1].__subclasses__() }}",
+    "{{ doc.__class__.__init__.__globals__ }}",
+    "{% set x = [] %}{{ x.append.__self__.__class__ }}",
+]
+
+
+@pytest.mark.parametrize("text", HOSTILE_TEMPLATES)
+def test_a_workspace_template_cannot_reach_python(example: Path, text: str):
+    _template(example, "compte-rendu.md.j2", text)
+    result = gasp("render", "--format", "md", "--only", "comptes-rendus", workspace=example)
+    assert result.exit_code == 1, result.output
+    assert "refusé" in result.stderr and "SECURITY.md" in result.stderr, result.stderr
+    assert "PIRATE-42" not in result.output + result.stderr
+    assert "Traceback" not in result.output + result.stderr and "erreur interne" not in result.stderr
+    assert not any("PIRATE-42" in p.read_text(errors="replace") for p in example.rglob("*.md") if p.is_file())
+
+
+def test_typst_reads_no_file_not_even_through_a_symlink(example: Path, tmp_path: Path, monkeypatch):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("SECRET-4242\n", encoding="utf-8")
+    (example / "lien").symlink_to(secret)
+    (example / "templates").mkdir()
+    (example / "templates" / "lien").symlink_to(secret)
+    _template(
+        example,
+        "compte-rendu.typ.j2",
+        '#set document(title: "CR", author: "Gasp")\n#set text(lang: "fr")\n= Titre\n'
+        '#read("/lien") #read("lien") #read("/templates/lien")\n',
+    )
+    monkeypatch.chdir(example)  # Typst's root, when gasp gives none, is the current folder
+    result = gasp("render", "--format", "pdf", "--only", "comptes-rendus", workspace=example)
+    assert result.exit_code == 1, result.output
+    assert "Typst" in result.stderr and "SECRET-4242" not in result.stderr
+    assert "file not found" in result.stderr or "introuvable" in result.stderr, result.stderr
+    assert not list((example / "out").rglob("*.pdf")) if (example / "out").exists() else True
+
+
+@pytest.mark.parametrize(
+    "text,words",
+    [
+        ('{% extends "compte-rendu.md.j2" %}', "il s’étend ou s’inclut lui-même"),
+        ('{% include "compte-rendu.md.j2" %}', "il s’étend ou s’inclut lui-même"),
+        ("titre : caf\xe9\n".encode("latin-1"), "n’est pas en UTF-8"),
+    ],
+    ids=["extends-itself", "includes-itself", "latin-1"],
+)
+def test_a_template_looping_on_itself_or_not_utf8_is_a_french_error(example: Path, text, words: str):
+    _template(example, "compte-rendu.md.j2", text)
+    result = gasp("render", "--format", "md", "--only", "comptes-rendus", workspace=example)
+    assert result.exit_code == 1, result.output
+    assert words in result.stderr, result.stderr
+    assert "erreur interne" not in result.stderr and "Traceback" not in result.output
+
+
+def test_a_rename_removes_the_temporaries_an_older_killed_rename_left(rename_old_and_new, tmp_path):
+    old_root, _, new = rename_old_and_new
+    root = tmp_path / "espace"
+    shutil.copytree(old_root, root)
+    left = [root / "records/people/.secretaire.yaml.k3j_x9ab.tmp", root / "records/groups/.agents.yaml.0a1b2c3d.tmp"]
+    for path in left:
+        path.write_text("name: à moitié\n", encoding="utf-8")
+    done = _rename_process(root, None, *RENAME)
+    assert done.returncode == 0, done.stderr
+    assert not any(path.exists() for path in left)
+    assert _digest(root / "records") == new

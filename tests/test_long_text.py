@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import gasp
+from conftest import gasp, typeset
 from gasp_cli.render.environment import Raw, make_environment
 
 EPOCH = {"SOURCE_DATE_EPOCH": "1025395200"}
@@ -34,7 +34,7 @@ def test_markdown_keeps_paragraphs_line_breaks_and_list_items():
 def test_html_makes_paragraphs_and_a_list():
     html = filtered("html", TEXT)
     assert html == (
-        "<p>Premier paragraphe,<br>sur deux lignes.</p>\n<p>Le groupe retient\u202f:</p>\n"
+        "<p>Premier paragraphe,<br>sur deux lignes.</p>\n<p>Le groupe retient :</p>\n"
         "<ul><li>un</li><li>deux</li></ul>\n<p>Dernier paragraphe.</p>"
     )
 
@@ -42,8 +42,7 @@ def test_html_makes_paragraphs_and_a_list():
 def test_typst_makes_paragraphs_and_a_list():
     typ = filtered("typ", TEXT)
     assert typ == (
-        "Premier paragraphe, \\\nsur deux lignes\\.\n\nLe groupe retient\u202f:\n\n- un\n- deux\n\n"
-        "Dernier paragraphe\\."
+        "Premier paragraphe, \\\nsur deux lignes\\.\n\nLe groupe retient :\n\n- un\n- deux\n\nDernier paragraphe\\."
     )
 
 
@@ -135,14 +134,20 @@ def test_the_compte_rendu_keeps_paragraphs_and_items_in_every_format(long_texts:
     out = long_texts / "out/comptes-rendus"
     md = (out / "2001-06-14-usagers.md").read_text(encoding="utf-8")
     assert (
-        "## Discussion\n\nLe groupe a parlé de deux choses.\n\nCe qu'il retient :\n\n"
-        "- un coin pour les enfants\n- des chaises \\<b\\>en plus\\</b\\> #set\n\n"
-        "Suite à la prochaine réunion.\n"
-    ) in md
+        typeset(
+            "## Discussion\n\nLe groupe a parlé de deux choses.\n\nCe qu'il retient :\n\n"
+            "- un coin pour les enfants\n- des chaises \\<b\\>en plus\\</b\\> #set\n\n"
+            "Suite à la prochaine réunion.\n"
+        )
+        in md
+    )
     assert (
-        "- **Créer une régie de quartier** — soulevée : Proposée par l'amicale.\n\n"
-        "  - avec les locataires\n  - avec le bailleur\n"
-    ) in md
+        typeset(
+            "- **Créer une régie de quartier** — soulevée : Proposée par l'amicale.\n\n"
+            "  - avec les locataires\n  - avec le bailleur\n"
+        )
+        in md
+    )
     html = (out / "2001-06-14-usagers.html").read_text(encoding="utf-8")
     assert "<p>Le groupe a parlé de deux choses.</p>" in html
     assert "<ul><li>un coin pour les enfants</li><li>des chaises &lt;b&gt;en plus&lt;/b&gt; #set</li></ul>" in html
@@ -158,7 +163,7 @@ def test_the_dossier_and_the_proposal_page_keep_the_summary_s_list(long_texts: P
     )
     assert result.exit_code == 0, result.output
     dossier = (long_texts / "out/referents/dossier-2002-12-20.md").read_text(encoding="utf-8")
-    assert "Deux idées :\n\n- emploi\n- entretien\n\nUne régie de quartier" in dossier
+    assert typeset("Deux idées :\n\n- emploi\n- entretien\n\nUne régie de quartier") in dossier
     page = (long_texts / "out/propositions/regie-de-quartier.html").read_text(encoding="utf-8")
     assert "<p>Deux idées\u202f:</p>\n<ul><li>emploi</li><li>entretien</li></ul>" in page
 

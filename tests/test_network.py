@@ -275,7 +275,7 @@ def test_the_command_says_what_it_took_from_the_cache(first_run, sites):
     _, data, cache = first_run
     again, data_again = network_json(sites, cache)
     assert again.exit_code == 0, again.output
-    assert "0 lu(s), 3 repris du cache" in again.stderr
+    assert "0 lu, 3 repris du cache" in again.stderr
     assert data_again == data
 
 

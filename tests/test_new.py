@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import EXAMPLE, REPO, gasp, write
+from conftest import EXAMPLE, REPO, gasp, typeset, write
 from gasp_cli.yamlsource import read_record_file
 
 TODAY = {"GASP_TODAY": "2026-11-25"}
@@ -86,7 +86,9 @@ def test_from_init_through_new_to_validate_and_render(fresh: Path):
     assert run(fresh, "validate", "--strict", env=after).exit_code == 0
     rendered = run(fresh, "render", "2026-12-08-agents", "--format", "md", env=after)
     assert rendered.exit_code == 0, rendered.output
-    assert "Un relais logement !" in (fresh / "out/comptes-rendus/2026-12-08-agents.md").read_text(encoding="utf-8")
+    assert typeset("Un relais logement !") in (fresh / "out/comptes-rendus/2026-12-08-agents.md").read_text(
+        encoding="utf-8"
+    )
 
     # Now the référents' meeting proposes the decision, ready for an outcome.
     (fresh / created[6]).unlink()
@@ -178,6 +180,7 @@ SCHEMA_OF = {
     "themes": "theme",
     "proposals": "proposal",
     "meetings": "meeting",
+    "observations": "observation",
 }
 
 

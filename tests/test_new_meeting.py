@@ -61,6 +61,8 @@ def test_the_intergroupes_meeting_lists_every_groups_members(tmp_path: Path):
     root = tmp_path
     for path in EXAMPLE.rglob("*.yaml"):
         relative = path.relative_to(EXAMPLE)
+        if relative.parts[0] == "observations":
+            continue  # one observes the meeting left out here
         if relative.parts[0] != "meetings" or relative.parts[1] != "2002" or "intergroupes" not in path.name:
             write(root, f"records/{relative.as_posix()}", path.read_text(encoding="utf-8"))
     result = _new(root, "2002-06-30", "--group", "intergroupes")

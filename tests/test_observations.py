@@ -71,7 +71,8 @@ def test_an_observation_on_the_theme_alone_is_linked_too(observed: Path):
             "trace", "proposal", "formation-agents-de-mediation", "--format", "json", workspace=observed, env=ENV
         ).stdout
     )
-    assert [o["id"] for o in mediation["observations"]] == ["rencontre"]
+    # The example's own observation of that meeting (E. Sion, from the article) comes with it.
+    assert [o["id"] for o in mediation["observations"]] == ["regard-sur-le-quartier", "rencontre"]
 
 
 def test_the_export_holds_them(observed: Path, tmp_path: Path):

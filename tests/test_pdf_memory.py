@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import EXAMPLE, gasp
+from conftest import EXAMPLE, gasp, typeset
 
 TODAY = datetime.date(2002, 6, 30)
 LATER = datetime.date(2004, 6, 30)  # two years on, nothing new: everything is quiet
@@ -118,7 +118,7 @@ def test_a_quiet_proposal_takes_one_line_in_the_dossier():
     assert {p.id for theme in later.quiet for p in theme.proposals} == waiting  # … each in one line
     assert later.quiet_count == len(waiting)
     regie = next(p for theme in later.quiet for p in theme.proposals if p.id == "regie-de-quartier")
-    assert regie.since == "mise à l'étude depuis le 21 juin 2002"
+    assert regie.since == "mise à l’étude depuis le 21 juin 2002"
     assert later.quiet_intro.startswith(f"{len(waiting)} propositions attendent une décision sans rien de nouveau")
 
 
@@ -137,7 +137,7 @@ def test_the_dossier_s_quiet_lines_in_every_format(tmp_path: Path):
     latest = sorted(folder.glob("dossier-*.md"))[-1]
     md = latest.read_text(encoding="utf-8")
     assert "## En attente depuis plus d’un an, sans rien de nouveau" in md
-    assert "- [Créer une régie de quartier](../propositions/regie-de-quartier.md) (regie-de-quartier) : " in md
+    assert typeset("- [Créer une régie de quartier](../propositions/regie-de-quartier.md) (regie-de-quartier) : ") in md
     assert "Aucune proposition n’attend de décision" not in md and "## Décisions attendues" not in md
     html = latest.with_suffix(".html").read_text(encoding="utf-8")
     assert '<a href="../propositions/regie-de-quartier.html">Créer une régie de quartier</a>' in html

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import EXAMPLE, gasp, write
+from conftest import EXAMPLE, gasp, typeset, write
 
 EPOCH = {"SOURCE_DATE_EPOCH": "1025395200"}  # 2002-06-30
 
@@ -33,25 +33,31 @@ def test_one_page_per_proposal_in_every_format(rendered: Path):
 def test_the_story_in_plain_words_from_raising_to_decision(rendered: Path):
     md = (rendered / "propositions/regie-de-quartier.md").read_text(encoding="utf-8")
     assert md.startswith("# Créer une régie de quartier\n")
-    assert "**Où en est-elle ?** Mise à l’étude le 21 juin 2002" in md
+    assert typeset("**Où en est-elle ?** Mise à l’étude le 21 juin 2002") in md
     steps = [line for line in md.splitlines() if line.startswith("- **")]
-    assert steps[0] == (
+    assert steps[0] == typeset(
         "- **14 juin 2001** — Groupe des usagers : la proposition est faite. Proposée par l'amicale "
         "des locataires. ([compte rendu](../comptes-rendus/2001-06-14-usagers.md))"
     )
-    assert steps[1].startswith("- **28 juin 2001** — Réunion intergroupes : tous les groupes en discutent.")
-    assert "- **21 décembre 2001** — Groupe des référents : la proposition est mise à l’étude avant de décider." in md
+    assert steps[1].startswith(typeset("- **28 juin 2001** — Réunion intergroupes : tous les groupes en discutent."))
+    assert (
+        typeset("- **21 décembre 2001** — Groupe des référents : la proposition est mise à l’étude avant de décider.")
+        in md
+    )
     assert len(steps) == 6
 
 
 def test_milestones_close_the_story_without_a_link(rendered: Path):
     md = (rendered / "propositions/guide-des-services-publics.md").read_text(encoding="utf-8")
-    assert "**Où en est-elle ?** Réalisée le 1er octobre 2001." in md
+    assert typeset("**Où en est-elle ?** Réalisée le 1er octobre 2001.") in md
     assert (
-        "- **15 janvier 2001** — Mise en œuvre : la mise en œuvre commence. Chaque service rédige sa fiche ; "
-        "la maison des services coordonne.\n"
-    ) in md
-    assert "- **1er octobre 2001** — Mise en œuvre : c’est fait : la proposition est réalisée." in md
+        typeset(
+            "- **15 janvier 2001** — Mise en œuvre : la mise en œuvre commence. Chaque service rédige sa fiche ; "
+            "la maison des services coordonne.\n"
+        )
+        in md
+    )
+    assert typeset("- **1er octobre 2001** — Mise en œuvre : c’est fait : la proposition est réalisée.") in md
 
 
 def test_html_links_each_step_to_its_compte_rendu(rendered: Path):
@@ -141,11 +147,14 @@ def test_a_project_under_way_discussed_again_stays_under_way(example: Path):
     result = gasp("render", "--only", "propositions", "--only", "suivi", "--format", "md", workspace=example, env=EPOCH)
     assert result.exit_code == 0, result.output
     page = (example / "out/propositions/formation-agents-de-mediation.md").read_text(encoding="utf-8")
-    assert "**Où en est-elle ?** Validée, en cours de réalisation depuis le 4 mars 2002." in page
+    assert typeset("**Où en est-elle ?** Validée, en cours de réalisation depuis le 4 mars 2002.") in page
     assert (
-        "- **13 juin 2002** — Groupe des usagers : le groupe en discute. Les habitants ont déjà fait appel "
-        "aux médiateurs."
-    ) in page
+        typeset(
+            "- **13 juin 2002** — Groupe des usagers : le groupe en discute. Les habitants ont déjà fait appel "
+            "aux médiateurs."
+        )
+        in page
+    )
     sheet = (example / "out/suivi.md").read_text(encoding="utf-8")
     under_way = sheet[sheet.index("## C’est en cours") : sheet.index("## En attente")]
-    assert "Vous en avez parlé le 14 juin 2001 et le 13 juin 2002." in under_way
+    assert typeset("Vous en avez parlé le 14 juin 2001 et le 13 juin 2002.") in under_way

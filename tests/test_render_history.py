@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import EXAMPLE, add_group, gasp, minimal_workspace, write
+from conftest import EXAMPLE, add_group, gasp, minimal_workspace, typeset, write
 
 EPOCH = {"SOURCE_DATE_EPOCH": "1025395200"}  # 2002-06-30
 
@@ -39,14 +39,17 @@ def test_a_dossier_for_every_held_referents_or_intergroupes_meeting_and_the_next
 
 def test_a_held_meeting_s_dossier_is_as_it_stood_the_day_before(rendered: Path):
     md = (rendered / "referents/dossier-2001-12-21.md").read_text(encoding="utf-8")
-    assert "**Cette réunion a eu lieu.**" in md and "la veille, le 20 décembre 2001" in md
+    assert "**Cette réunion a eu lieu.**" in md and typeset("la veille, le 20 décembre 2001") in md
     assert "[compte rendu](../comptes-rendus/2001-12-21-referents.md)" in md
     # Raised in September 2001 and discussed since: awaiting the décision of that day.
     assert "### Créer un poste de médiateur administratif" in md
     assert (
-        "- Statut : en attente d’une décision des référents depuis qu’elle a été soulevée le 13 septembre 2001"
-        " (98 jours)"
-    ) in md
+        typeset(
+            "- Statut : en attente d’une décision des référents depuis qu’elle a été soulevée le 13 septembre 2001"
+            " (98 jours)"
+        )
+        in md
+    )
     # Its decision of 21 December (ajournée) and what came after are not there yet.
     assert ": ajournée" not in md and "2002" not in md
     # The guide, validated on 15 December 2000, no longer awaited a decision.
@@ -63,7 +66,9 @@ def test_the_intergroupes_dossier_says_so(rendered: Path):
 def test_the_next_meeting_s_dossier_is_as_of_today_and_not_marked_held(rendered: Path):
     md = (rendered / "referents/dossier-2002-12-20.md").read_text(encoding="utf-8")
     assert "a eu lieu" not in md and md.startswith("# Dossier des référents\n")
-    assert "- Statut : mise à l’étude depuis le 21 juin 2002 (9 jours), en attente du résultat de l’étude" in md
+    assert (
+        typeset("- Statut : mise à l’étude depuis le 21 juin 2002 (9 jours), en attente du résultat de l’étude") in md
+    )
 
 
 def test_the_index_groups_by_year(rendered: Path):

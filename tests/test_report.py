@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, add_group, gasp, minimal_workspace, write
+from conftest import REPO, add_group, gasp, minimal_workspace, typeset, write
 
 
 @pytest.fixture(scope="module")
@@ -277,7 +277,7 @@ def test_the_example_report_in_render():
             f"rapport-{year}.{extension}" for year in (2000, 2001, 2002) for extension in ("html", "md", "pdf")
         ]
         md = (root / "out/rapport/rapport-2002.md").read_text(encoding="utf-8")
-        assert "État au 30 juin 2002" in md
+        assert typeset("État au 30 juin 2002") in md
 
 
 def test_bad_options(year_2005: Path):

@@ -154,7 +154,7 @@ def _table_and_chart(page: str) -> tuple[dict[str, int], dict[str, int]]:
     table = {
         html.unescape(k): int(v) for k, v in re.findall(r'<tr><th scope="row">([^<]+)</th><td>(\d+)</td></tr>', section)
     }
-    chart = {html.unescape(k): int(v) for k, v in re.findall(r"<title>([^<]+) : (\d+)</title>", section)}
+    chart = {html.unescape(k): int(v) for k, v in re.findall(r"<title>([^<]+)\u202f: (\d+)</title>", section)}
     return table, chart
 
 

@@ -22,7 +22,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from pypdf import PdfReader
 
-from conftest import EXAMPLE, gasp
+from conftest import EXAMPLE, gasp, typeset
 from gasp_cli.loader import load_workspace
 from gasp_cli.workspace import Workspace
 
@@ -304,7 +304,7 @@ def test_what_the_site_holds_and_never_holds(example_site: Path) -> None:
 def test_a_proposal_page_tells_decisions_not_what_the_agents_said(example_site: Path) -> None:
     page = (example_site / "propositions" / "horaires-police.html").read_text(encoding="utf-8")
     assert 'la proposition est validée. <span class="note">Nouveaux horaires à la rentrée de septembre.' in page
-    assert "Groupe des agents : la proposition est faite." in page
+    assert typeset("Groupe des agents : la proposition est faite.", "html") in page
     assert "Ouvrir le poste en fin de journée" not in page  # the agents' note when they raised it
     assert "-agents.html" not in page and "-referents.html" not in page
     assert 'href="../comptes-rendus/2000-12-14-usagers.html"' in page

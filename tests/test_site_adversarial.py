@@ -94,7 +94,7 @@ def test_every_next_meeting_of_the_home_page_is_in_the_calendars_it_links(tmp_pa
     assert any("2003" in date for date in dates), dates
     calendars = re.findall(r'href="(calendrier/calendrier-\d{4}\.html)"', upcoming)
     shown = " ".join(_text(public / link) for link in calendars)
-    assert all(date in shown for date in dates), (dates, calendars)
+    assert all(re.sub(r"\s+", " ", date) in shown for date in dates), (dates, calendars)
     subscription = re.findall(r'href="(calendrier/[^"]+\.ics)"', upcoming)
     assert len(subscription) == 1 and not re.search(r"\d{4}", subscription[0]), subscription
     ics = (public / urljoin("", subscription[0])).read_text(encoding="utf-8")

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from conftest import EXAMPLE, gasp
+from conftest import EXAMPLE, gasp, typeset
 
 ENV = {"SOURCE_DATE_EPOCH": "1000000000"}
 
@@ -46,7 +46,9 @@ def test_the_footers_of_the_site_name_the_meeting_and_the_proposal_in_words(out:
         footer = _footer(page)
         assert page.stem not in footer, footer
         assert "Réunion 2" not in footer
-    assert _footer(public / "comptes-rendus" / "2001-06-14-usagers.html").endswith("Groupe des usagers, 14 juin 2001.")
+    assert _footer(public / "comptes-rendus" / "2001-06-14-usagers.html").endswith(
+        typeset("Groupe des usagers, 14 juin 2001.", "html")
+    )
     for page in proposals:
         footer = _footer(page)
         assert page.stem not in footer, footer
@@ -63,7 +65,7 @@ def test_the_site_s_report_says_when_its_indicators_were_computed_not_with_which
     page = (out / "public" / "rapport" / "rapport-2001.html").read_text(encoding="utf-8")
     assert "Indicateurs" in page
     assert "gasp export" not in page and "indicators.csv" not in page
-    assert "Chiffres comptés au 31 décembre 2001." in page
+    assert typeset("Chiffres comptés au 31 décembre 2001.", "html") in page
     assert "gasp export" not in _pdf_text(out / "public" / "rapport" / "rapport-2001.pdf")
     # The members' report keeps the reference to the export (the sociologist's file).
     assert "indicators.csv" in (out / "rapport" / "rapport-2001.html").read_text(encoding="utf-8")

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import EXAMPLE, gasp, write
+from conftest import EXAMPLE, gasp, typeset, write
 
 EPOCH = {"SOURCE_DATE_EPOCH": "1025395200"}  # 2002-06-30
 
@@ -37,17 +37,23 @@ def test_only_suivi_writes_the_sheet_in_every_format(rendered: Path):
 def test_every_proposal_of_the_usagers_and_where_it_stands(rendered: Path):
     md = (rendered / "suivi.md").read_text(encoding="utf-8")
     assert md.startswith("# Vous avez dit, nous avons fait\n")
-    assert "Pour la prochaine réunion des usagers : jeudi 12 septembre 2002 à 18 h, Maison des services publics." in md
+    assert (
+        typeset("Pour la prochaine réunion des usagers : jeudi 12 septembre 2002 à 18 h, Maison des services publics.")
+        in md
+    )
     sections = [line for line in md.splitlines() if line.startswith("## ")]
     assert sections == ["## C’est fait", "## C’est en cours", "## En attente d’une décision"]
     titles = [line for line in md.splitlines() if line.startswith("### ")]
     assert len(titles) == 7
     assert "### [Créer une régie de quartier](propositions/regie-de-quartier.md)" in titles
     regie = md[md.index("### [Créer une régie de quartier]") :]
-    assert "Vous l’avez proposée le 14 juin 2001 ; vous en avez parlé le 14 mars 2002." in regie
-    assert "**Où en est-elle ?** Mise à l’étude le 21 juin 2002" in regie
-    assert "- 21 décembre 2001 : mise à l’étude par les référents — Étude de faisabilité avec le bailleur." in regie
-    assert "- 4 février 2002 : réalisée — Nouveaux locaux ouverts au public." in md
+    assert typeset("Vous l’avez proposée le 14 juin 2001 ; vous en avez parlé le 14 mars 2002.") in regie
+    assert typeset("**Où en est-elle ?** Mise à l’étude le 21 juin 2002") in regie
+    assert (
+        typeset("- 21 décembre 2001 : mise à l’étude par les référents — Étude de faisabilité avec le bailleur.")
+        in regie
+    )
+    assert typeset("- 4 février 2002 : réalisée — Nouveaux locaux ouverts au public.") in md
 
 
 def test_nothing_of_the_agents_and_nobody_named(rendered: Path):

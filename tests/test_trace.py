@@ -239,7 +239,7 @@ def test_mermaid_follows_the_grammar(fates: Path):
         assert result.exit_code == 0
         check_mermaid(result.stdout)
     jardins = gasp("trace", "proposal", "jardins", "--format", "mermaid", workspace=fates).stdout
-    assert '{{"Groupe referents<br/>19 mars 2004<br/>mise à l\'étude"}}' in jardins
+    assert '{{"Groupe referents<br/>19 mars 2004<br/>mise à l’étude"}}' in jardins
     assert 'e0 -->|"33 j"| e1' in jardins
     assert "Terrain" not in jardins  # notes stay out of the diagram
     navette = gasp("trace", "proposal", "navette", "--format", "mermaid", workspace=fates).stdout

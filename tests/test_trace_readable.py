@@ -101,7 +101,7 @@ def test_other_french_statuses_groups_and_themes():
 def test_an_unknown_word_is_still_refused_with_the_french_choices():
     result = gasp("trace", "proposal", "--status", "envolée", workspace=REPO)
     assert result.exit_code == 2
-    assert "« mise à l'étude »" in result.stderr and "study" in result.stderr
+    assert "« mise à l’étude »" in result.stderr and "study" in result.stderr
 
 
 def test_events_carry_their_compte_rendu():

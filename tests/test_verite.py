@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, add_group, gasp, minimal_workspace, write
+from conftest import REPO, add_group, gasp, minimal_workspace, typeset, write
 
 # --- the day-99 « study » of a 120-day commitment -----------------------------------------------
 #
@@ -191,8 +191,10 @@ def test_the_data_package_declares_counted_to_in_french(tmp_path: Path):
 def test_each_delay_of_the_report_says_which_it_is():
     md = gasp("report", "--year", "2001", "--format", "md", workspace=REPO).stdout
     assert "Délai médian entre proposition et décision" not in md
-    assert "- Délai médian de la proposition à chaque décision prise dans l’année (première ou suivante) : " in md
-    assert "de la proposition à sa première décision : 170 jours" in md
+    assert (
+        typeset("- Délai médian de la proposition à chaque décision prise dans l’année (première ou suivante) : ") in md
+    )
+    assert typeset("de la proposition à sa première décision : 170 jours") in md
 
 
 # --- what the other groups said: the référents' decisions on the proposals discussed -----------

@@ -95,6 +95,28 @@ def _tolerant_streams() -> None:
                 stream.reconfigure(errors="backslashreplace")
 
 
+def _closed_streams() -> None:
+    """A closed stdout or stderr (`>&-`, `2>&-`) is None in Python: written to, it would crash.
+    What gasp would have printed there is lost, and nothing else changes (the exit code included)."""
+    if sys.stdout is None:
+        sys.stdout = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - lives as long as the process
+    if sys.stderr is None:
+        sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
+
+
+def _stdout_failed(error: OSError) -> None:
+    """stdout could not be written (a full disk, `/dev/full`): the work is done, say what was written."""
+    from ..output import system_reason, written_summary
+
+    with contextlib.suppress(OSError, ValueError):
+        sys.stderr.write(
+            f"gasp : la sortie standard n'a pas pu être écrite ({system_reason(error)}) : ce qui devait "
+            f"s'y afficher est perdu. {written_summary()}\n"
+        )
+    silence_stdout()
+    sys.exit(1)
+
+
 class Terminated(KeyboardInterrupt):
     """SIGTERM (`kill`, `timeout`, a service stopped) handled as Ctrl-C: what an interruption
     undoes (a render's temporary files) is undone too."""
@@ -108,10 +130,14 @@ def main() -> None:
     """Console entry point: never a Python traceback in front of a user."""
     import signal
 
+    _closed_streams()
     _tolerant_streams()
     signal.signal(signal.SIGTERM, _terminated)
     try:
-        app(prog_name="gasp")
+        try:
+            app(prog_name="gasp")
+        finally:
+            sys.stdout.flush()  # a full disk shows here, not at exit where Python would only grumble
     except SystemExit:
         raise
     except KeyboardInterrupt as interruption:
@@ -120,9 +146,26 @@ def main() -> None:
     except BrokenPipeError:
         silence_stdout()
         sys.exit(0)
+    except OSError as error:
+        if _is_stdout(error):
+            _stdout_failed(error)
+        from ..output import system_reason, written_summary
+
+        where = f" « {error.filename} »" if error.filename else ""
+        sys.stderr.write(f"gasp : erreur du système{where} : {system_reason(error)}. {written_summary()}\n")
+        sys.exit(1)
     except Exception as error:  # noqa: BLE001 - the last line of defence
+        from ..output import written_summary
+
         sys.stderr.write(
             f"gasp : erreur interne inattendue ({type(error).__name__} : {error}). "
-            "Rien n'a été écrit. Merci de signaler ce problème avec la commande lancée.\n"
+            f"{written_summary()} Merci de signaler ce problème avec la commande lancée.\n"
         )
         sys.exit(1)
+
+
+def _is_stdout(error: OSError) -> bool:
+    """An error writing stdout (no file name): a full disk, an I/O error, a quota."""
+    import errno
+
+    return error.filename is None and error.errno in (errno.ENOSPC, errno.EIO, errno.EDQUOT, errno.EFBIG, errno.EBADF)

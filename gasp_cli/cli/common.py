@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, TextIO
 
 import typer
 
+from ..output import system_reason
+
 if TYPE_CHECKING:
     from ..diagnostics import Diagnostic
     from ..loader import Records
@@ -38,9 +40,26 @@ def workspace(ctx: typer.Context) -> Workspace:
 
     option = (ctx.find_root().params or {}).get("records")
     try:
-        return find_workspace(option)
+        found = find_workspace(option)
     except WorkspaceNotFound as error:
         raise fail(str(error), code=2) from None
+    _recover_rename(found)
+    return found
+
+
+def _recover_rename(found: Workspace) -> None:
+    """A `gasp rename` killed half way is undone by the next command on the workspace, which says so."""
+    from ..rename_journal import recover
+
+    try:
+        said = recover(found.records)
+    except OSError as error:
+        raise fail(
+            f"un renommage interrompu n’a pas pu être annulé ({system_reason(error)}) : "
+            f"voyez {found.rel(found.records)}/.gasp-renommage.json"
+        ) from None
+    if said:
+        typer.echo(f"gasp : {said}.", err=True)
 
 
 # Dates on the command line, in GASP_TODAY and in SOURCE_DATE_EPOCH lie in these years
@@ -127,9 +146,12 @@ def colour(stream: TextIO) -> bool:
 
 
 def print_diagnostics(diagnostics: list[Diagnostic]) -> None:
+    """One line per problem, at most SHOWN_PER_FILE of a code per file (then a line counting the others)."""
+    from ..diagnostics import capped
+
     colours = {"error": "red", "warning": "yellow"}
     color = colour(sys.stderr)
-    for diagnostic in diagnostics:
+    for diagnostic in capped(diagnostics):
         text = diagnostic.as_text()
         if color:
             head, _, rest = text.partition(": ")

@@ -286,10 +286,27 @@ def _summary(command: Any) -> str:
     return text
 
 
+# The root command's arguments, as given (FrenchGroup.make_context).
+_COMMAND_LINE: list[str] = []
+
+
 def _install_completion(ctx: Any, param: Any, value: Any) -> Any:
     """`--install-completion`, told in French (Typer's own callback speaks English)."""
     if not value or ctx.resilient_parsing:
         return value
+    # The option is eager: it runs before the other arguments are read. A stray one means the
+    # command line is not what the user thinks; refuse it before any file is edited.
+    words = list(_COMMAND_LINE)
+    option = next((i for i, w in enumerate(words) if w.split("=", 1)[0] == "--install-completion"), None)
+    if option is not None:
+        rest = words[:option] + words[option + 1 :]
+        if isinstance(value, str) and rest[option : option + 1] == [value]:
+            rest = rest[:option] + rest[option + 1 :]
+        if rest:
+            raise UsageError(
+                f"--install-completion ne prend pas d’autre argument (« {' '.join(rest)} ») : rien n’a été installé",
+                ctx,
+            )
     # Public in every Typer tested, but re-exported without an __all__ that says so.
     from typer.completion import install  # type: ignore[attr-defined]
 
@@ -387,6 +404,8 @@ class FrenchGroup(_French, typer.core.TyperGroup):
     # Typer turns a broken pipe into exit 1; `gasp … | head` is a success, like `cat … | head`.
     # Every output (help, --version, a command) happens in one of these two calls.
     def make_context(self, *args: Any, **kwargs: Any) -> Any:
+        if kwargs.get("parent") is None and len(args) > 1:  # the command line, for eager options to check
+            _COMMAND_LINE[:] = list(args[1])
         try:
             return super().make_context(*args, **kwargs)
         except BrokenPipeError:

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from ..output import system_reason
 from .french import FrenchCommandOutsideWorkspace, FrenchGroup
 
 app = typer.Typer(
@@ -39,7 +40,7 @@ def report(
         NetworkFormat, typer.Option("--format", help="text (terminal), md, html, pdf ou json.")
     ] = NetworkFormat.text,
     cache: Annotated[
-        Path | None,
+        str | None,
         typer.Option(
             "--cache",
             metavar="DOSSIER",
@@ -53,7 +54,8 @@ def report(
             metavar="SECONDES",
             min=1,
             max=3600,
-            help="Délai accordé à chaque commande git d’un site (par défaut : 120 s).",
+            help="Délai accordé à chaque site (chaque commande git, puis sa lecture) et à l’attente du "
+            "cache s’il est pris par un autre « gasp network report » (par défaut : 120 s).",
         ),
     ] = 120.0,
 ) -> None:
@@ -61,9 +63,16 @@ def report(
     import sys
 
     from .. import network
+    from ..vocabulary import plural
     from .common import check_year, fail, now, print_diagnostics, reproducible_timestamp
 
     check_year(year, "--year")
+    if cache is not None and not cache.strip():
+        raise fail("--cache : un chemin vide n’est pas un dossier (il désignerait le dossier courant)", code=2)
+    try:
+        folder = (Path(cache) if cache is not None else network.default_cache()).expanduser()
+    except (RuntimeError, ValueError):  # `~inconnu/…`: no such user
+        raise fail(f"--cache : « {cache} » n’est pas un chemin utilisable (utilisateur inconnu ?)", code=2) from None
     if format is NetworkFormat.pdf and sys.stdout.isatty():
         raise typer.BadParameter(
             "un PDF ne s’affiche pas dans le terminal : redirigez la sortie (> reseau.pdf)", param_hint="--format"
@@ -77,21 +86,34 @@ def report(
     network_file, diagnostics = network.read_sites(sites, str(sites))
     if network_file is None:
         print_diagnostics(diagnostics)
-        raise fail(f"{len(diagnostics)} erreur(s) dans le fichier des sites : rien n’a été lu.")
+        raise fail(f"{plural(len(diagnostics), 'erreur')} dans le fichier des sites : rien n’a été lu.")
     today = now()
     chosen = year or today.year
-    folder = cache if cache is not None else network.default_cache()
+
+    def waiting() -> None:
+        typer.echo(
+            f"gasp : le cache « {folder} » est pris par un autre « gasp network report » ; "
+            f"attente de sa fin (au plus {timeout:g} s)…",
+            err=True,
+        )
+
     try:
-        results = network.run_network(network_file, folder.expanduser(), chosen, today, timeout)
+        results = network.run_network(network_file, folder, chosen, today, timeout, waiting=waiting)
+    except network.CacheBusy as error:
+        raise fail(str(error)) from None
+    except network.Interrupted:
+        raise fail(
+            "arrêté (SIGTERM) : les copies temporaires des sites sont effacées, le cache est en ordre", code=143
+        ) from None
     except OSError as error:
-        raise fail(f"cache « {folder} » inutilisable : {error.strerror or error}") from None
+        raise fail(f"cache « {folder} » inutilisable : {system_reason(error)}") from None
     totals = network.network_totals(chosen, results)
     failed = [r for r in results if r.status != "ok"]
     read = sum(r.read for r in results)
     cached = sum(not r.read and r.commit is not None for r in results)
     typer.echo(
-        f"gasp : {len(results)} site(s), {len(results) - len(failed)} en ordre, {len(failed)} en échec ; "
-        f"{read} lu(s), {cached} repris du cache.",
+        f"gasp : {plural(len(results), 'site')}, {len(results) - len(failed)} en ordre, {len(failed)} en échec ; "
+        f"{plural(read, 'lu')}, {cached} repris du cache.",
         err=True,
     )
     for result in failed:

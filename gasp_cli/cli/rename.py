@@ -34,8 +34,8 @@ def rename(
     ],
 ) -> None:
     """Renomme un enregistrement et chacune de ses mentions, en gardant commentaires et mise en page ; tous les fichiers ou aucun."""
-    from ..diagnostics import plural
-    from ..renaming import RenameError, apply_plan, check_plan, plan_rename
+    from ..renaming import RenameError, RenameInterrupted, apply_plan, check_plan, plan_rename
+    from ..vocabulary import plural
     from .common import fail, load_records, now, print_diagnostics
 
     workspace, records, _ = load_records(ctx)
@@ -45,9 +45,13 @@ def rename(
         if errors:
             print_diagnostics(errors)
             raise fail(f"après ce renommage, {plural(len(errors), 'erreur')} : rien n'a été écrit")
-        apply_plan(plan)
+        apply_plan(plan, workspace.records)
     except RenameError as error:
         raise fail(str(error)) from None
+    except RenameInterrupted as stopped:
+        raise fail(
+            "interrompu : chaque fichier a été remis comme avant, rien n'a été renommé", code=stopped.code
+        ) from None
     for change in plan.changes:
         if change.new_path is not None:
             typer.echo(f"{workspace.rel(change.path)} → {workspace.rel(change.new_path)}")

@@ -66,7 +66,7 @@ def _ignorable(codes: list[str]) -> frozenset[str]:
 
 
 def _contents(records: "Records") -> str:
-    from ..diagnostics import plural
+    from ..vocabulary import plural
 
     name = records.gasp.name if records.gasp else "?"
     return (

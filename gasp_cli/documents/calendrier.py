@@ -157,8 +157,14 @@ def print_table(rows: list[Row], records: Records, title: str) -> None:
 
 
 def event_uid(records: Records, row: Row, first_in_period: bool) -> str:
-    """Stable from run to run: the group and its period, so a slot keeps its UID once recorded."""
-    workspace = gasp_name(records) if records.gasp is not None else "gasp"
+    """Stable from run to run: the group and its period, so a slot keeps its UID once recorded.
+
+    The domain part names the Gasp by what does not change when it is renamed: its creation
+    date and its communes (a new `name:` in gasp.yaml would otherwise give every meeting a
+    new UID, and a subscribed calendar every meeting twice).
+    """
+    gasp = records.gasp
+    workspace = f"{gasp.created.isoformat()}|{'|'.join(sorted(gasp.communes))}" if gasp is not None else "gasp"
     domain = hashlib.sha1(workspace.encode("utf-8")).hexdigest()[:12]
     key = f"{row.group}-{row.period.key}" if first_in_period or row.meeting is None else row.meeting
     return f"{key}@{domain}.gasp"

@@ -32,6 +32,7 @@ from ..vocabulary import (
     has_open_format,
     long_date,
     plural,
+    status_word,
     weekday_date,
 )
 from .base import Item, Template
@@ -53,12 +54,6 @@ WINDOW = datetime.timedelta(weeks=6)
 # The groups whose convocations are public: the meetings residents attend.
 PUBLIC_KINDS = frozenset({"usagers", "intergroupes"})
 
-_DECIDED_WORDS = {
-    "validated": ("validée", "validées"),
-    "rejected": ("refusée", "refusées"),
-    "deferred": ("ajournée", "ajournées"),
-    "study": ("mise à l’étude", "mises à l’étude"),
-}
 _DECIDED_BY = {"referents": "par les référents", "intergroupes": "en réunion intergroupes"}
 
 
@@ -286,9 +281,7 @@ def _year_in_brief(records: Records, derived: dict[str, History], meeting: Meeti
         Item(group.name, f"{plural(group.held, 'réunion tenue')} sur {plural(group.due, 'prévue')}")
         for group in report.groups
     ]
-    decided = ", ".join(
-        f"{count} {_DECIDED_WORDS[outcome][count > 1]}" for outcome, count in report.decided.items() if count
-    )
+    decided = ", ".join(f"{count} {status_word(outcome, count)}" for outcome, count in report.decided.items() if count)
     items.append(
         Item(
             "Propositions",

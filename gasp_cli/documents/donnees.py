@@ -28,9 +28,10 @@ from typing import Any
 from .. import facts
 from ..indicators import DEFINITIONS, PERSON_KIND_ORDER, of_run, theme_mentions
 from ..lifecycle import DECISIONS, History
-from ..loader import Records, slugify
+from ..loader import Records
 from ..models import Meeting
 from ..trace import document_of, summaries
+from ..vocabulary import slugify
 
 PERSON_KIND_WORDS = {
     "agent": "agents",
@@ -479,11 +480,17 @@ RESOURCES = (MEETINGS, PROPOSALS, EVENTS, PROBLEMS, ACTIONS, THEMES, OBSERVATION
 # --- rows -----------------------------------------------------------------------------------
 
 
+def attendees_by_kind(records: Records, meeting: Meeting) -> dict[str, int]:
+    """A meeting's attendees counted by person kind, in PERSON_KIND_ORDER: the one count that every
+    export format shows (people are counted, never listed)."""
+    kinds: list[str] = [records.people[p].kind for p in meeting.attendees if p in records.people]
+    return {kind: kinds.count(kind) for kind in PERSON_KIND_ORDER}
+
+
 def _meeting_rows(records: Records) -> list[list[Any]]:
     rows = []
     for mid, meeting in sorted(records.meetings.items(), key=lambda pair: (pair[1].date, pair[0])):
         group = records.groups.get(meeting.group)
-        kinds: list[str] = [records.people[p].kind for p in meeting.attendees if p in records.people]
         held = meeting.status == "held"
         sent = meeting.minutes_sent
         rows.append(
@@ -493,7 +500,7 @@ def _meeting_rows(records: Records) -> list[list[Any]]:
                 meeting.date,
                 meeting.status,
                 len(meeting.attendees),
-                *(kinds.count(kind) for kind in PERSON_KIND_ORDER),
+                *attendees_by_kind(records, meeting).values(),
                 sent,
                 group.kind if group else None,
                 meeting.time or (group.cadence.time if group else None),

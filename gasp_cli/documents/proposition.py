@@ -15,7 +15,7 @@ from .. import facts
 from ..lifecycle import Event, History, replaced_by
 from ..loader import Records
 from ..names import gasp_name, group_name, theme_title
-from ..vocabulary import PROPOSAL_STATUSES, long_date
+from ..vocabulary import PROPOSAL_STATUSES, capitalised, long_date, status_word
 from .base import Template
 
 FORMATS: dict[str, Template] = {"md": "proposition.md.j2", "html": "proposition.html.j2", "pdf": "proposition.typ.j2"}
@@ -64,13 +64,13 @@ class PropositionPage:
 _WHAT = {
     "raised": "la proposition est faite.",
     "discussed": "le groupe en discute.",
-    "withdrawn": "la proposition est retirée.",
-    "validated": "la proposition est validée.",
-    "rejected": "la proposition est refusée.",
-    "deferred": "la décision est reportée à une prochaine réunion.",
-    "study": "la proposition est mise à l’étude avant de décider.",
+    "withdrawn": f"la proposition est {status_word('withdrawn')}.",
+    "validated": f"la proposition est {status_word('validated')}.",
+    "rejected": f"la proposition est {status_word('rejected')}.",
+    "deferred": f"la proposition est {status_word('deferred')} : la décision est reportée à une prochaine réunion.",
+    "study": f"la proposition est {status_word('study')} avant de décider.",
     "in-progress": "la mise en œuvre commence.",
-    "done": "c’est fait : la proposition est réalisée.",
+    "done": f"c’est fait : la proposition est {status_word('done')}.",
     "abandoned": "la mise en œuvre est abandonnée.",
 }
 
@@ -111,21 +111,16 @@ def where_it_stands(records: Records, history: History, day: datetime.date) -> s
         discussed = " et discutée depuis" if status == "discussed" else ""
         return f"{origin}{discussed} : elle attend la décision des référents."
     if status == "deferred":
-        return f"Décision reportée le {when} : elle reviendra devant les référents."
+        return f"{capitalised(status_word(status))} le {when} : la décision est reportée, elle reviendra devant les référents."
     if status == "study":
-        return f"Mise à l’étude le {when} : les référents font étudier ce qu’elle demande avant de décider."
+        return f"{capitalised(status_word(status))} le {when} : les référents font étudier ce qu’elle demande avant de décider."
     if status == "validated":
-        return f"Validée le {when} ; la mise en œuvre n’a pas encore commencé."
+        return f"{capitalised(status_word(status))} le {when} ; la mise en œuvre n’a pas encore commencé."
     if status == "in-progress":
         first = next(e for e in past if e.kind == "in-progress")
         return f"Validée, en cours de réalisation depuis le {long_date(first.date)}."
-    if status == "done":
-        return f"Réalisée le {when}."
-    return {
-        "rejected": f"Refusée le {when}.",
-        "withdrawn": f"Retirée le {when}.",
-        "abandoned": f"Abandonnée le {when}, après avoir été validée.",
-    }[status]
+    after = ", après avoir été validée" if status == "abandoned" else ""
+    return f"{capitalised(status_word(status))} le {when}{after}."
 
 
 def _related(records: Records, derived: dict[str, History], proposal_id: str, day: datetime.date) -> Related:

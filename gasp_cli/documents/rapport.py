@@ -23,13 +23,16 @@ from ..names import gasp_name, group_name, person_name, published_name, theme_ti
 from ..vocabulary import (
     GROUP_KINDS,
     KIND_ORDER,
+    capitalised,
     day_month,
     days,
     euros,
     french_number,
     long_date,
     plural,
+    round_half_up,
     sort_key,
+    status_word,
     weekday_date,
 )
 from .base import ActionLine, Template
@@ -52,7 +55,7 @@ class GroupYear:
 
     @property
     def attendance_mean(self) -> float | None:
-        return round(statistics.fmean(self.attendance), 1) if self.attendance else None
+        return round_half_up(statistics.fmean(self.attendance), 1) if self.attendance else None
 
     @property
     def attendance_min(self) -> int | None:
@@ -533,10 +536,8 @@ STATUS_COLOURS = {
 
 # The decisions of the year, as the table and the chart both name them.
 DECISIONS_OF_THE_YEAR = {
-    "validated": "Validées dans l’année",
-    "rejected": "Refusées dans l’année",
-    "deferred": "Ajournées dans l’année",
-    "study": "Mises à l’étude dans l’année",
+    outcome: f"{capitalised(status_word(outcome, 2))} dans l’année"
+    for outcome in ("validated", "rejected", "deferred", "study")
 }
 
 
@@ -796,7 +797,7 @@ def _show_indicators(out: _Terminal, section: IndicatorSection | None) -> None:
     out.heading(f"Indicateurs (comptés au {section.as_of}, comme dans gasp export)")
     out.lines(
         [
-            f"{group} : {count} soulevées, {decided} décidées, {done} réalisées"
+            f"{group} : {plural(count, 'soulevée')}, {decided} décidées, {done} réalisées"
             for group, count, decided, done in section.shares
         ],
         "",

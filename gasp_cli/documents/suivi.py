@@ -19,7 +19,7 @@ from ..facts import TO_DECIDE
 from ..lifecycle import Event, History
 from ..loader import Records
 from ..names import gasp_name, place_of
-from ..vocabulary import french_time, long_date, plural, weekday_date
+from ..vocabulary import capitalised, french_time, long_date, plural, status_word, weekday_date
 from .base import Template
 from .dossier import quiet
 from .proposition import past_events, where_it_stands
@@ -60,19 +60,14 @@ class QuietGroup:
     items: list[QuietItem]
 
 
-# What last became of a proposal, in a group's label: (one, several).
-_BECAME = {
-    "raised": ("Proposée", "Proposées"),
-    "discussed": ("Proposée", "Proposées"),
-    "deferred": ("Décision reportée", "Décision reportée"),
-    "study": ("Mise à l’étude", "Mises à l’étude"),
-    "validated": ("Validée", "Validées"),
-    "in-progress": ("Mise en œuvre", "Mises en œuvre"),
-    "done": ("Réalisée", "Réalisées"),
-    "rejected": ("Refusée", "Refusées"),
-    "withdrawn": ("Retirée", "Retirées"),
-    "abandoned": ("Abandonnée", "Abandonnées"),
-}
+# What last became of a proposal, in the order a group of them is listed; a discussion is told
+# as the proposal it followed (« Soulevées en 2001 »).
+_BECAME = ("raised", "deferred", "study", "validated", "in-progress", "done", "rejected", "withdrawn", "abandoned")
+
+
+def _became(kind: str, count: int) -> str:
+    """« Ajournée », « Mises à l’étude »: the group's label, from vocabulary's one table."""
+    return capitalised(status_word("raised" if kind == "discussed" else kind, count))
 
 
 @dataclass
@@ -100,18 +95,8 @@ SECTIONS = (
     ("Pas retenu", frozenset({"rejected", "withdrawn", "abandoned"})),
 )
 
-_KIND_ORDER = {kind: order for order, kind in enumerate(_BECAME)}
+_KIND_ORDER = {kind: order for order, kind in enumerate(_BECAME)} | {"discussed": 0}
 _DECIDED_BY = {"referents": "par les référents", "intergroupes": "en réunion intergroupes"}
-_DONE = {
-    "validated": "validée",
-    "rejected": "refusée",
-    "deferred": "décision reportée",
-    "study": "mise à l’étude",
-    "withdrawn": "retirée",
-    "in-progress": "mise en œuvre",
-    "done": "réalisée",
-    "abandoned": "abandonnée",
-}
 
 
 def _dates(days: list[datetime.date]) -> str:
@@ -139,9 +124,11 @@ def _done(records: Records, history: History, day: datetime.date) -> list[Done]:
             kind = records.groups[event.group].kind if event.group in records.groups else ""
             if kind not in _DECIDED_BY:
                 continue  # a withdrawal in an agents meeting is told by the status, not by their words
-            result.append(Done(long_date(event.date), f"{_DONE[event.kind]} {_DECIDED_BY[kind]}", event.note or ""))
+            result.append(
+                Done(long_date(event.date), f"{status_word(event.kind)} {_DECIDED_BY[kind]}", event.note or "")
+            )
         elif event.meeting is None:
-            result.append(Done(long_date(event.date), _DONE[event.kind], event.note or ""))
+            result.append(Done(long_date(event.date), status_word(event.kind), event.note or ""))
     return result
 
 
@@ -180,7 +167,7 @@ def _quiet_groups(items: list[SuiviItem], quiet_ids: dict[str, tuple[datetime.da
             when, kind = quiet_ids[item.id]
             grouped.setdefault((when.year, kind), []).append(QuietItem(item.id, item.title))
     return [
-        QuietGroup(f"{_BECAME[kind][len(members) > 1]} en {year}", members)
+        QuietGroup(f"{_became(kind, len(members))} en {year}", members)
         for (year, kind), members in sorted(grouped.items(), key=lambda pair: (pair[0][0], _KIND_ORDER[pair[0][1]]))
     ]
 

@@ -92,10 +92,14 @@ class Renderer:
     def text(self, template: str, output_format: str, doc: object, **context: object) -> str:
         """`context`: more names for the template beside `doc` (the residents' site passes `site`)."""
         import jinja2
+        from jinja2.exceptions import SecurityError
+
+        from . import typography
 
         try:
             text = self._environment(output_format).get_template(template).render(doc=doc, **context)
-            return tidy(text) if output_format in ("md", "typ", "txt") else text
+            text = tidy(text) if output_format in ("md", "typ", "txt") else text
+            return typography.apply(text, output_format) if output_format in ("md", "html", "typ") else text
         except jinja2.TemplateNotFound as error:
             raise RenderError(f"modèle « {error.name} » introuvable") from None
         except jinja2.TemplateSyntaxError as error:
@@ -104,14 +108,38 @@ class Renderer:
             ) from None
         except jinja2.UndefinedError as error:
             raise RenderError(f"modèle « {template} » : {error.message} (nom inconnu dans le modèle)") from None
+        except SecurityError as error:
+            raise RenderError(f"modèle « {template} » : {_refused(error)}") from None
         except jinja2.TemplateError as error:
             raise RenderError(f"modèle « {template} » : {error}") from None
+        except RecursionError:
+            raise RenderError(
+                f"modèle « {template} » : il s’étend ou s’inclut lui-même, sans fin "
+                "(« {% extends %} » ou « {% include %} » de son propre nom ? écrivez « gasp/<nom> » "
+                "pour étendre le modèle par défaut)"
+            ) from None
+        except UnicodeDecodeError:
+            raise RenderError(
+                f"modèle « {template} » (ou un modèle qu’il utilise) : le fichier n’est pas en UTF-8 ; "
+                "enregistrez-le en UTF-8"
+            ) from None
 
     def compile_pdf(self, source: str, name: str) -> bytes:
         return compile_typst(source, name, int(self.timestamp.timestamp()), PDF_STANDARDS)
 
     def pdf(self, template: str, doc: object) -> bytes:
         return self.compile_pdf(self.text(template, "typ", doc), template)
+
+
+def _refused(error: Exception) -> str:
+    """Jinja's sandbox refusal, in French: what the template tried to reach."""
+    found = re.search(r"attribute '([^']*)' of '([^']*)'", str(error))
+    if found:
+        return (
+            f"accès à « {found[1]} » (d’un objet {found[2]}) refusé : un modèle met en forme les valeurs "
+            "que gasp lui donne, il n’atteint pas les rouages de Python (voir SECURITY.md)"
+        )
+    return "opération refusée à un modèle, qui ne fait que mettre en forme (voir SECURITY.md)"
 
 
 MANIFEST = ".gasp-manifest.json"
@@ -121,9 +149,12 @@ def compile_typst(source: str, name: str, timestamp: int, standards: tuple[str, 
     """A Typst source into PDF bytes (a top-level function: a worker process can run it)."""
     import typst
 
+    from .typst_worker import typst_root
+
     try:
-        return typst.compile(
+        return typst.compile(  # type: ignore[type-var]  # the stub ties `root` to the type of `input` (bytes here)
             source.encode("utf-8"),
+            root=typst_root(),
             ignore_system_fonts=True,
             pdf_standards=list(standards),  # type: ignore[arg-type]  # profile names from RenderRequest; typst rejects unknown ones itself
             timestamp=timestamp,

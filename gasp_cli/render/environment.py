@@ -6,6 +6,11 @@ means as markup (built by gasp itself, never from a record) is wrapped in `Raw`.
 Templates are looked up in the workspace's `templates/` first, then in gasp's
 defaults, by file name. Undefined names are errors (`StrictUndefined`), and record
 text is only ever a value, never a template.
+
+A workspace's templates are code written by someone else (a shared records repository):
+every template runs in Jinja's `SandboxedEnvironment`, where no attribute starting with
+`_` is reachable (no walk from `cycler.__init__` to `os`) and no method changes a value
+of gasp's. SECURITY.md says what a template can and cannot do.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.sandbox
 from markupsafe import Markup
 
 from .. import escape
@@ -42,7 +48,7 @@ def _typst_finalize(value: object) -> str:
         return ""
     if isinstance(value, Raw):
         return value
-    return escape.typst(escape.french_spacing(str(value)))
+    return escape.typst(value)
 
 
 def _text_finalize(value: object) -> str:
@@ -81,13 +87,17 @@ def make_environment(output_format: str, workspace_templates: Path | None) -> ji
         "lstrip_blocks": True,
     }
     if output_format == "html":
-        environment = jinja2.Environment(autoescape=True, finalize=_html_finalize, **options)
+        environment = jinja2.sandbox.ImmutableSandboxedEnvironment(autoescape=True, finalize=_html_finalize, **options)
     elif output_format == "md":
-        environment = jinja2.Environment(autoescape=False, finalize=_markdown_finalize, **options)
+        environment = jinja2.sandbox.ImmutableSandboxedEnvironment(
+            autoescape=False, finalize=_markdown_finalize, **options
+        )
     elif output_format == "typ":
-        environment = jinja2.Environment(autoescape=False, finalize=_typst_finalize, **options)
+        environment = jinja2.sandbox.ImmutableSandboxedEnvironment(
+            autoescape=False, finalize=_typst_finalize, **options
+        )
     elif output_format == "txt":
-        environment = jinja2.Environment(autoescape=False, finalize=_text_finalize, **options)
+        environment = jinja2.sandbox.ImmutableSandboxedEnvironment(autoescape=False, finalize=_text_finalize, **options)
     else:
         raise ValueError(output_format)
     environment.filters["cell"] = lambda value: Raw(escape.markdown_cell(value)) if value is not None else ""

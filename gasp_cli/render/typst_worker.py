@@ -38,6 +38,28 @@ def resident_kilobytes() -> int:
     return peak // 1024 if sys.platform == "darwin" else peak  # bytes on macOS, kilobytes on Linux
 
 
+_ROOT: list[str] = []
+
+
+def typst_root() -> str:
+    """The only folder Typst may read: an empty one of this process's own, removed at exit.
+
+    Typst reads files relative to its root (`#read`, `#image`, `#include`); by default the
+    current folder, where a symlink planted in a workspace could lead anywhere. gasp gives
+    Typst every value in the source itself, so Typst needs no file at all: a template
+    that reads one gets Typst's « file not found ».
+    """
+    if not _ROOT:
+        import atexit
+        import shutil
+        import tempfile
+
+        folder = tempfile.mkdtemp(prefix="gasp-typst-")
+        atexit.register(shutil.rmtree, folder, True)
+        _ROOT.append(folder)
+    return _ROOT[0]
+
+
 def serve(requests: BinaryIO, answers: BinaryIO) -> None:
     import typst
 
@@ -48,7 +70,9 @@ def serve(requests: BinaryIO, answers: BinaryIO) -> None:
         request = json.loads(header)
         source = requests.read(request["length"])
         try:
-            output = compiler.compile(input=source, pdf_standards=request["standards"], timestamp=request["timestamp"])
+            output = compiler.compile(
+                input=source, pdf_standards=request["standards"], timestamp=request["timestamp"], root=typst_root()
+            )
             # One PDF is one bytes object (a list is for pages as images, None for a file written).
             payload, ok = (output, True) if isinstance(output, bytes) else ("Typst n’a rendu aucun PDF".encode(), False)
         except typst.TypstError as error:

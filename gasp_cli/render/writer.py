@@ -59,7 +59,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from .. import killpoints
-from ..output import OutputError, check_outside_records, write_beside
+from ..output import OutputError, check_outside_records, system_reason, write_beside
 
 MANIFEST = ".gasp-manifest.json"
 _TEMPORARY = re.compile(r"^\..+\.gasp-\d+-[0-9a-f]{8}$")
@@ -244,7 +244,7 @@ def check_target(out: Path, workspace_root: Path, records: Path) -> None:
     try:
         foreign = target.is_dir() and any(target.iterdir()) and not os.path.lexists(target / MANIFEST)
     except OSError as error:
-        raise OutputError(f"impossible de lire « {out} » : {error.strerror or error}") from None
+        raise OutputError(f"impossible de lire « {out} » : {system_reason(error)}") from None
     if foreign:
         raise OutputError(
             f"« {out} » n'est pas vide et ne vient pas de gasp (pas de {MANIFEST}) : "
@@ -311,7 +311,7 @@ class Session:
         try:
             self.out.mkdir(parents=True, exist_ok=True)
         except OSError as error:
-            raise OutputError(f"impossible de créer « {self.out} » : {error.strerror or error}") from None
+            raise OutputError(f"impossible de créer « {self.out} » : {system_reason(error)}") from None
         self._lock = contextlib.ExitStack()
         self._lock.enter_context(_locked(self.out))
         _recover_legacy(self.out)
@@ -366,7 +366,7 @@ class Session:
             offset = self._spool.seek(0, os.SEEK_END)
             self._spool.write(payload)
         except OSError as error:
-            raise OutputError(f"impossible d'écrire un fichier temporaire : {error.strerror or error}") from None
+            raise OutputError(f"impossible d'écrire un fichier temporaire : {system_reason(error)}") from None
         self._pending.append((relative, offset, len(payload)))
 
     def _stage(self) -> None:
@@ -384,7 +384,7 @@ class Session:
                 killpoints.reached("render-staged")
         except OSError as error:
             self._discard()
-            raise OutputError(f"impossible d'écrire dans « {self.out} » : {error.strerror or error}") from None
+            raise OutputError(f"impossible d'écrire dans « {self.out} » : {system_reason(error)}") from None
 
     def finish(
         self,
@@ -449,6 +449,9 @@ class Session:
         written = len(self._staged) + 1
         updated = sorted(target.relative_to(out).as_posix() for target in self._staged)
         _write_files(out, self._staged, self._created, removed, intent, final, latest)
+        from ..output import note_written
+
+        note_written(f"{written} fichiers dans {out}")
         self._staged, self._created = {}, []
         return Publication(written, removed, updated)
 
@@ -536,7 +539,7 @@ def _state(out: Path, relative: str, folders: dict[str, int | str] | None = None
             except FileNotFoundError:
                 found = "absent"
             except OSError as error:
-                found = f"illisible ({error.strerror or error})"
+                found = f"illisible ({system_reason(error)})"
             if folders is not None and not last:
                 folders[current] = found
         if isinstance(found, str):
@@ -611,7 +614,7 @@ def _write_files(
             killpoints.reached("render-final")
             _replace(out / MANIFEST, final.to_bytes())
     except OSError as error:
-        raise OutputError(f"impossible d'écrire dans « {out} » : {error.strerror or error}") from None
+        raise OutputError(f"impossible d'écrire dans « {out} » : {system_reason(error)}") from None
     finally:
         for temporary in staged.values():
             with contextlib.suppress(OSError):
@@ -711,11 +714,17 @@ def _signals_held() -> Iterator[None]:
 @contextlib.contextmanager
 def _locked(out: Path) -> Iterator[None]:
     """One render at a time in the same out/: a lock file beside it, or on out/ itself."""
+    lock = out.parent / f".{out.name}.verrou"
     try:
-        handle = os.open(out.parent / f".{out.name}.verrou", os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC, 0o666)
+        # Never through a link planted in its place: it would create or lock its target.
+        handle = os.open(lock, os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o666)
     except OSError as error:
+        if error.errno == errno.ELOOP or os.path.islink(lock):
+            raise OutputError(
+                f"« {lock} » est un lien symbolique : gasp ne suit pas de lien pour son verrou ; retirez-le"
+            ) from None
         if error.errno not in (errno.EACCES, errno.EPERM, errno.EROFS):
-            raise OutputError(f"impossible d'écrire dans « {out.parent} » : {error.strerror or error}") from None
+            raise OutputError(f"impossible d'écrire dans « {out.parent} » : {system_reason(error)}") from None
         # The parent cannot be written (out/ is a mount point of a folder one does not own):
         # a lock on the folder itself serves the same purpose.
         handle = os.open(out, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
