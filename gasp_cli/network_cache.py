@@ -13,13 +13,9 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from . import __version__
-
-if TYPE_CHECKING:  # for the annotations only: like pydantic, these are imported where they are used
-    pass
-
 
 # A new layout of the cached results must not be read as the old one.
 CACHE_FORMAT = 1

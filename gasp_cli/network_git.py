@@ -11,14 +11,10 @@ import threading
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from .output import system_reason
-
-if TYPE_CHECKING:  # for the annotations only: like pydantic, these are imported where they are used
-    pass
 from .network_cache import _read_json, _write_json
 from .network_sites import GitFailed, Refused, Site, git_location, redact
+from .output import system_reason
 
 # The time limit of each git command of a site, in seconds (`--timeout`).
 DEFAULT_TIMEOUT = 120.0

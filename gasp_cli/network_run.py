@@ -11,12 +11,9 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .killpoints import reached
-
-if TYPE_CHECKING:  # for the annotations only: like pydantic, these are imported where they are used
-    pass
 from .network_cache import _locked, _read_json, _scratch_folder, _sweep, _write_json, cache_key
 from .network_git import _LIVE, _STOPPING, DEFAULT_TIMEOUT, Fetched, _kill, _site_folder, fetch_site
 from .network_read import _failed, read_site
