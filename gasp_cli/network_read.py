@@ -16,14 +16,14 @@ from typing import TYPE_CHECKING, Any
 
 from .diagnostics import Diagnostic
 from .killpoints import reached
+from .network_cache import _scratch
+from .network_git import GIT, _git_reason, _kill, git_environment
+from .network_sites import GitFailed
 from .vocabulary import plural
 
 if TYPE_CHECKING:  # for the annotations only: like pydantic, these are imported where they are used
     from .documents.rapport import Report
     from .loader import Records
-from .network_cache import _scratch
-from .network_git import GIT, _git_reason, _kill, git_environment
-from .network_sites import GitFailed
 
 # What a site may export: past these, the site is refused (a records/ folder is a few MiB).
 MAX_EXPORT_BYTES = 64 * 1024 * 1024

@@ -1,4 +1,5 @@
-"""The sites file of a network: its sites (read and checked like records), which repositories may be fetched, a site's result."""
+"""The sites file of a network: its sites, read and checked like records; which repositories
+may be fetched (and how a URL is shown, its password redacted); a site's result."""
 
 from __future__ import annotations
 
