@@ -548,33 +548,41 @@ def _bad_value_message(model: type[BaseModel], detail: ErrorDetails) -> tuple[st
     where = f"« {name} » : " if name else ""
 
     if kind == "literal_error":
-        return _enum_message(model, loc, where, value), "bad-enum"
-    if kind == "one_line":
-        return (
-            f"{where}une seule ligne, sans caractère de contrôle : {_describe(value)} contient "
-            f"{_forbidden_character(str(value))}"
-        ), "bad-value"
-    if kind == "email":
-        return (
-            f"{where}adresse de courriel {_describe(value)} invalide : une seule adresse, sans espace ni nom, "
-            "par exemple « prenom.nom@exemple.fr »"
-        ), "bad-value"
-    if kind == "date_range":
+        message, code = _enum_message(model, loc, where, value), "bad-enum"
+    elif kind == "one_line":
+        message, code = (
+            (
+                f"{where}une seule ligne, sans caractère de contrôle : {_describe(value)} contient "
+                f"{_forbidden_character(str(value))}"
+            ),
+            "bad-value",
+        )
+    elif kind == "email":
+        message, code = (
+            (
+                f"{where}adresse de courriel {_describe(value)} invalide : une seule adresse, sans espace ni nom, "
+                "par exemple « prenom.nom@exemple.fr »"
+            ),
+            "bad-value",
+        )
+    elif kind == "date_range":
         shown = value.isoformat() if isinstance(value, datetime.date) else value
-        return f"{where}date {_describe(shown)} hors de la période admise : entre 1900 et 2200", "bad-date"
-    if kind == "timezone":
-        return _timezone_message(where, value), "bad-value"
-    if kind == "finite_number":
-        return f"{where}{_describe(value)} : doit être un nombre fini", "bad-value"
-    if kind == "bool_type" and isinstance(value, str):
-        return _yaml11_boolean_message(where, value), "bad-type"
-    if kind == "string_pattern_mismatch":
-        return _pattern_message(where, value, ctx)
-    if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
-        return _bound_message(where, kind, value, ctx), "bad-value"
-    if kind in _TYPE_MESSAGES:
-        return _type_message(where, name, kind, value), "bad-type"
-    return f"{where}valeur {_describe(value)} invalide ({detail.get('msg', kind)})", "bad-value"
+        message, code = f"{where}date {_describe(shown)} hors de la période admise : entre 1900 et 2200", "bad-date"
+    elif kind == "timezone":
+        message, code = _timezone_message(where, value), "bad-value"
+    elif kind == "finite_number":
+        message, code = f"{where}{_describe(value)} : doit être un nombre fini", "bad-value"
+    elif kind == "bool_type" and isinstance(value, str):
+        message, code = _yaml11_boolean_message(where, value), "bad-type"
+    elif kind == "string_pattern_mismatch":
+        message, code = _pattern_message(where, value, ctx)
+    elif kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
+        message, code = _bound_message(where, kind, value, ctx), "bad-value"
+    elif kind in _TYPE_MESSAGES:
+        message, code = _type_message(where, name, kind, value), "bad-type"
+    else:
+        message, code = f"{where}valeur {_describe(value)} invalide ({detail.get('msg', kind)})", "bad-value"
+    return message, code
 
 
 def _enum_message(model: type[BaseModel], loc: tuple[int | str, ...], where: str, value: Any) -> str:
