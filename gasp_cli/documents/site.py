@@ -41,12 +41,11 @@ from ..loader import Records
 from ..names import gasp_name, group_name, place_of
 from ..vocabulary import PROPOSAL_STATUSES, french_time, long_date, weekday_date
 from . import compte_rendu, convocation, guide, proposition, rapport, suivi
-from .base import Template
+from .base import Producer, Request, Template
 from .calendrier import calendar_page
 
 if TYPE_CHECKING:
-    from ..render.dependencies import Dependencies
-    from ..render.documents import RenderRequest, _Producer
+    from .dependencies import Dependencies
 
 FOLDER = "public"
 FORMATS_HOME: dict[str, Template] = {"html": "site-accueil.html.j2"}
@@ -382,7 +381,7 @@ def minutes_page(records: Records, today: datetime.date) -> MinutesPage:
 @dataclass
 class Page:
     """One page of the site: its path under public/, its site template, how its data is built, its
-    PDF (Typst template or ""), and the key of the record files it reads (render/dependencies.py):
+    PDF (Typst template or ""), and the key of the record files it reads (documents/dependencies.py):
     a page whose key has not changed is kept without its data being built."""
 
     path: str
@@ -411,7 +410,7 @@ def pages(
 ) -> Iterator[Page]:
     """Every page of the site, one at a time (a large workspace has thousands). The queries over the
     whole workspace (which proposals have a page, which replace which) are made once, here."""
-    from ..render.dependencies import Dependencies, published_proposals
+    from .dependencies import Dependencies, published_proposals
 
     deps = dependencies if dependencies is not None else Dependencies(records, "")
     published = published_proposals(derived, today)
@@ -503,7 +502,7 @@ def _calendar(records: Records, year: int) -> object:
 
 def count(records: Records, today: datetime.date, derived: dict[str, History]) -> int:
     """How many pages `pages` yields (for the progress bar)."""
-    from ..render.dependencies import published_proposals
+    from .dependencies import published_proposals
 
     published = published_proposals(derived, today)
     return (
@@ -597,7 +596,7 @@ def _pagefind(site: Path) -> dict[str, bytes]:
     }
 
 
-def produce(records: Records, request: RenderRequest, producer: _Producer, derived: dict[str, History]) -> None:
+def produce(records: Records, request: Request, producer: Producer, derived: dict[str, History]) -> None:
     """Every file of public/, handed to the render's producer like any document's: the pages
     (html; the site is made of web pages, so a render without html makes none), their PDFs,
     the calendar's iCalendar file, and the search index Pagefind makes from a copy of the pages.
@@ -665,8 +664,8 @@ def produce(records: Records, request: RenderRequest, producer: _Producer, deriv
 
 def _stage_pages(
     records: Records,
-    request: RenderRequest,
-    producer: _Producer,
+    request: Request,
+    producer: Producer,
     derived: dict[str, History],
     copy: Path,
     with_pdf: bool,
@@ -699,7 +698,7 @@ def _stage_pages(
 
 
 def _put_site(
-    producer: _Producer,
+    producer: Producer,
     keys: dict[str, str],
     unchanged: set[str],
     copy: Path,
@@ -721,7 +720,7 @@ def _put_site(
         producer.put(f"{FOLDER}/{path}", payload)
 
 
-def _put_pdfs(records: Records, request: RenderRequest, producer: _Producer, derived: dict[str, History]) -> None:
+def _put_pdfs(records: Records, request: Request, producer: Producer, derived: dict[str, History]) -> None:
     """The PDFs after Pagefind has run: the Typst process and Pagefind never run at the same time,
     and gasp holds no PDF in flight meanwhile (a page whose key changed is built once more for this)."""
     today, deps = request.today, producer.dependencies
@@ -738,15 +737,13 @@ def _put_pdfs(records: Records, request: RenderRequest, producer: _Producer, der
             )
 
 
-def _put_calendars(records: Records, request: RenderRequest, producer: _Producer, derived: dict[str, History]) -> None:
+def _put_calendars(records: Records, request: Request, producer: Producer, derived: dict[str, History]) -> None:
     """The calendar's iCalendar files: one a year, and the subscription of every year."""
     today = request.today
-    from ..render.documents import put_ics
 
     for year in calendar_years(today):
         title = f"Calendrier {year} — {gasp_name(records)}"
-        put_ics(
-            producer,
+        producer.ics(
             f"{FOLDER}/calendrier/calendrier-{year}.ics",
             _year_rows(records, year),
             records,
@@ -755,8 +752,7 @@ def _put_calendars(records: Records, request: RenderRequest, producer: _Producer
             derived,
         )
     rows = _year_rows(records, *calendar_years(today))
-    put_ics(
-        producer,
+    producer.ics(
         f"{FOLDER}/{SUBSCRIPTION}",
         rows,
         records,
@@ -766,7 +762,7 @@ def _put_calendars(records: Records, request: RenderRequest, producer: _Producer
     )
 
 
-def _page_keys(site_pages: list[Page], producer: _Producer, year: int, with_pdf: bool, search: bool) -> dict[str, str]:
+def _page_keys(site_pages: list[Page], producer: Producer, year: int, with_pdf: bool, search: bool) -> dict[str, str]:
     """Each page's data key: its data, its template, and what the site adds (PDF link, search box, year)."""
     from .base import context_key, data_digest
 
@@ -785,7 +781,7 @@ def _page_keys(site_pages: list[Page], producer: _Producer, year: int, with_pdf:
     }
 
 
-def _input_key(page: Page, producer: _Producer, year: int, with_pdf: bool, search: bool) -> str:
+def _input_key(page: Page, producer: Producer, year: int, with_pdf: bool, search: bool) -> str:
     """A page's input key: the record files it reads, its template and what the site adds; "" when
     the render does not know its inputs."""
     from .base import context_key, inputs_digest
@@ -805,15 +801,13 @@ def _input_key(page: Page, producer: _Producer, year: int, with_pdf: bool, searc
     )
 
 
-def _out_of_date(records: Records, request: RenderRequest, producer: _Producer, derived: dict[str, History]) -> bool:
+def _out_of_date(records: Records, request: Request, producer: Producer, derived: dict[str, History]) -> bool:
     """Whether a site left in out/ by an earlier render differs from the one these records make
     (a render without html leaves it as it is: a name withdrawn would stay on it)."""
-    from ..render.writer import read_manifest
-
-    manifest = read_manifest(producer.previous.out) if producer.previous.out is not None else None
+    files = producer.previous.files
     previous = {
         path
-        for path in (manifest.files if manifest is not None else set())
+        for path in files
         if path.startswith(f"{FOLDER}/")
         and path.endswith(".html")
         and not path.startswith(f"{FOLDER}/{SEARCH_FOLDER}/")
@@ -830,11 +824,11 @@ def _out_of_date(records: Records, request: RenderRequest, producer: _Producer, 
         for with_pdf in (True, False)
         for search in (True, False)
     ]
-    search = manifest is not None and any(path.startswith(f"{FOLDER}/{SEARCH_FOLDER}/") for path in manifest.files)
+    search = any(path.startswith(f"{FOLDER}/{SEARCH_FOLDER}/") for path in files)
     return any(_page_differs(page, producer, year, variants, search) for page in site_pages)
 
 
-def _page_differs(page: Page, producer: _Producer, year: int, variants: list[dict[str, str]], search: bool) -> bool:
+def _page_differs(page: Page, producer: Producer, year: int, variants: list[dict[str, str]], search: bool) -> bool:
     """Whether a page left in out/ differs from the one made now: by its key, or without one, by its bytes."""
     old = producer.previous
     path = f"{FOLDER}/{page.path}"
@@ -856,7 +850,7 @@ def _index_key(keys: dict[str, str]) -> str:
     return hashlib.sha256("\n".join(f"{path} {key}" for path, key in sorted(keys.items())).encode()).hexdigest()
 
 
-def _page_bytes(page: Page, producer: _Producer, year: int, with_pdf: bool, search: bool, unchanged: bool) -> bytes:
+def _page_bytes(page: Page, producer: Producer, year: int, with_pdf: bool, search: bool, unchanged: bool) -> bytes:
     if unchanged and producer.previous.out is not None:
         return (producer.previous.out / FOLDER / page.path).read_bytes()
     extra = context(page.path, year, with_pdf and bool(page.pdf), search)
@@ -865,7 +859,7 @@ def _page_bytes(page: Page, producer: _Producer, year: int, with_pdf: bool, sear
 
 def _put_pages(
     site_pages: list[Page],
-    producer: _Producer,
+    producer: Producer,
     keys: dict[str, str],
     unchanged: set[str],
     year: int,

@@ -11,7 +11,7 @@ import re
 import stat
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 # Threads drive the PDF compilations (a small import, unlike Jinja or Typst, which a render
 # with nothing to do never loads).
@@ -25,8 +25,10 @@ if TYPE_CHECKING:  # imported where they are used: a render with nothing to do n
 
     import jinja2
 
+    from ..documents.base import Writer
+    from ..documents.dependencies import Dependencies
     from ..loader import Records
-    from .dependencies import Dependencies
+    from ..workspace import Workspace
     from .writer import Manifest
 
 KINDS = (
@@ -193,7 +195,8 @@ class Previous:
         if manifest is None and out is not None:
             manifest = read_manifest(out)
         self.keys: dict[str, str] = manifest.data_keys if manifest else {}
-        self._owned = manifest.files if manifest else set()
+        self.files: set[str] = manifest.files if manifest else set()  # gasp's files in out/
+        self._owned = self.files
         self._signatures = manifest.signatures if manifest else {}
         self._since = manifest.written_at if manifest else 0
         self.input_keys: dict[str, str] = manifest.input_keys if manifest else {}
@@ -308,11 +311,23 @@ class _Producer:
         self.paths.append(path)
         self.sink(path, payload)
 
+    def ics(
+        self,
+        path: str,
+        rows: list[Any],
+        records: Records,
+        title: str,
+        timestamp: datetime.datetime,
+        derived: dict[str, Any],
+    ) -> None:
+        """An iCalendar file (put_ics), for a document that makes its own files (the residents' site)."""
+        put_ics(self, path, rows, records, title, timestamp, derived)
+
     def document(
         self, stem: str, formats: dict[str, str], data: object, label: str, inputs: tuple[object, ...] | None = None
     ) -> None:
         """One document's files. With `inputs` (its parameters and the key of the record files it
-        reads, render/dependencies.py; the day too when it depends on the day), `data` is the function
+        reads, documents/dependencies.py; the day too when it depends on the day), `data` is the function
         that builds it, called only when some file's input key has changed."""
         from ..documents.base import context_key, data_digest, inputs_digest
 
@@ -503,7 +518,7 @@ def render_documents(
     `inputs`: render/inputs.py `inputs_fingerprint`, with which a document that does not depend on
     the day is kept without being built; `input_keys` receives the input key of each of its files."""
 
-    from .dependencies import Dependencies
+    from ..documents.dependencies import Dependencies
     from .inputs import setting_fingerprint, templates_fingerprint
 
     progress = progress or Progress()
@@ -726,3 +741,39 @@ def render_index(
             return None
     renderer = Renderer(workspace_templates, datetime.datetime.now(datetime.UTC))
     return renderer.text(index.FORMATS["html"], "html", page).encode("utf-8")
+
+
+def output(
+    formats: Mapping[str, str | Writer],
+    output_format: str,
+    data: object,
+    templates: Path | None,
+    timestamp: datetime.datetime,
+) -> str | bytes:
+    """One format of a document: JSON from the data, text from its template, PDF through Typst."""
+    from ..documents.base import json_text
+
+    if output_format == "json":
+        return json_text(data)
+    template = formats[output_format]
+    if not isinstance(template, str):
+        made: str | bytes = template(data, timestamp)
+        return made
+    renderer = Renderer(templates, timestamp)
+    if output_format == "pdf":
+        return renderer.pdf(template, data)
+    return renderer.text(template, output_format, data)
+
+
+def emit(
+    formats: Mapping[str, str | Writer],
+    output_format: str,
+    data: object,
+    workspace: Workspace,
+    out: Path | None,
+    timestamp: datetime.datetime,
+) -> None:
+    """Write one format of a document to --out (whole or not at all) or to stdout."""
+    from ..cli.common import write_output
+
+    write_output(workspace, out, output(formats, output_format, data, workspace.templates, timestamp))
