@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from ..documents.registry import only_help
 from .completion import complete_meetings
 
 if TYPE_CHECKING:
@@ -39,7 +40,7 @@ def render(
         typer.Option(
             "--only",
             metavar="SORTE",
-            help="Seulement : comptes-rendus, guides, dossier, calendrier, rapport, propositions, suivi, public, convocations (répétable ; public : le site des habitants ; convocations : avec les feuilles d’émargement).",
+            help=only_help(),
         ),
     ] = None,
 ) -> None:
@@ -139,13 +140,14 @@ def _chosen_formats(formats: str) -> tuple[str, ...]:
 def _chosen_kinds(only: list[str] | None) -> list[str]:
     """The kinds of --only, each checked (repeatable, or separated by commas)."""
     from ..diagnostics import suggestion
-    from ..render.documents import KINDS
+    from ..documents.registry import names
 
+    known = names()
     kinds = [k.strip() for value in (only or []) for k in value.split(",") if k.strip()]
     for kind in kinds:
-        if kind not in KINDS:
+        if kind not in known:
             raise typer.BadParameter(
-                f"sorte « {kind} » inconnue{suggestion(kind, KINDS)} (sortes : {', '.join(KINDS)})", param_hint="--only"
+                f"sorte « {kind} » inconnue{suggestion(kind, known)} (sortes : {', '.join(known)})", param_hint="--only"
             )
     return kinds
 
@@ -153,18 +155,18 @@ def _chosen_kinds(only: list[str] | None) -> list[str]:
 def _checked_kinds(records: "Records", ids: list[str], kinds: list[str], chosen_formats: tuple[str, ...]) -> list[str]:
     """The kinds to make, once the named meetings are checked against them."""
     from ..diagnostics import suggestion
-    from ..render.documents import KINDS, MEETING_KINDS
+    from ..documents.registry import meeting_kinds, names
     from .common import fail
 
     for meeting_id in ids:
         if meeting_id not in records.meetings:
             raise fail(f"réunion « {meeting_id} » inconnue{suggestion(meeting_id, records.meetings)}")
     if ids and not kinds:
-        kinds = list(MEETING_KINDS)
+        kinds = list(meeting_kinds())
     for meeting_id in ids:
         _check_meeting(records, meeting_id, kinds)
     if not kinds:
-        kinds = list(KINDS)
+        kinds = list(names())
     elif "public" in kinds and "html" not in chosen_formats:
         typer.echo(
             "avertissement : le site des habitants est fait de pages web : sans html dans --format, "

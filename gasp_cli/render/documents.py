@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..documents import registry
+
 if TYPE_CHECKING:  # imported where they are used: a render with nothing to do needs neither Jinja nor Typst
     from concurrent.futures import Executor, Future
 
@@ -31,19 +33,9 @@ if TYPE_CHECKING:  # imported where they are used: a render with nothing to do n
     from ..workspace import Workspace
     from .writer import Manifest
 
-KINDS = (
-    "comptes-rendus",
-    "guides",
-    "dossier",
-    "calendrier",
-    "rapport",
-    "propositions",
-    "suivi",
-    "public",
-    "convocations",
-)
-# The kinds that a render of named meetings makes for them, and only for them.
-MEETING_KINDS = ("comptes-rendus", "convocations")
+# The kinds of --only, and those a render of named meetings makes for them only: documents/registry.py.
+KINDS = registry.names()
+MEETING_KINDS = registry.meeting_kinds()
 FORMATS = ("md", "html", "pdf")
 # Every PDF is PDF/UA-1 (accessible: tagged, header cells, alt text, title shown) and
 # PDF/A-2a (archivable, level A: tagged, Unicode text). Typst refuses what breaks either.
@@ -239,18 +231,6 @@ class Progress:
         pass
 
 
-_FOLDER_KINDS = {
-    "comptes-rendus": "comptes-rendus",
-    "guide": "guides",
-    "referents": "dossier",
-    "calendrier": "calendrier",
-    "rapport": "rapport",
-    "public": "public",
-    "convocations": "convocations",
-    "emargement": "convocations",  # the attendance sheet comes with the convocation
-}
-
-
 def answered_by(request: RenderRequest, every_meeting: bool) -> Callable[[str], bool]:
     """Which paths under out/ a render answers for: an owned file among them that the render
     did not produce is no longer a document (a deleted meeting's compte rendu), and goes.
@@ -260,18 +240,20 @@ def answered_by(request: RenderRequest, every_meeting: bool) -> Callable[[str], 
     A folder of no kind (a document of a later gasp) is answered for by a full render only.
     """
 
+    kinds, meeting_kinds, folder_kinds = registry.names(), registry.meeting_kinds(), registry.folder_kinds()
+
     def answers_for(path: str) -> bool:
         extension = path.rsplit(".", 1)[-1] if "." in path.rsplit("/", 1)[-1] else ""
         if extension in FORMATS and extension not in request.formats:
             return False
-        kind = _FOLDER_KINDS.get(path.split("/", 1)[0]) if "/" in path else None
+        kind = folder_kinds.get(path.split("/", 1)[0]) if "/" in path else None
         if kind == "public" and extension not in FORMATS and "html" not in request.formats:
             return False  # the site's search index and calendar come with its pages (html)
         if kind is None:
-            return set(request.kinds) == set(KINDS) and every_meeting
+            return set(request.kinds) == set(kinds) and every_meeting
         if kind not in request.kinds:
             return False
-        return every_meeting or kind not in MEETING_KINDS
+        return every_meeting or kind not in meeting_kinds
 
     return answers_for
 
