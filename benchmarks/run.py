@@ -15,6 +15,8 @@ On a generated workspace (40 years, `benchmarks/generate.py`), in one run:
    --quick or --no-pdf) in md,html,pdf (at 40 years: the first render of 2.): that of the
    whole process tree, gasp and the Typst processes it starts, added up. Target: under 250 MB
    at 40 years, growing less than linearly with the years.
+8. `gasp serve`: seconds from a saved record to the reloaded page in Chromium, on the embedded
+   example (benchmarks/serve.py). Target: at most 1 s.
 
 6. edit one meeting (an agents meeting, then a usagers meeting: a word added to its
    discussion), then `gasp render` / `gasp validate`, at 10 and 40 years, over an out/ that a
@@ -466,6 +468,15 @@ def main() -> int:
             )
             print(line, flush=True)
             printed.append(line)
+
+    from serve import measure_line
+
+    print("L'atelier dans le navigateur (Chromium, Playwright) :", flush=True)
+    printed.append("L'atelier dans le navigateur (Chromium, Playwright) :")
+    line, met = measure_line(runs)
+    print(line, flush=True)
+    printed.append(line)
+    ok &= met
     record(printed)
     return 0 if ok else 1
 

@@ -1,5 +1,6 @@
 """The facts every output shows, derived once: whether a proposal is answered, to decide or late,
-how late a compte rendu is, and the indicators of a year with the day they are counted to.
+how late a compte rendu is, the themes a meeting brought up, and the day a year's indicators are
+counted to (the indicators themselves are computed by `indicators.py` and kept in the run's facts).
 
 One home for each fact, read by `gasp validate`, the dossier of the référents, the report,
 the suivi, the proposal pages, the residents' site, the export, the trace and the network,
@@ -30,7 +31,6 @@ from typing import TYPE_CHECKING
 from .lifecycle import OPEN, Event, History, histories
 
 if TYPE_CHECKING:
-    from .indicators import Indicator
     from .loader import Records
     from .models import Meeting
 
@@ -124,6 +124,23 @@ class Answer:
         return self.late_by is not None
 
 
+# --- what a meeting is about ----------------------------------------------------------------
+
+
+def meeting_themes(records: Records, meeting: Meeting) -> set[str]:
+    """The themes a meeting brought up: its tour de table, its subject, the proposals it raised.
+    The compte rendu (what the others said on them) and the report (themes by group) both ask
+    this one question."""
+    themes = {p.theme for p in meeting.problems_raised if p.theme}
+    if meeting.topic:
+        themes.add(meeting.topic)
+    for event in meeting.proposals:
+        proposal = records.proposals.get(event.proposal)
+        if event.event == "raised" and proposal is not None:
+            themes.add(proposal.theme)
+    return {theme for theme in themes if theme in records.themes}
+
+
 # --- the indicators' day --------------------------------------------------------------------
 
 
@@ -141,7 +158,9 @@ class Facts:
 
     records: Records
     histories: dict[str, History]
-    _indicators: dict[tuple[datetime.date, int | None], list[Indicator]] = field(default_factory=dict, repr=False)
+    # What is computed from these facts and kept for the run, by the module that computes it
+    # (`indicators.of_run`): facts come first and import none of them.
+    derived_once: dict[str, object] = field(default_factory=dict, repr=False)
 
     @property
     def decision_within_days(self) -> int | None:
@@ -183,19 +202,6 @@ class Facts:
             and start <= answer.date <= end
             and answered_within(history, self.decision_within_days)
         )
-
-    def indicators(self, today: datetime.date, year: int | None = None) -> list[Indicator]:
-        """The rows of indicators.csv (of one `year`, or all), each year counted to `counted_to`."""
-        from .indicators import indicators
-
-        every = self._indicators.get((today, None))
-        if every is not None and year is not None:
-            return [r for r in every if r.year == year]
-        rows = self._indicators.get((today, year))
-        if rows is None:  # one year alone (a report) looks at that year's cohort only
-            rows = indicators(self.records, today, self.histories, year)
-            self._indicators[(today, year)] = rows
-        return rows
 
 
 _LAST: list[Facts] = []  # the run's facts: the last records and derivation asked about

@@ -20,6 +20,7 @@ import dataclasses
 import datetime
 import statistics
 from dataclasses import dataclass
+from typing import cast
 
 from . import facts
 from .facts import counted_to
@@ -203,49 +204,49 @@ def _stage_days(step: Milestones, start: str, end: str) -> int | None:
     return (last - first).days
 
 
-def proposal_indicators(
-    records: Records, day: datetime.date, derived: dict[str, History] | None = None, year: int | None = None
-) -> list[Indicator]:
-    """Per raising year and group (and for all groups): shares decided and done, median days per stage."""
-    derived = derived if derived is not None else facts.of(records).histories
+def _cohort_steps(derived: dict[str, History], day: datetime.date, year: int | None) -> list[Milestones]:
+    """Each raised proposal (of the `year` cohort, or all) as it stood on the day its cohort is
+    counted to (31 December, or `day` if earlier), in the order of their ids."""
     if year is not None:  # the report asks for one year: only that cohort is looked at
         derived = {pid: h for pid, h in derived.items() if (r := h.raised) is not None and r.date.year == year}
-    # Each proposal as it stood on the day its cohort is counted to (31 December, or `day` if earlier).
-    steps = [
+    return [
         step
         for pid in sorted(derived)
         if (raised := derived[pid].raised) is not None
         and (step := milestones(derived[pid], counted_to(raised.date.year, day))) is not None
     ]
-    years = sorted({s.raised.year for s in steps})
+
+
+def _cohort_rows(year: int, group: str | None, cohort: list[Milestones]) -> list[Indicator]:
+    """One cohort's shares decided and done, and its median days per stage (a stage none went through: no row)."""
+    n = len(cohort)
+    rows = [
+        _row(year, "decided_share", group, _share(sum(s.decided is not None for s in cohort), n), n),
+        _row(year, "done_share", group, _share(sum(s.done is not None for s in cohort), n), n),
+    ]
+    for subject, start, end in STAGES:
+        spans = [d for s in cohort if (d := _stage_days(s, start, end)) is not None]
+        if spans:
+            rows.append(_row(year, "median_days", group, statistics.median(spans), len(spans), subject))
+    return rows
+
+
+def proposal_indicators(
+    records: Records, day: datetime.date, derived: dict[str, History] | None = None, year: int | None = None
+) -> list[Indicator]:
+    """Per raising year and group (and for all groups): shares decided and done, median days per stage."""
+    derived = derived if derived is not None else facts.of(records).histories
+    steps = _cohort_steps(derived, day, year)
     groups = [None, *(g for g in _group_order(records) if any(s.group == g for s in steps))]
     by_year: dict[int, list[Milestones]] = {}
     for step in steps:
         by_year.setdefault(step.raised.year, []).append(step)
     rows: list[Indicator] = []
-    for year in years:
+    for each in sorted(by_year):
         for group in groups:
-            cohort = [s for s in by_year[year] if group is None or s.group == group]
-            if not cohort:
-                continue
-            rows.append(
-                _row(
-                    year,
-                    "decided_share",
-                    group,
-                    _share(sum(s.decided is not None for s in cohort), len(cohort)),
-                    len(cohort),
-                )
-            )
-            rows.append(
-                _row(
-                    year, "done_share", group, _share(sum(s.done is not None for s in cohort), len(cohort)), len(cohort)
-                )
-            )
-            for subject, start, end in STAGES:
-                spans = [d for s in cohort if (d := _stage_days(s, start, end)) is not None]
-                if spans:
-                    rows.append(_row(year, "median_days", group, statistics.median(spans), len(spans), subject))
+            cohort = [s for s in by_year[each] if group is None or s.group == group]
+            if cohort:
+                rows.extend(_cohort_rows(each, group, cohort))
     return rows
 
 
@@ -359,3 +360,21 @@ def indicators(
         dataclasses.replace(r, counted_to=counted_to(r.year, day))
         for r in sorted(rows, key=lambda r: (r.year, rank[r.indicator]))  # stable: each family's order kept
     ]
+
+
+# Rows already computed for the run, by (day, year or None for every year).
+_Computed = dict[tuple[datetime.date, int | None], list[Indicator]]
+
+
+def of_run(run: facts.Facts, today: datetime.date, year: int | None = None) -> list[Indicator]:
+    """The rows of indicators.csv (of one `year`, or all) for the run's facts, each year counted to
+    `counted_to`, computed at most once a day asked: every document of a run reads the same rows."""
+    computed = cast(_Computed, run.derived_once.setdefault("indicators", {}))
+    every = computed.get((today, None))
+    if every is not None and year is not None:
+        return [r for r in every if r.year == year]
+    rows = computed.get((today, year))
+    if rows is None:  # one year alone (a report) looks at that year's cohort only
+        rows = indicators(run.records, today, run.histories, year)
+        computed[(today, year)] = rows
+    return rows

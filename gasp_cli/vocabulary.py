@@ -1,8 +1,9 @@
 """The domain's words, once: group-kind roles, French labels of the records' English tokens
 (the proposal statuses in one table, with their plurals), French plurals, day counts, dates,
-numbers and their rounding, what a meeting is about, the one folding of letters (ids, alphabetical
+numbers and their rounding, the one folding of letters (ids, alphabetical
 order, typed words), and the rules of French typography (render/typography.py applies them to
-every md, html and pdf gasp writes).
+every md, html and pdf gasp writes). Words only: no queries over the records (what a meeting
+is about is `facts.meeting_themes`).
 
 French puts 0 and 1 in the singular (« 0 jour », « 1 jour », « 2 jours »). A day
 count in a sentence is a whole number of days (a median of 326,5 days reads
@@ -19,11 +20,6 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from .loader import Records
-    from .models import Meeting
 
 __all__ = [
     "DECIDING_KINDS",
@@ -48,7 +44,6 @@ __all__ = [
     "french_time",
     "has_open_format",
     "long_date",
-    "meeting_themes",
     "plain",
     "plural",
     "round_days",
@@ -183,20 +178,6 @@ def french_time(time: str) -> str:
     """« 14 h », « 9 h 30 »."""
     hour, minute = time.split(":")
     return f"{int(hour)} h" + (f" {minute}" if minute != "00" else "")
-
-
-def meeting_themes(records: Records, meeting: Meeting) -> set[str]:
-    """The themes a meeting brought up: its tour de table, its subject, the proposals it raised.
-    The compte rendu (what the others said on them) and the report (themes by group) both ask
-    this one question."""
-    themes = {p.theme for p in meeting.problems_raised if p.theme}
-    if meeting.topic:
-        themes.add(meeting.topic)
-    for event in meeting.proposals:
-        proposal = records.proposals.get(event.proposal)
-        if event.event == "raised" and proposal is not None:
-            themes.add(proposal.theme)
-    return {theme for theme in themes if theme in records.themes}
 
 
 def thousands(count: int) -> str:

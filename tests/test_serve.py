@@ -283,3 +283,37 @@ def test_a_new_meeting_is_the_file_gasp_new_writes_and_can_be_committed(served, 
     assert log.stdout.strip() == "Réunion des agents du 9 juillet"
     outside = {**commit, "file": "../secret"}
     assert _post(client, "/_gasp/historique", outside).status_code == 422
+
+
+def test_no_form_writes_through_a_symbolic_link_out_of_records(served, tmp_path: Path):
+    _, client, root = served
+    outside = tmp_path / "ailleurs"
+    outside.mkdir()
+    # A year's folder that is a link out of records/: a new meeting would land outside.
+    (root / "records" / "meetings" / "2003").symlink_to(outside, target_is_directory=True)
+    fields = {**_token(client), "group": "agents", "date": "2003-01-14"}
+    response = _post(client, "/_gasp/saisie/nouvelle-reunion", fields)
+    assert response.status_code == 403 and "mène hors de records/" in response.text
+    assert list(outside.iterdir()) == []
+    # A meeting file that is a link to a file outside: never written through.
+    fields = {**_token(client, f"/_gasp/saisie/reunion/{MEETING}"), "note": "Par le lien"}
+    target = outside / "reunion.yaml"
+    path = _meeting(root)
+    target.write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    path.unlink()
+    path.symlink_to(target)
+    bench = served[0]
+    bench.refresh()
+    before = target.read_text(encoding="utf-8")
+    response = _post(client, f"/_gasp/saisie/reunion/{MEETING}/tour", fields)
+    assert response.status_code in (403, 404), response.text
+    assert target.read_text(encoding="utf-8") == before and path.is_symlink()
+
+
+def test_the_guide_shows_the_workbench_screenshots_it_names():
+    guide = (Path(__file__).resolve().parent.parent / "docs" / "guide-secretaire.md").read_text(encoding="utf-8")
+    chapter = guide.split("## 16. Travailler dans le navigateur", 1)[1]
+    shown = re.findall(r"\]\((captures/atelier-[a-z-]+\.png)\)", chapter)
+    assert len(shown) == 4
+    for name in shown:
+        assert (Path(__file__).resolve().parent.parent / "docs" / name).stat().st_size > 10_000, name

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import socket
-from typing import Annotated
+from types import FrameType
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:
+    from ..serve.workbench import Workbench
 
 
 def serve(
@@ -64,9 +68,31 @@ def serve(
         import webbrowser
 
         webbrowser.open(address)
-    config = uvicorn.Config(create_app(bench, hosts), log_level="warning", lifespan="on")
-    server = uvicorn.Server(config)
-    server.run(sockets=sockets)
+    # On Ctrl-C, uvicorn waits for the open responses to end: the pages' event streams are told to
+    # end at once (else it waits forever), and a render under way is interrupted, not orphaned.
+    config = uvicorn.Config(create_app(bench, hosts), log_level="warning", lifespan="on", timeout_graceful_shutdown=5)
+    server = _server_class()(config, bench)
+    try:
+        server.run(sockets=sockets)
+    finally:
+        bench.stop()
+        bench.wait_child(30)
+        typer.echo("gasp serve : arrêté", err=True)
+
+
+def _server_class() -> type:
+    import uvicorn
+
+    class Server(uvicorn.Server):
+        def __init__(self, config: uvicorn.Config, bench: Workbench):
+            super().__init__(config)
+            self.bench = bench
+
+        def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+            self.bench.stop()
+            super().handle_exit(sig, frame)
+
+    return Server
 
 
 def _sockets(port: int) -> list[socket.socket]:

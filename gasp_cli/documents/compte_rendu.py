@@ -11,6 +11,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from ..calendar import calendar_rows, holidays_for
+from ..facts import meeting_themes
 from ..loader import Records
 from ..models import Meeting
 from ..names import Attendance, attendance, gasp_name, group_name, place_of, published_name, theme_title, who_name
@@ -21,7 +22,6 @@ from ..vocabulary import (
     french_time,
     has_open_format,
     long_date,
-    meeting_themes,
     weekday_date,
 )
 from .base import ActionLine, Item, Template
@@ -79,6 +79,77 @@ class CompteRendu:
     public: bool = False  # the residents' site's edition: named in words, not by the meeting's id
 
 
+def _last_held(records: Records, meeting: Meeting) -> datetime.date | None:
+    """The day this meeting's group last met before it (held), or None for its first meeting."""
+    own = sorted(
+        (m.date, mid)
+        for mid, m in records.meetings.items()
+        if m.group == meeting.group and m.status == "held" and m.date < meeting.date
+    )
+    return own[-1][0] if own else None
+
+
+def _held_since(records: Records, meeting_id: str, meeting: Meeting, since: datetime.date) -> list[Meeting]:
+    """The other groups' held meetings after `since`, up to this meeting's day, in date order."""
+    return [
+        other
+        for mid, other in sorted(records.meetings.items(), key=lambda pair: (pair[1].date, pair[0]))
+        if other.group != meeting.group
+        and other.status == "held"
+        and since < other.date <= meeting.date
+        and mid != meeting_id
+    ]
+
+
+def _said_on_themes(records: Records, other: Meeting, themes: set[str]) -> list[Item]:
+    """The other meeting's chosen subject and its tour de table, on this meeting's themes."""
+    items = []
+    if other.topic in themes:
+        items.append(Item(theme_title(records, other.topic), "sujet retenu"))
+    for problem in other.problems_raised:
+        if problem.theme in themes:
+            items.append(Item(theme_title(records, problem.theme), "tour de table", problem.note))
+    return items
+
+
+def _proposals_moved(
+    records: Records, other: Meeting, themes: set[str], discussed: set[str], pages: Collection[str]
+) -> list[Item]:
+    """The proposals the other meeting raised, discussed or withdrew, on these themes or discussed here."""
+    items = []
+    for event in other.proposals:
+        proposal = records.proposals.get(event.proposal)
+        if proposal is not None and (proposal.theme in themes or event.proposal in discussed):
+            items.append(
+                Item(
+                    proposal.title,
+                    f"proposition {PROPOSAL_STATUSES[event.event]}",
+                    event.note or "",
+                    _page(event.proposal, pages),
+                )
+            )
+    return items
+
+
+def _decided(
+    records: Records, other: Meeting, themes: set[str], discussed: set[str], pages: Collection[str]
+) -> list[Item]:
+    """The other meeting's decisions on proposals of these themes, or discussed here."""
+    items = []
+    for decision in other.decisions:
+        proposal = records.proposals.get(decision.proposal)
+        if proposal is not None and (proposal.theme in themes or decision.proposal in discussed):
+            items.append(
+                Item(
+                    proposal.title,
+                    PROPOSAL_STATUSES[decision.outcome],
+                    decision.note or "",
+                    _page(decision.proposal, pages),
+                )
+            )
+    return items
+
+
 def _others_said(
     records: Records, meeting_id: str, meeting: Meeting, public: bool = False, pages: Collection[str] = ()
 ) -> tuple[list[OtherGroup], str]:
@@ -90,54 +161,20 @@ def _others_said(
     `public` (the residents' site): of a group whose comptes rendus are not public, only its
     decisions (the answer residents wait for), never its tour de table or its notes.
     """
-    own = sorted(
-        (m.date, mid)
-        for mid, m in records.meetings.items()
-        if m.group == meeting.group and m.status == "held" and m.date < meeting.date
-    )
-    since = own[-1][0] if own else datetime.date.min
+    last = _last_held(records, meeting)
     themes = meeting_themes(records, meeting)
     discussed = {event.proposal for event in meeting.proposals}  # raised, discussed or withdrawn here
     result = []
-    for mid, other in sorted(records.meetings.items(), key=lambda pair: (pair[1].date, pair[0])):
-        if other.group == meeting.group or other.status != "held" or not (since < other.date <= meeting.date):
-            continue
-        if mid == meeting_id:
-            continue
-        items = []
+    for other in _held_since(records, meeting_id, meeting, last or datetime.date.min):
         group = records.groups.get(other.group)
-        said_in_public = not public or (group is not None and group.minutes_are_public)
-        if other.topic in themes and said_in_public:
-            items.append(Item(theme_title(records, other.topic), "sujet retenu"))
-        for problem in other.problems_raised:
-            if problem.theme in themes and said_in_public:
-                items.append(Item(theme_title(records, problem.theme), "tour de table", problem.note))
-        for event in other.proposals:
-            proposal = records.proposals.get(event.proposal)
-            concerned = proposal is not None and (proposal.theme in themes or event.proposal in discussed)
-            if proposal is not None and concerned and said_in_public:
-                items.append(
-                    Item(
-                        proposal.title,
-                        f"proposition {PROPOSAL_STATUSES[event.event]}",
-                        event.note or "",
-                        _page(event.proposal, pages),
-                    )
-                )
-        for decision in other.decisions:
-            proposal = records.proposals.get(decision.proposal)
-            if proposal is not None and (proposal.theme in themes or decision.proposal in discussed):
-                items.append(
-                    Item(
-                        proposal.title,
-                        PROPOSAL_STATUSES[decision.outcome],
-                        decision.note or "",
-                        _page(decision.proposal, pages),
-                    )
-                )
+        items = []
+        if not public or (group is not None and group.minutes_are_public):
+            items += _said_on_themes(records, other, themes)
+            items += _proposals_moved(records, other, themes, discussed, pages)
+        items += _decided(records, other, themes, discussed, pages)
         if items:
             result.append(OtherGroup(group.name if group else other.group, long_date(other.date), items))
-    return result, (long_date(since) if own else "")
+    return result, (long_date(last) if last is not None else "")
 
 
 def _next_meeting(records: Records, meeting: Meeting) -> str:

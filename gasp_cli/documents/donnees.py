@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .. import facts
-from ..indicators import DEFINITIONS, PERSON_KIND_ORDER, theme_mentions
+from ..indicators import DEFINITIONS, PERSON_KIND_ORDER, of_run, theme_mentions
 from ..lifecycle import DECISIONS, History
 from ..loader import Records
 from ..models import Meeting
@@ -627,7 +627,7 @@ def _observation_rows(records: Records) -> list[list[Any]]:
 def _indicator_rows(records: Records, day: datetime.date, derived: dict[str, History]) -> list[list[Any]]:
     return [
         [r.year, r.indicator, r.group, r.subject, r.origin_group, _cell(r.value), r.unit, r.n, r.counted_to]
-        for r in facts.of(records, derived).indicators(day)
+        for r in of_run(facts.of(records, derived), day)
     ]
 
 

@@ -14,7 +14,7 @@ from typing import cast
 
 from .. import facts
 from ..calendar import Holidays, Row, calendar_rows, holidays_for
-from ..lifecycle import History
+from ..lifecycle import Event, History
 from ..loader import Records
 from ..names import gasp_name, group_name, place_of, theme_title
 from ..vocabulary import (
@@ -144,65 +144,115 @@ def next_referents_meeting(records: Records, today: datetime.date) -> Row | None
     return upcoming[0] if upcoming else None
 
 
-def build(records: Records, derived: dict[str, History], day: datetime.date, meeting: Row) -> Dossier:
-    """The proposals awaiting a decision on `day`, for `meeting`: the next one (day: today)
-    or one already held (day: the day before it, so that it reads as it was handed out)."""
-    proposals_by_theme: dict[str, list[DossierProposal]] = {}
-    late: list[DossierProposal] = []
+def _event_lines(records: Records, events: list[Event]) -> list[EventLine]:
+    return [
+        EventLine(long_date(e.date), group_name(records, e.group), PROPOSAL_STATUSES[e.kind], e.note or "")
+        for e in events
+    ]
+
+
+def _in_full(records: Records, pid: str, history: History, day: datetime.date) -> DossierProposal:
+    """A proposal awaiting a decision, as the dossier shows it in full: where it comes from,
+    how long it has waited, its discussions and decisions up to `day`, its cost and funding."""
+    proposal = records.proposals[pid]
+    raised = history.raised
+    past = [e for e in history.events if e.date <= day]
+    return DossierProposal(
+        id=pid,
+        title=proposal.title,
+        summary=proposal.summary or "",
+        status=PROPOSAL_STATUSES[cast(str, history.status_on(day))],  # awaiting_decision: a status
+        origin=(f"{group_name(records, raised.group)}, réunion du {long_date(raised.date)}" if raised else ""),
+        waiting=_standing_of(history, day),  # « mise à l’étude depuis le 3 mai 2001 (290 jours), en attente … »
+        discussions=_event_lines(records, [e for e in past if e.kind in ("discussed",)]),
+        decisions=_event_lines(records, [e for e in past if e.is_decision]),
+        cost=euros(proposal.cost) if proposal.cost is not None else "",
+        funding=", ".join(f"{f.source} : {f.share:g}\u00a0%" for f in proposal.funding),
+    )
+
+
+def _mark_late(records: Records, item: DossierProposal, late_by: int, within_days: int | None) -> None:
+    """« En retard de 70 jours sur l’engagement de réponse en 180 jours (thème : …) »."""
+    item.late_days = late_by
+    item.late = (
+        f"En retard de {plural(late_by, 'jour')} sur l’engagement de réponse en "
+        f"{plural(within_days or 0, 'jour')} (thème : {theme_title(records, records.proposals[item.id].theme)})"
+    )
+
+
+def _quiet_line(records: Records, pid: str, history: History, day: datetime.date) -> QuietProposal:
+    """« ajournée depuis le 19 décembre 1980 »: a proposal with nothing new, in one line."""
+    setting = history.status_event(day)
+    since = f" depuis le {long_date(setting.date)}" if setting else ""
+    status = PROPOSAL_STATUSES[cast(str, history.status_on(day))]
+    return QuietProposal(pid, records.proposals[pid].title, f"{status}{since}")
+
+
+@dataclass
+class _Awaiting:
+    """The proposals awaiting a decision on a day, sorted out: late, by theme, quiet by theme."""
+
+    late: list[DossierProposal] = field(default_factory=list)
+    by_theme: dict[str, list[DossierProposal]] = field(default_factory=dict)
+    quiet_by_theme: dict[str, list[QuietProposal]] = field(default_factory=dict)
+    quiet_ids: set[str] = field(default_factory=set)
+
+
+def _awaiting(records: Records, derived: dict[str, History], day: datetime.date) -> _Awaiting:
+    """Every proposal to decide on `day`, oldest raised first: the late ones (most late first)
+    apart, the others by theme, and among those the quiet ones also in one line."""
     run = facts.of(records, derived)
-    within_days = run.decision_within_days
-    quiet_by_theme: dict[str, list[QuietProposal]] = {}
-    quiet_ids: set[str] = set()
+    found = _Awaiting()
     for pid, history in sorted(
         derived.items(), key=lambda pair: (pair[1].raised.date if pair[1].raised else day, pair[0])
     ):
         answer = run.answer(pid, day)
         if not answer.to_decide:
             continue
-        status = history.status_on(day)
-        proposal = records.proposals[pid]
-        raised = history.raised
-        past = [e for e in history.events if e.date <= day]
-        funding = ", ".join(f"{f.source} : {f.share:g}\u00a0%" for f in proposal.funding)
-        item = DossierProposal(
-            id=pid,
-            title=proposal.title,
-            summary=proposal.summary or "",
-            status=PROPOSAL_STATUSES[cast(str, status)],  # awaiting_decision: a status
-            origin=(f"{group_name(records, raised.group)}, réunion du {long_date(raised.date)}" if raised else ""),
-            waiting=_standing_of(history, day),  # « mise à l’étude depuis le 3 mai 2001 (290 jours), en attente … »
-            discussions=[
-                EventLine(long_date(e.date), group_name(records, e.group), PROPOSAL_STATUSES[e.kind], e.note or "")
-                for e in past
-                if e.kind in ("discussed",)
-            ],
-            decisions=[
-                EventLine(long_date(e.date), group_name(records, e.group), PROPOSAL_STATUSES[e.kind], e.note or "")
-                for e in past
-                if e.is_decision
-            ],
-            cost=euros(proposal.cost) if proposal.cost is not None else "",
-            funding=funding,
-        )
-        late_by = answer.late_by
-        if late_by is not None:
-            item.late_days = late_by
-            item.late = (
-                f"En retard de {plural(late_by, 'jour')} sur l’engagement de réponse en "
-                f"{plural(within_days or 0, 'jour')} (thème : {theme_title(records, proposal.theme)})"
-            )
-            late.append(item)
+        item = _in_full(records, pid, history, day)
+        if answer.late_by is not None:
+            _mark_late(records, item, answer.late_by, run.decision_within_days)
+            found.late.append(item)
             continue
-        proposals_by_theme.setdefault(proposal.theme, []).append(item)
+        theme = records.proposals[pid].theme
+        found.by_theme.setdefault(theme, []).append(item)
         if quiet(history, day):
-            setting = history.status_event(day)
-            since = f" depuis le {long_date(setting.date)}" if setting else ""
-            quiet_by_theme.setdefault(proposal.theme, []).append(
-                QuietProposal(pid, proposal.title, f"{PROPOSAL_STATUSES[cast(str, status)]}{since}")
-            )
-            quiet_ids.add(pid)
-    late.sort(key=lambda p: -p.late_days)  # stable: the oldest raised first among equals
-    by_title = sorted(proposals_by_theme.items(), key=lambda pair: sort_key(theme_title(records, pair[0])))
+            found.quiet_by_theme.setdefault(theme, []).append(_quiet_line(records, pid, history, day))
+            found.quiet_ids.add(pid)
+    found.late.sort(key=lambda p: -p.late_days)  # stable: the oldest raised first among equals
+    return found
+
+
+def _planned_by(meeting: Row) -> str:
+    if meeting.status == "held":
+        return "réunion tenue"
+    return "réunion enregistrée" if meeting.origin == "recorded" else "date prévue par la cadence"
+
+
+def _quiet_intro(count: int) -> str:
+    return (
+        f"{plural(count, 'proposition')} {'attend' if count == 1 else 'attendent'} "
+        "une décision sans rien de nouveau depuis plus d’un an (ni discussion ni décision) : "
+        "une ligne chacune, avec son statut ; l’histoire de chacune est sur sa page."
+    )
+
+
+def _commitment(within_days: int | None) -> str:
+    if within_days is None:
+        return ""
+    return (
+        f"L’engagement du Gasp : les référents répondent à une proposition dans les "
+        f"{plural(within_days, 'jour')} qui suivent le jour où elle a été soulevée."
+    )
+
+
+def build(records: Records, derived: dict[str, History], day: datetime.date, meeting: Row) -> Dossier:
+    """The proposals awaiting a decision on `day`, for `meeting`: the next one (day: today)
+    or one already held (day: the day before it, so that it reads as it was handed out)."""
+    within_days = facts.of(records, derived).decision_within_days
+    found = _awaiting(records, derived, day)
+    late, quiet_ids = found.late, found.quiet_ids
+    by_title = sorted(found.by_theme.items(), key=lambda pair: sort_key(theme_title(records, pair[0])))
     awaiting = late + [item for _, items in by_title for item in items]
     themes = [
         DossierTheme(theme_title(records, tid), in_full)
@@ -218,11 +268,10 @@ def build(records: Records, derived: dict[str, History], day: datetime.date, mee
         )
     quiet_themes = [
         QuietTheme(theme_title(records, tid), items)
-        for tid, items in sorted(quiet_by_theme.items(), key=lambda pair: sort_key(theme_title(records, pair[0])))
+        for tid, items in sorted(found.quiet_by_theme.items(), key=lambda pair: sort_key(theme_title(records, pair[0])))
     ]
     place, _ = place_of(records, meeting.place)
     kind = records.groups[meeting.group].kind if meeting.group in records.groups else "referents"
-    held = meeting.status == "held"
     return Dossier(
         gasp_name=gasp_name(records),
         title="Dossier de la réunion intergroupes" if kind == "intergroupes" else "Dossier des référents",
@@ -231,33 +280,18 @@ def build(records: Records, derived: dict[str, History], day: datetime.date, mee
         iso_date=meeting.date.isoformat(),
         meeting_time=french_time(meeting.time),
         place=place,
-        planned_by=(
-            "réunion tenue"
-            if held
-            else "réunion enregistrée"
-            if meeting.origin == "recorded"
-            else "date prévue par la cadence"
-        ),
-        held=held,
+        planned_by=_planned_by(meeting),
+        held=meeting.status == "held",
         stood_on=long_date(day),
         meeting_id=meeting.meeting or "",
         themes=themes,
         quiet=quiet_themes,
         quiet_count=len(quiet_ids),
-        quiet_intro=(
-            f"{plural(len(quiet_ids), 'proposition')} {'attend' if len(quiet_ids) == 1 else 'attendent'} "
-            "une décision sans rien de nouveau depuis plus d’un an (ni discussion ni décision) : "
-            "une ligne chacune, avec son statut ; l’histoire de chacune est sur sa page."
-        ),
+        quiet_intro=_quiet_intro(len(quiet_ids)),
         to_decide=[p for theme in themes for p in theme.proposals],
         awaiting=awaiting,
         late=late,
-        commitment=(
-            ""
-            if within_days is None
-            else f"L’engagement du Gasp : les référents répondent à une proposition dans les "
-            f"{plural(within_days, 'jour')} qui suivent le jour où elle a été soulevée."
-        ),
+        commitment=_commitment(within_days),
     )
 
 

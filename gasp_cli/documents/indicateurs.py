@@ -1,6 +1,6 @@
 """The report's « Indicateurs » section: the indicators of `gasp_cli/indicators.py` for one year, in words.
 
-The same rows as indicators.csv (computed once, in `gasp_cli/facts.py`), counted to the
+The same rows as indicators.csv (computed once a run, `indicators.of_run`), counted to the
 same day (`counted_to`: the year's 31 December, or today for the current year). Only
 counts, shares and days: no person and no observation ever reaches it.
 """
@@ -56,48 +56,78 @@ def _days(value: float) -> str:
     return days(value)
 
 
-def build(records: Records, rows: list[Indicator], counted_to: datetime.date) -> IndicatorSection:
-    """The words of one year's rows of indicators.csv, all counted to `counted_to`."""
-    section = IndicatorSection(as_of=long_date(counted_to))
+def _name(records: Records, group: str | None) -> str:
+    return "Tous les groupes" if group is None else group_name(records, group)
 
-    def name(group: str | None) -> str:
-        return "Tous les groupes" if group is None else group_name(records, group)
 
-    def pick(indicator: str) -> list[Indicator]:
-        return [r for r in rows if r.indicator == indicator]
+def _pick(rows: list[Indicator], indicator: str) -> list[Indicator]:
+    return [r for r in rows if r.indicator == indicator]
 
-    done = {r.group: r for r in pick("done_share")}
-    section.shares = [
-        (name(r.group), r.n or 0, f"{_number(r.value)} %", f"{_number(done[r.group].value)} %")
-        for r in pick("decided_share")
+
+def _shares(records: Records, rows: list[Indicator]) -> list[tuple[str, int, str, str]]:
+    """(group, proposals raised, share decided, share done), « Tous les groupes » first."""
+    done = {r.group: r for r in _pick(rows, "done_share")}
+    return [
+        (_name(records, r.group), r.n or 0, f"{_number(r.value)} %", f"{_number(done[r.group].value)} %")
+        for r in _pick(rows, "decided_share")
     ]
-    section.stages = [
+
+
+def _stages(rows: list[Indicator]) -> list[tuple[str, str, str]]:
+    """(stage, median days, « 5 propositions »), for all groups."""
+    return [
         (STAGE_WORDS[r.subject or ""], _days(r.value), plural(r.n or 0, "proposition"))
-        for r in pick("median_days")
+        for r in _pick(rows, "median_days")
         if r.group is None
     ]
-    section.uptakes = [
-        f"{theme_title(records, r.subject)} : {name(r.origin_group)} → {name(r.group)}, {_days(r.value)} plus tard"
-        for r in pick("theme_taken_up")
+
+
+def _uptakes(records: Records, rows: list[Indicator]) -> list[str]:
+    """« Logement : Groupe des usagers → Groupe des agents, 30 jours plus tard »."""
+    return [
+        f"{theme_title(records, r.subject)} : {_name(records, r.origin_group)} → {_name(records, r.group)}, "
+        f"{_days(r.value)} plus tard"
+        for r in _pick(rows, "theme_taken_up")
     ]
+
+
+def _attendance(records: Records, rows: list[Indicator]) -> list[tuple[str, list[str]]]:
+    """Group → the mean number present of each kind of person, in PERSON_KIND_ORDER."""
     by_group: dict[str, dict[str, str]] = {}
-    for r in pick("attendance"):
+    for r in _pick(rows, "attendance"):
         by_group.setdefault(r.group or "", {})[r.subject or ""] = _number(r.value)
-    section.attendance_headings = [KIND_HEADINGS[kind] for kind in PERSON_KIND_ORDER]
-    section.attendance = [
-        (name(gid), [means.get(kind, "0") for kind in PERSON_KIND_ORDER]) for gid, means in by_group.items()
+    return [
+        (_name(records, gid), [means.get(kind, "0") for kind in PERSON_KIND_ORDER]) for gid, means in by_group.items()
     ]
+
+
+def _turnover(records: Records, rows: list[Indicator]) -> list[str]:
+    """« Groupe des agents : 12 agents au 1er janvier, 2 arrivées, 1 départ, taux de rotation 12,5 % »."""
     figures: dict[str, dict[str, Indicator]] = {}
     for r in rows:
         if r.indicator.startswith("agents_"):
             figures.setdefault(r.group or "", {})[r.indicator] = r
+    lines = []
     for gid, found in figures.items():
         count = {key: int(found[f"agents_{key}"].value) for key in ("members", "arrivals", "departures")}
         line = (
-            f"{name(gid)} : {plural(count['members'], 'agent')} au 1er janvier, "
+            f"{_name(records, gid)} : {plural(count['members'], 'agent')} au 1er janvier, "
             f"{plural(count['arrivals'], 'arrivée')}, {plural(count['departures'], 'départ')}"
         )
         if "agents_turnover" in found:
             line += f", taux de rotation {_number(found['agents_turnover'].value)} %"
-        section.turnover.append(line)
-    return section
+        lines.append(line)
+    return lines
+
+
+def build(records: Records, rows: list[Indicator], counted_to: datetime.date) -> IndicatorSection:
+    """The words of one year's rows of indicators.csv, all counted to `counted_to`."""
+    return IndicatorSection(
+        shares=_shares(records, rows),
+        stages=_stages(rows),
+        uptakes=_uptakes(records, rows),
+        attendance_headings=[KIND_HEADINGS[kind] for kind in PERSON_KIND_ORDER],
+        attendance=_attendance(records, rows),
+        turnover=_turnover(records, rows),
+        as_of=long_date(counted_to),
+    )

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from .. import facts
 from ..cadence import due_periods, nominal_slot
 from ..calendar import Holidays, Row, calendar_rows, group_start, holidays_for
-from ..indicators import Indicator
+from ..indicators import Indicator, of_run
 from ..lifecycle import DECISIONS, History
 from ..loader import Records
 from ..models import Group, Meeting
@@ -29,7 +29,6 @@ from ..vocabulary import (
     euros,
     french_number,
     long_date,
-    meeting_themes,
     plural,
     round_half_up,
     sort_key,
@@ -264,7 +263,7 @@ def _themes_by_group(records: Records, in_year: dict[str, Meeting]) -> dict[str,
     found: dict[str, set[str]] = {}
     for meeting in in_year.values():
         if meeting.status == "held":
-            found.setdefault(meeting.group, set()).update(meeting_themes(records, meeting))
+            found.setdefault(meeting.group, set()).update(facts.meeting_themes(records, meeting))
     return {gid: sorted(found[gid]) for gid, _ in _groups_in_order(records) if found.get(gid)}
 
 
@@ -413,7 +412,7 @@ def annual_report(
         decided_within_commitment=run.answered_within_commitment(start, end),
         days_to_minutes=_days_to_minutes(in_year),
         minutes_within_days=run.minutes_within_days,
-        indicators=run.indicators(today, year),
+        indicators=of_run(run, today, year),
         cancellations=[
             Cancellation(mid, m.group, m.date, (m.cancel_reason or "").strip())
             for mid, m in sorted(in_year.items(), key=lambda pair: (pair[1].date, pair[0]))
@@ -547,14 +546,10 @@ def _service_label(records: Records, service_id: str) -> str:
     return f"{service.institution} — {service.name}" if service else service_id
 
 
-def view(records: Records, report: Report) -> ReportView:
-    """What the pages and the terminal show of a report: words, charts, names allowed to be shown."""
-    from .indicateurs import build as indicator_section
-
-    end = datetime.date(report.year, 12, 31)
-    cutoff = "" if report.cutoff >= end else f"État au {long_date(report.cutoff)}"
+def _meetings_chart(report: Report) -> list[BarGroup]:
+    """Meetings due and held, per group, each bar a fraction of the longest."""
     longest = max([max(g.due, g.held) for g in report.groups] + [1])
-    chart = [
+    return [
         BarGroup(
             g.name,
             [
@@ -564,103 +559,152 @@ def view(records: Records, report: Report) -> ReportView:
         )
         for g in report.groups
     ]
-    figures = [
+
+
+def _proposal_figures(report: Report) -> list[tuple[str, int, str]]:
+    """The year's proposals, counted: (words, count, colour), the same in the table and the chart."""
+    return [
         ("Soulevées dans l’année", len(report.raised), STATUS_COLOURS["raised"]),
         *((DECISIONS_OF_THE_YEAR[o], n, STATUS_COLOURS[o]) for o, n in report.decided.items()),
         ("En attente de décision à la fin de l’année", len(report.awaiting), STATUS_COLOURS["discussed"]),
         ("Réalisées dans l’année", len(report.implemented), STATUS_COLOURS["done"]),
     ]
-    most = max([n for _, n, _ in figures] + [1])
-    status_chart = [BarGroup(words, [Bar(words, n, n / most, colour)]) for words, n, colour in figures]
 
-    def membership(m: Membership) -> str:
-        where = f" ({m.institution})" if m.institution else ""
-        return f"{m.label}{where}, le {long_date(m.date)}"
+
+def _status_chart(figures: list[tuple[str, int, str]]) -> list[BarGroup]:
+    most = max([n for _, n, _ in figures] + [1])
+    return [BarGroup(words, [Bar(words, n, n / most, colour)]) for words, n, colour in figures]
+
+
+def _membership_line(m: Membership) -> str:
+    """« Un agent (Mairie), le 3 mai 2001 »."""
+    where = f" ({m.institution})" if m.institution else ""
+    return f"{m.label}{where}, le {long_date(m.date)}"
+
+
+def _attendance_words(g: GroupYear) -> str:
+    """« 14,2 en moyenne (8 à 17) », « 14 en moyenne », or « — » without a held meeting."""
+    if not g.attendance:
+        return "—"
+    mean = f"{french_number(g.attendance_mean or 0.0)} en moyenne"  # not None: attendance is not empty
+    return mean if g.attendance_min == g.attendance_max else f"{mean} ({g.attendance_min} à {g.attendance_max})"
+
+
+def _theme_lines(records: Records, report: Report) -> list[tuple[str, list[str]]]:
+    """Each group's themes of the year, by title."""
+    return [
+        (group_name(records, gid), sorted((theme_title(records, t) for t in themes), key=sort_key))
+        for gid, themes in report.themes_by_group.items()
+    ]
+
+
+def _shared_theme_lines(records: Records, report: Report) -> list[tuple[str, list[str]]]:
+    """The themes several groups brought up, by title, with the groups' names."""
+    return sorted(
+        ((theme_title(records, t), [group_name(records, g) for g in gids]) for t, gids in report.shared_themes.items()),
+        key=lambda pair: sort_key(pair[0]),
+    )
+
+
+def _open_action_lines(records: Records, report: Report) -> list[ActionLine]:
+    return [
+        ActionLine(
+            who_name(records, a.who),
+            a.what,
+            long_date(a.due) if a.due else "",
+            "en retard" if a.overdue else "à faire",
+        )
+        for a in report.open_actions
+    ]
+
+
+def _open_actions_line(report: Report, overdue: int) -> str:
+    """« 3 actions ouvertes, dont 1 en retard »."""
+    return plural(len(report.open_actions), "action ouverte") + (f", dont {overdue} en retard" if overdue else "")
+
+
+def _commitment_line(report: Report) -> str:
+    """« 4 propositions ont reçu leur première réponse des référents dans les 180 jours promis »."""
+    within = report.decided_within_commitment
+    if within is None:
+        return ""
+    return (
+        f"{plural(within, 'proposition')} "
+        f"{'a reçu sa' if within < 2 else 'ont reçu leur'} première réponse "
+        f"des référents dans les {days(report.decision_within_days or 0)} promis"
+    )
+
+
+def _median_minutes_line(report: Report) -> str:
+    """« 12 jours (engagement : 15 jours) »: the median delay of the comptes rendus."""
+    minutes = report.median_days_to_minutes
+    if minutes is None:
+        return ""
+    promised = "" if report.minutes_within_days is None else f" (engagement : {days(report.minutes_within_days)})"
+    return days(minutes) + promised
+
+
+def _cancellation_lines(records: Records, report: Report) -> list[str]:
+    """« Groupe des agents, mardi 12 février 2002 : <motif> »."""
+    return [
+        f"{group_name(records, c.group)}, {weekday_date(c.date)} : " + (c.reason if c.reason else "motif non noté")
+        for c in report.cancellations
+    ]
+
+
+def _not_yet_line(report: Report) -> str:
+    if report.before_gasp and report.created is not None:  # before_gasp implies created
+        return f"Le Gasp n’existait pas encore en {report.year} : il a commencé le {long_date(report.created)}."
+    return ""
+
+
+def view(records: Records, report: Report) -> ReportView:
+    """What the pages and the terminal show of a report: words, charts, names allowed to be shown."""
+    from .indicateurs import build as indicator_section
+
+    end = datetime.date(report.year, 12, 31)
+    figures = _proposal_figures(report)
 
     def titles(ids: list[str]) -> list[str]:
         return [records.proposals[pid].title for pid in ids]
 
-    def attendance_words(g: GroupYear) -> str:
-        if not g.attendance:
-            return "—"
-        mean = f"{french_number(g.attendance_mean or 0.0)} en moyenne"  # not None: attendance is not empty
-        return mean if g.attendance_min == g.attendance_max else f"{mean} ({g.attendance_min} à {g.attendance_max})"
-
     institutions = sorted((_service_label(records, sid) for sid in report.institutions), key=sort_key)
     overdue = sum(a.overdue for a in report.open_actions)
     median = report.median_days_to_decision
-    minutes = report.median_days_to_minutes
-    total = sum(report.funding.values())
-    not_yet = ""
-    if report.before_gasp and report.created is not None:  # before_gasp implies created
-        not_yet = f"Le Gasp n’existait pas encore en {report.year} : il a commencé le {long_date(report.created)}."
     return ReportView(
         gasp_name=gasp_name(records),
         year=report.year,
         title=f"Rapport annuel {report.year}",
-        cutoff=cutoff,
+        cutoff="" if report.cutoff >= end else f"État au {long_date(report.cutoff)}",
         groups=[
-            ReportGroup(g.name, GROUP_KINDS[g.kind], g.due, g.held, g.cancelled, attendance_words(g))
+            ReportGroup(g.name, GROUP_KINDS[g.kind], g.due, g.held, g.cancelled, _attendance_words(g))
             for g in report.groups
         ],
-        meetings_chart=chart,
+        meetings_chart=_meetings_chart(report),
         institutions=institutions,
-        joined=[membership(m) for m in report.joined],
-        left=[membership(m) for m in report.left],
-        themes_by_group=[
-            (group_name(records, gid), sorted((theme_title(records, t) for t in themes), key=sort_key))
-            for gid, themes in report.themes_by_group.items()
-        ],
-        shared_themes=sorted(
-            (
-                (theme_title(records, t), [group_name(records, g) for g in gids])
-                for t, gids in report.shared_themes.items()
-            ),
-            key=lambda pair: sort_key(pair[0]),
-        ),
+        joined=[_membership_line(m) for m in report.joined],
+        left=[_membership_line(m) for m in report.left],
+        themes_by_group=_theme_lines(records, report),
+        shared_themes=_shared_theme_lines(records, report),
         raised=titles(report.raised),
         decided=[(DECISIONS_OF_THE_YEAR[o], n) for o, n in report.decided.items()],
         awaiting=titles(report.awaiting),
         implemented=titles(report.implemented),
         median_days=(days(median) if median is not None else "aucune décision cette année"),
-        status_chart=status_chart,
-        open_actions=[
-            ActionLine(
-                who_name(records, a.who),
-                a.what,
-                long_date(a.due) if a.due else "",
-                "en retard" if a.overdue else "à faire",
-            )
-            for a in report.open_actions
-        ],
+        status_chart=_status_chart(figures),
+        open_actions=_open_action_lines(records, report),
         overdue_count=overdue,
         funding=[(source, euros(amount)) for source, amount in report.funding.items()],
-        funding_total=euros(total) if report.funding else "",
+        funding_total=euros(sum(report.funding.values())) if report.funding else "",
         next_year=_next_year_short(records, report.next_year),
         proposal_figures=[(words, n) for words, n, _ in figures],
         institutions_line=plural(len(institutions), "institution ou service représenté"),
         guest_institutions=sorted((_service_label(records, sid) for sid in report.guest_institutions), key=sort_key),
-        open_actions_line=(
-            plural(len(report.open_actions), "action ouverte") + (f", dont {overdue} en retard" if overdue else "")
-        ),
-        commitment=(
-            ""
-            if report.decided_within_commitment is None
-            else f"{plural(report.decided_within_commitment, 'proposition')} "
-            f"{'a reçu sa' if report.decided_within_commitment < 2 else 'ont reçu leur'} première réponse "
-            f"des référents dans les {days(report.decision_within_days or 0)} promis"
-        ),
-        median_minutes=(
-            ""
-            if minutes is None
-            else days(minutes)
-            + ("" if report.minutes_within_days is None else f" (engagement : {days(report.minutes_within_days)})")
-        ),
-        cancellations=[
-            f"{group_name(records, c.group)}, {weekday_date(c.date)} : " + (c.reason if c.reason else "motif non noté")
-            for c in report.cancellations
-        ],
-        not_yet=not_yet,
+        open_actions_line=_open_actions_line(report, overdue),
+        commitment=_commitment_line(report),
+        median_minutes=_median_minutes_line(report),
+        cancellations=_cancellation_lines(records, report),
+        not_yet=_not_yet_line(report),
         indicators=indicator_section(records, report.indicators, report.cutoff),
     )
 
@@ -675,105 +719,137 @@ def _next_year_short(records: Records, rows: list[Row]) -> list[tuple[str, list[
 # --- the terminal ---------------------------------------------------------------------------
 
 
-def show(view: ReportView) -> None:
-    """The report in the terminal, in French."""
+class _Terminal:
+    """The report's lines in the terminal: headings, bullet lists, plain lines (rich is imported
+    by the commands that print, not by `gasp --help`)."""
+
+    def __init__(self) -> None:
+        from ..terminal import console, safe_text
+
+        self.console = console()
+        self.text = safe_text
+
+    def line(self, text: str, style: str = "") -> None:
+        self.console.print(self.text(text, style=style))
+
+    def heading(self, title: str) -> None:
+        self.console.print()
+        self.line(title, style="bold blue")
+
+    def lines(self, items: list[str], empty: str) -> None:
+        if not items:
+            self.line(empty, style="dim italic")
+        for item in items:
+            self.line(f"  • {item}")
+
+
+def _show_meetings(out: _Terminal, view: ReportView) -> None:
     from rich.table import Table
 
-    from ..terminal import console as terminal_console
-    from ..terminal import safe_text as Text
-
-    console = terminal_console()
-
-    def heading(title: str) -> None:
-        console.print()
-        console.print(Text(title, style="bold blue"))
-
-    def lines(items: list[str], empty: str) -> None:
-        if not items:
-            console.print(Text(empty, style="dim italic"))
-        for item in items:
-            console.print(Text(f"  • {item}"))
-
-    console.print(Text(f"{view.title} — {view.gasp_name}", style="bold"))
-    if view.cutoff:
-        console.print(Text(f"{view.cutoff}.", style="dim"))
-    if view.not_yet:
-        console.print(Text(view.not_yet))
-        return
-
-    heading("Réunions")
+    out.heading("Réunions")
     table = Table()
     for column in ("Groupe", "Prévues", "Tenues", "Annulées", "Présents"):
         table.add_column(column, justify="left" if column in ("Groupe", "Présents") else "right")
     for group in view.groups:
-        table.add_row(Text(group.name), str(group.due), str(group.held), str(group.cancelled), Text(group.attendance))
-    console.print(table)
+        table.add_row(
+            out.text(group.name), str(group.due), str(group.held), str(group.cancelled), out.text(group.attendance)
+        )
+    out.console.print(table)
     if view.median_minutes:
-        console.print(Text(f"Délai médian d’envoi des comptes rendus : {view.median_minutes}"))
+        out.line(f"Délai médian d’envoi des comptes rendus : {view.median_minutes}")
     if view.cancellations:
-        console.print(Text("Réunions annulées :"))
-        lines(view.cancellations, "")
+        out.line("Réunions annulées :")
+        out.lines(view.cancellations, "")
 
-    heading("Le groupe des agents : institutions et renouvellement")
-    console.print(Text(view.institutions_line))
-    lines(view.institutions, "aucune")
-    console.print(Text("Arrivées :"))
-    lines(view.joined, "  aucune")
-    console.print(Text("Départs :"))
-    lines(view.left, "  aucun")
-    console.print(Text("Institutions invitées :"))
-    lines(view.guest_institutions, "  aucune")
 
-    heading("Thèmes")
-    lines([f"{group} : {' ; '.join(themes)}" for group, themes in view.themes_by_group], "Aucun thème abordé.")
-    console.print(Text("Communs à plusieurs groupes :"))
-    lines([f"{theme} : {', '.join(groups)}" for theme, groups in view.shared_themes], "  aucun")
+def _show_agents(out: _Terminal, view: ReportView) -> None:
+    out.heading("Le groupe des agents : institutions et renouvellement")
+    out.line(view.institutions_line)
+    out.lines(view.institutions, "aucune")
+    out.line("Arrivées :")
+    out.lines(view.joined, "  aucune")
+    out.line("Départs :")
+    out.lines(view.left, "  aucun")
+    out.line("Institutions invitées :")
+    out.lines(view.guest_institutions, "  aucune")
 
-    heading("Propositions")
+
+def _show_themes(out: _Terminal, view: ReportView) -> None:
+    out.heading("Thèmes")
+    out.lines([f"{group} : {' ; '.join(themes)}" for group, themes in view.themes_by_group], "Aucun thème abordé.")
+    out.line("Communs à plusieurs groupes :")
+    out.lines([f"{theme} : {', '.join(groups)}" for theme, groups in view.shared_themes], "  aucun")
+
+
+def _show_proposals(out: _Terminal, view: ReportView) -> None:
+    out.heading("Propositions")
     for words, count in view.proposal_figures:
-        console.print(Text(f"{words} : {count}"))
-    console.print(Text(f"{MEDIAN_DAYS_WORDS} : {view.median_days}"))
+        out.line(f"{words} : {count}")
+    out.line(f"{MEDIAN_DAYS_WORDS} : {view.median_days}")
     if view.commitment:
-        console.print(Text(f"Engagement : {view.commitment}"))
-    lines([f"en attente : {title}" for title in view.awaiting], "")
+        out.line(f"Engagement : {view.commitment}")
+    out.lines([f"en attente : {title}" for title in view.awaiting], "")
 
-    section = view.indicators
-    if section is not None and not section.empty:  # gasp_cli/documents/indicateurs.py
-        heading(f"Indicateurs (comptés au {section.as_of}, comme dans gasp export)")
-        lines(
-            [
-                f"{group} : {plural(count, 'soulevée')}, {decided} décidées, {done} réalisées"
-                for group, count, decided, done in section.shares
-            ],
-            "",
-        )
-        lines([f"délai médian, {stage} : {median} ({count})" for stage, median, count in section.stages], "")
-        lines([f"thème repris : {line}" for line in section.uptakes], "")
-        lines(
-            [
-                f"présents en moyenne, {group} : "
-                + ", ".join(f"{name} {mean}" for name, mean in zip(section.attendance_headings, means, strict=True))
-                for group, means in section.attendance
-            ],
-            "",
-        )
-        lines(section.turnover, "")
 
-    heading("Actions en cours")
-    if view.open_actions:
-        console.print(Text(view.open_actions_line))
-        for action in view.open_actions:
-            due = f" (échéance {action.due})" if action.due else ""
-            console.print(Text(f"  • {action.who} : {action.what}{due} — {action.done}"))
-    else:
-        console.print(Text("Aucune action ouverte.", style="dim italic"))
+def _show_indicators(out: _Terminal, section: IndicatorSection | None) -> None:
+    if section is None or section.empty:  # gasp_cli/documents/indicateurs.py
+        return
+    out.heading(f"Indicateurs (comptés au {section.as_of}, comme dans gasp export)")
+    out.lines(
+        [
+            f"{group} : {plural(count, 'soulevée')}, {decided} décidées, {done} réalisées"
+            for group, count, decided, done in section.shares
+        ],
+        "",
+    )
+    out.lines([f"délai médian, {stage} : {median} ({count})" for stage, median, count in section.stages], "")
+    out.lines([f"thème repris : {line}" for line in section.uptakes], "")
+    out.lines(
+        [
+            f"présents en moyenne, {group} : "
+            + ", ".join(f"{name} {mean}" for name, mean in zip(section.attendance_headings, means, strict=True))
+            for group, means in section.attendance
+        ],
+        "",
+    )
+    out.lines(section.turnover, "")
 
-    heading("Financements")
-    lines(
+
+def _show_actions(out: _Terminal, view: ReportView) -> None:
+    out.heading("Actions en cours")
+    if not view.open_actions:
+        out.line("Aucune action ouverte.", style="dim italic")
+        return
+    out.line(view.open_actions_line)
+    for action in view.open_actions:
+        due = f" (échéance {action.due})" if action.due else ""
+        out.line(f"  • {action.who} : {action.what}{due} — {action.done}")
+
+
+def _show_funding(out: _Terminal, view: ReportView) -> None:
+    out.heading("Financements")
+    out.lines(
         [f"{source} : {amount}" for source, amount in view.funding], "Aucune proposition chiffrée validée cette année."
     )
     if view.funding_total:
-        console.print(Text(f"  Total : {view.funding_total}"))
+        out.line(f"  Total : {view.funding_total}")
 
-    heading(f"Calendrier {view.year + 1}")
-    lines([f"{group} : {', '.join(dates)}" for group, dates in view.next_year], "Aucune réunion prévue.")
+
+def show(view: ReportView) -> None:
+    """The report in the terminal, in French."""
+    out = _Terminal()
+    out.line(f"{view.title} — {view.gasp_name}", style="bold")
+    if view.cutoff:
+        out.line(f"{view.cutoff}.", style="dim")
+    if view.not_yet:
+        out.line(view.not_yet)
+        return
+    _show_meetings(out, view)
+    _show_agents(out, view)
+    _show_themes(out, view)
+    _show_proposals(out, view)
+    _show_indicators(out, view.indicators)
+    _show_actions(out, view)
+    _show_funding(out, view)
+    out.heading(f"Calendrier {view.year + 1}")
+    out.lines([f"{group} : {', '.join(dates)}" for group, dates in view.next_year], "Aucune réunion prévue.")

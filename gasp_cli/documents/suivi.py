@@ -150,19 +150,55 @@ def next_usagers_meeting(records: Records, day: datetime.date) -> str:
     return f"{weekday_date(rows[0].date)} à {french_time(rows[0].time)}, {place}"
 
 
+def _said_by_usagers(records: Records, history: History, day: datetime.date) -> list[Event]:
+    """The raisings and discussions of a proposal in an usagers group, up to `day`."""
+    return [
+        e
+        for e in past_events(history, day)
+        if e.kind in ("raised", "discussed") and e.group in records.groups and records.groups[e.group].kind == "usagers"
+    ]
+
+
+def _quiet_groups(items: list[SuiviItem], quiet_ids: dict[str, tuple[datetime.date, str]]) -> list[QuietGroup]:
+    """The quiet proposals of a section, by the year and what last became of them (« Validées en 2001 »)."""
+    grouped: dict[tuple[int, str], list[QuietItem]] = {}
+    for item in items:
+        if item.id in quiet_ids:
+            when, kind = quiet_ids[item.id]
+            grouped.setdefault((when.year, kind), []).append(QuietItem(item.id, item.title))
+    return [
+        QuietGroup(f"{_became(kind, len(members))} en {year}", members)
+        for (year, kind), members in sorted(grouped.items(), key=lambda pair: (pair[0][0], _KIND_ORDER[pair[0][1]]))
+    ]
+
+
+def _section(
+    title: str, dated: list[tuple[datetime.date, SuiviItem]], quiet_ids: dict[str, tuple[datetime.date, str]]
+) -> SuiviSection | None:
+    """A section of the sheet, its items in the order they were first said; None when empty."""
+    items = [item for _, item in sorted(dated, key=lambda pair: pair[0])]
+    if not items:
+        return None
+    groups = _quiet_groups(items, quiet_ids)
+    count = sum(len(group.items) for group in groups)
+    return SuiviSection(
+        title,
+        [item for item in items if item.id not in quiet_ids],
+        groups,
+        f"{plural(count, 'proposition')} sans rien de nouveau depuis plus d’un an, "
+        "par ce qu’il en est advenu en dernier et l’année ; la page de chacune dit le reste."
+        if groups
+        else "",
+    )
+
+
 def build(records: Records, day: datetime.date, derived: dict[str, History] | None = None) -> Suivi:
     """Every proposal raised or discussed by an usagers group up to `day`, and where it stands."""
     derived = derived if derived is not None else facts.of(records).histories
     by_section: dict[str, list[tuple[datetime.date, SuiviItem]]] = {title: [] for title, _ in SECTIONS}
     quiet_ids: dict[str, tuple[datetime.date, str]] = {}  # id: when and what last became of it
     for proposal_id, history in sorted(derived.items()):
-        said = [
-            e
-            for e in past_events(history, day)
-            if e.kind in ("raised", "discussed")
-            and e.group in records.groups
-            and records.groups[e.group].kind == "usagers"
-        ]
+        said = _said_by_usagers(records, history, day)
         if not said:
             continue
         status = history.status_on(day)
@@ -178,32 +214,9 @@ def build(records: Records, day: datetime.date, derived: dict[str, History] | No
         setting = history.status_event(day)
         if setting is not None and quiet(history, day):
             quiet_ids[proposal_id] = (setting.date, setting.kind)
-    sections = []
-    for title, _ in SECTIONS:
-        items = [item for _, item in sorted(by_section[title], key=lambda pair: pair[0])]
-        if not items:
-            continue
-        grouped: dict[tuple[int, str], list[QuietItem]] = {}
-        for item in items:
-            if item.id in quiet_ids:
-                when, kind = quiet_ids[item.id]
-                grouped.setdefault((when.year, kind), []).append(QuietItem(item.id, item.title))
-        groups = [
-            QuietGroup(f"{_became(kind, len(members))} en {year}", members)
-            for (year, kind), members in sorted(grouped.items(), key=lambda pair: (pair[0][0], _KIND_ORDER[pair[0][1]]))
-        ]
-        count = sum(len(group.items) for group in groups)
-        sections.append(
-            SuiviSection(
-                title,
-                [item for item in items if item.id not in quiet_ids],
-                groups,
-                f"{plural(count, 'proposition')} sans rien de nouveau depuis plus d’un an, "
-                "par ce qu’il en est advenu en dernier et l’année ; la page de chacune dit le reste."
-                if groups
-                else "",
-            )
-        )
+    sections = [
+        section for title, _ in SECTIONS if (section := _section(title, by_section[title], quiet_ids)) is not None
+    ]
     return Suivi(
         gasp_name(records),
         long_date(day),

@@ -62,11 +62,11 @@ class LocalOnly:
         host = headers.get("host", "")
         reason = None
         if host not in self.hosts:
-            reason = f"adresse « {host} » refusée : gasp serve ne répond qu'à l'adresse locale"
+            reason = f"adresse « {host} » refusée : gasp serve ne répond qu’à l’adresse locale"
         elif scope["method"] not in ("GET", "HEAD"):
             origin = headers.get("origin") or headers.get("referer") or ""
             if urlsplit(origin).netloc not in self.hosts:
-                reason = "formulaire refusé : il ne vient pas d'une page de gasp serve"
+                reason = "formulaire refusé : il ne vient pas d’une page de gasp serve"
         if reason is not None:
             response = HTMLResponse(_page("refus.html.j2", reason=reason), status_code=403)
             await response(scope, receive, send)
@@ -88,8 +88,11 @@ def create_app(bench: Workbench, hosts: set[str]) -> ASGIApp:
         finally:
             watcher.cancel()
 
+    async def events(request: Request) -> Response:
+        return await _events(bench, request)
+
     routes = [
-        Route("/_gasp/events", lambda request: _events(bench, request)),
+        Route("/_gasp/events", events),
         Route("/_gasp/etat", lambda request: _state(bench)),
         Route("/_gasp/atelier.js", lambda request: FileResponse(HERE / "static" / "atelier.js")),
         Route("/_gasp/atelier.css", lambda request: FileResponse(HERE / "static" / "atelier.css")),
@@ -129,8 +132,10 @@ async def _events(bench: Workbench, request: Request) -> Response:
     async def stream() -> AsyncIterator[str]:
         seen = bench.generation
         yield f"retry: 500\ndata: {seen}\n\n"
-        while not await request.is_disconnected():
+        while not bench.stopping and not await request.is_disconnected():
             now = await bench.wait_past(seen, EVENT_WAIT)
+            if bench.stopping:
+                break
             if now != seen:
                 seen = now
                 yield f"event: reload\ndata: {now}\n\n"
@@ -178,10 +183,13 @@ def _not_found(bench: Workbench, relative: str) -> Response:
     return HTMLResponse(_page("introuvable.html.j2", path=relative, banner=_banner(bench)), status_code=404)
 
 
-def _banner(bench: Workbench) -> str:
+def _banner(bench: Workbench, live: bool = True) -> str:
+    """The bar, the errors and the reload script. A page with forms, or the result of one, is not
+    reloaded under the secretary's typing (nor posted twice): it says that the records changed."""
     return _page(
         "banniere.html.j2",
         bench=bench,
+        live=live,
         problems=[(d, bench.editor_link(d), bench.quoted_lines(d)) for d in bench.errors[:50]],
     )
 
@@ -225,7 +233,7 @@ def _entries(bench: Workbench) -> Response:
             planned=planned,
             recent=recent,
             names={gid: g.name for gid, g in records.groups.items()},
-            banner=_banner(bench),
+            banner=_banner(bench, live=False),
         )
     )
 
@@ -254,7 +262,7 @@ def _meeting_form(bench: Workbench, request: Request, problems: list[str] | None
             proposals=forms.proposal_choices(records),
             problems=problems or [],
             file=bench.workspace.rel(path),
-            banner=_banner(bench),
+            banner=_banner(bench, live=False),
         ),
         status_code=422 if problems else 200,
     )
@@ -289,12 +297,14 @@ async def _new_meeting(bench: Workbench, request: Request, form: dict[str, str])
     day = forms.parse_date(form.get("date", ""))
     if records is None or group not in records.groups or day is None:
         return HTMLResponse(_page("refus.html.j2", reason="groupe ou date invalide"), status_code=422)
+    path = bench.workspace.records / "meetings" / str(day.year) / f"{day.isoformat()}-{group}.yaml"
+    if not _inside_records(bench, path):
+        return HTMLResponse(_page("refus.html.j2", reason=_OUTSIDE.format(bench.workspace.rel(path))), status_code=403)
     command = [sys.executable, "-m", "gasp_cli", "--records", str(bench.workspace.root)]
     command += ["new", "meeting", "--group", group, "--date", day.isoformat()]
     done = await run_in_threadpool(subprocess.run, command, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         return HTMLResponse(_page("refus.html.j2", reason=done.stderr.strip()), status_code=422)
-    path = bench.workspace.records / "meetings" / str(day.year) / f"{day.isoformat()}-{group}.yaml"
     return await _written(bench, path, "", f"Nouvelle réunion : {records.groups[group].name}, {day.isoformat()}")
 
 
@@ -305,6 +315,8 @@ async def _meeting_entry(bench: Workbench, request: Request, form: dict[str, str
         return _not_found(bench, meeting_id)
     meeting = records.meetings[meeting_id]
     path = bench.workspace.root / records.sources[("meetings", meeting_id)].rel
+    if not _inside_records(bench, path):
+        return HTMLResponse(_page("refus.html.j2", reason=_OUTSIDE.format(bench.workspace.rel(path))), status_code=403)
     try:
         change, message = _change_for(records, meeting, request.path_params["entry"], form)
         edit = await run_in_threadpool(
@@ -316,6 +328,16 @@ async def _meeting_entry(bench: Workbench, request: Request, form: dict[str, str
     except editing.EditError as error:
         return _meeting_form(bench, request, [str(error)])
     return await _written(bench, path, edit.old_text, f"{message} ({meeting_id})")
+
+
+_OUTSIDE = "« {} » mène hors de records/ (un lien symbolique) : gasp serve n’y écrit pas"
+
+
+def _inside_records(bench: Workbench, path: Path) -> bool:
+    """Whether writing `path` writes inside records/: neither the file nor a folder on its way is a
+    symbolic link leading out (a form never writes through a link)."""
+    records = bench.workspace.records.resolve()
+    return not path.is_symlink() and path.parent.resolve().is_relative_to(records)
 
 
 def _change_for(records: Any, meeting: Meeting, entry: str, form: dict[str, str]) -> tuple[Any, str]:
@@ -366,7 +388,7 @@ async def _written(bench: Workbench, path: Path, old_text: str, message: str) ->
             diff=diff,
             in_git=in_git,
             message=message,
-            banner=_banner(bench),
+            banner=_banner(bench, live=False),
         )
     )
 
@@ -417,7 +439,7 @@ async def _commit(bench: Workbench, request: Request, form: dict[str, str]) -> R
             ok=done.returncode == 0,
             said=(done.stderr or done.stdout).strip(),
             message=message,
-            banner=_banner(bench),
+            banner=_banner(bench, live=False),
         ),
         status_code=200 if done.returncode == 0 else 422,
     )

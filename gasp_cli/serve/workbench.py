@@ -15,6 +15,7 @@ import contextlib
 import datetime
 import os
 import secrets
+import signal
 import subprocess
 import sys
 import threading
@@ -45,8 +46,11 @@ class Workbench:
     last_render: str = ""  # its last line: « 3 fichiers mis à jour… »
     last_seconds: float = 0.0
     records: Records | None = None
+    stopping: bool = False  # set once, on Ctrl-C: the event streams end, no render starts
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _news: asyncio.Condition | None = None
+    _loop: asyncio.AbstractEventLoop | None = None
+    _child: subprocess.Popen[str] | None = None
 
     @property
     def out(self) -> Path:
@@ -70,7 +74,7 @@ class Workbench:
             self.records = records
             self.errors = [d for d in diagnostics if d.severity == "error"]
             self.warnings = [d for d in diagnostics if d.severity == "warning"]
-            if not self.errors:
+            if not self.errors and not self.stopping:
                 self._render()
             self.last_seconds = time.monotonic() - started
             self.generation += 1
@@ -78,20 +82,55 @@ class Workbench:
     def _render(self) -> None:
         command = [sys.executable, "-m", "gasp_cli", "--records", str(self.workspace.root)]
         command += ["render", "--format", self.formats]
-        done = subprocess.run(
-            command, capture_output=True, text=True, env={**os.environ, "NO_COLOR": "1"}, check=False, timeout=1800
+        child = subprocess.Popen(
+            command,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
+            text=True,
+            env={**os.environ, "NO_COLOR": "1"},
         )
-        lines = [line for line in done.stdout.splitlines() if line.strip()]
+        self._child = child
+        try:
+            stdout, stderr = child.communicate()
+        finally:
+            self._child = None
+        lines = [line for line in stdout.splitlines() if line.strip()]
         self.last_render = lines[-1] if lines else ""
-        self.render_problem = None if done.returncode == 0 else (done.stderr.strip() or f"code {done.returncode}")
+        self.render_problem = None if child.returncode == 0 else (stderr.strip() or f"code {child.returncode}")
+
+    def stop(self) -> None:
+        """On Ctrl-C (from the signal handler): the event streams end, and a render under way is
+        interrupted as Ctrl-C would interrupt `gasp render` (out/ left old or new, never half)."""
+        self.stopping = True
+        child = self._child
+        if child is not None and child.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                child.send_signal(signal.SIGINT)
+        loop = self._loop
+        if loop is not None and self._news is not None and not loop.is_closed():
+            with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
+                loop.call_soon_threadsafe(lambda: loop.create_task(self.announce()))
+
+    def wait_child(self, timeout: float) -> None:
+        """Wait for an interrupted render to have left out/ whole; kill it past `timeout`."""
+        child = self._child
+        if child is None:
+            return
+        try:
+            child.wait(timeout)
+        except subprocess.TimeoutExpired:
+            child.kill()
 
     # --- news for the open pages --------------------------------------------------------------
 
     def attach(self) -> None:
         """Called in the server's event loop, once: the condition pages wait on."""
         self._news = asyncio.Condition()
+        self._loop = asyncio.get_running_loop()
 
     async def announce(self) -> None:
+        """Wake the open pages' event streams (a new generation, or the server stopping)."""
         if self._news is None:
             return
         async with self._news:
@@ -103,7 +142,7 @@ class Workbench:
             return self.generation
         async with self._news:
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._news.wait_for(lambda: self.generation != seen), timeout)
+                await asyncio.wait_for(self._news.wait_for(lambda: self.generation != seen or self.stopping), timeout)
         return self.generation
 
     def editor_link(self, diagnostic: Diagnostic) -> str:
