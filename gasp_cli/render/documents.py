@@ -11,7 +11,7 @@ import re
 import stat
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 # Threads drive the PDF compilations (a small import, unlike Jinja or Typst, which a render
 # with nothing to do never loads).
@@ -20,28 +20,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..documents import registry
+
 if TYPE_CHECKING:  # imported where they are used: a render with nothing to do needs neither Jinja nor Typst
     from concurrent.futures import Executor, Future
 
     import jinja2
 
+    from ..documents.base import Writer
+    from ..documents.dependencies import Dependencies
     from ..loader import Records
-    from .dependencies import Dependencies
+    from ..workspace import Workspace
     from .writer import Manifest
 
-KINDS = (
-    "comptes-rendus",
-    "guides",
-    "dossier",
-    "calendrier",
-    "rapport",
-    "propositions",
-    "suivi",
-    "public",
-    "convocations",
-)
-# The kinds that a render of named meetings makes for them, and only for them.
-MEETING_KINDS = ("comptes-rendus", "convocations")
+# The kinds of --only, and those a render of named meetings makes for them only: documents/registry.py.
+KINDS = registry.names()
+MEETING_KINDS = registry.meeting_kinds()
 FORMATS = ("md", "html", "pdf")
 # Every PDF is PDF/UA-1 (accessible: tagged, header cells, alt text, title shown) and
 # PDF/A-2a (archivable, level A: tagged, Unicode text). Typst refuses what breaks either.
@@ -193,7 +187,8 @@ class Previous:
         if manifest is None and out is not None:
             manifest = read_manifest(out)
         self.keys: dict[str, str] = manifest.data_keys if manifest else {}
-        self._owned = manifest.files if manifest else set()
+        self.files: set[str] = manifest.files if manifest else set()  # gasp's files in out/
+        self._owned = self.files
         self._signatures = manifest.signatures if manifest else {}
         self._since = manifest.written_at if manifest else 0
         self.input_keys: dict[str, str] = manifest.input_keys if manifest else {}
@@ -236,18 +231,6 @@ class Progress:
         pass
 
 
-_FOLDER_KINDS = {
-    "comptes-rendus": "comptes-rendus",
-    "guide": "guides",
-    "referents": "dossier",
-    "calendrier": "calendrier",
-    "rapport": "rapport",
-    "public": "public",
-    "convocations": "convocations",
-    "emargement": "convocations",  # the attendance sheet comes with the convocation
-}
-
-
 def answered_by(request: RenderRequest, every_meeting: bool) -> Callable[[str], bool]:
     """Which paths under out/ a render answers for: an owned file among them that the render
     did not produce is no longer a document (a deleted meeting's compte rendu), and goes.
@@ -257,18 +240,20 @@ def answered_by(request: RenderRequest, every_meeting: bool) -> Callable[[str], 
     A folder of no kind (a document of a later gasp) is answered for by a full render only.
     """
 
+    kinds, meeting_kinds, folder_kinds = registry.names(), registry.meeting_kinds(), registry.folder_kinds()
+
     def answers_for(path: str) -> bool:
         extension = path.rsplit(".", 1)[-1] if "." in path.rsplit("/", 1)[-1] else ""
         if extension in FORMATS and extension not in request.formats:
             return False
-        kind = _FOLDER_KINDS.get(path.split("/", 1)[0]) if "/" in path else None
+        kind = folder_kinds.get(path.split("/", 1)[0]) if "/" in path else None
         if kind == "public" and extension not in FORMATS and "html" not in request.formats:
             return False  # the site's search index and calendar come with its pages (html)
         if kind is None:
-            return set(request.kinds) == set(KINDS) and every_meeting
+            return set(request.kinds) == set(kinds) and every_meeting
         if kind not in request.kinds:
             return False
-        return every_meeting or kind not in MEETING_KINDS
+        return every_meeting or kind not in meeting_kinds
 
     return answers_for
 
@@ -308,11 +293,23 @@ class _Producer:
         self.paths.append(path)
         self.sink(path, payload)
 
+    def ics(
+        self,
+        path: str,
+        rows: list[Any],
+        records: Records,
+        title: str,
+        timestamp: datetime.datetime,
+        derived: dict[str, Any],
+    ) -> None:
+        """An iCalendar file (put_ics), for a document that makes its own files (the residents' site)."""
+        put_ics(self, path, rows, records, title, timestamp, derived)
+
     def document(
         self, stem: str, formats: dict[str, str], data: object, label: str, inputs: tuple[object, ...] | None = None
     ) -> None:
         """One document's files. With `inputs` (its parameters and the key of the record files it
-        reads, render/dependencies.py; the day too when it depends on the day), `data` is the function
+        reads, documents/dependencies.py; the day too when it depends on the day), `data` is the function
         that builds it, called only when some file's input key has changed."""
         from ..documents.base import context_key, data_digest, inputs_digest
 
@@ -503,7 +500,7 @@ def render_documents(
     `inputs`: render/inputs.py `inputs_fingerprint`, with which a document that does not depend on
     the day is kept without being built; `input_keys` receives the input key of each of its files."""
 
-    from .dependencies import Dependencies
+    from ..documents.dependencies import Dependencies
     from .inputs import setting_fingerprint, templates_fingerprint
 
     progress = progress or Progress()
@@ -726,3 +723,39 @@ def render_index(
             return None
     renderer = Renderer(workspace_templates, datetime.datetime.now(datetime.UTC))
     return renderer.text(index.FORMATS["html"], "html", page).encode("utf-8")
+
+
+def output(
+    formats: Mapping[str, str | Writer],
+    output_format: str,
+    data: object,
+    templates: Path | None,
+    timestamp: datetime.datetime,
+) -> str | bytes:
+    """One format of a document: JSON from the data, text from its template, PDF through Typst."""
+    from ..documents.base import json_text
+
+    if output_format == "json":
+        return json_text(data)
+    template = formats[output_format]
+    if not isinstance(template, str):
+        made: str | bytes = template(data, timestamp)
+        return made
+    renderer = Renderer(templates, timestamp)
+    if output_format == "pdf":
+        return renderer.pdf(template, data)
+    return renderer.text(template, output_format, data)
+
+
+def emit(
+    formats: Mapping[str, str | Writer],
+    output_format: str,
+    data: object,
+    workspace: Workspace,
+    out: Path | None,
+    timestamp: datetime.datetime,
+) -> None:
+    """Write one format of a document to --out (whole or not at all) or to stdout."""
+    from ..cli.common import write_output
+
+    write_output(workspace, out, output(formats, output_format, data, workspace.templates, timestamp))

@@ -46,7 +46,7 @@ def inputs_fingerprint(records: Records, workspace_templates: Path | None) -> st
 
 def setting_fingerprint(records: Records, workspace_templates: Path | None) -> str:
     """A hash of every input but the records, the request and the days: the code and the libraries,
-    the templates, the zone's rules. Part of every document's input key (render/dependencies.py)."""
+    the templates, the zone's rules. Part of every document's input key (documents/dependencies.py)."""
     digest = hashlib.sha256(SCHEME.encode() + b"\0")
     digest.update(environment_fingerprint().encode() + b"\0")
     digest.update(templates_fingerprint(workspace_templates).encode() + b"\0")
