@@ -16,11 +16,12 @@ from collections.abc import Callable, Mapping
 # Threads drive the PDF compilations (a small import, unlike Jinja or Typst, which a render
 # with nothing to do never loads).
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..documents import registry
+from .request import PDF_STANDARDS as PDF_STANDARDS  # re-exported: the render asks through this module
+from .request import RenderRequest as RenderRequest
 
 if TYPE_CHECKING:  # imported where they are used: a render with nothing to do needs neither Jinja nor Typst
     from concurrent.futures import Executor, Future
@@ -37,23 +38,10 @@ if TYPE_CHECKING:  # imported where they are used: a render with nothing to do n
 KINDS = registry.names()
 MEETING_KINDS = registry.meeting_kinds()
 FORMATS = ("md", "html", "pdf")
-# Every PDF is PDF/UA-1 (accessible: tagged, header cells, alt text, title shown) and
-# PDF/A-2a (archivable, level A: tagged, Unicode text). Typst refuses what breaks either.
-PDF_STANDARDS = ("ua-1", "a-2a")
 
 
 class RenderError(Exception):
     """A document that cannot be produced; the message is French."""
-
-
-@dataclass
-class RenderRequest:
-    meeting_ids: list[str]
-    formats: tuple[str, ...]
-    kinds: tuple[str, ...]
-    today: datetime.date  # the day the records are judged on
-    edition_date: datetime.date  # the date printed on the guides and the index
-    timestamp: datetime.datetime
 
 
 _LIST_ITEMS_APART = re.compile(r"(^- [^\n]*)\n\n+(?=- )", re.MULTILINE)
