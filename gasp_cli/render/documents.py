@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 # Threads drive the PDF compilations (a small import, unlike Jinja or Typst, which a render
 # with nothing to do never loads).
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -513,43 +514,50 @@ def render_documents(
     return producer.paths, producer.keys
 
 
-def _produce(records: Records, request: RenderRequest, producer: _Producer, progress: Progress) -> None:
-    from .. import facts
-    from ..calendar import calendar_rows, holidays_for
-    from ..documents import (
-        calendrier,
-        compte_rendu,
-        convocation,
-        dossier,
-        emargement,
-        guide,
-        proposition,
-        rapport,
-        suivi,
-    )
-    from ..names import gasp_name
+@dataclass
+class _Plan:
+    """What a render makes besides the site, decided once from the request."""
+
+    dossiers: list[Any]  # (the référents' meeting's calendar row, the day the dossier stood on)
+    years: list[int]
+    proposals: list[str]
+    reported: list[str]  # held or cancelled meetings: their comptes rendus
+    convened: list[str]  # planned meetings: their convocations and attendance sheets
+
+    def count(self, kinds: tuple[str, ...]) -> int:
+        return (
+            (len(self.reported) if "comptes-rendus" in kinds else 0)
+            + 2 * len(self.convened)
+            + 2 * ("guides" in kinds)
+            + len(self.dossiers)
+            + len(self.years)
+            + len(self.proposals)
+            + sum(kind in kinds for kind in ("calendrier", "suivi"))
+        )
+
+
+def _plan(records: Records, request: RenderRequest) -> _Plan:
+    from ..documents import dossier, rapport
 
     today = request.today
-    dossiers = dossier.meetings(records, today) if "dossier" in request.kinds else []
-    years = rapport.years(records, today) if "rapport" in request.kinds else []
-    proposals = sorted(records.proposals) if "propositions" in request.kinds else []
     planned = [mid for mid in request.meeting_ids if records.meetings[mid].status == "planned"]
-    reported = [mid for mid in request.meeting_ids if records.meetings[mid].status != "planned"]
-    convened = planned if "convocations" in request.kinds else []
-    documents = (
-        (len(reported) if "comptes-rendus" in request.kinds else 0)
-        + 2 * len(convened)
-        + 2 * ("guides" in request.kinds)
-        + len(dossiers)
-        + len(years)
-        + len(proposals)
-        + sum(kind in request.kinds for kind in ("calendrier", "suivi"))
+    return _Plan(
+        dossiers=dossier.meetings(records, today) if "dossier" in request.kinds else [],
+        years=rapport.years(records, today) if "rapport" in request.kinds else [],
+        proposals=sorted(records.proposals) if "propositions" in request.kinds else [],
+        reported=[mid for mid in request.meeting_ids if records.meetings[mid].status != "planned"],
+        convened=planned if "convocations" in request.kinds else [],
     )
+
+
+def _produce(records: Records, request: RenderRequest, producer: _Producer, progress: Progress) -> None:
+    from .. import facts
+
+    plan = _plan(records, request)
+    documents = plan.count(request.kinds)
     progress.add(documents)
     producer.expect(documents)
     derived = facts.of(records).histories  # the one derivation every document of the run reads
-    deps = producer.dependencies
-    assert deps is not None  # set by render_documents
     if "public" in request.kinds:
         # First, while the render holds least and no PDF is compiling: Pagefind, which indexes the
         # site in a process of its own, runs in this step, and its memory adds up with gasp's.
@@ -557,21 +565,51 @@ def _produce(records: Records, request: RenderRequest, producer: _Producer, prog
 
         site.produce(records, request, producer, derived)
     if "comptes-rendus" in request.kinds:
-        for meeting_id in reported:
-            # Not the day's: built from the records alone (`inputs`), kept without being built when they are the same.
-            producer.document(
-                f"comptes-rendus/{meeting_id}",
-                compte_rendu.FORMATS,
-                functools.partial(compte_rendu.build, records, meeting_id),
-                meeting_id,
-                inputs=(meeting_id, deps.compte_rendu(meeting_id)),
-            )
+        _comptes_rendus(records, plan.reported, producer)
+    _convocations(records, request, plan.convened, producer, derived)
+    if "guides" in request.kinds:
+        _guides(records, request, producer, derived)
+    _dossiers_and_reports(records, request, plan, producer, derived)
+    _proposal_pages(records, request, plan.proposals, producer, derived)
+    if "suivi" in request.kinds:
+        _suivi(records, request, producer, derived)
+    if "calendrier" in request.kinds:
+        _calendar(records, request, producer, progress, derived)
+
+
+def _dependencies(producer: _Producer) -> Dependencies:
+    deps = producer.dependencies
+    assert deps is not None  # set by render_documents
+    return deps
+
+
+def _comptes_rendus(records: Records, reported: list[str], producer: _Producer) -> None:
+    from ..documents import compte_rendu
+
+    deps = _dependencies(producer)
+    for meeting_id in reported:
+        # Not the day's: built from the records alone (`inputs`), kept without being built when they are the same.
+        producer.document(
+            f"comptes-rendus/{meeting_id}",
+            compte_rendu.FORMATS,
+            functools.partial(compte_rendu.build, records, meeting_id),
+            meeting_id,
+            inputs=(meeting_id, deps.compte_rendu(meeting_id)),
+        )
+
+
+def _convocations(
+    records: Records, request: RenderRequest, convened: list[str], producer: _Producer, derived: dict[str, Any]
+) -> None:
+    from ..documents import convocation, emargement
+
+    deps = _dependencies(producer)
     for meeting_id in convened:
         # Of the day (what happened since the group last met, up to today): built every render.
         producer.document(
             f"convocations/{meeting_id}",
             convocation.FORMATS,
-            convocation.build(records, meeting_id, today, derived),
+            convocation.build(records, meeting_id, request.today, derived),
             f"convocation-{meeting_id}",
         )
         producer.document(
@@ -582,28 +620,42 @@ def _produce(records: Records, request: RenderRequest, producer: _Producer, prog
             # Its group, people, places and the meeting: any record file may change it.
             inputs=(meeting_id, deps.everything(meeting_id)),
         )
-    if "guides" in request.kinds:
-        guides = functools.partial(
-            deps.once,
-            ("guide", request.edition_date),
-            functools.partial(guide.build, records, request.edition_date, derived),
-        )
-        edition = request.edition_date.isoformat()
-        producer.document(
-            "guide/guide-usagers",
-            guide.FORMATS_USAGERS,
-            lambda: guides()[0],
-            "guide-usagers",
-            inputs=("usagers", deps.everything(edition)),
-        )
-        producer.document(
-            "guide/guide-agents",
-            guide.FORMATS_AGENTS,
-            lambda: guides()[1],
-            "guide-agents",
-            inputs=("agents", deps.everything(edition)),
-        )
-    for row, stood_on in dossiers:
+
+
+def _guides(records: Records, request: RenderRequest, producer: _Producer, derived: dict[str, Any]) -> None:
+    from ..documents import guide
+
+    deps = _dependencies(producer)
+    guides = functools.partial(
+        deps.once,
+        ("guide", request.edition_date),
+        functools.partial(guide.build, records, request.edition_date, derived),
+    )
+    edition = request.edition_date.isoformat()
+    producer.document(
+        "guide/guide-usagers",
+        guide.FORMATS_USAGERS,
+        lambda: guides()[0],
+        "guide-usagers",
+        inputs=("usagers", deps.everything(edition)),
+    )
+    producer.document(
+        "guide/guide-agents",
+        guide.FORMATS_AGENTS,
+        lambda: guides()[1],
+        "guide-agents",
+        inputs=("agents", deps.everything(edition)),
+    )
+
+
+def _dossiers_and_reports(
+    records: Records, request: RenderRequest, plan: _Plan, producer: _Producer, derived: dict[str, Any]
+) -> None:
+    from ..documents import dossier, rapport
+
+    deps = _dependencies(producer)
+    today = request.today
+    for row, stood_on in plan.dossiers:
         producer.document(
             f"referents/dossier-{row.date.isoformat()}",
             dossier.FORMATS,
@@ -611,7 +663,7 @@ def _produce(records: Records, request: RenderRequest, producer: _Producer, prog
             f"dossier-{row.date.isoformat()}",
             inputs=(stood_on, row, deps.dossier(stood_on, row.date)),
         )
-    for year in years:
+    for year in plan.years:
         producer.document(
             f"rapport/rapport-{year}",
             rapport.FORMATS,
@@ -619,37 +671,60 @@ def _produce(records: Records, request: RenderRequest, producer: _Producer, prog
             f"rapport-{year}",
             inputs=(year, deps.rapport(year, today)),
         )
+
+
+def _proposal_pages(
+    records: Records, request: RenderRequest, proposals: list[str], producer: _Producer, derived: dict[str, Any]
+) -> None:
+    from ..documents import proposition
+
+    deps = _dependencies(producer)
     replacing = deps.replaced_by()
     for proposal_id in proposals:
         producer.document(
             f"propositions/{proposal_id}",
             proposition.FORMATS,
-            functools.partial(proposition.build, records, today, proposal_id, derived, replacing),
+            functools.partial(proposition.build, records, request.today, proposal_id, derived, replacing),
             proposal_id,
-            inputs=(proposal_id, deps.proposition(proposal_id, today)),
+            inputs=(proposal_id, deps.proposition(proposal_id, request.today)),
         )
-    if "suivi" in request.kinds:
+
+
+def _suivi(records: Records, request: RenderRequest, producer: _Producer, derived: dict[str, Any]) -> None:
+    from ..documents import suivi
+
+    deps = _dependencies(producer)
+    today = request.today
+    producer.document(
+        "suivi",
+        suivi.FORMATS,
+        functools.partial(deps.once, ("suivi", today), functools.partial(suivi.build, records, today, derived)),
+        "suivi",
+        inputs=("suivi", deps.everything(today.isoformat())),
+    )
+
+
+def _calendar(
+    records: Records, request: RenderRequest, producer: _Producer, progress: Progress, derived: dict[str, Any]
+) -> None:
+    from ..calendar import calendar_rows, holidays_for
+    from ..documents import calendrier
+    from ..names import gasp_name
+
+    today = request.today
+    start, end = datetime.date(today.year, 1, 1), datetime.date(today.year, 12, 31)
+    rows = calendar_rows(records, start, end, holidays_for(records, start, end))
+    title = f"Calendrier {today.year} — {gasp_name(records)}"
+    put_ics(producer, f"calendrier/calendrier-{today.year}.ics", rows, records, title, request.timestamp, derived)
+    if "html" in request.formats:
         producer.document(
-            "suivi",
-            suivi.FORMATS,
-            functools.partial(deps.once, ("suivi", today), functools.partial(suivi.build, records, today, derived)),
-            "suivi",
-            inputs=("suivi", deps.everything(today.isoformat())),
+            f"calendrier/calendrier-{today.year}",
+            calendrier.FORMATS,
+            calendrier.calendar_page(records, rows, today.year),
+            "calendrier",
         )
-    if "calendrier" in request.kinds:
-        start, end = datetime.date(today.year, 1, 1), datetime.date(today.year, 12, 31)
-        rows = calendar_rows(records, start, end, holidays_for(records, start, end))
-        title = f"Calendrier {today.year} — {gasp_name(records)}"
-        put_ics(producer, f"calendrier/calendrier-{today.year}.ics", rows, records, title, request.timestamp, derived)
-        if "html" in request.formats:
-            producer.document(
-                f"calendrier/calendrier-{today.year}",
-                calendrier.FORMATS,
-                calendrier.calendar_page(records, rows, today.year),
-                "calendrier",
-            )
-        else:
-            progress.advance("calendrier")
+    else:
+        progress.advance("calendrier")
 
 
 def put_ics(
