@@ -122,6 +122,35 @@ def _put_back(path: Path, payload: bytes, mode: int) -> None:
         temporary.unlink(missing_ok=True)
 
 
+def _undo(records: Path, change: dict[str, object], kept: list[Path]) -> bool:
+    """One file of the journal put back as it was before the rename; whether it was touched.
+    A file changed since (neither its old nor its new bytes) is kept as it is, and listed in `kept`."""
+    path, new_path = _inside(records, change.get("path")), _inside(records, change.get("new_path"))
+    before, after = change.get("before"), change.get("after")
+    if path is None or not isinstance(before, str) or not isinstance(after, str):
+        return False
+    was, now = before.encode("utf-8"), after.encode("utf-8")
+    mode = change.get("mode")
+    mode = mode if isinstance(mode, int) else 0o644
+    touched = False
+    if new_path is not None:
+        current = _read(new_path)
+        if current == now:
+            new_path.unlink()
+            touched = True
+        elif current is not None:
+            kept.append(new_path)
+        remove_temporaries(new_path.parent, {new_path.name})
+    current = _read(path)
+    if current is None or (current == now and now != was):
+        _put_back(path, was, mode)
+        touched = True
+    elif current != was:
+        kept.append(path)
+    remove_temporaries(path.parent, {path.name})
+    return touched
+
+
 def recover(records: Path) -> str | None:
     """Undo a rename a killed run left half done; a French sentence saying what was done, or None."""
     from .vocabulary import plural
@@ -144,34 +173,11 @@ def recover(records: Path) -> str | None:
     except (ValueError, KeyError, TypeError):
         end(records)
         return "un journal de renommage illisible a été retiré de records/ (aucun fichier n’a été touché)"
-    restored, kept = 0, []
+    restored = 0
+    kept: list[Path] = []
     for change in changes:
-        if not isinstance(change, dict):
-            continue
-        path, new_path = _inside(records, change.get("path")), _inside(records, change.get("new_path"))
-        before, after = change.get("before"), change.get("after")
-        if path is None or not isinstance(before, str) or not isinstance(after, str):
-            continue
-        was, now = before.encode("utf-8"), after.encode("utf-8")
-        mode = change.get("mode")
-        mode = mode if isinstance(mode, int) else 0o644
-        touched = False
-        if new_path is not None:
-            current = _read(new_path)
-            if current == now:
-                new_path.unlink()
-                touched = True
-            elif current is not None:
-                kept.append(new_path)
-            remove_temporaries(new_path.parent, {new_path.name})
-        current = _read(path)
-        if current is None or (current == now and now != was):
-            _put_back(path, was, mode)
-            touched = True
-        elif current != was:
-            kept.append(path)
-        remove_temporaries(path.parent, {path.name})
-        restored += touched
+        if isinstance(change, dict):
+            restored += _undo(records, change, kept)
     end(records)
     said = (
         f"un renommage interrompu (« {old} » → « {new} ») a été annulé : "

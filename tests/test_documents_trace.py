@@ -19,7 +19,7 @@ def _records():
 
 def test_trace_markdown_goes_through_its_template_and_escapes_record_text():
     from gasp_cli.documents import trace as formats
-    from gasp_cli.documents.base import output
+    from gasp_cli.render.documents import output
     from gasp_cli.trace import standing, trace
 
     records = _records()

@@ -1,7 +1,7 @@
 """A render over an existing out/ gives exactly the bytes of a full render into an empty folder.
 
 Each document is kept without being built when none of the record files it reads has changed
-(render/dependencies.py). A dependency left out shows here: after an edit, the incremental out/
+(documents/dependencies.py). A dependency left out shows here: after an edit, the incremental out/
 keeps an old file that a fresh render makes anew. The records are edited in several ways, one
 after the other, and after each the incremental out/ is compared byte for byte (the manifest
 included) with a fresh render of the same records into an empty folder.

@@ -55,8 +55,7 @@ def calendar(
     """Le calendrier des réunions : celles enregistrées, et une date prévue pour chaque période de la cadence qui n'en a pas."""
     from ..calendar import calendar_rows, holidays_for
     from ..documents import calendrier
-    from ..documents.base import emit
-    from ..render.documents import RenderError
+    from ..render.documents import RenderError, emit
     from ..vocabulary import long_date
     from .common import check_day, check_year, fail, judged_day, load_records, reproducible_timestamp, unknown_group
 

@@ -33,7 +33,7 @@ def mail(
     from ..diagnostics import suggestion
     from ..documents.courriel import FOLDER, MailError, draft
     from ..output import OutputError
-    from ..render.documents import RenderError
+    from ..render.documents import Renderer, RenderError
     from ..render.writer import check_target, publish
     from .common import fail, judged_day, load_records, reproducible_timestamp
 
@@ -48,7 +48,7 @@ def mail(
             raise OutputError(
                 f"« {target} » est le dossier de gasp render : choisissez un sous-dossier, par exemple out/{FOLDER}/"
             )
-        made = draft(records, meeting_id, judged_day(records), reproducible_timestamp(), workspace.templates)
+        made = draft(records, meeting_id, judged_day(records), Renderer(workspace.templates, reproducible_timestamp()))
         publish(target, {made.name: made.payload}, None)
     except MailError as error:
         raise fail(f"{error} ; rien n’a été écrit") from None

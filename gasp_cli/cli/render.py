@@ -8,10 +8,14 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from ..documents.registry import only_help
 from .completion import complete_meetings
 
 if TYPE_CHECKING:
     from rich.progress import TaskID
+
+    from ..loader import Records
+    from ..render.writer import Publication
 
 
 def render(
@@ -36,17 +40,13 @@ def render(
         typer.Option(
             "--only",
             metavar="SORTE",
-            help="Seulement : comptes-rendus, guides, dossier, calendrier, rapport, propositions, suivi, public, convocations (répétable ; public : le site des habitants ; convocations : avec les feuilles d’émargement).",
+            help=only_help(),
         ),
     ] = None,
 ) -> None:
     """Produit les documents du Gasp dans out/ : comptes rendus, convocations et feuilles d’émargement, guides, dossiers des référents, calendrier, rapports, propositions, suivi."""
-    from ..diagnostics import suggestion
     from ..output import OutputError
     from ..render.documents import (
-        FORMATS,
-        KINDS,
-        MEETING_KINDS,
         Previous,
         RenderError,
         RenderRequest,
@@ -56,53 +56,15 @@ def render(
     )
     from ..render.inputs import inputs_fingerprint, render_key
     from ..render.writer import Session, check_target, up_to_date
-    from ..vocabulary import plural, thousands
+    from ..vocabulary import plural
     from .common import fail, judged_day, load_records, reproducible_timestamp, source_date
 
-    chosen_formats = tuple(dict.fromkeys(f.strip() for f in formats.split(",") if f.strip()))
-    for value in chosen_formats:
-        if value not in FORMATS:
-            raise typer.BadParameter(
-                f"format « {value} » inconnu{suggestion(value, FORMATS)} (formats : md, html, pdf)",
-                param_hint="--format",
-            )
-    if not chosen_formats:
-        raise typer.BadParameter("aucun format choisi (formats : md, html, pdf)", param_hint="--format")
-    kinds = [k.strip() for value in (only or []) for k in value.split(",") if k.strip()]
-    for kind in kinds:
-        if kind not in KINDS:
-            raise typer.BadParameter(
-                f"sorte « {kind} » inconnue{suggestion(kind, KINDS)} (sortes : {', '.join(KINDS)})", param_hint="--only"
-            )
+    chosen_formats = _chosen_formats(formats)
+    kinds = _chosen_kinds(only)
 
     workspace, records, _ = load_records(ctx)
     ids = list(dict.fromkeys(meeting_ids or []))
-    for meeting_id in ids:
-        if meeting_id not in records.meetings:
-            raise fail(f"réunion « {meeting_id} » inconnue{suggestion(meeting_id, records.meetings)}")
-    if ids and not kinds:
-        kinds = list(MEETING_KINDS)
-    for meeting_id in ids:
-        # A planned meeting has no compte rendu yet, but its convocation; a held one no convocation.
-        planned = records.meetings[meeting_id].status == "planned"
-        if planned and "convocations" not in kinds:
-            raise fail(
-                f"la réunion « {meeting_id} » est encore prévue (status: planned) : pas de compte rendu avant "
-                "qu'elle soit tenue ou annulée ; sa convocation : gasp render " + meeting_id
-            )
-        if not planned and "convocations" in kinds and "comptes-rendus" not in kinds:
-            raise fail(
-                f"la réunion « {meeting_id} » est {'tenue' if records.meetings[meeting_id].status == 'held' else 'annulée'} : "
-                "pas de convocation, son compte rendu : gasp render " + meeting_id
-            )
-    if not kinds:
-        kinds = list(KINDS)
-    elif "public" in kinds and "html" not in chosen_formats:
-        typer.echo(
-            "avertissement : le site des habitants est fait de pages web : sans html dans --format, "
-            "gasp render --only public ne le produit pas",
-            err=True,
-        )
+    kinds = _checked_kinds(records, ids, kinds, chosen_formats)
     today = judged_day(records)
     from ..documents.convocation import upcoming
 
@@ -155,6 +117,86 @@ def render(
             )
     except (RenderError, OutputError) as error:
         raise fail(f"{error} ; rien n'a été écrit") from None
+    _report(shown, changed, documents)
+
+
+def _chosen_formats(formats: str) -> tuple[str, ...]:
+    """The formats of --format, each checked."""
+    from ..diagnostics import suggestion
+    from ..render.documents import FORMATS
+
+    chosen_formats = tuple(dict.fromkeys(f.strip() for f in formats.split(",") if f.strip()))
+    for value in chosen_formats:
+        if value not in FORMATS:
+            raise typer.BadParameter(
+                f"format « {value} » inconnu{suggestion(value, FORMATS)} (formats : md, html, pdf)",
+                param_hint="--format",
+            )
+    if not chosen_formats:
+        raise typer.BadParameter("aucun format choisi (formats : md, html, pdf)", param_hint="--format")
+    return chosen_formats
+
+
+def _chosen_kinds(only: list[str] | None) -> list[str]:
+    """The kinds of --only, each checked (repeatable, or separated by commas)."""
+    from ..diagnostics import suggestion
+    from ..documents.registry import names
+
+    known = names()
+    kinds = [k.strip() for value in (only or []) for k in value.split(",") if k.strip()]
+    for kind in kinds:
+        if kind not in known:
+            raise typer.BadParameter(
+                f"sorte « {kind} » inconnue{suggestion(kind, known)} (sortes : {', '.join(known)})", param_hint="--only"
+            )
+    return kinds
+
+
+def _checked_kinds(records: "Records", ids: list[str], kinds: list[str], chosen_formats: tuple[str, ...]) -> list[str]:
+    """The kinds to make, once the named meetings are checked against them."""
+    from ..diagnostics import suggestion
+    from ..documents.registry import meeting_kinds, names
+    from .common import fail
+
+    for meeting_id in ids:
+        if meeting_id not in records.meetings:
+            raise fail(f"réunion « {meeting_id} » inconnue{suggestion(meeting_id, records.meetings)}")
+    if ids and not kinds:
+        kinds = list(meeting_kinds())
+    for meeting_id in ids:
+        _check_meeting(records, meeting_id, kinds)
+    if not kinds:
+        kinds = list(names())
+    elif "public" in kinds and "html" not in chosen_formats:
+        typer.echo(
+            "avertissement : le site des habitants est fait de pages web : sans html dans --format, "
+            "gasp render --only public ne le produit pas",
+            err=True,
+        )
+    return kinds
+
+
+def _check_meeting(records: "Records", meeting_id: str, kinds: list[str]) -> None:
+    """A planned meeting has no compte rendu yet, but its convocation; a held one no convocation."""
+    from .common import fail
+
+    planned = records.meetings[meeting_id].status == "planned"
+    if planned and "convocations" not in kinds:
+        raise fail(
+            f"la réunion « {meeting_id} » est encore prévue (status: planned) : pas de compte rendu avant "
+            "qu'elle soit tenue ou annulée ; sa convocation : gasp render " + meeting_id
+        )
+    if not planned and "convocations" in kinds and "comptes-rendus" not in kinds:
+        raise fail(
+            f"la réunion « {meeting_id} » est {'tenue' if records.meetings[meeting_id].status == 'held' else 'annulée'} : "
+            "pas de convocation, son compte rendu : gasp render " + meeting_id
+        )
+
+
+def _report(shown: str, changed: "Publication", documents: list[str]) -> None:
+    """What the render did: the files it wrote, and (over an earlier render) those it left as they were."""
+    from ..vocabulary import plural, thousands
+
     if changed.written <= 1 and not changed.removed:  # nothing, or only the manifest (a new key, new times)
         typer.echo(f"{shown} est à jour : rien n'a changé ({plural(len(documents), 'fichier vérifié')})")
         return

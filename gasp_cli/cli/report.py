@@ -32,8 +32,7 @@ def report(
     import sys
 
     from ..documents import rapport
-    from ..documents.base import output
-    from ..render.documents import RenderError
+    from ..render.documents import RenderError, output
     from .common import check_year, fail, judged_day, load_records, reproducible_timestamp, write_output
 
     year = check_year(year, "--year")

@@ -177,8 +177,7 @@ def _show_proposal(
 
 def _emit(table, output_format: str, data: object, workspace) -> None:  # type: ignore[no-untyped-def]
     """One format of the trace, from its table, to stdout; a broken template is an error, not a traceback."""
-    from ..documents.base import emit
-    from ..render.documents import RenderError
+    from ..render.documents import RenderError, emit
     from .common import fail, reproducible_timestamp
 
     try:

@@ -3,8 +3,8 @@
 A document module says `FORMATS = {"md": "x.md.j2", "html": "x.html.j2", "pdf": "x.typ.j2"}`:
 a new format is one template and one line in that table. JSON is the data itself
 (`as_json()` of a dataclass, or a list of them), never text parsed back. The terminal
-(Rich) is Python, in the document's `show`. `emit` is the one way cli/* turns data into
-a format; `data_key` is what a render compares to skip a document whose data did not change.
+(Rich) is Python, in the document's `show`. `render.documents.emit` is the one way cli/* turns
+data into a format; `data_key` is what a render compares to skip a document whose data did not change.
 """
 
 from __future__ import annotations
@@ -15,16 +15,115 @@ import hashlib
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
-    from ..workspace import Workspace
+    from pathlib import Path
+
+    from ..loader import Records
+    from .dependencies import Dependencies
 
 # A template's file name under templates/ ("rapport.md.j2"); a PDF's is its Typst template.
 Template = str
 # A format that is not text from a template (iCalendar): data and the timestamp → bytes.
 Writer = Callable[[Any, datetime.datetime], "str | bytes"]
+
+
+class TextRenderer(Protocol):
+    """What a document needs of a renderer (render.documents.Renderer): documents/ never imports render/."""
+
+    timestamp: datetime.datetime
+
+    def text(self, template: str, output_format: str, doc: object, **context: object) -> str: ...
+
+    def pdf(self, template: str, doc: object) -> bytes: ...
+
+
+class Kept(Protocol):
+    """What the last render left in out/ (render.documents.Previous): its keys, its files."""
+
+    @property
+    def out(self) -> Path | None: ...
+
+    @property
+    def keys(self) -> dict[str, str]: ...
+
+    @property
+    def input_keys(self) -> dict[str, str]: ...
+
+    @property
+    def files(self) -> set[str]: ...
+
+    def unchanged(self, path: str, key: str) -> bool: ...
+
+
+class Counter(Protocol):
+    """The render's progress (render.documents.Progress)."""
+
+    def add(self, steps: int) -> None: ...
+
+    def advance(self, label: str) -> None: ...
+
+
+class Request(Protocol):
+    """What a document reads of a render's request (render.documents.RenderRequest)."""
+
+    @property
+    def formats(self) -> tuple[str, ...]: ...
+
+    @property
+    def today(self) -> datetime.date: ...
+
+    @property
+    def edition_date(self) -> datetime.date: ...
+
+    @property
+    def timestamp(self) -> datetime.datetime: ...
+
+
+class Producer(Protocol):
+    """The render's producer (render.documents._Producer), as a document that makes its own files
+    (the residents' site) uses it: documents/ receives it, and never imports render/."""
+
+    @property
+    def renderer(self) -> TextRenderer: ...
+
+    @property
+    def previous(self) -> Kept: ...
+
+    @property
+    def progress(self) -> Counter: ...
+
+    @property
+    def dependencies(self) -> Dependencies | None: ...
+
+    @property
+    def fingerprint(self) -> str: ...
+
+    @property
+    def inputs(self) -> str: ...
+
+    @property
+    def keys(self) -> dict[str, str]: ...
+
+    @property
+    def input_keys(self) -> dict[str, str]: ...
+
+    def put(self, path: str, payload: bytes | None) -> None: ...
+
+    def document(
+        self, stem: str, formats: dict[str, str], data: object, label: str, inputs: tuple[object, ...] | None = None
+    ) -> None: ...
+
+    def ics(
+        self,
+        path: str,
+        rows: list[Any],
+        records: Records,
+        title: str,
+        timestamp: datetime.datetime,
+        derived: dict[str, Any],
+    ) -> None: ...
 
 
 @dataclass
@@ -110,38 +209,3 @@ def inputs_digest(inputs: object) -> bytes:
 
 def context_key(digest: bytes, *context: str) -> str:
     return hashlib.sha256(digest + "\0".join(context).encode("utf-8")).hexdigest()
-
-
-def output(
-    formats: Mapping[str, Template | Writer],
-    output_format: str,
-    data: object,
-    templates: Path | None,
-    timestamp: datetime.datetime,
-) -> str | bytes:
-    """One format of a document: JSON from the data, text from its template, PDF through Typst."""
-    from ..render.documents import Renderer
-
-    if output_format == "json":
-        return json_text(data)
-    template = formats[output_format]
-    if not isinstance(template, str):
-        return template(data, timestamp)
-    renderer = Renderer(templates, timestamp)
-    if output_format == "pdf":
-        return renderer.pdf(template, data)
-    return renderer.text(template, output_format, data)
-
-
-def emit(
-    formats: Mapping[str, Template | Writer],
-    output_format: str,
-    data: object,
-    workspace: Workspace,
-    out: Path | None,
-    timestamp: datetime.datetime,
-) -> None:
-    """Write one format of a document to --out (whole or not at all) or to stdout."""
-    from ..cli.common import write_output
-
-    write_output(workspace, out, output(formats, output_format, data, workspace.templates, timestamp))

@@ -23,12 +23,12 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime
-from pathlib import Path
 
 from ..loader import Records
 from ..names import gasp_name, published_name
 from ..vocabulary import french_time, plural, weekday_date
 from . import compte_rendu, convocation
+from .base import TextRenderer
 from .emargement import current_members
 
 FOLDER = "courriels"
@@ -85,15 +85,12 @@ def recipients(records: Records, meeting_id: str) -> tuple[list[Address], list[A
     return to, bcc, without
 
 
-def draft(
-    records: Records, meeting_id: str, today: datetime.date, timestamp: datetime.datetime, templates: Path | None
-) -> Draft:
-    """The draft of one meeting: its convocation when planned, its compte rendu otherwise."""
-    from ..render.documents import Renderer
-
+def draft(records: Records, meeting_id: str, today: datetime.date, renderer: TextRenderer) -> Draft:
+    """The draft of one meeting: its convocation when planned, its compte rendu otherwise; `renderer`
+    (render.documents.Renderer) runs the templates, and its timestamp dates the attachments."""
+    timestamp = renderer.timestamp
     meeting = records.meetings[meeting_id]
     group = records.groups[meeting.group]
-    renderer = Renderer(templates, timestamp)
     sender = _sender(records)
     to, bcc, without = recipients(records, meeting_id)
     when = f"{weekday_date(meeting.date)} à {french_time(meeting.time or group.cadence.time)}"

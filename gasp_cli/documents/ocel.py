@@ -197,37 +197,20 @@ def _represented(records: Records, meeting: Meeting) -> list[str]:
     return sorted({s for s in found if s is not None and s in records.services})
 
 
+# An event before it is numbered: its sort key (instant, then the order of events.csv: date, proposal,
+# order in its history; meetings after), its type, its related objects and its attributes.
+_Pending = tuple[tuple[str, int, str, int], str, list[tuple[str, str]], dict[str, str]]
+
+
 def _events(records: Records, clock: _Clock) -> list[dict[str, Any]]:
     derived = histories(records)
-    # (instant, then the order of events.csv: date, proposal, order in its history; meetings after)
-    found: list[tuple[tuple[str, int, str, int], str, list[tuple[str, str]], dict[str, str]]] = []
+    found: list[_Pending] = []
     for pid in sorted(derived):
         for order, event in enumerate(derived[pid].events):
             kind, related, attributes = _proposal_event(records, pid, event)
             found.append(((clock.at(event.date, event.time), 0, pid, order), kind, related, attributes))
     for mid, meeting in sorted(records.meetings.items()):
-        group = records.groups.get(meeting.group)
-        time = meeting.time or (group.cadence.time if group else "")
-        where = [(object_id("meeting", mid), "meeting")]
-        if group is not None:
-            where.append((object_id("group", meeting.group), "group"))
-        document = f"comptes-rendus/{mid}.html"
-        if meeting.status == "held":
-            counts = _counts(records, meeting)
-            themes = [(object_id("theme", meeting.topic), "topic")] if meeting.topic in records.themes else []
-            for problem in meeting.problems_raised:
-                link = (object_id("theme", problem.theme or ""), "tour-de-table")
-                if problem.theme in records.themes and link not in themes:
-                    themes.append(link)
-            themes += [(object_id("service", s), "represented") for s in _represented(records, meeting)]
-            attributes = {**{k: str(v) for k, v in counts.items()}, "document": document}
-            found.append(((clock.at(meeting.date, time), 1, mid, 0), "meeting-held", where + themes, attributes))
-            if meeting.minutes_sent is not None:
-                instant = clock.at(meeting.minutes_sent, "")
-                found.append(((instant, 1, mid, 1), "minutes-sent", where, {"document": document}))
-        elif meeting.status == "cancelled":
-            attributes = {"reason": meeting.cancel_reason or ""}
-            found.append(((clock.at(meeting.date, time), 1, mid, 0), "meeting-cancelled", where, attributes))
+        found += _meeting_events(records, clock, mid, meeting)
     found.sort(key=lambda item: item[0])
     return [
         {
@@ -239,6 +222,44 @@ def _events(records: Records, clock: _Clock) -> list[dict[str, Any]]:
         }
         for number, (key, kind, related, attributes) in enumerate(found, start=1)
     ]
+
+
+def _meeting_events(records: Records, clock: _Clock, mid: str, meeting: Meeting) -> list[_Pending]:
+    """A held meeting (and its minutes sent), or a cancelled one; a planned meeting has no event yet."""
+    group = records.groups.get(meeting.group)
+    time = meeting.time or (group.cadence.time if group else "")
+    where = [(object_id("meeting", mid), "meeting")]
+    if group is not None:
+        where.append((object_id("group", meeting.group), "group"))
+    document = f"comptes-rendus/{mid}.html"
+    if meeting.status == "cancelled":
+        attributes = {"reason": meeting.cancel_reason or ""}
+        return [((clock.at(meeting.date, time), 1, mid, 0), "meeting-cancelled", where, attributes)]
+    if meeting.status != "held":
+        return []
+    attributes = {**{k: str(v) for k, v in _counts(records, meeting).items()}, "document": document}
+    found: list[_Pending] = [
+        (
+            (clock.at(meeting.date, time), 1, mid, 0),
+            "meeting-held",
+            where + _meeting_themes(records, meeting),
+            attributes,
+        )
+    ]
+    if meeting.minutes_sent is not None:
+        instant = clock.at(meeting.minutes_sent, "")
+        found.append(((instant, 1, mid, 1), "minutes-sent", where, {"document": document}))
+    return found
+
+
+def _meeting_themes(records: Records, meeting: Meeting) -> list[tuple[str, str]]:
+    """The themes a held meeting relates to (its topic, its tour de table) and the services present."""
+    themes = [(object_id("theme", meeting.topic), "topic")] if meeting.topic in records.themes else []
+    for problem in meeting.problems_raised:
+        link = (object_id("theme", problem.theme or ""), "tour-de-table")
+        if problem.theme in records.themes and link not in themes:
+            themes.append(link)
+    return themes + [(object_id("service", s), "represented") for s in _represented(records, meeting)]
 
 
 def _types(declared: dict[str, list[tuple[str, str]]]) -> list[dict[str, Any]]:

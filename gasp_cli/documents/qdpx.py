@@ -39,6 +39,7 @@ from ..models import Meeting
 from ..names import Attendance
 from . import compte_rendu
 from .base import Item
+from .compte_rendu import CompteRendu
 from .donnees import PERSON_KIND_WORDS, attendees_by_kind
 
 FILE = "gasp.qdpx"
@@ -126,19 +127,43 @@ def compte_rendu_text(records: Records, meeting_id: str) -> PlainText:
     out.line(f"{view.weekday_date} à {view.time}, {view.place}" + (f", {view.address}" if view.address else ""))
     topic = ("theme", meeting.topic) if meeting.topic in records.themes else None
     if view.cancelled:
-        out.line()
-        out.line(
-            f"La réunion du {view.group_name} prévue le {view.weekday_date} n’a pas eu lieu."
-            + (f" Motif : {view.cancel_reason}" if view.cancel_reason else "")
-        )
-        if view.discussion:
-            out.line()
-            out.add(view.discussion, topic)
-            out.line()
-        if view.next_meeting:
-            out.heading("Prochaine réunion")
-            out.line(view.next_meeting)
+        _cancelled(out, view, topic)
         return out
+    _attendance(out, view)
+    if view.open_format:
+        _tour_de_table(out, view, meeting, records)
+    if view.discussion:
+        out.heading("Discussion")
+        out.add(view.discussion, topic)
+        out.add("\n")
+    _proposals_and_decisions(out, view, meeting, records)
+    _actions(out, view)
+    out.heading("Prochaine réunion")
+    out.line(view.next_meeting or "Pas encore fixée.")
+    _others(out, view)
+    out.line()
+    out.line("---")
+    out.line()
+    out.line((f"Compte rendu établi par {view.authors}. " if view.authors else "") + f"Réunion {meeting_id}.")
+    return out
+
+
+def _cancelled(out: PlainText, view: CompteRendu, topic: tuple[str, str] | None) -> None:
+    out.line()
+    out.line(
+        f"La réunion du {view.group_name} prévue le {view.weekday_date} n’a pas eu lieu."
+        + (f" Motif : {view.cancel_reason}" if view.cancel_reason else "")
+    )
+    if view.discussion:
+        out.line()
+        out.add(view.discussion, topic)
+        out.line()
+    if view.next_meeting:
+        out.heading("Prochaine réunion")
+        out.line(view.next_meeting)
+
+
+def _attendance(out: PlainText, view: CompteRendu) -> None:
     out.heading("Présents")
     _people(out, view.present)
     out.heading("Excusés")
@@ -147,21 +172,22 @@ def compte_rendu_text(records: Records, meeting_id: str) -> PlainText:
         out.heading("Invités")
         for guest in view.guests:
             out.line(f"- {guest}")
-    if view.open_format:
-        out.heading("Tour de table")
-        for item, problem in zip(view.problems, meeting.problems_raised, strict=True):
-            code = ("theme", problem.theme) if problem.theme in records.themes else None
-            out.add("- " + (f"{item.title} : " if item.title else ""))
-            out.add(item.note, code)
-            out.add("\n")
-        if not view.problems:
-            out.line("Pas de tour de table consigné.")
-        out.heading("Sujet retenu")
-        out.line(view.topic or "Pas de sujet retenu.")
-    if view.discussion:
-        out.heading("Discussion")
-        out.add(view.discussion, topic)
+
+
+def _tour_de_table(out: PlainText, view: CompteRendu, meeting: Meeting, records: Records) -> None:
+    out.heading("Tour de table")
+    for item, problem in zip(view.problems, meeting.problems_raised, strict=True):
+        code = ("theme", problem.theme) if problem.theme in records.themes else None
+        out.add("- " + (f"{item.title} : " if item.title else ""))
+        out.add(item.note, code)
         out.add("\n")
+    if not view.problems:
+        out.line("Pas de tour de table consigné.")
+    out.heading("Sujet retenu")
+    out.line(view.topic or "Pas de sujet retenu.")
+
+
+def _proposals_and_decisions(out: PlainText, view: CompteRendu, meeting: Meeting, records: Records) -> None:
     out.heading("Propositions")
     events = [e for e in meeting.proposals if e.proposal in records.proposals]
     for item, event in zip(view.proposals, events, strict=True):
@@ -173,6 +199,9 @@ def compte_rendu_text(records: Records, meeting_id: str) -> PlainText:
         decisions = [d for d in meeting.decisions if d.proposal in records.proposals]
         for item, decision in zip(view.decisions, decisions, strict=True):
             _item(out, item, ("proposal", decision.proposal))
+
+
+def _actions(out: PlainText, view: CompteRendu) -> None:
     out.heading("Actions")
     for action in view.actions:
         details = [f"échéance : {action.due}"] if action.due else []
@@ -180,23 +209,19 @@ def compte_rendu_text(records: Records, meeting_id: str) -> PlainText:
         out.line(f"- {action.who + ' : ' if action.who else ''}{action.what} ({' ; '.join(details)})")
     if not view.actions:
         out.line("Aucune action.")
-    out.heading("Prochaine réunion")
-    out.line(view.next_meeting or "Pas encore fixée.")
+
+
+def _others(out: PlainText, view: CompteRendu) -> None:
     out.heading("Ce qu’en ont dit les autres groupes")
-    if view.others:
-        since = f"depuis la réunion du {view.since}" if view.since else "avant cette première réunion"
-        out.line(f"Sur les mêmes thèmes, {since}.")
-        for other in view.others:
-            out.heading(f"{other.group}, {other.date}")
-            for item in other.items:
-                _item(out, item, None)  # coded in its own compte rendu, not twice
-    else:
+    if not view.others:
         out.line("Les autres groupes n’ont pas abordé ces thèmes depuis la dernière réunion.")
-    out.line()
-    out.line("---")
-    out.line()
-    out.line((f"Compte rendu établi par {view.authors}. " if view.authors else "") + f"Réunion {meeting_id}.")
-    return out
+        return
+    since = f"depuis la réunion du {view.since}" if view.since else "avant cette première réunion"
+    out.line(f"Sur les mêmes thèmes, {since}.")
+    for other in view.others:
+        out.heading(f"{other.group}, {other.date}")
+        for item in other.items:
+            _item(out, item, None)  # coded in its own compte rendu, not twice
 
 
 def _observation_text(records: Records, observation_id: str) -> PlainText:

@@ -41,12 +41,11 @@ from ..loader import Records
 from ..names import gasp_name, group_name, place_of
 from ..vocabulary import PROPOSAL_STATUSES, french_time, long_date, weekday_date
 from . import compte_rendu, convocation, guide, proposition, rapport, suivi
-from .base import Template
+from .base import Producer, Request, Template
 from .calendrier import calendar_page
 
 if TYPE_CHECKING:
-    from ..render.dependencies import Dependencies
-    from ..render.documents import RenderRequest, _Producer
+    from .dependencies import Dependencies
 
 FOLDER = "public"
 FORMATS_HOME: dict[str, Template] = {"html": "site-accueil.html.j2"}
@@ -382,7 +381,7 @@ def minutes_page(records: Records, today: datetime.date) -> MinutesPage:
 @dataclass
 class Page:
     """One page of the site: its path under public/, its site template, how its data is built, its
-    PDF (Typst template or ""), and the key of the record files it reads (render/dependencies.py):
+    PDF (Typst template or ""), and the key of the record files it reads (documents/dependencies.py):
     a page whose key has not changed is kept without its data being built."""
 
     path: str
@@ -411,7 +410,7 @@ def pages(
 ) -> Iterator[Page]:
     """Every page of the site, one at a time (a large workspace has thousands). The queries over the
     whole workspace (which proposals have a page, which replace which) are made once, here."""
-    from ..render.dependencies import Dependencies, published_proposals
+    from .dependencies import Dependencies, published_proposals
 
     deps = dependencies if dependencies is not None else Dependencies(records, "")
     published = published_proposals(derived, today)
@@ -503,7 +502,7 @@ def _calendar(records: Records, year: int) -> object:
 
 def count(records: Records, today: datetime.date, derived: dict[str, History]) -> int:
     """How many pages `pages` yields (for the progress bar)."""
-    from ..render.dependencies import published_proposals
+    from .dependencies import published_proposals
 
     published = published_proposals(derived, today)
     return (
@@ -597,7 +596,7 @@ def _pagefind(site: Path) -> dict[str, bytes]:
     }
 
 
-def produce(records: Records, request: RenderRequest, producer: _Producer, derived: dict[str, History]) -> None:
+def produce(records: Records, request: Request, producer: Producer, derived: dict[str, History]) -> None:
     """Every file of public/, handed to the render's producer like any document's: the pages
     (html; the site is made of web pages, so a render without html makes none), their PDFs,
     the calendar's iCalendar file, and the search index Pagefind makes from a copy of the pages.
@@ -634,26 +633,7 @@ def produce(records: Records, request: RenderRequest, producer: _Producer, deriv
         # up with gasp's): its key, and its bytes in the copy that Pagefind reads when it changed.
         # A page whose input key is the last render's is kept without its data being built. Only
         # its path and key are kept.
-        keys: dict[str, str] = {}
-        unchanged: set[str] = set()
-        for page in pages(records, today, request.edition_date, derived, deps):
-            producer.progress.advance(page.path)
-            path = f"{FOLDER}/{page.path}"
-            input_key = _input_key(page, producer, today.year, with_pdf, search)
-            if input_key:
-                producer.input_keys[path] = input_key
-                old = previous.keys.get(path)
-                if old is not None and previous.input_keys.get(path) == input_key and previous.unchanged(path, old):
-                    keys[page.path] = old
-                    unchanged.add(page.path)
-                    continue
-            keys[page.path] = _page_keys([page], producer, today.year, with_pdf, search)[page.path]
-            if previous.unchanged(path, keys[page.path]):
-                unchanged.add(page.path)
-                continue
-            target = copy / page.path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(_page_bytes(page, producer, today.year, with_pdf, search, False))
+        keys, unchanged = _stage_pages(records, request, producer, derived, copy, with_pdf, search)
         index_key = _index_key(keys)
         old_index = sorted(path for path in previous.keys if path.startswith(f"{FOLDER}/{SEARCH_FOLDER}/"))
         # Pagefind runs only when a page changed (or the index is not as it was left).
@@ -676,37 +656,94 @@ def produce(records: Records, request: RenderRequest, producer: _Producer, deriv
                     producer.input_keys.pop(f"{FOLDER}/{page.path}", None)
                 _put_pages(site_pages, producer, keys, set(), today.year, with_pdf, False)
                 keep_index = False
-        for path, key in keys.items():
-            if f"{FOLDER}/{path}" in producer.keys:  # put already (Pagefind failed: pages without search)
-                continue
-            producer.keys[f"{FOLDER}/{path}"] = key
-            producer.put(f"{FOLDER}/{path}", None if path in unchanged else (copy / path).read_bytes())
-        for path in old_index if keep_index else []:
-            producer.keys[path] = index_key
-            producer.put(path, None)
-        for path, payload in index.items():
-            producer.keys[f"{FOLDER}/{path}"] = index_key
-            producer.put(f"{FOLDER}/{path}", payload)
+        _put_site(producer, keys, unchanged, copy, index_key, old_index if keep_index else [], index)
     if with_pdf:
-        # The PDFs after Pagefind has run: the Typst process and Pagefind never run at the same time,
-        # and gasp holds no PDF in flight meanwhile (a page whose key changed is built once more for this).
-        for page in pages(records, today, request.edition_date, derived, deps):
-            if page.pdf:
-                producer.progress.add(1)
-                stem = f"{FOLDER}/{page.path.removesuffix('.html')}"
-                producer.document(
-                    stem,
-                    {"pdf": page.pdf},
-                    functools.partial(getattr, page, "data"),
-                    stem,
-                    inputs=(page.path, page.inputs) if page.inputs else None,
-                )
-    from ..render.documents import put_ics
+        _put_pdfs(records, request, producer, derived)
+    _put_calendars(records, request, producer, derived)
+
+
+def _stage_pages(
+    records: Records,
+    request: Request,
+    producer: Producer,
+    derived: dict[str, History],
+    copy: Path,
+    with_pdf: bool,
+    search: bool,
+) -> tuple[dict[str, str], set[str]]:
+    """Each page's key (by its path under public/), and the pages kept as they are; the bytes of
+    the others go to `copy`, which Pagefind reads."""
+    today, previous, deps = request.today, producer.previous, producer.dependencies
+    keys: dict[str, str] = {}
+    unchanged: set[str] = set()
+    for page in pages(records, today, request.edition_date, derived, deps):
+        producer.progress.advance(page.path)
+        path = f"{FOLDER}/{page.path}"
+        input_key = _input_key(page, producer, today.year, with_pdf, search)
+        if input_key:
+            producer.input_keys[path] = input_key
+            old = previous.keys.get(path)
+            if old is not None and previous.input_keys.get(path) == input_key and previous.unchanged(path, old):
+                keys[page.path] = old
+                unchanged.add(page.path)
+                continue
+        keys[page.path] = _page_keys([page], producer, today.year, with_pdf, search)[page.path]
+        if previous.unchanged(path, keys[page.path]):
+            unchanged.add(page.path)
+            continue
+        target = copy / page.path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(_page_bytes(page, producer, today.year, with_pdf, search, False))
+    return keys, unchanged
+
+
+def _put_site(
+    producer: Producer,
+    keys: dict[str, str],
+    unchanged: set[str],
+    copy: Path,
+    index_key: str,
+    kept_index: list[str],
+    index: dict[str, bytes],
+) -> None:
+    """The pages (from `copy`, or kept) and the search index (kept, or made again), to the producer."""
+    for path, key in keys.items():
+        if f"{FOLDER}/{path}" in producer.keys:  # put already (Pagefind failed: pages without search)
+            continue
+        producer.keys[f"{FOLDER}/{path}"] = key
+        producer.put(f"{FOLDER}/{path}", None if path in unchanged else (copy / path).read_bytes())
+    for path in kept_index:
+        producer.keys[path] = index_key
+        producer.put(path, None)
+    for path, payload in index.items():
+        producer.keys[f"{FOLDER}/{path}"] = index_key
+        producer.put(f"{FOLDER}/{path}", payload)
+
+
+def _put_pdfs(records: Records, request: Request, producer: Producer, derived: dict[str, History]) -> None:
+    """The PDFs after Pagefind has run: the Typst process and Pagefind never run at the same time,
+    and gasp holds no PDF in flight meanwhile (a page whose key changed is built once more for this)."""
+    today, deps = request.today, producer.dependencies
+    for page in pages(records, today, request.edition_date, derived, deps):
+        if page.pdf:
+            producer.progress.add(1)
+            stem = f"{FOLDER}/{page.path.removesuffix('.html')}"
+            producer.document(
+                stem,
+                {"pdf": page.pdf},
+                functools.partial(getattr, page, "data"),
+                stem,
+                inputs=(page.path, page.inputs) if page.inputs else None,
+            )
+
+
+def _put_calendars(records: Records, request: Request, producer: Producer, derived: dict[str, History]) -> None:
+    """The calendar's iCalendar files: one a year, and the subscription of every year."""
+    today = request.today
 
     for year in calendar_years(today):
         title = f"Calendrier {year} — {gasp_name(records)}"
-        put_ics(
-            producer,
+        producer.ics(
             f"{FOLDER}/calendrier/calendrier-{year}.ics",
             _year_rows(records, year),
             records,
@@ -715,8 +752,7 @@ def produce(records: Records, request: RenderRequest, producer: _Producer, deriv
             derived,
         )
     rows = _year_rows(records, *calendar_years(today))
-    put_ics(
-        producer,
+    producer.ics(
         f"{FOLDER}/{SUBSCRIPTION}",
         rows,
         records,
@@ -726,7 +762,7 @@ def produce(records: Records, request: RenderRequest, producer: _Producer, deriv
     )
 
 
-def _page_keys(site_pages: list[Page], producer: _Producer, year: int, with_pdf: bool, search: bool) -> dict[str, str]:
+def _page_keys(site_pages: list[Page], producer: Producer, year: int, with_pdf: bool, search: bool) -> dict[str, str]:
     """Each page's data key: its data, its template, and what the site adds (PDF link, search box, year)."""
     from .base import context_key, data_digest
 
@@ -745,7 +781,7 @@ def _page_keys(site_pages: list[Page], producer: _Producer, year: int, with_pdf:
     }
 
 
-def _input_key(page: Page, producer: _Producer, year: int, with_pdf: bool, search: bool) -> str:
+def _input_key(page: Page, producer: Producer, year: int, with_pdf: bool, search: bool) -> str:
     """A page's input key: the record files it reads, its template and what the site adds; "" when
     the render does not know its inputs."""
     from .base import context_key, inputs_digest
@@ -765,15 +801,13 @@ def _input_key(page: Page, producer: _Producer, year: int, with_pdf: bool, searc
     )
 
 
-def _out_of_date(records: Records, request: RenderRequest, producer: _Producer, derived: dict[str, History]) -> bool:
+def _out_of_date(records: Records, request: Request, producer: Producer, derived: dict[str, History]) -> bool:
     """Whether a site left in out/ by an earlier render differs from the one these records make
     (a render without html leaves it as it is: a name withdrawn would stay on it)."""
-    from ..render.writer import read_manifest
-
-    manifest = read_manifest(producer.previous.out) if producer.previous.out is not None else None
+    files = producer.previous.files
     previous = {
         path
-        for path in (manifest.files if manifest is not None else set())
+        for path in files
         if path.startswith(f"{FOLDER}/")
         and path.endswith(".html")
         and not path.startswith(f"{FOLDER}/{SEARCH_FOLDER}/")
@@ -783,29 +817,30 @@ def _out_of_date(records: Records, request: RenderRequest, producer: _Producer, 
     site_pages = list(pages(records, request.today, request.edition_date, derived))
     if {f"{FOLDER}/{page.path}" for page in site_pages} != previous:
         return True
-    year, old = request.today.year, producer.previous
+    year = request.today.year
     # The earlier render's PDFs and search box are unknown: a page is the same under any of them.
     variants = [
         _page_keys(site_pages, producer, year, with_pdf, search)
         for with_pdf in (True, False)
         for search in (True, False)
     ]
-    search = manifest is not None and any(path.startswith(f"{FOLDER}/{SEARCH_FOLDER}/") for path in manifest.files)
-    for page in site_pages:
-        path = f"{FOLDER}/{page.path}"
-        if path in old.keys:
-            if old.keys[path] not in {keys[page.path] for keys in variants}:
-                return True
-            continue
-        # No key (a partial render since): the page as it would be made, against the file.
-        with_pdf = old.out is not None and (old.out / path.removesuffix(".html")).with_suffix(".pdf").is_file()
-        try:
-            made = _page_bytes(page, producer, year, with_pdf, search, False)
-            if old.out is None or made != (old.out / path).read_bytes():
-                return True
-        except OSError:
-            return True
-    return False
+    search = any(path.startswith(f"{FOLDER}/{SEARCH_FOLDER}/") for path in files)
+    return any(_page_differs(page, producer, year, variants, search) for page in site_pages)
+
+
+def _page_differs(page: Page, producer: Producer, year: int, variants: list[dict[str, str]], search: bool) -> bool:
+    """Whether a page left in out/ differs from the one made now: by its key, or without one, by its bytes."""
+    old = producer.previous
+    path = f"{FOLDER}/{page.path}"
+    if path in old.keys:
+        return old.keys[path] not in {keys[page.path] for keys in variants}
+    # No key (a partial render since): the page as it would be made, against the file.
+    with_pdf = old.out is not None and (old.out / path.removesuffix(".html")).with_suffix(".pdf").is_file()
+    try:
+        made = _page_bytes(page, producer, year, with_pdf, search, False)
+        return old.out is None or made != (old.out / path).read_bytes()
+    except OSError:
+        return True
 
 
 def _index_key(keys: dict[str, str]) -> str:
@@ -815,7 +850,7 @@ def _index_key(keys: dict[str, str]) -> str:
     return hashlib.sha256("\n".join(f"{path} {key}" for path, key in sorted(keys.items())).encode()).hexdigest()
 
 
-def _page_bytes(page: Page, producer: _Producer, year: int, with_pdf: bool, search: bool, unchanged: bool) -> bytes:
+def _page_bytes(page: Page, producer: Producer, year: int, with_pdf: bool, search: bool, unchanged: bool) -> bytes:
     if unchanged and producer.previous.out is not None:
         return (producer.previous.out / FOLDER / page.path).read_bytes()
     extra = context(page.path, year, with_pdf and bool(page.pdf), search)
@@ -824,7 +859,7 @@ def _page_bytes(page: Page, producer: _Producer, year: int, with_pdf: bool, sear
 
 def _put_pages(
     site_pages: list[Page],
-    producer: _Producer,
+    producer: Producer,
     keys: dict[str, str],
     unchanged: set[str],
     year: int,

@@ -11,7 +11,7 @@ import re
 import stat
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 # Threads drive the PDF compilations (a small import, unlike Jinja or Typst, which a render
 # with nothing to do never loads).
@@ -20,46 +20,29 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..documents import registry
+from .request import PDF_STANDARDS as PDF_STANDARDS  # re-exported: the render asks through this module
+from .request import RenderRequest as RenderRequest
+
 if TYPE_CHECKING:  # imported where they are used: a render with nothing to do needs neither Jinja nor Typst
     from concurrent.futures import Executor, Future
 
     import jinja2
 
+    from ..documents.base import Writer
+    from ..documents.dependencies import Dependencies
     from ..loader import Records
-    from .dependencies import Dependencies
+    from ..workspace import Workspace
     from .writer import Manifest
 
-KINDS = (
-    "comptes-rendus",
-    "guides",
-    "dossier",
-    "calendrier",
-    "rapport",
-    "propositions",
-    "suivi",
-    "public",
-    "convocations",
-)
-# The kinds that a render of named meetings makes for them, and only for them.
-MEETING_KINDS = ("comptes-rendus", "convocations")
+# The kinds of --only, and those a render of named meetings makes for them only: documents/registry.py.
+KINDS = registry.names()
+MEETING_KINDS = registry.meeting_kinds()
 FORMATS = ("md", "html", "pdf")
-# Every PDF is PDF/UA-1 (accessible: tagged, header cells, alt text, title shown) and
-# PDF/A-2a (archivable, level A: tagged, Unicode text). Typst refuses what breaks either.
-PDF_STANDARDS = ("ua-1", "a-2a")
 
 
 class RenderError(Exception):
     """A document that cannot be produced; the message is French."""
-
-
-@dataclass
-class RenderRequest:
-    meeting_ids: list[str]
-    formats: tuple[str, ...]
-    kinds: tuple[str, ...]
-    today: datetime.date  # the day the records are judged on
-    edition_date: datetime.date  # the date printed on the guides and the index
-    timestamp: datetime.datetime
 
 
 _LIST_ITEMS_APART = re.compile(r"(^- [^\n]*)\n\n+(?=- )", re.MULTILINE)
@@ -193,7 +176,8 @@ class Previous:
         if manifest is None and out is not None:
             manifest = read_manifest(out)
         self.keys: dict[str, str] = manifest.data_keys if manifest else {}
-        self._owned = manifest.files if manifest else set()
+        self.files: set[str] = manifest.files if manifest else set()  # gasp's files in out/
+        self._owned = self.files
         self._signatures = manifest.signatures if manifest else {}
         self._since = manifest.written_at if manifest else 0
         self.input_keys: dict[str, str] = manifest.input_keys if manifest else {}
@@ -236,18 +220,6 @@ class Progress:
         pass
 
 
-_FOLDER_KINDS = {
-    "comptes-rendus": "comptes-rendus",
-    "guide": "guides",
-    "referents": "dossier",
-    "calendrier": "calendrier",
-    "rapport": "rapport",
-    "public": "public",
-    "convocations": "convocations",
-    "emargement": "convocations",  # the attendance sheet comes with the convocation
-}
-
-
 def answered_by(request: RenderRequest, every_meeting: bool) -> Callable[[str], bool]:
     """Which paths under out/ a render answers for: an owned file among them that the render
     did not produce is no longer a document (a deleted meeting's compte rendu), and goes.
@@ -257,18 +229,20 @@ def answered_by(request: RenderRequest, every_meeting: bool) -> Callable[[str], 
     A folder of no kind (a document of a later gasp) is answered for by a full render only.
     """
 
+    kinds, meeting_kinds, folder_kinds = registry.names(), registry.meeting_kinds(), registry.folder_kinds()
+
     def answers_for(path: str) -> bool:
         extension = path.rsplit(".", 1)[-1] if "." in path.rsplit("/", 1)[-1] else ""
         if extension in FORMATS and extension not in request.formats:
             return False
-        kind = _FOLDER_KINDS.get(path.split("/", 1)[0]) if "/" in path else None
+        kind = folder_kinds.get(path.split("/", 1)[0]) if "/" in path else None
         if kind == "public" and extension not in FORMATS and "html" not in request.formats:
             return False  # the site's search index and calendar come with its pages (html)
         if kind is None:
-            return set(request.kinds) == set(KINDS) and every_meeting
+            return set(request.kinds) == set(kinds) and every_meeting
         if kind not in request.kinds:
             return False
-        return every_meeting or kind not in MEETING_KINDS
+        return every_meeting or kind not in meeting_kinds
 
     return answers_for
 
@@ -308,11 +282,23 @@ class _Producer:
         self.paths.append(path)
         self.sink(path, payload)
 
+    def ics(
+        self,
+        path: str,
+        rows: list[Any],
+        records: Records,
+        title: str,
+        timestamp: datetime.datetime,
+        derived: dict[str, Any],
+    ) -> None:
+        """An iCalendar file (put_ics), for a document that makes its own files (the residents' site)."""
+        put_ics(self, path, rows, records, title, timestamp, derived)
+
     def document(
         self, stem: str, formats: dict[str, str], data: object, label: str, inputs: tuple[object, ...] | None = None
     ) -> None:
         """One document's files. With `inputs` (its parameters and the key of the record files it
-        reads, render/dependencies.py; the day too when it depends on the day), `data` is the function
+        reads, documents/dependencies.py; the day too when it depends on the day), `data` is the function
         that builds it, called only when some file's input key has changed."""
         from ..documents.base import context_key, data_digest, inputs_digest
 
@@ -503,7 +489,7 @@ def render_documents(
     `inputs`: render/inputs.py `inputs_fingerprint`, with which a document that does not depend on
     the day is kept without being built; `input_keys` receives the input key of each of its files."""
 
-    from .dependencies import Dependencies
+    from ..documents.dependencies import Dependencies
     from .inputs import setting_fingerprint, templates_fingerprint
 
     progress = progress or Progress()
@@ -528,43 +514,50 @@ def render_documents(
     return producer.paths, producer.keys
 
 
-def _produce(records: Records, request: RenderRequest, producer: _Producer, progress: Progress) -> None:
-    from .. import facts
-    from ..calendar import calendar_rows, holidays_for
-    from ..documents import (
-        calendrier,
-        compte_rendu,
-        convocation,
-        dossier,
-        emargement,
-        guide,
-        proposition,
-        rapport,
-        suivi,
-    )
-    from ..names import gasp_name
+@dataclass
+class _Plan:
+    """What a render makes besides the site, decided once from the request."""
+
+    dossiers: list[Any]  # (the référents' meeting's calendar row, the day the dossier stood on)
+    years: list[int]
+    proposals: list[str]
+    reported: list[str]  # held or cancelled meetings: their comptes rendus
+    convened: list[str]  # planned meetings: their convocations and attendance sheets
+
+    def count(self, kinds: tuple[str, ...]) -> int:
+        return (
+            (len(self.reported) if "comptes-rendus" in kinds else 0)
+            + 2 * len(self.convened)
+            + 2 * ("guides" in kinds)
+            + len(self.dossiers)
+            + len(self.years)
+            + len(self.proposals)
+            + sum(kind in kinds for kind in ("calendrier", "suivi"))
+        )
+
+
+def _plan(records: Records, request: RenderRequest) -> _Plan:
+    from ..documents import dossier, rapport
 
     today = request.today
-    dossiers = dossier.meetings(records, today) if "dossier" in request.kinds else []
-    years = rapport.years(records, today) if "rapport" in request.kinds else []
-    proposals = sorted(records.proposals) if "propositions" in request.kinds else []
     planned = [mid for mid in request.meeting_ids if records.meetings[mid].status == "planned"]
-    reported = [mid for mid in request.meeting_ids if records.meetings[mid].status != "planned"]
-    convened = planned if "convocations" in request.kinds else []
-    documents = (
-        (len(reported) if "comptes-rendus" in request.kinds else 0)
-        + 2 * len(convened)
-        + 2 * ("guides" in request.kinds)
-        + len(dossiers)
-        + len(years)
-        + len(proposals)
-        + sum(kind in request.kinds for kind in ("calendrier", "suivi"))
+    return _Plan(
+        dossiers=dossier.meetings(records, today) if "dossier" in request.kinds else [],
+        years=rapport.years(records, today) if "rapport" in request.kinds else [],
+        proposals=sorted(records.proposals) if "propositions" in request.kinds else [],
+        reported=[mid for mid in request.meeting_ids if records.meetings[mid].status != "planned"],
+        convened=planned if "convocations" in request.kinds else [],
     )
+
+
+def _produce(records: Records, request: RenderRequest, producer: _Producer, progress: Progress) -> None:
+    from .. import facts
+
+    plan = _plan(records, request)
+    documents = plan.count(request.kinds)
     progress.add(documents)
     producer.expect(documents)
     derived = facts.of(records).histories  # the one derivation every document of the run reads
-    deps = producer.dependencies
-    assert deps is not None  # set by render_documents
     if "public" in request.kinds:
         # First, while the render holds least and no PDF is compiling: Pagefind, which indexes the
         # site in a process of its own, runs in this step, and its memory adds up with gasp's.
@@ -572,21 +565,51 @@ def _produce(records: Records, request: RenderRequest, producer: _Producer, prog
 
         site.produce(records, request, producer, derived)
     if "comptes-rendus" in request.kinds:
-        for meeting_id in reported:
-            # Not the day's: built from the records alone (`inputs`), kept without being built when they are the same.
-            producer.document(
-                f"comptes-rendus/{meeting_id}",
-                compte_rendu.FORMATS,
-                functools.partial(compte_rendu.build, records, meeting_id),
-                meeting_id,
-                inputs=(meeting_id, deps.compte_rendu(meeting_id)),
-            )
+        _comptes_rendus(records, plan.reported, producer)
+    _convocations(records, request, plan.convened, producer, derived)
+    if "guides" in request.kinds:
+        _guides(records, request, producer, derived)
+    _dossiers_and_reports(records, request, plan, producer, derived)
+    _proposal_pages(records, request, plan.proposals, producer, derived)
+    if "suivi" in request.kinds:
+        _suivi(records, request, producer, derived)
+    if "calendrier" in request.kinds:
+        _calendar(records, request, producer, progress, derived)
+
+
+def _dependencies(producer: _Producer) -> Dependencies:
+    deps = producer.dependencies
+    assert deps is not None  # set by render_documents
+    return deps
+
+
+def _comptes_rendus(records: Records, reported: list[str], producer: _Producer) -> None:
+    from ..documents import compte_rendu
+
+    deps = _dependencies(producer)
+    for meeting_id in reported:
+        # Not the day's: built from the records alone (`inputs`), kept without being built when they are the same.
+        producer.document(
+            f"comptes-rendus/{meeting_id}",
+            compte_rendu.FORMATS,
+            functools.partial(compte_rendu.build, records, meeting_id),
+            meeting_id,
+            inputs=(meeting_id, deps.compte_rendu(meeting_id)),
+        )
+
+
+def _convocations(
+    records: Records, request: RenderRequest, convened: list[str], producer: _Producer, derived: dict[str, Any]
+) -> None:
+    from ..documents import convocation, emargement
+
+    deps = _dependencies(producer)
     for meeting_id in convened:
         # Of the day (what happened since the group last met, up to today): built every render.
         producer.document(
             f"convocations/{meeting_id}",
             convocation.FORMATS,
-            convocation.build(records, meeting_id, today, derived),
+            convocation.build(records, meeting_id, request.today, derived),
             f"convocation-{meeting_id}",
         )
         producer.document(
@@ -597,28 +620,42 @@ def _produce(records: Records, request: RenderRequest, producer: _Producer, prog
             # Its group, people, places and the meeting: any record file may change it.
             inputs=(meeting_id, deps.everything(meeting_id)),
         )
-    if "guides" in request.kinds:
-        guides = functools.partial(
-            deps.once,
-            ("guide", request.edition_date),
-            functools.partial(guide.build, records, request.edition_date, derived),
-        )
-        edition = request.edition_date.isoformat()
-        producer.document(
-            "guide/guide-usagers",
-            guide.FORMATS_USAGERS,
-            lambda: guides()[0],
-            "guide-usagers",
-            inputs=("usagers", deps.everything(edition)),
-        )
-        producer.document(
-            "guide/guide-agents",
-            guide.FORMATS_AGENTS,
-            lambda: guides()[1],
-            "guide-agents",
-            inputs=("agents", deps.everything(edition)),
-        )
-    for row, stood_on in dossiers:
+
+
+def _guides(records: Records, request: RenderRequest, producer: _Producer, derived: dict[str, Any]) -> None:
+    from ..documents import guide
+
+    deps = _dependencies(producer)
+    guides = functools.partial(
+        deps.once,
+        ("guide", request.edition_date),
+        functools.partial(guide.build, records, request.edition_date, derived),
+    )
+    edition = request.edition_date.isoformat()
+    producer.document(
+        "guide/guide-usagers",
+        guide.FORMATS_USAGERS,
+        lambda: guides()[0],
+        "guide-usagers",
+        inputs=("usagers", deps.everything(edition)),
+    )
+    producer.document(
+        "guide/guide-agents",
+        guide.FORMATS_AGENTS,
+        lambda: guides()[1],
+        "guide-agents",
+        inputs=("agents", deps.everything(edition)),
+    )
+
+
+def _dossiers_and_reports(
+    records: Records, request: RenderRequest, plan: _Plan, producer: _Producer, derived: dict[str, Any]
+) -> None:
+    from ..documents import dossier, rapport
+
+    deps = _dependencies(producer)
+    today = request.today
+    for row, stood_on in plan.dossiers:
         producer.document(
             f"referents/dossier-{row.date.isoformat()}",
             dossier.FORMATS,
@@ -626,7 +663,7 @@ def _produce(records: Records, request: RenderRequest, producer: _Producer, prog
             f"dossier-{row.date.isoformat()}",
             inputs=(stood_on, row, deps.dossier(stood_on, row.date)),
         )
-    for year in years:
+    for year in plan.years:
         producer.document(
             f"rapport/rapport-{year}",
             rapport.FORMATS,
@@ -634,37 +671,60 @@ def _produce(records: Records, request: RenderRequest, producer: _Producer, prog
             f"rapport-{year}",
             inputs=(year, deps.rapport(year, today)),
         )
+
+
+def _proposal_pages(
+    records: Records, request: RenderRequest, proposals: list[str], producer: _Producer, derived: dict[str, Any]
+) -> None:
+    from ..documents import proposition
+
+    deps = _dependencies(producer)
     replacing = deps.replaced_by()
     for proposal_id in proposals:
         producer.document(
             f"propositions/{proposal_id}",
             proposition.FORMATS,
-            functools.partial(proposition.build, records, today, proposal_id, derived, replacing),
+            functools.partial(proposition.build, records, request.today, proposal_id, derived, replacing),
             proposal_id,
-            inputs=(proposal_id, deps.proposition(proposal_id, today)),
+            inputs=(proposal_id, deps.proposition(proposal_id, request.today)),
         )
-    if "suivi" in request.kinds:
+
+
+def _suivi(records: Records, request: RenderRequest, producer: _Producer, derived: dict[str, Any]) -> None:
+    from ..documents import suivi
+
+    deps = _dependencies(producer)
+    today = request.today
+    producer.document(
+        "suivi",
+        suivi.FORMATS,
+        functools.partial(deps.once, ("suivi", today), functools.partial(suivi.build, records, today, derived)),
+        "suivi",
+        inputs=("suivi", deps.everything(today.isoformat())),
+    )
+
+
+def _calendar(
+    records: Records, request: RenderRequest, producer: _Producer, progress: Progress, derived: dict[str, Any]
+) -> None:
+    from ..calendar import calendar_rows, holidays_for
+    from ..documents import calendrier
+    from ..names import gasp_name
+
+    today = request.today
+    start, end = datetime.date(today.year, 1, 1), datetime.date(today.year, 12, 31)
+    rows = calendar_rows(records, start, end, holidays_for(records, start, end))
+    title = f"Calendrier {today.year} — {gasp_name(records)}"
+    put_ics(producer, f"calendrier/calendrier-{today.year}.ics", rows, records, title, request.timestamp, derived)
+    if "html" in request.formats:
         producer.document(
-            "suivi",
-            suivi.FORMATS,
-            functools.partial(deps.once, ("suivi", today), functools.partial(suivi.build, records, today, derived)),
-            "suivi",
-            inputs=("suivi", deps.everything(today.isoformat())),
+            f"calendrier/calendrier-{today.year}",
+            calendrier.FORMATS,
+            calendrier.calendar_page(records, rows, today.year),
+            "calendrier",
         )
-    if "calendrier" in request.kinds:
-        start, end = datetime.date(today.year, 1, 1), datetime.date(today.year, 12, 31)
-        rows = calendar_rows(records, start, end, holidays_for(records, start, end))
-        title = f"Calendrier {today.year} — {gasp_name(records)}"
-        put_ics(producer, f"calendrier/calendrier-{today.year}.ics", rows, records, title, request.timestamp, derived)
-        if "html" in request.formats:
-            producer.document(
-                f"calendrier/calendrier-{today.year}",
-                calendrier.FORMATS,
-                calendrier.calendar_page(records, rows, today.year),
-                "calendrier",
-            )
-        else:
-            progress.advance("calendrier")
+    else:
+        progress.advance("calendrier")
 
 
 def put_ics(
@@ -726,3 +786,39 @@ def render_index(
             return None
     renderer = Renderer(workspace_templates, datetime.datetime.now(datetime.UTC))
     return renderer.text(index.FORMATS["html"], "html", page).encode("utf-8")
+
+
+def output(
+    formats: Mapping[str, str | Writer],
+    output_format: str,
+    data: object,
+    templates: Path | None,
+    timestamp: datetime.datetime,
+) -> str | bytes:
+    """One format of a document: JSON from the data, text from its template, PDF through Typst."""
+    from ..documents.base import json_text
+
+    if output_format == "json":
+        return json_text(data)
+    template = formats[output_format]
+    if not isinstance(template, str):
+        made: str | bytes = template(data, timestamp)
+        return made
+    renderer = Renderer(templates, timestamp)
+    if output_format == "pdf":
+        return renderer.pdf(template, data)
+    return renderer.text(template, output_format, data)
+
+
+def emit(
+    formats: Mapping[str, str | Writer],
+    output_format: str,
+    data: object,
+    workspace: Workspace,
+    out: Path | None,
+    timestamp: datetime.datetime,
+) -> None:
+    """Write one format of a document to --out (whole or not at all) or to stdout."""
+    from ..cli.common import write_output
+
+    write_output(workspace, out, output(formats, output_format, data, workspace.templates, timestamp))

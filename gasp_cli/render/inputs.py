@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from ..loader import Records
-    from .documents import RenderRequest
+    from .request import RenderRequest
 
 # Changed whenever what goes into the key changes: an old key never matches a new one.
 SCHEME = "gasp-render-inputs-2"
@@ -46,7 +46,7 @@ def inputs_fingerprint(records: Records, workspace_templates: Path | None) -> st
 
 def setting_fingerprint(records: Records, workspace_templates: Path | None) -> str:
     """A hash of every input but the records, the request and the days: the code and the libraries,
-    the templates, the zone's rules. Part of every document's input key (render/dependencies.py)."""
+    the templates, the zone's rules. Part of every document's input key (documents/dependencies.py)."""
     digest = hashlib.sha256(SCHEME.encode() + b"\0")
     digest.update(environment_fingerprint().encode() + b"\0")
     digest.update(templates_fingerprint(workspace_templates).encode() + b"\0")
@@ -74,7 +74,7 @@ def templates_fingerprint(workspace_templates: Path | None) -> str:
     """What every template says (gasp's and the workspace's, sub-folders included), and the
     versions that turn them into bytes; part of every document's data key too."""
     from .. import __version__
-    from .documents import PDF_STANDARDS
+    from .request import PDF_STANDARDS
 
     # The PDF standards are part of the key: a PDF compiled without them is never kept.
     digest = hashlib.sha256(f"{__version__}\n{distribution_version('typst')}\n{','.join(PDF_STANDARDS)}\n".encode())

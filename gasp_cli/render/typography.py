@@ -182,27 +182,37 @@ class _TypstReader:
         if char == "]" and may_close:
             self._text(pending)
             return _CLOSE
-        if source.startswith("//", position) and (position == 0 or source[position - 1] != ":"):
-            end = source.find("\n", position)
-            return self._copy(position, len(source) if end < 0 else end, pending)
-        if source.startswith("/*", position):
-            end = source.find("*/", position + 2)
-            return self._copy(position, len(source) if end < 0 else end + 2, pending)
-        if char == "`":
-            ticks = _TICKS.match(source, position)
-            fence = ticks[0] if ticks else "`"
-            end = source.find(fence, position + len(fence))
-            return self._copy(position, len(source) if end < 0 else end + len(fence), pending)
-        if char == "$":
-            end = position + 1
-            while end < len(source) and source[end] != "$":
-                end += 2 if source[end] == "\\" else 1
-            return self._copy(position, min(end + 1, len(source)), pending)
+        end = self._verbatim_end(position)
+        if end is not None:
+            return self._copy(position, end, pending)
         following = source[position + 1 : position + 2]
         if char == "#" and following and (following in "([{_" or following.isalpha()):
             self._text(pending)
             self.out.append("#")
             return self.embedded(position + 1)
+        return None
+
+    def _verbatim_end(self, position: int) -> int | None:
+        """The end of a piece of markup copied as is, starting at `position`: a comment, raw text
+        or math; None when none starts there."""
+        source = self.source
+        char = source[position]
+        if source.startswith("//", position) and (position == 0 or source[position - 1] != ":"):
+            end = source.find("\n", position)
+            return len(source) if end < 0 else end
+        if source.startswith("/*", position):
+            end = source.find("*/", position + 2)
+            return len(source) if end < 0 else end + 2
+        if char == "`":
+            ticks = _TICKS.match(source, position)
+            fence = ticks[0] if ticks else "`"
+            end = source.find(fence, position + len(fence))
+            return len(source) if end < 0 else end + len(fence)
+        if char == "$":
+            end = position + 1
+            while end < len(source) and source[end] != "$":
+                end += 2 if source[end] == "\\" else 1
+            return min(end + 1, len(source))
         return None
 
     def _copy(self, start: int, end: int, pending: str = "") -> int:
