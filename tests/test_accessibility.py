@@ -421,10 +421,12 @@ def test_the_report_command_writes_a_pdf_ua_too(example: Path):
 
 
 def test_a_pdf_compiled_before_the_standards_is_not_reused(example: Path, monkeypatch):
-    from gasp_cli.render import documents
+    from gasp_cli.render import documents, request
 
     with monkeypatch.context() as patch:
+        # Where the PDFs are compiled, and where the render's input keys read the standards.
         patch.setattr(documents, "PDF_STANDARDS", ())
+        patch.setattr(request, "PDF_STANDARDS", ())
         assert gasp("render", "--only", "rapport", "--format", "pdf", workspace=example).exit_code == 0
     path = example / "out/rapport/rapport-2001.pdf"
     assert "pas de pdfuaid:part = 1 (PDF/UA-1) dans les métadonnées XMP" in pdf_problems(path, _gasp_name(example))

@@ -210,7 +210,8 @@ def _cell(value: object) -> str:
 def test_every_output_says_the_same_facts(case: Case) -> None:
     from gasp_cli import facts
     from gasp_cli.checks import check_workspace
-    from gasp_cli.documents import base, dossier, proposition, site, suivi
+    from gasp_cli.documents import dossier, proposition, site, suivi
+    from gasp_cli.render.documents import output
     from gasp_cli.vocabulary import PROPOSAL_STATUSES
     from gasp_cli.workspace import Workspace
 
@@ -315,7 +316,7 @@ def test_every_output_says_the_same_facts(case: Case) -> None:
                 p.id: p.late_by(day, case.within) for p in case.proposals if p.late_by(day, case.within)
             }
         doc = dossier.build(records, run.histories, today, upcoming)
-        text = base.output(dossier.FORMATS, "md", doc, None, datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC))
+        text = output(dossier.FORMATS, "md", doc, None, datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC))
         assert isinstance(text, str) and text.count("En retard de ") == len(late)
 
         sheet = suivi.build(records, today, run.histories)

@@ -73,3 +73,19 @@ def test_a_zone_folder_a_data_file_or_a_name_too_long_is_an_unknown_time_zone(na
 
 def test_a_real_time_zone_is_kept():
     assert TypeAdapter(Timezone).validate_python("Europe/Paris") == "Europe/Paris"
+
+
+# radon's cyclomatic complexity, the measure issue 25 was written with: no function of gasp_cli/
+# above this ceiling (ruff's mccabe, in `ruff check`, holds the same line).
+COMPLEXITY_CEILING = 20
+
+
+def test_no_function_is_more_complex_than_the_ceiling():
+    from radon.complexity import cc_visit
+
+    found = []
+    for path in sorted((REPO / "gasp_cli").rglob("*.py")):
+        for block in cc_visit(path.read_text(encoding="utf-8")):
+            if block.complexity > COMPLEXITY_CEILING:
+                found.append(f"{path.relative_to(REPO)}:{block.lineno} {block.fullname} ({block.complexity})")
+    assert not found, "\n".join(found)
