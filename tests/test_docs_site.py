@@ -157,3 +157,16 @@ def test_every_dependency_has_its_reason_in_the_dependencies_page():
     missing = [name for name in wanted if name.lower() not in page and name != project["name"]]
     assert not missing, f"sans raison dans docs/dependances.md : {missing}"
     assert "mkdocs" in wanted
+
+
+def test_the_map_of_the_code_names_every_module():
+    """docs/developpement.md's « Organisation du code » names each module of gasp_cli/ (by its file
+    name), so that the map a new maintainer reads matches the code."""
+    page = (REPO / "docs" / "developpement.md").read_text(encoding="utf-8")
+    block = page.split("## Organisation du code", 1)[1].split("```", 2)[1]
+    missing = [
+        path.relative_to(REPO).as_posix()
+        for path in sorted((REPO / "gasp_cli").rglob("*.py"))
+        if path.name != "__init__.py" and path.name not in block
+    ]
+    assert not missing, f"absents de la carte du code (docs/developpement.md) : {missing}"
