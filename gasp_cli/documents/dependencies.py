@@ -38,7 +38,6 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, TypeVar, cast
 
 if TYPE_CHECKING:
-    from ..lifecycle import History
     from ..loader import Records
     from ..models import Meeting
 
@@ -225,11 +224,6 @@ def _lifecycle_digest(meeting_id: str, meeting: Meeting) -> bytes:
         [(item.proposal, item.outcome, item.note) for item in meeting.decisions],
     )
     return hashlib.sha256(repr(seen).encode("utf-8")).digest()
-
-
-def published_proposals(derived: dict[str, History], day: datetime.date) -> frozenset[str]:
-    """Proposals already raised on `day` (the site's pages), computed once per render."""
-    return frozenset(pid for pid, history in derived.items() if history.status_on(day) is not None)
 
 
 def keys_of(values: Iterable[object]) -> str:

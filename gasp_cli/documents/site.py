@@ -190,6 +190,11 @@ def public_proposals(derived: dict[str, History], day: datetime.date) -> list[st
     return sorted(pid for pid, history in derived.items() if history.status_on(day) is not None)
 
 
+def published_proposals(derived: dict[str, History], day: datetime.date) -> frozenset[str]:
+    """The same, as a set, computed once per render for every page that asks."""
+    return frozenset(public_proposals(derived, day))
+
+
 def public_proposition(
     records: Records,
     day: datetime.date,
@@ -212,7 +217,7 @@ def public_proposition(
             if not event.is_decision:
                 step.note = ""
     if published is None:
-        published = frozenset(public_proposals(derived, day))
+        published = published_proposals(derived, day)
     if page.replaces is not None and page.replaces.id not in published:
         page.replaces = None
     page.replaced_by = [other for other in page.replaced_by if other.id in published]
@@ -410,7 +415,7 @@ def pages(
 ) -> Iterator[Page]:
     """Every page of the site, one at a time (a large workspace has thousands). The queries over the
     whole workspace (which proposals have a page, which replace which) are made once, here."""
-    from .dependencies import Dependencies, published_proposals
+    from .dependencies import Dependencies
 
     deps = dependencies if dependencies is not None else Dependencies(records, "")
     published = published_proposals(derived, today)
@@ -502,8 +507,6 @@ def _calendar(records: Records, year: int) -> object:
 
 def count(records: Records, today: datetime.date, derived: dict[str, History]) -> int:
     """How many pages `pages` yields (for the progress bar)."""
-    from .dependencies import published_proposals
-
     published = published_proposals(derived, today)
     return (
         4

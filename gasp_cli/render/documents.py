@@ -291,8 +291,26 @@ class _Producer:
         timestamp: datetime.datetime,
         derived: dict[str, Any],
     ) -> None:
-        """An iCalendar file (put_ics), for a document that makes its own files (the residents' site)."""
-        put_ics(self, path, rows, records, title, timestamp, derived)
+        """An iCalendar file, made again only when its data key changed: its rows, the proposals awaiting
+        a decision at each, the meetings they show and the records every document reads, its title, its time."""
+        from ..documents import calendrier
+        from ..documents.base import context_key, data_digest
+
+        awaiting = calendrier.awaiting_decision(records, rows, derived)
+        deps = self.dependencies
+        # What as_ics reads of the records besides the rows: cancellations' reasons, and the records every document reads.
+        reasons = [calendrier.cancel_reason(records, row) for row in rows]
+        key = context_key(
+            data_digest((rows, reasons, sorted(awaiting.items()), title, timestamp.isoformat())),
+            "ics",
+            self.fingerprint,
+            deps.everything_common() if deps is not None else "",
+        )
+        self.keys[path] = key
+        if self.previous.unchanged(path, key):
+            self.put(path, None)
+        else:
+            self.put(path, calendrier.as_ics(rows, records, title, timestamp, derived, awaiting))
 
     def document(
         self, stem: str, formats: dict[str, str], data: object, label: str, inputs: tuple[object, ...] | None = None
@@ -715,7 +733,7 @@ def _calendar(
     start, end = datetime.date(today.year, 1, 1), datetime.date(today.year, 12, 31)
     rows = calendar_rows(records, start, end, holidays_for(records, start, end))
     title = f"Calendrier {today.year} — {gasp_name(records)}"
-    put_ics(producer, f"calendrier/calendrier-{today.year}.ics", rows, records, title, request.timestamp, derived)
+    producer.ics(f"calendrier/calendrier-{today.year}.ics", rows, records, title, request.timestamp, derived)
     if "html" in request.formats:
         producer.document(
             f"calendrier/calendrier-{today.year}",
@@ -725,37 +743,6 @@ def _calendar(
         )
     else:
         progress.advance("calendrier")
-
-
-def put_ics(
-    producer: _Producer,
-    path: str,
-    rows: list[Any],
-    records: Records,
-    title: str,
-    timestamp: datetime.datetime,
-    derived: dict[str, Any],
-) -> None:
-    """An iCalendar file, made again only when its data key changed: its rows, the proposals awaiting
-    a decision at each, the meetings they show and the records every document reads, its title, its time."""
-    from ..documents import calendrier
-    from ..documents.base import context_key, data_digest
-
-    awaiting = calendrier.awaiting_decision(records, rows, derived)
-    deps = producer.dependencies
-    # What as_ics reads of the records besides the rows: cancellations' reasons, and the records every document reads.
-    reasons = [calendrier.cancel_reason(records, row) for row in rows]
-    key = context_key(
-        data_digest((rows, reasons, sorted(awaiting.items()), title, timestamp.isoformat())),
-        "ics",
-        producer.fingerprint,
-        deps.everything_common() if deps is not None else "",
-    )
-    producer.keys[path] = key
-    if producer.previous.unchanged(path, key):
-        producer.put(path, None)
-    else:
-        producer.put(path, calendrier.as_ics(rows, records, title, timestamp, derived, awaiting))
 
 
 def _report_view(records: Records, year: int, today: datetime.date, derived: dict[str, Any]) -> object:
