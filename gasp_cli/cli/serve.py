@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import contextlib
-import socket
 from types import FrameType
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 if TYPE_CHECKING:
+    import socket
+
     from ..serve.workbench import Workbench
 
 
@@ -97,6 +98,8 @@ def _server_class() -> type:
 
 def _sockets(port: int) -> list[socket.socket]:
     """Listening sockets on 127.0.0.1 and, when the machine has it, ::1 — never another address."""
+    import socket  # here, not at start-up: only gasp serve listens
+
     first = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     first.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
