@@ -175,3 +175,13 @@ def calendar_rows(
 def holidays_for(records: Records, start: datetime.date, end: datetime.date) -> Holidays:
     zone = records.gasp.school_zone if records.gasp is not None else "B"
     return french_holidays(range(start.year, end.year + 2), zone)
+
+
+def row_of(records: Records, meeting_id: str) -> Row:
+    """The meeting's row of the calendar (its time, place and duration as the calendar has them)."""
+    meeting = records.meetings[meeting_id]
+    return next(
+        r
+        for r in calendar_rows(records, meeting.date, meeting.date, Holidays(), [meeting.group])
+        if r.meeting == meeting_id
+    )

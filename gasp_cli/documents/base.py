@@ -1,7 +1,9 @@
 """What every document has: a build step (records, day → data) and a table of formats (format → template).
 
 A document module says `FORMATS = {"md": "x.md.j2", "html": "x.html.j2", "pdf": "x.typ.j2"}`:
-a new format is one template and one line in that table. JSON is the data itself
+a new format is one template and one line in that table. What `gasp render` makes of it is what
+the module tells the render (`Run` in, `Output`s out: see `Document`), once its kind has its line
+in documents/registry.py. JSON is the data itself
 (`as_json()` of a dataclass, or a list of them), never text parsed back. The terminal
 (Rich) is Python, in the document's `show`. `render.documents.emit` is the one way cli/* turns
 data into a format; `data_key` is what a render compares to skip a document whose data did not change.
@@ -11,15 +13,17 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import functools
 import hashlib
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from ..lifecycle import History
     from ..loader import Records
     from .dependencies import Dependencies
 
@@ -67,6 +71,9 @@ class Counter(Protocol):
 
 class Request(Protocol):
     """What a document reads of a render's request (render.documents.RenderRequest)."""
+
+    @property
+    def meeting_ids(self) -> list[str]: ...
 
     @property
     def formats(self) -> tuple[str, ...]: ...
@@ -124,6 +131,105 @@ class Producer(Protocol):
         timestamp: datetime.datetime,
         derived: dict[str, Any],
     ) -> None: ...
+
+
+@dataclass
+class Run:
+    """What every document of a render is made from, computed once for all of them: the records,
+    the request, the proposals' histories and the record files each input key reads. On the
+    residents' site, the records are the public ones (gasp_cli/public.py) and `published` names
+    the proposals that have a page there; off the site it is None."""
+
+    records: Records
+    request: Request
+    derived: dict[str, History]
+    dependencies: Dependencies
+    published: frozenset[str] | None = None
+
+
+@dataclass(frozen=True)
+class Output:
+    """One document's files, as its module hands them to the render: `stem` under out/ (its
+    folder and name; the format adds the extension), its formats (format → template; the render
+    makes those of the request it has), its data and the label of the progress bar.
+
+    With `inputs` (its parameters and the key of the record files it reads, documents/dependencies.py;
+    the day too when it depends on the day), `data` is the function that builds it, called only
+    when some file's input key has changed; without, `data` is the data, built every render."""
+
+    stem: str
+    formats: Mapping[str, Template]
+    data: object
+    label: str
+    inputs: tuple[object, ...] | None = None
+
+
+@dataclass
+class Page:
+    """One page of the residents' site (documents/site.py): its path under public/, its site template,
+    how its data is built, its PDF (Typst template or ""), and the key of the record files it reads
+    (documents/dependencies.py): a page whose key has not changed is kept without its data being built."""
+
+    path: str
+    template: Template
+    build: Callable[[], object]
+    pdf: Template = ""
+    inputs: str = ""
+
+    @functools.cached_property
+    def data(self) -> object:
+        return self.build()
+
+
+class Document(Protocol):
+    """What a document's module offers the render, which reaches it through its line in
+    documents/registry.py (`Kind.module`) and never names it:
+
+    - `outputs(run)`: each document's files, one `Output` at a time (the render counts them for its
+      progress bar, and a large render compiles its PDFs in worker processes); a module that makes
+      files other than from templates (the calendar's iCalendar file, the residents' site) has
+      instead `produce(run, producer)`, which hands them to the render's producer itself, and
+      `count(run)`, how many documents it makes;
+    - `entry(records, name, today)`: the title and date out/index.html shows for its file `name`
+      (without folder nor extension), or None;
+    - `site_pages(run)`, when its kind is public and its pages on the residents' site are not
+      its HTML as it is (a public variant, fewer of them): the `Page`s of out/public/. Without,
+      a public kind's site pages are its outputs' HTML, built from the public records.
+    """
+
+    def entry(self, records: Records, name: str, today: datetime.date) -> tuple[str, str] | None: ...
+
+
+def outputs(document: object, run: Run) -> Iterable[Output]:
+    """A module's outputs (none when it produces its files itself)."""
+    made: Iterable[Output] = getattr(document, "outputs", lambda run: ())(run)
+    return made
+
+
+def site_pages(document: object, run: Run) -> Iterable[Page]:
+    """A public kind's pages on the residents' site: its own `site_pages`, or else the HTML of each
+    of its outputs (with its PDF) at the same place under public/."""
+    own = getattr(document, "site_pages", None)
+    if own is not None:
+        pages: Iterable[Page] = own(run)
+        return pages
+    return (
+        Page(
+            f"{output.stem}.html",
+            output.formats["html"],
+            cast("Callable[[], object]", output.data)  # a builder when it has inputs (Output's rule)
+            if output.inputs is not None
+            else functools.partial(_given, output.data),
+            output.formats.get("pdf", ""),
+            inputs=inputs_digest(output.inputs).hex() if output.inputs is not None else "",
+        )
+        for output in outputs(document, run)
+        if "html" in output.formats
+    )
+
+
+def _given(data: object) -> object:
+    return data
 
 
 @dataclass

@@ -3,25 +3,28 @@
 from __future__ import annotations
 
 import datetime
+import functools
 import hashlib
 import json
 from calendar import monthrange
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .. import escape, facts
-from ..calendar import Row
+from ..calendar import Row, calendar_rows, holidays_for
 from ..lifecycle import History
 from ..loader import Records
 from ..names import gasp_name, group_name, place_of
 from ..vocabulary import MEETING_STATUSES, WEEKDAYS_FR, decides, french_time, long_date, weekday_date
-from .base import Template, Writer
+from .base import Page, Producer, Run, Template, Writer
 
 if TYPE_CHECKING:
     import icalendar
 
 # The year's page of `gasp render` (CalendarPage); `gasp calendar --format md` (CalendarTable).
 FORMATS: dict[str, Template] = {"html": "calendrier.html.j2"}
+SITE_HTML: Template = "site-calendrier.html.j2"  # its page on the residents' site
 COMMAND_FORMATS: dict[str, Template | Writer] = {
     "md": "calendrier.md.j2",
     # _ics is defined below: the lambda looks it up at call time.
@@ -493,3 +496,51 @@ def entry(records: Records, name: str, today: datetime.date) -> tuple[str, str] 
     """The index's title and date of a year's calendar (`calendrier-AAAA`)."""
     year = name.removeprefix("calendrier-")
     return (f"Calendrier {year}", year) if name.startswith("calendrier-") else None
+
+
+# --- what `gasp render` makes of it (its line in documents/registry.py) -------------------------------
+
+
+def year_rows(records: Records, year: int, last: int | None = None) -> list[Row]:
+    """The calendar's rows from 1 January of `year` to 31 December of `last` (default: the same year)."""
+    start, end = datetime.date(year, 1, 1), datetime.date(last or year, 12, 31)
+    return calendar_rows(records, start, end, holidays_for(records, start, end))
+
+
+def count(run: Run) -> int:
+    """One document: this year's calendar (its iCalendar file, and its page when html is asked)."""
+    return 1
+
+
+def produce(run: Run, producer: Producer) -> None:
+    """This year's iCalendar file (made again only when its data key changed), and its page."""
+    records, request = run.records, run.request
+    year = request.today.year
+    rows = year_rows(records, year)
+    title = f"Calendrier {year} — {gasp_name(records)}"
+    producer.ics(f"calendrier/calendrier-{year}.ics", rows, records, title, request.timestamp, run.derived)
+    if "html" in request.formats:
+        producer.document(f"calendrier/calendrier-{year}", FORMATS, calendar_page(records, rows, year), "calendrier")
+    else:
+        producer.progress.advance("calendrier")
+
+
+def site_years(today: datetime.date) -> tuple[int, int]:
+    """The years of the site's calendars: this one, and the next (where the next meetings go on)."""
+    return (today.year, today.year + 1)
+
+
+def _year_page(records: Records, year: int) -> CalendarPage:
+    return calendar_page(records, year_rows(records, year), year)
+
+
+def site_pages(run: Run) -> Iterator[Page]:
+    """On the residents' site: the calendars of this year and the next (their iCalendar files, and the
+    one residents subscribe to, are the site's own: documents/site.py)."""
+    for year in site_years(run.request.today):
+        yield Page(
+            f"calendrier/calendrier-{year}.html",
+            SITE_HTML,
+            functools.partial(_year_page, run.records, year),
+            inputs=run.dependencies.everything("calendrier", str(year)),
+        )

@@ -7,7 +7,8 @@ counts here (`names.attendance`), before any template sees them.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Collection
+import functools
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 
 from ..calendar import calendar_rows, holidays_for
@@ -24,7 +25,7 @@ from ..vocabulary import (
     long_date,
     weekday_date,
 )
-from .base import ActionLine, Item, Template
+from .base import ActionLine, Item, Output, Page, Run, Template
 
 NAME = "compte-rendu"
 # A new format of the compte rendu: one template, and one line here.
@@ -33,6 +34,8 @@ FORMATS: dict[str, Template] = {
     "html": "compte-rendu.html.j2",
     "pdf": "compte-rendu.typ.j2",
 }
+# Its page on the residents' site: this template, with the site's navigation and search box.
+SITE_HTML: Template = "site-compte-rendu.html.j2"
 # The plain text of the e-mail (`gasp mail`): French prose, no markup.
 TEXT: Template = "compte-rendu.txt.j2"
 
@@ -294,3 +297,48 @@ def entry(records: Records, meeting_id: str, today: datetime.date) -> tuple[str,
         return None
     status = " (annulée)" if meeting.status == "cancelled" else ""
     return f"{group_name(records, meeting.group)}{status}", meeting.date.isoformat()
+
+
+# --- what `gasp render` makes of it (its line in documents/registry.py) -------------------------------
+
+
+def outputs(run: Run) -> Iterator[Output]:
+    """The comptes rendus of the render's held or cancelled meetings."""
+    records, deps = run.records, run.dependencies
+    for meeting_id in run.request.meeting_ids:
+        if records.meetings[meeting_id].status == "planned":
+            continue
+        # Not the day's: built from the records alone (`inputs`), kept without being built when they are the same.
+        yield Output(
+            f"comptes-rendus/{meeting_id}",
+            FORMATS,
+            functools.partial(build, records, meeting_id),
+            meeting_id,
+            inputs=(meeting_id, deps.compte_rendu(meeting_id)),
+        )
+
+
+def public_meetings(records: Records, day: datetime.date) -> list[str]:
+    """Meetings whose compte rendu goes to the site as it stands on `day`, of a group with public
+    minutes: held by that day (like the proposals' stories), or cancelled (news, even ahead)."""
+    return sorted(
+        mid
+        for mid, meeting in records.meetings.items()
+        if (meeting.status == "cancelled" or (meeting.status == "held" and meeting.date <= day))
+        and meeting.group in records.groups
+        and records.groups[meeting.group].minutes_are_public
+    )
+
+
+def site_pages(run: Run) -> Iterator[Page]:
+    """On the residents' site: the comptes rendus of groups with public minutes; of the other groups
+    that are not public, only their decisions; links to the proposals that have a page there."""
+    published = run.published if run.published is not None else frozenset()
+    for mid in public_meetings(run.records, run.request.today):
+        yield Page(
+            f"comptes-rendus/{mid}.html",
+            SITE_HTML,
+            functools.partial(build, run.records, mid, public=True, pages=published),
+            FORMATS["pdf"],
+            inputs=run.dependencies.compte_rendu(mid, published),
+        )

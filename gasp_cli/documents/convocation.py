@@ -19,9 +19,11 @@ Nobody is named in a convocation but the secretary who signs it (with consent, a
 from __future__ import annotations
 
 import datetime
+import functools
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from ..calendar import Holidays, Row, calendar_rows
+from ..calendar import Row, row_of
 from ..lifecycle import IMPLEMENTING, History, histories
 from ..loader import Records
 from ..models import Meeting
@@ -35,13 +37,15 @@ from ..vocabulary import (
     status_word,
     weekday_date,
 )
-from .base import Item, Template
+from . import emargement
+from .base import Item, Output, Page, Run, Template
 
 FORMATS: dict[str, Template] = {
     "md": "convocation.md.j2",
     "html": "convocation.html.j2",
     "pdf": "convocation.typ.j2",
 }
+SITE_HTML: Template = "site-convocation.html.j2"  # its page on the residents' site
 # The plain text of the e-mail (`gasp mail`): French prose, no markup.
 TEXT: Template = "convocation.txt.j2"
 
@@ -105,16 +109,6 @@ def is_public(records: Records, meeting_id: str) -> bool:
     meeting = records.meetings[meeting_id]
     group = records.groups.get(meeting.group)
     return group is not None and group.kind in PUBLIC_KINDS
-
-
-def row_of(records: Records, meeting_id: str) -> Row:
-    """The meeting's row of the calendar (its time, place and duration as the calendar has them)."""
-    meeting = records.meetings[meeting_id]
-    return next(
-        r
-        for r in calendar_rows(records, meeting.date, meeting.date, Holidays(), [meeting.group])
-        if r.meeting == meeting_id
-    )
 
 
 def _duration(minutes: int) -> str:
@@ -373,3 +367,50 @@ def ics(records: Records, meeting_id: str, timestamp: datetime.datetime) -> byte
         f"{group_name(records, meeting.group)} — {gasp_name(records)}",
         timestamp,
     )
+
+
+# --- what `gasp render` makes of it (its line in documents/registry.py) -------------------------------
+
+
+def outputs(run: Run) -> Iterator[Output]:
+    """The convocations of the render's planned meetings, each with its attendance sheet."""
+    records, deps = run.records, run.dependencies
+    for meeting_id in run.request.meeting_ids:
+        if records.meetings[meeting_id].status != "planned":
+            continue
+        # Of the day (what happened since the group last met, up to today): built every render.
+        yield Output(
+            f"convocations/{meeting_id}",
+            FORMATS,
+            build(records, meeting_id, run.request.today, run.derived),
+            f"convocation-{meeting_id}",
+        )
+        yield Output(
+            f"emargement/{meeting_id}",
+            emargement.FORMATS,
+            functools.partial(emargement.build, records, meeting_id),
+            f"emargement-{meeting_id}",
+            # Its group, people, places and the meeting: any record file may change it.
+            inputs=(meeting_id, deps.everything(meeting_id)),
+        )
+
+
+def public_convocations(records: Records, day: datetime.date) -> list[str]:
+    """The convocations on the site: the planned usagers and inter-group meetings of the next weeks
+    (those `gasp render` convenes), linked from the home page's next meetings."""
+    return [mid for mid in upcoming(records, day) if is_public(records, mid)]
+
+
+def site_pages(run: Run) -> Iterator[Page]:
+    """On the residents' site: the convocations of `public_convocations`, through the same rule as the
+    comptes rendus (of a non-public group, when it met, never what it said); no attendance sheet."""
+    today = run.request.today
+    for mid in public_convocations(run.records, today):
+        # Of the day (what happened up to today), and may read any record.
+        yield Page(
+            f"convocations/{mid}.html",
+            SITE_HTML,
+            functools.partial(build, run.records, mid, today, run.derived, public=True),
+            FORMATS["pdf"],
+            inputs=run.dependencies.everything(f"convocations/{mid}", today.isoformat()),
+        )

@@ -9,6 +9,8 @@ studied proposal is answered and still to decide: it is listed under its theme, 
 from __future__ import annotations
 
 import datetime
+import functools
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import cast
 
@@ -27,7 +29,7 @@ from ..vocabulary import (
     sort_key,
     weekday_date,
 )
-from .base import Template
+from .base import Output, Run, Template
 
 FORMATS: dict[str, Template] = {
     "md": "dossier-referents.md.j2",
@@ -332,3 +334,19 @@ def entry(records: Records, name: str, today: datetime.date) -> tuple[str, str] 
     if held:
         return f"{group_name(records, held[0].group)} : réunion tenue (le dossier de la veille)", iso
     return "Prochaine réunion des référents", iso
+
+
+# --- what `gasp render` makes of it (its line in documents/registry.py) -------------------------------
+
+
+def outputs(run: Run) -> Iterator[Output]:
+    """A dossier for each of `meetings`; not on the residents' site."""
+    records, deps = run.records, run.dependencies
+    for row, stood_on in meetings(records, run.request.today):
+        yield Output(
+            f"referents/dossier-{row.date.isoformat()}",
+            FORMATS,
+            functools.partial(build, records, run.derived, stood_on, row),
+            f"dossier-{row.date.isoformat()}",
+            inputs=(stood_on, row, deps.dossier(stood_on, row.date)),
+        )

@@ -12,11 +12,11 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from ..calendar import row_of
 from ..loader import Records
 from ..names import gasp_name, person_detail, place_of, published_name
 from ..vocabulary import french_time, weekday_date
 from .base import Template
-from .convocation import row_of
 
 FORMATS: dict[str, Template] = {"pdf": "emargement.typ.j2"}
 

@@ -9,7 +9,8 @@ proposals whose `services` name it, each since the day of its `done` milestone.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
+import functools
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,7 +18,7 @@ from ..lifecycle import History, histories
 from ..loader import Records
 from ..names import gasp_name, person_detail, published_name
 from ..vocabulary import long_date, sort_key
-from .base import Template
+from .base import Output, Page, Run, Template
 
 FORMATS_USAGERS: dict[str, Template] = {
     "md": "guide-usagers.md.j2",
@@ -29,6 +30,7 @@ FORMATS_AGENTS: dict[str, Template] = {
     "html": "guide-agents.html.j2",
     "pdf": "guide-agents.typ.j2",
 }
+SITE_HTML: Template = "site-guide-usagers.html.j2"  # the usagers edition on the residents' site
 
 
 @dataclass
@@ -197,3 +199,41 @@ def entry(records: Records, name: str, today: datetime.date) -> tuple[str, str] 
     """The index's title and date of an edition of the guide."""
     editions = {"guide-usagers": "Édition pour les usagers", "guide-agents": "Édition pour les agents"}
     return (editions[name], today.isoformat()) if name in editions else None
+
+
+# --- what `gasp render` makes of it (its line in documents/registry.py) -------------------------------
+
+
+def outputs(run: Run) -> Iterator[Output]:
+    """Both editions, built together once (and only when one of their files' input keys changed)."""
+    deps, edition = run.dependencies, run.request.edition_date
+    guides = functools.partial(
+        deps.once, ("guide", edition), functools.partial(build, run.records, edition, run.derived)
+    )
+    day = edition.isoformat()
+    yield Output(
+        "guide/guide-usagers",
+        FORMATS_USAGERS,
+        lambda: guides()[0],
+        "guide-usagers",
+        inputs=("usagers", deps.everything(day)),
+    )
+    yield Output(
+        "guide/guide-agents",
+        FORMATS_AGENTS,
+        lambda: guides()[1],
+        "guide-agents",
+        inputs=("agents", deps.everything(day)),
+    )
+
+
+def site_pages(run: Run) -> Iterator[Page]:
+    """On the residents' site: the usagers edition only, never the agents'."""
+    deps, edition = run.dependencies, run.request.edition_date
+    yield Page(
+        "guide/guide-usagers.html",
+        SITE_HTML,
+        lambda: deps.once(("site", "guide", edition), functools.partial(build, run.records, edition, run.derived))[0],
+        FORMATS_USAGERS["pdf"],
+        inputs=deps.everything("guide", edition.isoformat()),
+    )

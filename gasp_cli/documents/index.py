@@ -1,35 +1,21 @@
 """index.html: every document gasp owns in out/, by section, newest first where it helps.
 
-Each document says its own title and date (`entry` in its module); the index only sorts them.
+The sections are those of documents/registry.py (each kind's `sections`); each document says its
+own title and date (`entry` in its module); the index only sorts them.
 """
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..loader import Records
 from ..names import gasp_name
 from ..vocabulary import long_date, sort_key
-from . import calendrier, compte_rendu, convocation, dossier, emargement, guide, proposition, rapport, site, suivi
+from . import registry
 from .base import Template
 
 FORMATS: dict[str, Template] = {"html": "index.html.j2"}
-
-# folder (or stem for a document at the root) → the document's (title, date) of one of its files
-_ENTRIES: dict[str, Callable[[Records, str, datetime.date], tuple[str, str] | None]] = {
-    "comptes-rendus": compte_rendu.entry,
-    "convocations": convocation.entry,
-    "emargement": emargement.entry,
-    "referents": dossier.entry,
-    "propositions": proposition.entry,
-    "suivi": suivi.entry,
-    "guide": guide.entry,
-    "calendrier": calendrier.entry,
-    "rapport": rapport.entry,
-    "public": site.entry,
-}
 
 
 @dataclass
@@ -53,28 +39,13 @@ class IndexPage:
     sections: list[IndexSection]
 
 
-# (path prefix, title, split by year, newest first)
-_SECTIONS = [
-    ("convocations/", "Convocations", False, False),
-    ("emargement/", "Feuilles d’émargement", False, False),
-    ("comptes-rendus/", "Comptes rendus", True, True),
-    ("suivi", "Vous avez dit, nous avons fait", False, False),
-    ("propositions/", "Propositions", False, False),
-    ("referents/", "Dossiers des référents", True, True),
-    ("guide/", "Guide des services publics", False, False),
-    ("calendrier/", "Calendrier", False, False),
-    ("rapport/", "Rapports annuels", False, True),
-    ("public/index", "Site des habitants", False, False),
-]
 _FORMAT_ORDER = ["html", "pdf", "md", "ics"]
 
 
-def _describe_output(records: Records, stem: str, today: datetime.date) -> tuple[str, str]:
+def _describe_output(records: Records, stem: str, today: datetime.date, module: str) -> tuple[str, str]:
     """(title, date) of an output: the document that wrote it says it."""
-    folder, _, name = stem.rpartition("/")
-    entry = _ENTRIES.get(folder or stem)
-    found = entry(records, name, today) if entry is not None else None
-    return found if found is not None else (name, "")
+    found = registry.document(module).entry(records, stem.rpartition("/")[2], today)
+    return found if found is not None else (stem.rpartition("/")[2], "")
 
 
 @dataclass
@@ -93,13 +64,14 @@ def index_page(records: Records, paths: list[str], today: datetime.date) -> Inde
         stem, extension = path.rsplit(".", 1)
         stems.setdefault(stem, []).append(extension)
     sections = []
-    for prefix, title, by_year, newest_first in _SECTIONS:
+    for section, module in registry.sections():
+        prefix = section.prefix
         entries = []
         for stem, extensions in stems.items():
             if not (stem.startswith(prefix) if prefix.endswith("/") else stem == prefix):
                 continue
             formats = sorted(extensions, key=lambda e: _FORMAT_ORDER.index(e) if e in _FORMAT_ORDER else 99)
-            label, date = _describe_output(records, stem, today)
+            label, date = _describe_output(records, stem, today, module)
             shown = long_date(datetime.date.fromisoformat(date)) if len(date) == 10 else date
             entries.append(
                 (
@@ -110,11 +82,11 @@ def index_page(records: Records, paths: list[str], today: datetime.date) -> Inde
             )
         if not entries:
             continue
-        entries.sort(key=lambda entry: entry[:2], reverse=newest_first)
+        entries.sort(key=lambda entry: entry[:2], reverse=section.newest_first)
         groups: dict[str, list[IndexEntryLine]] = {}
         for date, _, line in entries:
-            groups.setdefault(date[:4] if by_year else "", []).append(line)
-        sections.append(IndexSection(title, [IndexGroup(year, links) for year, links in groups.items()]))
+            groups.setdefault(date[:4] if section.by_year else "", []).append(line)
+        sections.append(IndexSection(section.title, [IndexGroup(year, links) for year, links in groups.items()]))
     return IndexPage(gasp_name(records), long_date(today), sections)
 
 

@@ -9,6 +9,8 @@ the page. The story is the one derivation of `lifecycle.histories`, cut at the d
 from __future__ import annotations
 
 import datetime
+import functools
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from .. import facts
@@ -16,9 +18,10 @@ from ..lifecycle import Event, History, replaced_by
 from ..loader import Records
 from ..names import gasp_name, group_name, theme_title
 from ..vocabulary import PROPOSAL_STATUSES, capitalised, long_date, status_word
-from .base import Template
+from .base import Output, Page, Run, Template
 
 FORMATS: dict[str, Template] = {"md": "proposition.md.j2", "html": "proposition.html.j2", "pdf": "proposition.typ.j2"}
+SITE_HTML: Template = "site-proposition.html.j2"  # its page on the residents' site
 
 
 @dataclass
@@ -189,3 +192,74 @@ def _raised_on(records: Records) -> dict[str, datetime.date]:
                     found[event.proposal] = meeting.date
     _RAISED[:] = [(records, found)]
     return found
+
+
+# --- what `gasp render` makes of it (its line in documents/registry.py) -------------------------------
+
+
+def outputs(run: Run) -> Iterator[Output]:
+    """Every proposal's page, as it stands on the day."""
+    records, today, deps = run.records, run.request.today, run.dependencies
+    replacing = deps.replaced_by()
+    for proposal_id in sorted(records.proposals):
+        yield Output(
+            f"propositions/{proposal_id}",
+            FORMATS,
+            functools.partial(build, records, today, proposal_id, run.derived, replacing),
+            proposal_id,
+            inputs=(proposal_id, deps.proposition(proposal_id, today)),
+        )
+
+
+def public_proposals(derived: dict[str, History], day: datetime.date) -> list[str]:
+    """Proposals already raised on `day`: one not yet presented in a meeting is not published."""
+    return sorted(pid for pid, history in derived.items() if history.status_on(day) is not None)
+
+
+def published_proposals(derived: dict[str, History], day: datetime.date) -> frozenset[str]:
+    """The same, as a set, computed once per render for every page that asks."""
+    return frozenset(public_proposals(derived, day))
+
+
+def public_proposition(
+    records: Records,
+    day: datetime.date,
+    proposal_id: str,
+    derived: dict[str, History],
+    published: frozenset[str] | None = None,
+    replacing: dict[str, list[str]] | None = None,
+) -> PropositionPage:
+    """A proposal's page as residents see it: no note of a non-public group but its decisions,
+    links only to public comptes rendus and to proposals that have a page. `published` and
+    `replacing`: the proposals that have a page and lifecycle.replaced_by, when the caller has them
+    (the site computes them once, not once per page)."""
+    page = build(records, day, proposal_id, derived, replacing)
+    page.public = True
+    events = past_events(derived[proposal_id], day)
+    for step, event in zip(page.steps, events, strict=True):
+        group = records.groups.get(event.group) if event.group else None
+        if group is not None and not group.minutes_are_public:
+            step.meeting = ""
+            if not event.is_decision:
+                step.note = ""
+    if published is None:
+        published = published_proposals(derived, day)
+    if page.replaces is not None and page.replaces.id not in published:
+        page.replaces = None
+    page.replaced_by = [other for other in page.replaced_by if other.id in published]
+    return page
+
+
+def site_pages(run: Run) -> Iterator[Page]:
+    """On the residents' site: a page for each proposal already raised (`published`)."""
+    records, today, deps = run.records, run.request.today, run.dependencies
+    published = run.published if run.published is not None else published_proposals(run.derived, today)
+    replacing = deps.replaced_by()
+    for pid in sorted(published):
+        yield Page(
+            f"propositions/{pid}.html",
+            SITE_HTML,
+            functools.partial(public_proposition, records, today, pid, run.derived, published, replacing),
+            FORMATS["pdf"],
+            inputs=deps.proposition(pid, today, published),
+        )

@@ -8,7 +8,9 @@ is the one computation behind `gasp report` (its JSON is `Report.as_json()`) and
 from __future__ import annotations
 
 import datetime
+import functools
 import statistics
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -35,12 +37,13 @@ from ..vocabulary import (
     status_word,
     weekday_date,
 )
-from .base import ActionLine, Template
+from .base import ActionLine, Output, Page, Run, Template
 
 if TYPE_CHECKING:
     from .indicateurs import IndicatorSection
 
 FORMATS: dict[str, Template] = {"md": "rapport.md.j2", "html": "rapport.html.j2", "pdf": "rapport.typ.j2"}
+SITE_HTML: Template = "site-rapport.html.j2"  # its page on the residents' site
 
 
 @dataclass
@@ -853,3 +856,43 @@ def show(view: ReportView) -> None:
     _show_funding(out, view)
     out.heading(f"Calendrier {view.year + 1}")
     out.lines([f"{group} : {', '.join(dates)}" for group, dates in view.next_year], "Aucune réunion prévue.")
+
+
+# --- what `gasp render` makes of it (its line in documents/registry.py) -------------------------------
+
+
+def _report_view(records: Records, year: int, today: datetime.date, derived: dict[str, History]) -> ReportView:
+    return view(records, build(records, year, today, derived))
+
+
+def outputs(run: Run) -> Iterator[Output]:
+    """A report for each of `years`."""
+    records, today, deps = run.records, run.request.today, run.dependencies
+    for year in years(records, today):
+        yield Output(
+            f"rapport/rapport-{year}",
+            FORMATS,
+            functools.partial(_report_view, records, year, today, run.derived),
+            f"rapport-{year}",
+            inputs=(year, deps.rapport(year, today)),
+        )
+
+
+def public_report(records: Records, year: int, today: datetime.date, derived: dict[str, History]) -> ReportView:
+    """A year's report as residents see it (from the public records): no open action of a group."""
+    report = _report_view(records, year, today, derived)
+    report.public = True
+    return report
+
+
+def site_pages(run: Run) -> Iterator[Page]:
+    """On the residents' site: every year's report, built from the public records."""
+    records, today = run.records, run.request.today
+    for year in years(records, today):
+        yield Page(
+            f"rapport/rapport-{year}.html",
+            SITE_HTML,
+            functools.partial(public_report, records, year, today, run.derived),
+            FORMATS["pdf"],
+            inputs=run.dependencies.rapport(year, today),
+        )

@@ -30,19 +30,23 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
-from ..calendar import Row, calendar_rows, holidays_for
+from ..calendar import calendar_rows, holidays_for
 from ..lifecycle import History
 from ..loader import Records
 from ..names import gasp_name, group_name, place_of
 from ..vocabulary import PROPOSAL_STATUSES, french_time, long_date, weekday_date
-from . import compte_rendu, convocation, guide, proposition, rapport, suivi
-from .base import Producer, Request, Template
-from .calendrier import calendar_page
+from . import rapport, registry, suivi
+from .base import Page, Producer, Request, Run, Template, site_pages
+from .calendrier import site_years as calendar_years
+from .calendrier import year_rows as _year_rows
+from .compte_rendu import public_meetings
+from .convocation import public_convocations
+from .proposition import public_proposals, published_proposals
 
 if TYPE_CHECKING:
     from .dependencies import Dependencies
@@ -50,17 +54,9 @@ if TYPE_CHECKING:
 FOLDER = "public"
 FORMATS_HOME: dict[str, Template] = {"html": "site-accueil.html.j2"}
 FORMATS_MINUTES: dict[str, Template] = {"html": "site-comptes-rendus.html.j2"}
-# The site's variant of each document's page: the document's own template, with the site's
-# navigation and search box (templates/_site-*.html.j2). Its PDF is the document's own.
-HTML = {
-    "compte-rendu": "site-compte-rendu.html.j2",
-    "proposition": "site-proposition.html.j2",
-    "suivi": "site-suivi.html.j2",
-    "guide": "site-guide-usagers.html.j2",
-    "calendrier": "site-calendrier.html.j2",
-    "rapport": "site-rapport.html.j2",
-    "convocation": "site-convocation.html.j2",
-}
+# The site's variant of each public document's page (`site_pages` in its module: its SITE_HTML is
+# the document's own template with the site's navigation and search box, templates/_site-*.html.j2;
+# its PDF is the document's own). Which documents are public: documents/registry.py (`public`).
 NEXT_MEETINGS = 6
 LATEST_MINUTES = 5
 # The home page shows this many proposals of each status (the latest to have reached it), and links
@@ -167,63 +163,6 @@ class MinutesPage:
     years: list[YearLinks] = field(default_factory=list)
 
 
-def public_meetings(records: Records, day: datetime.date) -> list[str]:
-    """Meetings whose compte rendu goes to the site as it stands on `day`, of a group with public
-    minutes: held by that day (like the proposals' stories), or cancelled (news, even ahead)."""
-    return sorted(
-        mid
-        for mid, meeting in records.meetings.items()
-        if (meeting.status == "cancelled" or (meeting.status == "held" and meeting.date <= day))
-        and meeting.group in records.groups
-        and records.groups[meeting.group].minutes_are_public
-    )
-
-
-def public_convocations(records: Records, day: datetime.date) -> list[str]:
-    """The convocations on the site: the planned usagers and inter-group meetings of the next weeks
-    (those `gasp render` convenes), linked from the home page's next meetings."""
-    return [mid for mid in convocation.upcoming(records, day) if convocation.is_public(records, mid)]
-
-
-def public_proposals(derived: dict[str, History], day: datetime.date) -> list[str]:
-    """Proposals already raised on `day`: one not yet presented in a meeting is not published."""
-    return sorted(pid for pid, history in derived.items() if history.status_on(day) is not None)
-
-
-def published_proposals(derived: dict[str, History], day: datetime.date) -> frozenset[str]:
-    """The same, as a set, computed once per render for every page that asks."""
-    return frozenset(public_proposals(derived, day))
-
-
-def public_proposition(
-    records: Records,
-    day: datetime.date,
-    proposal_id: str,
-    derived: dict[str, History],
-    published: frozenset[str] | None = None,
-    replacing: dict[str, list[str]] | None = None,
-) -> proposition.PropositionPage:
-    """A proposal's page as residents see it: no note of a non-public group but its decisions,
-    links only to public comptes rendus and to proposals that have a page. `published` and
-    `replacing`: the proposals that have a page and lifecycle.replaced_by, when the caller has them
-    (the site computes them once, not once per page)."""
-    page = proposition.build(records, day, proposal_id, derived, replacing)
-    page.public = True
-    events = proposition.past_events(derived[proposal_id], day)
-    for step, event in zip(page.steps, events, strict=True):
-        group = records.groups.get(event.group) if event.group else None
-        if group is not None and not group.minutes_are_public:
-            step.meeting = ""
-            if not event.is_decision:
-                step.note = ""
-    if published is None:
-        published = published_proposals(derived, day)
-    if page.replaces is not None and page.replaces.id not in published:
-        page.replaces = None
-    page.replaced_by = [other for other in page.replaced_by if other.id in published]
-    return page
-
-
 def _nav(root: str, current: str, year: int) -> list[NavLink]:
     links = [
         ("Accueil", "index.html"),
@@ -241,17 +180,6 @@ def context(path: str, year: int, pdf: bool, search: bool) -> SiteContext:
     root = "../" * path.count("/")
     name = path.rsplit("/", 1)[-1]
     return SiteContext(root, _nav(root, path, year), name.removesuffix(".html") + ".pdf" if pdf else "", search)
-
-
-def calendar_years(today: datetime.date) -> tuple[int, int]:
-    """The years of the site's calendars: this one, and the next (where the next meetings go on)."""
-    return (today.year, today.year + 1)
-
-
-def _year_rows(records: Records, year: int, last: int | None = None) -> list[Row]:
-    """The calendar's rows from 1 January of `year` to 31 December of `last` (default: the same year)."""
-    start, end = datetime.date(year, 1, 1), datetime.date(last or year, 12, 31)
-    return calendar_rows(records, start, end, holidays_for(records, start, end))
 
 
 def _next_meetings(records: Records, today: datetime.date) -> list[NextMeeting]:
@@ -383,52 +311,22 @@ def minutes_page(records: Records, today: datetime.date) -> MinutesPage:
     return page
 
 
-@dataclass
-class Page:
-    """One page of the site: its path under public/, its site template, how its data is built, its
-    PDF (Typst template or ""), and the key of the record files it reads (documents/dependencies.py):
-    a page whose key has not changed is kept without its data being built."""
-
-    path: str
-    template: Template
-    build: Callable[[], object]
-    pdf: Template = ""
-    inputs: str = ""
-
-    @functools.cached_property
-    def data(self) -> object:
-        return self.build()
-
-
-def _public_report(records: Records, year: int, today: datetime.date, derived: dict[str, History]) -> object:
-    report = rapport.view(records, rapport.build(records, year, today, derived))
-    report.public = True
-    return report
-
-
-def pages(
-    records: Records,
-    today: datetime.date,
-    edition_date: datetime.date,
-    derived: dict[str, History],
-    dependencies: Dependencies | None = None,
-) -> Iterator[Page]:
-    """Every page of the site, one at a time (a large workspace has thousands). The queries over the
-    whole workspace (which proposals have a page, which replace which) are made once, here."""
-    from .dependencies import Dependencies
-
-    deps = dependencies if dependencies is not None else Dependencies(records, "")
-    published = published_proposals(derived, today)
-    replacing = deps.replaced_by()
+def pages(run: Run) -> Iterator[Page]:
+    """Every page of the site, one at a time (a large workspace has thousands): its own (the home
+    page, a page per proposal status, the list of comptes rendus), then those of every public kind
+    of documents/registry.py. The queries over the whole workspace (which proposals have a page,
+    which replace which) are made once, here or in `Run`."""
+    records, today, deps = run.records, run.request.today, run.dependencies
+    published = run.published if run.published is not None else published_proposals(run.derived, today)
     reports = rapport.years(records, today)
-    day, edition = today.isoformat(), edition_date.isoformat()
+    day = today.isoformat()
     yield Page(
         "index.html",
         FORMATS_HOME["html"],
-        functools.partial(home, records, today, derived, reports, published),
+        functools.partial(home, records, today, run.derived, reports, published),
         inputs=deps.everything("accueil", day),
     )
-    for path, status_page in status_pages(records, today, derived, sorted(published)):
+    for path, status_page in status_pages(records, today, run.derived, sorted(published)):
         yield Page(
             path,
             FORMATS_STATUS["html"],
@@ -441,82 +339,24 @@ def pages(
         functools.partial(minutes_page, records, today),
         inputs=deps.everything("comptes-rendus", day),
     )
-    yield Page(
-        "suivi.html",
-        HTML["suivi"],
-        # The site's own (from the public records), never the members' built from all of them.
-        functools.partial(deps.once, ("site", "suivi", today), functools.partial(suivi.build, records, today, derived)),
-        suivi.FORMATS["pdf"],
-        inputs=deps.everything("suivi", day),
-    )
-    # The usagers edition only, never the agents'.
-    yield Page(
-        "guide/guide-usagers.html",
-        HTML["guide"],
-        lambda: deps.once(
-            ("site", "guide", edition_date), functools.partial(guide.build, records, edition_date, derived)
-        )[0],
-        guide.FORMATS_USAGERS["pdf"],
-        inputs=deps.everything("guide", edition),
-    )
-    for year in calendar_years(today):
-        yield Page(
-            f"calendrier/calendrier-{year}.html",
-            HTML["calendrier"],
-            functools.partial(_calendar, records, year),
-            inputs=deps.everything("calendrier", str(year)),
-        )
-    for year in reports:
-        yield Page(
-            f"rapport/rapport-{year}.html",
-            HTML["rapport"],
-            functools.partial(_public_report, records, year, today, derived),
-            rapport.FORMATS["pdf"],
-            inputs=deps.rapport(year, today),
-        )
-    for mid in public_meetings(records, today):
-        yield Page(
-            f"comptes-rendus/{mid}.html",
-            HTML["compte-rendu"],
-            functools.partial(compte_rendu.build, records, mid, public=True, pages=published),
-            compte_rendu.FORMATS["pdf"],
-            inputs=deps.compte_rendu(mid, published),
-        )
-    for mid in public_convocations(records, today):
-        # Of the day (what happened up to today), and may read any record.
-        yield Page(
-            f"convocations/{mid}.html",
-            HTML["convocation"],
-            functools.partial(convocation.build, records, mid, today, derived, public=True),
-            convocation.FORMATS["pdf"],
-            inputs=deps.everything(f"convocations/{mid}", day),
-        )
-    for pid in sorted(published):
-        yield Page(
-            f"propositions/{pid}.html",
-            HTML["proposition"],
-            functools.partial(public_proposition, records, today, pid, derived, published, replacing),
-            proposition.FORMATS["pdf"],
-            inputs=deps.proposition(pid, today, published),
-        )
+    for kind in registry.public_kinds():
+        yield from site_pages(registry.document(kind.module), run)
 
 
-def _calendar(records: Records, year: int) -> object:
-    return calendar_page(records, _year_rows(records, year), year)
+def site_run(
+    records: Records, request: Request, derived: dict[str, History], dependencies: Dependencies | None = None
+) -> Run:
+    """What the site's pages are made from: the public records (`produce` filters them) and their
+    histories, the proposals that have a page, and the render's index of record files."""
+    from .dependencies import Dependencies
+
+    deps = dependencies if dependencies is not None else Dependencies(records, "")
+    return Run(records, request, derived, deps, published_proposals(derived, request.today))
 
 
-def count(records: Records, today: datetime.date, derived: dict[str, History]) -> int:
-    """How many pages `pages` yields (for the progress bar)."""
-    published = published_proposals(derived, today)
-    return (
-        4
-        + len(status_pages(records, today, derived, sorted(published)))
-        + len(calendar_years(today))
-        + len(rapport.years(records, today))
-        + len(public_meetings(records, today))
-        + len(published)
-        + len(public_convocations(records, today))
-    )
+def count(run: Run) -> int:
+    """No document in the render's plan: the site counts its pages itself, once it makes them."""
+    return 0
 
 
 def entry(records: Records, name: str, today: datetime.date) -> tuple[str, str] | None:
@@ -599,7 +439,7 @@ def _pagefind(site: Path) -> dict[str, bytes]:
     }
 
 
-def produce(records: Records, request: Request, producer: Producer, derived: dict[str, History]) -> None:
+def produce(run: Run, producer: Producer) -> None:
     """Every file of public/, handed to the render's producer like any document's: the pages
     (html; the site is made of web pages, so a render without html makes none), their PDFs,
     the calendar's iCalendar file, and the search index Pagefind makes from a copy of the pages.
@@ -613,7 +453,7 @@ def produce(records: Records, request: Request, producer: Producer, derived: dic
     from ..public import public_records
 
     # The one public filter: everything below sees only what may go out (gasp_cli/public.py).
-    records = public_records(records)
+    records, request = public_records(run.records), run.request
     derived = histories(records)
     if "html" not in request.formats:
         if _out_of_date(records, request, producer, derived):
@@ -623,7 +463,7 @@ def produce(records: Records, request: Request, producer: Producer, derived: dic
             )
         return
     today = request.today
-    producer.progress.add(count(records, today, derived))
+    producer.progress.add(sum(1 for _ in pages(site_run(records, request, derived))))
     with_pdf = "pdf" in request.formats
     search = search_available()
     if not search:
@@ -653,11 +493,11 @@ def produce(records: Records, request: Request, producer: Producer, derived: dic
             except SearchError as error:
                 _warn(str(error))
                 # The pages again, without their search box (built once more: this is the rare path).
-                site_pages = list(pages(records, today, request.edition_date, derived, deps))
-                keys = _page_keys(site_pages, producer, today.year, with_pdf, False)
-                for page in site_pages:
+                every_page = list(pages(site_run(records, request, derived, deps)))
+                keys = _page_keys(every_page, producer, today.year, with_pdf, False)
+                for page in every_page:
                     producer.input_keys.pop(f"{FOLDER}/{page.path}", None)
-                _put_pages(site_pages, producer, keys, set(), today.year, with_pdf, False)
+                _put_pages(every_page, producer, keys, set(), today.year, with_pdf, False)
                 keep_index = False
         _put_site(producer, keys, unchanged, copy, index_key, old_index if keep_index else [], index)
     if with_pdf:
@@ -679,7 +519,7 @@ def _stage_pages(
     today, previous, deps = request.today, producer.previous, producer.dependencies
     keys: dict[str, str] = {}
     unchanged: set[str] = set()
-    for page in pages(records, today, request.edition_date, derived, deps):
+    for page in pages(site_run(records, request, derived, deps)):
         producer.progress.advance(page.path)
         path = f"{FOLDER}/{page.path}"
         input_key = _input_key(page, producer, today.year, with_pdf, search)
@@ -726,8 +566,7 @@ def _put_site(
 def _put_pdfs(records: Records, request: Request, producer: Producer, derived: dict[str, History]) -> None:
     """The PDFs after Pagefind has run: the Typst process and Pagefind never run at the same time,
     and gasp holds no PDF in flight meanwhile (a page whose key changed is built once more for this)."""
-    today, deps = request.today, producer.dependencies
-    for page in pages(records, today, request.edition_date, derived, deps):
+    for page in pages(site_run(records, request, derived, producer.dependencies)):
         if page.pdf:
             producer.progress.add(1)
             stem = f"{FOLDER}/{page.path.removesuffix('.html')}"
@@ -817,18 +656,18 @@ def _out_of_date(records: Records, request: Request, producer: Producer, derived
     }
     if not previous:
         return False
-    site_pages = list(pages(records, request.today, request.edition_date, derived))
-    if {f"{FOLDER}/{page.path}" for page in site_pages} != previous:
+    every_page = list(pages(site_run(records, request, derived)))
+    if {f"{FOLDER}/{page.path}" for page in every_page} != previous:
         return True
     year = request.today.year
     # The earlier render's PDFs and search box are unknown: a page is the same under any of them.
     variants = [
-        _page_keys(site_pages, producer, year, with_pdf, search)
+        _page_keys(every_page, producer, year, with_pdf, search)
         for with_pdf in (True, False)
         for search in (True, False)
     ]
     search = any(path.startswith(f"{FOLDER}/{SEARCH_FOLDER}/") for path in files)
-    return any(_page_differs(page, producer, year, variants, search) for page in site_pages)
+    return any(_page_differs(page, producer, year, variants, search) for page in every_page)
 
 
 def _page_differs(page: Page, producer: Producer, year: int, variants: list[dict[str, str]], search: bool) -> bool:

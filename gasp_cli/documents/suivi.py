@@ -11,6 +11,8 @@ named), never what the agents' group said, never a service's agents block.
 from __future__ import annotations
 
 import datetime
+import functools
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from .. import facts
@@ -20,11 +22,12 @@ from ..lifecycle import Event, History
 from ..loader import Records
 from ..names import gasp_name, place_of
 from ..vocabulary import capitalised, french_time, long_date, plural, status_word, weekday_date
-from .base import Template
+from .base import Output, Page, Run, Template
 from .dossier import quiet
 from .proposition import past_events, where_it_stands
 
 FORMATS: dict[str, Template] = {"md": "suivi.md.j2", "html": "suivi.html.j2", "pdf": "suivi.typ.j2"}
+SITE_HTML: Template = "site-suivi.html.j2"  # its page on the residents' site
 
 
 @dataclass
@@ -229,3 +232,32 @@ def build(records: Records, day: datetime.date, derived: dict[str, History] | No
 def entry(records: Records, name: str, today: datetime.date) -> tuple[str, str] | None:
     """The index's title and date of the suivi sheet."""
     return "Ce que les usagers ont proposé, où en est chaque proposition", today.isoformat()
+
+
+# --- what `gasp render` makes of it (its line in documents/registry.py) -------------------------------
+
+
+def outputs(run: Run) -> Iterator[Output]:
+    """The sheet, at out/'s root."""
+    deps, today = run.dependencies, run.request.today
+    yield Output(
+        "suivi",
+        FORMATS,
+        functools.partial(deps.once, ("suivi", today), functools.partial(build, run.records, today, run.derived)),
+        "suivi",
+        inputs=("suivi", deps.everything(today.isoformat())),
+    )
+
+
+def site_pages(run: Run) -> Iterator[Page]:
+    """On the residents' site: the site's own sheet (from the public records), never the members'."""
+    deps, today = run.dependencies, run.request.today
+    yield Page(
+        "suivi.html",
+        SITE_HTML,
+        functools.partial(
+            deps.once, ("site", "suivi", today), functools.partial(build, run.records, today, run.derived)
+        ),
+        FORMATS["pdf"],
+        inputs=deps.everything("suivi", today.isoformat()),
+    )

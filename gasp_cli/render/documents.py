@@ -5,7 +5,6 @@ from __future__ import annotations
 import collections
 import contextlib
 import datetime
-import functools
 import os
 import re
 import stat
@@ -16,7 +15,6 @@ from collections.abc import Callable, Mapping
 # Threads drive the PDF compilations (a small import, unlike Jinja or Typst, which a render
 # with nothing to do never loads).
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -532,223 +530,34 @@ def render_documents(
     return producer.paths, producer.keys
 
 
-@dataclass
-class _Plan:
-    """What a render makes besides the site, decided once from the request."""
-
-    dossiers: list[Any]  # (the référents' meeting's calendar row, the day the dossier stood on)
-    years: list[int]
-    proposals: list[str]
-    reported: list[str]  # held or cancelled meetings: their comptes rendus
-    convened: list[str]  # planned meetings: their convocations and attendance sheets
-
-    def count(self, kinds: tuple[str, ...]) -> int:
-        return (
-            (len(self.reported) if "comptes-rendus" in kinds else 0)
-            + 2 * len(self.convened)
-            + 2 * ("guides" in kinds)
-            + len(self.dossiers)
-            + len(self.years)
-            + len(self.proposals)
-            + sum(kind in kinds for kind in ("calendrier", "suivi"))
-        )
-
-
-def _plan(records: Records, request: RenderRequest) -> _Plan:
-    from ..documents import dossier, rapport
-
-    today = request.today
-    planned = [mid for mid in request.meeting_ids if records.meetings[mid].status == "planned"]
-    return _Plan(
-        dossiers=dossier.meetings(records, today) if "dossier" in request.kinds else [],
-        years=rapport.years(records, today) if "rapport" in request.kinds else [],
-        proposals=sorted(records.proposals) if "propositions" in request.kinds else [],
-        reported=[mid for mid in request.meeting_ids if records.meetings[mid].status != "planned"],
-        convened=planned if "convocations" in request.kinds else [],
-    )
-
-
 def _produce(records: Records, request: RenderRequest, producer: _Producer, progress: Progress) -> None:
+    """Every kind the request asks, in the order of documents/registry.py (`in_order`): its module
+    hands over its outputs, which the producer makes, or makes its files itself (`produce`)."""
     from .. import facts
+    from ..documents.base import Run, outputs
 
-    plan = _plan(records, request)
-    documents = plan.count(request.kinds)
+    # The one derivation every document of the run reads.
+    run = Run(records, request, facts.of(records).histories, _dependencies(producer))
+    chosen = [registry.document(kind.module) for kind in registry.in_order(request.kinds)]
+    # Each module's outputs, listed before any is made (their data is built as they are made).
+    planned = [
+        (getattr(module, "produce", None), getattr(module, "count", None), list(outputs(module, run)))
+        for module in chosen
+    ]
+    documents = sum(count(run) if count is not None else len(made) for _, count, made in planned)
     progress.add(documents)
     producer.expect(documents)
-    derived = facts.of(records).histories  # the one derivation every document of the run reads
-    if "public" in request.kinds:
-        # First, while the render holds least and no PDF is compiling: Pagefind, which indexes the
-        # site in a process of its own, runs in this step, and its memory adds up with gasp's.
-        from ..documents import site
-
-        site.produce(records, request, producer, derived)
-    if "comptes-rendus" in request.kinds:
-        _comptes_rendus(records, plan.reported, producer)
-    _convocations(records, request, plan.convened, producer, derived)
-    if "guides" in request.kinds:
-        _guides(records, request, producer, derived)
-    _dossiers_and_reports(records, request, plan, producer, derived)
-    _proposal_pages(records, request, plan.proposals, producer, derived)
-    if "suivi" in request.kinds:
-        _suivi(records, request, producer, derived)
-    if "calendrier" in request.kinds:
-        _calendar(records, request, producer, progress, derived)
+    for produce, _, made in planned:
+        if produce is not None:
+            produce(run, producer)
+        for output in made:
+            producer.document(output.stem, dict(output.formats), output.data, output.label, output.inputs)
 
 
 def _dependencies(producer: _Producer) -> Dependencies:
     deps = producer.dependencies
     assert deps is not None  # set by render_documents
     return deps
-
-
-def _comptes_rendus(records: Records, reported: list[str], producer: _Producer) -> None:
-    from ..documents import compte_rendu
-
-    deps = _dependencies(producer)
-    for meeting_id in reported:
-        # Not the day's: built from the records alone (`inputs`), kept without being built when they are the same.
-        producer.document(
-            f"comptes-rendus/{meeting_id}",
-            compte_rendu.FORMATS,
-            functools.partial(compte_rendu.build, records, meeting_id),
-            meeting_id,
-            inputs=(meeting_id, deps.compte_rendu(meeting_id)),
-        )
-
-
-def _convocations(
-    records: Records, request: RenderRequest, convened: list[str], producer: _Producer, derived: dict[str, Any]
-) -> None:
-    from ..documents import convocation, emargement
-
-    deps = _dependencies(producer)
-    for meeting_id in convened:
-        # Of the day (what happened since the group last met, up to today): built every render.
-        producer.document(
-            f"convocations/{meeting_id}",
-            convocation.FORMATS,
-            convocation.build(records, meeting_id, request.today, derived),
-            f"convocation-{meeting_id}",
-        )
-        producer.document(
-            f"emargement/{meeting_id}",
-            emargement.FORMATS,
-            functools.partial(emargement.build, records, meeting_id),
-            f"emargement-{meeting_id}",
-            # Its group, people, places and the meeting: any record file may change it.
-            inputs=(meeting_id, deps.everything(meeting_id)),
-        )
-
-
-def _guides(records: Records, request: RenderRequest, producer: _Producer, derived: dict[str, Any]) -> None:
-    from ..documents import guide
-
-    deps = _dependencies(producer)
-    guides = functools.partial(
-        deps.once,
-        ("guide", request.edition_date),
-        functools.partial(guide.build, records, request.edition_date, derived),
-    )
-    edition = request.edition_date.isoformat()
-    producer.document(
-        "guide/guide-usagers",
-        guide.FORMATS_USAGERS,
-        lambda: guides()[0],
-        "guide-usagers",
-        inputs=("usagers", deps.everything(edition)),
-    )
-    producer.document(
-        "guide/guide-agents",
-        guide.FORMATS_AGENTS,
-        lambda: guides()[1],
-        "guide-agents",
-        inputs=("agents", deps.everything(edition)),
-    )
-
-
-def _dossiers_and_reports(
-    records: Records, request: RenderRequest, plan: _Plan, producer: _Producer, derived: dict[str, Any]
-) -> None:
-    from ..documents import dossier, rapport
-
-    deps = _dependencies(producer)
-    today = request.today
-    for row, stood_on in plan.dossiers:
-        producer.document(
-            f"referents/dossier-{row.date.isoformat()}",
-            dossier.FORMATS,
-            functools.partial(dossier.build, records, derived, stood_on, row),
-            f"dossier-{row.date.isoformat()}",
-            inputs=(stood_on, row, deps.dossier(stood_on, row.date)),
-        )
-    for year in plan.years:
-        producer.document(
-            f"rapport/rapport-{year}",
-            rapport.FORMATS,
-            functools.partial(_report_view, records, year, today, derived),
-            f"rapport-{year}",
-            inputs=(year, deps.rapport(year, today)),
-        )
-
-
-def _proposal_pages(
-    records: Records, request: RenderRequest, proposals: list[str], producer: _Producer, derived: dict[str, Any]
-) -> None:
-    from ..documents import proposition
-
-    deps = _dependencies(producer)
-    replacing = deps.replaced_by()
-    for proposal_id in proposals:
-        producer.document(
-            f"propositions/{proposal_id}",
-            proposition.FORMATS,
-            functools.partial(proposition.build, records, request.today, proposal_id, derived, replacing),
-            proposal_id,
-            inputs=(proposal_id, deps.proposition(proposal_id, request.today)),
-        )
-
-
-def _suivi(records: Records, request: RenderRequest, producer: _Producer, derived: dict[str, Any]) -> None:
-    from ..documents import suivi
-
-    deps = _dependencies(producer)
-    today = request.today
-    producer.document(
-        "suivi",
-        suivi.FORMATS,
-        functools.partial(deps.once, ("suivi", today), functools.partial(suivi.build, records, today, derived)),
-        "suivi",
-        inputs=("suivi", deps.everything(today.isoformat())),
-    )
-
-
-def _calendar(
-    records: Records, request: RenderRequest, producer: _Producer, progress: Progress, derived: dict[str, Any]
-) -> None:
-    from ..calendar import calendar_rows, holidays_for
-    from ..documents import calendrier
-    from ..names import gasp_name
-
-    today = request.today
-    start, end = datetime.date(today.year, 1, 1), datetime.date(today.year, 12, 31)
-    rows = calendar_rows(records, start, end, holidays_for(records, start, end))
-    title = f"Calendrier {today.year} — {gasp_name(records)}"
-    producer.ics(f"calendrier/calendrier-{today.year}.ics", rows, records, title, request.timestamp, derived)
-    if "html" in request.formats:
-        producer.document(
-            f"calendrier/calendrier-{today.year}",
-            calendrier.FORMATS,
-            calendrier.calendar_page(records, rows, today.year),
-            "calendrier",
-        )
-    else:
-        progress.advance("calendrier")
-
-
-def _report_view(records: Records, year: int, today: datetime.date, derived: dict[str, Any]) -> object:
-    from ..documents import rapport
-
-    return rapport.view(records, rapport.build(records, year, today, derived))
 
 
 def render_index(
