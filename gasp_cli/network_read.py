@@ -22,7 +22,7 @@ from .network_sites import GitFailed
 from .vocabulary import plural
 
 if TYPE_CHECKING:  # for the annotations only: like pydantic, these are imported where they are used
-    from .documents.rapport import Report
+    from .documents.rapport_chiffres import Report
     from .loader import Records
 
 # What a site may export: past these, the site is refused (a records/ folder is a few MiB).

@@ -13,7 +13,7 @@ from .vocabulary import round_half_up
 
 
 def _median(values: list[int]) -> int | float | None:
-    from .documents.rapport import _whole_or_none
+    from .documents.rapport_chiffres import _whole_or_none
 
     return _whole_or_none(statistics.median(values)) if values else None
 
@@ -124,7 +124,7 @@ def network_totals(year: int, results: list[SiteResult]) -> dict[str, Any]:
     A group id, a theme id or a person id means something only in its site: groups are
     summed by kind (agents, usagers…), and ids are written `<site>/<id>`.
     """
-    from .documents.rapport import _whole
+    from .documents.rapport_chiffres import _whole
 
     sums = _Sums()
     for result in results:

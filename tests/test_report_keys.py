@@ -115,7 +115,7 @@ def _records(root: Path, day: datetime.date):
 
 def test_the_referents_commitment_and_the_delay_of_the_minutes():
     """The commitment of gasp.yaml (a real `Commitments`) and the minutes' delays, set on loaded records."""
-    from gasp_cli.documents.rapport import annual_report
+    from gasp_cli.documents.rapport_chiffres import annual_report
     from gasp_cli.lifecycle import histories
     from gasp_cli.models import Commitments
 

@@ -316,12 +316,14 @@ def test_a_leaky_site_is_caught(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     """The same render without the public filter and with a proposal page that shows everything:
     the search finds the leak."""
     from gasp_cli import public
-    from gasp_cli.documents import proposition, site
+    from gasp_cli.documents import proposition
 
     monkeypatch.setattr(public, "public_records", lambda records: records)
     # The members' page in place of the residents' (the site passes what it computed once, dropped here).
     monkeypatch.setattr(
-        site, "public_proposition", lambda records, day, pid, derived, *_: proposition.build(records, day, pid, derived)
+        proposition,
+        "public_proposition",
+        lambda records, day, pid, derived, *_: proposition.build(records, day, pid, derived),
     )
     shutil.copytree(EXAMPLE, tmp_path / "records")
     public = _render(tmp_path, "--only", "public", "--format", "html")

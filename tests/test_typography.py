@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from conftest import EXAMPLE, gasp
-from gasp_cli.documents.rapport import GroupYear
+from gasp_cli.documents.rapport_chiffres import GroupYear
 from gasp_cli.render import typography as formats
 from gasp_cli.vocabulary import (
     MONTHS_FR,
