@@ -339,7 +339,7 @@ def test_every_output_says_the_same_facts(case: Case) -> None:
             status = proposal.status_on(today)
             if status is not None:
                 assert page.status == PROPOSAL_STATUSES[status]
-                assert site.public_proposition(records, today, pid, run.histories).status == page.status
+                assert proposition.public_proposition(records, today, pid, run.histories).status == page.status
 
         # The residents' site: its home lists each proposal raised under its status's section.
         home = site.home(records, today, run.histories, [])
