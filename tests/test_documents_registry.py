@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from conftest import EXAMPLE, gasp, write
 
+from conftest import EXAMPLE, gasp, write
 from gasp_cli.documents import registry
 from gasp_cli.documents.base import Output, Run, Template
 from gasp_cli.documents.registry import Kind, Section
