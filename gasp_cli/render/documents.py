@@ -539,7 +539,7 @@ def _produce(records: Records, request: RenderRequest, producer: _Producer, prog
     # The one derivation every document of the run reads.
     run = Run(records, request, facts.of(records).histories, _dependencies(producer))
     chosen = [registry.document(kind.module) for kind in registry.in_order(request.kinds)]
-    # Each module's outputs, listed before any is made (their data is built as they are made).
+    # Each module's outputs, listed before any is made (a builder runs only when its document is made).
     planned = [
         (getattr(module, "produce", None), getattr(module, "count", None), list(outputs(module, run)))
         for module in chosen
