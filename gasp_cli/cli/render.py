@@ -155,7 +155,7 @@ def _chosen_kinds(only: list[str] | None) -> list[str]:
 def _checked_kinds(records: "Records", ids: list[str], kinds: list[str], chosen_formats: tuple[str, ...]) -> list[str]:
     """The kinds to make, once the named meetings are checked against them."""
     from ..diagnostics import suggestion
-    from ..documents.registry import meeting_kinds, names
+    from ..documents.registry import kinds_of, meeting_kinds, names
     from .common import fail
 
     for meeting_id in ids:
@@ -166,13 +166,14 @@ def _checked_kinds(records: "Records", ids: list[str], kinds: list[str], chosen_
     for meeting_id in ids:
         _check_meeting(records, meeting_id, kinds)
     if not kinds:
-        kinds = list(names())
-    elif "public" in kinds and "html" not in chosen_formats:
-        typer.echo(
-            "avertissement : le site des habitants est fait de pages web : sans html dans --format, "
-            "gasp render --only public ne le produit pas",
-            err=True,
-        )
+        return list(names())
+    for kind in kinds_of(kinds):
+        if kind.web and "html" not in chosen_formats:
+            typer.echo(
+                f"avertissement : {kind.note or kind.name} est fait de pages web : sans html dans --format, "
+                f"gasp render --only {kind.name} ne le produit pas",
+                err=True,
+            )
     return kinds
 
 

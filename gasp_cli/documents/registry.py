@@ -50,6 +50,9 @@ class Kind:
     public: bool = False  # its pages go to the residents' site too (out/public/, documents/site.py)
     sections: tuple[Section, ...] = ()  # its sections in out/index.html
     first: bool = False  # made before the others (the site: Pagefind runs while the render holds least)
+    # Made of web pages: a render without html in --format makes none of its files, and answers
+    # only for its PDFs (the site: its search index and calendars come with its pages).
+    web: bool = False
     note: str = ""  # in --only's help, after the list
 
 
@@ -93,6 +96,7 @@ KINDS: tuple[Kind, ...] = (
         ("public",),
         sections=(Section("public/index", "Site des habitants", 100),),
         first=True,
+        web=True,
         note="le site des habitants",
     ),
     # The attendance sheet comes with the convocation.
@@ -151,6 +155,11 @@ def only_help() -> str:
     """The help of `gasp render --only`."""
     notes = " ; ".join(f"{kind.name} : {kind.note}" for kind in kinds() if kind.note)
     return f"Seulement : {', '.join(names())} (répétable{' ; ' + notes if notes else ''})."
+
+
+def kinds_of(chosen: list[str] | tuple[str, ...]) -> list[Kind]:
+    """The chosen kinds' lines, in the order of the table."""
+    return [kind for kind in kinds() if kind.name in chosen]
 
 
 def in_order(chosen: tuple[str, ...]) -> list[Kind]:

@@ -228,13 +228,14 @@ def answered_by(request: RenderRequest, every_meeting: bool) -> Callable[[str], 
     """
 
     kinds, meeting_kinds, folder_kinds = registry.names(), registry.meeting_kinds(), registry.folder_kinds()
+    web = {kind.name for kind in registry.kinds() if kind.web}
 
     def answers_for(path: str) -> bool:
         extension = path.rsplit(".", 1)[-1] if "." in path.rsplit("/", 1)[-1] else ""
         if extension in FORMATS and extension not in request.formats:
             return False
         kind = folder_kinds.get(path.split("/", 1)[0]) if "/" in path else None
-        if kind == "public" and extension not in FORMATS and "html" not in request.formats:
+        if kind in web and extension not in FORMATS and "html" not in request.formats:
             return False  # the site's search index and calendar come with its pages (html)
         if kind is None:
             return set(request.kinds) == set(kinds) and every_meeting
