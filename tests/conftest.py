@@ -46,6 +46,22 @@ def example(tmp_path: Path) -> Path:
     return tmp_path
 
 
+# The example rendered once in every format (md, html, pdf, the site and its search), on the day
+# SOURCE_DATE_EPOCH names (9 September 2001): shared by the test modules that only read it.
+RENDERED_EPOCH = {"SOURCE_DATE_EPOCH": "1000000000"}
+
+
+@pytest.fixture(scope="session")
+def rendered_example(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The workspace holding `records/` (the example) and its `out/`. Read it, never change it:
+    a test that changes records or outputs takes its own copy (the `example` fixture)."""
+    root = tmp_path_factory.mktemp("exemple-rendu")
+    shutil.copytree(EXAMPLE, root / "records")
+    result = gasp("render", workspace=root, env=RENDERED_EPOCH)
+    assert result.exit_code == 0, result.output
+    return root
+
+
 MINIMAL_GASP = """name: Gasp de test
 communes: [Escautpont]
 created: 2020-01-01
