@@ -1,7 +1,8 @@
 """The residents' site, `out/public/`: what the secretary uploads as it is to the commune's web site.
 
-Which documents belong to it, their public variants, its home page and its list of
-comptes rendus, the navigation every page carries, and its search index (Pagefind).
+Its home page and its list of comptes rendus, the pages of the documents that belong to it (the
+kinds documents/registry.py says are public; each one's public variant is `site_pages` in its
+module), the navigation every page carries, and its search index (Pagefind).
 Built from public data only, by construction: `produce` reads `public.public_records`, the
 one public filter (what a non-public group's meeting may show, who may be named), and:
 - comptes rendus only of groups whose `minutes_are_public`; in them, of the other groups
