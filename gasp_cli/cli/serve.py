@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 from types import FrameType
 from typing import TYPE_CHECKING, Annotated
 
@@ -58,6 +59,9 @@ def serve(
     bound = sockets[0].getsockname()[1]
     hosts = {f"127.0.0.1:{bound}", f"localhost:{bound}", f"[::1]:{bound}"}
     typer.echo("gasp serve : vérification et rendu des enregistrements…", err=True)
+    # A server lives long: the collector the console script turns off for a short command is back.
+    gc.enable()
+    bench.start_worker()  # it imports gasp while this process checks the records
     bench.refresh()
     address = f"http://127.0.0.1:{bound}/"
     typer.echo(address)
@@ -77,7 +81,7 @@ def serve(
         server.run(sockets=sockets)
     finally:
         bench.stop()
-        bench.wait_child(30)
+        bench.close(30)
         typer.echo("gasp serve : arrêté", err=True)
 
 
