@@ -12,8 +12,8 @@ Each run is cut into stages, from the clock of this process (the save), the serv
 pages told) and the browser's (Navigation Timing: when the reload began, when the page was
 loaded): all the same machine's clock (seconds since the epoch).
 
-Run by `make bench` (benchmarks/run.py) or alone: python benchmarks/serve.py [RUNS] [FORMATS] (md,html by default, as
-gasp serve). Without
+Run by `make bench` (benchmarks/run.py) or alone: python benchmarks/serve.py [RUNS] [FORMATS] (md,html,pdf by default, as
+gasp serve and gasp render). Without
 Chromium or Playwright, says so and measures nothing.
 """
 
@@ -160,7 +160,7 @@ def _stage_lines(runs: list[dict[str, float]]) -> list[str]:
     return lines
 
 
-def measure_line(runs: int, formats: str = "md,html") -> tuple[str, bool]:
+def measure_line(runs: int, formats: str = "md,html,pdf") -> tuple[str, bool]:
     """The measure as lines, and whether the first case meets the target (True when nothing could be measured)."""
     measured = save_to_reload(runs, formats)
     if isinstance(measured, str):
@@ -186,6 +186,6 @@ def measure_line(runs: int, formats: str = "md,html") -> tuple[str, bool]:
 
 
 if __name__ == "__main__":
-    line, met = measure_line(int(sys.argv[1]) if sys.argv[1:] else 7, sys.argv[2] if sys.argv[2:] else "md,html")
+    line, met = measure_line(int(sys.argv[1]) if sys.argv[1:] else 7, sys.argv[2] if sys.argv[2:] else "md,html,pdf")
     print(line)
     sys.exit(0 if met else 1)

@@ -105,6 +105,17 @@ def test_out_is_served_with_the_workbench_bar(served):
     assert client.get("/comptes-rendus/2002-06-11-agents.md").text.startswith("#")
     site = client.get("/public/index.html")
     assert site.status_code == 200 and "gasp-atelier" in site.text
+    # Rendered without PDF (md,html here): the bar says that the PDFs are not remade.
+    assert "PDF non refaits" in page.text
+
+
+def test_the_bar_says_nothing_of_pdf_when_they_are_remade(tmp_path):
+    from gasp_cli.serve.app import _banner
+
+    bench = Workbench(Workspace(tmp_path))
+    assert bench.formats == "md,html,pdf"  # what `gasp render` makes
+    assert "PDF non refaits" not in _banner(bench)
+    assert "PDF non refaits" in _banner(Workbench(Workspace(tmp_path), formats="html,md"))
 
 
 def test_an_error_shows_a_banner_with_the_line_and_an_editor_link(served):

@@ -25,8 +25,11 @@ def serve(
         bool, typer.Option("--lecture-seule", help="Aucun formulaire : les documents et les erreurs seulement.")
     ] = False,
     formats: Annotated[
-        str, typer.Option("--format", metavar="md,html,pdf", help="Formats rendus à chaque changement.")
-    ] = "md,html",
+        str,
+        typer.Option(
+            "--format", metavar="md,html,pdf", help="Formats rendus à chaque changement (ceux de gasp render)."
+        ),
+    ] = "md,html,pdf",
     editor: Annotated[
         str | None,
         typer.Option(

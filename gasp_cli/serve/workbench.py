@@ -38,7 +38,7 @@ DEFAULT_EDITOR = "vscode://file/{path}:{line}:{column}"
 @dataclass
 class Workbench:
     workspace: Workspace
-    formats: str = "md,html"
+    formats: str = "md,html,pdf"  # what `gasp render` makes
     editor: str = DEFAULT_EDITOR
     read_only: bool = False
     token: str = field(default_factory=lambda: secrets.token_urlsafe(32))
