@@ -256,6 +256,41 @@ def test_a_worker_killed_in_a_render_leaves_the_server_and_out_as_they_were(unwa
     assert [path for path in _tree(root / "out") if "/." in f"/{path}" and path != ".gasp-manifest.json"] == []
 
 
+@pytest.mark.skipif(not Path("/proc/self/status").is_file(), reason="/proc est propre à Linux")
+def test_a_worker_grown_past_its_budget_is_replaced(unwatched, monkeypatch):
+    """After a render that leaves the worker above its memory budget, a new worker takes its place
+    at once; the old one ends by itself."""
+    import gasp_cli.serve.workbench as workbench
+
+    bench, client, root = unwatched
+    first = bench.worker_pid
+    monkeypatch.setattr(workbench, "WORKER_BUDGET", 1)
+    _add_problem(root, MEETING, "Un trottoir étroit")
+    bench.refresh()
+    assert bench.render_problem is None, bench.render_problem
+    second = bench.worker_pid
+    assert second not in (None, first)
+    assert "Un trottoir étroit" in client.get(f"/comptes-rendus/{MEETING}.html").text
+    monkeypatch.setattr(workbench, "WORKER_BUDGET", 10**9)
+    _add_problem(root, MEETING, "Un banc sans dossier")
+    bench.refresh()
+    assert bench.render_problem is None and bench.worker_pid == second
+    assert "Un banc sans dossier" in client.get(f"/comptes-rendus/{MEETING}.html").text
+    deadline = time.monotonic() + 60
+    while _running(first) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _running(first)
+
+
+def _running(pid: int) -> bool:
+    """Whether the process runs (a zombie, ended but not yet reaped, does not)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text(encoding="ascii")
+    except OSError:
+        return False
+    return "\nState:\tZ" not in status
+
+
 def test_the_state_gives_the_stages_of_the_last_refresh(unwatched):
     """When each step of the last refresh happened, in their order: what benchmarks/serve.py cuts
     the time from a save to the reloaded page into."""

@@ -33,6 +33,11 @@ if TYPE_CHECKING:
     from ..workspace import Workspace
 
 DEFAULT_EDITOR = "vscode://file/{path}:{line}:{column}"
+# A worker whose resident memory passed this (kilobytes) after a render is replaced by a new one,
+# started at once: Python rarely gives memory back, and a server may run for days. On the
+# example a worker holds 135 MB after rendering everything with the PDFs, and grows by a
+# fraction of a megabyte per render.
+WORKER_BUDGET = 400 * 1024
 
 
 @dataclass
@@ -137,11 +142,22 @@ class Workbench:
         self.last_render = lines[-1] if lines else ""
         code = answer["code"]
         self.render_problem = None if code == 0 else (answer["stderr"].strip() or f"code {code}")
+        if answer["resident"] > WORKER_BUDGET:
+            self._replace_worker(worker)
         return {
             "rendered_from": answer["started"],
             "rendered_to": answer["ended"],
             "render_processor": answer["processor"],
         }
+
+    def _replace_worker(self, worker: subprocess.Popen[str]) -> None:
+        """The worker, told that no request will come, ends by itself (reaped by the next
+        `subprocess` call); a new one starts importing gasp now, not at the next save."""
+        assert worker.stdin is not None
+        with contextlib.suppress(OSError):
+            worker.stdin.close()
+        self._worker = None
+        self.start_worker()
 
     def stop(self) -> None:
         """On Ctrl-C (from the signal handler): the event streams end, and a render under way is

@@ -13,8 +13,9 @@ runs on the other core while the server answers, and Ctrl-C interrupts it as it 
 Protocol, one JSON line each way: the server writes the arguments of a `gasp` command line
 (`["--records", ROOT, "render", "--format", "md,html"]`); the worker answers with the exit code,
 what the command printed on stdout and stderr, when it started and ended (seconds since the
-epoch, for the stages `benchmarks/serve.py` reports) and the processor time it took. End of
-input (the server stopping, or gone): the worker ends.
+epoch, for the stages `benchmarks/serve.py` reports), the processor time it took and its
+resident memory (the server replaces a worker grown past its budget). End of input (the
+server stopping, or gone): the worker ends.
 """
 
 from __future__ import annotations
@@ -56,7 +57,20 @@ def run(arguments: list[str]) -> dict[str, Any]:
         "started": started,
         "ended": time.time(),
         "processor": time.process_time() - processor,
+        "resident": resident(),
     }
+
+
+def resident() -> int:
+    """This process's resident memory, in kilobytes (its peak where the system does not say)."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") // 1024
+    except (OSError, ValueError, IndexError):
+        import resource
+
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        return peak // 1024 if sys.platform == "darwin" else peak  # bytes there, kilobytes elsewhere
 
 
 def serve(requests: TextIO, answers: TextIO) -> None:
