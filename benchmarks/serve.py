@@ -109,11 +109,12 @@ def _one_run(page: Any, url: str, path: Path, run: int) -> dict[str, float]:
     saved = time.time()
     started = time.monotonic()
     path.write_text(text.replace("problems_raised:\n", f"problems_raised:\n- note: {marker}\n", 1), encoding="utf-8")
-    # One wait, polled at each frame: the new generation, the line shown, the page loaded.
+    # One wait, polled every 10 ms: the new generation, the line shown, the page loaded.
     page.wait_for_function(
         f"""() => Number(document.getElementById('gasp-atelier')?.dataset.generation) > {shown}
              && document.readyState === 'complete' && document.body.innerText.includes({json.dumps(marker)})""",
         timeout=120_000,
+        polling=10,
     )
     seen = time.monotonic() - started
     navigation = page.evaluate(
@@ -154,6 +155,8 @@ def _stage_lines(runs: list[dict[str, float]]) -> list[str]:
         spans = [run[end] - run[start] for run in runs if start in run and end in run]
         if spans:
             lines.append(f"      {label} : {statistics.median(spans) * 1000:.0f} ms")
+    loaded = [run["loaded"] - run["saved"] for run in runs]
+    lines.append(f"      (enregistrement → page chargée, sans le banc : {statistics.median(loaded) * 1000:.0f} ms)")
     processor = [run["render_processor"] for run in runs if "render_processor" in run]
     if processor:
         lines.append(f"      (temps processeur du rendu : {statistics.median(processor) * 1000:.0f} ms)")
