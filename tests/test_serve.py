@@ -22,7 +22,7 @@ pytest.importorskip("multipart", reason="gasp serve's extra is not installed (pi
 
 from starlette.testclient import TestClient
 
-from conftest import EXAMPLE, gasp
+from conftest import EXAMPLE, REPO, gasp
 from gasp_cli.serve.app import create_app
 from gasp_cli.serve.workbench import Workbench
 from gasp_cli.workspace import Workspace
@@ -289,6 +289,44 @@ def _running(pid: int) -> bool:
     except OSError:
         return False
     return "\nState:\tZ" not in status
+
+
+def test_ctrl_c_in_the_middle_of_a_render_leaves_out_whole(tmp_path, monkeypatch):
+    """Ctrl-C in the terminal (SIGINT to the whole foreground group) while the worker is between
+    staging and publishing a render: the server stops, the worker (in its own group) gets one
+    SIGINT from it, and out/ holds the documents of the last render, without a temporary file."""
+    root = _workspace(tmp_path, monkeypatch)
+    mark = tmp_path / "worker.pid"
+    env = {**os.environ, "GASP_KILL_AT": "render-intent:2:PAUSE", "GASP_KILL_MARK": str(mark), "NO_COLOR": "1"}
+    env["PYTHONPATH"] = str(REPO)
+    command = [sys.executable, "-m", "gasp_cli", "--records", str(root), "serve", "--port", "0", "--format", "md,html"]
+    server = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, start_new_session=True
+    )
+    try:
+        assert server.stdout is not None
+        assert server.stdout.readline().startswith("http://127.0.0.1:")  # the first render is done
+        before = _tree(root / "out")
+        # The second render pauses. The watcher starts with the server, just after the address is
+        # printed: a save made before it watches is saved again.
+        path, saves = _meeting(root), 0
+        text = path.read_text(encoding="utf-8")
+        deadline = time.monotonic() + 120
+        while not (mark.is_file() and mark.read_text(encoding="utf-8")) and time.monotonic() < deadline:
+            if saves < 10 and time.monotonic() > deadline - 120 + 3 * saves:
+                path.write_text(text.replace("problems_raised:\n", f"problems_raised:\n- note: Essai {saves}\n", 1))
+                saves += 1
+            time.sleep(0.05)
+        worker = int(mark.read_text(encoding="utf-8"))
+        os.killpg(server.pid, signal.SIGINT)
+        code = server.wait(timeout=60)
+    finally:
+        if server.poll() is None:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+    assert code in (0, 130), server.stderr.read() if server.stderr else code
+    assert not _running(worker)
+    assert _tree(root / "out") == before
 
 
 def test_the_state_gives_the_stages_of_the_last_refresh(unwatched):

@@ -115,6 +115,9 @@ class Workbench:
                 text=True,
                 encoding="utf-8",
                 env={**os.environ, "NO_COLOR": "1"},
+                # Its own process group: Ctrl-C in the terminal reaches the server, which passes one
+                # SIGINT on (`stop`); a second one, from the terminal, could cut the render's clean-up.
+                process_group=0,
             )
             self._worker = worker
         return worker
