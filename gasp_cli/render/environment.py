@@ -70,12 +70,12 @@ def _html_finalize(value: object) -> str:
 
 
 class _CompiledTemplates(jinja2.BytecodeCache):
-    """The templates' compiled code, kept in memory for this process's next environments of the
-    same format. A `gasp render` makes one environment per format and gains nothing; a process
-    that renders again and again (`gasp serve`'s render worker) compiles each template once
-    instead of at every render (two fifths of a render after a save, on the example). Jinja
-    checks every entry against the template's source and file: a changed template, or one of the
-    same name in another folder, is compiled again."""
+    """Templates compiled once per process and output format (a test run, `gasp serve`).
+
+    Jinja keys each entry by the template's name and file and checks it against the source's
+    checksum: an edited template is compiled again. One cache per format, since an
+    environment's options (autoescape, finalize) shape the compiled code.
+    """
 
     def __init__(self) -> None:
         self._code: dict[str, bytes] = {}
@@ -89,16 +89,13 @@ class _CompiledTemplates(jinja2.BytecodeCache):
         self._code[bucket.key] = bucket.bytecode_to_string()
 
 
-# One per format: the code Jinja makes depends on the environment's options (finalize,
-# autoescape), which `make_environment` sets from the format alone.
-_COMPILED: dict[str, _CompiledTemplates] = {}
+_COMPILED = {output_format: _CompiledTemplates() for output_format in FORMATS}
 
 
 def make_environment(output_format: str, workspace_templates: Path | None) -> jinja2.Environment:
     folders = [str(workspace_templates)] if workspace_templates and workspace_templates.is_dir() else []
     folders.append(str(default_templates()))
     options: dict[str, Any] = {
-        "bytecode_cache": _COMPILED.setdefault(output_format, _CompiledTemplates()),
         # A workspace template replaces the default of the same name; the defaults stay reachable
         # as `gasp/<name>`, so that a replacement can `{% extends "gasp/_page.html.j2" %}` and
         # change one block (its header, say) instead of copying the whole page.
@@ -109,6 +106,7 @@ def make_environment(output_format: str, workspace_templates: Path | None) -> ji
             ]
         ),
         "undefined": jinja2.StrictUndefined,
+        "bytecode_cache": _COMPILED.get(output_format),
         "keep_trailing_newline": True,
         "trim_blocks": True,
         "lstrip_blocks": True,
