@@ -132,7 +132,7 @@ class Workbench:
             worker.stdin.write(json.dumps(arguments) + "\n")
             worker.stdin.flush()
             line = worker.stdout.readline()
-        except (BrokenPipeError, ValueError):  # it had ended (ValueError: its pipe closed by stop())
+        except (BrokenPipeError, ValueError):  # it had ended (ValueError: its pipe closed by close())
             line = ""
         finally:
             self._rendering = False
