@@ -55,7 +55,12 @@ class Dependencies:
         from ..lifecycle import replaced_by
 
         self._records = records
-        self._digests = {key: source.rel.encode() + b"\0" + source.digest for key, source in records.sources.items()}
+        # A meeting's text but its discussion, which only its own compte rendu shows (yamlsource `outline`);
+        # the whole file for that compte rendu (`_own`).
+        self._digests = {
+            key: source.rel.encode() + b"\0" + ((source.outline or source.digest) if key[0] == "meetings" else source.digest)
+            for key, source in records.sources.items()
+        }
         common = hashlib.sha256(f"{setting}\0".encode())
         for key in sorted(key for key in self._digests if key[0] in COMMON_KINDS):
             common.update(self._digests[key] + b"\0")
@@ -104,7 +109,13 @@ class Dependencies:
         self._replaced_by = replaced_by(records)
 
     def _meeting(self, meeting_id: str) -> bytes:
+        """A meeting's file but its discussion."""
         return self._digests.get(("meetings", meeting_id), b"?" + meeting_id.encode())
+
+    def _own(self, meeting_id: str) -> bytes:
+        """A meeting's whole file, its discussion with it."""
+        source = self._records.sources.get(("meetings", meeting_id))
+        return source.rel.encode() + b"\0" + source.digest if source is not None else b"?" + meeting_id.encode()
 
     def _proposal(self, proposal_id: str) -> bytes:
         return self._digests.get(("proposals", proposal_id), b"?" + proposal_id.encode())
@@ -160,9 +171,12 @@ class Dependencies:
         end = bisect.bisect_right(self._dates, meeting.date)
         window = [mid for _, mid in self._by_date[start:end]] + following
         named = sorted({pid for mid in [meeting_id, *window] for pid in self._names[mid]})
+        # Its own discussion, unless the site shows it without (a group whose comptes rendus are not public).
+        group = records.groups.get(meeting.group)
+        without = published is not None and not (group is not None and group.minutes_are_public)
         parts: list[bytes | str] = [
             meeting_id,
-            self._meeting(meeting_id),
+            self._meeting(meeting_id) if without else self._own(meeting_id),
             *(self._meeting(mid) for mid in window),
             *(self._proposal(pid) for pid in named),
         ]
