@@ -109,7 +109,9 @@ def render(
                 )
             documents = [path for path in paths if not path.startswith(".")]
             changed = session.finish(
-                lambda listed: render_index(records, listed, request.edition_date, workspace.templates, previous, keys),
+                lambda listed: render_index(
+                    records, listed, request.edition_date, workspace.templates, previous, keys, input_keys
+                ),
                 keys,
                 key,
                 len(documents),

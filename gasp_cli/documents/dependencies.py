@@ -58,7 +58,9 @@ class Dependencies:
         # A meeting's text but its discussion, which only its own compte rendu shows (yamlsource `outline`);
         # the whole file for that compte rendu (`_own`).
         self._digests = {
-            key: source.rel.encode() + b"\0" + ((source.outline or source.digest) if key[0] == "meetings" else source.digest)
+            key: source.rel.encode()
+            + b"\0"
+            + ((source.outline or source.digest) if key[0] == "meetings" else source.digest)
             for key, source in records.sources.items()
         }
         common = hashlib.sha256(f"{setting}\0".encode())

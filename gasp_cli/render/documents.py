@@ -529,6 +529,9 @@ def render_documents(
         producer.close()
     if input_keys is not None:
         input_keys.update(producer.input_keys)
+        if setting:
+            # What out/index.html's entries read of the records (titles, dates): `render_index` adds the list of files.
+            input_keys["index.html"] = producer.dependencies.everything("index")
     return producer.paths, producer.keys
 
 
@@ -758,13 +761,29 @@ def render_index(
     workspace_templates: Path | None,
     previous: Previous | None = None,
     keys: dict[str, str] | None = None,
+    input_keys: dict[str, str] | None = None,
 ) -> bytes | None:
     """out/index.html; None when its data key (kept in `keys`) is the last render's and the file is as
-    it was left (a large out/ lists thousands of files: their template is not run again)."""
+    it was left (a large out/ lists thousands of files: their template is not run again). With the
+    key of what its entries read in `input_keys` (`render_documents`), it is not even built when
+    that key, the files listed and the day are the last render's; `input_keys` then receives its input key."""
     from ..documents import index
-    from ..documents.base import data_key
+    from ..documents.base import data_key, inputs_digest
     from .inputs import templates_fingerprint
 
+    if input_keys is not None and "index.html" in input_keys:
+        input_key = inputs_digest(("index.html", input_keys["index.html"], today.isoformat(), *paths)).hex()
+        input_keys["index.html"] = input_key
+        old = previous.keys.get("index.html") if previous is not None else None
+        if (
+            keys is not None
+            and previous is not None
+            and old is not None
+            and previous.input_keys.get("index.html") == input_key
+            and previous.unchanged("index.html", old)
+        ):
+            keys["index.html"] = old
+            return None
     page = index.build(records, paths, today)
     key = data_key(page, "html", index.FORMATS["html"], templates_fingerprint(workspace_templates))
     if keys is not None:

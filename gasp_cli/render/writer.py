@@ -116,14 +116,30 @@ class Manifest:
         return (json.dumps(data, ensure_ascii=False) + "\n").encode("utf-8")
 
 
+# The manifest read last, with the status of its file then: `up_to_date` reads it, and the render
+# that follows reads it again under its own lock; unless the file changed between (any write, any
+# rename over it changes its ctime), the second read is the first's (at forty years, 4 MB of JSON).
+_last_read: list[tuple[tuple[int, ...], Manifest | None]] = []
+
+
 def read_manifest(out: Path) -> Manifest | None:
     """The manifest of out/, or None when out/ has none (or an unreadable one: nothing is owned)."""
     try:
         with open(out / MANIFEST, "rb") as stream:
-            written_at = os.fstat(stream.fileno()).st_ctime_ns
+            status = os.fstat(stream.fileno())
+            seen = (status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns)
+            if _last_read and _last_read[0][0] == seen:
+                return _last_read.pop()[1]
+            written_at = status.st_ctime_ns
             data = json.loads(stream.read().decode("utf-8"))
     except (OSError, ValueError):
         return None
+    manifest = _manifest_of(data, written_at)
+    _last_read[:] = [(seen, manifest)]
+    return manifest
+
+
+def _manifest_of(data: object, written_at: int) -> Manifest | None:
     if not isinstance(data, dict):
         return None
     files = data.get("files")
@@ -322,10 +338,14 @@ class Session:
         # regular file where gasp writes now is taken as 0.1.0's; nothing else is removed.
         self._adopt = self._previous is not None and not self._previous.lists_files
         _remove_temporaries(self.out, self._owned)
-        self._seen_folders = {self.out} | {(self.out / path).parent for path in self._owned}
+        # Thousands of files in a few folders: each folder looked at once.
+        by_folder: dict[str, list[str]] = {}
+        for path in self._owned:
+            by_folder.setdefault(path.rpartition("/")[0], []).append(path)
+        self._seen_folders = {self.out} | {self.out / folder for folder in by_folder if folder}
         if _state(self.out, MANIFEST) not in ("absent", "file"):
             self._problems.append(_conflict(self.out, MANIFEST, _state(self.out, MANIFEST)))
-        self._actual = {path for path in self._owned if _state(self.out, path, self._folders) == "file"}
+        self._actual = _regular_files(self.out, by_folder, self._folders)
         return self
 
     def __exit__(self, kind: object, *exc: object) -> None:
@@ -434,7 +454,8 @@ class Session:
             documents=documents,
             input_keys=merged(self._previous.input_keys if self._previous else {}, input_keys or {}),
         )
-        manifest_changed = self._previous is None or touched or final.to_bytes() != _read(out / MANIFEST)
+        final_bytes = final.to_bytes()
+        manifest_changed = self._previous is None or touched or final_bytes != _read(out / MANIFEST)
         if not self._staged and not removed and not manifest_changed:
             return Publication(0, [])
         # No input key until every file is in place, and each file still to be renamed marked CHANGED:
@@ -448,7 +469,7 @@ class Session:
         )
         written = len(self._staged) + 1
         updated = sorted(target.relative_to(out).as_posix() for target in self._staged)
-        _write_files(out, self._staged, self._created, removed, intent, final, latest)
+        _write_files(out, self._staged, self._created, removed, intent, final_bytes, latest)
         from ..output import note_written
 
         note_written(f"{written} fichiers dans {out}")
@@ -554,6 +575,24 @@ def _state(out: Path, relative: str, folders: dict[str, int | str] | None = None
     return "absent"
 
 
+def _regular_files(out: Path, by_folder: dict[str, list[str]], folders: dict[str, int | str]) -> set[str]:
+    """Those of the paths (by folder) that are regular files, in real folders (no symlink on the way):
+    as `_state(out, path) == "file"` for each, each folder looked at once."""
+    found: set[str] = set()
+    base = f"{out}{os.sep}"
+    for folder, paths in by_folder.items():
+        if folder and _state(out, folder, folders) != "folder":
+            continue
+        for path in paths:
+            try:
+                mode = os.lstat(base + path).st_mode
+            except OSError:
+                continue
+            if stat.S_ISREG(mode):
+                found.add(path)
+    return found
+
+
 def _conflict(out: Path, relative: str, state: str) -> str:
     shown = out / relative
     if state.startswith("link-folder:"):
@@ -583,7 +622,7 @@ def _write_files(
     created: list[Path],
     removed: list[str],
     intent: Manifest,
-    final: Manifest,
+    final: bytes,
     latest: int = 0,
 ) -> None:
     """Step 2: the intent manifest, every staged file renamed over its target, stale files removed, the final manifest.
@@ -612,7 +651,7 @@ def _write_files(
                 killpoints.reached("render-removed")
             _wait_past(out / MANIFEST, max([latest, *(_ctime(target) for target in renamed)]))
             killpoints.reached("render-final")
-            _replace(out / MANIFEST, final.to_bytes())
+            _replace(out / MANIFEST, final)
     except OSError as error:
         raise OutputError(f"impossible d'écrire dans « {out} » : {system_reason(error)}") from None
     finally:
