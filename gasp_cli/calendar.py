@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import datetime
 import functools
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from .cadence import Period, due_periods, nominal_slot, period_of
 from .loader import Records
@@ -74,18 +76,39 @@ class Holidays:
 def french_holidays(years: range, school_zone: str) -> Holidays:
     """Public holidays of mainland France and school holidays of a zone, in French
     (kept for the next call: a render asks for the same years hundreds of times; never modified)."""
-    import holidays as holiday_data
-
-    public = holiday_data.country_holidays("FR", years=years, language="fr")
-    school = holiday_data.country_holidays(
-        "FR", years=years, subdiv=f"Zone {school_zone}", categories=("school",), language="fr"
-    )
+    france = _france()
+    public = france(years=years, language="fr")
+    school = france(years=years, subdiv=f"Zone {school_zone}", categories=("school",), language="fr")
     known_school_years = {day.year for day in school}
     return Holidays(
         public=dict(public.items()),
         school=dict(school.items()),
         school_unknown_years=[year for year in years if year not in known_school_years],
     )
+
+
+def _france() -> Any:
+    """The holidays package's calendar of France. `holidays.country_holidays("FR")` imports the
+    package's `countries`, which imports all of its 200 countries (half of the package's import
+    time, 50 ms, at every render that looks for the next référents meeting): its France module
+    is loaded alone, from its file (tests/test_calendar.py checks that both give the same days);
+    through the package when that file is not where it was."""
+    import importlib.util
+    import sys
+
+    import holidays as holiday_data
+
+    name = "holidays.countries.france"
+    loaded = sys.modules.get(name)
+    if loaded is None:
+        path = os.path.join(os.path.dirname(holiday_data.__file__), "countries", "france.py")
+        spec = importlib.util.spec_from_file_location(name, path) if os.path.isfile(path) else None
+        if spec is None or spec.loader is None:
+            return functools.partial(holiday_data.country_holidays, "FR")
+        loaded = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(loaded)
+        sys.modules[name] = loaded  # what `import holidays.countries` would find later: the same module
+    return loaded.France
 
 
 def group_start(records: Records, group_id: str) -> datetime.date | None:

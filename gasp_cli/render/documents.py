@@ -285,17 +285,35 @@ class _Producer:
     def ics(
         self,
         path: str,
-        rows: list[Any],
+        rows: list[Any] | Callable[[], list[Any]],
         records: Records,
         title: str,
         timestamp: datetime.datetime,
         derived: dict[str, Any],
+        inputs: str = "",
     ) -> None:
         """An iCalendar file, made again only when its data key changed: its rows, the proposals awaiting
-        a decision at each, the meetings they show and the records every document reads, its title, its time."""
+        a decision at each, the meetings they show and the records every document reads, its title, its time.
+        With `inputs` (the key of the record files it reads, documents/dependencies.py), `rows` may be
+        the function that makes them: nothing is made when the file's input key is the last render's."""
         from ..documents import calendrier
-        from ..documents.base import context_key, data_digest
+        from ..documents.base import context_key, data_digest, inputs_digest
 
+        if inputs and self.inputs:
+            input_key = context_key(
+                inputs_digest((path, inputs, title, timestamp.isoformat())), "ics", self.fingerprint, self.inputs
+            )
+            self.input_keys[path] = input_key
+            old = self.previous.keys.get(path)
+            if (
+                old is not None
+                and self.previous.input_keys.get(path) == input_key
+                and self.previous.unchanged(path, old)
+            ):
+                self.keys[path] = old
+                self.put(path, None)
+                return
+        rows = rows() if callable(rows) else rows
         awaiting = calendrier.awaiting_decision(records, rows, derived)
         deps = self.dependencies
         # What as_ics reads of the records besides the rows: cancellations' reasons, and the records every document reads.
@@ -734,15 +752,18 @@ def _calendar(
 
     today = request.today
     start, end = datetime.date(today.year, 1, 1), datetime.date(today.year, 12, 31)
-    rows = calendar_rows(records, start, end, holidays_for(records, start, end))
+    rows = functools.cache(lambda: calendar_rows(records, start, end, holidays_for(records, start, end)))
     title = f"Calendrier {today.year} — {gasp_name(records)}"
-    producer.ics(f"calendrier/calendrier-{today.year}.ics", rows, records, title, request.timestamp, derived)
+    # Its year's meetings and slots (cadences, holidays), and the proposals awaiting a decision at each.
+    every = _dependencies(producer).everything("calendrier", str(today.year))
+    producer.ics(f"calendrier/calendrier-{today.year}.ics", rows, records, title, request.timestamp, derived, every)
     if "html" in request.formats:
         producer.document(
             f"calendrier/calendrier-{today.year}",
             calendrier.FORMATS,
-            calendrier.calendar_page(records, rows, today.year),
+            lambda: calendrier.calendar_page(records, rows(), today.year),
             "calendrier",
+            inputs=("calendrier", every),
         )
     else:
         progress.advance("calendrier")
