@@ -15,7 +15,10 @@ of gasp's. SECURITY.md says what a template can and cannot do.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
+import stat
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -86,6 +89,9 @@ def make_environment(output_format: str, workspace_templates: Path | None) -> ji
         "trim_blocks": True,
         "lstrip_blocks": True,
     }
+    cache = _compiled_templates(output_format)
+    if cache is not None:
+        options["bytecode_cache"] = cache
     if output_format == "html":
         environment = jinja2.sandbox.ImmutableSandboxedEnvironment(autoescape=True, finalize=_html_finalize, **options)
     elif output_format == "md":
@@ -114,6 +120,43 @@ def make_environment(output_format: str, workspace_templates: Path | None) -> ji
     if output_format == "md":
         environment.filters["long_cell"] = markdown_long_cell
     return environment
+
+
+class _CompiledTemplates(jinja2.FileSystemBytecodeCache):
+    """Jinja's cache of compiled templates in a folder, where an unreadable or unwritable entry
+    is only a template compiled again."""
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except Exception:  # noqa: BLE001 -- a damaged entry (cut short, from elsewhere): compiled again
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        with contextlib.suppress(OSError):  # a full or read-only disk: compiled again next time
+            super().dump_bytecode(bucket)
+
+
+def _compiled_templates(output_format: str) -> jinja2.BytecodeCache | None:
+    """Where the templates of a format are kept compiled between runs (a render that remakes two
+    comptes rendus spent a tenth of its time compiling their templates): the user's cache folder,
+    $XDG_CACHE_HOME/gasp/modeles, else ~/.cache/gasp/modeles, one folder per format and per code
+    of gasp and installed packages (what the compiled code depends on besides the template's text,
+    which Jinja checks itself). Only a folder of the user's own that no one else may write is
+    used; None (every template compiled) when there is none."""
+    from .inputs import environment_fingerprint
+
+    base = os.environ.get("XDG_CACHE_HOME", "").strip()
+    try:
+        root = Path(base) if base and os.path.isabs(base) else Path.home() / ".cache"
+        folder = root / "gasp" / "modeles" / f"{environment_fingerprint()[:24]}-{output_format}"
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        status = os.lstat(folder)
+    except (OSError, RuntimeError):  # RuntimeError: no home folder
+        return None
+    if not stat.S_ISDIR(status.st_mode) or status.st_uid != os.getuid() or status.st_mode & 0o022:
+        return None
+    return _CompiledTemplates(str(folder))
 
 
 # --- long text: paragraphs and `- ` list items (DESIGN.md, Input rules) ----------------------
