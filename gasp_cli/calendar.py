@@ -13,8 +13,8 @@ from __future__ import annotations
 import datetime
 import functools
 import os
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from .cadence import Period, due_periods, nominal_slot, period_of
@@ -55,14 +55,37 @@ class Row:
         }
 
 
-@dataclass
 class Holidays:
-    """Days to avoid, by kind, with their French names."""
+    """Days to avoid, by kind, with their French names: given, or looked up (`look_up`) the first
+    time one is asked for (a calendar of groups that avoid no holiday never imports the package)."""
 
-    public: dict[datetime.date, str] = field(default_factory=dict)
-    school: dict[datetime.date, str] = field(default_factory=dict)
-    # Years asked for but that the package has no school holidays for.
-    school_unknown_years: list[int] = field(default_factory=list)
+    def __init__(
+        self,
+        public: dict[datetime.date, str] | None = None,
+        school: dict[datetime.date, str] | None = None,
+        school_unknown_years: list[int] | None = None,
+        look_up: Callable[[], Holidays] | None = None,
+    ):
+        self._days = (public or {}, school or {}, school_unknown_years or [])
+        self._look_up = look_up
+
+    def _found(self) -> tuple[dict[datetime.date, str], dict[datetime.date, str], list[int]]:
+        if self._look_up is not None:
+            self._days, self._look_up = self._look_up()._found(), None
+        return self._days
+
+    @property
+    def public(self) -> dict[datetime.date, str]:
+        return self._found()[0]
+
+    @property
+    def school(self) -> dict[datetime.date, str]:
+        return self._found()[1]
+
+    @property
+    def school_unknown_years(self) -> list[int]:
+        """Years asked for but that the package has no school holidays for."""
+        return self._found()[2]
 
     def reason(self, day: datetime.date, avoid: Sequence[str]) -> str | None:
         if "public-holidays" in avoid and day in self.public:
@@ -74,8 +97,13 @@ class Holidays:
 
 @functools.lru_cache(maxsize=32)
 def french_holidays(years: range, school_zone: str) -> Holidays:
-    """Public holidays of mainland France and school holidays of a zone, in French
-    (kept for the next call: a render asks for the same years hundreds of times; never modified)."""
+    """Public holidays of mainland France and school holidays of a zone, in French, looked up when
+    first asked for (kept for the next call: a render asks for the same years hundreds of times;
+    never modified)."""
+    return Holidays(look_up=functools.partial(_french_holidays, years, school_zone))
+
+
+def _french_holidays(years: range, school_zone: str) -> Holidays:
     france = _france()
     public = france(years=years, language="fr")
     school = france(years=years, subdiv=f"Zone {school_zone}", categories=("school",), language="fr")
