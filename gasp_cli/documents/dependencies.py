@@ -8,9 +8,14 @@ edited file. What a build reads is over-approximated, never under: a document th
 a record file left out of its key would stay old, and an incremental render would differ
 from a full one (tests/test_incremental.py compares them byte for byte).
 
+A meeting's `discussion` is shown by its own compte rendu only: every other key reads the
+meeting's file without it (yamlsource `outline`), so that the edit a secretary makes most
+often, a discussion written after the meeting, rebuilds that compte rendu and nothing else.
+
 The sets, by document (the records every document reads — gasp.yaml, groups, people,
 services, themes — are in every key: they are few, and an edit of them is rare):
-- a compte rendu: its meeting; every meeting since its group last met, that day's included
+- a compte rendu: its meeting, whole (on the site, without its discussion for a group whose
+  comptes rendus are not public: the public filter drops it); every meeting since its group last met, that day's included
   (what the others said, and what bounds it); its group's next meetings up to the first not
   cancelled (« prochaine réunion »; all of them when none is); the proposals these meetings
   name (titles, themes);
@@ -22,8 +27,8 @@ services, themes — are in every key: they are few, and an edit of them is rare
   calendar), every proposal (milestones), the first meeting's date, its cutoff day;
 - a dossier: what the histories take from the meetings up to its meeting's date, every
   proposal, its day and meeting;
-- anything else (the guides, the suivi, the site's home page, list of comptes rendus and
-  calendars): every record file, and its day.
+- anything else (the guides, the suivi, the site's home page, list of comptes rendus,
+  calendars, out/index.html): every record file, and its day.
 
 Each set is hashed from digests computed once per render: no query over the whole
 workspace is made per document. The index is built once per render, in linear time.
