@@ -21,7 +21,9 @@ point (rename fails with EBUSY), and swapping whole folders copied the user's fi
    render leaves temporary files, and out/ is rebuilt from the records anyway);
 2. then, with SIGINT, SIGTERM and SIGHUP held back, the manifest is replaced by one that
    lists both the old and the new files (so that whatever happens next, the next render
-   knows every file that may be gasp's), each temporary file is renamed over its target
+   knows every file that may be gasp's; when the render only replaces files the manifest
+   lists and removes none, that manifest says as much already, and its signatures make the
+   next render check each replaced file: it stays), each temporary file is renamed over its target
    (`os.replace`: atomic for each file), stale files are removed, and the final manifest
    replaces the first.
 A failure or an interruption during 1 removes the temporary files: out/ keeps every old
@@ -460,13 +462,19 @@ class Session:
             return Publication(0, [])
         # No input key until every file is in place, and each file still to be renamed marked CHANGED:
         # after a render killed in between, the next one makes again whatever may still be old.
-        pending = {target.relative_to(out).as_posix(): (CHANGED, "0" * 64) for target in self._staged}
-        intent = Manifest(
-            self._owned | files,
-            final.data_keys,
-            input_keys=final.input_keys,
-            signatures={**self._signatures, **final.signatures, **pending},
-        )
+        # When the render only replaces files that the manifest in out/ lists (an edit's usual
+        # publication), that manifest says as much already: it lists every file that may be gasp's,
+        # and a replaced file no longer has its signature, so the next render checks it (no intent
+        # to write: at forty years, 4 MB of JSON).
+        intent = None
+        if not self._replacing_only(removed):
+            pending = {target.relative_to(out).as_posix(): (CHANGED, "0" * 64) for target in self._staged}
+            intent = Manifest(
+                self._owned | files,
+                final.data_keys,
+                input_keys=final.input_keys,
+                signatures={**self._signatures, **final.signatures, **pending},
+            )
         written = len(self._staged) + 1
         updated = sorted(target.relative_to(out).as_posix() for target in self._staged)
         _write_files(out, self._staged, self._created, removed, intent, final_bytes, latest)
@@ -475,6 +483,15 @@ class Session:
         note_written(f"{written} fichiers dans {out}")
         self._staged, self._created = {}, []
         return Publication(written, removed, updated)
+
+    def _replacing_only(self, removed: list[str]) -> bool:
+        """Whether the publication removes nothing and only replaces regular files that the manifest
+        in out/ (read under the lock, listing its files, with their signatures) says are gasp's."""
+        previous = self._previous
+        if previous is None or not previous.lists_files or removed:
+            return False
+        replaced = [target.relative_to(self.out).as_posix() for target in self._staged]
+        return all(path in self._actual and path in previous.signatures for path in replaced)
 
     def _final_signatures(self, files: set[str]) -> tuple[dict[str, Signature], bool, int]:
         """Each file's signature once published; whether some file's status changed since the
@@ -621,11 +638,12 @@ def _write_files(
     staged: dict[Path, Path],
     created: list[Path],
     removed: list[str],
-    intent: Manifest,
+    intent: Manifest | None,
     final: bytes,
     latest: int = 0,
 ) -> None:
-    """Step 2: the intent manifest, every staged file renamed over its target, stale files removed, the final manifest.
+    """Step 2: the intent manifest (None: the one in out/ stands for it), every staged file renamed
+    over its target, stale files removed, the final manifest.
 
     The final manifest's ctime is made later than that of every file it lists (`latest`: those
     not renamed now): a file whose ctime is not earlier than the manifest's may have been changed
@@ -633,10 +651,12 @@ def _write_files(
     """
     staged = dict(staged)
     try:
-        staged[out / MANIFEST] = write_beside(out / MANIFEST, intent.to_bytes(), tag="gasp")
-        killpoints.reached("render-intent")
+        if intent is not None:
+            staged[out / MANIFEST] = write_beside(out / MANIFEST, intent.to_bytes(), tag="gasp")
+            killpoints.reached("render-intent")
         with _signals_held():
-            os.replace(staged.pop(out / MANIFEST), out / MANIFEST)
+            if intent is not None:
+                os.replace(staged.pop(out / MANIFEST), out / MANIFEST)
             killpoints.reached("render-publishing")
             renamed = []
             for target, temporary in list(staged.items()):
