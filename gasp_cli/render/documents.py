@@ -168,8 +168,11 @@ class Previous:
     signature), is kept as it is.
     """
 
-    def __init__(self, out: Path | None, manifest: Manifest | None = None):
-        """`manifest`: out/'s, when the caller has read it already."""
+    def __init__(
+        self, out: Path | None, manifest: Manifest | None = None, statuses: Mapping[str, os.stat_result] | None = None
+    ):
+        """`manifest`: out/'s, when the caller has read it already; `statuses`: the status of each of
+        gasp's regular files in out/, when the caller has looked at them already (writer.Session)."""
         from .writer import read_manifest
 
         self.out = out
@@ -182,6 +185,7 @@ class Previous:
         self._since = manifest.written_at if manifest else 0
         self.input_keys: dict[str, str] = manifest.input_keys if manifest else {}
         self._links: dict[str, bool] = {}
+        self._statuses = statuses
 
     def unchanged(self, path: str, key: str) -> bool:
         from .writer import as_written
@@ -190,13 +194,13 @@ class Previous:
             return False
         full = f"{self.out}{os.sep}{path}"
         try:
-            status = os.lstat(full)
+            status = os.lstat(full) if self._statuses is None else self._statuses[path]
             return (
                 stat.S_ISREG(status.st_mode)
                 and not self._through_link(path.rpartition("/")[0])
                 and as_written(full, status, self._signatures.get(path), self._since)
             )
-        except OSError:
+        except (OSError, KeyError):  # KeyError: not a regular file of gasp's when the session began
             return False
 
     def _through_link(self, folder: str) -> bool:

@@ -318,6 +318,7 @@ class Session:
         self._sizes: dict[str, int] = {}
         self._problems: list[str] = []
         self._folders: dict[str, int | str] = {}  # folder modes, while the render makes its files
+        self.statuses: dict[str, os.stat_result] = {}  # gasp's regular files in out/ when the session began
 
     @property
     def manifest(self) -> Manifest | None:
@@ -347,7 +348,10 @@ class Session:
         self._seen_folders = {self.out} | {self.out / folder for folder in by_folder if folder}
         if _state(self.out, MANIFEST) not in ("absent", "file"):
             self._problems.append(_conflict(self.out, MANIFEST, _state(self.out, MANIFEST)))
-        self._actual = _regular_files(self.out, by_folder, self._folders)
+        # Each regular file's status, looked at once: the render's checks (render/documents.py Previous)
+        # and the final signatures read it (at forty years, 12 000 files were each looked at three times).
+        self.statuses = _regular_files(self.out, by_folder, self._folders)
+        self._actual = self.statuses.keys()
         return self
 
     def __exit__(self, kind: object, *exc: object) -> None:
@@ -509,8 +513,11 @@ class Session:
             if path in staged and digest is not None:
                 signatures[path] = (self._sizes[path], digest)
                 continue
+            # As the session found it (a file changed since has a later ctime than the manifest written
+            # now, and the next render checks it); a file it did not find, as it is now.
+            seen = self.statuses.get(path)
             try:
-                status = os.lstat(f"{self.out}{os.sep}{path}")
+                status = seen if seen is not None else os.lstat(f"{self.out}{os.sep}{path}")
             except OSError:
                 continue  # gone meanwhile: no signature, and the next render makes it again
             touched |= status.st_ctime_ns >= since
@@ -592,21 +599,23 @@ def _state(out: Path, relative: str, folders: dict[str, int | str] | None = None
     return "absent"
 
 
-def _regular_files(out: Path, by_folder: dict[str, list[str]], folders: dict[str, int | str]) -> set[str]:
-    """Those of the paths (by folder) that are regular files, in real folders (no symlink on the way):
-    as `_state(out, path) == "file"` for each, each folder looked at once."""
-    found: set[str] = set()
+def _regular_files(
+    out: Path, by_folder: dict[str, list[str]], folders: dict[str, int | str]
+) -> dict[str, os.stat_result]:
+    """Those of the paths (by folder) that are regular files, in real folders (no symlink on the way),
+    with their status: as `_state(out, path) == "file"` for each, each folder looked at once."""
+    found: dict[str, os.stat_result] = {}
     base = f"{out}{os.sep}"
     for folder, paths in by_folder.items():
         if folder and _state(out, folder, folders) != "folder":
             continue
         for path in paths:
             try:
-                mode = os.lstat(base + path).st_mode
+                status = os.lstat(base + path)
             except OSError:
                 continue
-            if stat.S_ISREG(mode):
-                found.add(path)
+            if stat.S_ISREG(status.st_mode):
+                found[path] = status
     return found
 
 
