@@ -461,9 +461,12 @@ class Session:
             input_keys=merged(self._previous.input_keys if self._previous else {}, input_keys or {}),
         )
         final_bytes = final.to_bytes()
-        manifest_changed = self._previous is None or touched or final_bytes != _read(out / MANIFEST)
-        if not self._staged and not removed and not manifest_changed:
-            return Publication(0, [])
+        if (
+            not self._staged
+            and not removed
+            and not (self._previous is None or touched or final_bytes != _read(out / MANIFEST))
+        ):
+            return Publication(0, [])  # nothing changed, not even the manifest
         # No input key until every file is in place, and each file still to be renamed marked CHANGED:
         # after a render killed in between, the next one makes again whatever may still be old.
         # When the render only replaces files that the manifest in out/ lists (an edit's usual
