@@ -1,5 +1,6 @@
-"""Templates kept compiled between runs (render/environment.py `_compiled_templates`): the same bytes
-with a cold, a damaged or a warm cache; a warm one compiles nothing; a folder others may write is not used."""
+"""Templates kept compiled between runs (render/environment.py `_CompiledTemplates`): the same bytes
+with a cold, a damaged or a warm cache; a warm one compiles nothing; a folder others may write is not used.
+Each render here starts with an empty in-memory cache, as a new process does."""
 
 from __future__ import annotations
 
@@ -24,6 +25,9 @@ def tree(folder: Path) -> dict[str, str]:
 
 
 def render(workspace: Path, out: Path, cache: Path) -> dict[str, str]:
+    from gasp_cli.render import environment
+
+    environment._COMPILED.clear()  # a new process: nothing compiled in memory
     result = gasp(
         "render",
         "--out",
@@ -63,14 +67,14 @@ def test_cold_damaged_and_warm_caches_give_the_same_bytes(
 
 
 def test_a_folder_others_may_write_is_not_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    from gasp_cli.render.environment import _compiled_templates
+    from gasp_cli.render.environment import _cache_folder
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    assert _compiled_templates("html") is not None
+    assert _cache_folder("html") is not None
     folder = next((tmp_path / "gasp" / "modeles").iterdir())
     os.chmod(folder, 0o777)
-    assert _compiled_templates("html") is None
+    assert _cache_folder("html") is None
     os.chmod(folder, 0o700)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "un-fichier"))
     (tmp_path / "un-fichier").write_text("", encoding="utf-8")
-    assert _compiled_templates("html") is None
+    assert _cache_folder("html") is None

@@ -72,29 +72,6 @@ def _html_finalize(value: object) -> str:
     return Markup.escape(escape.html(value))
 
 
-class _CompiledTemplates(jinja2.BytecodeCache):
-    """Templates compiled once per process and output format (a test run, `gasp serve`).
-
-    Jinja keys each entry by the template's name and file and checks it against the source's
-    checksum: an edited template is compiled again. One cache per format, since an
-    environment's options (autoescape, finalize) shape the compiled code.
-    """
-
-    def __init__(self) -> None:
-        self._code: dict[str, bytes] = {}
-
-    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        code = self._code.get(bucket.key)
-        if code is not None:
-            bucket.bytecode_from_string(code)
-
-    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        self._code[bucket.key] = bucket.bytecode_to_string()
-
-
-_COMPILED = {output_format: _CompiledTemplates() for output_format in FORMATS}
-
-
 def make_environment(output_format: str, workspace_templates: Path | None) -> jinja2.Environment:
     folders = [str(workspace_templates)] if workspace_templates and workspace_templates.is_dir() else []
     folders.append(str(default_templates()))
@@ -109,14 +86,11 @@ def make_environment(output_format: str, workspace_templates: Path | None) -> ji
             ]
         ),
         "undefined": jinja2.StrictUndefined,
-        "bytecode_cache": _COMPILED.get(output_format),
+        "bytecode_cache": _compiled(output_format),
         "keep_trailing_newline": True,
         "trim_blocks": True,
         "lstrip_blocks": True,
     }
-    cache = _compiled_templates(output_format)
-    if cache is not None:
-        options["bytecode_cache"] = cache
     if output_format == "html":
         environment = jinja2.sandbox.ImmutableSandboxedEnvironment(autoescape=True, finalize=_html_finalize, **options)
     elif output_format == "md":
@@ -147,28 +121,56 @@ def make_environment(output_format: str, workspace_templates: Path | None) -> ji
     return environment
 
 
-class _CompiledTemplates(jinja2.FileSystemBytecodeCache):
-    """Jinja's cache of compiled templates in a folder, where an unreadable or unwritable entry
-    is only a template compiled again."""
+class _CompiledTemplates(jinja2.BytecodeCache):
+    """Templates compiled once per process and output format (a test run, `gasp serve`), and kept
+    between runs in a folder of the user's cache when there is one (`_cache_folder`): a render that
+    remade two comptes rendus spent a tenth of its time compiling their templates.
+
+    Jinja keys each entry by the template's name and file and checks it against the source's
+    checksum: an edited template is compiled again. One cache per format, since an environment's
+    options (autoescape, finalize) shape the compiled code. An entry of the folder that cannot be
+    read (cut short, from elsewhere) or written (a full or read-only disk) is only compiled again.
+    """
+
+    def __init__(self, folder: str | None) -> None:
+        self._code: dict[str, bytes] = {}
+        self._files = jinja2.FileSystemBytecodeCache(folder) if folder is not None else None
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        try:
-            super().load_bytecode(bucket)
-        except Exception:  # noqa: BLE001 -- a damaged entry (cut short, from elsewhere): compiled again
-            bucket.reset()
+        code = self._code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+        if bucket.code is None and self._files is not None:
+            try:
+                self._files.load_bytecode(bucket)
+            except Exception:  # noqa: BLE001 -- a damaged entry: compiled again
+                bucket.reset()
+            if bucket.code is not None:
+                self._code[bucket.key] = bucket.bytecode_to_string()
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        with contextlib.suppress(OSError):  # a full or read-only disk: compiled again next time
-            super().dump_bytecode(bucket)
+        self._code[bucket.key] = bucket.bytecode_to_string()
+        if self._files is not None:
+            with contextlib.suppress(OSError):
+                self._files.dump_bytecode(bucket)
 
 
-def _compiled_templates(output_format: str) -> jinja2.BytecodeCache | None:
-    """Where the templates of a format are kept compiled between runs (a render that remakes two
-    comptes rendus spent a tenth of its time compiling their templates): the user's cache folder,
+_COMPILED: dict[tuple[str, str | None], _CompiledTemplates] = {}
+
+
+def _compiled(output_format: str) -> _CompiledTemplates:
+    """This process's cache of the templates of a format (and of the folder that keeps them)."""
+    folder = _cache_folder(output_format)
+    if (output_format, folder) not in _COMPILED:
+        _COMPILED[(output_format, folder)] = _CompiledTemplates(folder)
+    return _COMPILED[(output_format, folder)]
+
+
+def _cache_folder(output_format: str) -> str | None:
+    """Where the templates of a format are kept compiled between runs: the user's cache folder,
     $XDG_CACHE_HOME/gasp/modeles, else ~/.cache/gasp/modeles, one folder per format and per code
-    of gasp and installed packages (what the compiled code depends on besides the template's text,
-    which Jinja checks itself). Only a folder of the user's own that no one else may write is
-    used; None (every template compiled) when there is none."""
+    of gasp and installed packages (what the compiled code depends on besides the template's
+    text). Only a folder of the user's own that no one else may write is used; None when there is none."""
     from .inputs import environment_fingerprint
 
     base = os.environ.get("XDG_CACHE_HOME", "").strip()
@@ -181,7 +183,7 @@ def _compiled_templates(output_format: str) -> jinja2.BytecodeCache | None:
         return None
     if not stat.S_ISDIR(status.st_mode) or status.st_uid != os.getuid() or status.st_mode & 0o022:
         return None
-    return _CompiledTemplates(str(folder))
+    return str(folder)
 
 
 # --- long text: paragraphs and `- ` list items (DESIGN.md, Input rules) ----------------------
