@@ -45,6 +45,7 @@ from typing import TYPE_CHECKING, TypeVar, cast
 if TYPE_CHECKING:
     from ..loader import Records
     from ..models import Meeting
+    from ..yamlsource import SourceFile
 
 T = TypeVar("T")
 
@@ -60,14 +61,7 @@ class Dependencies:
         from ..lifecycle import replaced_by
 
         self._records = records
-        # A meeting's text but its discussion, which only its own compte rendu shows (yamlsource `outline`);
-        # the whole file for that compte rendu (`_own`).
-        self._digests = {
-            key: source.rel.encode()
-            + b"\0"
-            + ((source.outline or source.digest) if key[0] == "meetings" else source.digest)
-            for key, source in records.sources.items()
-        }
+        self._digests = {key: _read_by_others(key[0], source) for key, source in records.sources.items()}
         common = hashlib.sha256(f"{setting}\0".encode())
         for key in sorted(key for key in self._digests if key[0] in COMMON_KINDS):
             common.update(self._digests[key] + b"\0")
@@ -230,6 +224,12 @@ class Dependencies:
             self._up_to(max(day, meeting_date), lifecycle=True),
             self._proposals,
         )
+
+
+def _read_by_others(kind: str, source: SourceFile) -> bytes:
+    """What a document reads of a record file: the file, but a meeting's discussion, which only its
+    own compte rendu shows (yamlsource `outline`; the whole file for that compte rendu: `_own`)."""
+    return source.rel.encode() + b"\0" + ((source.outline or source.digest) if kind == "meetings" else source.digest)
 
 
 def _lifecycle_digest(meeting_id: str, meeting: Meeting) -> bytes:

@@ -467,21 +467,7 @@ class Session:
             and not (self._previous is None or touched or final_bytes != _read(out / MANIFEST))
         ):
             return Publication(0, [])  # nothing changed, not even the manifest
-        # No input key until every file is in place, and each file still to be renamed marked CHANGED:
-        # after a render killed in between, the next one makes again whatever may still be old.
-        # When the render only replaces files that the manifest in out/ lists (an edit's usual
-        # publication), that manifest says as much already: it lists every file that may be gasp's,
-        # and a replaced file no longer has its signature, so the next render checks it (no intent
-        # to write: at forty years, 4 MB of JSON).
-        intent = None
-        if not self._replacing_only(removed):
-            pending = {target.relative_to(out).as_posix(): (CHANGED, "0" * 64) for target in self._staged}
-            intent = Manifest(
-                self._owned | files,
-                final.data_keys,
-                input_keys=final.input_keys,
-                signatures={**self._signatures, **final.signatures, **pending},
-            )
+        intent = None if self._replacing_only(removed) else self._intent(files, final)
         written = len(self._staged) + 1
         updated = sorted(target.relative_to(out).as_posix() for target in self._staged)
         _write_files(out, self._staged, self._created, removed, intent, final_bytes, latest)
@@ -491,9 +477,24 @@ class Session:
         self._staged, self._created = {}, []
         return Publication(written, removed, updated)
 
+    def _intent(self, files: set[str], final: Manifest) -> Manifest:
+        """The manifest written before the renames: every file that may be gasp's, no input key until
+        every file is in place, and each file still to be renamed marked CHANGED: after a render killed
+        in between, the next one makes again whatever may still be old."""
+        pending = {target.relative_to(self.out).as_posix(): (CHANGED, "0" * 64) for target in self._staged}
+        return Manifest(
+            self._owned | files,
+            final.data_keys,
+            input_keys=final.input_keys,
+            signatures={**self._signatures, **final.signatures, **pending},
+        )
+
     def _replacing_only(self, removed: list[str]) -> bool:
-        """Whether the publication removes nothing and only replaces regular files that the manifest
-        in out/ (read under the lock, listing its files, with their signatures) says are gasp's."""
+        """Whether the intent manifest can be left out: the publication removes nothing and only
+        replaces regular files that the manifest in out/ (read under the lock, listing its files,
+        with their signatures) says are gasp's (an edit's usual publication). That manifest says as
+        much already: it lists every file that may be gasp's, and a replaced file no longer has its
+        signature, so the next render checks it (at forty years, 4 MB of JSON not written)."""
         previous = self._previous
         if previous is None or not previous.lists_files or removed:
             return False
