@@ -666,7 +666,7 @@ def _write_files(
     try:
         if intent is not None:
             staged[out / MANIFEST] = write_beside(out / MANIFEST, intent.to_bytes(), tag="gasp")
-            killpoints.reached("render-intent")
+        killpoints.reached("render-intent")  # the intent ready (or the manifest in out/ standing for it)
         with _signals_held():
             if intent is not None:
                 os.replace(staged.pop(out / MANIFEST), out / MANIFEST)
