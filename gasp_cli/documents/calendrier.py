@@ -513,14 +513,23 @@ def count(run: Run) -> int:
 
 
 def produce(run: Run, producer: Producer) -> None:
-    """This year's iCalendar file (made again only when its data key changed), and its page."""
+    """This year's iCalendar file and its page, each made again only when its key changed (its rows
+    are not even computed when neither file's input key changed)."""
     records, request = run.records, run.request
     year = request.today.year
-    rows = year_rows(records, year)
+    rows = functools.cache(functools.partial(year_rows, records, year))
     title = f"Calendrier {year} — {gasp_name(records)}"
-    producer.ics(f"calendrier/calendrier-{year}.ics", rows, records, title, request.timestamp, run.derived)
+    # Its year's meetings and slots (cadences, holidays), and the proposals awaiting a decision at each.
+    every = run.dependencies.everything("calendrier", str(year))
+    producer.ics(f"calendrier/calendrier-{year}.ics", rows, records, title, request.timestamp, run.derived, every)
     if "html" in request.formats:
-        producer.document(f"calendrier/calendrier-{year}", FORMATS, calendar_page(records, rows, year), "calendrier")
+        producer.document(
+            f"calendrier/calendrier-{year}",
+            FORMATS,
+            lambda: calendar_page(records, rows(), year),
+            "calendrier",
+            inputs=("calendrier", every),
+        )
     else:
         producer.progress.advance("calendrier")
 
