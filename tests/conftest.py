@@ -46,6 +46,22 @@ def example(tmp_path: Path) -> Path:
     return tmp_path
 
 
+# The example rendered once in every format (md, html, pdf, the site and its search), on the day
+# SOURCE_DATE_EPOCH names (9 September 2001): shared by the test modules that only read it.
+RENDERED_EPOCH = {"SOURCE_DATE_EPOCH": "1000000000"}
+
+
+@pytest.fixture(scope="session")
+def rendered_example(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The workspace holding `records/` (the example) and its `out/`. Read it, never change it:
+    a test that changes records or outputs takes its own copy (the `example` fixture)."""
+    root = tmp_path_factory.mktemp("exemple-rendu")
+    shutil.copytree(EXAMPLE, root / "records")
+    result = gasp("render", workspace=root, env=RENDERED_EPOCH)
+    assert result.exit_code == 0, result.output
+    return root
+
+
 MINIMAL_GASP = """name: Gasp de test
 communes: [Escautpont]
 created: 2020-01-01
@@ -94,11 +110,31 @@ SLOW = {
 }
 
 
+# The modules that take longest, longest first (`pytest --durations=0`, summed by module): run
+# first, so that the workers of `make test` (pytest-xdist, a module per worker at a time) do not
+# wait at the end for one of them to finish a long module started last.
+LONGEST_FIRST = (
+    "test_hardening.py",
+    "test_noop_render.py",
+    "test_serve.py",
+    "test_out_ownership.py",
+    "test_serve_browser.py",
+    "test_render.py",
+    "test_input_rules.py",
+    "test_incremental.py",
+    "test_rename.py",
+    "test_site.py",
+    "test_schema_agrees.py",
+)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         name = getattr(item, "originalname", item.name)
         if (item.path.name, name) in SLOW:
             item.add_marker(pytest.mark.slow)
+    rank = {module: position for position, module in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(LONGEST_FIRST)))  # stable: the rest keep their order
 
 
 def typeset(text: str, output_format: str = "md") -> str:

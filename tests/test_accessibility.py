@@ -257,17 +257,14 @@ def _gasp_name(workspace: Path) -> str:
 
 
 @pytest.fixture(scope="module")
-def workspaces(tmp_path_factory) -> list[Path]:
+def workspaces(tmp_path_factory, rendered_example: Path) -> list[Path]:
     """The example and a workspace fresh from `gasp init`, each rendered in every format."""
-    example = tmp_path_factory.mktemp("exemple")
-    shutil.copytree(EXAMPLE, example / "records")
     fresh = tmp_path_factory.mktemp("nouveau") / "gasp"
     result = gasp("init", str(fresh), "--name", 'Gasp d’Onnaing & "Quiévrechain" <test>', "--commune", "Onnaing")
     assert result.exit_code == 0, result.output
-    for root in (example, fresh):
-        result = gasp("render", workspace=root)
-        assert result.exit_code == 0, result.output
-    return [example, fresh]
+    result = gasp("render", workspace=fresh)
+    assert result.exit_code == 0, result.output
+    return [rendered_example, fresh]
 
 
 def test_every_pdf_is_pdf_ua_1_and_pdf_a_2a(workspaces: list[Path]):

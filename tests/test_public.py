@@ -53,12 +53,8 @@ def _found(folder: Path, words: list[str]) -> dict[str, list[str]]:
 
 
 @pytest.fixture(scope="module")
-def example_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("exemple")
-    shutil.copytree(EXAMPLE, root / "records")
-    result = gasp("render", "--format", "html", workspace=root, env=ENV)
-    assert result.exit_code == 0, result.output
-    return root / "out"
+def example_out(rendered_example: Path) -> Path:
+    return rendered_example / "out"
 
 
 def _vevents(ics: str) -> dict[str, str]:

@@ -176,10 +176,8 @@ def _render(root: Path, *extra: str, today: str | None = None) -> Path:
 
 
 @pytest.fixture(scope="module")
-def example_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("exemple")
-    shutil.copytree(EXAMPLE, root / "records")
-    return _render(root)
+def example_site(rendered_example: Path) -> Path:
+    return rendered_example / "out" / "public"
 
 
 def _confidential(root: Path) -> None:

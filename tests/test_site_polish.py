@@ -6,25 +6,18 @@ box whose placeholder can be read.
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 
-from conftest import EXAMPLE, gasp, typeset
-
-ENV = {"SOURCE_DATE_EPOCH": "1000000000"}
+from conftest import EXAMPLE, typeset
 
 
 @pytest.fixture(scope="module")
-def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def out(rendered_example: Path) -> Path:
     """The example rendered in every format: the members' out/ and the residents' out/public/."""
-    root = tmp_path_factory.mktemp("polish")
-    shutil.copytree(EXAMPLE, root / "records")
-    result = gasp("render", workspace=root / "records", env=ENV)
-    assert result.exit_code == 0, result.output
-    return root / "out"
+    return rendered_example / "out"
 
 
 def _footer(page: Path) -> str:

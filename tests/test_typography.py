@@ -31,7 +31,6 @@ from gasp_cli.vocabulary import (
 )
 
 NNBSP, NBSP = "\u202f", "\u00a0"
-EPOCH = {"SOURCE_DATE_EPOCH": "1000000000"}
 
 
 # --- words ----------------------------------------------------------------------------------
@@ -148,12 +147,8 @@ def test_typst_markup_only():
 
 
 @pytest.fixture(scope="module")
-def rendered(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("typographie")
-    shutil.copytree(EXAMPLE, root / "records")
-    result = gasp("render", workspace=root, env=EPOCH)
-    assert result.exit_code == 0, result.output
-    return root / "out"
+def rendered(rendered_example: Path) -> Path:
+    return rendered_example / "out"
 
 
 def _html_text(path: Path, tag: str = "") -> str:

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.bccache
 import jinja2.sandbox
 from markupsafe import Markup
 
@@ -68,6 +69,29 @@ def _html_finalize(value: object) -> str:
     return Markup.escape(escape.html(value))
 
 
+class _CompiledTemplates(jinja2.BytecodeCache):
+    """Templates compiled once per process and output format (a test run, `gasp serve`).
+
+    Jinja keys each entry by the template's name and file and checks it against the source's
+    checksum: an edited template is compiled again. One cache per format, since an
+    environment's options (autoescape, finalize) shape the compiled code.
+    """
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        code = self._code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+_COMPILED = {output_format: _CompiledTemplates() for output_format in FORMATS}
+
+
 def make_environment(output_format: str, workspace_templates: Path | None) -> jinja2.Environment:
     folders = [str(workspace_templates)] if workspace_templates and workspace_templates.is_dir() else []
     folders.append(str(default_templates()))
@@ -82,6 +106,7 @@ def make_environment(output_format: str, workspace_templates: Path | None) -> ji
             ]
         ),
         "undefined": jinja2.StrictUndefined,
+        "bytecode_cache": _COMPILED.get(output_format),
         "keep_trailing_newline": True,
         "trim_blocks": True,
         "lstrip_blocks": True,
