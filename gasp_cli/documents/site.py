@@ -405,7 +405,7 @@ class Page:
     build: Callable[[], object]
     pdf: Template = ""
     inputs: str = ""
-    section: str = GENERAL  # its search index: a year's (see SECTIONS), or the general pages'
+    section: str = GENERAL  # its search index: a year's, or the general pages' (see GENERAL)
 
     @functools.cached_property
     def data(self) -> object:
@@ -688,7 +688,7 @@ def produce(records: Records, request: Request, producer: Producer, derived: dic
     """Every file of public/, handed to the render's producer like any document's: the pages
     (html; the site is made of web pages, so a render without html makes none), their PDFs,
     the calendar's iCalendar file, and the search index Pagefind makes from a copy of the pages,
-    one section at a time (SECTIONS).
+    one section at a time (see GENERAL).
 
     Like every document, a page whose data key has not changed is kept as it is (not made
     again), and so is a section's index when none of its pages changed: a no-op render runs no
@@ -721,11 +721,10 @@ def produce(records: Records, request: Request, producer: Producer, derived: dic
         # A page whose input key is the last render's is kept without its data being built. Only
         # its path, key and section are kept.
         staged = _stage_pages(records, request, producer, derived, copy, with_pdf, search)
-        index: dict[str, bytes] = {}
-        kept: list[str] = []
+        index: dict[str, tuple[str, bytes | None]] = {}
         if search:
             try:
-                kept, index = _search_sections(producer, staged, copy)
+                index = _search_sections(producer, staged, copy)
             except SearchError as error:
                 _warn(str(error))
                 # The pages again, without their search box (built once more: this is the rare path).
@@ -735,7 +734,7 @@ def produce(records: Records, request: Request, producer: Producer, derived: dic
                     producer.input_keys.pop(f"{FOLDER}/{page.path}", None)
                 _put_pages(site_pages, producer, keys, set(), today.year, with_pdf, False)
                 search = False
-        _put_site(producer, staged, copy, kept, index)
+        _put_site(producer, staged, copy, index)
     if search:
         _put_search_script(producer, set(staged.sections.values()))
     if with_pdf:
@@ -788,10 +787,11 @@ def _stage_pages(
     return staged
 
 
-def _search_sections(producer: Producer, staged: _Staged, copy: Path) -> tuple[list[str], dict[str, bytes]]:
-    """The search index, section by section: the files of the sections kept as they are (none of
-    their pages changed, and their index is as gasp left it), and those of the others, made again
-    by Pagefind from their pages alone (a page kept is read from out/). Raises SearchError."""
+def _search_sections(producer: Producer, staged: _Staged, copy: Path) -> dict[str, tuple[str, bytes | None]]:
+    """The search index's files, section by section (path under out/ → its key, and its bytes or
+    None): those of the sections kept as they are (none of their pages changed, and their index is
+    as gasp left it), and those of the others, made again by Pagefind from their pages alone (a page
+    kept is read from out/). Raises SearchError."""
     import tempfile
 
     previous = producer.previous
@@ -803,14 +803,12 @@ def _search_sections(producer: Producer, staged: _Staged, copy: Path) -> tuple[l
         owner = index_section(path)
         if owner is not None:
             old_index.setdefault(owner, []).append(path)
-    kept: list[str] = []
-    index: dict[str, bytes] = {}
+    index: dict[str, tuple[str, bytes | None]] = {}
     for section, paths in sorted(by_section.items()):
         key = _index_key(section, {path: staged.keys[path] for path in paths})
         old = old_index.get(section, [])
         if old and all(previous.unchanged(path, key) for path in old):
-            kept.extend(old)
-            producer.keys.update(dict.fromkeys(old, key))
+            index.update(dict.fromkeys(old, (key, None)))
             continue
         with tempfile.TemporaryDirectory(prefix="gasp-section-") as name:
             folder = Path(name)
@@ -820,23 +818,19 @@ def _search_sections(producer: Producer, staged: _Staged, copy: Path) -> tuple[l
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(source.read_bytes())
             made = search_index(folder, section)
-        for path, payload in made.items():
-            index[f"{FOLDER}/{path}"] = payload
-            producer.keys[f"{FOLDER}/{path}"] = key
-    return kept, index
+        index.update({f"{FOLDER}/{path}": (key, payload) for path, payload in made.items()})
+    return index
 
 
-def _put_site(producer: Producer, staged: _Staged, copy: Path, kept: list[str], index: dict[str, bytes]) -> None:
-    """The pages (from `copy`, or kept) and the search index (kept, or made again), to the producer;
-    the index's keys are in producer.keys already."""
+def _put_site(producer: Producer, staged: _Staged, copy: Path, index: dict[str, tuple[str, bytes | None]]) -> None:
+    """The pages (from `copy`, or kept) and the search index (kept, or made again), to the producer."""
     for path, key in staged.keys.items():
         if f"{FOLDER}/{path}" in producer.keys:  # put already (Pagefind failed: pages without search)
             continue
         producer.keys[f"{FOLDER}/{path}"] = key
         producer.put(f"{FOLDER}/{path}", None if path in staged.unchanged else (copy / path).read_bytes())
-    for path in kept:
-        producer.put(path, None)
-    for path, payload in index.items():
+    for path, (key, payload) in index.items():
+        producer.keys[path] = key
         producer.put(path, payload)
 
 
