@@ -419,6 +419,13 @@ def test_a_no_op_render_runs_no_pagefind_and_a_change_runs_it_on_its_sections(
     # The years' indexes are listed in one file the pages share, and hold no copy of Pagefind's scripts.
     assert f"var years = {json.dumps(years)};" in (public / "recherche.js").read_text(encoding="utf-8")
     assert not list((public / "pagefind" / "2001").glob("*.js"))
+    # No page names the years: a new year changes recherche.js, not every page.
+    pages = [path for path in public.rglob("*.html") if "pagefind" not in path.parts]
+    assert pages and not [path for path in pages if "2001/" in path.read_text(encoding="utf-8").split("<main")[0]]
+    assert all(
+        'src="' in path.read_text(encoding="utf-8") and "recherche.js" in path.read_text(encoding="utf-8")
+        for path in pages
+    )
     runs: list[str] = []
     real = site.search_index
 
