@@ -5,11 +5,14 @@ The end-to-end tests in a real browser are in tests/test_serve_browser.py.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -19,7 +22,7 @@ pytest.importorskip("multipart", reason="gasp serve's extra is not installed (pi
 
 from starlette.testclient import TestClient
 
-from conftest import EXAMPLE
+from conftest import EXAMPLE, REPO, gasp
 from gasp_cli.serve.app import create_app
 from gasp_cli.serve.workbench import Workbench
 from gasp_cli.workspace import Workspace
@@ -30,9 +33,8 @@ MEETING = "2002-06-11-agents"
 REFERENTS = "2002-12-20-referents"
 
 
-@pytest.fixture
-def served(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    """The example in a git repository, checked and rendered (Markdown and HTML) by a workbench."""
+def _workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The example in a git repository."""
     monkeypatch.setenv("GASP_TODAY", "2002-06-30")
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1025395200")
     root = tmp_path / "espace"
@@ -41,11 +43,38 @@ def served(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     subprocess.run([*git, "init", "--quiet"], check=True)
     subprocess.run([*git, "add", "-A"], check=True)
     subprocess.run([*git, "commit", "--quiet", "-m", "les enregistrements"], check=True)
+    return root
+
+
+@pytest.fixture
+def served(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """The example, checked and rendered (Markdown and HTML) by a workbench, its app running (the
+    watcher too)."""
+    root = _workspace(tmp_path, monkeypatch)
     bench = Workbench(Workspace(root), formats="md,html")
-    bench.refresh()
-    assert not bench.errors and bench.render_problem is None, bench.render_problem
-    with TestClient(create_app(bench, HOSTS), base_url=BASE) as client:
-        yield bench, client, root
+    try:
+        bench.refresh()
+        assert not bench.errors and bench.render_problem is None, bench.render_problem
+        with TestClient(create_app(bench, HOSTS), base_url=BASE) as client:
+            yield bench, client, root
+    finally:
+        bench.close()
+        assert bench.worker_pid is None
+
+
+@pytest.fixture
+def unwatched(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """The same, without the watcher (the app's lifespan not run): a refresh happens only when the
+    test calls it."""
+    root = _workspace(tmp_path, monkeypatch)
+    bench = Workbench(Workspace(root), formats="md,html")
+    try:
+        bench.refresh()
+        assert not bench.errors and bench.render_problem is None, bench.render_problem
+        yield bench, TestClient(create_app(bench, HOSTS), base_url=BASE), root
+    finally:
+        bench.close()
+        assert bench.worker_pid is None
 
 
 def _token(client: TestClient, path: str = "/_gasp/saisie") -> dict[str, str]:
@@ -76,6 +105,17 @@ def test_out_is_served_with_the_workbench_bar(served):
     assert client.get("/comptes-rendus/2002-06-11-agents.md").text.startswith("#")
     site = client.get("/public/index.html")
     assert site.status_code == 200 and "gasp-atelier" in site.text
+    # Rendered without PDF (md,html here): the bar says that the PDFs are not remade.
+    assert "PDF non refaits" in page.text
+
+
+def test_the_bar_says_nothing_of_pdf_when_they_are_remade(tmp_path):
+    from gasp_cli.serve.app import _banner
+
+    bench = Workbench(Workspace(tmp_path))
+    assert bench.formats == "md,html,pdf"  # what `gasp render` makes
+    assert "PDF non refaits" not in _banner(bench)
+    assert "PDF non refaits" in _banner(Workbench(Workspace(tmp_path), formats="html,md"))
 
 
 def test_an_error_shows_a_banner_with_the_line_and_an_editor_link(served):
@@ -119,6 +159,186 @@ def test_the_state_says_what_the_last_render_did(served):
     _, client, _ = served
     state = client.get("/_gasp/etat").json()
     assert state["errors"] == [] and state["render_problem"] is None and state["render"]
+
+
+# --- the render worker --------------------------------------------------------------------------------
+
+
+def _tree(folder: Path) -> dict[str, str]:
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def _documents(out: Path, tree: dict[str, str] | None = None) -> dict[str, str]:
+    """out/'s files but the hidden ones (the manifest, a render's temporaries)."""
+    found = _tree(out) if tree is None else tree
+    return {path: digest for path, digest in found.items() if not any(part.startswith(".") for part in path.split("/"))}
+
+
+def _add_problem(root: Path, meeting_id: str, note: str) -> None:
+    path = _meeting(root, meeting_id)
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("problems_raised:\n", f"problems_raised:\n- note: {note}\n", 1), encoding="utf-8")
+
+
+def test_renders_in_the_worker_make_the_bytes_of_a_full_render(unwatched, tmp_path):
+    """One long-lived worker renders save after save; out/ is then what `gasp render` makes in an
+    empty folder, byte for byte, manifest included."""
+    bench, client, root = unwatched
+    worker = bench.worker_pid
+    assert worker is not None
+    for meeting_id, note in ((MEETING, "Un banc cassé"), ("2002-06-13-usagers", "Une file d’attente au guichet")):
+        _add_problem(root, meeting_id, note)
+        bench.refresh()
+        assert bench.render_problem is None, bench.render_problem
+        assert "mis à jour" in bench.last_render, bench.last_render
+        assert note in client.get(f"/comptes-rendus/{meeting_id}.html").text
+    assert bench.worker_pid == worker  # the same process, its imports kept
+    assert "Une file d’attente au guichet" in client.get("/public/comptes-rendus/2002-06-13-usagers.html").text
+    fresh = tmp_path / "fresh"
+    result = gasp("render", "--out", str(fresh), "--format", "md,html", workspace=root)
+    assert result.exit_code == 0, result.output
+    incremental, full = _tree(root / "out"), _tree(fresh)
+    assert sorted(incremental) == sorted(full)
+    assert [path for path in full if incremental[path] != full[path]] == []
+
+
+def test_a_template_changed_while_serving_is_used_by_the_next_render(unwatched, tmp_path):
+    """The worker keeps the templates it compiled for its next renders, but a template changed on
+    disk (same file, same length) is compiled again: its next render is the full render's."""
+    from gasp_cli.render.inputs import default_templates
+
+    bench, client, root = unwatched
+    worker = bench.worker_pid
+    template = (default_templates() / "compte-rendu.md.j2").read_text(encoding="utf-8")
+    path = root / "templates" / "compte-rendu.md.j2"
+    path.parent.mkdir()
+    for version in ("Modèle de la commune, version 1.", "Modèle de la commune, version 2."):
+        path.write_text(template + f"\n{version}\n", encoding="utf-8")
+        bench.refresh()
+        assert bench.render_problem is None, bench.render_problem
+        assert client.get(f"/comptes-rendus/{MEETING}.md").text.rstrip().endswith(version)
+    assert bench.worker_pid == worker
+    fresh = tmp_path / "fresh"
+    result = gasp("render", "--out", str(fresh), "--format", "md,html", workspace=root)
+    assert result.exit_code == 0, result.output
+    assert _tree(root / "out") == _tree(fresh)
+
+
+def test_a_worker_killed_in_a_render_leaves_the_server_and_out_as_they_were(unwatched, monkeypatch):
+    """A render that dies (here killed at the point where its files are staged) takes neither the
+    server nor out/ with it: the banner says so over the last good documents, and the next
+    change starts a new worker, whose render is whole."""
+    bench, client, root = unwatched
+    before = _tree(root / "out")
+    first = bench.worker_pid
+    assert first is not None
+    os.kill(first, signal.SIGKILL)  # the next worker starts with the kill point in its environment
+    monkeypatch.setenv("GASP_KILL_AT", "render-staged")
+    _add_problem(root, MEETING, "Un lampadaire éteint")
+    bench.refresh()
+    assert bench.render_problem is not None and "arrêté" in bench.render_problem
+    assert bench.worker_pid is None
+    page = client.get(f"/comptes-rendus/{MEETING}.html")
+    assert page.status_code == 200 and "Le rendu a échoué" in page.text
+    assert "Un lampadaire éteint" not in page.text
+    # The documents as they were (a render killed with SIGKILL leaves its temporaries, hidden
+    # beside their targets, for the next render to clear: `gasp render` does the same).
+    assert _documents(root / "out") == _documents(root / "out", before)
+    monkeypatch.delenv("GASP_KILL_AT")
+    bench.refresh()
+    assert bench.render_problem is None, bench.render_problem
+    assert bench.worker_pid not in (None, first)
+    assert "Un lampadaire éteint" in client.get(f"/comptes-rendus/{MEETING}.html").text
+    assert [path for path in _tree(root / "out") if "/." in f"/{path}" and path != ".gasp-manifest.json"] == []
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").is_file(), reason="/proc est propre à Linux")
+def test_a_worker_grown_past_its_budget_is_replaced(unwatched, monkeypatch):
+    """After a render that leaves the worker above its memory budget, a new worker takes its place
+    at once; the old one ends by itself."""
+    import gasp_cli.serve.workbench as workbench
+
+    bench, client, root = unwatched
+    first = bench.worker_pid
+    monkeypatch.setattr(workbench, "WORKER_BUDGET", 1)
+    _add_problem(root, MEETING, "Un trottoir étroit")
+    bench.refresh()
+    assert bench.render_problem is None, bench.render_problem
+    second = bench.worker_pid
+    assert second not in (None, first)
+    assert "Un trottoir étroit" in client.get(f"/comptes-rendus/{MEETING}.html").text
+    monkeypatch.setattr(workbench, "WORKER_BUDGET", 10**9)
+    _add_problem(root, MEETING, "Un banc sans dossier")
+    bench.refresh()
+    assert bench.render_problem is None and bench.worker_pid == second
+    assert "Un banc sans dossier" in client.get(f"/comptes-rendus/{MEETING}.html").text
+    deadline = time.monotonic() + 60
+    while _running(first) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _running(first)
+
+
+def _running(pid: int) -> bool:
+    """Whether the process runs (a zombie, ended but not yet reaped, does not)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text(encoding="ascii")
+    except OSError:
+        return False
+    return "\nState:\tZ" not in status
+
+
+def test_ctrl_c_in_the_middle_of_a_render_leaves_out_whole(tmp_path, monkeypatch):
+    """Ctrl-C in the terminal (SIGINT to the whole foreground group) while the worker is between
+    staging and publishing a render: the server stops, the worker (in its own group) gets one
+    SIGINT from it, and out/ holds the documents of the last render, without a temporary file."""
+    root = _workspace(tmp_path, monkeypatch)
+    mark = tmp_path / "worker.pid"
+    env = {**os.environ, "GASP_KILL_AT": "render-intent:2:PAUSE", "GASP_KILL_MARK": str(mark), "NO_COLOR": "1"}
+    env["PYTHONPATH"] = str(REPO)
+    command = [sys.executable, "-m", "gasp_cli", "--records", str(root), "serve", "--port", "0", "--format", "md,html"]
+    server = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, start_new_session=True
+    )
+    try:
+        assert server.stdout is not None
+        assert server.stdout.readline().startswith("http://127.0.0.1:")  # the first render is done
+        before = _tree(root / "out")
+        # The second render pauses. The watcher starts with the server, just after the address is
+        # printed: a save made before it watches is saved again.
+        path, saves = _meeting(root), 0
+        text = path.read_text(encoding="utf-8")
+        deadline = time.monotonic() + 120
+        while not (mark.is_file() and mark.read_text(encoding="utf-8")) and time.monotonic() < deadline:
+            if saves < 10 and time.monotonic() > deadline - 120 + 3 * saves:
+                path.write_text(text.replace("problems_raised:\n", f"problems_raised:\n- note: Essai {saves}\n", 1))
+                saves += 1
+            time.sleep(0.05)
+        worker = int(mark.read_text(encoding="utf-8"))
+        os.killpg(server.pid, signal.SIGINT)
+        code = server.wait(timeout=60)
+    finally:
+        if server.poll() is None:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+    assert code in (0, 130), server.stderr.read() if server.stderr else code
+    assert not _running(worker)
+    assert _tree(root / "out") == before
+
+
+def test_the_state_gives_the_stages_of_the_last_refresh(unwatched):
+    """When each step of the last refresh happened, in their order: what benchmarks/serve.py cuts
+    the time from a save to the reloaded page into."""
+    bench, client, root = unwatched
+    _add_problem(root, MEETING, "Une porte qui grince")
+    bench.refresh(changed=time.time())
+    stages = client.get("/_gasp/etat").json()["stages"]
+    order = ["changed", "checked_from", "checked_to", "rendered_from", "rendered_to"]
+    assert [stages[name] for name in order] == sorted(stages[name] for name in order)
+    assert stages["render_processor"] > 0
 
 
 # --- refusals -----------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 from types import FrameType
 from typing import TYPE_CHECKING, Annotated
 
@@ -24,8 +25,11 @@ def serve(
         bool, typer.Option("--lecture-seule", help="Aucun formulaire : les documents et les erreurs seulement.")
     ] = False,
     formats: Annotated[
-        str, typer.Option("--format", metavar="md,html,pdf", help="Formats rendus à chaque changement.")
-    ] = "md,html",
+        str,
+        typer.Option(
+            "--format", metavar="md,html,pdf", help="Formats rendus à chaque changement (ceux de gasp render)."
+        ),
+    ] = "md,html,pdf",
     editor: Annotated[
         str | None,
         typer.Option(
@@ -58,6 +62,9 @@ def serve(
     bound = sockets[0].getsockname()[1]
     hosts = {f"127.0.0.1:{bound}", f"localhost:{bound}", f"[::1]:{bound}"}
     typer.echo("gasp serve : vérification et rendu des enregistrements…", err=True)
+    # A server lives long: the collector the console script turns off for a short command is back.
+    gc.enable()
+    bench.start_worker()  # it imports gasp while this process checks the records
     bench.refresh()
     address = f"http://127.0.0.1:{bound}/"
     typer.echo(address)
@@ -77,7 +84,7 @@ def serve(
         server.run(sockets=sockets)
     finally:
         bench.stop()
-        bench.wait_child(30)
+        bench.close(30)
         typer.echo("gasp serve : arrêté", err=True)
 
 

@@ -15,6 +15,7 @@ import asyncio
 import difflib
 import subprocess
 import sys
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -117,8 +118,10 @@ async def _watch(bench: Workbench) -> None:
     folders = [bench.workspace.records]
     if bench.workspace.templates.is_dir():
         folders.append(bench.workspace.templates)
+    # step: the news comes once the folder has been quiet for 20 ms (an editor's save is one or
+    # two writes in a row); debounce: at most 50 ms of changes gathered into one refresh.
     async for _ in watchfiles.awatch(*folders, debounce=50, step=20, watch_filter=_worth_it):
-        await run_in_threadpool(bench.refresh)
+        await run_in_threadpool(bench.refresh, time.time())
         await bench.announce()
 
 
@@ -155,6 +158,7 @@ def _state(bench: Workbench) -> Response:
             "warnings": len(bench.warnings),
             "render": bench.last_render,
             "render_problem": bench.render_problem,
+            "stages": bench.stages,
         }
     )
 
