@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import datetime
 import functools
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from .cadence import Period, due_periods, nominal_slot, period_of
 from .loader import Records
@@ -53,14 +55,37 @@ class Row:
         }
 
 
-@dataclass
 class Holidays:
-    """Days to avoid, by kind, with their French names."""
+    """Days to avoid, by kind, with their French names: given, or looked up (`look_up`) the first
+    time one is asked for (a calendar of groups that avoid no holiday never imports the package)."""
 
-    public: dict[datetime.date, str] = field(default_factory=dict)
-    school: dict[datetime.date, str] = field(default_factory=dict)
-    # Years asked for but that the package has no school holidays for.
-    school_unknown_years: list[int] = field(default_factory=list)
+    def __init__(
+        self,
+        public: dict[datetime.date, str] | None = None,
+        school: dict[datetime.date, str] | None = None,
+        school_unknown_years: list[int] | None = None,
+        look_up: Callable[[], Holidays] | None = None,
+    ):
+        self._days = (public or {}, school or {}, school_unknown_years or [])
+        self._look_up = look_up
+
+    def _found(self) -> tuple[dict[datetime.date, str], dict[datetime.date, str], list[int]]:
+        if self._look_up is not None:
+            self._days, self._look_up = self._look_up()._found(), None
+        return self._days
+
+    @property
+    def public(self) -> dict[datetime.date, str]:
+        return self._found()[0]
+
+    @property
+    def school(self) -> dict[datetime.date, str]:
+        return self._found()[1]
+
+    @property
+    def school_unknown_years(self) -> list[int]:
+        """Years asked for but that the package has no school holidays for."""
+        return self._found()[2]
 
     def reason(self, day: datetime.date, avoid: Sequence[str]) -> str | None:
         if "public-holidays" in avoid and day in self.public:
@@ -72,20 +97,46 @@ class Holidays:
 
 @functools.lru_cache(maxsize=32)
 def french_holidays(years: range, school_zone: str) -> Holidays:
-    """Public holidays of mainland France and school holidays of a zone, in French
-    (kept for the next call: a render asks for the same years hundreds of times; never modified)."""
-    import holidays as holiday_data
+    """Public holidays of mainland France and school holidays of a zone, in French, looked up when
+    first asked for (kept for the next call: a render asks for the same years hundreds of times;
+    never modified)."""
+    return Holidays(look_up=functools.partial(_french_holidays, years, school_zone))
 
-    public = holiday_data.country_holidays("FR", years=years, language="fr")
-    school = holiday_data.country_holidays(
-        "FR", years=years, subdiv=f"Zone {school_zone}", categories=("school",), language="fr"
-    )
+
+def _french_holidays(years: range, school_zone: str) -> Holidays:
+    france = _france()
+    public = france(years=years, language="fr")
+    school = france(years=years, subdiv=f"Zone {school_zone}", categories=("school",), language="fr")
     known_school_years = {day.year for day in school}
     return Holidays(
         public=dict(public.items()),
         school=dict(school.items()),
         school_unknown_years=[year for year in years if year not in known_school_years],
     )
+
+
+def _france() -> Any:
+    """The holidays package's calendar of France. `holidays.country_holidays("FR")` imports the
+    package's `countries`, which imports all of its 200 countries (half of the package's import
+    time, 50 ms, at every render that looks for the next référents meeting): its France module
+    is loaded alone, from its file (tests/test_calendar.py checks that both give the same days);
+    through the package when that file is not where it was."""
+    import importlib.util
+    import sys
+
+    import holidays as holiday_data
+
+    name = "holidays.countries.france"
+    loaded = sys.modules.get(name)
+    if loaded is None:
+        path = os.path.join(os.path.dirname(holiday_data.__file__), "countries", "france.py")
+        spec = importlib.util.spec_from_file_location(name, path) if os.path.isfile(path) else None
+        if spec is None or spec.loader is None:
+            return functools.partial(holiday_data.country_holidays, "FR")
+        loaded = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(loaded)
+        sys.modules[name] = loaded  # what `import holidays.countries` would find later: the same module
+    return loaded.France
 
 
 def group_start(records: Records, group_id: str) -> datetime.date | None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import secrets
 from pathlib import Path
 
 
@@ -43,6 +42,8 @@ def write_beside(path: Path, payload: bytes, tag: str = "tmp", durable: bool = T
     would give 0600 whatever the umask, and the renamed file would keep it. `durable`:
     fsync before returning (a render of a hundred files skips it, see render/writer.py).
     """
+    import secrets  # here: `gasp --help` imports this module, and secrets imports hmac
+
     for _ in range(100):
         temporary = path.parent / f".{path.name}.{tag}-{os.getpid()}-{secrets.token_hex(4)}"
         try:

@@ -60,7 +60,8 @@ def _private_meeting(records: Records, meeting: models.Meeting, people: dict[str
             kind: models.PersonKind = person.kind if person is not None else "agent"
             numbers[kind] = numbers.get(kind, 0) + 1
             token = stand_in(kind, numbers[kind])
-            people.setdefault(token, _anonymous(kind))
+            if token not in people:  # one stand-in for every meeting's first agent, second agent…
+                people[token] = _anonymous(kind)
             result.append(token)
         return result
 

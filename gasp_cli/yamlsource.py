@@ -117,6 +117,9 @@ class SourceFile:
     data: Any = None
     diagnostics: list[Diagnostic] = field(default_factory=list)
     digest: bytes = b""  # SHA-256 of the file's bytes, as read: what `gasp render` keys its work on
+    # SHA-256 of the file without the text of its `discussion` (what only a meeting's own compte rendu
+    # shows): what the other documents are keyed on (documents/dependencies.py); the digest when it has none.
+    outline: bytes = b""
     # The text of a file that parsed. Its node tree is not kept (at 40 years of records the trees
     # of every file took half of gasp's memory): it is composed again from the text when a
     # message needs a position, and the last few trees composed are kept, so that the
@@ -256,7 +259,22 @@ def read_record_file(path: str | os.PathLike[str], rel: str) -> SourceFile:
         return source
     source.text = text
     source.data = data
+    source.outline = _outline(text, node, source.digest)
     return source
+
+
+def _outline(text: str, node: MappingNode, digest: bytes) -> bytes:
+    """The digest of a file's text but its `discussion` value (its position is hashed too, so that no
+    other value can move into or out of what is left out); `digest` when it has no single one."""
+    spans = [value for key, value in node.value if isinstance(key, ScalarNode) and key.value == "discussion"]
+    if len(spans) != 1:
+        return digest
+    start, end = spans[0].start_mark.index, spans[0].end_mark.index
+    outline = hashlib.sha256(f"outline\0{start}\0".encode())
+    outline.update(text[:start].encode())
+    outline.update(b"\0")
+    outline.update(text[end:].encode())
+    return outline.digest()
 
 
 # What a path that is not a regular file is, for the message.

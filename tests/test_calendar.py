@@ -263,3 +263,39 @@ def test_the_example_plans_the_rest_of_2002():
         ("2002-12-12", "usagers", "planned"),
         ("2002-12-20", "referents", "recorded"),
     ]
+
+
+_HOLIDAYS = """
+import json, sys
+years = range(1990, 2031)
+if sys.argv[1] == "alone":
+    from gasp_cli.calendar import _france
+    france = _france()
+    assert "holidays.countries" not in sys.modules  # not the 200 countries
+else:
+    import holidays
+    import functools
+    france = functools.partial(holidays.country_holidays, "FR")
+days = {"public": {str(d): n for d, n in france(years=years, language="fr").items()}}
+for zone in "ABC":
+    school = france(years=years, subdiv=f"Zone {zone}", categories=("school",), language="fr")
+    days[zone] = {str(d): n for d, n in school.items()}
+print(json.dumps(days, sort_keys=True))
+"""
+
+
+def test_france_loaded_alone_gives_the_package_days():
+    """calendar._france loads the holidays package's France module from its file (not its 200
+    countries): the same public and school holidays as `holidays.country_holidays("FR")`, for
+    every zone (each in a process of its own: in one, the package would find the module loaded)."""
+    import subprocess
+    import sys
+
+    found = {
+        way: json.loads(
+            subprocess.run([sys.executable, "-c", _HOLIDAYS, way], capture_output=True, text=True, check=True).stdout
+        )
+        for way in ("alone", "package")
+    }
+    assert found["alone"] == found["package"]
+    assert len(found["alone"]["public"]) > 400 and all(len(found["alone"][zone]) > 1000 for zone in "ABC")

@@ -546,6 +546,48 @@ def test_a_render_killed_at_any_point_leaves_whole_files_and_the_next_render_hea
     assert _digest(root / "out") == new
 
 
+@pytest.fixture(scope="module")
+def replaced_only(tmp_path_factory):
+    """The example's Markdown rendered, then a theme's title changed: the next render replaces files
+    (many pages show the title) and neither adds nor removes one: the manifest in out/ stands for
+    the intent manifest (render/writer.py)."""
+    base = tmp_path_factory.mktemp("remplacer")
+    root = base / "espace"
+    shutil.copytree(EXAMPLE, root / "records")
+    assert _killed_render(root, "").returncode == 0
+    old = _digest(root / "out")
+    path = root / "records/themes/logement.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("title: Logement", "title: Logement social"), encoding="utf-8"
+    )
+    reference = base / "reference"
+    shutil.copytree(root / "records", reference / "records")
+    assert _killed_render(reference, "").returncode == 0
+    new = _digest(reference / "out")
+    assert set(old) == set(new) and sum(old[p] != new[p] for p in new) > 3
+    return root, old, new
+
+
+@pytest.mark.parametrize("point", ["render-intent:1", "render-publishing:1", "render-renamed:2", "render-final:1"])
+def test_a_render_that_only_replaces_files_killed_anywhere_heals(replaced_only, point):
+    """No intent manifest is written (at `render-intent`, out/ is still the old render, whole);
+    killed between two renames or before the final manifest, the next render yields the new out/,
+    though the manifest in out/ still gives the old files' keys."""
+    root, old, new = replaced_only
+    _restore(root, old)
+    done = _killed_render(root, point)
+    assert done.returncode == -signal.SIGKILL, (done.returncode, done.stderr)
+    assert _digest(root / "out")[".gasp-manifest.json"] == old[".gasp-manifest.json"]
+    if point.startswith("render-intent"):  # nothing renamed yet; the staged files are hidden temporaries
+        left = _digest(root / "out").items()
+        assert {k: v for k, v in left if k == ".gasp-manifest.json" or not Path(k).name.startswith(".")} == old
+    for relative, payload in _digest(root / "out").items():
+        if relative != ".gasp-manifest.json" and not Path(relative).name.startswith("."):
+            assert payload in (old.get(relative), new.get(relative)), relative
+    assert _killed_render(root, "").returncode == 0
+    assert _digest(root / "out") == new
+
+
 def test_two_renders_at_once_do_not_corrupt_out(old_and_new):
     root, _old, new = old_and_new
     first, second = _render_process(root), _render_process(root)

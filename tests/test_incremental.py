@@ -62,6 +62,24 @@ def _edits(records: Path, workspace: Path) -> list[tuple[str, object]]:
     def usagers_meeting() -> None:
         edit(meetings / "2001-09-13-usagers.yaml", "discussion: Le groupe", "discussion: Désormais, le groupe")
 
+    def agents_note() -> None:
+        # Not the discussion: what the members' proposal pages, dossiers and suivi show (keyed on it).
+        edit(meetings / "2001-10-09-agents.yaml", "note: Les agents d'accueil", "note: Tous les agents d'accueil")
+
+    def added_discussion() -> None:
+        path = records / "meetings" / "2002" / "2002-02-12-agents.yaml"
+        path.write_text(path.read_text(encoding="utf-8") + "discussion: Ajoutée après coup.\n", encoding="utf-8")
+
+    def block_discussion() -> None:
+        # The discussion's text changes length and style, the keys after it stay: only its compte rendu changes.
+        path = meetings / "2001-10-09-agents.yaml"
+        text = path.read_text(encoding="utf-8")
+        start = text.index("discussion: ")
+        end = text.index("proposals:", start)
+        path.write_text(
+            text[:start] + "discussion: >-\n  Réécrite.\n\n  En deux paragraphes.\n" + text[end:], encoding="utf-8"
+        )
+
     def milestone() -> None:
         path = records / "proposals" / "formulaire-plainte-simplifie.yaml"
         edit(path, "- date: 2001-11-05", "- date: 2001-11-06")
@@ -84,6 +102,9 @@ def _edits(records: Path, workspace: Path) -> list[tuple[str, object]]:
     return [
         ("une réunion des agents", agents_meeting),
         ("une réunion des usagers", usagers_meeting),
+        ("une note dans une réunion des agents", agents_note),
+        ("une discussion ajoutée", added_discussion),
+        ("une discussion réécrite en bloc", block_discussion),
         ("un jalon de proposition", milestone),
         ("un service", service),
         ("la cadence d’un groupe", cadence),

@@ -94,7 +94,7 @@ def render(
             return
         # Each document goes to out/ (beside its target, renamed at the end) as soon as it is made.
         with Session(target, answered_by(request, every_meeting=not ids)) as session:
-            previous = Previous(target.resolve(), session.manifest)  # read under the session's lock
+            previous = Previous(target.resolve(), session.manifest, session.statuses)  # read under the session's lock
             with _progress_bar() as progress:
                 input_keys: dict[str, str] = {}
                 paths, keys = render_documents(
@@ -109,7 +109,9 @@ def render(
                 )
             documents = [path for path in paths if not path.startswith(".")]
             changed = session.finish(
-                lambda listed: render_index(records, listed, request.edition_date, workspace.templates, previous, keys),
+                lambda listed: render_index(
+                    records, listed, request.edition_date, workspace.templates, previous, keys, input_keys
+                ),
                 keys,
                 key,
                 len(documents),

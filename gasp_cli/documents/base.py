@@ -118,11 +118,12 @@ class Producer(Protocol):
     def ics(
         self,
         path: str,
-        rows: list[Any],
+        rows: list[Any] | Callable[[], list[Any]],
         records: Records,
         title: str,
         timestamp: datetime.datetime,
         derived: dict[str, Any],
+        inputs: str = "",
     ) -> None: ...
 
 

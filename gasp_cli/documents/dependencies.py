@@ -8,9 +8,14 @@ edited file. What a build reads is over-approximated, never under: a document th
 a record file left out of its key would stay old, and an incremental render would differ
 from a full one (tests/test_incremental.py compares them byte for byte).
 
+A meeting's `discussion` is shown by its own compte rendu only: every other key reads the
+meeting's file without it (yamlsource `outline`), so that the edit a secretary makes most
+often, a discussion written after the meeting, rebuilds that compte rendu and nothing else.
+
 The sets, by document (the records every document reads — gasp.yaml, groups, people,
 services, themes — are in every key: they are few, and an edit of them is rare):
-- a compte rendu: its meeting; every meeting since its group last met, that day's included
+- a compte rendu: its meeting, whole (on the site, without its discussion for a group whose
+  comptes rendus are not public: the public filter drops it); every meeting since its group last met, that day's included
   (what the others said, and what bounds it); its group's next meetings up to the first not
   cancelled (« prochaine réunion »; all of them when none is); the proposals these meetings
   name (titles, themes);
@@ -22,8 +27,8 @@ services, themes — are in every key: they are few, and an edit of them is rare
   calendar), every proposal (milestones), the first meeting's date, its cutoff day;
 - a dossier: what the histories take from the meetings up to its meeting's date, every
   proposal, its day and meeting;
-- anything else (the guides, the suivi, the site's home page, list of comptes rendus and
-  calendars): every record file, and its day.
+- anything else (the guides, the suivi, the site's home page, list of comptes rendus,
+  calendars, out/index.html): every record file, and its day.
 
 Each set is hashed from digests computed once per render: no query over the whole
 workspace is made per document. The index is built once per render, in linear time.
@@ -40,6 +45,7 @@ from typing import TYPE_CHECKING, TypeVar, cast
 if TYPE_CHECKING:
     from ..loader import Records
     from ..models import Meeting
+    from ..yamlsource import SourceFile
 
 T = TypeVar("T")
 
@@ -55,7 +61,7 @@ class Dependencies:
         from ..lifecycle import replaced_by
 
         self._records = records
-        self._digests = {key: source.rel.encode() + b"\0" + source.digest for key, source in records.sources.items()}
+        self._digests = {key: _read_by_others(key[0], source) for key, source in records.sources.items()}
         common = hashlib.sha256(f"{setting}\0".encode())
         for key in sorted(key for key in self._digests if key[0] in COMMON_KINDS):
             common.update(self._digests[key] + b"\0")
@@ -104,7 +110,13 @@ class Dependencies:
         self._replaced_by = replaced_by(records)
 
     def _meeting(self, meeting_id: str) -> bytes:
+        """A meeting's file but its discussion."""
         return self._digests.get(("meetings", meeting_id), b"?" + meeting_id.encode())
+
+    def _own(self, meeting_id: str) -> bytes:
+        """A meeting's whole file, its discussion with it."""
+        source = self._records.sources.get(("meetings", meeting_id))
+        return source.rel.encode() + b"\0" + source.digest if source is not None else b"?" + meeting_id.encode()
 
     def _proposal(self, proposal_id: str) -> bytes:
         return self._digests.get(("proposals", proposal_id), b"?" + proposal_id.encode())
@@ -160,9 +172,12 @@ class Dependencies:
         end = bisect.bisect_right(self._dates, meeting.date)
         window = [mid for _, mid in self._by_date[start:end]] + following
         named = sorted({pid for mid in [meeting_id, *window] for pid in self._names[mid]})
+        # Its own discussion, unless the site shows it without (a group whose comptes rendus are not public).
+        group = records.groups.get(meeting.group)
+        without = published is not None and not (group is not None and group.minutes_are_public)
         parts: list[bytes | str] = [
             meeting_id,
-            self._meeting(meeting_id),
+            self._meeting(meeting_id) if without else self._own(meeting_id),
             *(self._meeting(mid) for mid in window),
             *(self._proposal(pid) for pid in named),
         ]
@@ -209,6 +224,12 @@ class Dependencies:
             self._up_to(max(day, meeting_date), lifecycle=True),
             self._proposals,
         )
+
+
+def _read_by_others(kind: str, source: SourceFile) -> bytes:
+    """What a document reads of a record file: the file, but a meeting's discussion, which only its
+    own compte rendu shows (yamlsource `outline`; the whole file for that compte rendu: `_own`)."""
+    return source.rel.encode() + b"\0" + ((source.outline or source.digest) if kind == "meetings" else source.digest)
 
 
 def _lifecycle_digest(meeting_id: str, meeting: Meeting) -> bytes:

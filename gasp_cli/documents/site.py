@@ -866,24 +866,27 @@ def _put_calendars(records: Records, request: Request, producer: Producer, deriv
     """The calendar's iCalendar files: one a year, and the subscription of every year."""
     today = request.today
 
+    deps = producer.dependencies
     for year in calendar_years(today):
         title = f"Calendrier {year} — {gasp_name(records)}"
         producer.ics(
             f"{FOLDER}/calendrier/calendrier-{year}.ics",
-            _year_rows(records, year),
+            functools.partial(_year_rows, records, year),
             records,
             title,
             request.timestamp,
             derived,
+            deps.everything("site", "calendrier", str(year)) if deps is not None else "",
         )
-    rows = _year_rows(records, *calendar_years(today))
+    years = calendar_years(today)
     producer.ics(
         f"{FOLDER}/{SUBSCRIPTION}",
-        rows,
+        functools.partial(_year_rows, records, *years),
         records,
         f"Calendrier — {gasp_name(records)}",
         request.timestamp,
         derived,
+        deps.everything("site", "abonnement", *map(str, years)) if deps is not None else "",
     )
 
 

@@ -168,8 +168,11 @@ class Previous:
     signature), is kept as it is.
     """
 
-    def __init__(self, out: Path | None, manifest: Manifest | None = None):
-        """`manifest`: out/'s, when the caller has read it already."""
+    def __init__(
+        self, out: Path | None, manifest: Manifest | None = None, statuses: Mapping[str, os.stat_result] | None = None
+    ):
+        """`manifest`: out/'s, when the caller has read it already; `statuses`: the status of each of
+        gasp's regular files in out/, when the caller has looked at them already (writer.Session)."""
         from .writer import read_manifest
 
         self.out = out
@@ -182,6 +185,7 @@ class Previous:
         self._since = manifest.written_at if manifest else 0
         self.input_keys: dict[str, str] = manifest.input_keys if manifest else {}
         self._links: dict[str, bool] = {}
+        self._statuses = statuses
 
     def unchanged(self, path: str, key: str) -> bool:
         from .writer import as_written
@@ -190,13 +194,13 @@ class Previous:
             return False
         full = f"{self.out}{os.sep}{path}"
         try:
-            status = os.lstat(full)
+            status = os.lstat(full) if self._statuses is None else self._statuses[path]
             return (
                 stat.S_ISREG(status.st_mode)
                 and not self._through_link(path.rpartition("/")[0])
                 and as_written(full, status, self._signatures.get(path), self._since)
             )
-        except OSError:
+        except (OSError, KeyError):  # KeyError: not a regular file of gasp's when the session began
             return False
 
     def _through_link(self, folder: str) -> bool:
@@ -285,17 +289,35 @@ class _Producer:
     def ics(
         self,
         path: str,
-        rows: list[Any],
+        rows: list[Any] | Callable[[], list[Any]],
         records: Records,
         title: str,
         timestamp: datetime.datetime,
         derived: dict[str, Any],
+        inputs: str = "",
     ) -> None:
         """An iCalendar file, made again only when its data key changed: its rows, the proposals awaiting
-        a decision at each, the meetings they show and the records every document reads, its title, its time."""
+        a decision at each, the meetings they show and the records every document reads, its title, its time.
+        With `inputs` (the key of the record files it reads, documents/dependencies.py), `rows` may be
+        the function that makes them: nothing is made when the file's input key is the last render's."""
         from ..documents import calendrier
-        from ..documents.base import context_key, data_digest
+        from ..documents.base import context_key, data_digest, inputs_digest
 
+        if inputs and self.inputs:
+            input_key = context_key(
+                inputs_digest((path, inputs, title, timestamp.isoformat())), "ics", self.fingerprint, self.inputs
+            )
+            self.input_keys[path] = input_key
+            old = self.previous.keys.get(path)
+            if (
+                old is not None
+                and self.previous.input_keys.get(path) == input_key
+                and self.previous.unchanged(path, old)
+            ):
+                self.keys[path] = old
+                self.put(path, None)
+                return
+        rows = rows() if callable(rows) else rows
         awaiting = calendrier.awaiting_decision(records, rows, derived)
         deps = self.dependencies
         # What as_ics reads of the records besides the rows: cancellations' reasons, and the records every document reads.
@@ -529,6 +551,9 @@ def render_documents(
         producer.close()
     if input_keys is not None:
         input_keys.update(producer.input_keys)
+        if setting:
+            # What out/index.html's entries read of the records (titles, dates): `render_index` adds the list of files.
+            input_keys["index.html"] = producer.dependencies.everything("index")
     return producer.paths, producer.keys
 
 
@@ -731,15 +756,18 @@ def _calendar(
 
     today = request.today
     start, end = datetime.date(today.year, 1, 1), datetime.date(today.year, 12, 31)
-    rows = calendar_rows(records, start, end, holidays_for(records, start, end))
+    rows = functools.cache(lambda: calendar_rows(records, start, end, holidays_for(records, start, end)))
     title = f"Calendrier {today.year} — {gasp_name(records)}"
-    producer.ics(f"calendrier/calendrier-{today.year}.ics", rows, records, title, request.timestamp, derived)
+    # Its year's meetings and slots (cadences, holidays), and the proposals awaiting a decision at each.
+    every = _dependencies(producer).everything("calendrier", str(today.year))
+    producer.ics(f"calendrier/calendrier-{today.year}.ics", rows, records, title, request.timestamp, derived, every)
     if "html" in request.formats:
         producer.document(
             f"calendrier/calendrier-{today.year}",
             calendrier.FORMATS,
-            calendrier.calendar_page(records, rows, today.year),
+            lambda: calendrier.calendar_page(records, rows(), today.year),
             "calendrier",
+            inputs=("calendrier", every),
         )
     else:
         progress.advance("calendrier")
@@ -758,13 +786,29 @@ def render_index(
     workspace_templates: Path | None,
     previous: Previous | None = None,
     keys: dict[str, str] | None = None,
+    input_keys: dict[str, str] | None = None,
 ) -> bytes | None:
     """out/index.html; None when its data key (kept in `keys`) is the last render's and the file is as
-    it was left (a large out/ lists thousands of files: their template is not run again)."""
+    it was left (a large out/ lists thousands of files: their template is not run again). With the
+    key of what its entries read in `input_keys` (`render_documents`), it is not even built when
+    that key, the files listed and the day are the last render's; `input_keys` then receives its input key."""
     from ..documents import index
-    from ..documents.base import data_key
+    from ..documents.base import data_key, inputs_digest
     from .inputs import templates_fingerprint
 
+    if input_keys is not None and "index.html" in input_keys:
+        input_key = inputs_digest(("index.html", input_keys["index.html"], today.isoformat(), *paths)).hex()
+        input_keys["index.html"] = input_key
+        old = previous.keys.get("index.html") if previous is not None else None
+        if (
+            keys is not None
+            and previous is not None
+            and old is not None
+            and previous.input_keys.get("index.html") == input_key
+            and previous.unchanged("index.html", old)
+        ):
+            keys["index.html"] = old
+            return None
     page = index.build(records, paths, today)
     key = data_key(page, "html", index.FORMATS["html"], templates_fingerprint(workspace_templates))
     if keys is not None:

@@ -15,7 +15,10 @@ of gasp's. SECURITY.md says what a template can and cannot do.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
+import stat
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -69,29 +72,6 @@ def _html_finalize(value: object) -> str:
     return Markup.escape(escape.html(value))
 
 
-class _CompiledTemplates(jinja2.BytecodeCache):
-    """Templates compiled once per process and output format (a test run, `gasp serve`).
-
-    Jinja keys each entry by the template's name and file and checks it against the source's
-    checksum: an edited template is compiled again. One cache per format, since an
-    environment's options (autoescape, finalize) shape the compiled code.
-    """
-
-    def __init__(self) -> None:
-        self._code: dict[str, bytes] = {}
-
-    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        code = self._code.get(bucket.key)
-        if code is not None:
-            bucket.bytecode_from_string(code)
-
-    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        self._code[bucket.key] = bucket.bytecode_to_string()
-
-
-_COMPILED = {output_format: _CompiledTemplates() for output_format in FORMATS}
-
-
 def make_environment(output_format: str, workspace_templates: Path | None) -> jinja2.Environment:
     folders = [str(workspace_templates)] if workspace_templates and workspace_templates.is_dir() else []
     folders.append(str(default_templates()))
@@ -106,7 +86,7 @@ def make_environment(output_format: str, workspace_templates: Path | None) -> ji
             ]
         ),
         "undefined": jinja2.StrictUndefined,
-        "bytecode_cache": _COMPILED.get(output_format),
+        "bytecode_cache": _compiled(output_format),
         "keep_trailing_newline": True,
         "trim_blocks": True,
         "lstrip_blocks": True,
@@ -139,6 +119,71 @@ def make_environment(output_format: str, workspace_templates: Path | None) -> ji
     if output_format == "md":
         environment.filters["long_cell"] = markdown_long_cell
     return environment
+
+
+class _CompiledTemplates(jinja2.BytecodeCache):
+    """Templates compiled once per process and output format (a test run, `gasp serve`), and kept
+    between runs in a folder of the user's cache when there is one (`_cache_folder`): a render that
+    remade two comptes rendus spent a tenth of its time compiling their templates.
+
+    Jinja keys each entry by the template's name and file and checks it against the source's
+    checksum: an edited template is compiled again. One cache per format, since an environment's
+    options (autoescape, finalize) shape the compiled code. An entry of the folder that cannot be
+    read (cut short, from elsewhere) or written (a full or read-only disk) is only compiled again.
+    """
+
+    def __init__(self, folder: str | None) -> None:
+        self._code: dict[str, bytes] = {}
+        self._files = jinja2.FileSystemBytecodeCache(folder) if folder is not None else None
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        code = self._code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+        if bucket.code is None and self._files is not None:
+            try:
+                self._files.load_bytecode(bucket)
+            except Exception:  # noqa: BLE001 -- a damaged entry: compiled again
+                bucket.reset()
+            if bucket.code is not None:
+                self._code[bucket.key] = bucket.bytecode_to_string()
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+        if self._files is not None:
+            with contextlib.suppress(OSError):
+                self._files.dump_bytecode(bucket)
+
+
+_COMPILED: dict[tuple[str, str | None], _CompiledTemplates] = {}
+
+
+def _compiled(output_format: str) -> _CompiledTemplates:
+    """This process's cache of the templates of a format (and of the folder that keeps them)."""
+    folder = _cache_folder(output_format)
+    if (output_format, folder) not in _COMPILED:
+        _COMPILED[(output_format, folder)] = _CompiledTemplates(folder)
+    return _COMPILED[(output_format, folder)]
+
+
+def _cache_folder(output_format: str) -> str | None:
+    """Where the templates of a format are kept compiled between runs: the user's cache folder,
+    $XDG_CACHE_HOME/gasp/modeles, else ~/.cache/gasp/modeles, one folder per format and per code
+    of gasp and installed packages (what the compiled code depends on besides the template's
+    text). Only a folder of the user's own that no one else may write is used; None when there is none."""
+    from .inputs import environment_fingerprint
+
+    base = os.environ.get("XDG_CACHE_HOME", "").strip()
+    try:
+        root = Path(base) if base and os.path.isabs(base) else Path.home() / ".cache"
+        folder = root / "gasp" / "modeles" / f"{environment_fingerprint()[:24]}-{output_format}"
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        status = os.lstat(folder)
+    except (OSError, RuntimeError):  # RuntimeError: no home folder
+        return None
+    if not stat.S_ISDIR(status.st_mode) or status.st_uid != os.getuid() or status.st_mode & 0o022:
+        return None
+    return str(folder)
 
 
 # --- long text: paragraphs and `- ` list items (DESIGN.md, Input rules) ----------------------

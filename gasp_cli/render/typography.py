@@ -14,11 +14,19 @@ reads, whoever wrote it. Machine outputs (ICS, CSV, JSON) never come through her
 
 from __future__ import annotations
 
+import functools
 import re
 
-from ..vocabulary import typography
+from .. import vocabulary
 
 __all__ = ["apply", "html", "markdown", "typst"]
+
+typography = vocabulary.typography
+
+# The same lines come back in document after document (a dossier lists every proposal still
+# awaiting a decision, and there is one dossier per référents meeting): each Markdown line and
+# each HTML text is set once (`_set_once`). The size bounds the memory (a few megabytes) whatever the history.
+_set_once = functools.lru_cache(maxsize=4096)
 
 _FIRST = re.compile(r"\b1er\b")
 
@@ -62,6 +70,7 @@ def html(text: str) -> str:
     return "".join(parts)
 
 
+@_set_once
 def _html_text(text: str, plain_text: bool) -> str:
     if not text.strip():
         return text
@@ -91,6 +100,7 @@ def markdown(text: str) -> str:
     return "\n".join(lines)
 
 
+@_set_once
 def _markdown_line(line: str) -> str:
     # Escapes stay in place (a placeholder keeps « 3 \% » a number and its unit); code, addresses
     # and tags are set aside whole.

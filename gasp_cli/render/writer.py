@@ -21,7 +21,9 @@ point (rename fails with EBUSY), and swapping whole folders copied the user's fi
    render leaves temporary files, and out/ is rebuilt from the records anyway);
 2. then, with SIGINT, SIGTERM and SIGHUP held back, the manifest is replaced by one that
    lists both the old and the new files (so that whatever happens next, the next render
-   knows every file that may be gasp's), each temporary file is renamed over its target
+   knows every file that may be gasp's; when the render only replaces files the manifest
+   lists and removes none, that manifest says as much already, and its signatures make the
+   next render check each replaced file: it stays), each temporary file is renamed over its target
    (`os.replace`: atomic for each file), stale files are removed, and the final manifest
    replaces the first.
 A failure or an interruption during 1 removes the temporary files: out/ keeps every old
@@ -116,14 +118,30 @@ class Manifest:
         return (json.dumps(data, ensure_ascii=False) + "\n").encode("utf-8")
 
 
+# The manifest read last, with the status of its file then: `up_to_date` reads it, and the render
+# that follows reads it again under its own lock; unless the file changed between (any write, any
+# rename over it changes its ctime), the second read is the first's (at forty years, 4 MB of JSON).
+_last_read: list[tuple[tuple[int, ...], Manifest | None]] = []
+
+
 def read_manifest(out: Path) -> Manifest | None:
     """The manifest of out/, or None when out/ has none (or an unreadable one: nothing is owned)."""
     try:
         with open(out / MANIFEST, "rb") as stream:
-            written_at = os.fstat(stream.fileno()).st_ctime_ns
+            status = os.fstat(stream.fileno())
+            seen = (status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns)
+            if _last_read and _last_read[0][0] == seen:
+                return _last_read.pop()[1]
+            written_at = status.st_ctime_ns
             data = json.loads(stream.read().decode("utf-8"))
     except (OSError, ValueError):
         return None
+    manifest = _manifest_of(data, written_at)
+    _last_read[:] = [(seen, manifest)]
+    return manifest
+
+
+def _manifest_of(data: object, written_at: int) -> Manifest | None:
     if not isinstance(data, dict):
         return None
     files = data.get("files")
@@ -300,6 +318,7 @@ class Session:
         self._sizes: dict[str, int] = {}
         self._problems: list[str] = []
         self._folders: dict[str, int | str] = {}  # folder modes, while the render makes its files
+        self.statuses: dict[str, os.stat_result] = {}  # gasp's regular files in out/ when the session began
 
     @property
     def manifest(self) -> Manifest | None:
@@ -322,10 +341,17 @@ class Session:
         # regular file where gasp writes now is taken as 0.1.0's; nothing else is removed.
         self._adopt = self._previous is not None and not self._previous.lists_files
         _remove_temporaries(self.out, self._owned)
-        self._seen_folders = {self.out} | {(self.out / path).parent for path in self._owned}
+        # Thousands of files in a few folders: each folder looked at once.
+        by_folder: dict[str, list[str]] = {}
+        for path in self._owned:
+            by_folder.setdefault(path.rpartition("/")[0], []).append(path)
+        self._seen_folders = {self.out} | {self.out / folder for folder in by_folder if folder}
         if _state(self.out, MANIFEST) not in ("absent", "file"):
             self._problems.append(_conflict(self.out, MANIFEST, _state(self.out, MANIFEST)))
-        self._actual = {path for path in self._owned if _state(self.out, path, self._folders) == "file"}
+        # Each regular file's status, looked at once: the render's checks (render/documents.py Previous)
+        # and the final signatures read it (at forty years, 12 000 files were each looked at three times).
+        self.statuses = _regular_files(self.out, by_folder, self._folders)
+        self._actual = self.statuses.keys()
         return self
 
     def __exit__(self, kind: object, *exc: object) -> None:
@@ -434,26 +460,46 @@ class Session:
             documents=documents,
             input_keys=merged(self._previous.input_keys if self._previous else {}, input_keys or {}),
         )
-        manifest_changed = self._previous is None or touched or final.to_bytes() != _read(out / MANIFEST)
-        if not self._staged and not removed and not manifest_changed:
-            return Publication(0, [])
-        # No input key until every file is in place, and each file still to be renamed marked CHANGED:
-        # after a render killed in between, the next one makes again whatever may still be old.
-        pending = {target.relative_to(out).as_posix(): (CHANGED, "0" * 64) for target in self._staged}
-        intent = Manifest(
-            self._owned | files,
-            final.data_keys,
-            input_keys=final.input_keys,
-            signatures={**self._signatures, **final.signatures, **pending},
-        )
+        final_bytes = final.to_bytes()
+        if (
+            not self._staged
+            and not removed
+            and not (self._previous is None or touched or final_bytes != _read(out / MANIFEST))
+        ):
+            return Publication(0, [])  # nothing changed, not even the manifest
+        intent = None if self._replacing_only(removed) else self._intent(files, final)
         written = len(self._staged) + 1
         updated = sorted(target.relative_to(out).as_posix() for target in self._staged)
-        _write_files(out, self._staged, self._created, removed, intent, final, latest)
+        _write_files(out, self._staged, self._created, removed, intent, final_bytes, latest)
         from ..output import note_written
 
         note_written(f"{written} fichiers dans {out}")
         self._staged, self._created = {}, []
         return Publication(written, removed, updated)
+
+    def _intent(self, files: set[str], final: Manifest) -> Manifest:
+        """The manifest written before the renames: every file that may be gasp's, no input key until
+        every file is in place, and each file still to be renamed marked CHANGED: after a render killed
+        in between, the next one makes again whatever may still be old."""
+        pending = {target.relative_to(self.out).as_posix(): (CHANGED, "0" * 64) for target in self._staged}
+        return Manifest(
+            self._owned | files,
+            final.data_keys,
+            input_keys=final.input_keys,
+            signatures={**self._signatures, **final.signatures, **pending},
+        )
+
+    def _replacing_only(self, removed: list[str]) -> bool:
+        """Whether the intent manifest can be left out: the publication removes nothing and only
+        replaces regular files that the manifest in out/ (read under the lock, listing its files,
+        with their signatures) says are gasp's (an edit's usual publication). That manifest says as
+        much already: it lists every file that may be gasp's, and a replaced file no longer has its
+        signature, so the next render checks it (at forty years, 4 MB of JSON not written)."""
+        previous = self._previous
+        if previous is None or not previous.lists_files or removed:
+            return False
+        replaced = [target.relative_to(self.out).as_posix() for target in self._staged]
+        return all(path in self._actual and path in previous.signatures for path in replaced)
 
     def _final_signatures(self, files: set[str]) -> tuple[dict[str, Signature], bool, int]:
         """Each file's signature once published; whether some file's status changed since the
@@ -471,8 +517,11 @@ class Session:
             if path in staged and digest is not None:
                 signatures[path] = (self._sizes[path], digest)
                 continue
+            # As the session found it (a file changed since has a later ctime than the manifest written
+            # now, and the next render checks it); a file it did not find, as it is now.
+            seen = self.statuses.get(path)
             try:
-                status = os.lstat(f"{self.out}{os.sep}{path}")
+                status = seen if seen is not None else os.lstat(f"{self.out}{os.sep}{path}")
             except OSError:
                 continue  # gone meanwhile: no signature, and the next render makes it again
             touched |= status.st_ctime_ns >= since
@@ -554,6 +603,26 @@ def _state(out: Path, relative: str, folders: dict[str, int | str] | None = None
     return "absent"
 
 
+def _regular_files(
+    out: Path, by_folder: dict[str, list[str]], folders: dict[str, int | str]
+) -> dict[str, os.stat_result]:
+    """Those of the paths (by folder) that are regular files, in real folders (no symlink on the way),
+    with their status: as `_state(out, path) == "file"` for each, each folder looked at once."""
+    found: dict[str, os.stat_result] = {}
+    base = f"{out}{os.sep}"
+    for folder, paths in by_folder.items():
+        if folder and _state(out, folder, folders) != "folder":
+            continue
+        for path in paths:
+            try:
+                status = os.lstat(base + path)
+            except OSError:
+                continue
+            if stat.S_ISREG(status.st_mode):
+                found[path] = status
+    return found
+
+
 def _conflict(out: Path, relative: str, state: str) -> str:
     shown = out / relative
     if state.startswith("link-folder:"):
@@ -582,11 +651,12 @@ def _write_files(
     staged: dict[Path, Path],
     created: list[Path],
     removed: list[str],
-    intent: Manifest,
-    final: Manifest,
+    intent: Manifest | None,
+    final: bytes,
     latest: int = 0,
 ) -> None:
-    """Step 2: the intent manifest, every staged file renamed over its target, stale files removed, the final manifest.
+    """Step 2: the intent manifest (None: the one in out/ stands for it), every staged file renamed
+    over its target, stale files removed, the final manifest.
 
     The final manifest's ctime is made later than that of every file it lists (`latest`: those
     not renamed now): a file whose ctime is not earlier than the manifest's may have been changed
@@ -594,10 +664,12 @@ def _write_files(
     """
     staged = dict(staged)
     try:
-        staged[out / MANIFEST] = write_beside(out / MANIFEST, intent.to_bytes(), tag="gasp")
-        killpoints.reached("render-intent")
+        if intent is not None:
+            staged[out / MANIFEST] = write_beside(out / MANIFEST, intent.to_bytes(), tag="gasp")
+        killpoints.reached("render-intent")  # the intent ready (or the manifest in out/ standing for it)
         with _signals_held():
-            os.replace(staged.pop(out / MANIFEST), out / MANIFEST)
+            if intent is not None:
+                os.replace(staged.pop(out / MANIFEST), out / MANIFEST)
             killpoints.reached("render-publishing")
             renamed = []
             for target, temporary in list(staged.items()):
@@ -612,7 +684,7 @@ def _write_files(
                 killpoints.reached("render-removed")
             _wait_past(out / MANIFEST, max([latest, *(_ctime(target) for target in renamed)]))
             killpoints.reached("render-final")
-            _replace(out / MANIFEST, final.to_bytes())
+            _replace(out / MANIFEST, final)
     except OSError as error:
         raise OutputError(f"impossible d'écrire dans « {out} » : {system_reason(error)}") from None
     finally:
