@@ -2,8 +2,9 @@
 
 Usage: python benchmarks/generate.py [FOLDER]   (default: benchmarks/workspace)
 Every proposal is raised by the agents or the usagers, discussed by the other group,
-decided by the référents; the validated ones get milestones. The result validates
-with no error and no warning.
+decided by the référents in December; one deferred or put to study comes back to the
+référents in June of the next year, as in the article, and is validated or rejected there;
+the validated ones get milestones. The result validates with no error and no warning.
 """
 
 from __future__ import annotations
@@ -115,6 +116,8 @@ members:
 """,
         )
 
+    # Deferred or studied in December: decided again in June of the next year (year → decisions).
+    decided_in_june: dict[int, list[tuple[str, str]]] = {}
     for year in range(FIRST_YEAR, FIRST_YEAR + years):
         agents_days = [nth_weekday(year, m, 1, 2) for m in AGENT_MONTHS]
         usagers_days = [nth_weekday(year, m, 3, 2) for m in USAGERS_MONTHS]
@@ -125,7 +128,11 @@ members:
             meetings[("agents", day)] = {"attendees": agents[:20], "proposals": [], "decisions": []}
         for day in usagers_days:
             meetings[("usagers", day)] = {"attendees": residents[:12], "proposals": [], "decisions": []}
-        meetings[("referents", nth_weekday(year, 6, 4, 3))] = {"attendees": referents, "proposals": [], "decisions": []}
+        meetings[("referents", nth_weekday(year, 6, 4, 3))] = {
+            "attendees": referents,
+            "proposals": [],
+            "decisions": decided_in_june.pop(year, []),
+        }
         meetings[("referents", referents_day)] = {"attendees": referents, "proposals": [], "decisions": []}
         intergroupes_day = nth_weekday(year, 12, 3, 4)
         meetings[("intergroupes", intergroupes_day)] = {
@@ -145,9 +152,15 @@ members:
             meetings[discussed_in]["proposals"].append((pid, "discussed"))
             outcome = rng.choice(["validated", "validated", "rejected", "deferred", "study"])
             meetings[("referents", referents_day)]["decisions"].append((pid, outcome))
+            validated_on = referents_day if outcome == "validated" else None
+            if outcome in ("deferred", "study") and year + 1 < FIRST_YEAR + years:
+                again = rng.choice(["validated", "rejected"])
+                decided_in_june.setdefault(year + 1, []).append((pid, again))
+                if again == "validated":
+                    validated_on = nth_weekday(year + 1, 6, 4, 3)
             milestones = ""
-            if outcome == "validated":
-                start = referents_day + datetime.timedelta(days=20)
+            if validated_on is not None:
+                start = validated_on + datetime.timedelta(days=20)
                 milestones = (
                     f"milestones:\n  - {{date: {start.isoformat()}, status: in-progress, note: Début.}}\n"
                     f"  - {{date: {(start + datetime.timedelta(days=90)).isoformat()}, status: done, note: Fait.}}\n"

@@ -270,6 +270,17 @@ def _written(page: Any, served: Served, relative: str) -> str:
     return page.locator(".gasp-diff").inner_text()
 
 
+def _shown_after_render(page: Any, url: str, text: str, timeout: float = 60.0) -> None:
+    """Open `url` until it shows `text`: the render a save starts may not have published yet."""
+    deadline = time.monotonic() + timeout
+    while True:
+        page.goto(url)
+        if page.get_by_text(text).count() >= 1:
+            return
+        assert time.monotonic() < deadline, f"{url} ne montre pas « {text} » après {timeout:.0f} s"
+        time.sleep(0.2)
+
+
 def test_tour_de_table_in_the_browser(served: Served, page: Any) -> None:
     path = served.meeting()
     before = path.read_text(encoding="utf-8")
@@ -285,7 +296,7 @@ def test_tour_de_table_in_the_browser(served: Served, page: Any) -> None:
     assert after != before and 'note: "Halls : sombres le soir"' in after
     _capture(page, "atelier-diff.png")
     # The compte rendu shows it once re-rendered.
-    page.goto(served.url + f"comptes-rendus/{MEETING}.html")
+    _shown_after_render(page, served.url + f"comptes-rendus/{MEETING}.html", "Halls : sombres le soir")
     assert page.get_by_text("Halls : sombres le soir").count() == 1
     # « Enregistrer dans l'historique »: a commit with her message.
     page.go_back()
@@ -330,8 +341,10 @@ def test_proposal_decision_and_minutes_sent_in_the_browser(served: Served, page:
     _submit(page, form)
     assert "+- proposal: guide-des-services-publics" in _written(page, served, f"records/meetings/2002/{MEETING}.yaml")
     assert "event: discussed" in served.meeting().read_text(encoding="utf-8")
-    page.goto(served.url + "propositions/guide-des-services-publics.html")
-    assert page.get_by_text("Le groupe demande la mise à jour.").count() >= 1
+    # The render that follows the save runs on its own: the page is asked again until it shows it.
+    _shown_after_render(
+        page, served.url + "propositions/guide-des-services-publics.html", "Le groupe demande la mise à jour."
+    )
 
     page.goto(served.url + f"_gasp/saisie/reunion/{REFERENTS}")
     assert page.locator("form[action$='/tour']").count() == 0  # the référents decide, they hold no tour de table
@@ -376,7 +389,7 @@ def test_a_new_meeting_in_the_browser(served: Served, page: Any) -> None:
     diff = _written(page, served, relative)
     assert "+group: agents" in diff and f"+date: {proposed}" in diff, diff
     assert (served.root / relative).is_file()
-    page.goto(served.url + "_gasp/saisie")
+    _shown_after_render(page, served.url + "_gasp/saisie", proposed)
     assert page.get_by_role("link", name=re.compile(f"{proposed}$")).count() == 1
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import gzip
 import html
 import html.parser
+import json
 import os
 import re
 import shutil
@@ -349,7 +350,7 @@ def test_without_pagefind_the_site_is_written_without_search(tmp_path: Path, mon
 def test_a_failing_pagefind_leaves_a_site_without_search(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from gasp_cli.documents import site
 
-    def failing(folder: Path) -> dict[str, bytes]:
+    def failing(folder: Path, section: str) -> dict[str, bytes]:
         raise site.SearchError("Pagefind a échoué : essai")
 
     monkeypatch.setattr(site, "search_index", failing)
@@ -360,10 +361,35 @@ def test_a_failing_pagefind_leaves_a_site_without_search(tmp_path: Path, monkeyp
     assert crawl(tmp_path / "out" / "public")[1] == []
 
 
+def test_a_section_that_fails_leaves_no_index_at_all(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Over a site with its search, Pagefind failing on the one year an edit changed: the pages lose
+    their search box, and no section's index stays (the other years' included), nor recherche.js."""
+    from gasp_cli.documents import site
+
+    shutil.copytree(EXAMPLE, tmp_path / "records")
+    public = _render(tmp_path, "--only", "public", "--format", "html")
+    assert (public / "recherche.js").is_file() and (public / "pagefind" / "2000").is_dir()
+    real = site.search_index
+
+    def failing(folder: Path, section: str) -> dict[str, bytes]:
+        if section == "2002":
+            raise site.SearchError("Pagefind a échoué : essai")
+        return real(folder, section)
+
+    monkeypatch.setattr(site, "search_index", failing)
+    meeting = tmp_path / "records" / "meetings" / "2002" / "2002-03-14-usagers.yaml"
+    meeting.write_text(meeting.read_text(encoding="utf-8").replace("discussion: ", "discussion: Retouche. ", 1))
+    result = gasp("render", "--only", "public", "--format", "html", workspace=tmp_path, env=ENV)
+    assert result.exit_code == 0, result.output
+    assert "avertissement : Pagefind a échoué : essai" in result.stderr
+    assert not (public / "pagefind").exists() and not (public / "recherche.js").exists()
+    assert not [path for path in public.rglob("*.html") if 'id="recherche"' in path.read_text(encoding="utf-8")]
+    assert crawl(public)[1] == []
+
+
 def test_the_search_index_is_gasps_own_and_the_same_every_time(tmp_path: Path) -> None:
     """Pagefind's files are in the manifest (a later render may replace or remove them), and two
     renders of the same records give the same bytes."""
-    import json
 
     shutil.copytree(EXAMPLE, tmp_path / "records")
     public = _render(tmp_path, "--only", "public", "--format", "html")
@@ -380,27 +406,46 @@ def test_the_search_index_is_gasps_own_and_the_same_every_time(tmp_path: Path) -
     assert all((tmp_path / "out" / p).is_file() for p in index)
 
 
-def test_a_no_op_render_runs_no_pagefind_and_a_change_runs_it_again(
+def test_a_no_op_render_runs_no_pagefind_and_a_change_runs_it_on_its_sections(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """The index is made in sections (the general pages, one a year): a no-op render runs Pagefind on
+    none, an edit of one meeting on the sections whose pages it changed, not on every year; and the
+    result is the full render's, byte for byte."""
     from gasp_cli.documents import site
 
     shutil.copytree(EXAMPLE, tmp_path / "records")
-    _render(tmp_path, "--only", "public", "--format", "html")
-    runs: list[Path] = []
+    public = _render(tmp_path, "--only", "public", "--format", "html")
+    years = sorted(p.name for p in (public / "pagefind").iterdir() if p.name.isdigit())
+    assert years == ["2000", "2001", "2002", "2003"]
+    # The years' indexes are listed in one file the pages share, and hold no copy of Pagefind's scripts.
+    assert f"var years = {json.dumps(years)};" in (public / "recherche.js").read_text(encoding="utf-8")
+    assert not list((public / "pagefind" / "2001").glob("*.js"))
+    # No page names the years: a new year changes recherche.js, not every page.
+    pages = [path for path in public.rglob("*.html") if "pagefind" not in path.parts]
+    assert pages and not [path for path in pages if "2001/" in path.read_text(encoding="utf-8").split("<main")[0]]
+    assert all(
+        'src="' in path.read_text(encoding="utf-8") and "recherche.js" in path.read_text(encoding="utf-8")
+        for path in pages
+    )
+    runs: list[str] = []
     real = site.search_index
 
-    def counting(folder: Path) -> dict[str, bytes]:
-        runs.append(folder)
-        return real(folder)
+    def counting(folder: Path, section: str) -> dict[str, bytes]:
+        runs.append(section)
+        return real(folder, section)
 
     monkeypatch.setattr(site, "search_index", counting)
     result = gasp("render", "--only", "public", "--format", "html", workspace=tmp_path, env=ENV)
     assert result.exit_code == 0 and "est à jour" in result.output, result.output
     assert runs == []
-    proposal = tmp_path / "records" / "proposals" / "horaires-police.yaml"
-    proposal.write_text(proposal.read_text(encoding="utf-8").replace("title: ", "title: Enfin, ", 1), encoding="utf-8")
+    meeting = tmp_path / "records" / "meetings" / "2002" / "2002-03-14-usagers.yaml"
+    meeting.write_text(meeting.read_text(encoding="utf-8").replace("discussion: ", "discussion: Enfin, ", 1))
     _render(tmp_path, "--only", "public", "--format", "html")
-    assert len(runs) == 1
-    assert "Enfin, " in (tmp_path / "out/public/propositions/horaires-police.html").read_text(encoding="utf-8")
-    assert crawl(tmp_path / "out" / "public")[1] == []
+    assert "2002" in runs and "2000" not in runs and len(runs) == len(set(runs)), runs
+    assert "Enfin, " in (public / "comptes-rendus" / "2002-03-14-usagers.html").read_text(encoding="utf-8")
+    assert crawl(public)[1] == []
+    incremental = {p.relative_to(public).as_posix(): p.read_bytes() for p in public.rglob("*") if p.is_file()}
+    shutil.rmtree(tmp_path / "out")
+    _render(tmp_path, "--only", "public", "--format", "html")
+    assert {p.relative_to(public).as_posix(): p.read_bytes() for p in public.rglob("*") if p.is_file()} == incremental

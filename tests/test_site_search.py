@@ -4,6 +4,8 @@ page of the site, wherever it is served).
 
 From the home page, « Vous avez dit, nous avons fait » and the list of comptes rendus, a word is
 searched; every result's link must answer 200 with a page of the site, and the first one opens.
+The index is made in sections (the general pages, then one index a year, merged in the browser by
+public/recherche.js): a word said in several years finds the pages of every one of them.
 Runs tests/a11y/search.mjs (puppeteer-core, installed by `make a11y` or
 `npm ci --prefix tests/a11y`); skipped, with the reason, without node, its packages or Chromium.
 """
@@ -100,14 +102,32 @@ def test_a_search_result_opens_its_page_from_every_page(served: tuple[str, Path]
     assert "Compte rendu" not in titles
 
 
+def test_a_word_of_several_years_finds_the_pages_of_each_year(served: tuple[str, Path]) -> None:
+    """« horaires » is in comptes rendus of 2000, 2001 and 2002, each year its own index: the results
+    come from all three, in one list."""
+    base, public = served
+    assert {"2000", "2001", "2002"} <= {p.name for p in (public / "pagefind").iterdir() if p.name.isdigit()}
+    [report] = _search("horaires", [f"{base}mairie/gasp/suivi.html"])
+    assert report["problems"] == [], report
+    years = {
+        result["href"].rsplit("/", 1)[-1][:4] for result in report["results"] if "/comptes-rendus/" in result["href"]
+    }
+    assert {"2000", "2001", "2002"} <= years, report["results"]
+
+
 def test_a_broken_link_is_seen(served: tuple[str, Path]) -> None:
-    """The check is not blind: the same search from a copy of the home page that puts the search
-    at the page (the old baseUrl, an empty URL) finds its results broken."""
+    """The check is not blind: the same search from a copy of the home page whose script gives
+    Pagefind the page as the site's root (the old baseUrl, an empty URL) finds its results broken."""
     base, public = served
     web = Path(public).parent.parent / "web"
     page = (web / "index.html").read_text(encoding="utf-8")
-    assert 'new URL("./", document.baseURI)' in page
-    (web / "ancienne.html").write_text(page.replace('new URL("./",', 'new URL("",'), encoding="utf-8")
+    script = (web / "recherche.js").read_text(encoding="utf-8")
+    assert '<script src="recherche.js" defer>' in page
+    assert script.count("baseUrl: root") == 2  # the years' indexes and the general one
+    (web / "ancienne.js").write_text(
+        script.replace("baseUrl: root", 'baseUrl: new URL("", document.baseURI).pathname'), encoding="utf-8"
+    )
+    (web / "ancienne.html").write_text(page.replace('src="recherche.js"', 'src="ancienne.js"'), encoding="utf-8")
     [report] = _search("plainte", [f"{base}ancienne.html"])
     assert report["problems"] != []
     assert any("/ancienne.html/" in result["href"] for result in report["results"]), report

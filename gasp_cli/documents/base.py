@@ -176,6 +176,8 @@ class Page:
     build: Callable[[], object]
     pdf: Template = ""
     inputs: str = ""
+    # Its search index: a year's ("2002"), or "" for the general pages' (documents/site.py, GENERAL).
+    section: str = ""
 
     @functools.cached_property
     def data(self) -> object:

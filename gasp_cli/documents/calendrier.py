@@ -552,4 +552,5 @@ def site_pages(run: Run) -> Iterator[Page]:
             SITE_HTML,
             functools.partial(_year_page, run.records, year),
             inputs=run.dependencies.everything("calendrier", str(year)),
+            section=str(year),
         )

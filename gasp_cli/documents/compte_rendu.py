@@ -341,4 +341,5 @@ def site_pages(run: Run) -> Iterator[Page]:
             functools.partial(build, run.records, mid, public=True, pages=published),
             FORMATS["pdf"],
             inputs=run.dependencies.compte_rendu(mid, published),
+            section=str(run.records.meetings[mid].date.year),
         )

@@ -413,4 +413,5 @@ def site_pages(run: Run) -> Iterator[Page]:
             functools.partial(build, run.records, mid, today, run.derived, public=True),
             FORMATS["pdf"],
             inputs=run.dependencies.everything(f"convocations/{mid}", today.isoformat()),
+            section=str(run.records.meetings[mid].date.year),
         )

@@ -262,4 +262,11 @@ def site_pages(run: Run) -> Iterator[Page]:
             functools.partial(public_proposition, records, today, pid, run.derived, published, replacing),
             FORMATS["pdf"],
             inputs=deps.proposition(pid, today, published),
+            section=_raised_year(run.derived[pid]),
         )
+
+
+def _raised_year(history: History) -> str:
+    """A proposal's section of the site's search: the year it was raised (a published proposal has been)."""
+    event = history.raised or (history.events[0] if history.events else None)
+    return str(event.date.year) if event is not None else ""

@@ -495,4 +495,5 @@ def site_pages(run: Run) -> Iterator[Page]:
             functools.partial(public_report, records, year, today, run.derived),
             FORMATS["pdf"],
             inputs=run.dependencies.rapport(year, today),
+            section=str(year),
         )

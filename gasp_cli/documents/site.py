@@ -72,6 +72,17 @@ STATUS_ANCHORS = {
     "Pas retenu": "pas-retenu",
 }
 SEARCH_FOLDER = "pagefind"
+# The search index is made in sections, each its own Pagefind index made by its own run (Pagefind
+# has no incremental mode: a run reads every page it indexes), and merged in the browser: the
+# general pages (home, lists, suivi, guide) in pagefind/ itself, which also holds Pagefind's
+# scripts; and one index per year in pagefind/<year>/ (a compte rendu or a convocation by its
+# meeting's year, a proposal by the year it was raised, a report or a calendar by its year).
+# An edit re-indexes the sections whose pages changed: a year's pages, not forty years'.
+GENERAL = ""
+# What a year's index needs: the browser runs Pagefind's scripts and its WebAssembly from pagefind/.
+_SECTION_FILES = re.compile(r"pagefind-entry\.json|pagefind\.[^/]+\.pf_meta|(?:index|fragment|filter)/[^/]+")
+# The one file that lists the years' indexes: a new year changes it, not every page.
+SEARCH_SCRIPT = "recherche.js"
 # The iCalendar file residents subscribe to: this year and the next, under one name that stays
 # the same from year to year (a year's file leaves the site when the year is over).
 SUBSCRIPTION = "calendrier/calendrier.ics"
@@ -384,11 +395,12 @@ _BLOCK_TAG = re.compile(
 )
 
 
-def search_index(site: Path) -> dict[str, bytes]:
-    """Pagefind's index of the html pages under `site` (a folder of gasp's own): path under
-    public/ → bytes. Run on a copy of the site's pages, so that out/ only receives files
-    through the render's publication (whole or not at all, listed in the manifest); that copy's
-    pages are given to Pagefind with their block elements apart (`_BLOCK_TAG`)."""
+def search_index(site: Path, section: str = GENERAL) -> dict[str, bytes]:
+    """Pagefind's index of the html pages under `site` (a folder of gasp's own, holding one section's
+    pages): path under public/ → bytes (under pagefind/, or pagefind/<year>/ for a year's section).
+    Run on a copy of the site's pages, so that out/ only receives files through the render's
+    publication (whole or not at all, listed in the manifest); that copy's pages are given to
+    Pagefind with their block elements apart (`_BLOCK_TAG`)."""
     import tempfile
 
     with tempfile.TemporaryDirectory(prefix="gasp-recherche-") as folder:
@@ -397,15 +409,28 @@ def search_index(site: Path) -> dict[str, bytes]:
             target = spaced / page.relative_to(site)
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(_BLOCK_TAG.sub(r"\n\1\n", page.read_text(encoding="utf-8")), encoding="utf-8")
-        return _pagefind(spaced)
+        files = _pagefind(spaced)
+    if section == GENERAL:
+        return {f"{SEARCH_FOLDER}/{path}": payload for path, payload in files.items()}
+    return {
+        f"{SEARCH_FOLDER}/{section}/{path}": payload
+        for path, payload in files.items()
+        if _SECTION_FILES.fullmatch(path)
+    }
 
 
 def _pagefind(site: Path) -> dict[str, bytes]:
+    """Pagefind's files for the pages under `site`: path under its output folder → bytes."""
     output = site / SEARCH_FOLDER
+    try:
+        # The program itself, not `python -m pagefind_bin` (which only starts it): a Python less per run.
+        import pagefind_bin  # type: ignore[import-untyped]
+
+        program = str(pagefind_bin.get_executable())
+    except (ImportError, OSError) as error:
+        raise SearchError(f"Pagefind n’a pas pu être lancé ({error})") from None
     command = [
-        sys.executable,
-        "-m",
-        "pagefind_bin",
+        program,
         "--site",
         str(site),
         "--output-path",
@@ -434,20 +459,75 @@ def _pagefind(site: Path) -> dict[str, bytes]:
         detail = (done.stderr or done.stdout).strip().splitlines()
         raise SearchError(f"Pagefind a échoué{' : ' + detail[-1] if detail else ''}")
     return {
-        f"{SEARCH_FOLDER}/{path.relative_to(output).as_posix()}": path.read_bytes()
-        for path in sorted(output.rglob("*"))
-        if path.is_file()
+        path.relative_to(output).as_posix(): path.read_bytes() for path in sorted(output.rglob("*")) if path.is_file()
     }
+
+
+def index_section(path: str) -> str | None:
+    """The section whose index holds `path` (under public/), or None for a path outside the index."""
+    prefix = f"{FOLDER}/{SEARCH_FOLDER}/"
+    if not path.startswith(prefix):
+        return None
+    head, slash, _ = path.removeprefix(prefix).partition("/")
+    return head if slash and head.isdigit() else GENERAL
+
+
+def search_script(sections: Iterable[str]) -> bytes:
+    """public/recherche.js: Pagefind's search box on the page, over the general index and every
+    year's. Every page loads it from the site's root, which it finds from its own address: the site
+    may be served at a web server's root or in a sub-folder. Pagefind's own box merges the indexes
+    one after the other (a round trip each); here they are all asked for at once, when the box
+    first gets the focus, in the same Pagefind module the box then uses (a module is loaded once
+    per page)."""
+    import json
+
+    years = json.dumps(sorted(section for section in sections if section != GENERAL))
+    return _SEARCH_SCRIPT.replace("__YEARS__", years).encode("utf-8")
+
+
+_SEARCH_SCRIPT = """// The residents' site's search (written by gasp render): Pagefind's box over the index of the
+// general pages (pagefind/) and the index of each year (pagefind/<year>/), merged in the browser.
+(function () {
+  var root = new URL(".", document.currentScript.src).pathname;
+  var bundle = root + "pagefind/";
+  var years = __YEARS__;
+  var merged = null;
+  function merge() {
+    if (merged === null) {
+      merged = import(bundle + "pagefind.js").then(function (pagefind) {
+        return Promise.all(years.map(function (year) {
+          return pagefind.mergeIndex(bundle + year + "/", { baseUrl: root });
+        }));
+      });
+    }
+    return merged;
+  }
+  window.addEventListener("DOMContentLoaded", function () {
+    var box = document.getElementById("recherche");
+    if (!box || typeof PagefindUI === "undefined") {
+      return;
+    }
+    box.addEventListener("focusin", merge);
+    new PagefindUI({ element: box, bundlePath: bundle, baseUrl: root, showImages: false, resetStyles: false });
+    // Pagefind's field has only a placeholder and a title: the label of the page is tied to it.
+    var field = box.querySelector("input");
+    if (field) {
+      field.id = "recherche-champ";
+    }
+  });
+})();
+"""
 
 
 def produce(run: Run, producer: Producer) -> None:
     """Every file of public/, handed to the render's producer like any document's: the pages
     (html; the site is made of web pages, so a render without html makes none), their PDFs,
-    the calendar's iCalendar file, and the search index Pagefind makes from a copy of the pages.
+    the calendar's iCalendar file, and the search index Pagefind makes from a copy of the pages,
+    one section at a time (see GENERAL).
 
     Like every document, a page whose data key has not changed is kept as it is (not made
-    again), and so is the search index when no page changed: a no-op render runs no template
-    and no Pagefind."""
+    again), and so is a section's index when none of its pages changed: a no-op render runs no
+    template and no Pagefind, an edit runs Pagefind on the sections it changed."""
     import tempfile
 
     from ..lifecycle import histories
@@ -469,41 +549,42 @@ def produce(run: Run, producer: Producer) -> None:
     search = search_available()
     if not search:
         _warn("Pagefind est introuvable (paquet pagefind-bin)")
-    previous = producer.previous
-    deps = producer.dependencies
     with tempfile.TemporaryDirectory(prefix="gasp-site-") as folder:
         copy = Path(folder)
         # One page at a time (at forty years the pages' data weighed 22 MB, and Pagefind's memory adds
         # up with gasp's): its key, and its bytes in the copy that Pagefind reads when it changed.
         # A page whose input key is the last render's is kept without its data being built. Only
-        # its path and key are kept.
-        keys, unchanged = _stage_pages(records, request, producer, derived, copy, with_pdf, search)
-        index_key = _index_key(keys)
-        old_index = sorted(path for path in previous.keys if path.startswith(f"{FOLDER}/{SEARCH_FOLDER}/"))
-        # Pagefind runs only when a page changed (or the index is not as it was left).
-        keep_index = search and bool(old_index) and all(previous.unchanged(path, index_key) for path in old_index)
-        index: dict[str, bytes] = {}
-        if search and not keep_index:
-            # Pagefind indexes the whole site: the kept pages join the changed ones in the copy.
-            for path in unchanged:
-                target = copy / path
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes((cast(Path, previous.out) / FOLDER / path).read_bytes())
+        # its path, key and section are kept.
+        staged = _stage_pages(records, request, producer, derived, copy, with_pdf, search)
+        index: dict[str, tuple[str, bytes | None]] = {}
+        if search:
             try:
-                index = search_index(copy)
+                index = _search_sections(producer, staged, copy)
             except SearchError as error:
                 _warn(str(error))
                 # The pages again, without their search box (built once more: this is the rare path).
-                every_page = list(pages(site_run(records, request, derived, deps)))
+                every_page = list(pages(site_run(records, request, derived, producer.dependencies)))
                 keys = _page_keys(every_page, producer, today.year, with_pdf, False)
                 for page in every_page:
                     producer.input_keys.pop(f"{FOLDER}/{page.path}", None)
                 _put_pages(every_page, producer, keys, set(), today.year, with_pdf, False)
-                keep_index = False
-        _put_site(producer, keys, unchanged, copy, index_key, old_index if keep_index else [], index)
+                search = False
+        _put_site(producer, staged, copy, index)
+    if search:
+        _put_search_script(producer, set(staged.sections.values()))
     if with_pdf:
         _put_pdfs(records, request, producer, derived)
     _put_calendars(records, request, producer, derived)
+
+
+@dataclass
+class _Staged:
+    """The site's pages once staged: each one's key and section (by its path under public/), and
+    those kept as they are (the bytes of the others are in the copy Pagefind reads)."""
+
+    keys: dict[str, str] = field(default_factory=dict)
+    sections: dict[str, str] = field(default_factory=dict)
+    unchanged: set[str] = field(default_factory=set)
 
 
 def _stage_pages(
@@ -514,54 +595,89 @@ def _stage_pages(
     copy: Path,
     with_pdf: bool,
     search: bool,
-) -> tuple[dict[str, str], set[str]]:
-    """Each page's key (by its path under public/), and the pages kept as they are; the bytes of
-    the others go to `copy`, which Pagefind reads."""
+) -> _Staged:
+    """Each page's key and section, and the pages kept as they are; the bytes of the others go to
+    `copy`, which Pagefind reads."""
     today, previous, deps = request.today, producer.previous, producer.dependencies
-    keys: dict[str, str] = {}
-    unchanged: set[str] = set()
+    staged = _Staged()
     for page in pages(site_run(records, request, derived, deps)):
         producer.progress.advance(page.path)
         path = f"{FOLDER}/{page.path}"
+        staged.sections[page.path] = page.section
         input_key = _input_key(page, producer, today.year, with_pdf, search)
         if input_key:
             producer.input_keys[path] = input_key
             old = previous.keys.get(path)
             if old is not None and previous.input_keys.get(path) == input_key and previous.unchanged(path, old):
-                keys[page.path] = old
-                unchanged.add(page.path)
+                staged.keys[page.path] = old
+                staged.unchanged.add(page.path)
                 continue
-        keys[page.path] = _page_keys([page], producer, today.year, with_pdf, search)[page.path]
-        if previous.unchanged(path, keys[page.path]):
-            unchanged.add(page.path)
+        staged.keys[page.path] = _page_keys([page], producer, today.year, with_pdf, search)[page.path]
+        if previous.unchanged(path, staged.keys[page.path]):
+            staged.unchanged.add(page.path)
             continue
         target = copy / page.path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(_page_bytes(page, producer, today.year, with_pdf, search, False))
-    return keys, unchanged
+    return staged
 
 
-def _put_site(
-    producer: Producer,
-    keys: dict[str, str],
-    unchanged: set[str],
-    copy: Path,
-    index_key: str,
-    kept_index: list[str],
-    index: dict[str, bytes],
-) -> None:
+def _search_sections(producer: Producer, staged: _Staged, copy: Path) -> dict[str, tuple[str, bytes | None]]:
+    """The search index's files, section by section (path under out/ → its key, and its bytes or
+    None): those of the sections kept as they are (none of their pages changed, and their index is
+    as gasp left it), and those of the others, made again by Pagefind from their pages alone (a page
+    kept is read from out/). Raises SearchError."""
+    import tempfile
+
+    previous = producer.previous
+    by_section: dict[str, list[str]] = {}
+    for path, section in sorted(staged.sections.items()):
+        by_section.setdefault(section, []).append(path)
+    old_index: dict[str, list[str]] = {}
+    for path in previous.keys:
+        owner = index_section(path)
+        if owner is not None:
+            old_index.setdefault(owner, []).append(path)
+    index: dict[str, tuple[str, bytes | None]] = {}
+    for section, paths in sorted(by_section.items()):
+        key = _index_key(section, {path: staged.keys[path] for path in paths})
+        old = old_index.get(section, [])
+        if old and all(previous.unchanged(path, key) for path in old):
+            index.update(dict.fromkeys(old, (key, None)))
+            continue
+        with tempfile.TemporaryDirectory(prefix="gasp-section-") as name:
+            folder = Path(name)
+            for path in paths:
+                source = cast(Path, previous.out) / FOLDER / path if path in staged.unchanged else copy / path
+                target = folder / path
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(source.read_bytes())
+            made = search_index(folder, section)
+        index.update({f"{FOLDER}/{path}": (key, payload) for path, payload in made.items()})
+    return index
+
+
+def _put_site(producer: Producer, staged: _Staged, copy: Path, index: dict[str, tuple[str, bytes | None]]) -> None:
     """The pages (from `copy`, or kept) and the search index (kept, or made again), to the producer."""
-    for path, key in keys.items():
+    for path, key in staged.keys.items():
         if f"{FOLDER}/{path}" in producer.keys:  # put already (Pagefind failed: pages without search)
             continue
         producer.keys[f"{FOLDER}/{path}"] = key
-        producer.put(f"{FOLDER}/{path}", None if path in unchanged else (copy / path).read_bytes())
-    for path in kept_index:
-        producer.keys[path] = index_key
-        producer.put(path, None)
-    for path, payload in index.items():
-        producer.keys[f"{FOLDER}/{path}"] = index_key
-        producer.put(f"{FOLDER}/{path}", payload)
+        producer.put(f"{FOLDER}/{path}", None if path in staged.unchanged else (copy / path).read_bytes())
+    for path, (key, payload) in index.items():
+        producer.keys[path] = key
+        producer.put(path, payload)
+
+
+def _put_search_script(producer: Producer, sections: set[str]) -> None:
+    """public/recherche.js, kept when it is the same (its key is its bytes)."""
+    import hashlib
+
+    path = f"{FOLDER}/{SEARCH_SCRIPT}"
+    payload = search_script(sections)
+    key = hashlib.sha256(payload).hexdigest()
+    producer.keys[path] = key
+    producer.put(path, None if producer.previous.unchanged(path, key) else payload)
 
 
 def _put_pdfs(records: Records, request: Request, producer: Producer, derived: dict[str, History]) -> None:
@@ -689,11 +805,13 @@ def _page_differs(page: Page, producer: Producer, year: int, variants: list[dict
         return True
 
 
-def _index_key(keys: dict[str, str]) -> str:
-    """The search index's key: every page's key (the index is made from all of them)."""
+def _index_key(section: str, keys: dict[str, str]) -> str:
+    """A section's search index's key: its name and the key of each of its pages (the index is made
+    from all of them)."""
     import hashlib
 
-    return hashlib.sha256("\n".join(f"{path} {key}" for path, key in sorted(keys.items())).encode()).hexdigest()
+    lines = [f"section {section}", *(f"{path} {key}" for path, key in sorted(keys.items()))]
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
 
 
 def _page_bytes(page: Page, producer: Producer, year: int, with_pdf: bool, search: bool, unchanged: bool) -> bytes:

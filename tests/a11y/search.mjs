@@ -1,5 +1,6 @@
 // The residents' site's search in headless Chromium: from each page given, type a word in
-// the search box, wait for Pagefind's results, check that every result's link answers 200,
+// the search box, wait for Pagefind's results (every one: « Plus de résultats » is pressed until it
+// is gone), check that every result's link answers 200,
 // open the first one and check that it is the page it says (its <main>, not a 404).
 // Also checks that the search box has its label. Prints one JSON line per page, then exits
 // 0 if every page passed, 1 if one failed, 2 if the browser cannot be started.
@@ -47,12 +48,23 @@ try {
     try {
       await page.waitForSelector(".pagefind-ui__result-link", { timeout: 15000 });
       // Pagefind fills the results one by one: wait until their number settles.
-      await page.waitForFunction(() => {
+      const settled = () => page.waitForFunction(() => {
         const count = document.querySelectorAll(".pagefind-ui__result-link").length;
         const same = window.__gaspCount === count;
         window.__gaspCount = count;
         return same && count > 0;
       }, { polling: 300, timeout: 15000 });
+      await settled();
+      // Every result, not only the first page of them.
+      for (let more = await page.$(".pagefind-ui__button"); more; more = await page.$(".pagefind-ui__button")) {
+        const shown = await page.$$eval(".pagefind-ui__result-link", (links) => links.length);
+        await more.click();
+        await page.waitForFunction(
+          (before) => document.querySelectorAll(".pagefind-ui__result-link").length > before
+            || !document.querySelector(".pagefind-ui__button"),
+          { polling: 100, timeout: 15000 }, shown);
+        await settled();
+      }
     } catch {
       report.problems.push("aucun résultat");
     }
