@@ -47,13 +47,21 @@ try {
     await page.type("#recherche input", word);
     try {
       await page.waitForSelector(".pagefind-ui__result-link", { timeout: 15000 });
-      // Pagefind fills the results one by one: wait until their number settles.
+      // Pagefind searches again at each letter typed: wait for the answer to the whole word (its
+      // message names the word searched), not a list left by the first letters.
+      await page.waitForFunction((typed) => {
+        const message = document.querySelector("#recherche .pagefind-ui__message");
+        return message !== null && message.textContent.includes(typed);
+      }, { polling: 100, timeout: 30000 }, word);
+      // Pagefind fills the results one by one, each once its fragment has come (a placeholder
+      // marked pagefind-ui__loading until then): wait until none is loading and their number settles.
       const settled = () => page.waitForFunction(() => {
         const count = document.querySelectorAll(".pagefind-ui__result-link").length;
+        const loading = document.querySelector("#recherche .pagefind-ui__loading") !== null;
         const same = window.__gaspCount === count;
         window.__gaspCount = count;
-        return same && count > 0;
-      }, { polling: 300, timeout: 15000 });
+        return same && count > 0 && !loading;
+      }, { polling: 300, timeout: 30000 });
       await settled();
       // Every result, not only the first page of them.
       for (let more = await page.$(".pagefind-ui__button"); more; more = await page.$(".pagefind-ui__button")) {
