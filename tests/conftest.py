@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from pathlib import Path
@@ -30,6 +31,16 @@ def validate_json(workspace: Path, *extra: str) -> tuple[int, list[dict]]:
     result = gasp("validate", "--format", "json", *extra, workspace=workspace)
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     return result.exit_code, json.loads(result.stdout)
+
+
+def tree(folder: Path) -> dict[str, str]:
+    """Every file under `folder` (its path from there) → the SHA-256 of its bytes: two trees are
+    equal when they hold the same files with the same bytes."""
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def write(workspace: Path, relative: str, text: str) -> Path:

@@ -4,24 +4,15 @@ Each render here starts with an empty in-memory cache, as a new process does."""
 
 from __future__ import annotations
 
-import hashlib
 import os
 from pathlib import Path
 
 import jinja2
 import pytest
 
-from conftest import gasp
+from conftest import gasp, tree
 
 ENV = {"SOURCE_DATE_EPOCH": "1025395200", "GASP_TODAY": "2002-06-30"}
-
-
-def tree(folder: Path) -> dict[str, str]:
-    return {
-        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
 
 
 def render(workspace: Path, out: Path, cache: Path) -> dict[str, str]:

@@ -468,11 +468,11 @@ def _killed_render(root: Path, point: str) -> subprocess.CompletedProcess:
     )
 
 
-@pytest.fixture(scope="module")
-def before_and_after(tmp_path_factory):
-    """The example's Markdown rendered, then the records changed so that the next render replaces
-    files (a theme's title is on many pages) and removes one (a deleted meeting's compte rendu)."""
-    base = tmp_path_factory.mktemp("tuer")
+def _rendered_then_changed(base: Path, remove_a_meeting: bool) -> tuple[Path, dict, dict]:
+    """The example's Markdown rendered in `base/espace`, then a theme's title changed (many pages
+    show it: the next render replaces files) and, if asked, a meeting deleted (its compte rendu is
+    removed). Returns the workspace, the digests of its out/, and those of a render of the changed
+    records into a new folder."""
     root = base / "espace"
     shutil.copytree(EXAMPLE, root / "records")
     assert _killed_render(root, "").returncode == 0
@@ -481,11 +481,19 @@ def before_and_after(tmp_path_factory):
     path.write_text(
         path.read_text(encoding="utf-8").replace("title: Logement", "title: Logement social"), encoding="utf-8"
     )
-    (root / "records/meetings/2002/2002-05-14-agents.yaml").unlink()
+    if remove_a_meeting:
+        (root / "records/meetings/2002/2002-05-14-agents.yaml").unlink()
     reference = base / "reference"
     shutil.copytree(root / "records", reference / "records")
     assert _killed_render(reference, "").returncode == 0
-    new = _digest(reference / "out")
+    return root, old, _digest(reference / "out")
+
+
+@pytest.fixture(scope="module")
+def before_and_after(tmp_path_factory):
+    """The example's Markdown rendered, then the records changed so that the next render replaces
+    files (a theme's title is on many pages) and removes one (a deleted meeting's compte rendu)."""
+    root, old, new = _rendered_then_changed(tmp_path_factory.mktemp("tuer"), remove_a_meeting=True)
     assert "comptes-rendus/2002-05-14-agents.md" in set(old) - set(new)
     assert sum(old.get(p) != new[p] for p in new) > 3
     return root, old, new
@@ -551,19 +559,7 @@ def replaced_only(tmp_path_factory):
     """The example's Markdown rendered, then a theme's title changed: the next render replaces files
     (many pages show the title) and neither adds nor removes one: the manifest in out/ stands for
     the intent manifest (render/writer.py)."""
-    base = tmp_path_factory.mktemp("remplacer")
-    root = base / "espace"
-    shutil.copytree(EXAMPLE, root / "records")
-    assert _killed_render(root, "").returncode == 0
-    old = _digest(root / "out")
-    path = root / "records/themes/logement.yaml"
-    path.write_text(
-        path.read_text(encoding="utf-8").replace("title: Logement", "title: Logement social"), encoding="utf-8"
-    )
-    reference = base / "reference"
-    shutil.copytree(root / "records", reference / "records")
-    assert _killed_render(reference, "").returncode == 0
-    new = _digest(reference / "out")
+    root, old, new = _rendered_then_changed(tmp_path_factory.mktemp("remplacer"), remove_a_meeting=False)
     assert set(old) == set(new) and sum(old[p] != new[p] for p in new) > 3
     return root, old, new
 

@@ -9,24 +9,15 @@ included) with a fresh render of the same records into an empty folder.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import shutil
 from pathlib import Path
 
 import pytest
 
-from conftest import gasp
+from conftest import gasp, tree
 
 ENV = {"SOURCE_DATE_EPOCH": "1025395200", "GASP_TODAY": "2002-06-30"}
-
-
-def tree(folder: Path) -> dict[str, str]:
-    return {
-        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
 
 
 def render(workspace: Path, out: Path, formats: str) -> str:

@@ -8,7 +8,6 @@ the old files.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -16,19 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import gasp, write
+from conftest import gasp, tree, write
 
 ENV = {"SOURCE_DATE_EPOCH": "1025395200", "GASP_TODAY": "2002-06-30"}  # 30 June 2002: the example's as_of
 MD_HTML = ("--format", "md,html")
 UP_TO_DATE = "est à jour : rien n'a changé"
-
-
-def tree(folder: Path) -> dict[str, str]:
-    return {
-        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
 
 
 def times(folder: Path) -> dict[str, tuple[int, int]]:

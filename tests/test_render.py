@@ -3,23 +3,14 @@
 from __future__ import annotations
 
 import gzip
-import hashlib
 import json
 from pathlib import Path
 
 import pytest
 
-from conftest import EXAMPLE, gasp, typeset, write
+from conftest import EXAMPLE, gasp, tree, typeset, write
 
 EPOCH = {"SOURCE_DATE_EPOCH": "1025395200"}  # 2002-06-30
-
-
-def tree_digest(folder: Path) -> dict[str, str]:
-    return {
-        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
 
 
 def render(workspace: Path, *args: str, env: dict | None = None):
@@ -157,19 +148,19 @@ def test_the_dossier_lists_what_awaits_a_decision(rendered: Path):
 def test_same_records_same_bytes(rendered: Path, tmp_path: Path):
     again = render(rendered, "--out", str(tmp_path / "encore"))
     assert again.exit_code == 0
-    first, second = tree_digest(rendered / "out"), tree_digest(tmp_path / "encore")
+    first, second = tree(rendered / "out"), tree(tmp_path / "encore")
     for path, digest in first.items():
         if not path.endswith(".pdf"):
             assert second[path] == digest, path
 
 
 def test_nothing_is_written_under_records(example: Path):
-    before = tree_digest(example / "records")
+    before = tree(example / "records")
     assert render(example, "--only", "guides").exit_code == 0
-    assert tree_digest(example / "records") == before
+    assert tree(example / "records") == before
     refused = render(example, "--out", str(example / "records" / "out"))
     assert refused.exit_code == 1 and "records/" in refused.stderr
-    assert tree_digest(example / "records") == before
+    assert tree(example / "records") == before
 
 
 def test_invalid_records_stop_the_render_before_anything_is_written(example: Path):
@@ -183,7 +174,7 @@ def test_invalid_records_stop_the_render_before_anything_is_written(example: Pat
 def test_a_planned_meeting_has_no_compte_rendu_yet_but_its_convocation(example: Path):
     result = render(example, "2002-12-20-referents", "--format", "md")
     assert result.exit_code == 0, result.output
-    files = sorted(tree_digest(example / "out"))
+    files = sorted(tree(example / "out"))
     assert files == [".gasp-manifest.json", "convocations/2002-12-20-referents.md", "index.html"]
     result = render(example, "2002-12-20-referents", "--only", "comptes-rendus")
     assert result.exit_code == 1 and "encore prévue" in result.stderr
@@ -192,15 +183,15 @@ def test_a_planned_meeting_has_no_compte_rendu_yet_but_its_convocation(example: 
 def test_meeting_ids_and_only(example: Path):
     result = render(example, "2001-06-14-usagers", "--format", "md")
     assert result.exit_code == 0, result.output
-    files = sorted(tree_digest(example / "out"))
+    files = sorted(tree(example / "out"))
     assert files == [".gasp-manifest.json", "comptes-rendus/2001-06-14-usagers.md", "index.html"]
     unknown = render(example, "2001-06-14-usager")
     assert unknown.exit_code == 1
     assert "réunion « 2001-06-14-usager » inconnue ; vouliez-vous dire « 2001-06-14-usagers » ?" in unknown.stderr
     guides = render(example, "--only", "guides", "--format", "html")
     assert guides.exit_code == 0
-    assert "guide/guide-agents.html" in tree_digest(example / "out")
-    assert "comptes-rendus/2001-06-14-usagers.md" in tree_digest(example / "out")  # earlier output kept
+    assert "guide/guide-agents.html" in tree(example / "out")
+    assert "comptes-rendus/2001-06-14-usagers.md" in tree(example / "out")  # earlier output kept
     assert render(example, "--only", "guide").exit_code == 2
     assert render(example, "--format", "docx").exit_code == 2
 
@@ -259,13 +250,13 @@ def test_record_text_is_data_in_every_format(example: Path):
 
 def test_a_failed_render_leaves_the_previous_out_as_it_was(example: Path):
     assert render(example, "--only", "guides").exit_code == 0
-    before = tree_digest(example / "out")
+    before = tree(example / "out")
     write(example, "templates/compte-rendu.typ.j2", "#let x = \n")
     result = render(example)
     assert result.exit_code == 1
     assert "Typst" in result.stderr and "rien n'a été écrit" in result.stderr
     assert "Traceback" not in result.output
-    assert tree_digest(example / "out") == before
+    assert tree(example / "out") == before
     assert sorted(p.name for p in example.iterdir() if p.name.startswith(".")) == [".out.verrou"]
 
 
