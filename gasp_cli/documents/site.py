@@ -544,7 +544,10 @@ def produce(run: Run, producer: Producer) -> None:
             )
         return
     today = request.today
-    producer.progress.add(sum(1 for _ in pages(site_run(records, request, derived))))
+    # The pages listed once (each holds its key and how to build its data, not the data): their
+    # number for the progress bar, then staged one by one.
+    every_page = list(pages(site_run(records, request, derived, producer.dependencies)))
+    producer.progress.add(len(every_page))
     with_pdf = "pdf" in request.formats
     search = search_available()
     if not search:
@@ -555,15 +558,14 @@ def produce(run: Run, producer: Producer) -> None:
         # up with gasp's): its key, and its bytes in the copy that Pagefind reads when it changed.
         # A page whose input key is the last render's is kept without its data being built. Only
         # its path, key and section are kept.
-        staged = _stage_pages(records, request, producer, derived, copy, with_pdf, search)
+        staged = _stage_pages(every_page, request, producer, copy, with_pdf, search)
         index: dict[str, tuple[str, bytes | None]] = {}
         if search:
             try:
                 index = _search_sections(producer, staged, copy)
             except SearchError as error:
                 _warn(str(error))
-                # The pages again, without their search box (built once more: this is the rare path).
-                every_page = list(pages(site_run(records, request, derived, producer.dependencies)))
+                # The pages again, without their search box (this is the rare path).
                 keys = _page_keys(every_page, producer, today.year, with_pdf, False)
                 for page in every_page:
                     producer.input_keys.pop(f"{FOLDER}/{page.path}", None)
@@ -588,19 +590,18 @@ class _Staged:
 
 
 def _stage_pages(
-    records: Records,
+    every_page: list[Page],
     request: Request,
     producer: Producer,
-    derived: dict[str, History],
     copy: Path,
     with_pdf: bool,
     search: bool,
 ) -> _Staged:
     """Each page's key and section, and the pages kept as they are; the bytes of the others go to
     `copy`, which Pagefind reads."""
-    today, previous, deps = request.today, producer.previous, producer.dependencies
+    today, previous = request.today, producer.previous
     staged = _Staged()
-    for page in pages(site_run(records, request, derived, deps)):
+    for page in every_page:
         producer.progress.advance(page.path)
         path = f"{FOLDER}/{page.path}"
         staged.sections[page.path] = page.section
