@@ -119,37 +119,31 @@ def _proposals_moved(
     records: Records, other: Meeting, themes: set[str], discussed: set[str], pages: Collection[str]
 ) -> list[Item]:
     """The proposals the other meeting raised, discussed or withdrew, on these themes or discussed here."""
-    items = []
-    for event in other.proposals:
-        proposal = records.proposals.get(event.proposal)
-        if proposal is not None and (proposal.theme in themes or event.proposal in discussed):
-            items.append(
-                Item(
-                    proposal.title,
-                    f"proposition {PROPOSAL_STATUSES[event.event]}",
-                    event.note or "",
-                    _page(event.proposal, pages),
-                )
-            )
-    return items
+    moves = [(e.proposal, f"proposition {PROPOSAL_STATUSES[e.event]}", e.note) for e in other.proposals]
+    return _on_these_proposals(records, moves, themes, discussed, pages)
 
 
 def _decided(
     records: Records, other: Meeting, themes: set[str], discussed: set[str], pages: Collection[str]
 ) -> list[Item]:
     """The other meeting's decisions on proposals of these themes, or discussed here."""
+    moves = [(d.proposal, PROPOSAL_STATUSES[d.outcome], d.note) for d in other.decisions]
+    return _on_these_proposals(records, moves, themes, discussed, pages)
+
+
+def _on_these_proposals(
+    records: Records,
+    moves: list[tuple[str, str, str | None]],
+    themes: set[str],
+    discussed: set[str],
+    pages: Collection[str],
+) -> list[Item]:
+    """One item per (proposal, what happened, note) whose proposal is on these themes or discussed here."""
     items = []
-    for decision in other.decisions:
-        proposal = records.proposals.get(decision.proposal)
-        if proposal is not None and (proposal.theme in themes or decision.proposal in discussed):
-            items.append(
-                Item(
-                    proposal.title,
-                    PROPOSAL_STATUSES[decision.outcome],
-                    decision.note or "",
-                    _page(decision.proposal, pages),
-                )
-            )
+    for proposal_id, what, note in moves:
+        proposal = records.proposals.get(proposal_id)
+        if proposal is not None and (proposal.theme in themes or proposal_id in discussed):
+            items.append(Item(proposal.title, what, note or "", _page(proposal_id, pages)))
     return items
 
 
