@@ -540,7 +540,7 @@ def check_proposals(records: Records, today: datetime.date) -> list[Diagnostic]:
     unsure = _named_in_broken_meetings(records)
     diagnostics = [
         d
-        for d in check_lifecycles(records)
+        for d in check_lifecycles(records, facts.of(records).histories)  # the histories the render reads too
         if d.code != "lifecycle"
         or (unsure is not None and not any(d.message.startswith(f"« {pid} »") for pid in unsure))
     ]

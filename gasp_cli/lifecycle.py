@@ -151,10 +151,11 @@ def label(status: str | None) -> str:
     return PROPOSAL_STATUSES.get(status, "pas encore soulevée") if status else "pas encore soulevée"
 
 
-def check_lifecycles(records: Records) -> list[Diagnostic]:
-    """Illegal moves, a raising outside agents/usagers/intergroupes, milestones out of order."""
+def check_lifecycles(records: Records, derived: dict[str, History] | None = None) -> list[Diagnostic]:
+    """Illegal moves, a raising outside agents/usagers/intergroupes, milestones out of order
+    (`derived`: the histories of `records`, when the caller holds them)."""
     diagnostics: list[Diagnostic] = []
-    derived = histories(records)
+    derived = derived if derived is not None else histories(records)
     for proposal_id, history in derived.items():
         status: str | None = None
         for event in history.events:

@@ -80,14 +80,19 @@ def _private_meeting(records: Records, meeting: models.Meeting, people: dict[str
     )
 
 
+def shown_whole(records: Records, meeting: models.Meeting) -> bool:
+    """Whether the public records hold a meeting as it is (its group's comptes rendus are public),
+    its discussion with it; else only what `_private_meeting` keeps."""
+    group = records.groups.get(meeting.group)
+    return group is not None and group.minutes_are_public
+
+
 def public_records(records: Records) -> Records:
     """The records filtered for the residents' site: see the module's docstring."""
     people = {pid: _person(person) for pid, person in records.people.items()}
     meetings = {}
     for mid, meeting in records.meetings.items():
-        group = records.groups.get(meeting.group)
-        public = group is not None and group.minutes_are_public
-        meetings[mid] = meeting if public else _private_meeting(records, meeting, people)
+        meetings[mid] = meeting if shown_whole(records, meeting) else _private_meeting(records, meeting, people)
     services = {
         sid: service.model_copy(update={"agents": None}) if service.agents is not None else service
         for sid, service in records.services.items()

@@ -144,3 +144,129 @@ def test_with_pdf_too(example: Path, tmp_path: Path) -> None:
         assert callable(change)
         change()
         check_same_as_fresh(example, out, tmp_path, "md,html,pdf")
+
+
+# --- a discussion edited: only its meeting's documents are made (render/documents.py `_produce_narrow`) ---
+
+
+def _narrow_only(monkeypatch: pytest.MonkeyPatch) -> list[frozenset[str]]:
+    """The full production made to fail, and each narrow render's meetings recorded: a render that
+    is not narrow fails, one that is says which meetings it remade."""
+    import gasp_cli.render.documents as documents
+
+    narrowed: list[frozenset[str]] = []
+    narrow = documents._produce_narrow
+
+    def recorded(*args: object) -> bool:
+        narrowed.append(args[-1])  # type: ignore[arg-type]
+        return narrow(*args)  # type: ignore[arg-type]
+
+    def refused(*args: object) -> None:
+        raise AssertionError("rendu complet, alors que seules des discussions ont changé")
+
+    monkeypatch.setattr(documents, "_produce_narrow", recorded)
+    monkeypatch.setattr(documents, "_produce", refused)
+    return narrowed
+
+
+def test_a_discussion_edit_makes_only_its_meetings_documents(
+    example: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = example / "out"
+    render(example, out, "md,html")
+    meetings = example / "records" / "meetings" / "2001"
+    edit(meetings / "2001-10-09-agents.yaml", "discussion: 'Le guide", "discussion: 'Ajout. Le guide")
+    edit(meetings / "2001-09-13-usagers.yaml", "discussion: Le groupe", "discussion: Désormais, le groupe")
+    with monkeypatch.context() as patched:
+        narrowed = _narrow_only(patched)
+        said = render(example, out, "md,html")
+    assert narrowed == [frozenset({"2001-10-09-agents", "2001-09-13-usagers"})]
+    assert "mis à jour" in said
+    fresh = tmp_path / "fresh"
+    render(example, fresh, "md,html")
+    assert tree(out) == tree(fresh)
+
+
+def test_a_discussion_edit_over_a_file_changed_by_hand_renders_in_full(example: Path, tmp_path: Path) -> None:
+    """A file changed by hand in out/ cannot be kept without being made again: the render is a full one."""
+    out = example / "out"
+    render(example, out, "md,html")
+    edit(
+        example / "records" / "meetings" / "2001" / "2001-10-09-agents.yaml",
+        "discussion: 'Le guide",
+        "discussion: 'Ajout. Le guide",
+    )
+    guide = out / "guide" / "guide-agents.md"
+    guide.write_text(guide.read_text(encoding="utf-8").replace("Guide", "Gide", 1), encoding="utf-8")
+    check_same_as_fresh(example, out, tmp_path, "md,html")
+
+
+def test_a_discussion_edit_without_search_renders_in_full(
+    example: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pagefind gone since the last render: the site is made again without its search, as a full render makes it."""
+    import gasp_cli.documents.site as site
+
+    out = example / "out"
+    render(example, out, "md,html")
+    edit(
+        example / "records" / "meetings" / "2001" / "2001-09-13-usagers.yaml",
+        "discussion: Le groupe",
+        "discussion: Désormais, le groupe",
+    )
+    monkeypatch.setattr(site, "search_available", lambda: False)
+    check_same_as_fresh(example, out, tmp_path, "md,html")
+    assert not (out / "public" / "pagefind").exists()
+
+
+def test_a_discussion_edit_after_a_partial_render_renders_in_full(
+    example: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The last render was of one meeting: it kept nothing to narrow the next one with."""
+    out = example / "out"
+    render(example, out, "md,html")
+    path = example / "records" / "meetings" / "2001" / "2001-10-09-agents.yaml"
+    edit(path, "discussion: 'Le guide", "discussion: 'Ajout. Le guide")
+    result = gasp("render", "2001-10-09-agents", "--out", str(out), "--format", "md,html", workspace=example, env=ENV)
+    assert result.exit_code == 0, result.output
+    edit(path, "discussion: 'Ajout. Le guide", "discussion: 'Encore. Le guide")
+    check_same_as_fresh(example, out, tmp_path, "md,html")
+
+
+def test_pagefind_failing_at_the_end_of_a_narrow_render_gives_the_full_render(
+    example: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pagefind fails once the narrow render has handed files over: nothing of it is written, the
+    render is made again in full, which writes the site without its search and says why."""
+    import gasp_cli.documents.site as site
+    import gasp_cli.render.documents as documents
+
+    out = example / "out"
+    render(example, out, "md,html")
+    edit(
+        example / "records" / "meetings" / "2001" / "2001-09-13-usagers.yaml",
+        "discussion: Le groupe",
+        "discussion: Désormais, le groupe",
+    )
+    tried: list[object] = []
+    narrow = documents._produce_narrow
+
+    def recorded(*args: object) -> bool:
+        tried.append(args[-1])
+        return narrow(*args)  # type: ignore[arg-type]
+
+    def failing(*args: object) -> dict[str, bytes]:
+        raise site.SearchError("Pagefind a échoué : panne simulée")
+
+    monkeypatch.setattr(site, "_pagefind_files", failing)
+    with monkeypatch.context() as patched:
+        patched.setattr(documents, "_produce_narrow", recorded)
+        result = gasp("render", "--out", str(out), "--format", "md,html", workspace=example, env=ENV)
+    assert result.exit_code == 0, result.output
+    assert tried, "le rendu n’a pas d’abord tenté de ne refaire que la réunion"
+    assert "panne simulée" in result.stderr
+    assert not (out / "public" / "pagefind").exists()
+    # The same as a full render into an empty folder where Pagefind fails alike.
+    fresh = tmp_path / "fresh"
+    render(example, fresh, "md,html")
+    assert tree(out) == tree(fresh)

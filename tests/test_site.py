@@ -350,10 +350,10 @@ def test_without_pagefind_the_site_is_written_without_search(tmp_path: Path, mon
 def test_a_failing_pagefind_leaves_a_site_without_search(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from gasp_cli.documents import site
 
-    def failing(folder: Path, section: str) -> dict[str, bytes]:
+    def failing(pages: dict[str, Path], section: str) -> object:
         raise site.SearchError("Pagefind a échoué : essai")
 
-    monkeypatch.setattr(site, "search_index", failing)
+    monkeypatch.setattr(site, "start_index", failing)
     shutil.copytree(EXAMPLE, tmp_path / "records")
     result = gasp("render", "--only", "public", "--format", "html", workspace=tmp_path, env=ENV)
     assert result.exit_code == 0, result.output
@@ -369,14 +369,14 @@ def test_a_section_that_fails_leaves_no_index_at_all(tmp_path: Path, monkeypatch
     shutil.copytree(EXAMPLE, tmp_path / "records")
     public = _render(tmp_path, "--only", "public", "--format", "html")
     assert (public / "recherche.js").is_file() and (public / "pagefind" / "2000").is_dir()
-    real = site.search_index
+    real = site.start_index
 
-    def failing(folder: Path, section: str) -> dict[str, bytes]:
+    def failing(pages: dict[str, Path], section: str) -> object:
         if section == "2002":
             raise site.SearchError("Pagefind a échoué : essai")
-        return real(folder, section)
+        return real(pages, section)
 
-    monkeypatch.setattr(site, "search_index", failing)
+    monkeypatch.setattr(site, "start_index", failing)
     meeting = tmp_path / "records" / "meetings" / "2002" / "2002-03-14-usagers.yaml"
     meeting.write_text(meeting.read_text(encoding="utf-8").replace("discussion: ", "discussion: Retouche. ", 1))
     result = gasp("render", "--only", "public", "--format", "html", workspace=tmp_path, env=ENV)
@@ -429,13 +429,13 @@ def test_a_no_op_render_runs_no_pagefind_and_a_change_runs_it_on_its_sections(
         for path in pages
     )
     runs: list[str] = []
-    real = site.search_index
+    real = site.start_index
 
-    def counting(folder: Path, section: str) -> dict[str, bytes]:
+    def counting(pages: dict[str, Path], section: str) -> object:
         runs.append(section)
-        return real(folder, section)
+        return real(pages, section)
 
-    monkeypatch.setattr(site, "search_index", counting)
+    monkeypatch.setattr(site, "start_index", counting)
     result = gasp("render", "--only", "public", "--format", "html", workspace=tmp_path, env=ENV)
     assert result.exit_code == 0 and "est à jour" in result.output, result.output
     assert runs == []

@@ -4,7 +4,7 @@ import contextlib
 import os
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, NamedTuple
 
 import typer
 
@@ -15,7 +15,8 @@ if TYPE_CHECKING:
     from rich.progress import TaskID
 
     from ..loader import Records
-    from ..render.writer import Publication
+    from ..render.request import RenderRequest
+    from ..render.writer import Narrowing, Publication
 
 
 def render(
@@ -45,17 +46,11 @@ def render(
     ] = None,
 ) -> None:
     """Produit les documents du Gasp dans out/ : comptes rendus, convocations et feuilles d’émargement, guides, dossiers des référents, calendrier, rapports, propositions, suivi."""
+    from ..documents.base import NotNarrow
     from ..output import OutputError
-    from ..render.documents import (
-        Previous,
-        RenderError,
-        RenderRequest,
-        answered_by,
-        render_documents,
-        render_index,
-    )
-    from ..render.inputs import inputs_fingerprint, render_key
-    from ..render.writer import Session, check_target, up_to_date
+    from ..render.documents import RenderError, RenderRequest
+    from ..render.inputs import discussions, inputs_fingerprint, outline_fingerprint, render_key
+    from ..render.writer import Narrowing, check_target, up_to_date
     from ..vocabulary import plural
     from .common import fail, judged_day, load_records, reproducible_timestamp, source_date
 
@@ -83,6 +78,13 @@ def render(
     # its files as they are, there is nothing to do (not a view built, not a file read but the manifest).
     fingerprint = inputs_fingerprint(records, workspace.templates)
     key = render_key(fingerprint, request, every_meeting=not ids)
+    # The same without the meetings' discussions: the next render, when only discussions changed,
+    # makes their meetings' documents only (render/documents.py `_produce_narrow`).
+    narrowing = (
+        Narrowing(render_key(outline_fingerprint(records, workspace.templates), request, True), discussions(records))
+        if not ids
+        else None
+    )
     try:
         check_target(target, workspace.root, workspace.records)
         shown = (
@@ -92,34 +94,70 @@ def render(
         if checked is not None:
             typer.echo(f"{shown} est à jour : rien n'a changé ({plural(checked, 'fichier vérifié')})")
             return
-        # Each document goes to out/ (beside its target, renamed at the end) as soon as it is made.
-        with Session(target, answered_by(request, every_meeting=not ids)) as session:
-            previous = Previous(target.resolve(), session.manifest, session.statuses)  # read under the session's lock
-            with _progress_bar() as progress:
-                input_keys: dict[str, str] = {}
-                paths, keys = render_documents(
-                    records,
-                    request,
-                    workspace.templates,
-                    previous,
-                    progress,
-                    session.add,
-                    fingerprint,
-                    input_keys,
-                )
-            documents = [path for path in paths if not path.startswith(".")]
-            changed = session.finish(
-                lambda listed: render_index(
-                    records, listed, request.edition_date, workspace.templates, previous, keys, input_keys
-                ),
-                keys,
-                key,
-                len(documents),
-                input_keys,
-            )
+        keys = _Keys(fingerprint, key, narrowing)
+        try:
+            changed, documents = _publish(records, request, workspace.templates, target, not ids, keys)
+        except NotNarrow:
+            # Only discussions had changed, but their meetings' documents could not be made alone
+            # (Pagefind failed on their search section): nothing was written; the render again, in full.
+            changed, documents = _publish(records, request, workspace.templates, target, not ids, keys, False)
     except (RenderError, OutputError) as error:
         raise fail(f"{error} ; rien n'a été écrit") from None
     _report(shown, changed, documents)
+
+
+class _Keys(NamedTuple):
+    """What the render depends on (render/inputs.py): its records and setting (`fingerprint`), all of it
+    (`key`), and all but the discussions (`narrowing`, None for a render of named meetings)."""
+
+    fingerprint: str
+    key: str
+    narrowing: "Narrowing | None"
+
+
+def _publish(
+    records: "Records",
+    request: "RenderRequest",
+    templates: Path | None,
+    target: Path,
+    every_meeting: bool,
+    inputs: _Keys,
+    narrow: bool = True,
+) -> tuple["Publication", list[str]]:
+    """The render's documents into `target`: each goes to out/ (beside its target, renamed at the end)
+    as soon as it is made. `narrow` False: never only the documents of some discussions (documents.py
+    `_produce_narrow`). Returns what was published, and the documents' paths."""
+    from ..render.documents import Previous, answered_by, render_documents, render_index
+    from ..render.writer import Session
+
+    narrowing = inputs.narrowing
+
+    with Session(target, answered_by(request, every_meeting)) as session:
+        previous = Previous(target.resolve(), session.manifest, session.statuses)  # read under the session's lock
+        with _progress_bar() as progress:
+            input_keys: dict[str, str] = {}
+            paths, keys = render_documents(
+                records,
+                request,
+                templates,
+                previous,
+                progress,
+                session.add,
+                inputs.fingerprint,
+                input_keys,
+                narrowing,
+                narrow,
+            )
+        documents = [path for path in paths if not path.startswith(".")]
+        changed = session.finish(
+            lambda listed: render_index(records, listed, request.edition_date, templates, previous, keys, input_keys),
+            keys,
+            inputs.key,
+            len(documents),
+            input_keys,
+            narrowing,
+        )
+    return changed, documents
 
 
 def _chosen_formats(formats: str) -> tuple[str, ...]:

@@ -58,6 +58,9 @@ class Kept(Protocol):
     @property
     def files(self) -> set[str]: ...
 
+    @property
+    def sections(self) -> dict[str, list[str]]: ...
+
     def unchanged(self, path: str, key: str) -> bool: ...
 
 
@@ -86,6 +89,15 @@ class Request(Protocol):
 
     @property
     def timestamp(self) -> datetime.datetime: ...
+
+
+class Pending(Protocol):
+    """Work a document started (the site: Pagefind indexing a section) that the render finishes once its
+    other work is done (render/documents.py `_produce_narrow`), or cancels when it fails."""
+
+    def finish(self) -> None: ...
+
+    def cancel(self) -> None: ...
 
 
 class Producer(Protocol):
@@ -122,6 +134,11 @@ class Producer(Protocol):
         self, stem: str, formats: dict[str, str], data: object, label: str, inputs: tuple[object, ...] | None = None
     ) -> None: ...
 
+    @property
+    def sections(self) -> dict[str, list[str]]: ...
+
+    def later(self, work: Pending) -> None: ...
+
     def ics(
         self,
         path: str,
@@ -146,6 +163,13 @@ class Run:
     derived: dict[str, History]
     dependencies: Dependencies
     published: frozenset[str] | None = None
+    # The meetings whose pages alone the site makes again (render/documents.py `_produce_narrow`:
+    # their discussion changed, nothing else did); None for every meeting.
+    meetings: frozenset[str] | None = None
+
+    def shows(self, meeting_id: str) -> bool:
+        """Whether the site's pages of this meeting are made in this run (`meetings`)."""
+        return self.meetings is None or meeting_id in self.meetings
 
 
 @dataclass(frozen=True)
@@ -192,7 +216,11 @@ class Document(Protocol):
       progress bar, and a large render compiles its PDFs in worker processes); a module that makes
       files other than from templates (the calendar's iCalendar file, the residents' site) has
       instead `produce(run, producer)`, which hands them to the render's producer itself, and
-      `count(run)`, how many documents it makes;
+      `count(run)`, how many documents it makes; and, when some of those files show a meeting's
+      discussion, `produce_narrow(run, producer)`: only those of `run.request.meeting_ids` (whose
+      discussion alone changed since the last render), handed over as `produce` does, and the set of
+      paths it answered for (render/documents.py `_produce_narrow` keeps every other file); it raises
+      `NotNarrow`, before handing anything over, when it cannot;
     - `entry(records, name, today)`: the title and date out/index.html shows for its file `name`
       (without folder nor extension), or None;
     - `site_pages(run)`, when its kind is public and its pages on the residents' site are not
@@ -233,6 +261,11 @@ def site_pages(document: object, run: Run) -> Iterable[Page]:
 
 def _given(data: object) -> object:
     return data
+
+
+class NotNarrow(Exception):
+    """A module's `produce_narrow` cannot make only the files some discussions change (render/documents.py
+    `_produce_narrow`): the render is made in full."""
 
 
 @dataclass

@@ -329,6 +329,8 @@ def site_pages(run: Run) -> Iterator[Page]:
     that are not public, only their decisions; links to the proposals that have a page there."""
     published = run.published if run.published is not None else frozenset()
     for mid in public_meetings(run.records, run.request.today):
+        if not run.shows(mid):
+            continue
         yield Page(
             f"comptes-rendus/{mid}.html",
             SITE_HTML,

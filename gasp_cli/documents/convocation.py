@@ -406,6 +406,8 @@ def site_pages(run: Run) -> Iterator[Page]:
     comptes rendus (of a non-public group, when it met, never what it said); no attendance sheet."""
     today = run.request.today
     for mid in public_convocations(run.records, today):
+        if not run.shows(mid):
+            continue
         # Of the day (what happened up to today), and may read any record.
         yield Page(
             f"convocations/{mid}.html",

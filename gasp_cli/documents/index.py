@@ -56,11 +56,28 @@ class IndexEntryLine:
     formats: list[tuple[str, str]]
 
 
+def _under(stem: str, prefix: str) -> bool:
+    """Whether a file's stem belongs to a section of the index (a folder, or one file's stem)."""
+    return stem.startswith(prefix) if prefix.endswith("/") else stem == prefix
+
+
+def listed(paths: list[str]) -> list[str]:
+    """The paths the index shows: those of its sections (not, say, the search index's own files,
+    whose names change with every re-indexing), in order; the index reads nothing else of `paths`."""
+    prefixes = [section.prefix for section, _ in registry.sections()]
+    folders = tuple(prefix for prefix in prefixes if prefix.endswith("/"))
+    files = {prefix for prefix in prefixes if not prefix.endswith("/")}
+    shown = []
+    for path in paths:
+        stem, dot, _ = path.rpartition(".")
+        if dot and "/" not in path[len(stem) :] and (stem.startswith(folders) or stem in files):
+            shown.append(path)
+    return sorted(shown)
+
+
 def index_page(records: Records, paths: list[str], today: datetime.date) -> IndexPage:
     stems: dict[str, list[str]] = {}
-    for path in sorted(paths):
-        if path == "index.html" or "." not in path.rsplit("/", 1)[-1]:
-            continue
+    for path in listed(paths):
         stem, extension = path.rsplit(".", 1)
         stems.setdefault(stem, []).append(extension)
     sections = []
@@ -68,7 +85,7 @@ def index_page(records: Records, paths: list[str], today: datetime.date) -> Inde
         prefix = section.prefix
         entries = []
         for stem, extensions in stems.items():
-            if not (stem.startswith(prefix) if prefix.endswith("/") else stem == prefix):
+            if not _under(stem, prefix):
                 continue
             formats = sorted(extensions, key=lambda e: _FORMAT_ORDER.index(e) if e in _FORMAT_ORDER else 99)
             label, date = _describe_output(records, stem, today, module)

@@ -25,6 +25,7 @@ one public filter (what a non-public group's meeting may show, who may be named)
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import functools
 import os
@@ -395,33 +396,68 @@ _BLOCK_TAG = re.compile(
 )
 
 
-def search_index(site: Path, section: str = GENERAL) -> dict[str, bytes]:
-    """Pagefind's index of the html pages under `site` (a folder of gasp's own, holding one section's
-    pages): path under public/ → bytes (under pagefind/, or pagefind/<year>/ for a year's section).
-    Run on a copy of the site's pages, so that out/ only receives files through the render's
-    publication (whole or not at all, listed in the manifest); that copy's pages are given to
-    Pagefind with their block elements apart (`_BLOCK_TAG`)."""
-    import tempfile
-
-    with tempfile.TemporaryDirectory(prefix="gasp-recherche-") as folder:
-        spaced = Path(folder)
-        for page in sorted(site.rglob("*.html")):
-            target = spaced / page.relative_to(site)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(_BLOCK_TAG.sub(r"\n\1\n", page.read_text(encoding="utf-8")), encoding="utf-8")
-        files = _pagefind(spaced)
-    if section == GENERAL:
-        return {f"{SEARCH_FOLDER}/{path}": payload for path, payload in files.items()}
-    return {
-        f"{SEARCH_FOLDER}/{section}/{path}": payload
-        for path, payload in files.items()
-        if _SECTION_FILES.fullmatch(path)
-    }
+def start_index(pages: dict[str, Path], section: str = GENERAL) -> _Indexing:
+    """Pagefind started on one section's html pages (path under public/ → the file holding its
+    bytes); its `files()`: path under public/ → bytes (under pagefind/, or pagefind/<year>/ for a
+    year's section). Run on a copy of the pages, in a folder of gasp's own, so that out/ only
+    receives files through the render's publication (whole or not at all, listed in the manifest);
+    that copy's pages are given to Pagefind with their block elements apart (`_BLOCK_TAG`).
+    Raises SearchError."""
+    return _Indexing(pages, section)
 
 
-def _pagefind(site: Path) -> dict[str, bytes]:
-    """Pagefind's files for the pages under `site`: path under its output folder → bytes."""
-    output = site / SEARCH_FOLDER
+class _Indexing:
+    """One section's Pagefind run, started at once and waited for in `files` (a render that remakes a
+    few pages does its other work meanwhile: render/documents.py `_produce_narrow`)."""
+
+    def __init__(self, pages: dict[str, Path], section: str):
+        import shutil
+        import tempfile
+
+        self.section = section
+        self._folder = Path(tempfile.mkdtemp(prefix="gasp-recherche-"))
+        try:
+            made: set[Path] = set()
+            for path, source in sorted(pages.items()):
+                target = self._folder / path
+                if target.parent not in made:
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    made.add(target.parent)
+                text = source.read_text(encoding="utf-8")
+                target.write_text(_BLOCK_TAG.sub(r"\n\1\n", text), encoding="utf-8")
+            self._process = _start_pagefind(self._folder)
+        except BaseException:
+            shutil.rmtree(self._folder, ignore_errors=True)
+            raise
+
+    def files(self) -> dict[str, bytes]:
+        """The index's files (path under public/ → bytes), once Pagefind is done. Raises SearchError."""
+        import shutil
+
+        try:
+            files = _pagefind_files(self._process, self._folder)
+        finally:
+            shutil.rmtree(self._folder, ignore_errors=True)
+        if self.section == GENERAL:
+            return {f"{SEARCH_FOLDER}/{path}": payload for path, payload in files.items()}
+        return {
+            f"{SEARCH_FOLDER}/{self.section}/{path}": payload
+            for path, payload in files.items()
+            if _SECTION_FILES.fullmatch(path)
+        }
+
+    def cancel(self) -> None:
+        """Pagefind stopped, and its folder removed (the render failed meanwhile)."""
+        import shutil
+
+        if self._process.poll() is None:
+            self._process.kill()
+            self._process.communicate()
+        shutil.rmtree(self._folder, ignore_errors=True)
+
+
+def _start_pagefind(site: Path) -> subprocess.Popen[str]:
+    """Pagefind started on the pages under `site`, its index written under it (SEARCH_FOLDER)."""
     try:
         # The program itself, not `python -m pagefind_bin` (which only starts it): a Python less per run.
         import pagefind_bin  # type: ignore[import-untyped]
@@ -434,7 +470,7 @@ def _pagefind(site: Path) -> dict[str, bytes]:
         "--site",
         str(site),
         "--output-path",
-        str(output),
+        str(site / SEARCH_FOLDER),
         "--root-selector",
         "main",
         "--keep-index-url",
@@ -444,19 +480,29 @@ def _pagefind(site: Path) -> dict[str, bytes]:
     ]
     try:
         # Pagefind reads no configuration of its own but from the current folder: run it in the site.
-        done = subprocess.run(
+        return subprocess.Popen(
             command,
             cwd=site,
-            capture_output=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             text=True,
-            timeout=600,
-            check=False,
             env={**os.environ, "PAGEFIND_SITE": str(site)},
         )
     except (OSError, subprocess.SubprocessError) as error:
         raise SearchError(f"Pagefind n’a pas pu être lancé ({error})") from None
-    if done.returncode != 0 or not output.is_dir():
-        detail = (done.stderr or done.stdout).strip().splitlines()
+
+
+def _pagefind_files(process: subprocess.Popen[str], site: Path) -> dict[str, bytes]:
+    """Pagefind's files once it is done: path under its output folder → bytes. Raises SearchError."""
+    output = site / SEARCH_FOLDER
+    try:
+        stdout, stderr = process.communicate(timeout=600)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
+        raise SearchError("Pagefind n’a pas fini en dix minutes") from None
+    if process.returncode != 0 or not output.is_dir():
+        detail = (stderr or stdout).strip().splitlines()
         raise SearchError(f"Pagefind a échoué{' : ' + detail[-1] if detail else ''}")
     return {
         path.relative_to(output).as_posix(): path.read_bytes() for path in sorted(output.rglob("*")) if path.is_file()
@@ -574,9 +620,119 @@ def produce(run: Run, producer: Producer) -> None:
         _put_site(producer, staged, copy, index)
     if search:
         _put_search_script(producer, set(staged.sections.values()))
+        for path, section in sorted(staged.sections.items()):
+            producer.sections.setdefault(section, []).append(path)
     if with_pdf:
         _put_pdfs(records, request, producer, derived)
     _put_calendars(records, request, producer, derived)
+
+
+def produce_narrow(run: Run, producer: Producer) -> set[str]:
+    """The site's files that the discussions of the meetings `run.request.meeting_ids` change, when
+    nothing else changed since the last render (render/documents.py `_produce_narrow`): the pages of
+    those meetings (made as `produce` makes any page: kept when their key is the same), their PDFs,
+    and the search index of each section where a page changed, indexed again from all its pages (the
+    others read from out/, as the last render listed them: `Kept.sections`). Returns the paths it
+    answered for; raises NotNarrow, before handing anything over, without html or search."""
+    import tempfile
+
+    from ..lifecycle import histories
+    from ..public import public_records, shown_whole
+    from .base import NotNarrow
+
+    request, previous = run.request, producer.previous
+    # The site is made from the public records: a discussion they leave out changes nothing there.
+    meetings = frozenset(mid for mid in request.meeting_ids if shown_whole(run.records, run.records.meetings[mid]))
+    if not meetings:
+        producer.sections.update(previous.sections)
+        return set()
+    if "html" not in request.formats or not previous.sections or not search_available():
+        raise NotNarrow
+    records = public_records(run.records)
+    derived = histories(records)
+    site = dataclasses.replace(site_run(records, request, derived, producer.dependencies), meetings=meetings)
+    # Only the kinds made per meeting: a discussion is shown by its own meeting's documents only.
+    mine = [
+        page
+        for kind in registry.public_kinds()
+        if kind.per_meeting
+        for page in site_pages(registry.document(kind.module), site)
+    ]
+    producer.progress.add(len(mine))
+    with_pdf = "pdf" in request.formats
+    with tempfile.TemporaryDirectory(prefix="gasp-site-") as folder:
+        copy = Path(folder)
+        staged = _stage_pages(mine, request, producer, copy, with_pdf, True)
+        # The sections where a page changed, with all their pages: the others as the last render left them.
+        changed = {page.section for page in mine if page.path not in staged.unchanged}
+        if not changed.issubset(previous.sections):
+            raise NotNarrow
+        for section in sorted(changed):
+            for path in previous.sections[section]:
+                staged.sections[path] = section
+                if path not in staged.keys:
+                    staged.keys[path] = previous.keys[f"{FOLDER}/{path}"]
+                    staged.unchanged.add(path)
+                    if f"{FOLDER}/{path}" in previous.input_keys:
+                        producer.input_keys[f"{FOLDER}/{path}"] = previous.input_keys[f"{FOLDER}/{path}"]
+        # Pagefind started on each section to index, and waited for once the render's other work is done.
+        pending = _PendingIndex(producer)
+        kept: dict[str, tuple[str, bytes | None]] = {}
+        try:
+            for key, old, sources, section in _sections(producer, _only(staged, changed), copy):
+                if sources is None:
+                    kept.update(dict.fromkeys(old, (key, None)))
+                else:
+                    pending.runs.append((key, start_index(sources, section)))
+        except SearchError:
+            pending.cancel()
+            raise NotNarrow from None
+        producer.later(pending)
+        _put_site(producer, staged, copy, kept)
+    old_index = {path for path in previous.keys if index_section(path) in changed}
+    pdfs = {f"{FOLDER}/{page.path.removesuffix('.html')}.pdf" for page in mine if page.pdf} if with_pdf else set()
+    if with_pdf:
+        _put_page_pdfs(mine, producer)  # put once compiled
+    producer.sections.update(previous.sections)
+    return {f"{FOLDER}/{path}" for path in staged.keys} | old_index | set(kept) | pdfs
+
+
+@dataclass
+class _PendingIndex:
+    """The search sections Pagefind is indexing (each with its key), put once it is done."""
+
+    producer: Producer
+    runs: list[tuple[str, _Indexing]] = field(default_factory=list)
+
+    def finish(self) -> None:
+        """Each section's files to the producer; NotNarrow when Pagefind failed (the render is made
+        in full, and says why)."""
+        from .base import NotNarrow
+
+        try:
+            while self.runs:
+                key, indexing = self.runs[0]
+                made = _indexed(key, indexing)
+                self.runs.pop(0)
+                for path, (index_key, payload) in made.items():
+                    self.producer.keys[path] = index_key
+                    self.producer.put(path, payload)
+        except SearchError:
+            raise NotNarrow from None
+        finally:
+            self.cancel()
+
+    def cancel(self) -> None:
+        while self.runs:
+            self.runs.pop()[1].cancel()
+
+
+def _only(staged: _Staged, sections: set[str]) -> _Staged:
+    """The pages of some sections of the search index only."""
+    kept = {path: section for path, section in staged.sections.items() if section in sections}
+    return _Staged(
+        {path: staged.keys[path] for path in kept}, kept, {path for path in staged.unchanged if path in kept}
+    )
 
 
 @dataclass
@@ -627,9 +783,25 @@ def _search_sections(producer: Producer, staged: _Staged, copy: Path) -> dict[st
     """The search index's files, section by section (path under out/ → its key, and its bytes or
     None): those of the sections kept as they are (none of their pages changed, and their index is
     as gasp left it), and those of the others, made again by Pagefind from their pages alone (a page
-    kept is read from out/). Raises SearchError."""
-    import tempfile
+    kept is read from out/), one section at a time. Raises SearchError."""
+    index: dict[str, tuple[str, bytes | None]] = {}
+    for key, kept, sources, section in _sections(producer, staged, copy):
+        index.update(
+            dict.fromkeys(kept, (key, None)) if sources is None else _indexed(key, start_index(sources, section))
+        )
+    return index
 
+
+def _indexed(key: str, indexing: _Indexing) -> dict[str, tuple[str, bytes | None]]:
+    """A section's index files (path under out/ → its key and bytes), once Pagefind is done."""
+    return {f"{FOLDER}/{path}": (key, payload) for path, payload in indexing.files().items()}
+
+
+def _sections(
+    producer: Producer, staged: _Staged, copy: Path
+) -> Iterator[tuple[str, list[str], dict[str, Path] | None, str]]:
+    """Each section's index key, its files when they are kept (its pages' keys and its files as the
+    last render left them), else None and its pages to index (path under public/ → where their bytes are)."""
     previous = producer.previous
     by_section: dict[str, list[str]] = {}
     for path, section in sorted(staged.sections.items()):
@@ -639,23 +811,17 @@ def _search_sections(producer: Producer, staged: _Staged, copy: Path) -> dict[st
         owner = index_section(path)
         if owner is not None:
             old_index.setdefault(owner, []).append(path)
-    index: dict[str, tuple[str, bytes | None]] = {}
     for section, paths in sorted(by_section.items()):
         key = _index_key(section, {path: staged.keys[path] for path in paths})
         old = old_index.get(section, [])
         if old and all(previous.unchanged(path, key) for path in old):
-            index.update(dict.fromkeys(old, (key, None)))
+            yield key, old, None, section
             continue
-        with tempfile.TemporaryDirectory(prefix="gasp-section-") as name:
-            folder = Path(name)
-            for path in paths:
-                source = cast(Path, previous.out) / FOLDER / path if path in staged.unchanged else copy / path
-                target = folder / path
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(source.read_bytes())
-            made = search_index(folder, section)
-        index.update({f"{FOLDER}/{path}": (key, payload) for path, payload in made.items()})
-    return index
+        sources = {
+            path: cast(Path, previous.out) / FOLDER / path if path in staged.unchanged else copy / path
+            for path in paths
+        }
+        yield key, [], sources, section
 
 
 def _put_site(producer: Producer, staged: _Staged, copy: Path, index: dict[str, tuple[str, bytes | None]]) -> None:
@@ -684,7 +850,12 @@ def _put_search_script(producer: Producer, sections: set[str]) -> None:
 def _put_pdfs(records: Records, request: Request, producer: Producer, derived: dict[str, History]) -> None:
     """The PDFs after Pagefind has run: the Typst process and Pagefind never run at the same time,
     and gasp holds no PDF in flight meanwhile (a page whose key changed is built once more for this)."""
-    for page in pages(site_run(records, request, derived, producer.dependencies)):
+    _put_page_pdfs(pages(site_run(records, request, derived, producer.dependencies)), producer)
+
+
+def _put_page_pdfs(site_pages: Iterable[Page], producer: Producer) -> None:
+    """The PDF of each page that has one, made again when its key changed."""
+    for page in site_pages:
         if page.pdf:
             producer.progress.add(1)
             stem = f"{FOLDER}/{page.path.removesuffix('.html')}"

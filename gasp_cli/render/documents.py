@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import dataclasses
 import datetime
 import os
 import re
@@ -27,11 +28,11 @@ if TYPE_CHECKING:  # imported where they are used: a render with nothing to do n
 
     import jinja2
 
-    from ..documents.base import Writer
+    from ..documents.base import Document, Pending, Run, Writer
     from ..documents.dependencies import Dependencies
     from ..loader import Records
     from ..workspace import Workspace
-    from .writer import Manifest
+    from .writer import Manifest, Narrowing
 
 # The kinds of --only, and those a render of named meetings makes for them only: documents/registry.py.
 KINDS = registry.names()
@@ -182,8 +183,14 @@ class Previous:
         self._signatures = manifest.signatures if manifest else {}
         self._since = manifest.written_at if manifest else 0
         self.input_keys: dict[str, str] = manifest.input_keys if manifest else {}
+        self.narrowing = manifest.narrowing if manifest else None
         self._links: dict[str, bool] = {}
         self._statuses = statuses
+
+    @property
+    def sections(self) -> dict[str, list[str]]:
+        """The site's search sections as the last render made them (section → its pages under public/)."""
+        return self.narrowing.sections if self.narrowing is not None else {}
 
     def unchanged(self, path: str, key: str) -> bool:
         from .writer import as_written
@@ -276,6 +283,10 @@ class _Producer:
         self.paths: list[str] = []
         self.keys: dict[str, str] = {}
         self.input_keys: dict[str, str] = {}
+        # The site's search sections (section → its pages), as documents/site.py made them: kept in the
+        # manifest for a later render that remakes some pages only (`_produce_narrow`).
+        self.sections: dict[str, list[str]] = {}
+        self.pending: list[Pending] = []  # started, finished at the end of a narrow render (`later`)
         self._workers = max(1, min(4, os.cpu_count() or 1))
         self._pool: Executor | None = None
         self._timestamp = int(renderer.timestamp.timestamp())
@@ -284,6 +295,10 @@ class _Producer:
     def put(self, path: str, payload: bytes | None) -> None:
         self.paths.append(path)
         self.sink(path, payload)
+
+    def later(self, work: Pending) -> None:
+        """Work to finish once the render's other work is done (`_produce_narrow`)."""
+        self.pending.append(work)
 
     def ics(
         self,
@@ -522,11 +537,16 @@ def render_documents(
     sink: Sink | None = None,
     inputs: str = "",
     input_keys: dict[str, str] | None = None,
+    narrowing: Narrowing | None = None,
+    narrow: bool = True,
 ) -> tuple[list[str], dict[str, str]]:
     """Every file of the request, handed to `sink` as it is made (path under out/, bytes; None when
     unchanged since the last render); returns the paths, and the data key of each document's file.
     `inputs`: render/inputs.py `inputs_fingerprint`, with which a document that does not depend on
-    the day is kept without being built; `input_keys` receives the input key of each of its files."""
+    the day is kept without being built; `input_keys` receives the input key of each of its files.
+    `narrowing`: this render's (a render of every meeting), which receives the site's sections; when
+    the last render's has the same key, only the documents of the meetings whose discussion changed
+    are made, and every other file is kept (`_produce_narrow`), unless `narrow` is False."""
 
     from ..documents.dependencies import Dependencies
     from .inputs import setting_fingerprint, templates_fingerprint
@@ -545,9 +565,13 @@ def render_documents(
     )
     producer.dependencies = Dependencies(records, setting)
     try:
-        _produce(records, request, producer, progress)
+        narrowed = _narrowed(producer.previous, narrowing) if setting and narrow else None
+        if narrowed is None or not _produce_narrow(records, request, producer, progress, narrowed):
+            _produce(records, request, producer, progress)
     finally:
         producer.close()
+    if narrowing is not None:
+        narrowing.sections = producer.sections
     if input_keys is not None:
         input_keys.update(producer.input_keys)
         if setting:
@@ -580,6 +604,99 @@ def _produce(records: Records, request: RenderRequest, producer: _Producer, prog
             producer.document(output.stem, dict(output.formats), output.data, output.label, output.inputs)
 
 
+def _narrowed(previous: Previous, narrowing: Narrowing | None) -> frozenset[str] | None:
+    """The meetings whose discussion alone changed since the last render, when nothing else did (the
+    same render but for discussions: same request, days, code, templates, and every record file the
+    same but for its discussion); None otherwise."""
+    before = previous.narrowing
+    if narrowing is None or before is None or not narrowing.key or before.key != narrowing.key:
+        return None
+    old, new = before.discussions, narrowing.discussions
+    if old.keys() != new.keys():  # a discussion added or removed changes a file's outline: not here
+        return None
+    return frozenset(mid for mid, digest in new.items() if old[mid] != digest)
+
+
+def _produce_narrow(
+    records: Records, request: RenderRequest, producer: _Producer, progress: Progress, meetings: frozenset[str]
+) -> bool:
+    """The render when only some meetings' discussions changed since the last one (`_narrowed`):
+    a discussion is read by its own meeting's documents only (documents/dependencies.py: every other
+    input key reads the meeting's file without it), so those are made as in any render (the kinds
+    made per meeting, and their pages on the site with their search section), and every other file
+    the last render made is kept with its keys, without a key being computed again: what an edit of
+    a discussion, the secretary's most frequent one, costs does not grow with the history.
+
+    False, with nothing handed over, when the files cannot all be kept as they are (one changed by
+    hand, a site without search): the caller makes the render in full. NotNarrow, once files were
+    handed over (Pagefind failed at the end): the caller makes the render again, in full."""
+    from .. import facts
+    from ..documents.base import NotNarrow, Run
+
+    previous = producer.previous
+    answers = answered_by(request, every_meeting=True)
+    kept = sorted(path for path in previous.files if path != "index.html" and answers(path))
+    if not all(path in previous.keys and previous.unchanged(path, previous.keys[path]) for path in kept):
+        return False
+    narrow = dataclasses.replace(request, meeting_ids=sorted(meetings.intersection(request.meeting_ids)))
+    run = Run(records, narrow, facts.of(records).histories, _dependencies(producer))
+    chosen = [(kind, registry.document(kind.module)) for kind in registry.in_order(request.kinds)]
+    # A module that makes its own files says which of them these discussions change (the site: the
+    # pages of these meetings, and their search sections), raising NotNarrow before it hands any over.
+    made: set[str] = set()
+    try:
+        for _, module in chosen:
+            produce = getattr(module, "produce_narrow", None)
+            if produce is not None:
+                made |= produce(run, producer)
+    except NotNarrow:
+        _cancel(producer)
+        return False
+    try:
+        _produce_kept(producer, progress, run, chosen, kept, made)
+        # What was started meanwhile (Pagefind on a section), finished now that the rest is done.
+        while producer.pending:
+            producer.pending.pop(0).finish()
+    except BaseException:
+        _cancel(producer)
+        raise
+    return True
+
+
+def _cancel(producer: _Producer) -> None:
+    while producer.pending:
+        producer.pending.pop().cancel()
+
+
+def _produce_kept(
+    producer: _Producer,
+    progress: Progress,
+    run: Run,
+    chosen: list[tuple[registry.Kind, Document]],
+    kept: list[str],
+    made: set[str],
+) -> None:
+    """The documents of the run's meetings (the kinds made per meeting), then every other file the
+    last render made, kept with its keys (`_produce_narrow`)."""
+    from ..documents.base import outputs
+
+    previous = producer.previous
+    planned = [output for kind, module in chosen if kind.per_meeting for output in outputs(module, run)]
+    progress.add(len(planned) + len(kept))
+    for output in planned:
+        producer.document(output.stem, dict(output.formats), output.data, output.label, output.inputs)
+        # Its files, put now or once compiled (a PDF is put when it is collected).
+        made.update(f"{output.stem}.{f}" for f in producer.formats if f in output.formats)
+    for path in kept:
+        if path in made:
+            continue
+        producer.keys[path] = previous.keys[path]
+        if path in previous.input_keys:
+            producer.input_keys[path] = previous.input_keys[path]
+        producer.put(path, None)
+        progress.advance(path)
+
+
 def _dependencies(producer: _Producer) -> Dependencies:
     deps = producer.dependencies
     assert deps is not None  # set by render_documents
@@ -604,7 +721,9 @@ def render_index(
     from .inputs import templates_fingerprint
 
     if input_keys is not None and "index.html" in input_keys:
-        input_key = inputs_digest(("index.html", input_keys["index.html"], today.isoformat(), *paths)).hex()
+        # The files it lists, not every file (the search index's names change with its contents).
+        shown = index.listed(paths)
+        input_key = inputs_digest(("index.html", input_keys["index.html"], today.isoformat(), *shown)).hex()
         input_keys["index.html"] = input_key
         old = previous.keys.get("index.html") if previous is not None else None
         if (

@@ -44,6 +44,29 @@ def inputs_fingerprint(records: Records, workspace_templates: Path | None) -> st
     return digest.hexdigest()
 
 
+def outline_fingerprint(records: Records, workspace_templates: Path | None) -> str:
+    """`inputs_fingerprint` with each meeting's file read but its discussion (yamlsource `outline`):
+    two renders with the same one differ only by meetings' discussions, which only their own
+    documents show (documents/dependencies.py; a render keeps every other file: `discussions`)."""
+    digest = hashlib.sha256(b"outline\0" + setting_fingerprint(records, workspace_templates).encode() + b"\0")
+    digest.update(f"{records.file_count}\0".encode())
+    for (kind, _), source in sorted(records.sources.items(), key=lambda item: item[1].rel):
+        digest.update(
+            source.rel.encode() + b"\0" + ((source.outline or source.digest) if kind == "meetings" else source.digest)
+        )
+    return digest.hexdigest()
+
+
+def discussions(records: Records) -> dict[str, str]:
+    """Meeting id → the digest of its whole file (hex), for each meeting whose file has a discussion:
+    between two renders of the same `outline_fingerprint`, the meetings whose discussion changed."""
+    return {
+        record_id: source.digest.hex()
+        for (kind, record_id), source in records.sources.items()
+        if kind == "meetings" and source.outline and source.outline != source.digest
+    }
+
+
 def setting_fingerprint(records: Records, workspace_templates: Path | None) -> str:
     """A hash of every input but the records, the request and the days: the code and the libraries,
     the templates, the zone's rules. Part of every document's input key (documents/dependencies.py)."""

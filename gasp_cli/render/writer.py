@@ -81,6 +81,41 @@ CHANGED = -1
 
 
 @dataclass
+class Narrowing:
+    """What lets the next render remake only the documents of the meetings whose discussion alone
+    changed (render/documents.py, `_produce_narrow`), kept in the manifest with the render's key:
+    the render's key with every meeting's file read but its discussion (render/inputs.py
+    `outline_fingerprint`), the digest of each meeting's whole file that has a discussion, and the
+    pages of each section of the site's search index (documents/site.py: a section is indexed again
+    from all its pages). Computed from the records and the request alone: the same records, the same bytes."""
+
+    key: str = ""
+    discussions: dict[str, str] = field(default_factory=dict)  # meeting id → digest (hex) of its file
+    sections: dict[str, list[str]] = field(default_factory=dict)  # section → its pages (paths under public/)
+
+    def as_plain(self) -> dict[str, object]:
+        return {
+            "key": self.key,
+            "discussions": dict(sorted(self.discussions.items())),
+            "sections": {section: sorted(pages) for section, pages in sorted(self.sections.items())},
+        }
+
+
+def _narrowing_of(data: object) -> Narrowing | None:
+    """A manifest's narrowing; None when it has none, or one that does not read as written."""
+    if not isinstance(data, dict):
+        return None
+    key, discussions, sections = data.get("key"), data.get("discussions"), data.get("sections")
+    if not (isinstance(key, str) and isinstance(discussions, dict) and isinstance(sections, dict)):
+        return None
+    if not all(isinstance(k, str) and isinstance(v, str) for k, v in discussions.items()):
+        return None
+    if not all(isinstance(k, str) and isinstance(v, list) and all(map(_safe, v)) for k, v in sections.items()):
+        return None
+    return Narrowing(key, discussions, sections)
+
+
+@dataclass
 class Manifest:
     """What out/.gasp-manifest.json says: the files gasp owns, and the data key of each document's file
     (a hash of the data it was made from: the same key, the same file, which a render need not make again);
@@ -98,6 +133,7 @@ class Manifest:
     documents: int = 0
     input_keys: dict[str, str] = field(default_factory=dict)  # documents that do not depend on the day
     written_at: int = 0  # the manifest's own ctime (ns) when read: not in its bytes
+    narrowing: Narrowing | None = None  # with the render's key (render/documents.py `_produce_narrow`)
 
     def to_bytes(self) -> bytes:
         data: dict[str, object] = {
@@ -113,7 +149,10 @@ class Manifest:
         if self.input_keys:
             data["input_keys"] = {path: key for path, key in sorted(self.input_keys.items()) if path in self.files}
         if self.render_key:
-            data["render"] = {"key": self.render_key, "documents": self.documents}
+            render: dict[str, object] = {"key": self.render_key, "documents": self.documents}
+            if self.narrowing is not None:
+                render["narrowing"] = self.narrowing.as_plain()
+            data["render"] = render
         # One line: json's C encoder (an indented manifest took a second to write at forty years).
         return (json.dumps(data, ensure_ascii=False) + "\n").encode("utf-8")
 
@@ -157,6 +196,7 @@ def _manifest_of(data: object, written_at: int) -> Manifest | None:
     inputs = {k: v for k, v in inputs.items() if k in owned and isinstance(v, str)} if isinstance(inputs, dict) else {}
     render = data.get("render")
     key, documents = (render.get("key"), render.get("documents")) if isinstance(render, dict) else ("", 0)
+    narrowing = _narrowing_of(render.get("narrowing")) if isinstance(render, dict) else None
     return Manifest(
         owned,
         keys,
@@ -165,6 +205,7 @@ def _manifest_of(data: object, written_at: int) -> Manifest | None:
         documents=documents if isinstance(documents, int) else 0,
         input_keys=inputs,
         written_at=written_at,
+        narrowing=narrowing,
     )
 
 
@@ -419,10 +460,12 @@ class Session:
         render_key: str = "",
         documents: int = 0,
         input_keys: dict[str, str] | None = None,
+        narrowing: Narrowing | None = None,
     ) -> Publication:
         """The index, then the renames: every staged file over its target, stale files removed.
         `render_key`: the input key of this render (render/inputs.py), kept in the manifest with the
-        number of its documents; a later render with the same key has nothing to do."""
+        number of its documents; a later render with the same key has nothing to do. `narrowing`: kept
+        with that key, for the next render (render/documents.py `_produce_narrow`)."""
         out = self.out
         removed = sorted(
             path for path in self._actual - self._produced if path != "index.html" and self._answers_for(path)
@@ -459,6 +502,7 @@ class Session:
             render_key=render_key,
             documents=documents,
             input_keys=merged(self._previous.input_keys if self._previous else {}, input_keys or {}),
+            narrowing=narrowing,
         )
         final_bytes = final.to_bytes()
         if (
