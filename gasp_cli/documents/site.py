@@ -636,8 +636,7 @@ def produce_narrow(run: Run, producer: Producer) -> set[str]:
     answered for; raises NotNarrow, before handing anything over, without html or search."""
     import tempfile
 
-    from ..lifecycle import histories
-    from ..public import public_records, shown_whole
+    from ..public import shown_whole
     from .base import NotNarrow
 
     request, previous = run.request, producer.previous
@@ -648,46 +647,15 @@ def produce_narrow(run: Run, producer: Producer) -> set[str]:
         return set()
     if "html" not in request.formats or not previous.sections or not search_available():
         raise NotNarrow
-    records = public_records(run.records)
-    derived = histories(records)
-    site = dataclasses.replace(site_run(records, request, derived, producer.dependencies), meetings=meetings)
-    # Only the kinds made per meeting: a discussion is shown by its own meeting's documents only.
-    mine = [
-        page
-        for kind in registry.public_kinds()
-        if kind.per_meeting
-        for page in site_pages(registry.document(kind.module), site)
-    ]
-    producer.progress.add(len(mine))
+    mine = _pages_of(run, producer, meetings)
     with_pdf = "pdf" in request.formats
     with tempfile.TemporaryDirectory(prefix="gasp-site-") as folder:
         copy = Path(folder)
         staged = _stage_pages(mine, request, producer, copy, with_pdf, True)
         # The sections where a page changed, with all their pages: the others as the last render left them.
         changed = {page.section for page in mine if page.path not in staged.unchanged}
-        if not changed.issubset(previous.sections):
-            raise NotNarrow
-        for section in sorted(changed):
-            for path in previous.sections[section]:
-                staged.sections[path] = section
-                if path not in staged.keys:
-                    staged.keys[path] = previous.keys[f"{FOLDER}/{path}"]
-                    staged.unchanged.add(path)
-                    if f"{FOLDER}/{path}" in previous.input_keys:
-                        producer.input_keys[f"{FOLDER}/{path}"] = previous.input_keys[f"{FOLDER}/{path}"]
-        # Pagefind started on each section to index, and waited for once the render's other work is done.
-        pending = _PendingIndex(producer)
-        kept: dict[str, tuple[str, bytes | None]] = {}
-        try:
-            for key, old, sources, section in _sections(producer, _only(staged, changed), copy):
-                if sources is None:
-                    kept.update(dict.fromkeys(old, (key, None)))
-                else:
-                    pending.runs.append((key, start_index(sources, section)))
-        except SearchError:
-            pending.cancel()
-            raise NotNarrow from None
-        producer.later(pending)
+        _widen(staged, changed, producer)
+        kept = _start_sections(producer, _only(staged, changed), copy)
         _put_site(producer, staged, copy, kept)
     old_index = {path for path in previous.keys if index_section(path) in changed}
     pdfs = {f"{FOLDER}/{page.path.removesuffix('.html')}.pdf" for page in mine if page.pdf} if with_pdf else set()
@@ -695,6 +663,64 @@ def produce_narrow(run: Run, producer: Producer) -> set[str]:
         _put_page_pdfs(mine, producer)  # put once compiled
     producer.sections.update(previous.sections)
     return {f"{FOLDER}/{path}" for path in staged.keys} | old_index | set(kept) | pdfs
+
+
+def _pages_of(run: Run, producer: Producer, meetings: frozenset[str]) -> list[Page]:
+    """The site's pages of these meetings: those of the kinds made per meeting (a discussion is shown
+    by its own meeting's documents only), from the public records."""
+    from ..lifecycle import histories
+    from ..public import public_records
+
+    records = public_records(run.records)
+    site = site_run(records, run.request, histories(records), producer.dependencies)
+    site = dataclasses.replace(site, meetings=meetings)
+    mine = [
+        page
+        for kind in registry.public_kinds()
+        if kind.per_meeting
+        for page in site_pages(registry.document(kind.module), site)
+    ]
+    producer.progress.add(len(mine))
+    return mine
+
+
+def _widen(staged: _Staged, changed: set[str], producer: Producer) -> None:
+    """Every page of the sections where a page changed, into `staged`: those not made again as the last
+    render left them (their keys, kept). NotNarrow for a section the last render did not have."""
+    from .base import NotNarrow
+
+    previous = producer.previous
+    if not changed.issubset(previous.sections):
+        raise NotNarrow
+    for section in sorted(changed):
+        for path in previous.sections[section]:
+            staged.sections[path] = section
+            if path in staged.keys:
+                continue
+            staged.keys[path] = previous.keys[f"{FOLDER}/{path}"]
+            staged.unchanged.add(path)
+            if f"{FOLDER}/{path}" in previous.input_keys:
+                producer.input_keys[f"{FOLDER}/{path}"] = previous.input_keys[f"{FOLDER}/{path}"]
+
+
+def _start_sections(producer: Producer, staged: _Staged, copy: Path) -> dict[str, tuple[str, bytes | None]]:
+    """Pagefind started on each section of `staged` whose pages changed, waited for once the render's
+    other work is done (`Producer.later`); returns the index files kept. NotNarrow when it cannot start."""
+    from .base import NotNarrow
+
+    pending = _PendingIndex(producer)
+    kept: dict[str, tuple[str, bytes | None]] = {}
+    try:
+        for key, old, sources, section in _sections(producer, staged, copy):
+            if sources is None:
+                kept.update(dict.fromkeys(old, (key, None)))
+            else:
+                pending.runs.append((key, start_index(sources, section)))
+    except SearchError:
+        pending.cancel()
+        raise NotNarrow from None
+    producer.later(pending)
+    return kept
 
 
 @dataclass

@@ -649,8 +649,11 @@ def _produce_narrow(
             produce = getattr(module, "produce_narrow", None)
             if produce is not None:
                 made |= produce(run, producer)
-    except NotNarrow:
+    except NotNarrow:  # nothing handed over yet: what it noted goes, and the render is made in full
         _cancel(producer)
+        producer.keys.clear()
+        producer.input_keys.clear()
+        producer.sections.clear()
         return False
     try:
         _produce_kept(producer, progress, run, chosen, kept, made)
