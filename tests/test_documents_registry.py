@@ -121,6 +121,8 @@ def test_the_registry_is_what_render_reads() -> None:
     for kind in registry.KINDS:
         module = registry.document(kind.module)
         assert hasattr(module, "outputs") or (hasattr(module, "produce") and hasattr(module, "count")), kind.name
+        # A render after an edit of discussions only asks the modules its line marks `narrow`.
+        assert kind.narrow == hasattr(module, "produce_narrow"), kind.name
     for _, module_name in registry.sections():
         assert callable(registry.document(module_name).entry)
 

@@ -147,6 +147,7 @@ def _publish(
                 input_keys,
                 narrowing,
                 narrow,
+                session.keep,
             )
         documents = [path for path in paths if not path.startswith(".")]
         changed = session.finish(

@@ -53,6 +53,10 @@ class Kind:
     # Made of web pages: a render without html in --format makes none of its files, and answers
     # only for its PDFs (the site: its search index and calendars come with its pages).
     web: bool = False
+    # Its module has `produce_narrow` (documents/base.py `Document`): some of its files show a meeting's
+    # discussion though it is not made per meeting (the site); a render after an edit of discussions only
+    # imports the modules of the kinds made per meeting and of these (render/documents.py `_produce_narrow`).
+    narrow: bool = False
     note: str = ""  # in --only's help, after the list
 
 
@@ -97,6 +101,7 @@ KINDS: tuple[Kind, ...] = (
         sections=(Section("public/index", "Site des habitants", 100),),
         first=True,
         web=True,
+        narrow=True,
         note="le site des habitants",
     ),
     # The attendance sheet comes with the convocation.

@@ -42,10 +42,8 @@ from ..lifecycle import History
 from ..loader import Records
 from ..names import gasp_name, group_name, place_of
 from ..vocabulary import PROPOSAL_STATUSES, french_time, long_date, weekday_date
-from . import rapport, registry, suivi
+from . import registry
 from .base import Page, Producer, Request, Run, Template, site_pages
-from .calendrier import site_years as calendar_years
-from .calendrier import year_rows as _year_rows
 from .compte_rendu import public_meetings
 from .convocation import public_convocations
 from .proposition import public_proposals, published_proposals
@@ -240,6 +238,8 @@ def _by_status(
     records: Records, today: datetime.date, derived: dict[str, History], published: Iterable[str]
 ) -> dict[str, list[tuple[datetime.date, SiteLink]]]:
     """The published proposals by status section: (the day each reached its status, its link), newest first."""
+    from . import suivi  # here: a render that remakes a compte rendu's page alone needs none of it
+
     by_section: dict[str, list[tuple[datetime.date, SiteLink]]] = {title: [] for title, _ in suivi.SECTIONS}
     for pid in published:
         event = derived[pid].status_event(today)
@@ -330,6 +330,8 @@ def pages(run: Run) -> Iterator[Page]:
     of documents/registry.py. The queries over the whole workspace (which proposals have a page,
     which replace which) are made once, here or in `Run`."""
     records, today, deps = run.records, run.request.today, run.dependencies
+    from . import rapport  # here: a render that remakes a compte rendu's page alone needs none of it
+
     published = run.published if run.published is not None else published_proposals(run.derived, today)
     reports = rapport.years(records, today)
     day = today.isoformat()
@@ -896,6 +898,9 @@ def _put_page_pdfs(site_pages: Iterable[Page], producer: Producer) -> None:
 
 def _put_calendars(records: Records, request: Request, producer: Producer, derived: dict[str, History]) -> None:
     """The calendar's iCalendar files: one a year, and the subscription of every year."""
+    from .calendrier import site_years as calendar_years
+    from .calendrier import year_rows as _year_rows
+
     today = request.today
 
     deps = producer.dependencies

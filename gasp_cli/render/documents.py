@@ -287,6 +287,7 @@ class _Producer:
         # manifest for a later render that remakes some pages only (`_produce_narrow`).
         self.sections: dict[str, list[str]] = {}
         self.pending: list[Pending] = []  # started, finished at the end of a narrow render (`later`)
+        self.keep_sink: Callable[[list[str]], None] | None = None  # the sink's own `keep`, when it has one
         self._workers = max(1, min(4, os.cpu_count() or 1))
         self._pool: Executor | None = None
         self._timestamp = int(renderer.timestamp.timestamp())
@@ -295,6 +296,15 @@ class _Producer:
     def put(self, path: str, payload: bytes | None) -> None:
         self.paths.append(path)
         self.sink(path, payload)
+
+    def keep(self, paths: list[str]) -> None:
+        """Files unchanged since the last render, kept as they are: `put(path, None)` for each, at once."""
+        self.paths.extend(paths)
+        if self.keep_sink is not None:
+            self.keep_sink(paths)
+        else:
+            for path in paths:
+                self.sink(path, None)
 
     def later(self, work: Pending) -> None:
         """Work to finish once the render's other work is done (`_produce_narrow`)."""
@@ -539,6 +549,7 @@ def render_documents(
     input_keys: dict[str, str] | None = None,
     narrowing: Narrowing | None = None,
     narrow: bool = True,
+    keep: Callable[[list[str]], None] | None = None,
 ) -> tuple[list[str], dict[str, str]]:
     """Every file of the request, handed to `sink` as it is made (path under out/, bytes; None when
     unchanged since the last render); returns the paths, and the data key of each document's file.
@@ -546,7 +557,8 @@ def render_documents(
     the day is kept without being built; `input_keys` receives the input key of each of its files.
     `narrowing`: this render's (a render of every meeting), which receives the site's sections; when
     the last render's has the same key, only the documents of the meetings whose discussion changed
-    are made, and every other file is kept (`_produce_narrow`), unless `narrow` is False."""
+    are made, and every other file is kept (`_produce_narrow`), unless `narrow` is False. `keep`: what
+    `sink(path, None)` does, for many paths at once (writer.Session.keep)."""
 
     from ..documents.dependencies import Dependencies
     from .inputs import setting_fingerprint, templates_fingerprint
@@ -564,6 +576,7 @@ def render_documents(
         setting,
     )
     producer.dependencies = Dependencies(records, setting)
+    producer.keep_sink = keep
     try:
         narrowed = _narrowed(producer.previous, narrowing) if setting and narrow else None
         if narrowed is None or not _produce_narrow(records, request, producer, progress, narrowed):
@@ -627,20 +640,20 @@ def _produce_narrow(
     the last render made is kept with its keys, without a key being computed again: what an edit of
     a discussion, the secretary's most frequent one, costs does not grow with the history.
 
-    False, with nothing handed over, when the files cannot all be kept as they are (one changed by
-    hand, a site without search): the caller makes the render in full. NotNarrow, once files were
-    handed over (Pagefind failed at the end): the caller makes the render again, in full."""
+    False, with nothing handed over, when a module cannot make its files alone (a site without
+    search): the caller makes the render in full. NotNarrow, once files were handed over (a file to
+    keep was changed by hand, Pagefind failed at the end): the caller makes the render again, in full."""
     from .. import facts
     from ..documents.base import NotNarrow, Run
 
     previous = producer.previous
-    answers = answered_by(request, every_meeting=True)
-    kept = sorted(path for path in previous.files if path != "index.html" and answers(path))
-    if not all(path in previous.keys and previous.unchanged(path, previous.keys[path]) for path in kept):
-        return False
     narrow = dataclasses.replace(request, meeting_ids=sorted(meetings.intersection(request.meeting_ids)))
     run = Run(records, narrow, facts.of(records).histories, _dependencies(producer))
-    chosen = [(kind, registry.document(kind.module)) for kind in registry.in_order(request.kinds)]
+    chosen = [
+        (kind, registry.document(kind.module))
+        for kind in registry.in_order(request.kinds)
+        if kind.per_meeting or kind.narrow
+    ]
     # A module that makes its own files says which of them these discussions change (the site: the
     # pages of these meetings, and their search sections), raising NotNarrow before it hands any over.
     made: set[str] = set()
@@ -656,6 +669,12 @@ def _produce_narrow(
         producer.sections.clear()
         return False
     try:
+        # Pagefind runs meanwhile. Every file kept must be as the last render left it: else (one changed
+        # by hand) the render is made again, in full, nothing of this one written.
+        answers = answered_by(request, every_meeting=True)
+        kept = sorted(path for path in previous.files if path != "index.html" and answers(path))
+        if not all(path in previous.keys and previous.unchanged(path, previous.keys[path]) for path in kept):
+            raise NotNarrow
         _produce_kept(producer, progress, run, chosen, kept, made)
         # What was started meanwhile (Pagefind on a section), finished now that the rest is done.
         while producer.pending:
@@ -685,19 +704,18 @@ def _produce_kept(
 
     previous = producer.previous
     planned = [output for kind, module in chosen if kind.per_meeting for output in outputs(module, run)]
-    progress.add(len(planned) + len(kept))
+    progress.add(len(planned))
     for output in planned:
         producer.document(output.stem, dict(output.formats), output.data, output.label, output.inputs)
         # Its files, put now or once compiled (a PDF is put when it is collected).
         made.update(f"{output.stem}.{f}" for f in producer.formats if f in output.formats)
-    for path in kept:
-        if path in made:
-            continue
-        producer.keys[path] = previous.keys[path]
-        if path in previous.input_keys:
-            producer.input_keys[path] = previous.input_keys[path]
-        producer.put(path, None)
-        progress.advance(path)
+    others = [path for path in kept if path not in made]
+    keys, input_keys, old_inputs = producer.keys, producer.input_keys, previous.input_keys
+    for path in others:
+        keys[path] = previous.keys[path]
+        if path in old_inputs:
+            input_keys[path] = old_inputs[path]
+    producer.keep(others)
 
 
 def _dependencies(producer: _Producer) -> Dependencies:

@@ -436,6 +436,12 @@ class Session:
             raise OutputError(f"impossible d'écrire un fichier temporaire : {system_reason(error)}") from None
         self._pending.append((relative, offset, len(payload)))
 
+    def keep(self, relatives: list[str]) -> None:
+        """Files unchanged since the last render, kept as they are: `add(path, None)` for each, at once."""
+        self._produced.update(relatives)
+        for relative in set(relatives).difference(self._actual):
+            self._problems.append(f"« {self.out / relative} » a changé pendant le rendu : relancez « gasp render »")
+
     def _stage(self) -> None:
         """Step 1: every new or changed file written beside its target, from the spool."""
         try:
