@@ -435,11 +435,13 @@ class _Indexing:
     def files(self) -> dict[str, bytes]:
         """The index's files (path under public/ → bytes), once Pagefind is done. Raises SearchError."""
         import shutil
+        import threading
 
         try:
             files = _pagefind_files(self._process, self._folder)
         finally:
-            shutil.rmtree(self._folder, ignore_errors=True)
+            # Removed while the render goes on (Python waits for the thread before it exits).
+            threading.Thread(target=shutil.rmtree, args=(self._folder,), kwargs={"ignore_errors": True}).start()
         if self.section == GENERAL:
             return {f"{SEARCH_FOLDER}/{path}": payload for path, payload in files.items()}
         return {

@@ -208,6 +208,24 @@ class Previous:
         except (OSError, KeyError):  # KeyError: not a regular file of gasp's when the session began
             return False
 
+    def all_unchanged(self, paths: list[str]) -> bool:
+        """Whether each of these files is as the last render left it (`unchanged` with its own key):
+        for thousands of files, each status as the session found it, and the bytes read only of a
+        file whose status changed since."""
+        statuses, signatures, since, keys = self._statuses, self._signatures, self._since, self.keys
+        if statuses is None:
+            return all(path in keys and self.unchanged(path, keys[path]) for path in paths)
+        for path in paths:
+            status = statuses.get(path)  # a regular file of gasp's, in a real folder, when the session began
+            if status is None or path not in keys or path not in self._owned:
+                return False
+            signature = signatures.get(path)
+            if signature is None or (status.st_size == signature[0] and status.st_ctime_ns < since):
+                continue
+            if not self.unchanged(path, keys[path]):
+                return False
+        return True
+
     def _through_link(self, folder: str) -> bool:
         """Whether a folder under out/ (path relative to it, "" for out/ itself) is, or is inside, a symlink."""
         if not folder:
@@ -673,7 +691,7 @@ def _produce_narrow(
         # by hand) the render is made again, in full, nothing of this one written.
         answers = answered_by(request, every_meeting=True)
         kept = sorted(path for path in previous.files if path != "index.html" and answers(path))
-        if not all(path in previous.keys and previous.unchanged(path, previous.keys[path]) for path in kept):
+        if not previous.all_unchanged(kept):
             raise NotNarrow
         _produce_kept(producer, progress, run, chosen, kept, made)
         # What was started meanwhile (Pagefind on a section), finished now that the rest is done.
