@@ -1,3 +1,3 @@
 """gasp: the toolkit of a Groupe d'amélioration des services publics."""
 
-__version__ = "0.3.0"
+__version__ = "0.3.1"
