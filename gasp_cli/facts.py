@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from .lifecycle import OPEN, Event, History, histories
 
@@ -56,6 +56,38 @@ def minutes_within_days(records: Records) -> int | None:
 
 
 # --- a proposal: answered, to decide, late --------------------------------------------------
+
+
+_Spans = list[tuple[str, list[tuple[datetime.date, datetime.date]]]]
+
+
+def _to_decide_spans(histories: dict[str, History]) -> _Spans:
+    """Each raised proposal (oldest raised first, then by id) with the days it awaits a decision:
+    spans [from, to) of the days at whose end its status (`History.status_on`) is one to decide."""
+    from .lifecycle import next_status
+
+    table = []
+    for pid, history in histories.items():
+        raised = history.raised
+        if raised is None:
+            continue
+        spans: list[tuple[datetime.date, datetime.date]] = []
+        status: str | None = None
+        since: datetime.date | None = None
+        events = history.events
+        for index, event in enumerate(events):
+            status = next_status(status, event.kind)
+            if index + 1 < len(events) and events[index + 1].date == event.date:
+                continue  # the status at the end of the day: after its last event
+            if status in TO_DECIDE and since is None:
+                since = event.date
+            elif status not in TO_DECIDE and since is not None:
+                spans.append((since, event.date))
+                since = None
+        if since is not None:
+            spans.append((since, datetime.date.max))
+        table.append(((raised.date, pid), spans))
+    return [(pid, spans) for (_, pid), spans in sorted(table)]
 
 
 def first_answer(history: History, day: datetime.date | None = None) -> Event | None:
@@ -185,6 +217,16 @@ class Facts:
             decision_late_by(history, day, within),
             answered_within(history, within) if answer is not None else None,
         )
+
+    def to_decide_on(self, day: datetime.date) -> list[str]:
+        """The proposals awaiting a decision at the end of `day` (`to_decide`), the oldest raised first
+        (then by id). Read off a table made once per run, of the days each proposal awaits a decision:
+        the dossiers ask it on many days, and each asking went through every proposal's history."""
+        table = cast("_Spans | None", self.derived_once.get("to_decide"))
+        if table is None:
+            table = _to_decide_spans(self.histories)
+            self.derived_once["to_decide"] = table
+        return [pid for pid, spans in table if any(start <= day < end for start, end in spans)]
 
     def late(self, day: datetime.date) -> dict[str, int]:
         """Proposal id → days past the commitment, for every proposal late on `day`."""

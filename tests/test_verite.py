@@ -269,3 +269,32 @@ def test_the_compte_rendu_shows_them(answered: Path):
     text = (answered / "out/comptes-rendus/2021-09-09-usagers.md").read_text(encoding="utf-8")
     others = text[text.index("## Ce qu’en ont dit les autres groupes") :]
     assert "Un banc devant la poste" in others and "validée" in others and "Une boîte à idées" not in others
+
+
+def test_the_proposals_to_decide_on_a_day_are_those_whose_status_says_so() -> None:
+    """`Facts.to_decide_on` (the dossiers' table, made once per run) gives, every day of the embedded
+    example and of a generated workspace, exactly the proposals `to_decide` names, oldest raised first."""
+    import sys
+    import tempfile
+
+    from gasp_cli import facts
+    from gasp_cli.loader import load_workspace
+    from gasp_cli.workspace import Workspace
+
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    from generate import generate  # benchmarks/ is not a package
+
+    with tempfile.TemporaryDirectory() as folder:
+        generated = Path(folder)
+        generate(generated, years=3)
+        for root in (REPO, generated):
+            records = load_workspace(Workspace(root)).records
+            run = facts.of(records)
+            first = min(m.date for m in records.meetings.values()) - datetime.timedelta(days=3)
+            last = max(m.date for m in records.meetings.values()) + datetime.timedelta(days=3)
+            order = sorted((h.raised.date, pid) for pid, h in run.histories.items() if h.raised is not None)
+            day = first
+            while day <= last:
+                expected = [pid for _, pid in order if facts.to_decide(run.histories[pid], day)]
+                assert run.to_decide_on(day) == expected, day
+                day += datetime.timedelta(days=1)

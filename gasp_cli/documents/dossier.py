@@ -205,12 +205,9 @@ def _awaiting(records: Records, derived: dict[str, History], day: datetime.date)
     apart, the others by theme, and among those the quiet ones also in one line."""
     run = facts.of(records, derived)
     found = _Awaiting()
-    for pid, history in sorted(
-        derived.items(), key=lambda pair: (pair[1].raised.date if pair[1].raised else day, pair[0])
-    ):
+    for pid in run.to_decide_on(day):
+        history = derived[pid]
         answer = run.answer(pid, day)
-        if not answer.to_decide:
-            continue
         item = _in_full(records, pid, history, day)
         if answer.late_by is not None:
             _mark_late(records, item, answer.late_by, run.decision_within_days)
