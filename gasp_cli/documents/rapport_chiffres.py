@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 import statistics
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from .. import facts
 from ..cadence import due_periods, nominal_slot
@@ -277,35 +277,89 @@ class _ProposalYear:
 def _proposal_year(
     records: Records, derived: dict[str, History], start: datetime.date, end: datetime.date
 ) -> _ProposalYear:
-    """Proposals raised, decided and done in the year; those awaiting a decision at its end; funding validated."""
-    figures = _ProposalYear()
+    """Proposals raised, decided and done in the year (`start` to `end`, a calendar year); those
+    awaiting a decision at its end; funding validated. Read off every year's figures, made once per
+    run (`_proposal_years`): each report went through every proposal's history."""
+    run = facts.of(records, derived)
+    every = cast("_Years | None", run.derived_once.get("proposal_years"))
+    if every is None:
+        every = _proposal_years(records, derived)
+        run.derived_once["proposal_years"] = every
+    found = every.figures.get(start.year)
+    if found is not None:  # a copy: the report's lists are its own
+        return _ProposalYear(
+            list(found.raised),
+            list(found.implemented),
+            list(found.awaiting),
+            list(found.days_to_decision),
+            dict(found.decided),
+            dict(found.status_at_end),
+            dict(found.funding),
+        )
+    # A year with no event: nothing raised, decided nor done; the statuses of the last year before it.
+    before = [year for year in every.figures if year < start.year]
+    if not before:
+        return _ProposalYear()
+    last = every.figures[max(before)]
+    return _ProposalYear(awaiting=list(last.awaiting), status_at_end=dict(last.status_at_end))
+
+
+@dataclass
+class _Years:
+    figures: dict[int, _ProposalYear]
+
+
+def _proposal_years(records: Records, derived: dict[str, History]) -> _Years:
+    """`_proposal_year` of every year from the first event to the last, in one pass over the histories
+    (proposals in the order of their ids, events in their order, as each year's report lists them)."""
+    from ..lifecycle import next_status
+
+    dates = [event.date.year for history in derived.values() for event in history.events]
+    if not dates:
+        return _Years({})
+    first, last = min(dates), max(dates)
+    figures = {year: _ProposalYear() for year in range(first, last + 1)}
     for pid, history in sorted(derived.items()):
         raising = history.raised
-        if raising is not None and start <= raising.date <= end:
-            figures.raised.append(pid)
-        validated_this_year = False
+        if raising is not None:
+            figures[raising.date.year].raised.append(pid)
+        validated: list[int] = []
+        status: str | None = None
+        at_end: dict[int, str | None] = {}
         for event in history.events:
-            if not (start <= event.date <= end):
-                continue
+            figure = figures[event.date.year]
             if event.is_decision:
-                figures.decided[event.kind] += 1
+                figure.decided[event.kind] += 1
                 if raising is not None:
-                    figures.days_to_decision.append((event.date - raising.date).days)
-                validated_this_year |= event.kind == "validated"
+                    figure.days_to_decision.append((event.date - raising.date).days)
+                if event.kind == "validated" and event.date.year not in validated:
+                    validated.append(event.date.year)
             if event.kind == "done":
-                figures.implemented.append(pid)
-        status = history.status_on(end)
-        if status is not None:
-            figures.status_at_end[status] = figures.status_at_end.get(status, 0) + 1
-        if facts.to_decide(history, end):
-            figures.awaiting.append(pid)
+                figure.implemented.append(pid)
+            status = next_status(status, event.kind)
+            at_end[event.date.year] = status
+        _count_statuses(figures, pid, at_end, last)
         proposal = records.proposals[pid]
-        if validated_this_year and proposal.cost is not None:
-            for share in proposal.funding:
-                figures.funding[share.source] = (
-                    figures.funding.get(share.source, 0.0) + proposal.cost * share.share / 100
-                )
-    return figures
+        if proposal.cost is not None:
+            for year in validated:
+                for share in proposal.funding:
+                    funding = figures[year].funding
+                    funding[share.source] = funding.get(share.source, 0.0) + proposal.cost * share.share / 100
+    return _Years(figures)
+
+
+def _count_statuses(figures: dict[int, _ProposalYear], pid: str, at_end: dict[int, str | None], last: int) -> None:
+    """A proposal's status at the end of each year from its first event's to `last` (the status a year
+    with no event keeps from the year before), counted in that year's figures, and awaiting a decision."""
+    status: str | None = None
+    for year in range(min(at_end, default=last + 1), last + 1):
+        status = at_end.get(year, status)
+        if status is None:
+            continue
+        figure = figures[year]
+        figure.status_at_end[status] = figure.status_at_end.get(status, 0) + 1
+        if status in facts.TO_DECIDE:
+            figure.awaiting.append(pid)
 
 
 def _guest_institutions(records: Records, in_year: dict[str, Meeting]) -> list[str]:
