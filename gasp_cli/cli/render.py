@@ -78,13 +78,6 @@ def render(
     # its files as they are, there is nothing to do (not a view built, not a file read but the manifest).
     fingerprint = inputs_fingerprint(records, workspace.templates)
     key = render_key(fingerprint, request, every_meeting=not ids)
-    # The same without the meetings' discussions: the next render, when only discussions changed,
-    # makes their meetings' documents only (render/documents.py `_produce_narrow`).
-    narrowing = (
-        Narrowing(render_key(outline_fingerprint(records, workspace.templates), request, True), discussions(records))
-        if not ids
-        else None
-    )
     try:
         check_target(target, workspace.root, workspace.records)
         shown = (
@@ -94,6 +87,15 @@ def render(
         if checked is not None:
             typer.echo(f"{shown} est à jour : rien n'a changé ({plural(checked, 'fichier vérifié')})")
             return
+        # The same without the meetings' discussions: the next render, when only discussions changed,
+        # makes their meetings' documents only (render/documents.py `_produce_narrow`).
+        narrowing = (
+            Narrowing(
+                render_key(outline_fingerprint(records, workspace.templates), request, True), discussions(records)
+            )
+            if not ids
+            else None
+        )
         keys = _Keys(fingerprint, key, narrowing)
         try:
             changed, documents = _publish(records, request, workspace.templates, target, not ids, keys)
