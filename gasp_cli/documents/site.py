@@ -417,7 +417,7 @@ class _Indexing:
         import tempfile
 
         self.section = section
-        self._folder = Path(tempfile.mkdtemp(prefix="gasp-recherche-"))
+        self._folder = Path(tempfile.mkdtemp(prefix="gasp-recherche-", dir=_scratch()))
         try:
             made: set[Path] = set()
             for path, source in sorted(pages.items()):
@@ -458,6 +458,14 @@ class _Indexing:
             self._process.kill()
             self._process.communicate()
         shutil.rmtree(self._folder, ignore_errors=True)
+
+
+def _scratch() -> str | None:
+    """Where Pagefind's folders go: in memory (/dev/shm) when the system has it (a section's pages
+    and index are a few megabytes, written and read once; on a disk, creating their hundreds of files
+    cost more than Pagefind itself), else the usual temporary folder."""
+    shm = "/dev/shm"
+    return shm if os.path.isdir(shm) and os.access(shm, os.W_OK | os.X_OK) else None
 
 
 def _start_pagefind(site: Path) -> subprocess.Popen[str]:
