@@ -139,6 +139,19 @@ LONGEST_FIRST = (
 )
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """gasp's modules compiled once, before the workers start, as an installation does (pip writes
+    __pycache__; benchmarks/run.py does the same). Many tests run gasp in a new process (`python -m
+    gasp_cli`, killed at a chosen point, or as `gasp serve`'s render worker); on a fresh clone, under
+    PYTHONDONTWRITEBYTECODE, each of them would compile every module it imports again (a quarter of
+    a second each, hundreds of times)."""
+    if hasattr(config, "workerinput"):  # a pytest-xdist worker: the controller has done it
+        return
+    import compileall
+
+    compileall.compile_dir(REPO / "gasp_cli", quiet=1)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         name = getattr(item, "originalname", item.name)
