@@ -52,14 +52,18 @@ demo: $(RUNTIME)
 	$(BIN)/gasp --records . render
 
 # On every core (pytest-xdist), a module's tests on one worker: its shared fixtures are made once.
+# The modules go to the workers in the order tests/conftest.py gives them (LONGEST_FIRST), not
+# by their number of tests (what loadscope does unless told otherwise).
+XDIST := -n auto --dist loadscope --no-loadscope-reorder
+
 test: $(STAMP)
-	$(BIN)/python -m pytest -n auto --dist loadscope -m "not slow"
+	$(BIN)/python -m pytest $(XDIST) -m "not slow"
 
 test-slow: $(STAMP)
-	$(BIN)/python -m pytest -n auto --dist loadscope -m slow
+	$(BIN)/python -m pytest $(XDIST) -m slow
 
 test-all: $(STAMP)
-	$(BIN)/python -m pytest -n auto --dist loadscope
+	$(BIN)/python -m pytest $(XDIST)
 
 docs: $(STAMP)
 	$(BIN)/python -m mkdocs build --strict --site-dir site

@@ -121,22 +121,63 @@ SLOW = {
 }
 
 
-# The modules that take longest, longest first (`pytest --durations=0`, summed by module): run
-# first, so that the workers of `make test` (pytest-xdist, a module per worker at a time) do not
-# wait at the end for one of them to finish a long module started last.
+# The modules that take longest, longest first (their tests' durations summed, `make test` on a fresh
+# clone): run first, so that the workers of `make test` (pytest-xdist, a module per worker at a
+# time, in this order: --no-loadscope-reorder in the Makefile) do not wait at the end for one of
+# them to finish a long module started last. The others, of two seconds or less, follow.
 LONGEST_FIRST = (
     "test_hardening.py",
-    "test_noop_render.py",
     "test_serve.py",
-    "test_out_ownership.py",
+    "test_noop_render.py",
     "test_serve_browser.py",
     "test_render.py",
-    "test_input_rules.py",
     "test_incremental.py",
-    "test_rename.py",
     "test_site.py",
+    "test_input_rules.py",
+    "test_out_ownership.py",
+    "test_documents_base.py",
     "test_schema_agrees.py",
+    "test_static.py",
+    "test_network.py",
+    "test_site_adversarial.py",
+    "test_rename.py",
+    "test_hardening_issue22.py",
+    "test_cross_outputs.py",
+    "test_public.py",
+    "test_typography.py",
+    "test_ics_clients.py",
+    "test_cli_edges.py",
+    "test_environment_properties.py",
+    "test_bad_input.py",
+    "test_new.py",
+    "test_documents_registry.py",
+    "test_export.py",
+    "test_modes.py",
+    "test_mail.py",
+    "test_documents_convocation.py",
+    "test_cli.py",
+    "test_render_pages.py",
+    "test_validate.py",
+    "test_commitments.py",
+    "test_import_graph.py",
 )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """gasp's modules compiled once, before the workers start, as an installation does (pip writes
+    __pycache__; benchmarks/run.py does the same). Many tests run gasp in a new process (`python -m
+    gasp_cli`, killed at a chosen point, or as `gasp serve`'s render worker); on a fresh clone, under
+    PYTHONDONTWRITEBYTECODE, each of them would compile every module it imports again (a quarter of
+    a second each, hundreds of times)."""
+    named = {module for module, _ in SLOW} | set(LONGEST_FIRST)
+    missing = sorted(module for module in named if not (REPO / "tests" / module).is_file())
+    if missing:  # a module renamed or removed: its place in the order (or its slow tests) would be lost unsaid
+        raise pytest.UsageError(f"tests/conftest.py names test modules that do not exist: {', '.join(missing)}")
+    if hasattr(config, "workerinput"):  # a pytest-xdist worker: the controller has done it
+        return
+    import compileall
+
+    compileall.compile_dir(REPO / "gasp_cli", quiet=1)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

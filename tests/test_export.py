@@ -10,8 +10,6 @@ import sys
 import zipfile
 from pathlib import Path
 
-import frictionless  # test extra: the reference validator of Data Packages
-import pandas  # test extra: reads each CSV with the declared types
 import pytest
 
 from conftest import REPO, gasp, write
@@ -43,6 +41,11 @@ def rows(folder: Path, name: str) -> list[dict]:
 
 
 def assert_valid_package(folder: Path) -> None:
+    # Test extras, imported where used and not at collection, where every worker of make test
+    # would pay for them: frictionless, the reference validator of Data Packages; pandas, which
+    # reads each CSV with the declared types.
+    import frictionless
+
     report = frictionless.validate(folder / "datapackage.json")
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
 
@@ -110,6 +113,8 @@ def test_frictionless_does_catch_a_broken_table(hand: Path):
     events = (folder / "events.csv").read_bytes()
     assert b"\r\np1," in events
     (folder / "events.csv").write_bytes(events.replace(b"\r\np1,", b"\r\ninconnue,", 1))
+    import frictionless
+
     assert not frictionless.validate(folder / "datapackage.json").valid
 
 
@@ -317,6 +322,8 @@ PANDAS_TYPES = {"string": "string", "integer": "Int64", "number": "Float64", "bo
 
 
 def test_pandas_reads_every_csv_with_the_declared_types(hand: Path):
+    import pandas
+
     folder = export(hand)
     package = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
     for resource in package["resources"]:

@@ -832,7 +832,9 @@ def test_a_bom_does_not_stop_a_group_rename(tmp_path):
 
 
 def test_a_site_s_whole_reading_is_bounded_by_the_timeout(two_sites, tmp_path):
-    """A site whose reading never ends (held at a chosen point past its export) fails after --timeout."""
+    """A site whose reading never ends (held at a chosen point past its export) fails after --timeout.
+    The test waits that long: 3 s, many times what the reading takes to reach that point (a git
+    export of a small repository in a forked worker, a tenth of a second)."""
     marker = tmp_path / "arrive"
     env = {**os.environ, "PYTHONPATH": str(REPO), "GASP_TODAY": "2002-06-01"}
     env["GASP_KILL_AT"] = "site-exported:*:PAUSE"
@@ -851,7 +853,7 @@ def test_a_site_s_whole_reading_is_bounded_by_the_timeout(two_sites, tmp_path):
             "--format",
             "json",
             "--timeout",
-            "8",
+            "3",
         ],
         env=env,
         capture_output=True,
@@ -861,7 +863,7 @@ def test_a_site_s_whole_reading_is_bounded_by_the_timeout(two_sites, tmp_path):
     assert marker.exists()  # the reading did reach the point where it hangs
     assert done.returncode == 1, done.stderr
     for site in ("un", "deux"):
-        assert f"site « {site} » en échec : délai dépassé (8 s) à la lecture du site" in done.stderr
+        assert f"site « {site} » en échec : délai dépassé (3 s) à la lecture du site" in done.stderr
 
 
 # --- templates are code: sandboxed, and Typst reads no file (issue 22) -------------------------------

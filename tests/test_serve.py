@@ -46,11 +46,7 @@ def _workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return root
 
 
-@pytest.fixture
-def served(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    """The example, checked and rendered (Markdown and HTML) by a workbench, its app running (the
-    watcher too)."""
-    root = _workspace(tmp_path, monkeypatch)
+def _serve(root: Path):
     bench = Workbench(Workspace(root), formats="md,html")
     try:
         bench.refresh()
@@ -60,6 +56,22 @@ def served(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     finally:
         bench.close()
         assert bench.worker_pid is None
+
+
+@pytest.fixture
+def served(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """The example, checked and rendered (Markdown and HTML) by a workbench, its app running (the
+    watcher too)."""
+    yield from _serve(_workspace(tmp_path, monkeypatch))
+
+
+@pytest.fixture(scope="module")
+def served_to_read(tmp_path_factory: pytest.TempPathFactory):
+    """The same, made once for the tests that change neither the records, out/ nor the workbench
+    (or put back what they changed before they end): a workbench costs a git repository, a render
+    process and a render."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        yield from _serve(_workspace(tmp_path_factory.mktemp("atelier"), monkeypatch))
 
 
 @pytest.fixture
@@ -95,8 +107,8 @@ def _meeting(root: Path, meeting_id: str = MEETING) -> Path:
 # --- live documents and errors -------------------------------------------------------------------
 
 
-def test_out_is_served_with_the_workbench_bar(served):
-    bench, client, _ = served
+def test_out_is_served_with_the_workbench_bar(served_to_read):
+    bench, client, _ = served_to_read
     page = client.get("/index.html")
     assert page.status_code == 200
     assert 'id="gasp-atelier"' in page.text and f'data-generation="{bench.generation}"' in page.text
@@ -145,18 +157,22 @@ def test_warnings_have_their_own_page(served):
     assert f"Avertissements ({len(bench.warnings)})" in client.get("/index.html").text
 
 
-def test_nothing_outside_out_is_served(served):
-    _, client, root = served
+def test_nothing_outside_out_is_served(served_to_read):
+    _, client, root = served_to_read
     (root / "secret.txt").write_text("secret", encoding="utf-8")
     (root / "out" / "lien").symlink_to(root / "secret.txt")
-    for path in ("/../secret.txt", "/%2e%2e/secret.txt", "/lien", "/records/gasp.yaml", "/..%2fsecret.txt"):
-        response = client.get(path)
-        assert response.status_code == 404, path
-        assert "secret" not in response.text.replace("secret.txt", "")
+    try:
+        for path in ("/../secret.txt", "/%2e%2e/secret.txt", "/lien", "/records/gasp.yaml", "/..%2fsecret.txt"):
+            response = client.get(path)
+            assert response.status_code == 404, path
+            assert "secret" not in response.text.replace("secret.txt", "")
+    finally:
+        (root / "out" / "lien").unlink()
+        (root / "secret.txt").unlink()
 
 
-def test_the_state_says_what_the_last_render_did(served):
-    _, client, _ = served
+def test_the_state_says_what_the_last_render_did(served_to_read):
+    _, client, _ = served_to_read
     state = client.get("/_gasp/etat").json()
     assert state["errors"] == [] and state["render_problem"] is None and state["render"]
 
@@ -344,16 +360,16 @@ def test_the_state_gives_the_stages_of_the_last_refresh(unwatched):
 # --- refusals -----------------------------------------------------------------------------------------
 
 
-def test_a_foreign_host_is_refused(served):
-    _, client, _ = served
+def test_a_foreign_host_is_refused(served_to_read):
+    _, client, _ = served_to_read
     response = client.get("/index.html", headers={"Host": "gasp.example.org"})
     assert response.status_code == 403
     assert "adresse « gasp.example.org » refusée" in response.text
     assert client.get("/index.html", headers={"Host": "localhost:8765"}).status_code == 200
 
 
-def test_a_cross_site_post_is_refused(served):
-    _, client, root = served
+def test_a_cross_site_post_is_refused(served_to_read):
+    _, client, root = served_to_read
     before = _meeting(root).read_text(encoding="utf-8")
     fields = {**_token(client, f"/_gasp/saisie/reunion/{MEETING}"), "note": "Intrusion"}
     assert client.post(f"/_gasp/saisie/reunion/{MEETING}/tour", data=fields).status_code == 403  # no Origin
@@ -364,14 +380,17 @@ def test_a_cross_site_post_is_refused(served):
     assert _meeting(root).read_text(encoding="utf-8") == before
 
 
-def test_read_only_has_no_form_and_refuses_posts(served):
-    bench, client, root = served
+def test_read_only_has_no_form_and_refuses_posts(served_to_read):
+    bench, client, root = served_to_read
     fields = {**_token(client, f"/_gasp/saisie/reunion/{MEETING}"), "note": "Rien"}
     bench.read_only = True
-    assert "/_gasp/saisie" not in client.get("/index.html").text
-    before = _meeting(root).read_text(encoding="utf-8")
-    assert _post(client, f"/_gasp/saisie/reunion/{MEETING}/tour", fields).status_code == 403
-    assert _meeting(root).read_text(encoding="utf-8") == before
+    try:
+        assert "/_gasp/saisie" not in client.get("/index.html").text
+        before = _meeting(root).read_text(encoding="utf-8")
+        assert _post(client, f"/_gasp/saisie/reunion/{MEETING}/tour", fields).status_code == 403
+        assert _meeting(root).read_text(encoding="utf-8") == before
+    finally:
+        bench.read_only = False
 
 
 # --- the forms ----------------------------------------------------------------------------------------
@@ -444,8 +463,8 @@ def test_a_proposal_a_decision_and_the_minutes_sent(served):
     assert "minutes_sent: 2002-06-20" in _meeting(root).read_text(encoding="utf-8")
 
 
-def test_an_entry_that_brings_an_error_writes_nothing(served):
-    _, client, root = served
+def test_an_entry_that_brings_an_error_writes_nothing(served_to_read):
+    _, client, root = served_to_read
     before = _meeting(root).read_text(encoding="utf-8")
     fields = {**_token(client, f"/_gasp/saisie/reunion/{MEETING}"), "proposal": "n-existe-pas", "event": "discussed"}
     response = _post(client, f"/_gasp/saisie/reunion/{MEETING}/proposition", fields)
