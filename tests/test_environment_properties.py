@@ -8,6 +8,7 @@ regular suite quick; `HYPOTHESIS_PROFILE=long` runs ten times more.
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import tempfile
@@ -184,7 +185,10 @@ def _commands(workspace: str) -> st.SearchStrategy[list[str]]:
     )
 
 
+# Made at collection (the strategies name it), by every process that collects this module: removed
+# when that process ends, not left behind in the temporary folder at each run.
 _WORKSPACE = tempfile.mkdtemp(prefix="gasp-env-")
+atexit.register(shutil.rmtree, _WORKSPACE, ignore_errors=True)
 shutil.copytree(EXAMPLE, Path(_WORKSPACE) / "records")
 
 
