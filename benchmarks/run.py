@@ -437,6 +437,14 @@ def main() -> int:
     files_by_years = {
         years: sum(1 for _ in (workspace_for(years) / "records").rglob("*.yaml")) for years in (10, YEARS)
     }
+    # The history alone (meetings and proposals): the other record files (people, services, themes,
+    # groups) do not grow with the years, and the documents follow the history.
+    history_by_years = {
+        years: sum(
+            1 for kind in ("meetings", "proposals") for _ in (workspace_for(years) / "records" / kind).rglob("*.yaml")
+        )
+        for years in (10, YEARS)
+    }
     full_key = f"{{}} ans, --format {formats}"
     for years in (10, YEARS):
         key = full_key.format(years)
@@ -449,7 +457,9 @@ def main() -> int:
         f"Rendu complet ({formats}) : {durations[full_key.format(10)]:.0f} s à 10 ans, "
         f"{durations[full_key.format(YEARS)]:.0f} s à {YEARS} ans : ×{time_ratio:.2f} pour ×{files_ratio:.2f} "
         f"fichiers d'enregistrements ({files_by_years[10]} → {files_by_years[YEARS]}) "
-        f"{'ok' if time_ratio <= files_ratio * 1.1 else 'PLUS VITE QUE LES ENREGISTREMENTS'}"
+        f"{'ok' if time_ratio <= files_ratio * 1.1 else 'PLUS VITE QUE LES ENREGISTREMENTS'} ; "
+        f"réunions et propositions seules : ×{history_by_years[YEARS] / history_by_years[10]:.2f} "
+        f"({history_by_years[10]} → {history_by_years[YEARS]})"
     )
     print(line, flush=True)
     printed.append(line)
