@@ -449,3 +449,22 @@ def test_a_no_op_render_runs_no_pagefind_and_a_change_runs_it_on_its_sections(
     shutil.rmtree(tmp_path / "out")
     _render(tmp_path, "--only", "public", "--format", "html")
     assert {p.relative_to(public).as_posix(): p.read_bytes() for p in public.rglob("*") if p.is_file()} == incremental
+
+
+def test_an_interrupted_render_stops_pagefind(tmp_path: Path) -> None:
+    """Ctrl-C while Pagefind indexes a section: Pagefind stops too, it does not outlive the render
+    (its folder is removed meanwhile; an orphan left alone kept a processor busy for minutes)."""
+    from gasp_cli.documents import site
+
+    page = tmp_path / "page.html"
+    page.write_text("<html><body><main><p>Bonjour</p></main></body></html>", encoding="utf-8")
+    indexing = site.start_index({"page.html": page}, "2001")
+    process = indexing._process
+
+    def interrupted(*args: object, **kwargs: object) -> tuple[str, str]:
+        raise KeyboardInterrupt
+
+    process.communicate = interrupted  # type: ignore[method-assign]
+    with pytest.raises(KeyboardInterrupt):
+        indexing.files()
+    assert process.poll() is not None

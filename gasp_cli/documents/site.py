@@ -513,6 +513,10 @@ def _pagefind_files(process: subprocess.Popen[str], site: Path) -> dict[str, byt
         process.kill()
         process.communicate()
         raise SearchError("Pagefind n’a pas fini en dix minutes") from None
+    except BaseException:  # Ctrl-C, a signal: Pagefind stops too, before its folder is removed
+        process.kill()
+        process.wait()
+        raise
     if process.returncode != 0 or not output.is_dir():
         detail = (stderr or stdout).strip().splitlines()
         raise SearchError(f"Pagefind a échoué{' : ' + detail[-1] if detail else ''}")
