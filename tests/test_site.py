@@ -468,3 +468,17 @@ def test_an_interrupted_render_stops_pagefind(tmp_path: Path) -> None:
     with pytest.raises(KeyboardInterrupt):
         indexing.files()
     assert process.poll() is not None
+
+
+def test_a_pagefind_never_waited_for_is_stopped_when_gasp_exits(tmp_path: Path) -> None:
+    """A render that fails after starting Pagefind and before waiting for it (an error, Ctrl-C elsewhere):
+    what gasp runs on exit stops it and removes its folder."""
+    from gasp_cli.documents import site
+
+    page = tmp_path / "page.html"
+    page.write_text("<html><body><main><p>Bonjour</p></main></body></html>", encoding="utf-8")
+    indexing = site.start_index({"page.html": page}, "2001")
+    process, folder = indexing._process, indexing._folder
+    assert process is not None and folder.is_dir() and indexing in site._RUNNING
+    site._stop_running()  # registered with atexit when the first Pagefind starts
+    assert process.poll() is not None and not folder.exists() and indexing not in site._RUNNING

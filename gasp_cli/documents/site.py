@@ -408,16 +408,21 @@ def start_index(pages: dict[str, Path], section: str = GENERAL) -> _Indexing:
     return _Indexing(pages, section)
 
 
+# Every Pagefind started and not yet waited for: stopped, and its folder removed, when gasp exits
+# before it waits for it (an error, Ctrl-C anywhere in the render), so that none outlives gasp.
+_RUNNING: set[_Indexing] = set()
+
+
 class _Indexing:
     """One section's Pagefind run, started at once and waited for in `files` (a render that remakes a
     few pages does its other work meanwhile: render/documents.py `_produce_narrow`)."""
 
     def __init__(self, pages: dict[str, Path], section: str):
-        import shutil
         import tempfile
 
         self.section = section
         self._folder = Path(tempfile.mkdtemp(prefix="gasp-recherche-", dir=_scratch()))
+        self._process: subprocess.Popen[str] | None = None
         try:
             made: set[Path] = set()
             for path, source in sorted(pages.items()):
@@ -427,9 +432,14 @@ class _Indexing:
                     made.add(target.parent)
                 text = source.read_text(encoding="utf-8")
                 target.write_text(_BLOCK_TAG.sub(r"\n\1\n", text), encoding="utf-8")
+            if not _RUNNING:
+                import atexit
+
+                atexit.register(_stop_running)
+            _RUNNING.add(self)
             self._process = _start_pagefind(self._folder)
         except BaseException:
-            shutil.rmtree(self._folder, ignore_errors=True)
+            self.cancel()
             raise
 
     def files(self) -> dict[str, bytes]:
@@ -437,9 +447,11 @@ class _Indexing:
         import shutil
         import threading
 
+        assert self._process is not None  # started by __init__, or __init__ raised
         try:
             files = _pagefind_files(self._process, self._folder)
         finally:
+            _RUNNING.discard(self)
             # Removed while the render goes on (Python waits for the thread before it exits).
             threading.Thread(target=shutil.rmtree, args=(self._folder,), kwargs={"ignore_errors": True}).start()
         if self.section == GENERAL:
@@ -454,10 +466,17 @@ class _Indexing:
         """Pagefind stopped, and its folder removed (the render failed meanwhile)."""
         import shutil
 
-        if self._process.poll() is None:
-            self._process.kill()
-            self._process.communicate()
+        process = self._process
+        if process is not None and process.poll() is None:
+            process.kill()
+            process.communicate()
+        _RUNNING.discard(self)
         shutil.rmtree(self._folder, ignore_errors=True)
+
+
+def _stop_running() -> None:
+    for indexing in list(_RUNNING):
+        indexing.cancel()
 
 
 def _scratch() -> str | None:
