@@ -149,24 +149,47 @@ def test_with_pdf_too(example: Path, tmp_path: Path) -> None:
 # --- a discussion edited: only its meeting's documents are made (render/documents.py `_produce_narrow`) ---
 
 
+def _retouch_agents(example: Path) -> Path:
+    """A word added to the discussion of an agents meeting (whose comptes rendus are not public)."""
+    path = example / "records" / "meetings" / "2001" / "2001-10-09-agents.yaml"
+    edit(path, "discussion: 'Le guide", "discussion: 'Ajout. Le guide")
+    return path
+
+
+def _retouch_usagers(example: Path) -> None:
+    """A word added to the discussion of a usagers meeting (on the site, with its search section)."""
+    edit(
+        example / "records" / "meetings" / "2001" / "2001-09-13-usagers.yaml",
+        "discussion: Le groupe",
+        "discussion: Désormais, le groupe",
+    )
+
+
+def _narrow_attempts(monkeypatch: pytest.MonkeyPatch) -> list[frozenset[str]]:
+    """The meetings of each narrow render tried (render/documents.py `_produce_narrow`)."""
+    import gasp_cli.render.documents as documents
+
+    tried: list[frozenset[str]] = []
+    narrow = documents._produce_narrow
+
+    def recorded(*args: object) -> bool:
+        tried.append(args[-1])  # type: ignore[arg-type]
+        return narrow(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(documents, "_produce_narrow", recorded)
+    return tried
+
+
 def _narrow_only(monkeypatch: pytest.MonkeyPatch) -> list[frozenset[str]]:
     """The full production made to fail, and each narrow render's meetings recorded: a render that
     is not narrow fails, one that is says which meetings it remade."""
     import gasp_cli.render.documents as documents
 
-    narrowed: list[frozenset[str]] = []
-    narrow = documents._produce_narrow
-
-    def recorded(*args: object) -> bool:
-        narrowed.append(args[-1])  # type: ignore[arg-type]
-        return narrow(*args)  # type: ignore[arg-type]
-
     def refused(*args: object) -> None:
         raise AssertionError("rendu complet, alors que seules des discussions ont changé")
 
-    monkeypatch.setattr(documents, "_produce_narrow", recorded)
     monkeypatch.setattr(documents, "_produce", refused)
-    return narrowed
+    return _narrow_attempts(monkeypatch)
 
 
 def test_a_discussion_edit_makes_only_its_meetings_documents(
@@ -174,9 +197,8 @@ def test_a_discussion_edit_makes_only_its_meetings_documents(
 ) -> None:
     out = example / "out"
     render(example, out, "md,html")
-    meetings = example / "records" / "meetings" / "2001"
-    edit(meetings / "2001-10-09-agents.yaml", "discussion: 'Le guide", "discussion: 'Ajout. Le guide")
-    edit(meetings / "2001-09-13-usagers.yaml", "discussion: Le groupe", "discussion: Désormais, le groupe")
+    _retouch_agents(example)
+    _retouch_usagers(example)
     with monkeypatch.context() as patched:
         narrowed = _narrow_only(patched)
         said = render(example, out, "md,html")
@@ -191,11 +213,7 @@ def test_a_discussion_edit_over_a_file_changed_by_hand_renders_in_full(example: 
     """A file changed by hand in out/ cannot be kept without being made again: the render is a full one."""
     out = example / "out"
     render(example, out, "md,html")
-    edit(
-        example / "records" / "meetings" / "2001" / "2001-10-09-agents.yaml",
-        "discussion: 'Le guide",
-        "discussion: 'Ajout. Le guide",
-    )
+    _retouch_agents(example)
     guide = out / "guide" / "guide-agents.md"
     guide.write_text(guide.read_text(encoding="utf-8").replace("Guide", "Gide", 1), encoding="utf-8")
     check_same_as_fresh(example, out, tmp_path, "md,html")
@@ -209,24 +227,17 @@ def test_a_discussion_edit_without_search_renders_in_full(
 
     out = example / "out"
     render(example, out, "md,html")
-    edit(
-        example / "records" / "meetings" / "2001" / "2001-09-13-usagers.yaml",
-        "discussion: Le groupe",
-        "discussion: Désormais, le groupe",
-    )
+    _retouch_usagers(example)
     monkeypatch.setattr(site, "search_available", lambda: False)
     check_same_as_fresh(example, out, tmp_path, "md,html")
     assert not (out / "public" / "pagefind").exists()
 
 
-def test_a_discussion_edit_after_a_partial_render_renders_in_full(
-    example: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_discussion_edit_after_a_partial_render_renders_in_full(example: Path, tmp_path: Path) -> None:
     """The last render was of one meeting: it kept nothing to narrow the next one with."""
     out = example / "out"
     render(example, out, "md,html")
-    path = example / "records" / "meetings" / "2001" / "2001-10-09-agents.yaml"
-    edit(path, "discussion: 'Le guide", "discussion: 'Ajout. Le guide")
+    path = _retouch_agents(example)
     result = gasp("render", "2001-10-09-agents", "--out", str(out), "--format", "md,html", workspace=example, env=ENV)
     assert result.exit_code == 0, result.output
     edit(path, "discussion: 'Ajout. Le guide", "discussion: 'Encore. Le guide")
@@ -239,28 +250,17 @@ def test_pagefind_failing_at_the_end_of_a_narrow_render_gives_the_full_render(
     """Pagefind fails once the narrow render has handed files over: nothing of it is written, the
     render is made again in full, which writes the site without its search and says why."""
     import gasp_cli.documents.site as site
-    import gasp_cli.render.documents as documents
 
     out = example / "out"
     render(example, out, "md,html")
-    edit(
-        example / "records" / "meetings" / "2001" / "2001-09-13-usagers.yaml",
-        "discussion: Le groupe",
-        "discussion: Désormais, le groupe",
-    )
-    tried: list[object] = []
-    narrow = documents._produce_narrow
-
-    def recorded(*args: object) -> bool:
-        tried.append(args[-1])
-        return narrow(*args)  # type: ignore[arg-type]
+    _retouch_usagers(example)
 
     def failing(*args: object) -> dict[str, bytes]:
         raise site.SearchError("Pagefind a échoué : panne simulée")
 
     monkeypatch.setattr(site, "_pagefind_files", failing)
     with monkeypatch.context() as patched:
-        patched.setattr(documents, "_produce_narrow", recorded)
+        tried = _narrow_attempts(patched)
         result = gasp("render", "--out", str(out), "--format", "md,html", workspace=example, env=ENV)
     assert result.exit_code == 0, result.output
     assert tried, "le rendu n’a pas d’abord tenté de ne refaire que la réunion"
