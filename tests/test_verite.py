@@ -298,3 +298,36 @@ def test_the_proposals_to_decide_on_a_day_are_those_whose_status_says_so() -> No
                 expected = [pid for _, pid in order if facts.to_decide(run.histories[pid], day)]
                 assert run.to_decide_on(day) == expected, day
                 day += datetime.timedelta(days=1)
+
+
+def test_a_years_indicators_are_the_same_alone_or_with_every_year() -> None:
+    """`indicators.of_run` computes every year's rows at once and takes a report's year from them: the
+    same rows as that year computed alone, for every year (and the years around) of the example and of
+    a generated workspace, judged in the middle of its history and long after."""
+    import sys
+    import tempfile
+
+    from gasp_cli import facts
+    from gasp_cli.indicators import indicators
+    from gasp_cli.loader import load_workspace
+    from gasp_cli.workspace import Workspace
+
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    from generate import generate  # benchmarks/ is not a package
+
+    with tempfile.TemporaryDirectory() as folder:
+        generated = Path(folder)
+        generate(generated, years=4)
+        first = min(p.name for p in (generated / "records" / "meetings").iterdir())
+        for root, day in (
+            (REPO, datetime.date(2002, 6, 30)),
+            (generated, datetime.date(int(first) + 2, 6, 30)),
+            (generated, datetime.date(int(first) + 30, 1, 1)),
+        ):
+            records = load_workspace(Workspace(root)).records
+            derived = facts.of(records).histories
+            every = indicators(records, day, derived)
+            years = sorted({row.year for row in every})
+            assert years
+            for year in range(years[0] - 1, years[-1] + 2):
+                assert indicators(records, day, derived, year) == [row for row in every if row.year == year], year
