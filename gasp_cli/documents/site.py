@@ -451,6 +451,9 @@ class _Indexing:
         try:
             files = _pagefind_files(self._process, self._folder)
         finally:
+            if self._process.poll() is None:  # never its folder removed under a Pagefind still running
+                self._process.kill()
+                self._process.wait()
             _RUNNING.discard(self)
             # Removed while the render goes on (Python waits for the thread before it exits).
             threading.Thread(target=shutil.rmtree, args=(self._folder,), kwargs={"ignore_errors": True}).start()
