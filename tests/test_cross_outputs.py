@@ -341,13 +341,25 @@ def test_every_output_says_the_same_facts(case: Case) -> None:
                 assert page.status == PROPOSAL_STATUSES[status]
                 assert proposition.public_proposition(records, today, pid, run.histories).status == page.status
 
-        # The residents' site: its home lists each proposal raised under its status's section.
+        # The residents' site: its home counts each proposal raised under its status's section and
+        # links the latest few (site.LATEST_PROPOSALS); each status's page lists them all.
         home = site.home(records, today, run.histories, [])
+        raised = {p.id for p in case.proposals if p.raised is not None}
         on_home = {
             link.href.removeprefix("propositions/").removesuffix(".html"): section.title
             for section in home.statuses
             for link in section.links
         }
-        assert set(on_home) == {p.id for p in case.proposals if p.raised is not None}
-        for pid, title in on_home.items():
+        assert set(on_home) <= raised
+        assert sum(section.count for section in home.statuses) == len(raised)
+        for section in home.statuses:
+            assert len(section.links) == min(section.count, site.LATEST_PROPOSALS)
+        on_pages = {
+            link.href.removeprefix("propositions/").removesuffix(".html"): page.title
+            for _, page in site.status_pages(records, today, run.histories, sorted(raised))
+            for year in page.years
+            for link in year.links
+        }
+        assert set(on_pages) == raised
+        for pid, title in {**on_pages, **on_home}.items():
             assert by_id[pid].status_on(today) in sections[title]
