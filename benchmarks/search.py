@@ -31,8 +31,8 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from run import gasp_command, workspace_for  # noqa: E402
+from serve import CHROMIUM, CHROMIUM_FLAGS  # noqa: E402
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 TYPING = (0, 150)  # milliseconds between two letters
 
 
@@ -60,11 +60,7 @@ def _search(url: str, word: str, typing: int, server: _Server) -> tuple[int, flo
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"],
-        )  # fmt: skip
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         page = browser.new_context().new_page()
         page.goto(url, wait_until="load")
         box = page.locator("#recherche input")

@@ -35,6 +35,9 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+# Headless Chromium as the benchmarks drive it (benchmarks/search.py too): nothing of its own on the network.
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
 TARGET = 1.0
 # (what is measured, the meeting saved, the page open in the browser)
 CASES = (
@@ -84,11 +87,7 @@ def save_to_reload(runs: int, formats: str) -> dict[str, list[dict[str, float]]]
             url = _address(server)
             measured: dict[str, list[dict[str, float]]] = {}
             with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(
-                    executable_path=CHROMIUM,
-                    args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                          "--disable-component-update", "--disable-sync", "--no-first-run"],
-                )  # fmt: skip
+                browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
                 page = browser.new_page()
                 for name, meeting, shown in CASES:
                     page.goto(url + shown)
