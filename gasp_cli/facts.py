@@ -64,25 +64,18 @@ _Spans = list[tuple[str, list[tuple[datetime.date, datetime.date]]]]
 def _to_decide_spans(histories: dict[str, History]) -> _Spans:
     """Each raised proposal (oldest raised first, then by id) with the days it awaits a decision:
     spans [from, to) of the days at whose end its status (`History.status_on`) is one to decide."""
-    from .lifecycle import next_status
-
     table = []
     for pid, history in histories.items():
         raised = history.raised
         if raised is None:
             continue
         spans: list[tuple[datetime.date, datetime.date]] = []
-        status: str | None = None
         since: datetime.date | None = None
-        events = history.events
-        for index, event in enumerate(events):
-            status = next_status(status, event.kind)
-            if index + 1 < len(events) and events[index + 1].date == event.date:
-                continue  # the status at the end of the day: after its last event
+        for day, status in history.day_ends():
             if status in TO_DECIDE and since is None:
-                since = event.date
+                since = day
             elif status not in TO_DECIDE and since is not None:
-                spans.append((since, event.date))
+                spans.append((since, day))
                 since = None
         if since is not None:
             spans.append((since, datetime.date.max))

@@ -85,6 +85,11 @@ class History:
             status = next_status(status, event.kind)
         return setting
 
+    def day_ends(self) -> list[tuple[datetime.date, str | None]]:
+        """Each day with an event, in order, with the status at its end (`status_on` of that day):
+        what the run's tables of statuses by day and by year read (facts.py, rapport_chiffres.py)."""
+        return [(day, self.status_on(day)) for day in dict.fromkeys(event.date for event in self.events)]
+
     @property
     def raised(self) -> Event | None:
         return next((e for e in self.events if e.kind == "raised"), None)

@@ -312,8 +312,6 @@ class _Years:
 def _proposal_years(records: Records, derived: dict[str, History]) -> _Years:
     """`_proposal_year` of every year from the first event to the last, in one pass over the histories
     (proposals in the order of their ids, events in their order, as each year's report lists them)."""
-    from ..lifecycle import next_status
-
     dates = [event.date.year for history in derived.values() for event in history.events]
     if not dates:
         return _Years({})
@@ -324,8 +322,6 @@ def _proposal_years(records: Records, derived: dict[str, History]) -> _Years:
         if raising is not None:
             figures[raising.date.year].raised.append(pid)
         validated: list[int] = []
-        status: str | None = None
-        at_end: dict[int, str | None] = {}
         for event in history.events:
             figure = figures[event.date.year]
             if event.is_decision:
@@ -336,8 +332,8 @@ def _proposal_years(records: Records, derived: dict[str, History]) -> _Years:
                     validated.append(event.date.year)
             if event.kind == "done":
                 figure.implemented.append(pid)
-            status = next_status(status, event.kind)
-            at_end[event.date.year] = status
+        # The status at the end of each year with an event: that of its last day with one.
+        at_end = {day.year: status for day, status in history.day_ends()}
         _count_statuses(figures, pid, at_end, last)
         proposal = records.proposals[pid]
         if proposal.cost is not None:
