@@ -82,7 +82,7 @@ def _private_meeting(records: Records, meeting: models.Meeting, people: dict[str
 
 def shown_whole(records: Records, meeting: models.Meeting) -> bool:
     """Whether the public records hold a meeting as it is (its group's comptes rendus are public),
-    its discussion with it; else only what `_private_meeting` keeps."""
+    its discussion with it; else only what `_private_meeting` keeps. The one place that says it."""
     group = records.groups.get(meeting.group)
     return group is not None and group.minutes_are_public
 
@@ -108,8 +108,7 @@ _CIVILITY = r"(?:(?:M|Mr|Mme|Mlle)(?:\.\s*|\s+)|(?:Madame|Monsieur|Mademoiselle)
 
 def _meeting_texts(records: Records, meeting: models.Meeting) -> Iterator[tuple[Loc, str]]:
     """(loc, text) of a meeting's free texts that go out: all of a public group's, else its decisions' notes."""
-    group = records.groups.get(meeting.group)
-    if group is not None and group.minutes_are_public:
+    if shown_whole(records, meeting):
         if meeting.discussion:
             yield ("discussion",), meeting.discussion
         if meeting.cancel_reason:

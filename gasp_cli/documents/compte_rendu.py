@@ -16,6 +16,7 @@ from ..facts import meeting_themes
 from ..loader import Records
 from ..models import Meeting
 from ..names import Attendance, attendance, gasp_name, group_name, place_of, published_name, theme_title, who_name
+from ..public import shown_whole
 from ..vocabulary import (
     GROUP_KINDS,
     MEETING_STATUSES,
@@ -165,7 +166,7 @@ def _others_said(
     for other in _held_since(records, meeting_id, meeting, last or datetime.date.min):
         group = records.groups.get(other.group)
         items = []
-        if not public or (group is not None and group.minutes_are_public):
+        if not public or shown_whole(records, other):
             items += _said_on_themes(records, other, themes)
             items += _proposals_moved(records, other, themes, discussed, pages)
         items += _decided(records, other, themes, discussed, pages)
@@ -319,8 +320,7 @@ def public_meetings(records: Records, day: datetime.date) -> list[str]:
         mid
         for mid, meeting in records.meetings.items()
         if (meeting.status == "cancelled" or (meeting.status == "held" and meeting.date <= day))
-        and meeting.group in records.groups
-        and records.groups[meeting.group].minutes_are_public
+        and shown_whole(records, meeting)
     )
 
 

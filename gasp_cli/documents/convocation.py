@@ -28,6 +28,7 @@ from ..lifecycle import IMPLEMENTING, History, histories
 from ..loader import Records
 from ..models import Meeting
 from ..names import gasp_name, group_name, place_of, published_name, theme_title
+from ..public import shown_whole
 from ..vocabulary import (
     PROPOSAL_STATUSES,
     french_time,
@@ -156,7 +157,7 @@ def _held_between(
 
 
 def _said_in_public(records: Records, meeting: Meeting, public: bool) -> bool:
-    return not public or records.groups[meeting.group].minutes_are_public
+    return not public or shown_whole(records, meeting)
 
 
 def _themes_worked(records: Records, meetings: list[tuple[str, Meeting]], public: bool) -> Section:

@@ -154,6 +154,8 @@ class Dependencies:
 
     def compte_rendu(self, meeting_id: str, published: frozenset[str] | None = None) -> str:
         """A compte rendu's key; `published`: on the site, the proposals that have a page there."""
+        from ..public import shown_whole
+
         records = self._records
         meeting = records.meetings[meeting_id]
         own = self._of_group.get(meeting.group, [])
@@ -173,8 +175,7 @@ class Dependencies:
         window = [mid for _, mid in self._by_date[start:end]] + following
         named = sorted({pid for mid in [meeting_id, *window] for pid in self._names[mid]})
         # Its own discussion, unless the site shows it without (a group whose comptes rendus are not public).
-        group = records.groups.get(meeting.group)
-        without = published is not None and not (group is not None and group.minutes_are_public)
+        without = published is not None and not shown_whole(records, meeting)
         parts: list[bytes | str] = [
             meeting_id,
             self._meeting(meeting_id) if without else self._own(meeting_id),
